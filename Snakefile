@@ -1,0 +1,24 @@
+# threadscope: from comment threads to a citable Jupyter Book.
+# This file is the table of contents; each stage lives in workflow/rules/.
+#   snakemake --cores 2                          # the embedded sample thread
+#   snakemake --cores 2 --configfile my.yaml     # your own corpus
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/tokenize.smk"
+include: "workflow/rules/describe.smk"
+include: "workflow/rules/book.smk"
+
+
+rule all:
+    input:
+        rules.book.output.index,
+        rules.export_convokit.output.utterances,
+    default_target: True

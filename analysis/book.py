@@ -1,0 +1,104 @@
+"""Preparing the book's build folder: pages, generated tables, substitutions.
+
+The book's prose lives in ``book/``; :func:`stage_book` copies it into a build
+folder together with the run's figures and escaped HTML tables, and writes a
+``_config.yml`` whose ``parse.myst_substitutions`` hold every number the prose
+quotes (``{{ data.n_comments }}``). Numbers are formatted once here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.render import fmt_number, html_table
+
+__all__ = ["stage_book", "substitutions"]
+
+
+def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping, lexicons: Sequence) -> dict:
+    """The values the pages quote, formatted for reading."""
+    fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
+    pseudo = (
+        "replaced by salted pseudonyms" + (" (with the default salt: set your own `pseudonym_salt` before publishing)"
+                                           if config["pseudonym_salt"] == "threadscope-default-salt" else "")
+        if config["pseudonymise"] else "kept as written (pseudonymisation was turned off)"
+    )
+    return {
+        "data": fmt(numbers),
+        "ingest": fmt(report["totals"]),
+        "tokens": {
+            "n_abbreviations": fmt_number(len(punkt.get("abbrev_types", []))),
+            "lexicons": ", ".join(f"{lx.name} {lx.version} (sha256 {lx.short_hash})" for lx in lexicons),
+        },
+        "tree": {"thread_id": str(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
+        "run": {
+            "title": config["book"]["title"],
+            "results": config["results"],
+            "pseudonymisation": pseudo,
+        },
+    }
+
+
+def _tables(report: Mapping, threads: pd.DataFrame) -> dict[str, str]:
+    sources = pd.DataFrame(
+        [{"source": r["source"], "format": r["format"], "files": "; ".join(r["files"]), "threads": r["threads"],
+          "comments": r["comments_kept"], "authors": r["authors"], "without author": r["comments_without_author"],
+          "max depth": r["max_depth"]} for r in report["sources"]]
+    )
+    reasons = list(report["reasons"])
+    ingest = pd.DataFrame(
+        [{"source": r["source"], "read": r["records_read"], "kept": r["comments_kept"], "placeholders": r["placeholders"],
+          "quarantined": r["quarantined"], **{k: r["quarantined_by_reason"][k] for k in reasons},
+          "balanced": "yes" if r["records_read"] == r["comments_kept"] + r["quarantined"] else "NO"}
+         for r in report["sources"]]
+    )
+    reason_table = pd.DataFrame({"reason": reasons, "meaning": [report["reasons"][k] for k in reasons]})
+    rules = pd.DataFrame(
+        [{"source": r["source"], "rule": rule, "comments": n} for r in report["sources"]
+         if r["format"] == "scraped_text" for rule, n in r["rules"].items()],
+        columns=["source", "rule", "comments"],
+    )
+    top = threads.head(20)[["thread_id", "title", "n_comments", "n_top_level", "max_depth", "n_authors"]]
+    return {
+        "sources": html_table(sources, caption="Sources read in this run"),
+        "ingest_report": html_table(ingest, caption="Ingest report: records read, kept and quarantined, by reason"),
+        "reasons": html_table(reason_table, caption="Quarantine reasons"),
+        "rules": html_table(rules, caption="Comments by the parsing rule that decided them")
+        if len(rules) else "<p><em>No source in scraped-text format in this run.</em></p>\n",
+        "threads": html_table(top, caption=f"The {len(top)} largest of {len(threads)} thread(s)",
+                              headers={"n_comments": "comments", "n_top_level": "top level", "max_depth": "max depth", "n_authors": "authors"}),
+    }
+
+
+def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence[str], dest: str | Path,
+               subs: Mapping, report: Mapping, threads: pd.DataFrame, config: Mapping) -> Path:
+    """Fill ``dest`` with everything Jupyter Book needs; return it."""
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "_static").mkdir(parents=True)
+    (dest / "_generated" / "figures").mkdir(parents=True)
+    (dest / "_generated" / "tables").mkdir(parents=True)
+    base_config = None
+    for page in pages:
+        if Path(page).name == "_config.yml":
+            base_config = yaml.safe_load(Path(page).read_text(encoding="utf-8"))
+        else:
+            shutil.copyfile(page, dest / Path(page).name)
+    for path in static:
+        shutil.copyfile(path, dest / "_static" / Path(path).name)
+    for path in figures:
+        shutil.copyfile(path, dest / "_generated" / "figures" / Path(path).name)
+    for name, content in _tables(report, threads).items():
+        (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
+    cfg = dict(base_config or {})
+    cfg["title"] = config["book"]["title"]
+    cfg["author"] = config["book"]["author"]
+    cfg.setdefault("parse", {})["myst_substitutions"] = dict(subs)
+    (dest / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=True, allow_unicode=True), encoding="utf-8")
+    return dest

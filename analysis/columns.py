@@ -1,0 +1,219 @@
+"""The table contract: every table one rule hands to another, defined once.
+
+Each table is a list of ``Column`` (name, Arrow type, meaning). Writers call
+:func:`conform` before writing, so a table with a missing, misnamed or mistyped
+column fails at the rule that made it, with the table and column named.
+
+Tables may carry extra *metadata* columns after the core ones (for example a
+``side_label`` column from a CSV); these are stored as nullable strings and are
+usable later as grouping variables. A metadata column may not reuse a core name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+__all__ = [
+    "Column",
+    "TABLES",
+    "RECORDS",
+    "COMMENTS",
+    "THREADS",
+    "TOKENS",
+    "MENTIONS",
+    "QUARANTINE",
+    "LINES",
+    "TableContractError",
+    "conform",
+    "core_names",
+    "empty",
+]
+
+
+class TableContractError(ValueError):
+    """A table does not match its contract in :mod:`analysis.columns`."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    doc: str
+    nullable: bool = False
+
+
+TS = pa.timestamp("us", tz="UTC")
+
+# What a format reader hands to the integrity checks: one row per input record,
+# before anything is quarantined. ``record`` is the 1-based line number (text,
+# JSONL) or data-row number (CSV, Parquet) in ``file``.
+RECORDS = [
+    Column("file", pa.string(), "input file, as given in the config"),
+    Column("record", pa.int64(), "1-based line (text, JSONL) or data row (CSV, Parquet) in the file"),
+    Column("thread_id", pa.string(), "thread id as in the source"),
+    Column("comment_id", pa.string(), "comment id as in the source ('' if missing)"),
+    Column("parent_id", pa.string(), "id of the comment replied to; '' for a top-level comment"),
+    Column("author", pa.string(), "author name as in the source; '' when unknown"),
+    Column("created_at", TS, "creation time (UTC)", nullable=True),
+    Column("text", pa.string(), "comment text"),
+    Column("rule", pa.string(), "which parsing rule decided this comment (scraped text) or 'record'"),
+]
+
+COMMENTS = [
+    Column("thread_id", pa.string(), "thread id, prefixed with the source id: '<source>:<id>'"),
+    Column("comment_id", pa.string(), "comment id, unique within its source"),
+    Column("parent_id", pa.string(), "id of the comment replied to; '' for a top-level comment"),
+    Column("depth", pa.int32(), "1 for a top-level comment, 2 for a reply to it, ..."),
+    Column("position", pa.int32(), "1-based rank among siblings, by time then input order"),
+    Column("author_id", pa.string(), "salted pseudonym of the author ('' when unknown)"),
+    Column("created_at", TS, "creation time (UTC)", nullable=True),
+    Column("text", pa.string(), "comment text (untrusted: escape wherever rendered)"),
+    Column("source", pa.string(), "source id from the config"),
+    Column("file", pa.string(), "input file"),
+    Column("record", pa.int64(), "1-based line or data row in the file where the comment starts"),
+    Column("rule", pa.string(), "parsing rule that decided this comment"),
+    Column("is_placeholder", pa.bool_(), "text empty/removed but kept because replies hang from it"),
+    Column("shard", pa.int32(), "stable hash shard of the thread id"),
+]
+
+THREADS = [
+    Column("thread_id", pa.string(), "thread id, prefixed with the source id"),
+    Column("source", pa.string(), "source id from the config"),
+    Column("title", pa.string(), "thread or article title ('' when unknown)"),
+    Column("article_text", pa.string(), "article body when the source has one, else ''"),
+    Column("site_tags", pa.string(), "site tags found run into the article's first line, comma-separated"),
+    Column("n_comments", pa.int64(), "comments kept in this thread"),
+    Column("shard", pa.int32(), "stable hash shard of the thread id"),
+]
+
+TOKENS = [
+    Column("thread_id", pa.string(), "thread id"),
+    Column("comment_id", pa.string(), "comment id; '' for the article body"),
+    Column("doc", pa.string(), "'comment' or 'article'"),
+    Column("sentence", pa.int32(), "0-based sentence number within the document (Punkt)"),
+    Column("index", pa.int32(), "0-based token number within the document"),
+    Column("token", pa.string(), "surface form, exactly text[start:end] (MWE: first to last word)"),
+    Column("norm", pa.string(), "case-folded form; an MWE joins its words with one space"),
+    Column("stem", pa.string(), "Snowball stem of norm ('' when stemming is off)"),
+    Column("start", pa.int32(), "character offset of the token in the document text"),
+    Column("end", pa.int32(), "character offset one past the token's end"),
+    Column("is_mwe", pa.bool_(), "token is a multi-word expression from an active dictionary"),
+    Column("is_stopword", pa.bool_(), "norm is in the configured stopword list"),
+]
+
+MENTIONS = [
+    Column("thread_id", pa.string(), "thread id"),
+    Column("comment_id", pa.string(), "comment whose text contains the mention"),
+    Column("kind", pa.string(), "'handle' (@name), 'author' (a known author's name) or 'vocative' (a name addressed)"),
+    Column("target_id", pa.string(), "pseudonym of the mentioned name (same scheme as author_id)"),
+    Column("mention", pa.string(), "the mention as written; '' when pseudonymisation is on"),
+    Column("start", pa.int32(), "character offset in the comment text"),
+    Column("end", pa.int32(), "character offset one past the mention"),
+]
+
+QUARANTINE = [
+    Column("source", pa.string(), "source id"),
+    Column("file", pa.string(), "input file"),
+    Column("record", pa.int64(), "1-based line or data row"),
+    Column("thread_id", pa.string(), "thread id as in the source ('' when unknown)"),
+    Column("comment_id", pa.string(), "comment id as in the source ('' when unknown)"),
+    Column("parent_id", pa.string(), "parent id as in the source"),
+    Column("reason", pa.string(), "why the record was set aside"),
+    Column("detail", pa.string(), "what exactly was wrong"),
+    Column("raw", pa.string(), "the record's text, with undecodable bytes escaped"),
+]
+
+LINES = [
+    Column("file", pa.string(), "input file"),
+    Column("record", pa.int64(), "1-based line (scraped text) or record number"),
+    Column("role", pa.string(), "where the unit went: title, article, site_tags, blank, author_header, comment, quarantine, ..."),
+    Column("comment_id", pa.string(), "comment that holds this unit ('' for none)"),
+]
+
+TABLES: dict[str, list[Column]] = {
+    "records": RECORDS,
+    "comments": COMMENTS,
+    "threads": THREADS,
+    "tokens": TOKENS,
+    "mentions": MENTIONS,
+    "quarantine": QUARANTINE,
+    "lines": LINES,
+}
+
+# tables that may carry extra string metadata columns after their core columns
+_WITH_METADATA = {"records", "comments", "threads"}
+
+
+def core_names(table: str) -> list[str]:
+    """Names of the core columns of ``table``, in order."""
+    return [c.name for c in _contract(table)]
+
+
+def _contract(table: str) -> list[Column]:
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise TableContractError(f"unknown table {table!r}; known: {sorted(TABLES)}") from None
+
+
+def empty(table: str, *, metadata: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """An empty DataFrame with the contract's columns and dtypes."""
+    return pa.schema(_fields(table, metadata)).empty_table().to_pandas()
+
+
+def _fields(table: str, metadata) -> list[pa.Field]:
+    fields = [pa.field(c.name, c.type, nullable=c.nullable) for c in _contract(table)]
+    fields += [pa.field(m, pa.string(), nullable=True) for m in metadata]
+    return fields
+
+
+def conform(df: pd.DataFrame, table: str, *, metadata: list[str] | tuple[str, ...] | None = None) -> pa.Table:
+    """Check ``df`` against the contract for ``table`` and return an Arrow table.
+
+    Core columns must all be present; they are cast to their contract type, and
+    a value that cannot be cast, or a null in a non-nullable column, raises
+    :class:`TableContractError` naming the table and column. For tables with
+    metadata, ``metadata`` lists the extra columns to keep (default: every
+    non-core column, in the order found); they are stored as strings.
+    """
+    core = _contract(table)
+    names = [c.name for c in core]
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise TableContractError(f"table {table!r} is missing column(s) {missing}; has {list(df.columns)}")
+    extra = [c for c in df.columns if c not in names]
+    if metadata is None:
+        metadata = extra if table in _WITH_METADATA else []
+    elif table not in _WITH_METADATA and metadata:
+        raise TableContractError(f"table {table!r} takes no metadata columns, got {list(metadata)}")
+    clash = [m for m in metadata if m in names]
+    if clash:
+        raise TableContractError(f"metadata column(s) {clash} of table {table!r} reuse core column names")
+    arrays = []
+    for col in core:
+        arrays.append(_cast(df[col.name], col.type, table, col.name, col.nullable))
+    for m in metadata:
+        if m in df.columns:
+            arrays.append(_cast(df[m], pa.string(), table, m, True))
+        else:
+            arrays.append(pa.nulls(len(df), pa.string()))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(_fields(table, list(metadata))))
+
+
+def _cast(series: pd.Series, typ: pa.DataType, table: str, name: str, nullable: bool) -> pa.Array:
+    try:
+        if pa.types.is_timestamp(typ):
+            values = pd.to_datetime(series, utc=True)
+            arr = pa.array(values, type=typ, from_pandas=True)
+        elif pa.types.is_string(typ):
+            arr = pa.array(series.astype(object).where(series.notna(), None), type=typ, from_pandas=True)
+        else:
+            arr = pa.array(series, from_pandas=True).cast(typ)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise TableContractError(f"table {table!r}, column {name!r}: cannot store as {typ}: {exc}") from None
+    if not nullable and arr.null_count:
+        raise TableContractError(f"table {table!r}, column {name!r}: {arr.null_count} missing value(s) not allowed")
+    return arr

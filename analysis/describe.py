@@ -1,0 +1,95 @@
+"""Descriptive statistics of a corpus: the numbers and tables the data page quotes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.integrity import parent_index
+
+__all__ = ["corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "tree_layout"]
+
+
+def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, tokens: pd.DataFrame) -> dict:
+    """Counts of the corpus as a flat dict of plain numbers (for the book's prose)."""
+    comment_tokens = tokens.loc[tokens["doc"] == "comment"]
+    per_thread = comments.groupby("thread_id").size()
+    return {
+        "n_sources": int(threads["source"].nunique()),
+        "n_threads": int(len(threads)),
+        "n_threads_with_article": int((threads["article_text"] != "").sum()),
+        "n_comments": int(len(comments)),
+        "n_top_level": int((comments["depth"] == 1).sum()),
+        "n_replies": int((comments["depth"] > 1).sum()),
+        "n_authors": int(comments.loc[comments["author_id"] != "", "author_id"].nunique()),
+        "n_comments_without_author": int((comments["author_id"] == "").sum()),
+        "share_comments_without_author": float(round((comments["author_id"] == "").mean(), 4)) if len(comments) else 0.0,
+        "max_depth": int(comments["depth"].max()) if len(comments) else 0,
+        "median_comments_per_thread": float(per_thread.median()) if len(per_thread) else 0.0,
+        "n_tokens": int(len(tokens)),
+        "n_comment_tokens": int(len(comment_tokens)),
+        "n_article_tokens": int((tokens["doc"] == "article").sum()),
+        "n_sentences": int(tokens.groupby(["thread_id", "comment_id", "doc"])["sentence"].nunique().sum()) if len(tokens) else 0,
+        "n_mwe_tokens": int(tokens["is_mwe"].sum()),
+        "median_tokens_per_comment": float(comment_tokens.groupby(["thread_id", "comment_id"]).size().median()) if len(comment_tokens) else 0.0,
+    }
+
+
+def comments_per_depth(comments: pd.DataFrame) -> pd.DataFrame:
+    """Comments at each reply depth (1 = top level), with their share of all comments."""
+    counts = comments.groupby("depth").size()
+    full = counts.reindex(range(1, int(counts.index.max()) + 1), fill_value=0) if len(counts) else counts
+    out = pd.DataFrame({"depth": full.index.astype(int), "n_comments": full.to_numpy(dtype=int)})
+    out["share"] = (out["n_comments"] / max(1, out["n_comments"].sum())).round(4)
+    return out
+
+
+def thread_summary(comments: pd.DataFrame, threads: pd.DataFrame) -> pd.DataFrame:
+    """One row per thread: size, depth, authors (titles are untrusted text)."""
+    g = comments.groupby("thread_id")
+    out = threads[["thread_id", "source", "title", "n_comments"]].set_index("thread_id")
+    out["max_depth"] = g["depth"].max()
+    out["n_authors"] = g["author_id"].agg(lambda a: a[a != ""].nunique())
+    out["n_top_level"] = g["depth"].agg(lambda d: int((d == 1).sum()))
+    out = out.fillna(0).astype({"max_depth": int, "n_authors": int, "n_top_level": int})
+    return out.reset_index().sort_values(["n_comments", "thread_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def pick_example_thread(comments: pd.DataFrame, *, requested: str = "") -> str:
+    """The thread to draw: ``requested`` if given, else the one with most comments (ties: smallest id)."""
+    if requested:
+        if requested not in set(comments["thread_id"]):
+            raise ValueError(f"book.example_thread={requested!r}: expected one of the corpus's thread ids")
+        return requested
+    sizes = comments.groupby("thread_id").size()
+    return str(sizes[sizes == sizes.max()].index.min()) if len(sizes) else ""
+
+
+def tree_layout(thread: pd.DataFrame) -> pd.DataFrame:
+    """Tidy layered layout of one reply tree: x by leaf order, y = depth.
+
+    Leaves take consecutive x positions in reading order (depth first, siblings
+    by position); a parent sits at the mean x of its children. Returns the
+    thread's rows with columns ``x`` and ``y`` (y = depth), and ``parent_row``.
+    """
+    t = thread.reset_index(drop=True)
+    parent = parent_index(t["thread_id"], t["comment_id"], t["parent_id"])
+    children: dict[int, list[int]] = {}
+    for row in np.argsort(t["position"].to_numpy(), kind="stable"):
+        children.setdefault(int(parent[row]), []).append(int(row))
+    x = np.zeros(len(t))
+    counter = 0
+
+    def place(node: int) -> float:  # recursion depth = tree depth
+        nonlocal counter
+        kids = children.get(node, [])
+        if not kids:
+            x[node] = counter
+            counter += 1
+        else:
+            x[node] = float(np.mean([place(k) for k in kids]))
+        return x[node]
+
+    for root in children.get(-1, []):
+        place(root)
+    return t.assign(x=x, y=t["depth"].to_numpy(), parent_row=parent)

@@ -1,0 +1,56 @@
+"""What every format reader returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis import columns
+
+# Reasons a record is set aside, with what they mean (shown in the book).
+QUARANTINE_REASONS = {
+    "undecodable_bytes": "bytes that are not valid in the declared encoding",
+    "malformed_record": "a record that cannot be parsed (e.g. invalid JSON on one line)",
+    "missing_id": "no comment id",
+    "duplicate_id": "a comment id seen before in the same source (the first is kept)",
+    "empty_text": "no text, and no reply hangs from it",
+    "removed": "text deleted or removed on the platform ([deleted]/[removed]), and no reply hangs from it",
+    "orphan_parent": "replies to a comment id that is not in the thread",
+    "reply_cycle": "its chain of parents loops and never reaches a top-level comment",
+    "quarantined_ancestor": "a comment above it in the reply chain was quarantined",
+}
+
+
+@dataclass
+class ReadResult:
+    """A format reader's output, before integrity checks.
+
+    records
+        One row per comment record: the columns of ``columns.RECORDS`` plus any
+        metadata columns (strings). Order is input order.
+    threads
+        One row per thread: ``thread_id``, ``title``, ``article_text``,
+        ``site_tags`` plus thread metadata columns (strings).
+    rejects
+        Records that could not be parsed at all (undecodable bytes, malformed
+        JSON, ...): columns of ``columns.QUARANTINE`` except ``source``.
+    lines
+        Where every input unit went (``columns.LINES``): for scraped text every
+        line of the file; for tables one row per record.
+    n_read
+        Records read (= len(records) + len(rejects)).
+    """
+
+    records: pd.DataFrame
+    threads: pd.DataFrame
+    rejects: pd.DataFrame = field(default_factory=lambda: columns.empty("quarantine").drop(columns="source"))
+    lines: pd.DataFrame = field(default_factory=lambda: columns.empty("lines"))
+
+    @property
+    def n_read(self) -> int:
+        return len(self.records) + len(self.rejects)
+
+    @property
+    def metadata(self) -> list[str]:
+        return [c for c in self.records.columns if c not in columns.core_names("records")]

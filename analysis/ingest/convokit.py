@@ -1,0 +1,527 @@
+"""ConvoKit corpus folders: reading them as reader records, writing canonical tables as one.
+
+The on-disk format (ConvoKit's documented "Data Format", as this module
+assumes it)::
+
+    corpus_folder/
+        utterances.jsonl    one utterance object per line
+        speakers.json       {speaker_id: metadata}
+        conversations.json  {conversation_id: metadata}
+        corpus.json         {key: value}: corpus metadata
+        index.json          metadata field types (see below)
+
+An utterance has ``id``, ``speaker`` (the speaker id), ``conversation_id``
+(the id of the conversation's first utterance), ``reply_to`` (the id of the
+utterance replied to; null when it replies to none), ``timestamp``, ``text``
+and optionally ``meta`` (an object). Corpora made by older ConvoKit versions
+use ``user`` for ``speaker`` and ``root`` for ``conversation_id``, and some
+use ``reply-to`` for ``reply_to``; all are read. In ``speakers.json`` and
+``conversations.json`` a value is either the metadata object itself (the
+documented form) or ``{"meta": {...}, "vectors": [...]}`` (the form recent
+ConvoKit versions dump); both are read, and the latter is written.
+``index.json`` maps each metadata field to its Python type names, as
+``{"utterances-index": {"score": ["<class 'int'>"]}, "speakers-index": {...},
+"conversations-index": {...}, "overall-index": {...}, "version": 1,
+"vectors": []}``.
+
+Reading (:func:`read_convokit`)
+    ``thread_id`` is the ``conversation_id`` (when null, the conversation of
+    the utterance replied to, followed up the chain, as ConvoKit does).
+    The utterance whose id equals its ``conversation_id`` and that replies to
+    nothing is the conversation's root: the post or article the comments
+    answer. It is not a comment: its text becomes the thread's
+    ``article_text`` (its line has role ``article`` in the line map), and
+    utterances replying to it (or to a conversation id with no root utterance
+    in the file) are top-level comments (``parent_id`` ``''``). Other
+    utterances replying to nothing are top-level comments too. With
+    ``root_is_article=False`` (for dialogue corpora, whose first utterance is
+    a turn like any other) the root is read as a top-level comment instead.
+    ``comment_id`` is ``id``; ``parent_id`` is ``reply_to``; ``author`` is the
+    speaker id, ``''`` for a missing speaker, ``[deleted]``, ``[removed]``
+    and the placeholder speakers this module writes (:data:`UNKNOWN_SPEAKER`,
+    :data:`ROOT_SPEAKER`); ``created_at`` is ``timestamp`` read as Unix seconds
+    (integer, float or numeric string) or else as an ISO date-time (naive
+    means UTC); ``record`` is the 1-based line in ``utterances.jsonl`` and
+    ``file`` is the corpus folder as given. Scalar fields of ``meta`` become
+    metadata columns (text, keys in first-seen order; objects and arrays are
+    left out); a key that is a core column name of the records or comments
+    tables (``text``, ``depth``, ``source``, ...) is kept as ``meta_<key>``.
+    Blank, malformed and undecodable lines are handled as in
+    :mod:`analysis.ingest.reddit`.
+
+    Threads, in first-seen order: ``title`` is the conversation metadata's
+    ``title`` (else the root utterance's ``meta.title``, else ``''``);
+    ``site_tags`` the conversation metadata's ``site_tags`` if text; the other
+    scalar conversation metadata become thread metadata columns (a key that is
+    a core column of the threads table, such as ``source`` or ``n_comments``,
+    as ``meta_<key>``). Speaker metadata (``speakers.json``) is not read: it
+    describes people. ``corpus.json`` and ``index.json`` are not needed to
+    read a corpus. Only ``utterances.jsonl`` is read (not the older single
+    ``utterances.json``).
+
+Writing (:func:`write_convokit`)
+    Every thread becomes a conversation whose id is the ``thread_id``, led by
+    a root utterance: id = ``thread_id``, speaker :data:`ROOT_SPEAKER`,
+    ``reply_to`` null, ``timestamp`` null, text = ``article_text`` (or the
+    title when there is no article text; meta ``text_is_title`` then says so,
+    and reading it back gives an empty ``article_text`` again), meta
+    ``{"is_thread_root": true, "source": ..., "text_is_title": ...}``.
+    Every comment becomes an utterance: id = ``comment_id``, ``reply_to`` =
+    ``parent_id``, or the thread root for a top-level comment; speaker =
+    ``author_id`` (already a pseudonym), or :data:`UNKNOWN_SPEAKER` when it is
+    ``''``, so all comments of unknown authorship share that one speaker;
+    ``timestamp`` = Unix seconds (an integer when whole, else a float), null
+    when unknown; meta = ``depth``, ``position``, ``source``,
+    ``is_placeholder`` and every metadata column (text or null).
+    ConvoKit needs utterance ids unique in the whole corpus, while comment ids
+    are unique only within their source: by default (``qualify_ids=None``)
+    comment ids are used as they are when they are unique and differ from
+    every thread id, and otherwise every comment's utterance id is
+    ``<thread_id>/<comment_id>`` (``qualify_ids=True`` always does this,
+    ``qualify_ids=False`` raises ValueError instead).
+    ``conversations.json`` holds ``title``, ``source``, ``n_comments`` (the
+    comments written for it), ``site_tags`` and the thread metadata columns;
+    ``speakers.json`` every speaker with empty metadata; ``corpus.json`` the
+    ``corpus_meta`` given (or ``{}``). Output is deterministic: conversations
+    sorted by id, each root first and then its comments by file, record and
+    comment id; JSON with sorted keys, ``ensure_ascii=False`` and ``\\n`` line
+    ends, so the same tables give the same bytes whatever their row order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from analysis import columns
+from analysis.errors import InputError
+from analysis.ingest.base import ReadResult
+from analysis.ingest.reddit import (
+    REMOVED_MARKERS,
+    check_encoding,
+    clean_text,
+    epoch_us,
+    escape_bytes,
+    iter_json_lines,
+    line_frame,
+    reject_frame,
+    scalar_text,
+    thread_frame,
+    times_from_us,
+)
+
+__all__ = ["read_convokit", "write_convokit", "ROOT_SPEAKER", "UNKNOWN_SPEAKER", "INDEX_VERSION"]
+
+ROOT_SPEAKER = "__thread__"
+"""Speaker id written for a thread's root utterance (the article or post)."""
+
+UNKNOWN_SPEAKER = "__unknown__"
+"""Speaker id written for comments whose author is unknown (``author_id`` ``''``)."""
+
+INDEX_VERSION = 1
+"""``version`` written to ``index.json``."""
+
+_RESERVED = frozenset(columns.core_names("records")) | frozenset(columns.core_names("comments"))
+_THREAD_RESERVED = frozenset(columns.core_names("threads"))
+_NO_AUTHOR = {"", ROOT_SPEAKER, UNKNOWN_SPEAKER, *REMOVED_MARKERS}
+_FILES = ("utterances.jsonl", "speakers.json", "conversations.json", "corpus.json", "index.json")
+
+
+# ---------------------------------------------------------------------------
+# reading
+
+
+def read_convokit(folder: str, *, encoding: str = "utf-8", root_is_article: bool = True) -> ReadResult:
+    """Read one ConvoKit corpus folder into reader records (see the module docstring).
+
+    Raises :class:`InputError` naming the folder when it holds no
+    ``utterances.jsonl``, or naming ``conversations.json`` when that file is
+    present but not a JSON object.
+    """
+    check_encoding(encoding)
+    folder = str(folder)
+    base = Path(folder)
+    if not base.is_dir():
+        raise InputError(folder, "no such folder" if not base.exists() else "is a file: expected a ConvoKit corpus folder")
+    utt_path = base / "utterances.jsonl"
+    if not utt_path.is_file():
+        raise InputError(folder, "not a ConvoKit corpus: expected a folder holding utterances.jsonl")
+    convo_meta = _read_component(base / "conversations.json", encoding=encoding)
+
+    entries: list[dict[str, Any]] = []
+    rejects: list[tuple] = []
+    line_rows: list[list] = []
+    for lineno, kind, value in iter_json_lines(str(utt_path), encoding=encoding):
+        if kind == "blank":
+            line_rows.append([folder, lineno, "blank", ""])
+            continue
+        if kind == "reject":
+            reason, detail, raw = value
+            rejects.append((folder, lineno, "", "", "", reason, detail, escape_bytes(raw)))
+            line_rows.append([folder, lineno, "reject", ""])
+            continue
+        obj, line = value
+        entry = _utterance(obj)
+        if isinstance(entry, str):
+            rejects.append((folder, lineno, "", "", "", "malformed_record", entry, line))
+            line_rows.append([folder, lineno, "reject", ""])
+            continue
+        entry["lineno"] = lineno
+        entry["line_row"] = len(line_rows)
+        line_rows.append([folder, lineno, "record", entry["id"]])
+        entries.append(entry)
+
+    _fill_conversations(entries)
+    roots: dict[str, dict[str, Any]] = {}
+    if root_is_article:
+        for e in entries:
+            if e["reply"] is None and e["id"] == e["conv"] and e["conv"] not in roots:
+                roots[e["conv"]] = e
+    known = {e["id"] for e in entries}
+
+    threads: dict[str, dict[str, str]] = {}
+    thread_meta: dict[str, None] = {}
+    core: dict[str, list] = {k: [] for k in ("record", "thread_id", "comment_id", "parent_id", "author", "_us", "text")}
+    meta_rows: list[dict[str, str]] = []
+    meta_order: dict[str, None] = {}
+    for e in entries:
+        tid = e["conv"]
+        if tid not in threads:
+            threads[tid] = _thread(tid, convo_meta.get(tid), roots.get(tid), thread_meta)
+        if roots.get(tid) is e:
+            line_rows[e["line_row"]][2:] = ["article", ""]
+            continue
+        reply = e["reply"]
+        top = reply is None or (root_is_article and reply == tid and (tid in roots or tid not in known))
+        core["record"].append(e["lineno"])
+        core["thread_id"].append(tid)
+        core["comment_id"].append(e["id"])
+        core["parent_id"].append("" if top else reply)
+        core["author"].append("" if e["speaker"] in _NO_AUTHOR else e["speaker"])
+        core["_us"].append(e["us"])
+        core["text"].append(e["text"])
+        row: dict[str, str] = {}
+        for key, val in e["meta"].items():
+            if isinstance(val, (dict, list)):
+                continue
+            name = f"meta_{key}" if key in _RESERVED else key
+            meta_order.setdefault(name, None)
+            row[name] = scalar_text(val)
+        meta_rows.append(row)
+
+    n = len(core["record"])
+    records = pd.DataFrame(
+        {
+            "file": pd.Series([folder] * n, dtype=object),
+            "record": pd.Series(core["record"], dtype="int64"),
+            "thread_id": pd.Series(core["thread_id"], dtype=object),
+            "comment_id": pd.Series(core["comment_id"], dtype=object),
+            "parent_id": pd.Series(core["parent_id"], dtype=object),
+            "author": pd.Series(core["author"], dtype=object),
+            "created_at": times_from_us(core["_us"]),
+            "text": pd.Series(core["text"], dtype=object),
+            "rule": pd.Series(["record"] * n, dtype=object),
+        }
+    )
+    meta_frame = pd.DataFrame(meta_rows, columns=list(meta_order), dtype=object).fillna("")
+    records = pd.concat([records, meta_frame], axis=1)
+    return ReadResult(
+        records=records,
+        threads=thread_frame(threads, metadata=list(thread_meta)),
+        rejects=reject_frame(rejects),
+        lines=line_frame([tuple(r) for r in line_rows]),
+    )
+
+
+def _read_component(path: Path, *, encoding: str) -> dict[str, dict[str, Any]]:
+    """``{id: metadata}`` from speakers.json / conversations.json (either value form); {} if absent.
+
+    Bytes not valid in ``encoding`` are read as U+FFFD (the file is one JSON
+    document, so nothing smaller than it could be set aside).
+    """
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_bytes().decode(encoding, errors="replace").lstrip("\ufeff"))
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(str(path), f"invalid JSON: {getattr(exc, 'msg', exc)}", line=getattr(exc, "lineno", None)) from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), "expected a JSON object mapping ids to metadata")
+    return {str(k): _unwrap_meta(v) for k, v in data.items()}
+
+
+def _unwrap_meta(value: Any) -> dict[str, Any]:
+    """The metadata dict of a speakers/conversations entry, in either of ConvoKit's forms."""
+    if not isinstance(value, dict):
+        return {}
+    if isinstance(value.get("meta"), dict) and set(value) <= {"meta", "vectors"}:
+        return value["meta"]
+    return value
+
+
+def _first(obj: Mapping[str, Any], *keys: str) -> Any:
+    for k in keys:
+        if k in obj:
+            return obj[k]
+    return None
+
+
+def _utterance(obj: Mapping[str, Any]) -> dict[str, Any] | str:
+    """The fields of one utterance object, or a message saying why it is malformed."""
+    fields = {
+        "id": obj.get("id"),
+        "speaker": _first(obj, "speaker", "user"),
+        "conv": _first(obj, "conversation_id", "root"),
+        "reply": _first(obj, "reply_to", "reply-to"),
+        "text": obj.get("text"),
+    }
+    bad = [k for k, v in fields.items() if isinstance(v, (dict, list))]
+    if bad:
+        names = {"conv": "conversation_id", "reply": "reply_to"}
+        return f"field(s) {[names.get(k, k) for k in bad]} hold an object or array, not text"
+    meta = obj.get("meta")
+    return {
+        "id": scalar_text(fields["id"]).strip(),
+        "speaker": scalar_text(fields["speaker"]).strip(),
+        "conv": None if fields["conv"] is None else scalar_text(fields["conv"]).strip(),
+        "reply": None if fields["reply"] is None else scalar_text(fields["reply"]).strip(),
+        "text": scalar_text(fields["text"]),
+        "us": epoch_us(obj.get("timestamp"), iso=True),
+        "meta": meta if isinstance(meta, dict) else {},
+    }
+
+
+def _fill_conversations(entries: list[dict[str, Any]]) -> None:
+    """Give utterances without a conversation id the one of the utterance they reply to.
+
+    Followed up the reply chain: the first ancestor with a conversation id
+    gives it; an ancestor replying to nothing gives its own id; a chain that
+    reaches an unknown utterance takes that utterance's id (it would have
+    been the root), and a chain that loops takes the utterance's own id.
+    """
+    by_id: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        by_id.setdefault(e["id"], e)
+    for e in entries:
+        if e["conv"] is not None:
+            continue
+        node, seen, conv = e, set(), None
+        while conv is None:
+            if node["conv"] is not None:
+                conv = node["conv"]
+            elif node["reply"] is None:
+                conv = node["id"]
+            elif node["reply"] not in by_id:
+                conv = node["reply"]
+            elif node["reply"] in seen:
+                conv = e["id"]
+            else:
+                seen.add(node["id"])
+                node = by_id[node["reply"]]
+        e["conv"] = conv
+
+
+def _thread(tid: str, meta: dict[str, Any] | None, root: dict[str, Any] | None, order: dict[str, None]) -> dict[str, str]:
+    meta = meta or {}
+    root_meta = root["meta"] if root else {}
+    title = meta.get("title")
+    if not (isinstance(title, str) and title.strip()):
+        title = root_meta.get("title")
+    title = clean_text(title) if isinstance(title, str) else ""
+    article = root["text"] if root else ""
+    if root_meta.get("text_is_title") is True:
+        if not title:
+            title = article
+        article = ""
+    tags = meta.get("site_tags")
+    out = {"title": title, "article_text": article, "site_tags": clean_text(tags) if isinstance(tags, str) else ""}
+    for key, val in meta.items():
+        if key in ("title", "site_tags") or isinstance(val, (dict, list)):
+            continue
+        name = f"meta_{key}" if key in _THREAD_RESERVED else key
+        order.setdefault(name, None)
+        out[name] = scalar_text(val)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# writing
+
+
+def write_convokit(
+    comments: pd.DataFrame,
+    threads: pd.DataFrame,
+    folder: str,
+    *,
+    corpus_meta: Mapping[str, Any] | None = None,
+    qualify_ids: bool | None = None,
+) -> None:
+    """Write canonical ``comments`` and ``threads`` tables as a ConvoKit corpus folder.
+
+    Both tables must pass :func:`analysis.columns.conform` (their non-core
+    columns are metadata); thread ids must be unique, comment ids unique
+    within a thread, and every ``parent_id`` a comment of the same thread
+    (as after :func:`analysis.ingest.canonical.ingest`), else ValueError. ``folder`` is created if needed; its five corpus
+    files are replaced, other files in it are left alone. ``corpus_meta``
+    (JSON-serialisable) goes to ``corpus.json``. See the module docstring for
+    the layout, the placeholder speakers and ``qualify_ids``.
+    """
+    ctab = columns.conform(comments, "comments")
+    ttab = columns.conform(threads, "threads")
+    c_meta = [n for n in ctab.column_names if n not in columns.core_names("comments")]
+    t_meta = [n for n in ttab.column_names if n not in columns.core_names("threads")]
+    crow = _rows(ctab)
+    trow = _rows(ttab)
+
+    dup_threads = _repeated(t["thread_id"] for t in trow)
+    if dup_threads:
+        raise ValueError(f"threads: thread_id(s) {dup_threads[:5]} appear more than once")
+    dups = _repeated((c["thread_id"], c["comment_id"]) for c in crow)
+    if dups:
+        raise ValueError(f"comments: (thread_id, comment_id) pair(s) {dups[:5]} appear more than once")
+
+    known = set((c["thread_id"], c["comment_id"]) for c in crow)
+    orphans = sorted((c["thread_id"], c["comment_id"]) for c in crow if c["parent_id"] and (c["thread_id"], c["parent_id"]) not in known)
+    if orphans:
+        raise ValueError(f"comments: {orphans[:5]} reply to comment ids not in their thread; ConvoKit needs every reply_to to exist")
+    by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in trow}
+    all_threads = sorted(set(by_thread) | {c["thread_id"] for c in crow})
+    qualify = _need_qualified(crow, all_threads, qualify_ids)
+
+    def uid(thread_id: str, comment_id: str) -> str:
+        return f"{thread_id}/{comment_id}" if qualify else comment_id
+
+    crow.sort(key=lambda c: (c["thread_id"], c["file"], c["record"], c["comment_id"]))
+    per_thread: dict[str, list[dict[str, Any]]] = {t: [] for t in all_threads}
+    for c in crow:
+        per_thread[c["thread_id"]].append(c)
+
+    utterances: list[dict[str, Any]] = []
+    conversations: dict[str, Any] = {}
+    speakers: set[str] = set()
+    for tid in all_threads:
+        t = by_thread.get(tid, {})
+        title = t.get("title") or ""
+        article = t.get("article_text") or ""
+        source = t.get("source") or (per_thread[tid][0]["source"] if per_thread[tid] else "")
+        utterances.append(
+            {
+                "id": tid,
+                "conversation_id": tid,
+                "reply_to": None,
+                "speaker": ROOT_SPEAKER,
+                "timestamp": None,
+                "text": article or title,
+                "meta": {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)},
+                "vectors": [],
+            }
+        )
+        speakers.add(ROOT_SPEAKER)
+        for c in per_thread[tid]:
+            speaker = c["author_id"] or UNKNOWN_SPEAKER
+            speakers.add(speaker)
+            meta = {"depth": c["depth"], "position": c["position"], "source": c["source"], "is_placeholder": c["is_placeholder"]}
+            meta.update({m: c[m] for m in c_meta})
+            utterances.append(
+                {
+                    "id": uid(tid, c["comment_id"]),
+                    "conversation_id": tid,
+                    "reply_to": uid(tid, c["parent_id"]) if c["parent_id"] else tid,
+                    "speaker": speaker,
+                    "timestamp": _seconds(c["created_at"]),
+                    "text": c["text"],
+                    "meta": meta,
+                    "vectors": [],
+                }
+            )
+        cmeta = {"title": title, "source": source, "n_comments": len(per_thread[tid]), "site_tags": t.get("site_tags") or ""}
+        cmeta.update({m: t.get(m) for m in t_meta})
+        conversations[tid] = {"meta": cmeta, "vectors": []}
+
+    overall = dict(corpus_meta or {})
+    index = {
+        "utterances-index": _type_index(u["meta"] for u in utterances),
+        "speakers-index": {},
+        "conversations-index": _type_index(c["meta"] for c in conversations.values()),
+        "overall-index": _type_index([overall]),
+        "version": INDEX_VERSION,
+        "vectors": [],
+    }
+    try:
+        texts = {
+            "utterances.jsonl": "".join(_dumps(u) + "\n" for u in utterances),
+            "speakers.json": _dumps({s: {"meta": {}, "vectors": []} for s in speakers}) + "\n",
+            "conversations.json": _dumps(conversations) + "\n",
+            "corpus.json": _dumps(overall) + "\n",
+            "index.json": _dumps(index) + "\n",
+        }
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"corpus_meta: cannot be written as JSON: {exc}") from None
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in _FILES:
+        tmp = out / f".{name}.tmp"
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(texts[name])
+        os.replace(tmp, out / name)
+
+
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    """Rows of an Arrow table as dicts of Python values; times as epoch microseconds (or None)."""
+    data = {}
+    for name in table.column_names:
+        col = table.column(name)
+        if pa.types.is_timestamp(col.type):
+            col = col.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        data[name] = col.to_pylist()
+    return [dict(zip(data, vals)) for vals in zip(*data.values())] if data else []
+
+
+def _need_qualified(crow: list[dict[str, Any]], thread_ids: list[str], qualify_ids: bool | None) -> bool:
+    if qualify_ids is True:
+        return True
+    ids = [c["comment_id"] for c in crow]
+    clashes = sorted(set(_repeated(ids)) | (set(ids) & set(thread_ids)))
+    if not clashes:
+        return False
+    if qualify_ids is False:
+        raise ValueError(
+            f"qualify_ids=False: comment id(s) {clashes[:5]} are not unique across the corpus "
+            "(or equal a thread id); ConvoKit needs unique utterance ids: expected qualify_ids=None or True"
+        )
+    return True
+
+
+def _repeated(values) -> list:
+    """Values occurring more than once, sorted."""
+    return sorted(v for v, n in Counter(values).items() if n > 1)
+
+
+def _seconds(us: int | None) -> int | float | None:
+    if us is None:
+        return None
+    return us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
+
+
+def _type_index(metas) -> dict[str, list[str]]:
+    """ConvoKit-style ``{field: [type names]}`` over metadata dicts (null values give no type)."""
+    types: dict[str, set[str]] = {}
+    for meta in metas:
+        for key, val in meta.items():
+            seen = types.setdefault(key, set())
+            if val is not None:
+                seen.add(str(type(val)))
+    return {k: sorted(v) if v else [str(type(None))] for k, v in types.items()}
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, allow_nan=False)

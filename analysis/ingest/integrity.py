@@ -1,0 +1,201 @@
+"""Integrity checks: decide, for every record read, whether it is kept or quarantined.
+
+Nothing is dropped silently. Each record set aside gets exactly one reason, the
+first that applies in this order:
+
+1. ``missing_id``: the record has no comment id.
+2. ``duplicate_id``: the id was seen earlier in the same source (the first is kept).
+3. ``orphan_parent``: the parent id is not a comment of the same thread
+   (with ``orphans="attach"`` such a comment is kept as top level instead, and
+   its ``rule`` notes ``orphan_attached``).
+4. ``reply_cycle``: following parents from the record loops forever.
+5. ``quarantined_ancestor``: a comment above it in its reply chain was set aside
+   for one of the reasons above (or leads into a cycle).
+6. ``empty_text`` / ``removed``: no text (or text deleted/removed on the
+   platform) *and* no comment with text hangs below it. An empty comment with
+   replies below it is kept as a placeholder (``is_placeholder``), so that the
+   reply tree stays whole.
+
+Everything is computed with arrays over parent pointers (pointer doubling for
+ancestry), not a Python walk per comment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["check_integrity", "parent_index", "depths"]
+
+
+def parent_index(thread_id: pd.Series, comment_id: pd.Series, parent_id: pd.Series) -> np.ndarray:
+    """Row number of each row's parent within the same thread; -1 for top level, -2 if not found."""
+    key = pd.MultiIndex.from_arrays([thread_id.to_numpy(), comment_id.to_numpy()])
+    if not key.is_unique:
+        raise ValueError("parent_index needs unique (thread_id, comment_id) pairs")
+    lookup = pd.MultiIndex.from_arrays([thread_id.to_numpy(), parent_id.to_numpy()])
+    idx = key.get_indexer(lookup)
+    out = np.where(idx >= 0, idx, -2).astype(np.int64)
+    out[(parent_id == "").to_numpy()] = -1
+    return out
+
+
+def _reaches_root(parent: np.ndarray) -> np.ndarray:
+    """True where the chain of parents ends at a top-level comment (pointer doubling)."""
+    n = len(parent)
+    jump = parent.copy()  # -1: reached top; >=0: some ancestor; (-2 never passed in)
+    for _ in range(max(1, int(np.ceil(np.log2(n + 1))) + 1)):
+        alive = jump >= 0
+        if not alive.any():
+            break
+        jump[alive] = jump[jump[alive]]
+    return jump == -1
+
+
+def depths(parent: np.ndarray) -> np.ndarray:
+    """Depth of each node (1 for top level) given parent row numbers (-1 for top level).
+
+    Every chain must reach a top-level node (check with integrity first).
+    Computed level by level: as many passes as the deepest chain.
+    """
+    depth = np.zeros(len(parent), dtype=np.int32)
+    depth[parent == -1] = 1
+    level = 1
+    todo = depth == 0
+    while todo.any():
+        ready = todo & (depth[np.where(parent >= 0, parent, 0)] == level) & (parent >= 0)
+        if not ready.any():
+            raise ValueError("depths: some chains do not reach a top-level comment")
+        level += 1
+        depth[ready] = level
+        todo &= ~ready
+    return depth
+
+
+def check_integrity(
+    records: pd.DataFrame,
+    *,
+    removed: pd.Series | None = None,
+    orphans: str = "quarantine",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split reader records into kept and quarantined.
+
+    Parameters
+    ----------
+    records
+        Rows with at least ``thread_id``, ``comment_id``, ``parent_id``, ``text``
+        and ``rule`` (see ``columns.RECORDS``), in input order.
+    removed
+        Optional boolean Series aligned with ``records``: text was deleted or
+        removed on the platform (reported as ``removed`` instead of ``empty_text``).
+    orphans
+        ``"quarantine"`` (default) or ``"attach"`` (keep as top level).
+
+    Returns
+    -------
+    kept
+        The kept records with a new boolean column ``is_placeholder``.
+    quarantined
+        The set-aside records with columns ``reason`` and ``detail``.
+    """
+    if orphans not in ("quarantine", "attach"):
+        raise ValueError(f"orphans={orphans!r}: expected 'quarantine' or 'attach'")
+    recs = records.reset_index(drop=True).copy()
+    n = len(recs)
+    reason = np.full(n, "", dtype=object)
+    detail = np.full(n, "", dtype=object)
+
+    missing = (recs["comment_id"] == "").to_numpy()
+    reason[missing] = "missing_id"
+    detail[missing] = "the id field is empty"
+
+    dup = recs["comment_id"].duplicated(keep="first").to_numpy() & ~missing
+    if dup.any():
+        first_row = recs.loc[~recs["comment_id"].duplicated(keep="first")].set_index("comment_id")["record"]
+        reason[dup] = "duplicate_id"
+        detail[dup] = ["first seen at record " + str(first_row[c]) for c in recs.loc[dup, "comment_id"]]
+
+    ok = reason == ""
+    sub = recs.loc[ok]
+    parent = np.full(n, -1, dtype=np.int64)
+    rows = np.flatnonzero(ok)
+    p_local = parent_index(sub["thread_id"], sub["comment_id"], sub["parent_id"])
+    parent[rows] = np.where(p_local >= 0, rows[np.clip(p_local, 0, None)], p_local)
+
+    orphan = parent == -2
+    if orphan.any():
+        if orphans == "attach":
+            parent[orphan] = -1
+            recs.loc[orphan, "rule"] = recs.loc[orphan, "rule"] + "+orphan_attached"
+        else:
+            reason[orphan] = "orphan_parent"
+            detail[orphan] = ["no comment " + p + " in thread " + t for p, t in recs.loc[orphan, ["parent_id", "thread_id"]].itertuples(index=False)]
+            parent[orphan] = -1  # cut here; descendants are handled below
+
+    considered = reason == ""
+    in_loop = considered & ~_reaches_root(np.where(considered, parent, -1))
+    if in_loop.any():
+        cyc = _cycle_members(parent, np.flatnonzero(in_loop))
+        reason[cyc] = "reply_cycle"
+        detail[cyc] = "parent chain loops back to this comment"
+
+    # Cascade: a record is blocked when any comment above it was set aside
+    # (or it hangs below a cycle). Resolved one level per pass.
+    status = np.where(reason != "", 0, np.where(parent == -1, 1, -1))  # 1 ok, 0 blocked, -1 open
+    while (status == -1).any():
+        open_rows = np.flatnonzero(status == -1)
+        par_status = status[parent[open_rows]]
+        if (par_status == -1).all():  # only rows below a cycle remain
+            status[open_rows] = 0
+            break
+        status[open_rows] = par_status
+    cascade = (reason == "") & (status != 1)
+    reason[cascade] = "quarantined_ancestor"
+    detail[cascade] = "a comment above it in the reply chain was quarantined"
+
+    # Empty text: keep as placeholder only when a comment with text hangs below.
+    good = reason == ""
+    empty = good & (recs["text"].str.strip() == "").to_numpy()
+    placeholder = np.zeros(n, dtype=bool)
+    if empty.any():
+        has_text_below = _has_text_below(parent, good, good & ~empty)
+        placeholder = empty & has_text_below
+        drop = empty & ~has_text_below
+        rem = np.zeros(n, dtype=bool) if removed is None else removed.reset_index(drop=True).to_numpy(dtype=bool)
+        reason[drop & rem] = "removed"
+        detail[drop & rem] = "text deleted or removed on the platform"
+        reason[drop & ~rem] = "empty_text"
+        detail[drop & ~rem] = "no text"
+
+    keep = reason == ""
+    kept = recs.loc[keep].copy()
+    kept["is_placeholder"] = placeholder[keep]
+    quarantined = recs.loc[~keep].copy()
+    quarantined["reason"] = reason[~keep]
+    quarantined["detail"] = detail[~keep]
+    return kept.reset_index(drop=True), quarantined.reset_index(drop=True)
+
+
+def _cycle_members(parent: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Rows among ``candidates`` that lie on a parent cycle (rare: a short Python walk)."""
+    members: set[int] = set()
+    for start in candidates:
+        seen: dict[int, int] = {}
+        node, step = int(start), 0
+        while node >= 0 and node not in seen:
+            seen[node] = step
+            node, step = int(parent[node]), step + 1
+        if node >= 0 and node == start:
+            members.add(int(start))
+    return np.array(sorted(members), dtype=np.int64)
+
+
+def _has_text_below(parent: np.ndarray, good: np.ndarray, with_text: np.ndarray) -> np.ndarray:
+    """True where some descendant (kept, via kept parents) has text."""
+    p = np.where(good, parent, -1)
+    depth = depths(p)
+    flag = np.zeros(len(parent), dtype=bool)
+    for level in range(int(depth.max(initial=0)), 1, -1):
+        at = np.flatnonzero((depth == level) & good & (with_text | flag))
+        flag[p[at]] = True
+    return flag

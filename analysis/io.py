@@ -1,0 +1,85 @@
+"""Reading and writing the files rules hand to each other (the only I/O module).
+
+Every write is deterministic, so that two runs on the same inputs give
+byte-identical files: Parquet tables are checked against their contract in
+:mod:`analysis.columns` and written without a pandas index; JSON is written
+with sorted keys and a final newline; CSV without index, with '\\n' line ends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis import columns
+
+__all__ = ["write_table", "read_table", "read_tables", "write_json", "read_json", "write_csv", "setup_logging"]
+
+
+def write_table(df: pd.DataFrame | pa.Table, path: str | Path, table: str, *, metadata: Sequence[str] | None = None) -> None:
+    """Check ``df`` against contract ``table`` and write it as Parquet."""
+    arrow = df if isinstance(df, pa.Table) else columns.conform(df, table, metadata=metadata)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(arrow, path, compression="zstd", write_statistics=True, store_schema=False)
+
+
+def read_table(path: str | Path, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read one Parquet file (or a folder of shards) into pandas."""
+    return pd.read_parquet(path, columns=list(columns) if columns else None)
+
+
+def read_tables(paths: Sequence[str | Path], *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read several Parquet files into one DataFrame (in the order given)."""
+    frames = [read_table(p, columns=columns) for p in paths]
+    frames = [f for f in frames if len(f.columns)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_json(obj, path: str | Path) -> None:
+    """Write ``obj`` as stable, human-readable JSON (sorted keys, UTF-8, final newline)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8")
+
+
+def read_json(path: str | Path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> None:
+    """Write a small table as CSV (no index, '\\n' line ends, UTF-8)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def _jsonable(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def setup_logging(path: str | Path | None, name: str) -> logging.Logger:
+    """Log to the rule's log file (and to stderr), with timestamps, for progress on long work."""
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.INFO)
+    logger.handlers.clear()
+    fmt = logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, mode="w", encoding="utf-8"))
+    for h in handlers:
+        h.setFormatter(fmt)
+        logger.addHandler(h)
+    return logger

@@ -1,0 +1,57 @@
+"""Rendering data into the book safely.
+
+Text from the data (comments, titles, author fields, concordance lines) is
+untrusted: it may hold HTML, ``<script>``, event handlers, MyST directives and
+roles, LaTeX or Markdown links. It therefore never goes through the Markdown
+parser: tables are written as HTML fragments in which every cell is escaped
+with :func:`html.escape` (quotes included), and pages include them with the
+``raw`` directive's ``:file:`` option, so no fence or directive in the data
+can end the block or start a new one.
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+
+import pandas as pd
+
+__all__ = ["escape", "html_table", "fmt_number"]
+
+
+def escape(value) -> str:
+    """Escape any value for HTML text or attribute context; newlines become <br>."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return html.escape(text, quote=True).replace("`", "&#96;").replace("\n", "<br>")
+
+
+def fmt_number(value, *, digits: int = 2) -> str:
+    """Numbers as a reader wants them: 3,051 and 0.42."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Number):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "", max_chars: int = 300) -> str:
+    """An escaped HTML table; numbers right-aligned, long text cut at ``max_chars`` (with …)."""
+    headers = headers or {}
+    cols = list(df.columns)
+    out = ['<div class="ts-table-wrap"><table class="ts-table">']
+    if caption:
+        out.append(f"<caption>{escape(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(f"<th>{escape(headers.get(c, c))}</th>" for c in cols) + "</tr></thead><tbody>")
+    for row in df.itertuples(index=False):
+        cells = []
+        for value in row:
+            if isinstance(value, numbers.Number) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{escape(fmt_number(value))}</td>')
+            else:
+                text = "" if value is None else str(value)
+                if len(text) > max_chars:
+                    text = text[: max_chars - 1] + "…"
+                cells.append(f"<td>{escape(text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table></div>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,151 @@
+"""Mentions: handles, known authors' names and vocatives, with exact offsets."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.ingest.scraped import read_scraped
+from analysis.mentions import find_mentions
+
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "assad-thanks-iran-north-korea.txt"
+
+
+def comments(*texts, thread="t"):
+    return pd.DataFrame({"thread_id": thread, "comment_id": [f"c{k}" for k in range(1, len(texts) + 1)], "text": list(texts)})
+
+
+def found(texts, **kw):
+    m = find_mentions(comments(*texts), **kw)
+    return [(r.comment_id, r.kind, r.mention) for r in m.itertuples()]
+
+
+def assert_offsets(frame, mentions):
+    text = dict(zip(frame["comment_id"], frame["text"]))
+    for r in mentions.itertuples():
+        assert text[r.comment_id][r.start : r.end] == r.mention
+
+
+def test_columns_and_empty():
+    m = find_mentions(comments("nothing here"))
+    assert list(m.columns) == ["thread_id", "comment_id", "kind", "mention", "start", "end"]
+    assert len(m) == 0
+    assert str(m["start"].dtype) == "int32"
+
+
+def test_missing_column():
+    with pytest.raises(ValueError, match="missing column"):
+        find_mentions(pd.DataFrame({"comment_id": ["1"], "text": ["x"]}))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Ask @Partisangirl about it", ["@Partisangirl"]),
+    ("@bob_2, see this", ["@bob_2"]),
+    ("(@ann) said so.", ["@ann"]),
+    ("write to bob@example.com", []),
+    ("see https://site.com/@user", []),
+    ("at @example.com we", []),
+    ("two @@x", []),
+    ("end of sentence @Zed.", ["@Zed"]),
+])
+def test_handles(text, expected):
+    assert [m for _, kind, m in found([text]) if kind == "handle"] == expected
+
+
+def test_authors_full_and_first_name_whole_word_case_sensitive():
+    texts = ["Hind Abyad wrote this; Hind agrees.", "Hindsight and hind legs.", "Hind\nAbyad on two lines"]
+    got = found(texts, known_authors=["Hind Abyad"])
+    assert got == [("c1", "author", "Hind Abyad"), ("c1", "author", "Hind"), ("c3", "author", "Hind\nAbyad")]
+
+
+def test_author_first_name_in_stoplist_is_not_used():
+    assert found(["The Truth is out. The end."], known_authors=["The Truth"]) == [("c1", "author", "The Truth")]
+
+
+def test_single_word_author():
+    assert found(["Ask Bob. Bobby too."], known_authors=["Bob"]) == [("c1", "author", "Bob")]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Danny, when you are fortunate enough", "Danny"),
+    ("I said so. Danny, your point stands.", "Danny"),
+    ("“Danny, you said it.", "Danny"),
+    ("Remember Danny that the Phalangists never", "Danny"),
+    ("Thanks Ann, great.", "Ann"),
+    ("Thank you Ann.", "Ann"),
+    ("Hi Zoë!", "Zoë"),
+    ("Dear Mary-Jane\nI disagree.", "Mary-Jane"),
+    ("HaHahh..Danny you’re so funny", "Danny"),
+    ("Danny you are wrong", "Danny"),
+])
+def test_vocatives(text, name):
+    assert found([text]) == [("c1", "vocative", name)]
+
+
+@pytest.mark.parametrize("text", [
+    "Syria, Iran and North Korea are all leading critics.",  # no second person
+    "You and Hannibal are among the most intelligent posters",
+    "Hannibal is tragically under appreciated",
+    "Well Thank you my friend.. that’s nice",  # Thank is stoplisted
+    "Sorry I don’t agree with you.",
+    "Remember Lebanon is a country.",  # not followed by a comma/that/you/end
+    "Monday, you said it.",  # stoplisted
+    "Then you’re right.",  # stoplisted opener
+    "and Danny, you know",  # not at a sentence start
+    "Hey Tom how are you",  # name not followed by comma/that/you/end
+    "Mail me, you know where.",  # 'Mail' is not directly followed by the comma
+    "Danny , you there?",  # space before the comma
+])
+def test_not_vocatives(text):
+    assert [g for g in found([text]) if g[1] == "vocative"] == []
+
+
+def test_overlap_precedence_handle_author_vocative():
+    texts = ["Bob, you are right. @Bob agrees.", "Remember Hind that you said so."]
+    m = find_mentions(comments(*texts), known_authors=["Bob Stone", "Hind Abyad"])
+    got = [(r.comment_id, r.kind, r.mention, r.start) for r in m.itertuples()]
+    # "Bob," is both an author's first name and a vocative: author wins; "@Bob" stays a handle
+    assert got == [("c1", "author", "Bob", 0), ("c1", "handle", "@Bob", 20), ("c2", "author", "Hind", 9)]
+
+
+def test_sorted_and_offsets_exact():
+    frame = pd.DataFrame({
+        "thread_id": ["b", "a", "a"],
+        "comment_id": ["x", "y", "x"],
+        "text": ["@Zed hi", "Danny, you and @Ann", "Hey Sam, ok. @Kim"],
+    })
+    m = find_mentions(frame)
+    assert list(zip(m["thread_id"], m["comment_id"], m["start"])) == [
+        ("a", "x", 4), ("a", "x", 13), ("a", "y", 0), ("a", "y", 15), ("b", "x", 0)
+    ]
+    for r in m.itertuples():
+        row = frame[(frame["thread_id"] == r.thread_id) & (frame["comment_id"] == r.comment_id)].iloc[0]
+        assert row["text"][r.start : r.end] == r.mention
+
+
+# ---------------------------------------------------------------- the seed page
+
+
+@pytest.fixture(scope="module")
+def seed_records():
+    return read_scraped(SEED, file="seed.txt", thread_id="assad").records
+
+
+def test_seed_mentions(seed_records):
+    m = find_mentions(seed_records, known_authors=["Hind Abyad"])
+    assert_offsets(seed_records, m)
+    line = dict(zip(seed_records["comment_id"], seed_records["record"]))
+    got = sorted((int(line[r.comment_id]), r.kind, r.mention) for r in m.itertuples())
+    assert got == [
+        (30, "handle", "@Partisangirl"),  # line 31, in comment 30's first block
+        (49, "vocative", "Danny"),  # line 49: "Remember Danny that ..."
+        (53, "vocative", "Danny"),  # line 53: "Danny, when you are fortunate ..."
+        (85, "author", "Hind"),  # line 88: "Hind that’s George Clooney ..."
+        (85, "vocative", "Danny"),  # line 90: "HaHahh..Danny you’re so funny"
+    ]
+
+
+def test_seed_without_known_authors_misses_hind(seed_records):
+    m = find_mentions(seed_records)
+    assert "Hind" not in set(m["mention"])  # "Hind that’s" matches no vocative pattern
+    assert sorted(m["mention"]) == ["@Partisangirl", "Danny", "Danny", "Danny"]

@@ -1,0 +1,391 @@
+"""Tests of analysis.tokenization. Expected values are worked out by hand."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import nltk.data
+import pandas as pd
+import pytest
+
+from analysis import columns, tokenization
+from analysis.errors import ConfigError
+from analysis.tokenization import (
+    MAX_RUN,
+    multiword_tuples,
+    punkt_from_params,
+    stopword_set,
+    tokenize_documents,
+    train_punkt,
+    word_spans,
+)
+
+NAMES = ["Haddad", "Khalil", "Mansour", "Nasser", "Saleh", "Karam", "Aziz", "Rami", "Hanna", "Bashir"]
+PLACES = ["Aleppo", "Homs", "Idlib", "Hama", "Damascus"]
+
+
+def training_corpus() -> list[str]:
+    """30 short texts where "Dr." and "U.S." always sit mid-sentence."""
+    texts = []
+    for i in range(30):
+        n, p, q = NAMES[i % 10], PLACES[i % 5], PLACES[(i + 2) % 5]
+        texts.append(
+            f"Yesterday Dr. {n} left {p} for {q}. The talks in {q} ended and the envoy left. "
+            f"Critics say the U.S. envoy stayed in {p} for days. A week later, the days in {q} were calm."
+        )
+    return texts
+
+
+@pytest.fixture(scope="module")
+def params() -> dict:
+    return train_punkt(training_corpus())
+
+
+@pytest.fixture(scope="module")
+def punkt(params):
+    return punkt_from_params(params)
+
+
+def words(text: str) -> list[str]:
+    return [text[s:e] for s, e in word_spans(text)]
+
+
+def docs_frame(*texts: str, kinds: list[str] | None = None) -> pd.DataFrame:
+    kinds = kinds or ["comment"] * len(texts)
+    return pd.DataFrame(
+        {
+            "thread_id": ["src:t1"] * len(texts),
+            "comment_id": ["" if k == "article" else f"c{i}" for i, k in enumerate(kinds)],
+            "doc": kinds,
+            "text": list(texts),
+        }
+    )
+
+
+def rows(df: pd.DataFrame) -> list[tuple]:
+    return list(df[["sentence", "index", "token", "norm", "is_mwe"]].itertuples(index=False, name=None))
+
+
+# --------------------------------------------------------------------------
+# word tokens
+
+
+VARIED = [
+    "I don't think so :-) 😉 #Syria @Partisangirl https://example.org/a?b=1.",
+    "“Curly quotes” and ‘single ones’, Assad’s army isn’t… gone!!!",
+    "The U.S.-backed SDF, al-Qaeda & war-torn Idlib (2011–2017)... 3.5 1,000",
+    "Emoji: 👍🏽 👨‍👩‍👧 🇸🇾 ❤️ 1️⃣ x😉y\n\nnew paragraph\twith tab",
+    "Arabic: بشار الأسد, CJK: 叙利亚内战。 café naïve",
+    "  leading and trailing space  ",
+    "<b>bold</b> &amp; -> <-- e.g. i.e. U.N. a.m. war.The end. . . ok",
+    "-" * 2500 + " x " + "a" * 2100,
+]
+
+
+@pytest.mark.parametrize("text", VARIED)
+def test_word_spans_offsets_are_exact_and_cover_every_visible_character(text):
+    spans = word_spans(text)
+    assert spans, "some tokens expected"
+    covered = set()
+    previous_end = 0
+    for start, end in spans:
+        assert 0 <= previous_end <= start < end <= len(text)  # in order, no overlap, non-empty
+        token = text[start:end]
+        assert token == token.strip()  # never starts or ends with whitespace
+        covered.update(range(start, end))
+        previous_end = end
+    assert all(text[i].isspace() for i in range(len(text)) if i not in covered)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I don't know", ["I", "don't", "know"]),
+        ("I don’t know", ["I", "don’t", "know"]),  # typographic apostrophe, kept as written
+        ("Assad’s army", ["Assad’s", "army"]),
+        ("‘Hello’ world", ["‘", "Hello", "’", "world"]),  # quote marks stay separate
+        ("@Partisangirl: look", ["@Partisangirl", ":", "look"]),
+        ("see https://example.org/a?b=1.", ["see", "https://example.org/a?b=1", "."]),
+        ("ok :-) fine 😉", ["ok", ":-)", "fine", "😉"]),
+        ("wink😉wink", ["wink", "😉", "wink"]),
+        ("a war-torn land, al-Qaeda", ["a", "war-torn", "land", ",", "al-Qaeda"]),
+        ("the U.S. said", ["the", "U.S.", "said"]),
+        ("U.S.-backed rebels", ["U.S.", "-", "backed", "rebels"]),
+        ("e.g. this", ["e.g.", "this"]),
+        ("I. Then", ["I", ".", "Then"]),  # one letter-period pair is not an initialism
+        ("❤️ it", ["❤️", "it"]),  # variation selector stays with the heart
+        ("#Syria's war", ["#Syria's", "war"]),
+        ("the war.The end", ["the", "war.The", "end"]),  # documented limitation
+        ("Tom &amp; Jerry", ["Tom", "&", "amp", ";", "Jerry"]),  # no unescaping
+        ("call 100 2000", ["call", "100", "2000"]),  # no phone-number branch
+        ("wait . . . what", ["wait", ". . .", "what"]),
+        ("", []),
+        (" \n\t ", []),
+    ],
+)
+def test_word_spans_decisions(text, expected):
+    assert words(text) == expected
+
+
+def test_word_spans_offsets_by_hand():
+    # H i _ @ x _ 😉 !   (the emoji is one code point)
+    assert word_spans("Hi @x 😉!") == [(0, 2), (3, 5), (6, 7), (7, 8)]
+
+
+def test_long_runs_are_cut_into_windows():
+    text = "a" * (2 * MAX_RUN + 500) + " b"
+    assert word_spans(text) == [(0, MAX_RUN), (MAX_RUN, 2 * MAX_RUN), (2 * MAX_RUN, 2 * MAX_RUN + 500), (2 * MAX_RUN + 501, 2 * MAX_RUN + 502)]
+
+
+# --------------------------------------------------------------------------
+# Punkt
+
+
+def test_punkt_learns_abbreviations_from_the_corpus(params):
+    assert "dr" in params["abbrev_types"]
+    assert "u.s" in params["abbrev_types"]
+    # words seen both with and without a final period are not abbreviations
+    assert "left" not in params["abbrev_types"]
+    assert "days" not in params["abbrev_types"]
+
+
+def test_punkt_does_not_split_after_a_learned_abbreviation(punkt):
+    s1 = "Yesterday Dr. Haddad met the minister."
+    s2 = "A new round starts soon."
+    s3 = "The U.S. envoy came too."
+    text = f"{s1} {s2} {s3}"
+    a, b = len(s1) + 1, len(s1) + 1 + len(s2) + 1
+    assert list(punkt.span_tokenize(text)) == [(0, len(s1)), (a, a + len(s2)), (b, b + len(s3))]
+
+
+def test_untrained_punkt_would_split_after_dr():
+    untrained = punkt_from_params(train_punkt([]))
+    text = "Yesterday Dr. Haddad met the minister."
+    assert [text[s:e] for s, e in untrained.span_tokenize(text)] == ["Yesterday Dr.", "Haddad met the minister."]
+
+
+def test_train_punkt_is_deterministic_and_round_trips_through_json(params):
+    again = train_punkt(training_corpus())
+    assert again == params
+    assert json.dumps(again) == json.dumps(params)
+    for key in ("abbrev_types", "collocations", "sent_starters", "ortho_context"):
+        assert params[key] == sorted(params[key])
+    assert all(isinstance(w, str) and isinstance(f, int) and f > 0 for w, f in params["ortho_context"])
+    assert params["n_docs"] == 30
+    loaded = punkt_from_params(json.loads(json.dumps(params)))
+    original = punkt_from_params(params)
+    text = " ".join(training_corpus()[:3]) + " Dr. Aziz left. The U.S. envoy stayed. A week later, it was over."
+    assert list(loaded.span_tokenize(text)) == list(original.span_tokenize(text))
+
+
+def test_train_punkt_max_docs_uses_the_first_texts():
+    corpus = training_corpus()
+    assert train_punkt(corpus, max_docs=5) == train_punkt(corpus[:5])
+    assert train_punkt(iter(corpus), max_docs=5)["n_docs"] == 5
+    assert train_punkt([]) == {"abbrev_types": [], "collocations": [], "sent_starters": [], "ortho_context": [], "n_docs": 0}
+    with pytest.raises(ValueError):
+        train_punkt(corpus, max_docs=-1)
+
+
+def test_punkt_from_params_rejects_an_incomplete_dict():
+    with pytest.raises(ValueError, match="missing"):
+        punkt_from_params({"abbrev_types": []})
+
+
+# --------------------------------------------------------------------------
+# multi-word expressions
+
+
+def test_multiword_tuples():
+    terms = ["Civil war", "free Syrian army", "terror*", "ISIS", "civil war", "regime change*", "U.S. troops"]
+    assert multiword_tuples(terms) == [("civil", "war"), ("free", "syrian", "army"), ("u.s.", "troops")]
+
+
+MWES = [("civil", "war"), ("free", "syrian", "army")]
+
+
+def test_mwes_are_joined_within_sentences(punkt):
+    text = "The civil war in Syria. Civil War again. A civil servant."
+    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=MWES)
+    assert rows(df) == [
+        (0, 0, "The", "the", False),
+        (0, 1, "civil war", "civil war", True),
+        (0, 2, "in", "in", False),
+        (0, 3, "Syria", "syria", False),
+        (0, 4, ".", ".", False),
+        (1, 5, "Civil War", "civil war", True),
+        (1, 6, "again", "again", False),
+        (1, 7, ".", ".", False),
+        (2, 8, "A", "a", False),
+        (2, 9, "civil", "civil", False),
+        (2, 10, "servant", "servant", False),
+        (2, 11, ".", ".", False),
+    ]
+    mwe = df[df["is_mwe"]]
+    assert list(mwe["start"]) == [4, 24]  # "The " is 4 characters; "The civil war in Syria. " is 24
+    assert list(mwe["end"]) == [13, 33]
+    assert all(text[s:e] == t for s, e, t in zip(df["start"], df["end"], df["token"]))
+
+
+def test_three_word_mwe_with_stems(punkt):
+    text = "He joined the Free  Syrian Army today."
+    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=MWES, stem=True)
+    row = df[df["is_mwe"]].iloc[0]
+    assert row["token"] == "Free  Syrian Army"  # the text as written, two spaces included
+    assert row["norm"] == "free syrian army"
+    assert row["stem"] == "free syrian armi"
+    assert (row["start"], row["end"]) == (14, 31)
+    assert list(df["index"]) == [0, 1, 2, 3, 4, 5]  # He joined the <MWE> today .
+
+
+def test_mwe_is_not_joined_across_a_sentence_boundary(punkt):
+    # "Dr." is two words, "Dr" and "."; Punkt keeps "Dr. Haddad" in one sentence
+    # but ends one after "minister.". Both MWEs would match if sentences were ignored.
+    mwes = [("dr", ".", "haddad"), ("minister", ".", "a")]
+    text = "Dr. Haddad met the minister. A new round starts soon."
+    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=mwes)
+    assert list(df.loc[df["is_mwe"], "token"]) == ["Dr. Haddad"]
+    # "Dr. Haddad" met the minister . | A new round starts soon .
+    assert list(df["sentence"]) == [0] * 5 + [1] * 6
+    assert list(df["token"][3:6]) == ["minister", ".", "A"]
+
+
+def test_blank_line_ends_a_sentence_and_blocks_mwes(punkt):
+    joined = tokenize_documents(docs_frame("Talks on the civil\nwar failed"), punkt=punkt, mwes=MWES)
+    assert list(joined.loc[joined["is_mwe"], "token"]) == ["civil\nwar"]
+    assert set(joined["sentence"]) == {0}
+    split = tokenize_documents(docs_frame("Talks on the civil\n\nwar failed"), punkt=punkt, mwes=MWES)
+    assert not split["is_mwe"].any()
+    assert list(split["sentence"]) == [0, 0, 0, 0, 1, 1]
+
+
+def test_mwe_matching_ignores_case_when_lowercase_is_off(punkt):
+    text = "The Civil War ended."
+    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=[("CIVIL", "war")], lowercase=False)
+    assert rows(df) == [
+        (0, 0, "The", "The", False),
+        (0, 1, "Civil War", "civil war", True),
+        (0, 2, "ended", "ended", False),
+        (0, 3, ".", ".", False),
+    ]
+
+
+# --------------------------------------------------------------------------
+# stems and stopwords
+
+
+def test_stems(punkt):
+    text = "Running terrorists fighting armies Syrians"
+    df = tokenize_documents(docs_frame(text), punkt=punkt, stem=True)
+    assert list(df["stem"]) == ["run", "terrorist", "fight", "armi", "syrian"]
+    off = tokenize_documents(docs_frame(text), punkt=punkt)
+    assert list(off["stem"]) == [""] * 5
+
+
+def test_stopword_list_english():
+    english = stopword_set("english")
+    for w in ["the", "and", "of", "not", "very", "just", "don't", "don’t", "isn’t", "would", "themselves"]:
+        assert w in english
+    for w in ["war", "assad", "people", "like", "however", "#"]:
+        assert w not in english
+    lines = [x for x in tokenization.ENGLISH_STOPWORDS.read_text(encoding="utf-8").splitlines() if not x.startswith("#")]
+    assert lines == sorted(set(lines))
+    assert all(x == x.lower() and x.strip() == x and x for x in lines)
+
+
+def test_stopwords_are_flagged(punkt):
+    text = "The war isn’t over"
+    df = tokenize_documents(docs_frame(text), punkt=punkt, stopwords=stopword_set("english"))
+    assert list(df["is_stopword"]) == [True, False, True, True]
+    none = tokenize_documents(docs_frame(text), punkt=punkt)
+    assert not none["is_stopword"].any()
+
+
+def test_stopword_set_specs(tmp_path):
+    assert stopword_set(None) == frozenset()
+    assert stopword_set("none") == frozenset()
+    custom = tmp_path / "stop.txt"
+    custom.write_text("# my list\nRegime\n\nwar  # trailing comment\n  ok \n", encoding="utf-8")
+    assert stopword_set(str(custom)) == frozenset({"regime", "war", "ok"})
+    with pytest.raises(ConfigError) as err:
+        stopword_set(str(tmp_path / "missing.txt"))
+    assert err.value.key == "tokenize.stopwords"
+
+
+# --------------------------------------------------------------------------
+# the token table
+
+
+def test_tokens_table_contract_and_document_order(punkt):
+    article = "Dr. Haddad spoke. The U.S. envoy left."
+    comment = "I don’t buy it 😉 @Partisangirl"
+    df = tokenize_documents(
+        docs_frame(article, "", comment, kinds=["article", "comment", "comment"]),
+        punkt=punkt,
+        mwes=MWES,
+        stem=True,
+        stopwords=stopword_set("english"),
+    )
+    assert list(df.columns) == columns.core_names("tokens")
+    table = columns.conform(df, "tokens")
+    assert table.num_rows == len(df)
+    # article: Dr . Haddad spoke . | The U.S. envoy left .  -> 10 tokens
+    # comment: I don’t buy it 😉 @Partisangirl -> 6 tokens; the empty comment has none
+    assert list(df["comment_id"]) == [""] * 10 + ["c2"] * 6
+    assert list(df["doc"]) == ["article"] * 10 + ["comment"] * 6
+    assert list(df["index"]) == list(range(10)) + list(range(6))
+    assert list(df["sentence"]) == [0] * 5 + [1] * 5 + [0] * 6
+    assert list(df["token"][:10]) == ["Dr", ".", "Haddad", "spoke", ".", "The", "U.S.", "envoy", "left", "."]
+    assert list(df["token"][10:]) == ["I", "don’t", "buy", "it", "😉", "@Partisangirl"]
+    assert list(df["is_stopword"][10:]) == [True, True, False, True, False, False]
+    texts = {"": article, "c2": comment}
+    assert all(texts[c][s:e] == t for c, s, e, t in zip(df["comment_id"], df["start"], df["end"], df["token"]))
+
+
+def test_empty_texts_and_empty_frames(punkt):
+    df = tokenize_documents(docs_frame("", "   \n  ", "\t"), punkt=punkt)
+    assert len(df) == 0
+    assert list(df.columns) == columns.core_names("tokens")
+    columns.conform(df, "tokens")
+    none = tokenize_documents(docs_frame(), punkt=punkt)
+    assert len(none) == 0
+    columns.conform(none, "tokens")
+
+
+def test_offsets_in_the_table_on_varied_text(punkt):
+    df = tokenize_documents(docs_frame(*VARIED), punkt=punkt, mwes=[("war", "-"), ("single", "ones")])
+    comment_text = {f"c{i}": t for i, t in enumerate(VARIED)}
+    assert all(comment_text[c][s:e] == t for c, s, e, t in zip(df["comment_id"], df["start"], df["end"], df["token"]))
+    assert df["is_mwe"].sum() == 1  # "single ones"; "war-torn" is one word, so ("war", "-") never matches
+    columns.conform(df, "tokens")
+
+
+def test_bad_input_is_rejected(punkt):
+    with pytest.raises(ValueError, match="missing"):
+        tokenize_documents(pd.DataFrame({"text": ["x"]}), punkt=punkt)
+    bad = docs_frame("x")
+    bad["doc"] = ["post"]
+    with pytest.raises(ValueError, match="post"):
+        tokenize_documents(bad, punkt=punkt)
+
+
+def test_nothing_touches_nltk_data(monkeypatch, tmp_path):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("nltk.data must not be used")
+
+    for name in ("load", "find", "retrieve"):
+        monkeypatch.setattr(nltk.data, name, forbidden)
+    module = importlib.reload(tokenization)  # import time too
+    punkt = module.punkt_from_params(json.loads(json.dumps(module.train_punkt(training_corpus()))))
+    mwes = module.multiword_tuples(["civil war", "Free Syrian Army"])
+    df = module.tokenize_documents(
+        docs_frame("The civil war goes on. Dr. Aziz isn’t running away 😉"),
+        punkt=punkt,
+        mwes=mwes,
+        stem=True,
+        stopwords=module.stopword_set("english"),
+    )
+    assert df["is_mwe"].sum() == 1
+    assert "run" in set(df["stem"])
+    columns.conform(df, "tokens")

@@ -1,0 +1,123 @@
+"""End to end: the Snakemake workflow on a small config, to a built book."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = shutil.which("snakemake", path=str(Path(sys.executable).parent)) or shutil.which("snakemake")
+pytestmark = pytest.mark.workflow
+
+
+def run_workflow(config: dict, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    cmd = [SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock", *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("run")
+    config = {
+        "sources": [
+            {"id": "seed", "format": "scraped_text", "path": "data/seed"},
+            {
+                "id": "tiny",
+                "format": "csv",
+                "path": "tests/fixtures/tiny/forum.csv",
+                "columns": {"id": "comment_id", "parent_id": "parent_id", "thread_id": "thread_id", "author": "user",
+                            "created_at": "posted", "text": "body", "title": "thread_title"},
+            },
+        ],
+        "results": str(tmp / "results"),
+        "n_shards": 2,
+    }
+    done = run_workflow(config, tmp)
+    assert done.returncode == 0, done.stderr[-5000:]
+    return tmp / "results", config, tmp
+
+
+def test_book_is_built(small_run):
+    results, _, _ = small_run
+    index = results / "book" / "_build" / "html" / "index.html"
+    assert index.is_file()
+    data_page = (results / "book" / "_build" / "html" / "data.html").read_text(encoding="utf-8")
+    assert "Reply structure" in data_page
+    assert "{{" not in data_page  # every substitution was filled
+
+
+def test_tables_read_whole_and_balance(small_run):
+    results, _, _ = small_run
+    comments = pd.read_parquet(results / "comments")
+    threads = pd.read_parquet(results / "threads")
+    assert sorted(threads["source"].unique()) == ["seed", "tiny"]
+    tiny = comments[comments["source"] == "tiny"]
+    # by hand from tests/fixtures/tiny/forum.csv: 10 records; set aside: 5 (orphan),
+    # 6 (below the orphan), the second id 2 (duplicate); 8 is empty but has a reply
+    assert sorted(tiny["comment_id"]) == ["1", "2", "3", "4", "7", "8", "9"]
+    assert tiny.set_index("comment_id").loc["8", "is_placeholder"]
+    assert tiny.set_index("comment_id").loc["3", "depth"] == 3
+    assert tiny.set_index("comment_id").loc["3", "side"] == "pro"  # metadata kept
+    assert "alice" not in set(comments["author_id"])  # pseudonymised
+    report = json.loads((results / "ingest_report.json").read_text())
+    by_source = {r["source"]: r for r in report["sources"]}
+    t = by_source["tiny"]
+    assert (t["records_read"], t["comments_kept"], t["quarantined"]) == (10, 7, 3)
+    assert t["quarantined_by_reason"]["orphan_parent"] == 1
+    assert t["quarantined_by_reason"]["quarantined_ancestor"] == 1
+    assert t["quarantined_by_reason"]["duplicate_id"] == 1
+    q = pd.read_parquet(results / "quarantine.parquet")
+    assert len(q) == report["totals"]["quarantined"]
+
+
+def test_no_raw_author_name_in_any_output(small_run):
+    results, _, _ = small_run
+    names = [b"alice", b"mallory", b"Hind Abyad"]
+    for path in results.rglob("*"):
+        if path.is_file() and path.suffix in {".parquet", ".json", ".jsonl", ".csv", ".html"} and "src" not in path.parts:
+            data = path.read_bytes()
+            if path.suffix == ".parquet":
+                data = pd.read_parquet(path).drop(columns=["text", "raw", "article_text"], errors="ignore").to_csv().encode()
+            for name in names:
+                assert name not in data, f"{name!r} in {path}"
+
+
+def test_tokens_have_offsets_into_text(small_run):
+    results, _, _ = small_run
+    tokens = pd.read_parquet(results / "tokens")
+    comments = pd.read_parquet(results / "comments").set_index(["thread_id", "comment_id"])
+    sample = tokens[tokens["doc"] == "comment"].sample(200, random_state=1)
+    for t in sample.itertuples():
+        assert comments.loc[(t.thread_id, t.comment_id), "text"][t.start : t.end] == t.token
+    mwe = tokens[tokens["is_mwe"]]
+    assert "civil war" in set(mwe["norm"])
+
+
+def test_hostile_title_is_shown_as_text(small_run):
+    results, _, _ = small_run
+    page = (results / "book" / "_build" / "html" / "data.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in page
+    assert "<script>alert(" not in page
+
+
+def test_rerun_does_nothing(small_run):
+    results, config, tmp = small_run
+    done = run_workflow(config, tmp, "--dry-run")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Nothing to be done" in done.stdout + done.stderr
+
+
+def test_invalid_config_stops_before_any_job(tmp_path):
+    config = {"sources": [{"id": "x", "path": "data/seed", "format": "scraped_text"}], "n_shards": "two",
+              "results": str(tmp_path / "results")}
+    done = run_workflow(config, tmp_path)
+    assert done.returncode != 0
+    assert "n_shards" in done.stderr and "integer" in done.stderr
+    assert not (tmp_path / "results").exists()

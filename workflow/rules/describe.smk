@@ -1,0 +1,51 @@
+# Describe the corpus: the numbers and figures of the book's data page.
+
+
+rule describe_corpus:
+    input:
+        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+    output:
+        numbers=R + "/describe_corpus/numbers.json",
+        depth=R + "/describe_corpus/comments_per_depth.csv",
+        threads=R + "/describe_corpus/threads.csv",
+    log:
+        LOGS + "/describe_corpus.log",
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    script:
+        "../scripts/describe_corpus.py"
+
+
+rule figure_comments_per_depth:
+    input:
+        depth=rules.describe_corpus.output.depth,
+    output:
+        **figure_files("comments_per_depth"),
+    log:
+        LOGS + "/figure_comments_per_depth.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_comments_per_depth.py"
+
+
+rule figure_reply_tree:
+    input:
+        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+    output:
+        **figure_files("reply_tree"),
+        numbers=R + "/figures/reply_tree.json",
+    params:
+        example_thread=config["book"]["example_thread"],
+        max_comments=config["book"]["tree_max_comments"],
+    log:
+        LOGS + "/figure_reply_tree.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/figure_reply_tree.py"

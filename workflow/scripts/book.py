@@ -1,0 +1,36 @@
+"""Rule book: stage pages, tables, figures and numbers, then build with Jupyter Book (-W)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import io
+from analysis.book import stage_book, substitutions
+from analysis.lexicons import load_lexicon
+
+log = io.setup_logging(snakemake.log[0], "book")
+cfg = snakemake.params.config
+report = io.read_json(snakemake.input.report)
+subs = substitutions(
+    numbers=io.read_json(snakemake.input.numbers),
+    report=report,
+    punkt=io.read_json(snakemake.input.punkt),
+    tree=io.read_json(snakemake.input.tree),
+    config=cfg,
+    lexicons=[load_lexicon(p) for p in snakemake.input.lexicons],
+)
+src = stage_book(
+    pages=snakemake.input.pages, static=snakemake.input.static, figures=snakemake.input.figures,
+    dest=snakemake.params.src, subs=subs, report=report,
+    threads=pd.read_csv(snakemake.input.threads, dtype={"thread_id": str, "title": str}, keep_default_na=False),
+    config=cfg,
+)
+cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", snakemake.params.out,
+       "--warningiserror", "--nitpick", "--keep-going", "--all"]
+log.info("running %s", " ".join(cmd))
+done = subprocess.run(cmd, capture_output=True, text=True)
+log.info("jupyter-book output:\n%s\n%s", done.stdout[-20000:], done.stderr[-20000:])
+if done.returncode != 0:
+    sys.exit(f"jupyter-book build failed (exit {done.returncode}); see {snakemake.log[0]}")

@@ -1,0 +1,38 @@
+"""Rule figure_reply_tree: the example thread's reply tree, one dot per comment."""
+
+import matplotlib.pyplot as plt
+
+from analysis import describe, io, plotting
+
+log = io.setup_logging(snakemake.log[0], "figure_reply_tree")
+cols = ["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "record"]
+comments = io.read_tables(snakemake.input.comments, columns=cols)
+thread_id = describe.pick_example_thread(comments, requested=snakemake.params.example_thread)
+thread = comments[comments["thread_id"] == thread_id].sort_values("record").head(snakemake.params.max_comments)
+thread = thread[thread["parent_id"].isin(set(thread["comment_id"]) | {""})]  # keep the drawn part connected
+layout = describe.tree_layout(thread)
+plotting.style()
+width = min(12.0, max(5.0, 0.28 * (layout["x"].max() + 1)))
+fig, ax = plt.subplots(figsize=(width, 1.0 + 0.55 * layout["y"].max()))
+for row in layout.itertuples():
+    if row.parent_row >= 0:
+        p = layout.iloc[row.parent_row]
+        ax.plot([p.x, row.x], [p.y, row.y], color="#999999", lw=0.8, zorder=1)
+known = layout["author_id"] != ""
+ax.scatter(layout.loc[known, "x"], layout.loc[known, "y"], s=60, color=plotting.OKABE_ITO[1], zorder=2, label="author known")
+ax.scatter(layout.loc[~known, "x"], layout.loc[~known, "y"], s=60, color=plotting.OKABE_ITO[0], zorder=2, label="author unknown")
+if len(layout) <= 60:
+    for row in layout.itertuples():
+        ax.annotate(row.comment_id, (row.x, row.y), ha="center", va="center", fontsize=5, color="white", zorder=3)
+ax.invert_yaxis()
+ax.set_yticks(range(1, int(layout["y"].max()) + 1))
+ax.set_ylabel("Reply depth")
+ax.set_xticks([])
+ax.grid(False)
+ax.spines["bottom"].set_visible(False)
+ax.legend(loc="lower right", fontsize=7, ncols=2)
+data = layout[["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "x", "y"]]
+plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"))
+n_total = int((comments["thread_id"] == thread_id).sum())
+io.write_json({"thread_id": thread_id, "n_drawn": len(layout), "n_comments": n_total}, snakemake.output.numbers)
+log.info("drew %d comments of thread %s", len(layout), thread_id)
