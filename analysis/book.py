@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from analysis.ingest.scraped import RULES
 from analysis.render import fmt_number, html_table
 
 __all__ = ["stage_book", "substitutions"]
@@ -40,6 +41,9 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "title": config["book"]["title"],
             "results": config["results"],
             "pseudonymisation": pseudo,
+            "paragraphs": ", ".join(sorted({
+                "another paragraph of the same comment" if s.get("scraped", {}).get("paragraphs", "continue") == "continue"
+                else "a new comment" for s in config["sources"] if s["format"] == "scraped_text"})) or "(no scraped source)",
         },
     }
 
@@ -53,20 +57,27 @@ def _tables(report: Mapping, threads: pd.DataFrame) -> dict[str, str]:
     reasons = list(report["reasons"])
     ingest = pd.DataFrame(
         [{"source": r["source"], "read": r["records_read"], "kept": r["comments_kept"], "placeholders": r["placeholders"],
-          "quarantined": r["quarantined"], **{k: r["quarantined_by_reason"][k] for k in reasons},
-          "balanced": "yes" if r["records_read"] == r["comments_kept"] + r["quarantined"] else "NO"}
+          "quarantined": r["quarantined"],
+          "read = kept + quarantined": "yes" if r["records_read"] == r["comments_kept"] + r["quarantined"] else "NO"}
          for r in report["sources"]]
+    )
+    quarantined = pd.DataFrame(
+        [{"source": r["source"], "reason": k, "records": n} for r in report["sources"]
+         for k, n in r["quarantined_by_reason"].items() if n],
+        columns=["source", "reason", "records"],
     )
     reason_table = pd.DataFrame({"reason": reasons, "meaning": [report["reasons"][k] for k in reasons]})
     rules = pd.DataFrame(
-        [{"source": r["source"], "rule": rule, "comments": n} for r in report["sources"]
+        [{"source": r["source"], "rule": rule, "comments": n, "meaning": RULES.get(rule, "")} for r in report["sources"]
          if r["format"] == "scraped_text" for rule, n in r["rules"].items()],
-        columns=["source", "rule", "comments"],
+        columns=["source", "rule", "comments", "meaning"],
     )
     top = threads.head(20)[["thread_id", "title", "n_comments", "n_top_level", "max_depth", "n_authors"]]
     return {
         "sources": html_table(sources, caption="Sources read in this run"),
         "ingest_report": html_table(ingest, caption="Ingest report: records read, kept and quarantined, by reason"),
+        "quarantined": html_table(quarantined, caption="Quarantined records by reason")
+        if len(quarantined) else "<p><em>No record was set aside.</em></p>\n",
         "reasons": html_table(reason_table, caption="Quarantine reasons"),
         "rules": html_table(rules, caption="Comments by the parsing rule that decided them")
         if len(rules) else "<p><em>No source in scraped-text format in this run.</em></p>\n",

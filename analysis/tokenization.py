@@ -31,7 +31,8 @@ a token of its own. Decisions on top of the pattern (all offset-preserving):
   its own.
 * Initialisms written as two to six letter-period pairs (``U.S.``, ``U.N.``,
   ``e.g.``) are one token, period included; the bare pattern would give
-  ``U . S .``.
+  ``U . S .``. Other abbreviations are a word and a period (``Dr`` ``.``);
+  whether their period ends a sentence is Punkt's decision.
   ``U.S.-backed`` gives ``U.S.``, ``-``, ``backed``.
 * A variation selector or keycap mark (U+FE0E, U+FE0F, U+20E3) stays with the
   character before it (``❤️`` is one token, not ``❤`` plus an invisible one).

@@ -70,7 +70,7 @@ def ingest(
     comments = comments.sort_values(["thread_id", "record", "file"], kind="stable").reset_index(drop=True)
     comments = comments[columns.core_names("comments") + metadata]
 
-    mentions = _mentions(comments, raw_authors.loc[raw_authors != ""].unique(), salt=salt, enabled=pseudonymise_names)
+    mentions = _mentions(comments, raw_authors, salt=salt, enabled=pseudonymise_names)
 
     threads = result.threads.copy()
     threads["thread_id"] = source + ":" + threads["thread_id"]
@@ -106,16 +106,25 @@ def _positions(comments: pd.DataFrame) -> np.ndarray:
     return pos.reindex(comments.index).to_numpy(dtype=np.int32)
 
 
-def _mentions(comments: pd.DataFrame, authors, *, salt: str, enabled: bool) -> pd.DataFrame:
-    found = find_mentions(comments[["thread_id", "comment_id", "text"]], known_authors=list(authors))
+def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enabled: bool) -> pd.DataFrame:
+    """Mentions of handles and of the thread's own authors; targets pseudonymised."""
+    named = pd.DataFrame({"thread_id": comments["thread_id"], "author": raw_authors.to_numpy()})
+    named = named[named["author"] != ""].drop_duplicates()
+    by_thread = named.groupby("thread_id")["author"].agg(list).to_dict()
+    found = find_mentions(comments[["thread_id", "comment_id", "text"]], authors_by_thread=by_thread)
     if found.empty:
         return columns.empty("mentions")
-    # A first name resolves to the full name of the one known author it starts.
-    first = pd.Series([a.split()[0] for a in authors if len(a.split()) > 1], dtype=object)
-    full = {f: a for f, a in zip(first, [a for a in authors if len(a.split()) > 1]) if (first == f).sum() == 1}
-    name = found["mention"].str.lstrip("@")
-    name = name.where(found["kind"] != "author", name.map(lambda n: full.get(n, n)))
-    found["target_id"] = [pseudonym(n, salt=salt) for n in name] if enabled else name
+    # A first name resolves to the full name of the one author of the thread it starts.
+    def resolve(row) -> str:
+        name = row.mention.lstrip("@") if row.kind == "handle" else " ".join(row.mention.split())
+        if row.kind == "author":
+            full = [a for a in by_thread.get(row.thread_id, []) if a.split()[0] == name and len(a.split()) > 1]
+            if len(full) == 1 and name not in by_thread.get(row.thread_id, []):
+                return full[0]
+        return name
+
+    names = [resolve(r) for r in found.itertuples()]
+    found["target_id"] = [pseudonym(n, salt=salt) for n in names] if enabled else names
     if enabled:
         found["mention"] = ""
     return found[columns.core_names("mentions")].reset_index(drop=True)

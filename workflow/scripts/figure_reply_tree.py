@@ -30,7 +30,7 @@ ax.set_ylabel("Reply depth")
 ax.set_xticks([])
 ax.grid(False)
 ax.spines["bottom"].set_visible(False)
-ax.legend(loc="lower right", fontsize=7, ncols=2)
+ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, ncols=2)
 data = layout[["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "x", "y"]]
 plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"))
 n_total = int((comments["thread_id"] == thread_id).sum())
