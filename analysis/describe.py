@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.ingest.integrity import parent_index
 
-__all__ = ["corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "tree_layout"]
+__all__ = ["corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "first_subtrees", "tree_layout"]
 
 
 def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, tokens: pd.DataFrame) -> dict:
@@ -63,6 +63,35 @@ def pick_example_thread(comments: pd.DataFrame, *, requested: str = "") -> str:
         return requested
     sizes = comments.groupby("thread_id").size()
     return str(sizes[sizes == sizes.max()].index.min()) if len(sizes) else ""
+
+
+def first_subtrees(thread: pd.DataFrame, *, max_comments: int) -> pd.DataFrame:
+    """Whole top-level discussions of one thread, in order, up to ``max_comments`` comments.
+
+    A drawing of a cut tree would show replies without the discussion they
+    belong to, so whole subtrees are taken (top-level comments by position),
+    stopping before the first that would pass the limit; the first subtree is
+    always taken, cut to the limit in reading order if it alone is larger.
+    """
+    t = thread.reset_index(drop=True)
+    parent = parent_index(t["thread_id"], t["comment_id"], t["parent_id"])
+    root = np.arange(len(t))
+    for _ in range(int(t["depth"].max()) if len(t) else 0):  # climb to the top-level ancestor
+        up = parent[root] >= 0
+        root[up] = parent[root[up]]
+    sizes = pd.Series(root).value_counts()
+    order = t.loc[t["depth"] == 1].sort_values("position").index
+    keep, total = [], 0
+    for r in order:
+        if keep and total + sizes[r] > max_comments:
+            break
+        keep.append(r)
+        total += sizes[r]
+    chosen = t[np.isin(root, keep)]
+    if len(chosen) > max_comments:
+        chosen = chosen.sort_values("record").head(max_comments)
+        chosen = chosen[chosen["parent_id"].isin(set(chosen["comment_id"]) | {""})]
+    return chosen
 
 
 def tree_layout(thread: pd.DataFrame) -> pd.DataFrame:

@@ -8,24 +8,26 @@ log = io.setup_logging(snakemake.log[0], "figure_reply_tree")
 cols = ["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "record"]
 comments = io.read_tables(snakemake.input.comments, columns=cols)
 thread_id = describe.pick_example_thread(comments, requested=snakemake.params.example_thread)
-thread = comments[comments["thread_id"] == thread_id].sort_values("record").head(snakemake.params.max_comments)
-thread = thread[thread["parent_id"].isin(set(thread["comment_id"]) | {""})]  # keep the drawn part connected
-layout = describe.tree_layout(thread)
+thread = comments[comments["thread_id"] == thread_id]
+layout = describe.tree_layout(describe.first_subtrees(thread, max_comments=snakemake.params.max_comments))
 plotting.style()
+n, depth = len(layout), int(layout["y"].max())
 width = min(12.0, max(5.0, 0.28 * (layout["x"].max() + 1)))
-fig, ax = plt.subplots(figsize=(width, 1.0 + 0.55 * layout["y"].max()))
+fig, ax = plt.subplots(figsize=(width, 1.0 + (0.55 if depth <= 8 else 0.3) * depth))
+size = max(8.0, min(60.0, 3000.0 / n))
 for row in layout.itertuples():
     if row.parent_row >= 0:
         p = layout.iloc[row.parent_row]
         ax.plot([p.x, row.x], [p.y, row.y], color="#999999", lw=0.8, zorder=1)
 known = layout["author_id"] != ""
-ax.scatter(layout.loc[known, "x"], layout.loc[known, "y"], s=60, color=plotting.OKABE_ITO[1], zorder=2, label="author known")
-ax.scatter(layout.loc[~known, "x"], layout.loc[~known, "y"], s=60, color=plotting.OKABE_ITO[0], zorder=2, label="author unknown")
-if len(layout) <= 60:
+for mask, colour, label in ((known, plotting.OKABE_ITO[1], "author known"), (~known, plotting.OKABE_ITO[0], "author unknown")):
+    if mask.any():
+        ax.scatter(layout.loc[mask, "x"], layout.loc[mask, "y"], s=size, color=colour, zorder=2, label=label)
+if n <= 60:
     for row in layout.itertuples():
         ax.annotate(row.comment_id, (row.x, row.y), ha="center", va="center", fontsize=5, color="white", zorder=3)
 ax.invert_yaxis()
-ax.set_yticks(range(1, int(layout["y"].max()) + 1))
+ax.set_yticks(range(1, depth + 1, 1 if depth <= 12 else 2))
 ax.set_ylabel("Reply depth")
 ax.set_xticks([])
 ax.grid(False)
