@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -21,7 +22,8 @@ from analysis.render import fmt_number, html_table
 __all__ = ["stage_book", "substitutions"]
 
 
-def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping, lexicons: Sequence) -> dict:
+def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping, lexicons: Sequence,
+                  framing: Mapping) -> dict:
     """The values the pages quote, formatted for reading."""
     fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
     pseudo = (
@@ -36,6 +38,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "n_abbreviations": fmt_number(len(punkt.get("abbrev_types", []))),
             "lexicons": ", ".join(f"{lx.name} {lx.version} (sha256 {lx.short_hash})" for lx in lexicons),
         },
+        "framing": _fmt_tree(framing),
         "tree": {"thread_id": str(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": config["book"]["title"],
@@ -48,7 +51,14 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
     }
 
 
-def _tables(report: Mapping, threads: pd.DataFrame) -> dict[str, str]:
+def _fmt_tree(value):
+    """Format every number of a nested dict for prose."""
+    if isinstance(value, Mapping):
+        return {k: _fmt_tree(v) for k, v in value.items()}
+    return fmt_number(value)
+
+
+def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[str, str]:
     sources = pd.DataFrame(
         [{"source": r["source"], "format": r["format"], "files": "; ".join(r["files"]), "threads": r["threads"],
           "comments": r["comments_kept"], "authors": r["authors"], "without author": r["comments_without_author"],
@@ -73,7 +83,7 @@ def _tables(report: Mapping, threads: pd.DataFrame) -> dict[str, str]:
         columns=["source", "rule", "comments", "meaning"],
     )
     top = threads.head(20)[["thread_id", "title", "n_comments", "n_top_level", "max_depth", "n_authors"]]
-    return {
+    return _framing_tables(framing, lexicons) | {
         "sources": html_table(sources, caption="Sources read in this run"),
         "ingest_report": html_table(ingest, caption="Ingest report: records read, kept and quarantined, by reason"),
         "quarantined": html_table(quarantined, caption="Quarantined records by reason")
@@ -86,8 +96,62 @@ def _tables(report: Mapping, threads: pd.DataFrame) -> dict[str, str]:
     }
 
 
+def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[str, str]:
+    """Escaped HTML tables of the framing chapter and its evidence appendix."""
+    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash, "file": lx.path,
+                         "frames": ", ".join(lx.frames), "terms": len(lx.terms())} for lx in lexicons])
+    rates = t["rates"]
+    sel = rates[rates["by"].isin(["all", "doc"])].copy()
+    sel["column"] = np.where(sel["by"] == "all", "all documents", sel["group"].astype(str) + "s")
+    sel["cell"] = [_with_ci(r, lo, hi) for r, lo, hi in zip(sel["rate"], sel["ci_low"], sel["ci_high"])]
+    overall = sel.pivot(index="frame", columns="column", values="cell").reindex(list(dict.fromkeys(sel["frame"])))
+    overall.insert(0, "hits", sel[sel["by"] == "all"].set_index("frame")["hits"].reindex(overall.index))
+    overall = overall.reset_index()
+    index = t["index"][t["index"]["by"].isin(["all", "doc", "source"])]
+    index = index[["frame_a", "frame_b", "by", "group", "hits_a", "hits_b", "pooled", "pooled_low", "pooled_high",
+                   "doc_mean", "doc_mean_low", "doc_mean_high"]].round(3)
+    test = t["article_vs_comments"].round(4).drop(columns=["n_perm", "n_threads"], errors="ignore")
+    uptake = t["uptake"][["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "uptake", "ci_low", "ci_high"]].round(3)
+    colloc = t["collocations"]
+    if len(colloc):
+        colloc = colloc.groupby("frame", sort=False).head(8)
+        colloc = colloc[[c for c in colloc.columns if c in ("frame", "word", "n_ii", "likelihood_ratio", "pmi")]].round(2)
+    key = t["keyness"]
+    if len(key):
+        key = key.sort_values(["by", "group", "z"], ascending=[True, True, False]).groupby(["by", "group"]).head(15)
+        key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2") if c in key.columns]].round(2)
+    kwic = t["concordance"]
+    shown = kwic.groupby("frame", sort=False).head(40)
+    shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated", "counted"]]
+    none = "<p><em>Nothing to show for this corpus.</em></p>\n"
+    return {
+        "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used)"),
+        "frame_rates": html_table(overall, caption="Hits per 1,000 word tokens (95% bootstrap CI)"),
+        "framing_index": html_table(index, caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs"),
+        "article_vs_comments": html_table(test, caption="Permutation test: article vs comments, rate difference per 1,000 tokens")
+        if len(test) else none,
+        "uptake": html_table(uptake, caption="Frame uptake P(reply uses F | parent uses F) - P(reply uses F), 95% CIs"),
+        "collocations": html_table(colloc, caption="Top collocates of each frame's terms (NLTK association measures)")
+        if len(colloc) else none,
+        "keyness": html_table(key, caption="Most distinctive terms of each group (one group vs the rest)") if len(key) else none,
+        "concordance": html_table(shown, caption=f"Concordance: the first {len(shown)} of {len(kwic)} matches "
+                                                 "(at most 40 per frame; all are in the CSV)", max_chars=200)
+        if len(kwic) else none,
+    }
+
+
+def _with_ci(value, low, high) -> str:
+    """'3.21 (1.47–4.66)'; the interval is left out where it was not estimable."""
+    if pd.isna(value):
+        return "–"
+    if pd.isna(low) or pd.isna(high):
+        return f"{value:.2f}"
+    return f"{value:.2f} ({low:.2f}–{high:.2f})"
+
+
 def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence[str], dest: str | Path,
-               subs: Mapping, report: Mapping, threads: pd.DataFrame, config: Mapping) -> Path:
+               subs: Mapping, report: Mapping, threads: pd.DataFrame, config: Mapping,
+               framing: Mapping[str, pd.DataFrame], lexicons: Sequence) -> Path:
     """Fill ``dest`` with everything Jupyter Book needs; return it."""
     dest = Path(dest)
     if dest.exists():
@@ -105,8 +169,9 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
         shutil.copyfile(path, dest / "_static" / Path(path).name)
     for path in figures:
         shutil.copyfile(path, dest / "_generated" / "figures" / Path(path).name)
-    for name, content in _tables(report, threads).items():
+    for name, content in _tables(report, threads, framing, lexicons).items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
+    framing["concordance"].to_csv(dest / "_generated" / "tables" / "concordance.csv", index=False, lineterminator="\n")
     cfg = dict(base_config or {})
     cfg["title"] = config["book"]["title"]
     cfg["author"] = config["book"]["author"]

@@ -133,6 +133,36 @@ LINES = [
     Column("comment_id", pa.string(), "comment that holds this unit ('' for none)"),
 ]
 
+MATCHES = [
+    Column("thread_id", pa.string(), "thread id"),
+    Column("comment_id", pa.string(), "comment id; '' for the article"),
+    Column("doc", pa.string(), "'comment' or 'article'"),
+    Column("lexicon", pa.string(), "dictionary name"),
+    Column("frame", pa.string(), "frame of the matched term"),
+    Column("term", pa.string(), "dictionary term that matched (as written in the dictionary)"),
+    Column("match", pa.string(), "the matched text, exactly text[start:end]"),
+    Column("sentence", pa.int32(), "sentence number in the document"),
+    Column("token_start", pa.int32(), "first token index of the match"),
+    Column("token_end", pa.int32(), "token index one past the match"),
+    Column("start", pa.int32(), "character offset of the match in the document text"),
+    Column("end", pa.int32(), "character offset one past the match"),
+    Column("quoted", pa.bool_(), "the match starts inside quotation marks"),
+    Column("negated", pa.bool_(), "a negation cue precedes it within the negation window"),
+    Column("counted", pa.bool_(), "counts as a hit under the configured quote/negation options"),
+]
+
+DOC_FRAMES = [
+    Column("thread_id", pa.string(), "thread id"),
+    Column("comment_id", pa.string(), "comment id; '' for the article"),
+    Column("doc", pa.string(), "'comment' or 'article'"),
+    Column("source", pa.string(), "source id"),
+    Column("depth", pa.int32(), "reply depth; 0 for the article"),
+    Column("author_id", pa.string(), "author pseudonym ('' unknown or article)"),
+    Column("created_at", TS, "creation time (UTC)", nullable=True),
+    Column("n_tokens", pa.int64(), "word tokens (letters or digits), the rate denominator"),
+    Column("n_matches", pa.int64(), "dictionary matches, counted or not"),
+]
+
 TABLES: dict[str, list[Column]] = {
     "records": RECORDS,
     "comments": COMMENTS,
@@ -141,10 +171,14 @@ TABLES: dict[str, list[Column]] = {
     "mentions": MENTIONS,
     "quarantine": QUARANTINE,
     "lines": LINES,
+    "matches": MATCHES,
+    "doc_frames": DOC_FRAMES,
 }
 
 # tables that may carry extra string metadata columns after their core columns
-_WITH_METADATA = {"records", "comments", "threads"}
+_WITH_METADATA = {"records", "comments", "threads", "doc_frames"}
+# doc_frames also has one int64 column per frame, named hits_<frame>
+_COUNT_PREFIX = "hits_"
 
 
 def core_names(table: str) -> list[str]:
@@ -184,7 +218,8 @@ def conform(df: pd.DataFrame, table: str, *, metadata: list[str] | tuple[str, ..
     missing = [n for n in names if n not in df.columns]
     if missing:
         raise TableContractError(f"table {table!r} is missing column(s) {missing}; has {list(df.columns)}")
-    extra = [c for c in df.columns if c not in names]
+    counts = [c for c in df.columns if table == "doc_frames" and c.startswith(_COUNT_PREFIX)]
+    extra = [c for c in df.columns if c not in names and c not in counts]
     if metadata is None:
         metadata = extra if table in _WITH_METADATA else []
     elif table not in _WITH_METADATA and metadata:
@@ -195,12 +230,16 @@ def conform(df: pd.DataFrame, table: str, *, metadata: list[str] | tuple[str, ..
     arrays = []
     for col in core:
         arrays.append(_cast(df[col.name], col.type, table, col.name, col.nullable))
+    for c in counts:
+        arrays.append(_cast(df[c], pa.int64(), table, c, False))
     for m in metadata:
         if m in df.columns:
             arrays.append(_cast(df[m], pa.string(), table, m, True))
         else:
             arrays.append(pa.nulls(len(df), pa.string()))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(_fields(table, list(metadata))))
+    fields = _fields(table, []) + [pa.field(c, pa.int64(), nullable=False) for c in counts]
+    fields += [pa.field(m, pa.string(), nullable=True) for m in metadata]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def _cast(series: pd.Series, typ: pa.DataType, table: str, name: str, nullable: bool) -> pa.Array:

@@ -29,6 +29,8 @@ def fmt_number(value, *, digits: int = 2) -> str:
     """Numbers as a reader wants them: 3,051 and 0.42."""
     if isinstance(value, bool) or not isinstance(value, numbers.Number):
         return str(value)
+    if value != value:  # NaN: not estimable
+        return "–"
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.{digits}f}"
@@ -45,7 +47,7 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
     for row in df.itertuples(index=False):
         cells = []
         for value in row:
-            if isinstance(value, numbers.Number) and not isinstance(value, bool):
+            if isinstance(value, numbers.Number) and not isinstance(value, bool):  # NaN shows as –
                 cells.append(f'<td class="num">{escape(fmt_number(value))}</td>')
             else:
                 text = "" if value is None else str(value)

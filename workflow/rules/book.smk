@@ -2,6 +2,9 @@
 # built with Jupyter Book 1 (warnings are errors) into <results>/book/.
 
 
+BOOK_FIGURES = ["comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness"]
+
+
 rule book:
     input:
         pages=sorted(glob.glob("book/*.md")) + ["book/_toc.yml", "book/_config.yml", "book/references.bib"],
@@ -11,7 +14,15 @@ rule book:
         report=rules.ingest_report.output.report,
         punkt=rules.train_punkt.output.params,
         tree=rules.figure_reply_tree.output.numbers,
-        figures=list(figure_files("comments_per_depth").values()) + list(figure_files("reply_tree").values()),
+        figures=[f for name in BOOK_FIGURES for f in figure_files(name).values()],
+        framing=rules.frame_rates.output.numbers,
+        rates=rules.frame_rates.output.rates,
+        index=rules.frame_rates.output.index,
+        article_vs_comments=rules.frame_rates.output.article_vs_comments,
+        uptake=rules.frame_dynamics.output.uptake,
+        concordance=rules.concordance.output.csv,
+        collocations=rules.frame_collocations.output.table,
+        keyness=rules.keyness.output.table,
         lexicons=config["lexicons"],
     output:
         index=R + "/book/_build/html/index.html",

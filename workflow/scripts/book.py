@@ -13,19 +13,23 @@ from analysis.lexicons import load_lexicon
 log = io.setup_logging(snakemake.log[0], "book")
 cfg = snakemake.params.config
 report = io.read_json(snakemake.input.report)
+lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
+read = lambda name: pd.read_csv(getattr(snakemake.input, name), keep_default_na=False, na_values=[""], dtype={"group": str})  # noqa: E731
+framing_tables = {n: read(n) for n in ("rates", "index", "article_vs_comments", "uptake", "concordance", "collocations", "keyness")}
 subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
     report=report,
     punkt=io.read_json(snakemake.input.punkt),
     tree=io.read_json(snakemake.input.tree),
     config=cfg,
-    lexicons=[load_lexicon(p) for p in snakemake.input.lexicons],
+    lexicons=lexicons,
+    framing=io.read_json(snakemake.input.framing),
 )
 src = stage_book(
     pages=snakemake.input.pages, static=snakemake.input.static, figures=snakemake.input.figures,
     dest=snakemake.params.src, subs=subs, report=report,
     threads=pd.read_csv(snakemake.input.threads, dtype={"thread_id": str, "title": str}, keep_default_na=False),
-    config=cfg,
+    config=cfg, framing=framing_tables, lexicons=lexicons,
 )
 cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", snakemake.params.out,
        "--warningiserror", "--nitpick", "--keep-going", "--all"]

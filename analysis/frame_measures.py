@@ -1,0 +1,290 @@
+"""Frame rates and framing indices by group, with cluster-bootstrap intervals.
+
+A *rate* is hits per 1,000 word tokens, pooled over the documents of a group
+(a ratio of sums: long comments weigh more than short ones). The *framing
+index* of a pair of frames (A, B) is (hits_A − hits_B) / (hits_A + hits_B):
++1 when only A is used, −1 when only B is, 0 when both are used equally.
+It is reported pooled (ratio of sums over the group) and document-averaged
+(mean over documents that use A or B of their own index).
+
+Uncertainty: 95% percentile intervals from a cluster bootstrap that resamples
+whole threads (or authors), because comments in one thread are not
+independent; replicates are drawn from a seeded generator, so reruns are
+identical :cite:`field2007bootstrapping`. With fewer than ``min_clusters``
+threads a thread bootstrap is meaningless (one thread resampled is always
+itself); the unit then falls back to the document, and every output says
+which unit was used and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analysis.stats import cluster_bootstrap_ratio, permutation_test
+
+__all__ = ["choose_cluster", "add_period", "frame_rates", "framing_index", "article_vs_comments"]
+
+
+def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
+    """The resampling unit and the reason for it: ``preferred`` if it has enough distinct values.
+
+    For ``author_id``, documents without a known author each form their own
+    cluster (an unknown author is not one person).
+    """
+    if preferred == "author_id":
+        n = docs.loc[docs["author_id"] != "", "author_id"].nunique()
+        unknown = int((docs["author_id"] == "").sum())
+        if n >= min_clusters:
+            return "author_id", f"authors ({n} known; {unknown} documents without author each count as their own cluster)"
+        return "doc_key", f"documents (only {n} known author(s), fewer than {min_clusters})"
+    n = docs[preferred].nunique()
+    if n >= min_clusters:
+        return preferred, f"{preferred.removesuffix('_id')}s ({n} clusters)"
+    return "doc_key", f"documents (only {n} {preferred.removesuffix('_id')}(s), fewer than {min_clusters}, so resampling them says nothing)"
+
+
+def _cluster_codes(docs: pd.DataFrame, cluster: str) -> np.ndarray:
+    if cluster == "doc_key":
+        return np.arange(len(docs))
+    values = docs[cluster].astype(str)
+    if cluster == "author_id":  # unknown authors: one cluster per document
+        values = values.where(values != "", "__doc__" + pd.Series(np.arange(len(docs)), index=docs.index).astype(str))
+    return pd.factorize(values, sort=True)[0]
+
+
+def add_period(docs: pd.DataFrame, *, period: str) -> pd.DataFrame:
+    """Add a ``period`` column ('2021-03' for months, '2021' for years, '2021-W09' for weeks)."""
+    fmt = {"month": "%Y-%m", "year": "%Y", "week": "%G-W%V", "day": "%Y-%m-%d"}
+    if period not in fmt:
+        raise ValueError(f"period={period!r}: expected one of {sorted(fmt)}")
+    t = pd.to_datetime(docs["created_at"], utc=True)
+    return docs.assign(period=t.dt.strftime(fmt[period]).fillna("unknown"))
+
+
+def _by_group_matrices(docs, values: dict[str, np.ndarray], *, by: str, cluster_codes: np.ndarray):
+    """Per (cluster, group) sums of each value, as sparse (n_clusters × n_groups) matrices."""
+    groups, gcode = np.unique(docs[by].astype(str).to_numpy(), return_inverse=True)
+    n_c = int(cluster_codes.max()) + 1 if len(cluster_codes) else 0
+    mats = {
+        name: sp.coo_matrix((v.astype(float), (cluster_codes, gcode)), shape=(n_c, len(groups))).tocsc()
+        for name, v in values.items()
+    }
+    return groups, gcode, mats
+
+
+def _single_cluster_no_ci(ci: pd.DataFrame) -> pd.DataFrame:
+    """No interval from fewer than two clusters: resampling one cluster returns it unchanged."""
+    ci = ci.reset_index(drop=True).copy()
+    few = ci["n_clusters"] < 2
+    ci.loc[few, ["ci_low", "ci_high", "se"]] = np.nan
+    return ci
+
+
+def frame_rates(
+    docs: pd.DataFrame,
+    *,
+    frames: Sequence[str],
+    by: str,
+    cluster: str = "thread_id",
+    min_clusters: int = 10,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Hits per 1,000 word tokens of each frame in each group of ``by``, with bootstrap CIs.
+
+    ``docs`` has one row per document with ``n_tokens``, ``hits_<frame>``,
+    the grouping column ``by`` and the cluster column. Higher means the frame
+    is used more often in that group. Caveat: a rate counts dictionary terms,
+    not meanings (see the validation chapter).
+    """
+    unit, reason = choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
+    codes = _cluster_codes(docs, unit)
+    values = {"tokens": docs["n_tokens"].to_numpy()} | {f: docs[f"hits_{f}"].to_numpy() for f in frames}
+    groups, gcode, mats = _by_group_matrices(docs, values, by=by, cluster_codes=codes)
+    num = sp.hstack([mats[f] for f in frames]).tocsc()
+    den = sp.hstack([mats["tokens"]] * len(frames)).tocsc()
+    ci = cluster_bootstrap_ratio(num, den, n_boot=n_boot, seed=seed, level=level, scale=1000.0)
+    n_docs = np.bincount(gcode, minlength=len(groups))
+    out = pd.DataFrame(
+        {
+            "by": by,
+            "group": np.tile(groups, len(frames)),
+            "frame": np.repeat(list(frames), len(groups)),
+            "hits": np.asarray(num.sum(axis=0)).ravel().astype(int),
+            "tokens": np.asarray(den.sum(axis=0)).ravel().astype(int),
+            "n_docs": np.tile(n_docs, len(frames)),
+        }
+    )
+    out = pd.concat([out, _single_cluster_no_ci(ci)[["estimate", "ci_low", "ci_high", "se", "n_clusters"]]], axis=1)
+    out = out.rename(columns={"estimate": "rate"})
+    out["unit"] = reason
+    out["n_boot"] = n_boot
+    return out
+
+
+def framing_index(
+    docs: pd.DataFrame,
+    *,
+    pair: tuple[str, str],
+    by: str,
+    cluster: str = "thread_id",
+    min_clusters: int = 10,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Framing index (A − B) / (A + B) per group, pooled and document-averaged, with CIs.
+
+    Higher (towards +1) means frame A dominates, lower (towards −1) frame B.
+    Groups where neither frame occurs have no index (NaN).
+    """
+    a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
+    unit, reason = choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
+    codes = _cluster_codes(docs, unit)
+    used = (a + b) > 0
+    doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
+    values = {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
+    groups, gcode, m = _by_group_matrices(docs, values, by=by, cluster_codes=codes)
+    pooled = _single_cluster_no_ci(cluster_bootstrap_ratio(m["diff"], m["total"], n_boot=n_boot, seed=seed, level=level))
+    averaged = _single_cluster_no_ci(cluster_bootstrap_ratio(m["doc_index"], m["used"], n_boot=n_boot, seed=seed, level=level))
+    out = pd.DataFrame(
+        {
+            "by": by,
+            "group": groups,
+            "frame_a": pair[0],
+            "frame_b": pair[1],
+            "hits_a": np.bincount(gcode, weights=a, minlength=len(groups)).astype(int),
+            "hits_b": np.bincount(gcode, weights=b, minlength=len(groups)).astype(int),
+            "n_docs_using": np.bincount(gcode, weights=used, minlength=len(groups)).astype(int),
+            "pooled": pooled["estimate"].to_numpy(),
+            "pooled_low": pooled["ci_low"].to_numpy(),
+            "pooled_high": pooled["ci_high"].to_numpy(),
+            "doc_mean": averaged["estimate"].to_numpy(),
+            "doc_mean_low": averaged["ci_low"].to_numpy(),
+            "doc_mean_high": averaged["ci_high"].to_numpy(),
+        }
+    )
+    out["unit"] = reason
+    out["n_boot"] = n_boot
+    return out
+
+
+def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: int = 9999, seed: int = 0) -> pd.DataFrame:
+    """Permutation test per frame: is the article's rate different from its comments'?
+
+    Labels (article or comment) are permuted within threads that have an
+    article, so each thread keeps one "article"; the statistic is the
+    difference in pooled rates per 1,000 tokens (article − comments).
+    Caveat: with one thread there are only as many distinct permutations as
+    documents, so the smallest possible p-value is 1 / (documents).
+    """
+    with_article = docs.groupby("thread_id")["doc"].transform(lambda d: (d == "article").any())
+    sub = docs[with_article]
+    rows = []
+    for f in frames:
+        if sub.empty:
+            rows.append({"frame": f, "rate_article": np.nan, "rate_comments": np.nan, "difference": np.nan,
+                         "p_value": np.nan, "n_perm": 0, "n_threads": 0})
+            continue
+        res = permutation_test(
+            sub[f"hits_{f}"].to_numpy(), sub["n_tokens"].to_numpy(), (sub["doc"] == "article").to_numpy(),
+            strata=pd.factorize(sub["thread_id"])[0], n_perm=n_perm, seed=seed, scale=1000.0,
+        )
+        rows.append({"frame": f, "rate_article": res["rate_true"], "rate_comments": res["rate_false"],
+                     "difference": res["observed"], "p_value": res["p_value"], "n_perm": res["n_perm"],
+                     "n_threads": int(sub["thread_id"].nunique())})
+    return pd.DataFrame(rows)
+
+
+def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], options: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Frame rates and framing indices for every configured grouping (plus 'all')."""
+    from analysis.errors import ConfigError
+
+    docs = add_period(docs, period=options["period"]).assign(all="all")
+    docs["doc_key"] = np.arange(len(docs))
+    for by in options["group_by"]:
+        if by not in docs.columns:
+            raise ConfigError("framing.group_by", f"no column {by!r}; available: {sorted(c for c in docs.columns if not c.startswith('hits_'))}")
+    for pair in options["index_pairs"]:
+        for f in pair:
+            if f not in frames:
+                raise ConfigError("framing.index_pairs", f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
+    common = dict(min_clusters=options["min_clusters"], n_boot=options["n_boot"], seed=options["seed"])
+    groupings = ["all", *options["group_by"]]
+    rates = pd.concat([frame_rates(docs, frames=frames, by=by, **common) for by in groupings], ignore_index=True)
+    index = pd.concat(
+        [framing_index(docs, pair=tuple(pair), by=by, **common) for pair in options["index_pairs"] for by in groupings],
+        ignore_index=True,
+    )
+    return rates, index
+
+
+def headline_numbers(rates: pd.DataFrame, index: pd.DataFrame, test: pd.DataFrame, docs: pd.DataFrame, *, options: dict) -> dict:
+    """The numbers the book quotes, keyed for MyST substitutions (plain values)."""
+    def pick(df, **eq):
+        sel = df
+        for k, v in eq.items():
+            sel = sel[sel[k] == v]
+        return sel.iloc[0] if len(sel) else None
+
+    out: dict = {
+        "n_docs": int(len(docs)),
+        "n_comment_docs": int((docs["doc"] == "comment").sum()),
+        "n_article_docs": int((docs["doc"] == "article").sum()),
+        "n_tokens": int(docs["n_tokens"].sum()),
+        "n_boot": int(options["n_boot"]),
+        "n_perm": int(options["n_perm"]),
+        "seed": int(options["seed"]),
+        "count_quoted": "counted" if options["count_quoted"] else "not counted",
+        "count_negated": "counted" if options["count_negated"] else "not counted",
+        "negation_window": int(options["negation_window"]),
+        "unit": str(rates.loc[rates["by"] == "all", "unit"].iloc[0]) if len(rates) else "",
+        "frames": {},
+        "index": {},
+    }
+    for f in rates["frame"].unique():
+        row_all = pick(rates, by="all", frame=f)
+        row_c = pick(rates, by="doc", group="comment", frame=f)
+        row_a = pick(rates, by="doc", group="article", frame=f)
+        t = pick(test, frame=f)
+        out["frames"][f] = {
+            "hits": int(row_all["hits"]),
+            "rate": _r(row_all["rate"]), "rate_low": _r(row_all["ci_low"]), "rate_high": _r(row_all["ci_high"]),
+            "rate_comments": _r(row_c["rate"]) if row_c is not None else "n/a",
+            "rate_article": _r(row_a["rate"]) if row_a is not None else "n/a",
+            "p_article_vs_comments": _r(t["p_value"], 3) if t is not None and pd.notna(t["p_value"]) else "n/a",
+        }
+    for (a, b), sub in index.groupby(["frame_a", "frame_b"], sort=False):
+        row = pick(sub, by="all")
+        row_c = pick(sub, by="doc", group="comment")
+        row_a = pick(sub, by="doc", group="article")
+        out["index"][f"{a}_vs_{b}"] = {
+            "pooled": _r(row["pooled"]), "low": _r(row["pooled_low"]), "high": _r(row["pooled_high"]),
+            "comments": _r(row_c["pooled"]) if row_c is not None else "n/a",
+            "comments_low": _r(row_c["pooled_low"]) if row_c is not None else "n/a",
+            "comments_high": _r(row_c["pooled_high"]) if row_c is not None else "n/a",
+            "article": _r(row_a["pooled"]) if row_a is not None else "n/a",
+            "hits_a": int(row["hits_a"]), "hits_b": int(row["hits_b"]),
+        }
+    if out["index"]:
+        first = next(iter(out["index"]))
+        a, b = options["index_pairs"][0]
+        out["main_index"] = dict(out["index"][first], a=a.replace("_", " "), b=b.replace("_", " "))
+    all_rates = rates[rates["by"] == "all"].sort_values(["hits", "frame"], ascending=[False, True])
+    if len(all_rates):
+        top = all_rates.iloc[0]
+        out["top_frame"] = {"name": str(top["frame"]).replace("_", " "), "rate": _r(top["rate"]),
+                            "low": _r(top["ci_low"]), "high": _r(top["ci_high"]), "hits": int(top["hits"])}
+    out["n_frames_used"] = int((all_rates["hits"] > 0).sum())
+    out["n_frames"] = int(len(all_rates))
+    return out
+
+
+def _r(x, digits: int = 2):
+    """Round for prose; NaN becomes 'n/a'."""
+    return "n/a" if x is None or pd.isna(x) else round(float(x), digits)

@@ -1,0 +1,412 @@
+"""Keyness: which words distinguish one group of comments from another.
+
+Two complementary measures per word, both vectorised over the vocabulary:
+
+* the log-odds ratio with an informative Dirichlet prior ("Fightin' Words",
+  monroe2008fightin): an effect size shrunk toward zero for rare words, and
+  its z-score;
+* Dunning's log-likelihood G² (dunning1993accurate): a significance statistic
+  for the word's 2x2 table (this word vs all other words, group a vs b).
+
+:func:`keyness` builds the tidy table for all groups of a (groups x terms)
+sparse count matrix. Functions are pure: arrays in, new objects out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import erfc, xlogy
+
+from analysis.errors import bad_value
+
+__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "keyness"]
+
+REST = "(rest)"
+"""``group_b`` of one-vs-rest rows: all groups other than ``group_a``."""
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+def _shape_text(x) -> str:
+    return f"<array of shape {getattr(x, 'shape', '?')}>"
+
+
+def _count_vector(x, name: str) -> np.ndarray:
+    a = np.asarray(x)
+    if a.ndim != 1 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise ValueError(f"{name}={_shape_text(a)}: expected a 1-D numeric array over the vocabulary")
+    a = a.astype(np.float64)
+    if not np.isfinite(a).all() or (a < 0).any():
+        raise ValueError(f"{name}={_shape_text(a)}: expected finite counts >= 0")
+    return a
+
+
+def _pair(counts_i, counts_j) -> tuple[np.ndarray, np.ndarray]:
+    yi = _count_vector(counts_i, "counts_i")
+    yj = _count_vector(counts_j, "counts_j")
+    if yi.shape != yj.shape:
+        raise ValueError(f"counts_j={_shape_text(yj)}: expected the length of counts_i ({len(yi)})")
+    return yi, yj
+
+
+# ---------------------------------------------------------------- the measures (cores take validated arrays)
+
+
+def _log_odds(yi, yj, alpha, n_i, n_j, alpha0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ai, aj = yi + alpha, yj + alpha
+    delta = (np.log(ai) - np.log(n_i + alpha0 - ai)) - (np.log(aj) - np.log(n_j + alpha0 - aj))
+    var = 1.0 / ai + 1.0 / aj
+    return delta, var, delta / np.sqrt(var)
+
+
+def _g2(a, b, n_i, n_j) -> np.ndarray:
+    total = n_i + n_j
+    if total <= 0:
+        return np.zeros_like(a)
+    word = a + b
+    other = total - word
+    g = np.zeros_like(a)
+    for observed, row_total, column_total in (
+        (a, word, n_i),
+        (b, word, n_j),
+        (n_i - a, other, n_i),
+        (n_j - b, other, n_j),
+    ):
+        expected = row_total * column_total / total
+        # O ln(O/E) with 0 ln 0 = 0; E = 0 only where O = 0
+        g += xlogy(observed, observed / np.where(expected > 0, expected, 1.0))
+    return np.maximum(2.0 * g, 0.0)  # clip rounding noise below 0
+
+
+def _direction(a, b, n_i, n_j) -> np.ndarray:
+    return np.sign(a * n_j - b * n_i).astype(np.int8)
+
+
+def log_odds_dirichlet(counts_i, counts_j, *, prior) -> pd.DataFrame:
+    """Log-odds ratio of each word between groups i and j, with an informative Dirichlet prior ("Fightin' Words").
+
+    ``counts_i``, ``counts_j`` are word counts over one vocabulary;
+    ``prior`` is the Dirichlet pseudo-count α_w per word (an array, or one
+    number for a flat prior), all > 0 — e.g. ``α0 * background share of w``.
+    With n = Σ y and α0 = Σ α::
+
+        delta_w = log((y_wi + α_w) / (n_i + α0 - y_wi - α_w))
+                - log((y_wj + α_w) / (n_j + α0 - y_wj - α_w))
+        var_w  ≈ 1 / (y_wi + α_w) + 1 / (y_wj + α_w)
+        z_w    = delta_w / sqrt(var_w)
+
+    Returns a DataFrame with columns ``delta``, ``var``, ``z`` (one row per word).
+
+    Higher means: delta > 0 (z > 0) means the word is relatively more
+    frequent in group i than in j; |z| is the evidence, comparable across
+    frequent and rare words.
+
+    Caveats: the prior shrinks rare words toward no difference; its total
+    α0 sets how strongly (α0 comparable to n behaves like a second corpus of
+    that size). z treats word counts as multinomial draws, so it is
+    overconfident when words cluster in few documents or threads (burstiness);
+    use it to rank words, not as a calibrated test.
+
+    Reference: monroe2008fightin (eqs. 16, 19-22).
+    """
+    yi, yj = _pair(counts_i, counts_j)
+    if len(yi) < 2:
+        raise ValueError(f"counts_i={_shape_text(yi)}: expected a vocabulary of at least 2 words")
+    if np.ndim(prior) == 0:
+        if isinstance(prior, bool) or not isinstance(prior, (int, float, np.integer, np.floating)):
+            raise bad_value("prior", prior, "a number > 0 or an array of pseudo-counts > 0")
+        alpha = np.full(len(yi), float(prior))
+    else:
+        alpha = _count_vector(prior, "prior")
+        if alpha.shape != yi.shape:
+            raise ValueError(f"prior={_shape_text(alpha)}: expected one pseudo-count per word ({len(yi)})")
+    if not (np.isfinite(alpha).all() and (alpha > 0).all()):
+        raise bad_value("prior", prior if np.ndim(prior) == 0 else _shape_text(alpha), "pseudo-counts > 0")
+    delta, var, z = _log_odds(yi, yj, alpha, yi.sum(), yj.sum(), alpha.sum())
+    return pd.DataFrame({"delta": delta, "var": var, "z": z})
+
+
+def g_squared(counts_i, counts_j) -> np.ndarray:
+    """Dunning's log-likelihood G² of each word's 2x2 table: this word vs all other words, group i vs group j.
+
+    With a = y_wi, b = y_wj, c = n_i - a, d = n_j - b and E the expected
+    counts under independence, ``G² = 2 Σ O ln(O / E)`` over the four cells,
+    with 0 ln 0 = 0. Returns an array of G² (>= 0), one per word; see
+    :func:`direction` for which group the word leans to and
+    :func:`g_squared_pvalue` for p-values.
+
+    Higher means: a larger G² is stronger evidence that the word's relative
+    frequency differs between the groups (it is unsigned).
+
+    Caveats: G² grows with corpus size, so with large corpora nearly every
+    word is "significant" — rank by an effect size (log-odds) too. The
+    chi²(1) reference distribution assumes independent tokens; burstiness
+    makes p-values too small.
+
+    Reference: dunning1993accurate.
+    """
+    yi, yj = _pair(counts_i, counts_j)
+    return _g2(yi, yj, yi.sum(), yj.sum())
+
+
+def g_squared_pvalue(g2) -> np.ndarray:
+    """Upper-tail p-value of G² under the chi² distribution with one degree of freedom.
+
+    Higher means: a higher p-value is weaker evidence of a frequency
+    difference. Caveats: asymptotic; unreliable for expected cell counts
+    below about 5 and too small under burstiness (see :func:`g_squared`).
+
+    Reference: dunning1993accurate.
+    """
+    g = np.asarray(g2, dtype=np.float64)
+    if (np.isnan(g) | (g < 0)).any():
+        raise ValueError(f"g2={_shape_text(g)}: expected values >= 0")
+    return _chi2_1_sf(g)
+
+
+def _chi2_1_sf(g: np.ndarray) -> np.ndarray:
+    # chi²(1) is the square of a standard normal: P(X > g) = P(|Z| > sqrt(g)) = erfc(sqrt(g / 2));
+    # the same value as scipy.stats.chi2.sf(g, 1), about 20x faster on millions of terms
+    return erfc(np.sqrt(g / 2.0))
+
+
+def direction(counts_i, counts_j) -> np.ndarray:
+    """Which group each word leans to: +1 if relatively more frequent in i (y_wi/n_i > y_wj/n_j), -1 if in j, 0 if equal.
+
+    Higher means: +1 is the i side. Caveats: the sign of a raw frequency
+    difference, with no notion of evidence; pair it with G² or z.
+
+    Reference: dunning1993accurate (G² itself is unsigned; the sign is the
+    usual convention of keyness lists).
+    """
+    yi, yj = _pair(counts_i, counts_j)
+    return _direction(yi, yj, yi.sum(), yj.sum())
+
+
+# ---------------------------------------------------------------- the count matrix
+
+
+def group_term_counts(
+    tokens: pd.DataFrame, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True
+) -> tuple[sp.csr_array, list[str], list[str]]:
+    """How often each term occurs in each group of documents: the (groups x terms) input of :func:`keyness`.
+
+    ``tokens`` has ``thread_id``, ``comment_id``, ``doc``, ``norm`` and
+    ``is_stopword`` (the tokens table); ``docs`` has the same three keys and
+    the grouping column ``by`` (one row per document). A term is a token's
+    ``norm``; only word tokens count (a letter or digit in the norm, the
+    rule of the frame-rate denominator, :func:`analysis.framing.is_word`),
+    and stopwords are dropped unless ``drop_stopwords`` is false. Documents
+    without a value of ``by`` are left out; group values are compared as
+    strings. Returns ``(counts, groups, terms)``: an int64 CSR matrix and
+    its sorted row and column labels (groups without any counted token do
+    not appear).
+
+    Higher means: a larger count is more occurrences of the term in the group.
+    Caveats: counts pool all documents of a group, so a few long or
+    repetitive documents can dominate a group's counts.
+
+    Reference: monroe2008fightin (word counts per group as the unit of comparison).
+    """
+    from analysis.framing import is_word  # the same definition of a word token as the rates
+
+    keys = ["thread_id", "comment_id", "doc"]
+    missing = [c for c in [*keys, "norm", "is_stopword"] if c not in tokens.columns]
+    if missing:
+        raise ValueError(f"tokens=<columns {list(tokens.columns)}>: expected columns {missing} as well")
+    if by not in docs.columns or any(c not in docs.columns for c in keys):
+        raise bad_value("by", by, f"a column of docs, which also needs {keys}; docs has {list(docs.columns)}")
+    groups_of = docs.loc[docs[by].notna(), list(dict.fromkeys([*keys, by]))].drop_duplicates(keys)
+    groups_of = groups_of.assign(_group=groups_of[by]).drop(columns=[by] if by not in keys else [])
+    keep = np.asarray(is_word(tokens["norm"].astype(str)), dtype=bool)
+    if drop_stopwords:
+        keep = keep & ~tokens["is_stopword"].to_numpy(dtype=bool)
+    merged = tokens.loc[keep, [*keys, "norm"]].merge(groups_of, on=keys, how="inner")
+    group_codes, groups = pd.factorize(merged["_group"].astype(str), sort=True)
+    term_codes, terms = pd.factorize(merged["norm"].astype(str), sort=True)
+    counts = sp.coo_array(
+        (np.ones(len(merged), dtype=np.int64), (group_codes, term_codes)), shape=(len(groups), len(terms))
+    ).tocsr()  # duplicates are summed
+    return counts, [str(g) for g in groups], [str(t) for t in terms]
+
+
+# ---------------------------------------------------------------- the tidy table
+
+
+def _count_matrix(counts) -> tuple[sp.csr_array, bool]:
+    if sp.issparse(counts):
+        m = sp.csr_array(counts)
+    else:
+        a = np.asarray(counts)
+        if a.ndim != 2 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+            raise ValueError(f"counts={_shape_text(a)}: expected a (groups x terms) scipy.sparse matrix or 2-D array")
+        m = sp.csr_array(a)
+    if m.ndim != 2:
+        raise ValueError(f"counts={_shape_text(m)}: expected a (groups x terms) matrix")
+    integral = np.issubdtype(m.dtype, np.integer) or m.dtype == bool
+    m = m.astype(np.float64)
+    if not np.isfinite(m.data).all() or (m.data < 0).any():
+        raise ValueError(f"counts={_shape_text(m)}: expected finite counts >= 0")
+    return m, integral
+
+
+def _labels(values, n: int, name: str, what: str) -> np.ndarray:
+    out = np.asarray([str(v) for v in values], dtype=object)
+    if len(out) != n:
+        raise ValueError(f"{name}=<{len(out)} labels>: expected {n}, one per {what}")
+    if len(set(out)) != n:
+        raise ValueError(f"{name}=<{len(out)} labels>: expected unique labels")
+    return out
+
+
+def keyness(
+    counts,
+    *,
+    groups: Sequence[str],
+    terms: Sequence[str],
+    comparison: str = "one_vs_rest",
+    prior_scale: float | None = None,
+    min_count: int = 5,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Tidy keyness table: for each comparison of groups, each term's counts, frequencies, log-odds, z and G².
+
+    ``counts`` is a (groups x terms) scipy.sparse matrix (or 2-D array) of
+    term counts; ``groups`` and ``terms`` label its rows and columns.
+
+    ``comparison``:
+
+    * ``"one_vs_rest"``: each group a against the sum of all other groups
+      (``group_b`` is ``"(rest)"``). With exactly two groups this reports the
+      same comparison twice, mirrored (B's rows are A's with delta, z and
+      direction negated and the counts swapped); use ``"pairwise"`` there.
+    * ``"pairwise"``: every unordered pair once, in the order of ``groups``
+      (``group`` is ``"A vs B"``); z > 0 leans to A, z < 0 to B. The output
+      has n_groups*(n_groups-1)/2 x n_terms rows unless ``top`` is set.
+
+    Prior (a documented choice, not fixed by monroe2008fightin, who leave the
+    amount of shrinkage to the analyst): α_w = α0 * (corpus count of w /
+    corpus total), the corpus itself as background, so it shrinks toward the
+    pooled frequency of all groups. ``prior_scale`` is α0; the default
+    ``None`` sets α0 to the corpus total, i.e. α_w = the corpus count of w
+    (the common "corpus as its own prior" convention, as strong as the data).
+    A smaller ``prior_scale`` shrinks less.
+
+    Columns: ``group``, ``group_a``, ``group_b``, ``term``, ``count_a``,
+    ``count_b``, ``freq_a``, ``freq_b`` (per 1,000 tokens of the group, all
+    terms), ``log_odds`` (delta of :func:`log_odds_dirichlet`), ``z``,
+    ``g2`` (:func:`g_squared`), ``g2_p`` (:func:`g_squared_pvalue`),
+    ``direction`` (+1: relatively more frequent in group_a, -1: in group_b).
+
+    Filtering and order: only terms with corpus count >= ``min_count`` are
+    reported, but group totals, frequencies and α0 always use the whole
+    vocabulary, so filtering never changes a reported number. Rows are
+    ordered by comparison (the order of ``groups``), then z descending
+    (ties: term order). ``top`` keeps, per comparison, the ``top`` terms
+    with the highest z (one_vs_rest), or the ``top`` highest and ``top``
+    lowest (pairwise: the terms of both sides).
+
+    Higher means: higher z / log_odds is more characteristic of group_a;
+    higher g2 is stronger (unsigned) evidence of a difference.
+
+    Caveats: counts are treated as independent tokens (see
+    :func:`log_odds_dirichlet`, :func:`g_squared`); a group with no tokens
+    has NaN frequencies. Loops run over comparisons only; each is vectorised
+    over terms.
+
+    References: monroe2008fightin, dunning1993accurate.
+    """
+    m, integral = _count_matrix(counts)
+    n_groups, n_terms = m.shape
+    if n_groups < 2:
+        raise ValueError(f"counts={_shape_text(m)}: expected at least 2 groups (rows)")
+    group_names = _labels(groups, n_groups, "groups", "row of counts")
+    term_names = _labels(terms, n_terms, "terms", "column of counts")
+    if comparison not in ("one_vs_rest", "pairwise"):
+        raise bad_value("comparison", comparison, "'one_vs_rest' or 'pairwise'")
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise bad_value("min_count", min_count, "an integer >= 1")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1):
+        raise bad_value("top", top, "None or an integer >= 1")
+    if prior_scale is not None and (
+        isinstance(prior_scale, bool)
+        or not isinstance(prior_scale, (int, float, np.integer, np.floating))
+        or not (np.isfinite(prior_scale) and prior_scale > 0)
+    ):
+        raise bad_value("prior_scale", prior_scale, "None or a finite number > 0")
+
+    corpus = np.asarray(m.sum(axis=0)).ravel()
+    total = float(corpus.sum())
+    if (corpus > 0).sum() < 2:
+        raise ValueError(f"counts={_shape_text(m)}: expected at least 2 terms with a positive corpus count")
+    group_total = np.asarray(m.sum(axis=1)).ravel()
+    alpha0 = total if prior_scale is None else float(prior_scale)
+
+    keep = np.flatnonzero(corpus >= min_count)
+    kept = m[:, keep].tocsr()
+    corpus_k = corpus[keep]
+    alpha = alpha0 * corpus_k / total
+
+    def row(g: int) -> np.ndarray:
+        return kept[[g]].toarray().ravel()
+
+    if comparison == "one_vs_rest":
+        pairs = [(g, None) for g in range(n_groups)]
+    else:
+        pairs = [(g, h) for g in range(n_groups) for h in range(g + 1, n_groups)]
+
+    pieces: dict[str, list] = {
+        c: [] for c in ("group", "group_a", "group_b", "term", "ya", "yb", "fa", "fb", "delta", "z", "g2", "dir")
+    }
+    for g, h in pairs:  # loop over comparisons; each is vectorised over terms
+        ya = row(g)
+        n_a = group_total[g]
+        if h is None:
+            yb, n_b = corpus_k - ya, total - n_a
+        else:
+            yb, n_b = row(h), group_total[h]
+        delta, _, z = _log_odds(ya, yb, alpha, n_a, n_b, alpha0)
+        order = np.lexsort((np.arange(len(keep)), -z))
+        if top is not None and len(order) > (top if h is None else 2 * top):
+            order = order[:top] if h is None else np.concatenate([order[:top], order[-top:]])
+        ya_o, yb_o = ya[order], yb[order]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pieces["fa"].append(1000.0 * ya_o / n_a if n_a > 0 else np.full(len(order), np.nan))
+            pieces["fb"].append(1000.0 * yb_o / n_b if n_b > 0 else np.full(len(order), np.nan))
+        name_a = group_names[g]
+        name_b = REST if h is None else group_names[h]
+        pieces["group"].append(np.full(len(order), name_a if h is None else f"{name_a} vs {name_b}", dtype=object))
+        pieces["group_a"].append(np.full(len(order), name_a, dtype=object))
+        pieces["group_b"].append(np.full(len(order), name_b, dtype=object))
+        pieces["term"].append(keep[order])
+        pieces["ya"].append(ya_o)
+        pieces["yb"].append(yb_o)
+        pieces["delta"].append(delta[order])
+        pieces["z"].append(z[order])
+        pieces["g2"].append(_g2(ya_o, yb_o, n_a, n_b))
+        pieces["dir"].append(_direction(ya_o, yb_o, n_a, n_b))
+
+    cat = {k: np.concatenate(v) for k, v in pieces.items()}
+    count_type = np.int64 if integral else np.float64
+    return pd.DataFrame(
+        {
+            "group": cat["group"],
+            "group_a": cat["group_a"],
+            "group_b": cat["group_b"],
+            "term": term_names[cat["term"].astype(np.int64)],
+            "count_a": np.rint(cat["ya"]).astype(count_type) if integral else cat["ya"],
+            "count_b": np.rint(cat["yb"]).astype(count_type) if integral else cat["yb"],
+            "freq_a": cat["fa"].astype(np.float64),
+            "freq_b": cat["fb"].astype(np.float64),
+            "log_odds": cat["delta"].astype(np.float64),
+            "z": cat["z"].astype(np.float64),
+            "g2": cat["g2"].astype(np.float64),
+            "g2_p": _chi2_1_sf(cat["g2"].astype(np.float64)),
+            "direction": cat["dir"].astype(np.int8),
+        }
+    )

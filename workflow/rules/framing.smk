@@ -1,0 +1,173 @@
+# Framing: dictionary matches per shard, then rates, indices, reply-chain
+# dynamics, evidence (concordance, collocations) and keyness over all shards.
+FRAMING = config["framing"]
+
+
+rule score_frames:
+    input:
+        tokens=R + "/tokens/shard-{shard}.parquet",
+        comments=R + "/comments/shard-{shard}.parquet",
+        threads=R + "/threads/shard-{shard}.parquet",
+        lexicons=config["lexicons"],
+    output:
+        matches=R + "/framing/matches/shard-{shard}.parquet",
+        docs=R + "/framing/docs/shard-{shard}.parquet",
+    params:
+        options=FRAMING,
+    log:
+        LOGS + "/score_frames/{shard}.log",
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/score_frames.py"
+
+
+rule frame_rates:
+    input:
+        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        lexicons=config["lexicons"],
+    output:
+        rates=R + "/framing/rates.csv",
+        index=R + "/framing/index.csv",
+        article_vs_comments=R + "/framing/article_vs_comments.csv",
+        numbers=R + "/framing/numbers.json",
+    params:
+        options=FRAMING,
+    log:
+        LOGS + "/frame_rates.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/frame_rates.py"
+
+
+rule frame_dynamics:
+    input:
+        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+        lexicons=config["lexicons"],
+    output:
+        uptake=R + "/framing/uptake.csv",
+        transitions=R + "/framing/transitions.csv",
+    params:
+        options=FRAMING,
+    log:
+        LOGS + "/frame_dynamics.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/frame_dynamics.py"
+
+
+rule concordance:
+    input:
+        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
+        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+    output:
+        table=R + "/framing/concordance.parquet",
+        csv=R + "/framing/concordance.csv",
+    params:
+        width=FRAMING["kwic_width"],
+    log:
+        LOGS + "/concordance.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/concordance.py"
+
+
+rule frame_collocations:
+    input:
+        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
+        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+    output:
+        table=R + "/framing/collocations.csv",
+    params:
+        window=FRAMING["collocation_window"],
+    log:
+        LOGS + "/frame_collocations.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/frame_collocations.py"
+
+
+rule keyness:
+    input:
+        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+    output:
+        table=R + "/keyness/keyness.csv",
+    params:
+        groups=FRAMING["keyness_groups"],
+        min_count=FRAMING["keyness_min_count"],
+    log:
+        LOGS + "/keyness.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/keyness.py"
+
+
+rule figure_frame_rates:
+    input:
+        rates=rules.frame_rates.output.rates,
+    output:
+        **figure_files("frame_rates"),
+    log:
+        LOGS + "/figure_frame_rates.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_frame_rates.py"
+
+
+rule figure_framing_index:
+    input:
+        index=rules.frame_rates.output.index,
+    output:
+        **figure_files("framing_index"),
+    log:
+        LOGS + "/figure_framing_index.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_framing_index.py"
+
+
+rule figure_frame_transitions:
+    input:
+        uptake=rules.frame_dynamics.output.uptake,
+        transitions=rules.frame_dynamics.output.transitions,
+    output:
+        **figure_files("frame_transitions"),
+    log:
+        LOGS + "/figure_frame_transitions.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_frame_transitions.py"
+
+
+rule figure_keyness:
+    input:
+        keyness=rules.keyness.output.table,
+    output:
+        **figure_files("keyness"),
+    log:
+        LOGS + "/figure_keyness.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_keyness.py"

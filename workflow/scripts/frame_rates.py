@@ -1,0 +1,19 @@
+"""Rule frame_rates: frame rates and framing indices by group, article-vs-comments test."""
+
+from analysis import io
+from analysis.frame_measures import article_vs_comments, headline_numbers, rates_and_indices
+from analysis.framing import frames_of
+from analysis.lexicons import load_lexicon
+
+log = io.setup_logging(snakemake.log[0], "frame_rates")
+opts = snakemake.params.options
+frames = frames_of([load_lexicon(p) for p in snakemake.input.lexicons])
+docs = io.read_tables(snakemake.input.docs)
+log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), opts["n_boot"])
+rates, index = rates_and_indices(docs, frames=frames, options=opts)
+test = article_vs_comments(docs, frames=frames, n_perm=opts["n_perm"], seed=opts["seed"])
+io.write_csv(rates, snakemake.output.rates)
+io.write_csv(index, snakemake.output.index)
+io.write_csv(test, snakemake.output.article_vs_comments)
+io.write_json(headline_numbers(rates, index, test, docs, options=opts), snakemake.output.numbers)
+log.info("wrote %d rate rows and %d index rows", len(rates), len(index))

@@ -1,0 +1,23 @@
+"""Rule score_frames: dictionary matches and per-document frame hits for one shard."""
+
+from analysis import columns, io
+from analysis.framing import score_frames
+from analysis.lexicons import load_lexicon
+
+log = io.setup_logging(snakemake.log[0], "score_frames")
+opts = snakemake.params.options
+lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
+comments = io.read_table(snakemake.input.comments)
+matches, docs = score_frames(
+    io.read_table(snakemake.input.tokens),
+    comments,
+    io.read_table(snakemake.input.threads),
+    lexicons,
+    negation_window=opts["negation_window"],
+    count_quoted=opts["count_quoted"],
+    count_negated=opts["count_negated"],
+)
+io.write_table(matches, snakemake.output.matches, "matches")
+meta = [c for c in docs.columns if c not in columns.core_names("doc_frames") and not c.startswith("hits_")]
+io.write_table(docs, snakemake.output.docs, "doc_frames", metadata=meta)
+log.info("%d documents, %d matches (%d counted)", len(docs), len(matches), int(matches["counted"].sum()))
