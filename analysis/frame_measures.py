@@ -215,7 +215,7 @@ def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], options: dic
             if f not in frames:
                 raise ConfigError("framing.index_pairs", f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
     common = dict(min_clusters=options["min_clusters"], n_boot=options["n_boot"], seed=options["seed"])
-    groupings = ["all", *options["group_by"]]
+    groupings = list(dict.fromkeys(["all", "doc", *options["group_by"]]))  # article vs comments always
     rates = pd.concat([frame_rates(docs, frames=frames, by=by, **common) for by in groupings], ignore_index=True)
     index = pd.concat(
         [framing_index(docs, pair=tuple(pair), by=by, **common) for pair in options["index_pairs"] for by in groupings],
@@ -274,7 +274,13 @@ def headline_numbers(rates: pd.DataFrame, index: pd.DataFrame, test: pd.DataFram
     if out["index"]:
         first = next(iter(out["index"]))
         a, b = options["index_pairs"][0]
-        out["main_index"] = dict(out["index"][first], a=a.replace("_", " "), b=b.replace("_", " "))
+        main = dict(out["index"][first], a=a.replace("_", " "), b=b.replace("_", " "))
+        if main["article"] == "n/a":
+            main["by_doc"] = "This corpus has no article text, so all of it comes from comments."
+        else:
+            main["by_doc"] = (f"In the comments alone it is {main['comments']} (95% CI {main['comments_low']} to "
+                              f"{main['comments_high']}); in the article(s) it is {main['article']}.")
+        out["main_index"] = main
     all_rates = rates[rates["by"] == "all"].sort_values(["hits", "frame"], ascending=[False, True])
     if len(all_rates):
         top = all_rates.iloc[0]

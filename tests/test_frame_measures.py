@@ -1,0 +1,101 @@
+"""Frame rates, framing index, article-vs-comments test and reply dynamics against hand counts."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.dynamics import frame_uptake, reply_pairs, transition_matrix
+from analysis.frame_measures import article_vs_comments, choose_cluster, frame_rates, framing_index
+
+
+def docs_frame(rows):
+    """rows: (thread, comment, doc, group, n_tokens, hits_a, hits_b)."""
+    d = pd.DataFrame(rows, columns=["thread_id", "comment_id", "doc", "g", "n_tokens", "hits_a", "hits_b"])
+    d["author_id"] = ""
+    d["doc_key"] = np.arange(len(d))
+    return d
+
+
+def test_rate_is_pooled_ratio_and_single_cluster_has_no_interval():
+    d = docs_frame([("t1", "c1", "comment", "x", 100, 2, 0), ("t1", "c2", "comment", "x", 50, 1, 0),
+                    ("t2", "c3", "comment", "y", 50, 0, 0)])
+    out = frame_rates(d, frames=["a"], by="g", min_clusters=2, n_boot=200, seed=1).set_index("group")
+    assert out.loc["x", "rate"] == pytest.approx(1000 * 3 / 150)
+    assert out.loc["y", "rate"] == 0
+    assert out.loc["x", "n_clusters"] == 1 and np.isnan(out.loc["x", "ci_low"])  # one thread: no interval
+    assert out.loc["x", "unit"].startswith("thread")
+
+
+def test_cluster_bootstrap_matches_exhaustive_enumeration():
+    # three threads, (hits, tokens): (1, 10), (3, 10), (0, 20); every one of the 27 resamples is equally likely
+    h, n = np.array([1.0, 3.0, 0.0]), np.array([10.0, 10.0, 20.0])
+    exact = [1000 * h[list(idx)].sum() / n[list(idx)].sum() for idx in itertools.product(range(3), repeat=3)]
+    d = docs_frame([("t1", "c1", "comment", "x", 10, 1, 0), ("t2", "c2", "comment", "x", 10, 3, 0),
+                    ("t3", "c3", "comment", "x", 20, 0, 0)])
+    out = frame_rates(d, frames=["a"], by="g", min_clusters=3, n_boot=20000, seed=3).iloc[0]
+    assert out["rate"] == pytest.approx(1000 * 4 / 40)
+    assert out["se"] == pytest.approx(np.std(exact, ddof=0), rel=0.03)
+    # the exact bootstrap distribution is discrete: 0 and 300 each have probability 1/27 > 2.5%
+    lo, hi = np.quantile(exact, [0.025, 0.975], method="inverted_cdf")
+    assert (lo, hi) == (0.0, 300.0)
+    assert out["ci_low"] == pytest.approx(lo, abs=1e-9) and out["ci_high"] == pytest.approx(hi, abs=1e-9)
+
+
+def test_too_few_threads_fall_back_to_documents():
+    d = docs_frame([("t1", f"c{i}", "comment", "x", 10, i % 2, 0) for i in range(6)])
+    unit, reason = choose_cluster(d, preferred="thread_id", min_clusters=10)
+    assert unit == "doc_key" and "only 1 thread" in reason
+    out = frame_rates(d, frames=["a"], by="g", min_clusters=10, n_boot=500, seed=0).iloc[0]
+    assert out["n_clusters"] == 6 and out["ci_low"] < out["rate"] < out["ci_high"]
+
+
+def test_framing_index_by_hand():
+    d = docs_frame([("t", "c1", "comment", "x", 10, 3, 1), ("t", "c2", "comment", "x", 10, 0, 2),
+                    ("t", "c3", "comment", "x", 10, 0, 0)])
+    out = framing_index(d, pair=("a", "b"), by="g", n_boot=100, seed=0).iloc[0]
+    assert out["pooled"] == pytest.approx((3 - 3) / 6)
+    assert out["doc_mean"] == pytest.approx(((3 - 1) / 4 + (0 - 2) / 2) / 2)
+    assert out["n_docs_using"] == 2
+
+
+def test_article_vs_comments_exact_p_value():
+    d = docs_frame([("t", "", "article", "x", 10, 2, 0)] + [("t", f"c{i}", "comment", "x", 10, 0, 0) for i in range(3)])
+    out = article_vs_comments(d, frames=["a"], n_perm=4000, seed=5).iloc[0]
+    assert out["rate_article"] == 200 and out["rate_comments"] == 0 and out["difference"] == 200
+    # the article label lands on the article in 1 of 4 equally likely placements: exact p = 1/4
+    assert out["p_value"] == pytest.approx(0.25, abs=0.02)
+
+
+def pairs_example():
+    # child/parent use of frame a in four reply pairs, two threads
+    return pd.DataFrame({"thread_id": ["t1", "t1", "t2", "t2"], "kind": "reply",
+                         "child_a": [True, True, True, False], "parent_a": [True, True, False, False],
+                         "child_b": [False, False, False, True], "parent_b": [False, False, True, False]})
+
+
+def test_uptake_by_hand():
+    out = frame_uptake(pairs_example(), frames=["a", "b"], min_clusters=2, n_boot=200, seed=0).set_index("frame")
+    # P(child a | parent a) = 2/2, P(child a) = 3/4
+    assert out.loc["a", "uptake"] == pytest.approx(1 - 3 / 4)
+    # parent uses b once, child then does not use b: 0/1 - 1/4
+    assert out.loc["b", "uptake"] == pytest.approx(0 - 1 / 4)
+    assert out.loc["a", "n_pairs"] == 4 and out.loc["a", "n_both"] == 2
+
+
+def test_transition_matrix_by_hand():
+    t = transition_matrix(pairs_example(), frames=["a", "b"]).set_index(["parent_frame", "reply_frame"])
+    assert t.loc[("a", "a"), "probability"] == 1.0
+    assert t.loc[("b", "a"), "probability"] == 1.0  # the one parent using b got a reply using a
+    assert t.loc[("(no frame)", "b"), "probability"] == 1.0
+    assert t.loc[("(no frame)", "(no frame)"), "probability"] == 0.0
+
+
+def test_reply_pairs_links_children_to_parents_and_article():
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": ["", "c1", "c2"], "doc": ["article", "comment", "comment"],
+                         "hits_a": [1, 0, 2]})
+    comments = pd.DataFrame({"thread_id": "t", "comment_id": ["c1", "c2"], "parent_id": ["", "c1"]})
+    p = reply_pairs(docs, comments, frames=["a"]).set_index("kind")
+    assert p.loc["article", "parent_a"] and not p.loc["article", "child_a"]
+    assert not p.loc["reply", "parent_a"] and p.loc["reply", "child_a"]
