@@ -38,9 +38,9 @@ def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clus
     if preferred == "author_id":
         n = docs.loc[docs["author_id"] != "", "author_id"].nunique()
         unknown = int((docs["author_id"] == "").sum())
-        if n >= min_clusters:
+        if n + unknown >= min_clusters:
             return "author_id", f"authors ({n} known; {unknown} documents without author each count as their own cluster)"
-        return "doc_key", f"documents (only {n} known author(s), fewer than {min_clusters})"
+        return "doc_key", f"documents (only {n + unknown} author cluster(s), fewer than {min_clusters})"
     n = docs[preferred].nunique()
     if n >= min_clusters:
         return preferred, f"{preferred.removesuffix('_id')}s ({n} clusters)"
@@ -214,7 +214,8 @@ def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], options: dic
         for f in pair:
             if f not in frames:
                 raise ConfigError("framing.index_pairs", f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
-    common = dict(min_clusters=options["min_clusters"], n_boot=options["n_boot"], seed=options["seed"])
+    common = dict(cluster=options.get("cluster", "thread_id"), min_clusters=options["min_clusters"],
+                  n_boot=options["n_boot"], seed=options["seed"])
     groupings = list(dict.fromkeys(["all", "doc", *options["group_by"]]))  # article vs comments always
     rates = pd.concat([frame_rates(docs, frames=frames, by=by, **common) for by in groupings], ignore_index=True)
     index = pd.concat(

@@ -13,7 +13,9 @@ Matching rules (what a reviewer asks "how was this counted?" about):
   left to right), and a candidate that overlaps an accepted one is dropped. So
   "civil war" is not also "war", and an exclusion such as "rebel yell"
   consumes its tokens and counts for no frame.
-- A term listed under several frames counts once for each of them.
+- A term listed under several frames counts once for each of them; two
+  terms matching the same words (``terror*`` and ``terrorist*``) count once
+  per frame, for each frame they belong to.
 - Each match is flagged ``quoted`` when it starts inside quotation marks
   (“…”, "…", or ‘…’ not used as an apostrophe; a quote left open runs to the
   end of its paragraph) and ``negated`` when a negation cue (not, no, never,
@@ -35,6 +37,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from analysis.lexicons import Lexicon
 
@@ -106,7 +109,7 @@ def match_frames(
     if n == 0 or terms.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     tok = tokens.reset_index(drop=True)
-    doc = np.asarray(pd.factorize(pd.MultiIndex.from_arrays([tok["thread_id"], tok["comment_id"], tok["doc"]]))[0])
+    doc = _doc_numbers(tok)
     sentence = tok["sentence"].to_numpy()
     norm_codes, norm_vocab = pd.factorize(tok["norm"])
     surf_codes, surf_vocab = pd.factorize(tok["token"])
@@ -114,47 +117,80 @@ def match_frames(
     norm_has_space = np.asarray(norm_vocab.str.contains(" ", regex=False), dtype=bool)
 
     # Candidates: (term row, first token, number of tokens)
-    cand_term, cand_start, cand_len = [], [], []
+    cand_term: list[np.ndarray] = []
+    cand_start: list[np.ndarray] = []
+    cand_len: list[np.ndarray] = []
+
+    def add(row_ids, starts, length):
+        cand_term.append(np.asarray(row_ids, dtype=np.int64))
+        cand_start.append(np.asarray(starts, dtype=np.int64))
+        cand_len.append(np.full(len(starts), length, dtype=np.int64))
+
+    # Single tokens: every one-word term, and every multi-word term that tokenization
+    # joined into one MWE token, is matched through one vocabulary x term table.
+    for case_sensitive, codes, vocab in ((False, norm_codes, norm_vocab), (True, surf_codes, surf_vocab)):
+        pairs_v, pairs_t = [], []
+        for row, term in enumerate(terms.itertuples(index=False)):
+            if term.case_sensitive != case_sensitive:
+                continue
+            words = list(term.words)
+            if len(words) == 1:
+                mask = _word_mask(vocab, words[0] if case_sensitive else words[0].casefold())
+                if not case_sensitive:
+                    mask &= ~norm_has_space  # a joined MWE token is not a single word
+            elif not term.wildcard and not case_sensitive:
+                mask = _word_mask(norm_vocab, " ".join(w.casefold() for w in words))
+            else:
+                continue
+            v = np.flatnonzero(mask)
+            pairs_v.append(v)
+            pairs_t.append(np.full(len(v), row))
+        if pairs_v:
+            table = sp.csr_array(
+                (np.ones(sum(len(v) for v in pairs_v)), (np.concatenate(pairs_v), np.concatenate(pairs_t))),
+                shape=(len(vocab), len(terms)),
+            )
+            tok_idx, term_rows = table[codes].nonzero()
+            add(term_rows, tok_idx, 1)
+    # Consecutive tokens, one per word, within one sentence (multi-word terms).
     for row, term in enumerate(terms.itertuples(index=False)):
         words = list(term.words)
+        if len(words) < 2 or n < len(words):
+            continue
         codes, vocab = (surf_codes, surf_vocab) if term.case_sensitive else (norm_codes, norm_vocab)
-        # one token that tokenization joined (an MWE), for multi-word terms without wildcard
-        if len(words) > 1 and not term.wildcard:
-            joined = " ".join(w.casefold() for w in words)
-            hit = np.flatnonzero(_word_mask(norm_vocab, joined)[norm_codes])
-            cand_term += [row] * len(hit)
-            cand_start += hit.tolist()
-            cand_len += [1] * len(hit)
-        # consecutive tokens, one per word, in one sentence
-        ok = np.ones(n - len(words) + 1, dtype=bool) if n >= len(words) else np.zeros(0, dtype=bool)
+        span = n - len(words) + 1
+        ok = np.ones(span, dtype=bool)
         for k, word in enumerate(words):
             mask = _word_mask(vocab, word if term.case_sensitive else word.casefold())
             if not term.case_sensitive:
                 mask &= ~norm_has_space  # a joined MWE token is not one word of a longer term
-            ok &= mask[codes[k : n - len(words) + 1 + k]]
+            ok &= mask[codes[k : span + k]]
             if k:
-                ok &= (doc[k : n - len(words) + 1 + k] == doc[: n - len(words) + 1]) & (
-                    sentence[k : n - len(words) + 1 + k] == sentence[: n - len(words) + 1]
-                )
+                ok &= (doc[k : span + k] == doc[:span]) & (sentence[k : span + k] == sentence[:span])
         hit = np.flatnonzero(ok)
-        cand_term += [row] * len(hit)
-        cand_start += hit.tolist()
-        cand_len += [len(words)] * len(hit)
-    if not cand_term:
+        add(np.full(len(hit), row), hit, len(words))
+    if not cand_term or not sum(len(c) for c in cand_term):
         return pd.DataFrame(columns=MATCH_COLUMNS)
 
-    cand = pd.DataFrame({"term_row": cand_term, "start_tok": cand_start, "n_tok": cand_len})
+    cand = pd.DataFrame({"term_row": np.concatenate(cand_term), "start_tok": np.concatenate(cand_start),
+                         "n_tok": np.concatenate(cand_len)})
     cand["n_words"] = terms["n_words"].to_numpy()[cand["term_row"]]
     cand["exclude"] = terms["exclude"].to_numpy()[cand["term_row"]]
     cand["key"] = terms["key"].to_numpy()[cand["term_row"]]
     # one candidate per (term key, span): a term listed in several frames is resolved once
     cand = cand.drop_duplicates(["key", "start_tok", "n_tok"])
     cand = cand.sort_values(["n_words", "exclude", "start_tok", "key"], ascending=[False, False, True, True], kind="stable")
+    # Greedy, longest first: a candidate is accepted when none of its tokens is taken, or when
+    # it covers exactly the same span (same length, same exclusion status) as an accepted one
+    # (two terms matching the same words both count, for their own frames).
     taken = np.zeros(n, dtype=bool)
+    spans: dict[tuple[int, int], bool] = {}
     accepted = []
-    for idx, s, k in zip(cand.index, cand["start_tok"].to_numpy(), cand["n_tok"].to_numpy()):
-        if not taken[s : s + k].any():
-            taken[s : s + k] = True
+    for idx, s, k, ex in zip(cand.index, cand["start_tok"].to_numpy(), cand["n_tok"].to_numpy(), cand["exclude"].to_numpy()):
+        if spans.get((s, k)) == ex or not taken[s : s + k].any():
+            if (s, k) not in spans:
+                taken[s : s + k] = True
+                spans[(s, k)] = ex
             accepted.append(idx)
     acc = cand.loc[accepted]
     acc = acc[~acc["exclude"]]
@@ -162,6 +198,7 @@ def match_frames(
     frames_of = terms.groupby("key")["frame"].agg(lambda f: sorted(set(f)))
     term_of = terms.drop_duplicates("key").set_index("key")["term"]
     acc = acc.assign(frame=acc["key"].map(frames_of), term=acc["key"].map(term_of)).explode("frame")
+    acc = acc.drop_duplicates(["start_tok", "n_tok", "frame"])  # a span counts once per frame
     first = acc["start_tok"].to_numpy()
     last = first + acc["n_tok"].to_numpy() - 1
     out = pd.DataFrame(
@@ -187,6 +224,15 @@ def match_frames(
     return out[MATCH_COLUMNS]
 
 
+def _doc_numbers(tok: pd.DataFrame) -> np.ndarray:
+    """A number per document (rows are sorted by document): changes wherever a key column changes."""
+    change = np.zeros(len(tok), dtype=bool)
+    for col in ("thread_id", "comment_id", "doc"):
+        codes = pd.factorize(tok[col])[0]
+        change[1:] |= codes[1:] != codes[:-1]
+    return np.cumsum(change)
+
+
 def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.ndarray, window: int) -> np.ndarray:
     out = np.zeros(len(first), dtype=bool)
     for k in range(1, window + 1):
@@ -198,9 +244,9 @@ def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.n
 
 
 def _surface(out: pd.DataFrame, tok: pd.DataFrame, first, last, texts) -> list[str]:
-    if texts is None:
-        single = first == last
-        return [tok["token"].iat[f] if s else "" for f, s in zip(first, single)]
+    if texts is None:  # without texts, an MWE spanning several tokens has no single surface form
+        surface = tok["token"].to_numpy(dtype=object)[first]
+        return np.where(first == last, surface, "").tolist()
     return [texts[(t, c, d)][a:b] for t, c, d, a, b in out[["thread_id", "comment_id", "doc", "start", "end"]].itertuples(index=False)]
 
 

@@ -99,3 +99,15 @@ def test_reply_pairs_links_children_to_parents_and_article():
     p = reply_pairs(docs, comments, frames=["a"]).set_index("kind")
     assert p.loc["article", "parent_a"] and not p.loc["article", "child_a"]
     assert not p.loc["reply", "parent_a"] and p.loc["reply", "child_a"]
+
+
+def test_author_clusters_keep_unknown_authors_apart():
+    d = docs_frame([("t", f"c{i}", "comment", "x", 10, i % 2, 0) for i in range(12)])
+    d["author_id"] = ["u1", "u1", "u2", "u2"] + [""] * 8
+    unit, reason = choose_cluster(d, preferred="author_id", min_clusters=5)
+    assert unit == "author_id"
+    from analysis.frame_measures import _cluster_codes
+    codes = _cluster_codes(d, "author_id")
+    assert len(set(codes)) == 2 + 8  # two authors, and each unknown-author comment alone
+    out = frame_rates(d, frames=["a"], by="g", cluster="author_id", min_clusters=5, n_boot=100, seed=0).iloc[0]
+    assert out["n_clusters"] == 10 and out["unit"].startswith("authors")

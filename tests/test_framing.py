@@ -149,3 +149,27 @@ def test_doc_counts_without_any_match(lexicon):
     counts = doc_frame_counts(tokens, m, frames=frames_of([lexicon]))
     assert counts["n_tokens"].tolist() == [3]
     assert counts[["hits_civil_war", "hits_war", "hits_terrorism", "hits_both", "n_matches"]].sum().sum() == 0
+
+
+OVERLAP = """
+name: overlap
+version: "1"
+frames:
+  terror_a:
+    label: A
+    terms: [terror*, terrorist*]
+  terror_b:
+    label: B
+    terms: [terrorism]
+"""
+
+
+def test_one_span_counts_once_per_frame(tmp_path):
+    path = tmp_path / "overlap.yaml"
+    path.write_text(textwrap.dedent(OVERLAP), encoding="utf-8")
+    lx = load_lexicon(path)
+    _, m = run(lx, "terrorists and terrorism")
+    # "terrorists": terror* and terrorist* both match, frame terror_a counts it once
+    assert hits(m, "terror_a") == ["terrorists", "terrorism"]
+    # "terrorism" is also a term of terror_b: the same token counts for both frames
+    assert hits(m, "terror_b") == ["terrorism"]
