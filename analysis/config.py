@@ -68,7 +68,7 @@ def check_config(config: dict, validate: Callable | None = None) -> dict:
     for i, src in enumerate(config["sources"]):
         if src["format"] in TABLE_FORMATS:
             cols = src.get("columns") or {}
-            missing = [f for f in ("id", "text") if not cols.get(f)]
+            missing = [f for f in ("text",) if not cols.get(f)]
             if missing:
                 raise ConfigError(f"sources[{i}].columns", f"format {src['format']} needs a column for {missing}")
         elif src.get("columns"):
@@ -76,7 +76,26 @@ def check_config(config: dict, validate: Callable | None = None) -> dict:
     for path in config["lexicons"]:
         if not Path(path).is_file():
             raise ConfigError("lexicons", f"no dictionary file {path!r}")
+    _check_frames(config)
     return config
+
+
+def _check_frames(config: dict) -> None:
+    """Frames named in framing and validation options must exist in the active dictionaries."""
+    from analysis.framing import frames_of
+    from analysis.lexicons import load_lexicon
+
+    try:
+        frames = frames_of([load_lexicon(p) for p in config["lexicons"]])
+    except ValueError as exc:
+        raise ConfigError("lexicons", str(exc)) from None
+    for pair in config["framing"]["index_pairs"]:
+        for f in pair:
+            if f not in frames:
+                raise ConfigError("framing.index_pairs", f"no frame {f!r} in the active dictionaries; their frames: {frames}")
+    for f in config["validation"]["code_of_frame"]:
+        if f not in frames:
+            raise ConfigError("validation.code_of_frame", f"no frame {f!r} in the active dictionaries; their frames: {frames}")
 
 
 def _fill_defaults(instance, schema) -> None:

@@ -117,3 +117,19 @@ def test_config_defaults_are_filled():
     assert cfg["tokenize"]["stopwords"] == "english"
     assert cfg["sources"][0]["encoding"] == "utf-8"
     assert cfg["sources"][0]["scraped"]["paragraphs"] == "continue"
+
+
+def test_index_pair_frames_must_exist_before_any_job():
+    cfg = default_config()
+    cfg["framing"] = {"index_pairs": [["rights", "civil_war"]]}
+    with pytest.raises(ConfigError) as err:
+        check_config(cfg)
+    assert err.value.key == "framing.index_pairs" and "'rights'" in str(err.value)
+
+
+@pytest.mark.parametrize("example", ["createdebate", "sfu", "frac"])
+def test_example_configs_are_valid(example):
+    import pathlib
+    cfg = default_config()
+    cfg.update(yaml.safe_load(pathlib.Path(f"config/examples/{example}.yaml").read_text(encoding="utf-8")))
+    check_config(cfg)

@@ -106,3 +106,10 @@ def test_threads_take_first_title(tmp_path):
     r = read_table([p], fmt="csv", mapping={"id": "id", "thread_id": "thread", "title": "title", "text": "body"})
     assert dict(zip(r.threads["thread_id"], r.threads["title"])) == {"t": "First", "u": "Other"}
     assert "title" not in r.records.columns
+
+
+def test_without_id_column_the_record_number_is_the_id(tmp_path):
+    p = write(tmp_path, "sents.csv", b"id,body\nA,first\nA,second\n")
+    r = read_table([p], fmt="csv", mapping={"text": "body"})
+    assert list(r.records["comment_id"]) == ["sents-1", "sents-2"]
+    assert list(r.records["id"]) == ["A", "A"]  # the unmapped column stays as metadata

@@ -5,7 +5,8 @@ A column mapping names the source columns for the canonical fields::
     columns: {id: comment_id, parent_id: parent_id, thread_id: thread_id,
               author: author, created_at: created_at, text: text, title: thread_title}
 
-Only ``id`` and ``text`` are required. Without ``parent_id`` every comment is
+Only ``text`` is required. Without ``id`` a comment's id is its record
+number in its file (``<file stem>-<record>``). Without ``parent_id`` every comment is
 top level; without ``thread_id`` each file is one thread named after the file
 (its stem). ``title`` moves to the threads table (first non-empty value per
 thread). Every other column is kept, unchanged and as text, as metadata.
@@ -38,7 +39,7 @@ from analysis.ingest.base import ReadResult
 __all__ = ["read_table", "parse_times", "FIELDS"]
 
 FIELDS = ("id", "parent_id", "thread_id", "author", "created_at", "text", "title")
-_REQUIRED = ("id", "text")
+_REQUIRED = ("text",)
 # Undecodable bytes are kept visible as private-use characters U+F0000+byte
 # (valid Unicode that Arrow strings can hold) until their record is set aside.
 _BAD_BYTE = re.compile("[\U000F0000-\U000F00FF]")
@@ -202,7 +203,7 @@ def _to_records(frame: pd.DataFrame, path: str, mapping: Mapping[str, str], *, t
             "file": path,
             "record": frame["_record"].astype("int64"),
             "thread_id": col("thread_id", Path(path).stem),
-            "comment_id": col("id").str.strip(),
+            "comment_id": col("id").str.strip() if mapping.get("id") else Path(path).stem + "-" + frame["_record"].astype(str),
             "parent_id": col("parent_id").str.strip(),
             "author": col("author").str.strip(),
             "created_at": parse_times(col("created_at"), time_unit=time_unit, timezone=timezone),
