@@ -1,0 +1,692 @@
+"""Polarization of language and of positions: leave-out partisanship and Esteban-Ray polarization.
+
+* :func:`leave_out_partisanship` is the leave-out estimator π̂_LO of
+  gentzkow2019measuring, as applied to social media by demszky2019analyzing:
+  the expected posterior probability that an observer who knows the two
+  groups' term frequencies, but not the author, assigns to the author's true
+  group after hearing one term drawn from the author's speech. 0.5 is
+  chance (no partisanship), 1 is perfect separation. Each author's own
+  speech is left out of the group frequencies used to judge that author,
+  which removes the finite-sample bias that makes the plug-in estimator
+  report partisanship where there is none.
+* :func:`term_contributions` splits π̂_LO - 0.5 into one additive part per term.
+* :func:`partisanship` adds an author-bootstrap interval, a shuffled-label
+  baseline and a permutation p-value; :func:`partisanship_by_group` does the
+  same for more than two groups (one-vs-rest or pairwise).
+* :func:`esteban_ray` is the polarization index of esteban1994measurement
+  over a distribution of positions (e.g. stance scores).
+
+Inputs are an (authors x terms) count matrix (scipy.sparse, or a 2-D array)
+and the authors' groups. Everything is vectorised over the non-zeros of the
+matrix: one estimate costs O(nnz + n_terms + n_authors), with no loop over
+authors or terms. Functions are pure: arrays in, new objects out.
+
+References (bibtex keys): gentzkow2019measuring, demszky2019analyzing,
+esteban1994measurement, efron1994bootstrap, good2005permutation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analysis.errors import bad_value
+from analysis.stats import bootstrap_weights, percentile_interval
+
+__all__ = [
+    "leave_out_partisanship",
+    "term_contributions",
+    "partisanship",
+    "partisanship_by_group",
+    "esteban_ray",
+    "REST",
+]
+
+REST = "(rest)"
+"""``group_b`` of one-vs-rest rows of :func:`partisanship_by_group`: all other groups."""
+
+# a permuted statistic counts as ">= observed" within this relative tolerance (floating-point noise)
+_TOLERANCE = 1e-12
+# non-zeros per block of the estimator's second pass: its temporaries (~10 arrays) stay in cache
+_BLOCK = 1 << 15
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+def _shape_text(x) -> str:
+    return f"<array of shape {getattr(x, 'shape', '?')}>"
+
+
+def _int_arg(name: str, value, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise bad_value(name, value, f"an integer >= {minimum}")
+    return int(value)
+
+
+def _level_arg(level) -> float:
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 0 < level < 1:
+        raise bad_value("level", level, "a number strictly between 0 and 1, e.g. 0.95")
+    return float(level)
+
+
+def _count_matrix(counts) -> tuple[sp.csr_array, bool]:
+    """(authors x terms) CSR view or copy with canonical, strictly positive entries, and whether all are whole numbers.
+
+    Integer counts keep their dtype (no float copy); other numeric input
+    becomes float64. The caller's arrays are never modified.
+    """
+    if sp.issparse(counts):
+        m = sp.csr_array(counts)
+    else:
+        a = np.asarray(counts)
+        if a.ndim != 2 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+            raise ValueError(f"counts={_shape_text(a)}: expected an (authors x terms) scipy.sparse matrix or 2-D array")
+        m = sp.csr_array(a)
+    if m.ndim != 2:
+        raise ValueError(f"counts={_shape_text(m)}: expected an (authors x terms) matrix")
+    if m.dtype == bool:
+        m = m.astype(np.int64)
+    elif not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.floating)):
+        raise ValueError(f"counts={_shape_text(m)}: expected real counts (integer or float), not {m.dtype}")
+    elif np.issubdtype(m.dtype, np.floating) and m.dtype != np.float64:
+        m = m.astype(np.float64)
+    if not m.has_canonical_format:  # duplicate entries: sum them, on a copy (never touch the caller's arrays)
+        m = m.copy()
+        m.sum_duplicates()
+    integral = bool(np.issubdtype(m.dtype, np.integer))
+    if not integral and not np.isfinite(m.data).all():
+        raise ValueError(f"counts={_shape_text(m)}: expected finite counts >= 0")
+    if (m.data < 0).any():
+        raise ValueError(f"counts={_shape_text(m)}: expected finite counts >= 0")
+    if (m.data == 0).any():
+        m = m.copy()
+        m.eliminate_zeros()
+    if not integral:
+        integral = bool(np.array_equal(m.data, np.floor(m.data)))
+    return m, integral
+
+
+def _boolean_groups(groups, n: int) -> np.ndarray:
+    g = np.asarray(groups)
+    if g.ndim != 1 or len(g) != n:
+        raise ValueError(
+            f"groups={_shape_text(g)}: expected a 1-D array with one group per author (row of counts, {n})"
+        )
+    if g.dtype == bool:
+        return g
+    if np.issubdtype(g.dtype, np.number) and np.isin(g, (0, 1)).all():
+        return g.astype(bool)
+    raise ValueError(f"groups={_shape_text(g)}: expected booleans or 0/1 (True or 1 = group R, False or 0 = group D)")
+
+
+# ---------------------------------------------------------------- the one-pass core
+
+
+@dataclass(frozen=True)
+class _Speech:
+    """A count matrix restricted to authors with tokens, in CSR arrays.
+
+    ``indptr``/``cols``/``vals``: the CSR structure of the kept authors'
+    rows (every row has at least one non-zero); ``length``: m_i per kept
+    author; ``kept``: their original row numbers; ``integral``: all counts
+    are whole numbers, so leave-out counts are exact. Nothing here depends
+    on the labels, so bootstrap and permutation replicates reuse it.
+    """
+
+    indptr: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    length: np.ndarray
+    kept: np.ndarray
+    n_terms: int
+    integral: bool
+
+    @property
+    def per_row(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+
+def _speech(m: sp.csr_array, integral: bool) -> _Speech:
+    length_all = np.asarray(m.sum(axis=1)).ravel().astype(np.float64)
+    kept = np.flatnonzero(length_all > 0)
+    if len(kept) < m.shape[0]:
+        m = m[kept]
+    return _Speech(m.indptr, m.indices, m.data, length_all[kept], kept, m.shape[1], integral)
+
+
+def _blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Row ranges [r0, r1) holding about ``size`` non-zeros each (a longer row is a block of its own)."""
+    nnz = int(indptr[-1])
+    cuts = np.unique(np.searchsorted(indptr, np.arange(0, nnz, size), side="right") - 1)
+    bounds = [*cuts.tolist(), len(indptr) - 1]
+    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def _author_scores(
+    s: _Speech, in_r: np.ndarray, weight: np.ndarray | None = None, *, per_term: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per author i: Σ_j c_ij · (own-group leave-out share of j), from one pass over the non-zeros.
+
+    ``in_r`` (bool per kept author) is the labelling; ``weight`` (per kept
+    author, default 1) the bootstrap multiplicity. The share is ρ_{-i,j} for
+    i in R and 1 - ρ_{-i,j} for i in D; in both cases a / (a + b) with
+    a = (C_gj - w_i c_ij) / (M_g - w_i m_i) the leave-out frequency of j in
+    i's own group g (all w_i copies of author i left out) and b = C_hj / M_h
+    its frequency in the other group h, computed as
+    ``own / (own + (M_g - w_i m_i) · b)`` with 0/0 = ½. The caller
+    guarantees >= 2 distinct authors with weight > 0 in each group, so
+    every leave-out total M_g - w_i m_i is > 0.
+
+    Two passes over the non-zeros: the group totals C_R, C_D are one sparse
+    product ``counts.T @ [w·R, w·D]``; then blocks of about 32k non-zeros
+    (so the temporaries stay in cache) look up each non-zero's own-group
+    total and other-group rate by term and reduce per author
+    (``np.add.reduceat`` over the CSR rows). The sums are not yet divided by
+    m_i nor weighted by w_i. With ``per_term`` (an array of length nnz),
+    the per-non-zero scores c_ij · share_ij are also written there.
+
+    Returns (sums per author, group code per author: 0 = R, 1 = D, group
+    sizes Σ w).
+    """
+    t = s.n_terms
+    n = len(s.length)
+    code = (~in_r).astype(np.intp)
+    w = np.ones(n) if weight is None else weight
+    size = np.bincount(code, weights=w, minlength=2)
+    author_total = s.length if weight is None else weight * s.length
+    total = np.bincount(code, weights=author_total, minlength=2)
+    sides = np.zeros((n, 2))
+    sides[np.arange(n), code] = w
+    counts = sp.csr_array((s.vals, s.cols, s.indptr), shape=(n, t))
+    group_term = np.asarray(counts.T @ sides).T.ravel()  # C_R in the first t cells, C_D in the last t
+    # cell (g, j): the *other* group's relative frequency of j, as seen from group g
+    other_rate = np.concatenate([group_term[t:] / total[1], group_term[:t] / total[0]])
+    leave_total = total[code] - author_total  # M_g - w_i m_i
+    offset = code * t
+    sums = np.empty(n)
+    indptr = s.indptr
+    for r0, r1 in _blocks(indptr, _BLOCK):  # blocks of rows; each is vectorised
+        p0, p1 = int(indptr[r0]), int(indptr[r1])
+        per_row = np.diff(indptr[r0 : r1 + 1])
+        vals = s.vals[p0:p1]
+        wc = vals if weight is None else np.repeat(weight[r0:r1], per_row) * vals
+        index = np.repeat(offset[r0:r1], per_row)
+        index += s.cols[p0:p1]
+        in_group = group_term[index]
+        own = in_group - wc  # leave-out count of j in i's own group
+        if not s.integral:
+            # exactly 0 when only author i uses j in its group; with non-integer counts rounding can leave
+            # a tiny remainder, which would turn the 0/0 = ½ convention into a spurious share of 1
+            own[own <= 1e-12 * in_group] = 0.0
+        den = other_rate[index]
+        den *= np.repeat(leave_total[r0:r1], per_row)
+        den += own
+        nobody = den == 0  # nobody else uses j: 0/0 = ½
+        if nobody.any():
+            own[nobody] = 1.0
+            den[nobody] = 2.0
+        np.divide(own, den, out=own)
+        own *= vals
+        sums[r0:r1] = np.add.reduceat(own, indptr[r0:r1] - p0)  # every row is non-empty
+        if per_term is not None:
+            per_term[p0:p1] = own
+    return sums, code, size
+
+
+def _estimate(s: _Speech, in_r: np.ndarray, weight: np.ndarray | None = None) -> float:
+    sums, code, size = _author_scores(s, in_r, weight)
+    per_author = sums / s.length  # q_i · share
+    if weight is not None:
+        per_author *= weight
+    per_group = np.bincount(code, weights=per_author, minlength=2)
+    return float(0.5 * per_group[0] / size[0] + 0.5 * per_group[1] / size[1])
+
+
+def _prepare(counts, groups) -> tuple[_Speech, np.ndarray, int]:
+    """Validated speech and labels (authors with m_i > 0 only) and the number of authors dropped."""
+    m, integral = _count_matrix(counts)
+    g = _boolean_groups(groups, m.shape[0])
+    s = _speech(m, integral)
+    in_r = g[s.kept]
+    n_r, n_d = int(in_r.sum()), int((~in_r).sum())
+    if n_r < 2 or n_d < 2:
+        raise ValueError(
+            f"groups={_shape_text(g)}: expected at least 2 authors with tokens in each group "
+            f"(found {n_r} in R and {n_d} in D); the leave-out frequencies need another author of the group"
+        )
+    return s, in_r, m.shape[0] - len(s.kept)
+
+
+# ---------------------------------------------------------------- the estimator
+
+
+def leave_out_partisanship(counts, groups) -> float:
+    """Leave-out partisanship π̂_LO: how well one term of an author's speech reveals the author's group (0.5 = chance).
+
+    ``counts`` is an (authors x terms) scipy.sparse matrix (or 2-D array) of
+    term counts c_i per author; ``groups`` a boolean or 0/1 array, True (1) =
+    group R, False (0) = group D. With m_i = Σ_j c_ij, q_i = c_i / m_i, group
+    totals C_g = Σ_{k∈g} c_k and M_g = Σ_{k∈g} m_k::
+
+        q̂^R_{-i} = (C_R - c_i) / (M_R - m_i),  q̂^D = C_D / M_D          (i ∈ R)
+        q̂^D_{-i} = (C_D - c_i) / (M_D - m_i),  q̂^R = C_R / M_R          (i ∈ D)
+        ρ_{-i,j} = q̂^R_{-i,j} / (q̂^R_{-i,j} + q̂^D_{-i,j})
+        π̂_LO    = ½ · mean_{i∈R} q_i·ρ_{-i} + ½ · mean_{i∈D} q_i·(1 - ρ_{-i})
+
+    (gentzkow2019measuring, the leave-out estimator; used for
+    tweets by demszky2019analyzing). ρ_{-i,j} is the posterior probability
+    of R after hearing term j, judged from everyone's speech but i's.
+
+    Conventions (decisions of this module; the formula leaves 0/0 open, and
+    corpora are usually pruned of rare terms first, which makes it rare):
+
+    * 0/0 = ½: a term nobody but author i uses (so both leave-out
+      frequencies are 0) gives the observer no information, so ρ = ½ —
+      chance. Such a term then contributes exactly what it would under no
+      partisanship (its part in :func:`term_contributions` is 0), instead of
+      counting as evidence against the author's group (as ρ = 0 would).
+    * Authors with m_i = 0 (no tokens) are dropped: q_i is undefined and
+      they say nothing. Each group needs at least 2 authors with tokens
+      (ValueError otherwise), so that every leave-out total M_g - m_i is > 0.
+    * Every author has equal weight (the mean over authors), however much
+      they wrote; a term's weight within an author is its share q_ij.
+
+    Implementation: for i ∈ R only the terms with c_ij > 0 matter (q_ij = 0
+    elsewhere), and on those the leave-out frequency is (C_Rj - c_ij) /
+    (M_R - m_i). So the group totals C_R, C_D are one sparse product over
+    the matrix, and a second pass over the non-zeros (in cache-sized blocks
+    of rows) looks up each non-zero's group total and the other group's
+    rate and sums per author. Cost O(nnz + n_terms + n_authors) time and
+    memory; no per-author loop, no dense matrix (on 100,000 authors x 50,000
+    terms with 5 million non-zeros, about 13 times one ``counts.sum(axis=0)``;
+    see ``benchmarks/bench_leave_out.py``).
+
+    Higher means: more division — authors' word choice reveals their group
+    more. 0.5 is no partisanship (guessing the group from one word does no
+    better than a coin); 1 is perfect separation (every term is used by one
+    group only). Values slightly below 0.5 are sampling noise.
+
+    Caveats: leaving each author out removes the own-speech bias (the large
+    upward bias of the plug-in estimator when terms are many and authors
+    write little; gentzkow2019measuring), but π̂_LO stays noisy when authors
+    write little; it is not comparable across corpora with very different
+    vocabularies or author lengths, and terms used by only a few authors
+    are noisy evidence. Compare with the shuffled-label baseline of
+    :func:`partisanship`. The paper's penalised (multinomial-regression)
+    estimator is not implemented.
+
+    References: gentzkow2019measuring, demszky2019analyzing.
+    """
+    s, in_r, _ = _prepare(counts, groups)
+    return _estimate(s, in_r)
+
+
+def term_contributions(counts, groups, terms: Sequence[str]) -> pd.DataFrame:
+    """Each term's additive part of the leave-out partisanship above chance: the parts sum to π̂_LO - 0.5.
+
+    Decomposition: π̂_LO = Σ_j s_j with the per-term summand
+    ``s_j = ½ mean_{i∈R} q_ij ρ_{-i,j} + ½ mean_{i∈D} q_ij (1 - ρ_{-i,j})``
+    (same conventions as :func:`leave_out_partisanship`). With no
+    partisanship (ρ ≡ ½) the summand would be ``¼ (q̄^R_j + q̄^D_j)``, where
+    q̄^g_j = mean_{i∈g} q_ij is the term's average share in the group's
+    authors; these sum to 0.5 over terms. The contribution is::
+
+        contribution_j = s_j - ¼ (q̄^R_j + q̄^D_j)
+                       = ½ mean_{i∈R} q_ij (ρ_{-i,j} - ½) + ½ mean_{i∈D} q_ij (½ - ρ_{-i,j})
+
+    so Σ_j contribution_j = π̂_LO - 0.5 exactly. ``part_R`` and ``part_D``
+    are the two halves (from R's and from D's authors); contribution =
+    part_R + part_D.
+
+    Returns one row per term: ``term``, ``contribution``, ``part_R``,
+    ``part_D``, ``freq_R`` and ``freq_D`` (pooled relative frequency C_gj /
+    M_g in each group, all authors), ``favours`` ("R" if freq_R > freq_D,
+    "D" if lower, "" if equal), ``n_authors`` (authors with tokens who use
+    the term). Sorted by contribution descending (ties: term order).
+
+    Higher means: a larger contribution is a term that does more of the work
+    of revealing authors' groups; a negative contribution is a term whose
+    use points the other way than the author's group (noise, or a term both
+    sides use in a way the leave-out frequencies mispredict). A term used by
+    one author only contributes exactly 0 (the 0/0 = ½ convention).
+
+    Caveats: frequent terms dominate (a term's weight is its share of
+    authors' speech); the parts are descriptive, not tests.
+
+    References: gentzkow2019measuring, demszky2019analyzing.
+    """
+    s, in_r, _ = _prepare(counts, groups)
+    t = s.n_terms
+    names = np.asarray([str(x) for x in terms], dtype=object)
+    if len(names) != t:
+        raise ValueError(f"terms=<{len(names)} labels>: expected {t}, one per column of counts")
+    scores = np.empty(len(s.vals))
+    _, code, size = _author_scores(s, in_r, per_term=scores)
+    per_row = s.per_row
+    index = np.repeat(code * t, per_row) + s.cols
+    per_author = np.repeat(1.0 / (s.length * size[code]), per_row)  # 1 / (m_i |g|)
+    chance = 0.25 * np.bincount(index, weights=s.vals * per_author, minlength=2 * t)  # ¼ q̄^g_j
+    parts = np.bincount(index, weights=0.5 * scores * per_author, minlength=2 * t) - chance
+    part_r, part_d = parts[:t], parts[t:]
+    group_term = np.bincount(index, weights=s.vals, minlength=2 * t)
+    total = np.bincount(code, weights=s.length, minlength=2)
+    freq_r, freq_d = group_term[:t] / total[0], group_term[t:] / total[1]
+    favours = np.where(freq_r > freq_d, "R", np.where(freq_r < freq_d, "D", ""))
+    contribution = part_r + part_d
+    order = np.lexsort((np.arange(t), -contribution))
+    return pd.DataFrame(
+        {
+            "term": names[order],
+            "contribution": contribution[order],
+            "part_R": part_r[order],
+            "part_D": part_d[order],
+            "freq_R": freq_r[order],
+            "freq_D": freq_d[order],
+            "favours": favours[order].astype(object),
+            "n_authors": np.bincount(s.cols, minlength=t)[order],
+        }
+    )
+
+
+# ---------------------------------------------------------------- inference
+
+
+def _bootstrap_seeds(seed: int) -> tuple[int, int]:
+    """Seeds of the R and D author-resampling streams, derived from one seed."""
+    a, b = np.random.SeedSequence(seed).generate_state(2)
+    return int(a), int(b)
+
+
+def _bootstrap(s: _Speech, in_r: np.ndarray, *, n_boot: int, seed: int) -> np.ndarray:
+    idx_r, idx_d = np.flatnonzero(in_r), np.flatnonzero(~in_r)
+    seed_r, seed_d = _bootstrap_seeds(seed)
+    w_r = bootstrap_weights(len(idx_r), n_boot=n_boot, seed=seed_r)
+    w_d = bootstrap_weights(len(idx_d), n_boot=n_boot, seed=seed_d)
+    out = np.full(n_boot, np.nan)
+    weight = np.zeros(len(in_r))
+    for b in range(n_boot):  # loop over replicates; each is one O(nnz) pass
+        if np.count_nonzero(w_r[b]) < 2 or np.count_nonzero(w_d[b]) < 2:
+            continue  # one distinct author in a group: no leave-out frequencies, NaN
+        weight[idx_r] = w_r[b]
+        weight[idx_d] = w_d[b]
+        out[b] = _estimate(s, in_r, weight)
+    return out
+
+
+def _permutations(s: _Speech, in_r: np.ndarray, *, n_perm: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.array([_estimate(s, rng.permutation(in_r)) for _ in range(n_perm)])
+
+
+def _inference(s: _Speech, in_r: np.ndarray, *, n_perm: int, n_boot: int, seed: int, level: float) -> dict:
+    estimate = _estimate(s, in_r)
+    boot = _bootstrap(s, in_r, n_boot=n_boot, seed=seed)
+    n_valid = int(np.isfinite(boot).sum())
+    ci_low, ci_high = percentile_interval(boot, level) if n_valid else (np.nan, np.nan)
+    perm = _permutations(s, in_r, n_perm=n_perm, seed=seed)
+    threshold = estimate - _TOLERANCE * max(1.0, abs(estimate))
+    base_low, base_high = percentile_interval(perm, level)
+    return {
+        "estimate": estimate,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "n_boot": n_boot,
+        "n_boot_valid": n_valid,
+        "baseline_mean": float(perm.mean()),
+        "baseline_low": base_low,
+        "baseline_high": base_high,
+        "n_perm": n_perm,
+        "p_value": (1.0 + float((perm >= threshold).sum())) / (n_perm + 1.0),
+        "level": level,
+    }
+
+
+def _inference_args(n_perm, n_boot, seed, level) -> tuple[int, int, int, float]:
+    return (
+        _int_arg("n_perm", n_perm, minimum=1),
+        _int_arg("n_boot", n_boot, minimum=1),
+        _int_arg("seed", seed, minimum=0),
+        _level_arg(level),
+    )
+
+
+def partisanship(
+    counts,
+    groups,
+    *,
+    terms: Sequence[str] | None = None,
+    n_perm: int = 200,
+    n_boot: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict:
+    """Leave-out partisanship with an author-bootstrap interval, a shuffled-label baseline and a permutation p-value.
+
+    ``counts`` and ``groups`` as in :func:`leave_out_partisanship` (authors
+    without tokens are dropped first). Returns a dict:
+
+    * ``estimate``: π̂_LO.
+    * ``ci_low``, ``ci_high``: percentile interval at ``level``
+      (:func:`analysis.stats.percentile_interval`) of ``n_boot`` bootstrap
+      replicates that resample authors with replacement *within each group*
+      (group sizes fixed). Replicate b uses the multiplicities
+      ``bootstrap_weights(n_R, n_boot=n_boot, seed=s_R)[b]`` for R's
+      authors (in row order) and likewise for D with ``s_D``, where
+      ``s_R, s_D = np.random.SeedSequence(seed).generate_state(2)``. An
+      author drawn w times counts w times in the group totals and in the
+      mean, and *all* w copies are left out of that author's own leave-out
+      frequencies (a copy is the same speaker, so keeping it would bring
+      back the own-speech bias). A replicate that draws a single distinct
+      author in a group has no leave-out frequencies and is NaN (skipped);
+      ``n_boot_valid`` counts the others.
+    * ``baseline_mean``, ``baseline_low``, ``baseline_high``: mean and
+      percentile interval of π̂_LO over ``n_perm`` random permutations of the
+      group labels among the authors (group sizes fixed; permutation b is the
+      b-th ``rng.permutation`` of ``np.random.default_rng(seed)``). This is
+      the value of the estimator when groups carry no information about
+      speech: about 0.5, slightly off in small or skewed samples.
+    * ``p_value``: one-sided permutation p-value (1 + #{permuted >=
+      observed}) / (n_perm + 1) (good2005permutation; a relative tolerance of
+      1e-12 absorbs rounding), for "more partisan than shuffled labels".
+    * ``n_authors_R``, ``n_authors_D``: authors with tokens per group;
+      ``n_dropped``: authors without tokens; ``n_boot``, ``n_perm``, ``level``.
+    * ``contributions`` (only when ``terms`` is given): :func:`term_contributions`.
+
+    Higher means: as :func:`leave_out_partisanship`; a small p-value is
+    evidence that the groups' speech differs more than chance.
+
+    Cost: (1 + n_boot + n_perm) passes over the non-zeros, each
+    O(nnz + n_terms); the bootstrap weights take n_boot x n_authors x 4
+    bytes.
+
+    Caveats: the bootstrap treats authors as independent draws from their
+    group (not threads; authors who reply to each other are not
+    independent), and the percentile interval of a biased, bounded statistic
+    is only approximate (efron1994bootstrap); gentzkow2019measuring use
+    subsampling instead. The permutation test assumes authors are
+    exchangeable between groups under the null hypothesis.
+
+    References: gentzkow2019measuring, demszky2019analyzing,
+    efron1994bootstrap, good2005permutation.
+    """
+    n_perm, n_boot, seed, level = _inference_args(n_perm, n_boot, seed, level)
+    s, in_r, dropped = _prepare(counts, groups)
+    out = _inference(s, in_r, n_perm=n_perm, n_boot=n_boot, seed=seed, level=level)
+    out.update(n_authors_R=int(in_r.sum()), n_authors_D=int((~in_r).sum()), n_dropped=dropped)
+    if terms is not None:
+        out["contributions"] = term_contributions(counts, groups, terms)
+    return out
+
+
+def partisanship_by_group(
+    counts,
+    labels,
+    *,
+    pairwise: bool = False,
+    n_perm: int = 200,
+    n_boot: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Leave-out partisanship for more than two groups: each group against the rest, or every pair.
+
+    ``labels`` gives each author's group (any hashable values; None, NaN and
+    "" are unknown and those authors are left out). Comparisons:
+
+    * ``pairwise=False`` (one-vs-rest): for each group a, R = a and D = all
+      other known authors (``group_b`` is ``"(rest)"``). π̂_LO is symmetric in
+      R and D, so with exactly two groups both rows are the same comparison.
+    * ``pairwise=True``: every unordered pair (a, b) once, in sorted label
+      order, on the authors of a and b only.
+
+    Each row is exactly :func:`partisanship` on that comparison's authors
+    (R = group_a) with the same ``seed``, so rows are reproducible one by
+    one. Columns: ``group_a``, ``group_b``, ``estimate``, ``ci_low``,
+    ``ci_high``, ``n_boot_valid``, ``baseline_mean``, ``baseline_low``,
+    ``baseline_high``, ``p_value``, ``n_a``, ``n_b`` (authors with tokens).
+    Every group needs at least 2 authors with tokens (ValueError otherwise).
+
+    Higher means: as :func:`leave_out_partisanship`, for that comparison.
+
+    Caveats: one-vs-rest pools heterogeneous groups into "rest", so its
+    values depend on the mix of the other groups; pairwise values are
+    comparable between pairs only when the groups have similar sizes and
+    lengths. No correction for multiple comparisons is applied to p-values.
+
+    References: gentzkow2019measuring, demszky2019analyzing.
+    """
+    n_perm, n_boot, seed, level = _inference_args(n_perm, n_boot, seed, level)
+    if not isinstance(pairwise, (bool, np.bool_)):
+        raise bad_value("pairwise", pairwise, "True or False")
+    m, integral = _count_matrix(counts)
+    lab = pd.Series(np.asarray(labels, dtype=object))
+    if lab.ndim != 1 or len(lab) != m.shape[0]:
+        raise ValueError(f"labels=<{len(lab)} labels>: expected one per author (row of counts, {m.shape[0]})")
+    present = lab.notna()
+    known = present.to_numpy(dtype=bool) & (lab.where(present, "").astype(str) != "").to_numpy(dtype=bool)
+    s = _speech(m, integral)
+    lab_kept = lab.to_numpy()[s.kept]
+    known_kept = known[s.kept]
+    uniques = sorted({v for v in lab_kept[known_kept]}, key=lambda v: (str(type(v)), v))
+    if len(uniques) < 2:
+        raise ValueError(f"labels=<{len(lab)} labels>: expected at least 2 groups with authors who have tokens")
+    sizes = {g: int(((lab_kept == g) & known_kept).sum()) for g in uniques}
+    small = [g for g, n in sizes.items() if n < 2]
+    if small:
+        raise ValueError(f"labels=<{len(lab)} labels>: groups {small} have fewer than 2 authors with tokens")
+    if pairwise:
+        comparisons = [(a, b) for i, a in enumerate(uniques) for b in uniques[i + 1 :]]
+    else:
+        comparisons = [(a, None) for a in uniques]
+    rows = []
+    for a, b in comparisons:  # loop over comparisons; each is vectorised over the non-zeros
+        is_a = known_kept & (lab_kept == a)
+        members = is_a | (known_kept & (lab_kept == b) if b is not None else known_kept)
+        sub = s if members.all() else _subset(s, members)
+        in_r = is_a[members]
+        res = _inference(sub, in_r, n_perm=n_perm, n_boot=n_boot, seed=seed, level=level)
+        rows.append(
+            {
+                "group_a": a,
+                "group_b": REST if b is None else b,
+                **{k: res[k] for k in ("estimate", "ci_low", "ci_high", "n_boot_valid")},
+                **{k: res[k] for k in ("baseline_mean", "baseline_low", "baseline_high", "p_value")},
+                "n_a": int(in_r.sum()),
+                "n_b": int((~in_r).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _subset(s: _Speech, members: np.ndarray) -> _Speech:
+    """The speech of the kept authors where ``members`` is True."""
+    keep_nz = np.repeat(members, s.per_row)
+    indptr = np.concatenate([[0], np.cumsum(s.per_row[members])]).astype(s.indptr.dtype)
+    return _Speech(
+        indptr, s.cols[keep_nz], s.vals[keep_nz], s.length[members], s.kept[members], s.n_terms, s.integral
+    )
+
+
+# ---------------------------------------------------------------- Esteban-Ray
+
+
+def esteban_ray(positions, *, alpha: float = 1.3, weights=None, bins: int | None = None, scale: float = 1.0) -> float:
+    """Esteban-Ray polarization of a distribution of positions: P = K Σ_i Σ_j π_i^(1+α) π_j |y_i - y_j|.
+
+    ``positions`` are one position per individual (e.g. a stance score per
+    author); ``weights`` (optional, >= 0, positive sum) their population
+    weights. The distribution is discrete: the distinct positions y_i with
+    population shares π_i (shares of the total weight; identical positions
+    are pooled into one group, as the index requires — it is not invariant
+    to splitting a group). With ``bins`` (an integer), positions are first
+    binned into ``bins`` equal-width bins over [min, max] (numpy's
+    ``histogram`` edges; the last bin is closed) and each bin is a group at
+    its midpoint; empty bins have π = 0 and drop out.
+
+    ``alpha`` (α, "polarization sensitivity") must be in [0, 1.6]
+    (esteban1994measurement, Theorem 1: the axioms pin α to (0, α*] with α*
+    ≈ 1.6; α = 0 gives the Gini mean difference, Σ Σ π_i π_j |y_i - y_j|,
+    i.e. twice the Gini coefficient times the mean). ``scale`` is the
+    normalisation constant K > 0, default 1.
+
+    Higher means: a more polarized distribution — mass concentrated in a few
+    large, distant groups (identification within groups, alienation
+    between them). 0 for a single position.
+
+    Caveats: P is not bounded in [0, 1]: it has the units of the positions
+    (doubling every y doubles P) and depends on α, so compare values only at
+    the same α and on the same scale. With continuous positions the result
+    depends on the binning: without ``bins`` every distinct value is its own
+    group, so with continuous data each has a tiny share and the factor
+    π^(1+α) drives P toward 0 as the number of distinct values grows;
+    choose bins that mean something.
+
+    Cost: O(k log k) for k distinct positions (sorting and prefix sums),
+    not O(k²).
+
+    Reference: esteban1994measurement.
+    """
+    y = np.asarray(positions)
+    if y.ndim != 1 or len(y) == 0 or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+        raise ValueError(f"positions={_shape_text(y)}: expected a non-empty 1-D numeric array")
+    y = y.astype(np.float64)
+    if not np.isfinite(y).all():
+        raise ValueError(f"positions={_shape_text(y)}: expected finite values")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) or not (
+        0.0 <= alpha <= 1.6
+    ):
+        raise bad_value("alpha", alpha, "a number in [0, 1.6] (esteban1994measurement)")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) or not (
+        np.isfinite(scale) and scale > 0
+    ):
+        raise bad_value("scale", scale, "a finite number > 0")
+    if weights is None:
+        w = np.ones(len(y))
+    else:
+        w = np.asarray(weights)
+        if w.shape != y.shape or not (np.issubdtype(w.dtype, np.number) or w.dtype == bool):
+            raise ValueError(f"weights={_shape_text(w)}: expected one numeric weight per position ({len(y)})")
+        w = w.astype(np.float64)
+        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise ValueError(f"weights={_shape_text(w)}: expected finite weights >= 0 with a positive sum")
+    if bins is not None:
+        bins = _int_arg("bins", bins, minimum=1)
+        mass, edges = np.histogram(y, bins=bins, weights=w)
+        values = (edges[:-1] + edges[1:]) / 2.0
+    else:
+        values, inverse = np.unique(y, return_inverse=True)
+        mass = np.bincount(inverse.ravel(), weights=w, minlength=len(values))
+    keep = mass > 0
+    values, share = values[keep], mass[keep] / mass.sum()  # np.unique and histogram give sorted values
+    # d_i = Σ_j π_j |y_i - y_j| by prefix sums over the sorted positions
+    below_mass = np.cumsum(share) - share
+    below_moment = np.cumsum(share * values) - share * values
+    above_mass = 1.0 - below_mass - share
+    above_moment = float((share * values).sum()) - below_moment - share * values
+    distance = values * below_mass - below_moment + above_moment - values * above_mass
+    return float(scale * np.sum(share ** (1.0 + alpha) * distance))
