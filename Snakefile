@@ -15,6 +15,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/tokenize.smk"
 include: "workflow/rules/describe.smk"
 include: "workflow/rules/framing.smk"
+include: "workflow/rules/polarization.smk"
 include: "workflow/rules/book.smk"
 
 

@@ -23,7 +23,7 @@ __all__ = ["stage_book", "substitutions"]
 
 
 def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping, lexicons: Sequence,
-                  framing: Mapping) -> dict:
+                  framing: Mapping, polar: Mapping) -> dict:
     """The values the pages quote, formatted for reading."""
     fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
     pseudo = (
@@ -39,6 +39,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "lexicons": ", ".join(f"{lx.name} {lx.version} (sha256 {lx.short_hash})" for lx in lexicons),
         },
         "framing": _fmt_tree(framing),
+        "polar": polar_substitutions(polar, config["polarization"]),
         "tree": {"thread_id": str(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": config["book"]["title"],
@@ -49,6 +50,30 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
                 else "a new comment" for s in config["sources"] if s["format"] == "scraped_text"})) or "(no scraped source)",
         },
     }
+
+
+def polar_substitutions(p: Mapping, options: Mapping) -> dict:
+    """Numbers and generated sentences of the polarization chapter (config and counts only, no data text)."""
+    source = {"column": f"the data's column {options['group_column']}", "table": "the author table in the config",
+              "stance": "lexical stance (pro or anti; speakers without stance evidence have no group)"}[p["group_source"]]
+    groups = ", ".join(f"{g}: {n}" for g, n in p["groups"].items()) or "no group found"
+    ag = p.get("stance_agreement")
+    agreement = (f"Against the data's own column {options['group_column']}, stance labels agree on "
+                 f"{fmt_number(ag['accuracy'])} of the {fmt_number(ag['n'])} comments that have both "
+                 f"(Cohen's kappa {fmt_number(ag['kappa'])}, coverage {fmt_number(ag['coverage'])}) "
+                 "{cite:p}`cohen1960coefficient`." if ag else "")
+    missing = p.get("not_available", [])
+    not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
+                     "groups with two or more speakers each.") if missing else ""
+    out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
+    out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
+               share_abstain=fmt_number(p["stance"]["share_comments_abstain"]),
+               uncivil_share=fmt_number(p["uncivil_comment_share"]),
+               n_boot=fmt_number(options["n_boot"]), n_perm=fmt_number(options["n_perm"]), seed=str(options["seed"]))
+    for key in ("esteban_ray", "assortativity", "modularity", "rwc"):
+        out[key] = fmt_number(round(p[key], 3)) if isinstance(p.get(key), (int, float)) else "not available"
+    out.setdefault("rwc_k", fmt_number(options["rwc_k"]))
+    return out
 
 
 def _fmt_tree(value):
@@ -120,11 +145,12 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
     if len(key):
         key = key.sort_values(["by", "group", "z"], ascending=[True, True, False]).groupby(["by", "group"]).head(15)
         key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2") if c in key.columns]].round(2)
+    polar_tables = _polar_tables(t)
     kwic = t["concordance"]
     shown = kwic.groupby("frame", sort=False).head(40)
     shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated", "counted"]]
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
-    return {
+    return polar_tables | {
         "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used)"),
         "frame_rates": html_table(overall, caption="Hits per 1,000 word tokens (95% bootstrap CI)"),
         "framing_index": html_table(index, caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs"),
@@ -137,6 +163,33 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
         "concordance": html_table(shown, caption=f"Concordance: the first {len(shown)} of {len(kwic)} matches "
                                                  "(at most 40 per frame; all are in the CSV)", max_chars=200)
         if len(kwic) else none,
+    }
+
+
+def _polar_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    none = "<p><em>Not available for this corpus (see above).</em></p>\n"
+    part = t["partisanship"]
+    if len(part):
+        part = part[["tokens", "group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "baseline_low",
+                     "baseline_high", "p_value"]].round(4)
+    terms = t["polar_terms"]
+    if len(terms):
+        terms = terms[terms["tokens"] == "all tokens"].groupby(["group_a", "favours"]).head(10)
+        terms = terms[["group_a", "favours", "term", "contribution", "freq_R", "freq_D", "n_authors"]].round(6)
+    net = t["network"]
+    if len(net):
+        net = net[["quantity", "estimate", "ci_low", "ci_high", "n_pairs", "unit"]].round(3)
+    inc = t["incivility"]
+    if len(inc):
+        inc = inc[["reply_type", "n_replies", "n_uncivil", "rate", "rate_low", "rate_high", "share", "share_low", "share_high"]].round(3)
+    return {
+        "partisanship": html_table(part, caption="Leave-out partisanship (0.5 = no division), with shuffled-label baseline")
+        if len(part) else none,
+        "polarizing_terms": html_table(terms, caption="Terms contributing most to partisanship (favours R = group_a)")
+        if len(terms) else none,
+        "network": html_table(net, caption="Cross-group replies against random mixing (95% CIs)") if len(net) else none,
+        "incivility": html_table(inc, caption="Incivility of cross- and same-group replies: hits per 1,000 tokens and "
+                                              "share of replies with an uncivil term (95% CIs)") if len(inc) else none,
     }
 
 

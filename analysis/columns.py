@@ -163,6 +163,17 @@ DOC_FRAMES = [
     Column("n_matches", pa.int64(), "dictionary matches, counted or not"),
 ]
 
+DOC_STANCE = [
+    Column("thread_id", pa.string(), "thread id"),
+    Column("comment_id", pa.string(), "comment id; '' for the article"),
+    Column("doc", pa.string(), "'comment' or 'article'"),
+    Column("n_pro", pa.int64(), "stance cues for the pro pole (after flipping negated cues, if configured)"),
+    Column("n_anti", pa.int64(), "stance cues for the anti pole"),
+    Column("score", pa.float64(), "(pro - anti) / (pro + anti); missing when abstaining", nullable=True),
+    Column("label", pa.string(), "pro, anti, neutral or abstain (no cue)"),
+    Column("n_uncivil", pa.int64(), "hits of the incivility dictionary's incivility frame"),
+]
+
 TABLES: dict[str, list[Column]] = {
     "records": RECORDS,
     "comments": COMMENTS,
@@ -173,6 +184,7 @@ TABLES: dict[str, list[Column]] = {
     "lines": LINES,
     "matches": MATCHES,
     "doc_frames": DOC_FRAMES,
+    "doc_stance": DOC_STANCE,
 }
 
 # tables that may carry extra string metadata columns after their core columns

@@ -379,3 +379,35 @@ def agreement(predicted: pd.Series, reference: pd.Series, *, mapping: Mapping | 
         "confusion": confusion,
         "labels": labels,
     }
+
+
+def score_stance(
+    tokens: pd.DataFrame,
+    comments: pd.DataFrame,
+    threads: pd.DataFrame,
+    *,
+    stance_lexicon,
+    incivility_lexicon,
+    flip_negated: bool = False,
+    negation_window: int = 3,
+    count_quoted: bool = False,
+) -> pd.DataFrame:
+    """Stance cues, label and incivility hits of every document of one shard (rule ``score_stance``).
+
+    Returns the columns of :data:`analysis.columns.DOC_STANCE`. Stance poles
+    come from the dictionary's ``stance`` key; incivility counts the
+    ``incivility`` frame only (its sub-frames overlap it).
+    """
+    from analysis.framing import document_texts, match_frames
+
+    poles = stance_poles(stance_lexicon.path)
+    texts = document_texts(comments, threads)
+    common = dict(texts=texts, negation_window=negation_window, count_quoted=count_quoted, count_negated=True)
+    matches = match_frames(tokens, stance_lexicon, **common)
+    docs = tokens[_KEYS].drop_duplicates().reset_index(drop=True)
+    out = comment_stance(matches, docs, pro=poles["pro"], anti=poles["anti"], flip_negated=flip_negated)
+    unciv = match_frames(tokens, incivility_lexicon, **common)
+    unciv = unciv[unciv["counted"] & (unciv["frame"] == "incivility")].groupby(_KEYS).size().rename("n_uncivil")
+    out = out.merge(unciv, left_on=_KEYS, right_index=True, how="left")
+    out["n_uncivil"] = out["n_uncivil"].fillna(0).astype("int64")
+    return out.sort_values(_KEYS, kind="stable").reset_index(drop=True)

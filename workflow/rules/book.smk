@@ -2,7 +2,10 @@
 # built with Jupyter Book 1 (warnings are errors) into <results>/book/.
 
 
-BOOK_FIGURES = ["comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness"]
+BOOK_FIGURES = [
+    "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
+    "partisanship", "reply_network",
+]
 
 
 rule book:
@@ -23,6 +26,11 @@ rule book:
         concordance=rules.concordance.output.csv,
         collocations=rules.frame_collocations.output.table,
         keyness=rules.keyness.output.table,
+        polar=rules.polarization_report.output.summary,
+        partisanship=rules.polarization_report.output.partisanship,
+        polar_terms=rules.polarization_report.output.terms,
+        network=rules.polarization_report.output.network,
+        incivility=rules.polarization_report.output.incivility,
         lexicons=config["lexicons"],
     output:
         index=R + "/book/_build/html/index.html",

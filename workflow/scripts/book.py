@@ -14,8 +14,19 @@ log = io.setup_logging(snakemake.log[0], "book")
 cfg = snakemake.params.config
 report = io.read_json(snakemake.input.report)
 lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
-read = lambda name: pd.read_csv(getattr(snakemake.input, name), keep_default_na=False, na_values=[""], dtype={"group": str})  # noqa: E731
-framing_tables = {n: read(n) for n in ("rates", "index", "article_vs_comments", "uptake", "concordance", "collocations", "keyness")}
+
+
+def read(name: str) -> pd.DataFrame:
+    """A small CSV the workflow wrote (an empty table when the measure had nothing to report)."""
+    try:
+        return pd.read_csv(getattr(snakemake.input, name), keep_default_na=False, na_values=[""], dtype={"group": str})
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+names = ("rates", "index", "article_vs_comments", "uptake", "concordance", "collocations", "keyness",
+         "partisanship", "polar_terms", "network", "incivility")
+framing_tables = {n: read(n) for n in names}
 subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
     report=report,
@@ -24,6 +35,7 @@ subs = substitutions(
     config=cfg,
     lexicons=lexicons,
     framing=io.read_json(snakemake.input.framing),
+    polar=io.read_json(snakemake.input.polar),
 )
 src = stage_book(
     pages=snakemake.input.pages, static=snakemake.input.static, figures=snakemake.input.figures,

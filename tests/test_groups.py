@@ -1,0 +1,74 @@
+"""Speakers, groups, and the polarization report on a small synthetic corpus."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import ConfigError
+from analysis.groups import speaker_groups, speakers
+from analysis.privacy import pseudonym
+from analysis.polarization_report import polarization_report
+
+
+def comments_frame(authors, side=None, parents=None):
+    n = len(authors)
+    return pd.DataFrame({
+        "thread_id": [f"t{i % 3}" for i in range(n)], "comment_id": [f"c{i}" for i in range(n)],
+        "parent_id": parents or [""] * n, "author_id": authors,
+        "side": side or [""] * n,
+    })
+
+
+def test_unit_follows_the_share_of_known_authors():
+    c = comments_frame(["u1", "", "", ""])
+    ids, unit, why = speakers(c)
+    assert unit == "comment" and "25%" in why
+    assert ids.tolist() == [f"c:t{i % 3}/c{i}" for i in range(4)]
+    ids, unit, _ = speakers(comments_frame(["u1", "u1", "u2", ""]))
+    assert unit == "author" and ids.tolist()[:3] == ["u1", "u1", "u2"] and ids[3].startswith("c:")
+    with pytest.raises(ConfigError):
+        speakers(c, unit="person")
+
+
+def test_groups_from_column_majority_table_and_stance():
+    c = comments_frame(["u1", "u1", "u1", "u2"], side=["a", "b", "a", ""])
+    ids, _, _ = speakers(c)
+    g = speaker_groups(c, ids, source="column", column="side")
+    assert g["u1"] == "a" and g["u2"] == ""
+    table = pd.DataFrame({"author": ["Alice", pseudonym("Bob", salt="s")], "group": ["x", "y"]})
+    c2 = comments_frame([pseudonym("Alice", salt="s"), pseudonym("Bob", salt="s")])
+    ids2, _, _ = speakers(c2)
+    g2 = speaker_groups(c2, ids2, source="table", table=table, salt="s")
+    assert g2.tolist() == ["x", "y"]
+    g3 = speaker_groups(c2, ids2, source="stance", stance=pd.Series(["pro", "abstain"]))
+    assert g3.tolist() == ["pro", ""]
+
+
+OPTIONS = {"groups": "column", "group_column": "side", "unit": "auto", "min_known_share": 0.5, "min_term_count": 1,
+           "top_terms": 5, "n_boot": 50, "n_perm": 50, "seed": 1, "min_clusters": 2, "er_alpha": 1.3, "er_bins": 10,
+           "rwc_k": 2, "stance_mapping": {}}
+
+
+def test_report_on_two_divided_groups():
+    rng = np.random.default_rng(0)
+    n = 40
+    authors = [f"u{i % 20:02d}" for i in range(n)]
+    side = ["a" if int(a[1:]) < 10 else "b" for a in authors]
+    parents = [""] * 10 + [f"c{rng.integers(0, i)}" for i in range(10, n)]
+    c = comments_frame(authors, side=side, parents=parents)
+    words = {"a": ["liberty", "rights", "freedom"], "b": ["safety", "deaths", "children"]}
+    tok_rows = []
+    for cid, s in zip(c["comment_id"], side):
+        for k, w in enumerate(rng.choice(words[s] + ["guns", "people"], size=12)):
+            tok_rows.append((c.loc[c["comment_id"] == cid, "thread_id"].item(), cid, "comment", w, False))
+    tokens = pd.DataFrame(tok_rows, columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
+    docs = c[["thread_id", "comment_id"]].assign(doc="comment", n_tokens=12)
+    stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan, label="abstain", n_uncivil=0)
+    matches = pd.DataFrame(columns=["thread_id", "comment_id", "doc", "frame", "term", "counted"])
+    rep = polarization_report(c, docs, stance, tokens, matches, options=OPTIONS, salt="s")
+    row = rep.partisanship.set_index("tokens").loc["all tokens"]
+    assert rep.summary["unit"] == "author" and rep.summary["groups"] == {"a": 10, "b": 10}
+    assert row["estimate"] > 0.6 > row["baseline_high"]  # separated vocabularies: far above shuffled labels
+    assert set(rep.terms["term"].head(6)) <= {"liberty", "rights", "freedom", "safety", "deaths", "children"}
+    assert "frame terms: fewer than two groups among speakers (none)" in rep.summary["not_available"]
+    assert set(rep.network["quantity"]) == {"cross_share", "expected_share", "ratio"}

@@ -1,0 +1,85 @@
+# Polarization: stance and incivility per shard, then speakers, groups,
+# leave-out partisanship, Esteban-Ray, reply-network and incivility measures.
+POLAR = config["polarization"]
+
+
+rule score_stance:
+    input:
+        tokens=R + "/tokens/shard-{shard}.parquet",
+        comments=R + "/comments/shard-{shard}.parquet",
+        threads=R + "/threads/shard-{shard}.parquet",
+        stance=POLAR["stance_lexicon"],
+        incivility=POLAR["incivility_lexicon"],
+    output:
+        stance=R + "/stance/shard-{shard}.parquet",
+    params:
+        flip_negated=POLAR["flip_negated"],
+        framing=config["framing"],
+    log:
+        LOGS + "/score_stance/{shard}.log",
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/score_stance.py"
+
+
+rule polarization_report:
+    input:
+        stance=shard_files(R + "/stance/shard-{shard}.parquet"),
+        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
+        author_groups=[POLAR["author_groups"]] if POLAR["author_groups"] else [],
+    output:
+        summary=R + "/polarization/summary.json",
+        partisanship=R + "/polarization/partisanship.csv",
+        terms=R + "/polarization/terms.csv",
+        network=R + "/polarization/network.csv",
+        incivility=R + "/polarization/incivility.csv",
+        speakers=R + "/polarization/speakers.csv",
+        edges=R + "/polarization/edges.csv",
+    params:
+        options=POLAR,
+        salt=config["pseudonym_salt"],
+    log:
+        LOGS + "/polarization_report.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/polarization_report.py"
+
+
+rule figure_partisanship:
+    input:
+        partisanship=rules.polarization_report.output.partisanship,
+        terms=rules.polarization_report.output.terms,
+    output:
+        **figure_files("partisanship"),
+    log:
+        LOGS + "/figure_partisanship.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_partisanship.py"
+
+
+rule figure_reply_network:
+    input:
+        edges=rules.polarization_report.output.edges,
+        incivility=rules.polarization_report.output.incivility,
+        network=rules.polarization_report.output.network,
+    output:
+        **figure_files("reply_network"),
+    params:
+        seed=POLAR["seed"],
+    log:
+        LOGS + "/figure_reply_network.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/figure_reply_network.py"
