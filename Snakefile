@@ -16,6 +16,7 @@ include: "workflow/rules/tokenize.smk"
 include: "workflow/rules/describe.smk"
 include: "workflow/rules/framing.smk"
 include: "workflow/rules/polarization.smk"
+include: "workflow/rules/validation.smk"
 include: "workflow/rules/book.smk"
 
 

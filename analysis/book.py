@@ -23,7 +23,7 @@ __all__ = ["stage_book", "substitutions"]
 
 
 def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping, lexicons: Sequence,
-                  framing: Mapping, polar: Mapping) -> dict:
+                  framing: Mapping, polar: Mapping, valid: Mapping, n_sample: int) -> dict:
     """The values the pages quote, formatted for reading."""
     fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
     pseudo = (
@@ -40,6 +40,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         },
         "framing": _fmt_tree(framing),
         "polar": polar_substitutions(polar, config["polarization"]),
+        "valid": valid_substitutions(valid, {**config["validation"], "results": config["results"]}, n_sample=n_sample),
         "tree": {"thread_id": str(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": config["book"]["title"],
@@ -74,6 +75,30 @@ def polar_substitutions(p: Mapping, options: Mapping) -> dict:
         out[key] = fmt_number(round(p[key], 3)) if isinstance(p.get(key), (int, float)) else "not available"
     out.setdefault("rwc_k", fmt_number(options["rwc_k"]))
     return out
+
+
+def valid_substitutions(v: Mapping, options: Mapping, *, n_sample: int) -> dict:
+    """Sentences of the validation chapter: what was validated in this run, and how."""
+    coders = ", ".join(options["coders"])
+    returned = v.get("coders_returned", [])
+    sample = (f"This run drew {fmt_number(n_sample)} items and wrote a coding sheet for each of the coders "
+              f"({coders}) to {{results}}/validation/sheets/, with the codebook beside them. "
+              + (f"Coded sheets came back from {', '.join(returned)} ({fmt_number(v.get('n_codes', 0))} codes, "
+                 f"{fmt_number(v.get('n_ties', 0))} ties)." if returned else
+                 "No coded sheet has been returned yet, so the tables on coder agreement and on accuracy against "
+                 "human codes below are empty until coders return their sheets."))
+    if options["label_column"]:
+        labels = (f"The data carry human labels in the column {options['label_column']}; each frame is compared with "
+                  "the label values mapped to it in the config (validation.code_of_frame). Intervals are 95% bootstrap "
+                  "intervals over documents" + (f" clustered by {options['cluster']}." if options["cluster"] else "."))
+        if v.get("label_problem"):
+            labels = f"The configured label column could not be used: {v['label_problem']}."
+    else:
+        labels = ("No label column is configured for this corpus (validation.label_column); the FrAC example "
+                  "(config/examples/frac.yaml) shows this comparison against human frame codes.")
+    return {"sample_text": sample.replace("{results}", options.get("results", "results")), "labels_text": labels,
+            "per_stratum": fmt_number(options["per_stratum"]), "seed": str(options["seed"]),
+            "coded_sheets": options["coded_sheets"]}
 
 
 def _fmt_tree(value):
@@ -145,7 +170,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
     if len(key):
         key = key.sort_values(["by", "group", "z"], ascending=[True, True, False]).groupby(["by", "group"]).head(15)
         key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2") if c in key.columns]].round(2)
-    polar_tables = _polar_tables(t)
+    polar_tables = _polar_tables(t) | _valid_tables(t)
     kwic = t["concordance"]
     shown = kwic.groupby("frame", sort=False).head(40)
     shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated", "counted"]]
@@ -190,6 +215,24 @@ def _polar_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
         "network": html_table(net, caption="Cross-group replies against random mixing (95% CIs)") if len(net) else none,
         "incivility": html_table(inc, caption="Incivility of cross- and same-group replies: hits per 1,000 tokens and "
                                               "share of replies with an uncivil term (95% CIs)") if len(inc) else none,
+    }
+
+
+def _valid_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    none = "<p><em>Nothing yet: no coded sheet has been returned, or nothing is configured.</em></p>\n"
+    prf = ["frame", "n", "support", "tp", "fp", "fn", "precision", "precision_low", "precision_high",
+           "recall", "recall_low", "recall_high", "f1", "f1_low", "f1_high"]
+    def table(name, caption, cols=None):
+        df = t[name]
+        if not len(df):
+            return none
+        df = df[[c for c in (cols or df.columns) if c in df.columns]]
+        return html_table(df.round(3), caption=caption)
+    return {
+        "alpha": table("alpha", "Krippendorff's alpha (nominal) per frame, 95% bootstrap CI"),
+        "coded_prf": table("coded_prf", "Dictionary vs coders' gold labels (design-weighted), 95% CIs", prf),
+        "worst_errors": table("worst_errors", "Worst misclassified examples"),
+        "labels_prf": table("labels_prf", "Dictionary vs the labels in the data, 95% CIs", ["codes", *prf]),
     }
 
 

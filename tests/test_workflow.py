@@ -121,3 +121,28 @@ def test_invalid_config_stops_before_any_job(tmp_path):
     assert done.returncode != 0
     assert "n_shards" in done.stderr and "integer" in done.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_coding_round_trip(small_run):
+    results, config, tmp = small_run
+    sample = pd.read_csv(results / "validation" / "sample.csv", dtype=str, keep_default_na=False)
+    assert set(sample["stratum"]) <= {"hit", "near_miss", "random_non_hit"} and len(sample)
+    coded = tmp / "coded"
+    coded.mkdir(exist_ok=True)
+    for coder in ("coder_a", "coder_b"):
+        sheet = pd.read_csv(results / "validation" / "sheets" / f"{coder}.csv", dtype=str, keep_default_na=False)
+        assert "dict_label" not in sheet.columns and (sheet["code"] == "").all()  # blind and empty
+        # both coders agree with each other: code 1 exactly for the items the dictionary counted
+        decided = dict(zip(sample["item_id"], sample["dict_label"]))
+        sheet["code"] = [decided[i] for i in sheet["item_id"]]
+        sheet.to_csv(coded / f"{coder}.csv", index=False)
+    config = {**config, "validation": {"coded_sheets": str(coded)}}
+    done = run_workflow(config, tmp)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((results / "validation" / "summary.json").read_text())
+    assert summary["coders_returned"] == ["coder_a", "coder_b"]
+    assert summary["n_codes"] == 2 * len(sample) and summary["n_ties"] == 0
+    prf = pd.read_csv(results / "validation" / "coded_prf.csv")
+    assert (prf.loc[prf["support"] > 0, "precision"] == 1.0).all()  # gold equals the dictionary's decision
+    page = (results / "book" / "_build" / "html" / "validation.html").read_text(encoding="utf-8")
+    assert "Coded sheets came back from coder_a, coder_b" in page

@@ -31,6 +31,12 @@ rule book:
         polar_terms=rules.polarization_report.output.terms,
         network=rules.polarization_report.output.network,
         incivility=rules.polarization_report.output.incivility,
+        valid=rules.validation_report.output.summary,
+        sample=rules.coding_sample.output.sample,
+        alpha=rules.validation_report.output.alpha,
+        coded_prf=rules.validation_report.output.coded,
+        worst_errors=rules.validation_report.output.errors,
+        labels_prf=rules.validation_report.output.labels,
         lexicons=config["lexicons"],
     output:
         index=R + "/book/_build/html/index.html",

@@ -25,7 +25,7 @@ def read(name: str) -> pd.DataFrame:
 
 
 names = ("rates", "index", "article_vs_comments", "uptake", "concordance", "collocations", "keyness",
-         "partisanship", "polar_terms", "network", "incivility")
+         "partisanship", "polar_terms", "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors", "labels_prf")
 framing_tables = {n: read(n) for n in names}
 subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
@@ -36,6 +36,8 @@ subs = substitutions(
     lexicons=lexicons,
     framing=io.read_json(snakemake.input.framing),
     polar=io.read_json(snakemake.input.polar),
+    valid=io.read_json(snakemake.input.valid),
+    n_sample=len(framing_tables["sample"]),
 )
 src = stage_book(
     pages=snakemake.input.pages, static=snakemake.input.static, figures=snakemake.input.figures,

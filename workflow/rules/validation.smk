@@ -1,0 +1,47 @@
+# Validation: a stratified sample to code by hand goes out; coded sheets
+# (when returned) and label columns in the data come back as alpha and P/R/F1.
+VALID = config["validation"]
+
+
+rule coding_sample:
+    input:
+        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
+        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+        lexicons=config["lexicons"],
+    output:
+        sample=R + "/validation/sample.csv",
+        sheets=expand(R + "/validation/sheets/{coder}.csv", coder=VALID["coders"]),
+        codebook=R + "/validation/codebook.md",
+    params:
+        options=VALID,
+    log:
+        LOGS + "/coding_sample.log",
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    script:
+        "../scripts/coding_sample.py"
+
+
+rule validation_report:
+    input:
+        sample=rules.coding_sample.output.sample,
+        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        coded=[f"{VALID['coded_sheets']}/{c}.csv" for c in VALID["coders"] if Path(VALID["coded_sheets"], f"{c}.csv").is_file()],
+    output:
+        summary=R + "/validation/summary.json",
+        alpha=R + "/validation/alpha.csv",
+        coded=R + "/validation/coded_prf.csv",
+        errors=R + "/validation/worst_errors.csv",
+        labels=R + "/validation/labels_prf.csv",
+    params:
+        options=VALID,
+    log:
+        LOGS + "/validation_report.log",
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    script:
+        "../scripts/validation_report.py"

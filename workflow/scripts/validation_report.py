@@ -1,0 +1,16 @@
+"""Rule validation_report: alpha, gold labels and P/R/F1 from returned sheets; P/R/F1 against label columns."""
+
+import pandas as pd
+
+from analysis import io
+from analysis.validation_report import read_sheets, validation_report
+
+log = io.setup_logging(snakemake.log[0], "validation_report")
+opts = snakemake.params.options
+sample = pd.read_csv(snakemake.input.sample, dtype={"thread_id": str, "comment_id": str}, keep_default_na=False)
+sheets = read_sheets(opts["coded_sheets"], opts["coders"])
+out = validation_report(io.read_tables(snakemake.input.docs), sample, sheets, options=opts)
+io.write_json(out["summary"], snakemake.output.summary)
+for name in ("alpha", "coded", "errors", "labels"):
+    io.write_csv(out[name], getattr(snakemake.output, name))
+log.info("sheets returned: %s; label column: %s", sorted(sheets), opts["label_column"] or "none")
