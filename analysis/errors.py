@@ -35,3 +35,24 @@ class ConfigError(ThreadscopeError):
 def bad_value(name: str, value, expected: str) -> ValueError:
     """The one wording for a bad argument: ``name=value: expected ...``."""
     return ValueError(f"{name}={value!r}: expected {expected}")
+
+
+def int_arg(name: str, value, *, minimum: int, maximum: int | None = None) -> int:
+    """``value`` as an int, or the one-wording error when it is not a whole number in range (bools rejected)."""
+    import numpy as np
+
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum or (
+        maximum is not None and value > maximum
+    ):
+        upper = f" and <= {maximum}" if maximum is not None else ""
+        raise bad_value(name, value, f"an integer >= {minimum}{upper}")
+    return int(value)
+
+
+def level_arg(value, *, name: str = "level") -> float:
+    """A confidence level strictly between 0 and 1, or the one-wording error."""
+    import numpy as np
+
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 < value < 1:
+        raise bad_value(name, value, "a number strictly between 0 and 1, e.g. 0.95")
+    return float(value)

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import cg, splu
 
-from analysis.errors import bad_value
+from analysis.errors import bad_value, int_arg, level_arg
 from analysis.stats import percentile_interval, replicate_sums
 
 __all__ = [
@@ -54,18 +54,6 @@ PAIR_COLUMNS = ("child_author", "parent_author", "child_group", "parent_group", 
 
 
 # ---------------------------------------------------------------- argument checks
-
-
-def _int_arg(name: str, value, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise bad_value(name, value, f"an integer >= {minimum}")
-    return int(value)
-
-
-def _level_arg(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 0 < level < 1:
-        raise bad_value("level", level, "a number strictly between 0 and 1, e.g. 0.95")
-    return float(level)
 
 
 def _check_pairs(pairs: pd.DataFrame, columns=PAIR_COLUMNS) -> None:
@@ -155,10 +143,10 @@ def cross_group_replies(
     References: newman2003mixing, field2007bootstrapping, efron1994bootstrap.
     """
     _check_pairs(pairs)
-    n_boot = _int_arg("n_boot", n_boot, minimum=1)
-    seed = _int_arg("seed", seed, minimum=0)
-    min_clusters = _int_arg("min_clusters", min_clusters, minimum=1)
-    level = _level_arg(level)
+    n_boot = int_arg("n_boot", n_boot, minimum=1)
+    seed = int_arg("seed", seed, minimum=0)
+    min_clusters = int_arg("min_clusters", min_clusters, minimum=1)
+    level = level_arg(level)
     if not isinstance(drop_self, (bool, np.bool_)):
         raise bad_value("drop_self", drop_self, "True or False")
     keep = _known(pairs["child_group"]) & _known(pairs["parent_group"])
@@ -407,7 +395,7 @@ def random_walk_probabilities(
 
     Reference: garimella2018quantifying.
     """
-    k = _int_arg("k", k, minimum=1)
+    k = int_arg("k", k, minimum=1)
     if method not in ("exact", "simulate"):
         raise bad_value("method", method, "'exact' or 'simulate'")
     known = sorted({g for _, g in graph.nodes(data=attribute) if _is_known_group(g)}, key=_node_key)
@@ -453,9 +441,9 @@ def random_walk_probabilities(
             p[f"unabsorbed_{name}"] = 1.0 - ok.sum() / start.sum()
             p[f"p_{name}y"] = float(ends[ok].mean()) if ok.any() else float("nan")
     else:
-        n_walks = _int_arg("n_walks", n_walks, minimum=1)
-        max_steps = _int_arg("max_steps", max_steps, minimum=1)
-        seed = _int_arg("seed", seed, minimum=0)
+        n_walks = int_arg("n_walks", n_walks, minimum=1)
+        max_steps = int_arg("max_steps", max_steps, minimum=1)
+        seed = int_arg("seed", seed, minimum=0)
         p = _absorption_simulated(
             adjacency, degree, absorbing, side_y, n_walks=n_walks, max_steps=max_steps, seed=seed
         )

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analysis.errors import bad_value
+from analysis.errors import bad_value, int_arg, level_arg
 from analysis.stats import bootstrap_weights, percentile_interval
 
 __all__ = [
@@ -60,18 +60,6 @@ _BLOCK = 1 << 15
 
 def _shape_text(x) -> str:
     return f"<array of shape {getattr(x, 'shape', '?')}>"
-
-
-def _int_arg(name: str, value, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise bad_value(name, value, f"an integer >= {minimum}")
-    return int(value)
-
-
-def _level_arg(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 0 < level < 1:
-        raise bad_value("level", level, "a number strictly between 0 and 1, e.g. 0.95")
-    return float(level)
 
 
 def _count_matrix(counts) -> tuple[sp.csr_array, bool]:
@@ -448,10 +436,10 @@ def _inference(s: _Speech, in_r: np.ndarray, *, n_perm: int, n_boot: int, seed: 
 
 def _inference_args(n_perm, n_boot, seed, level) -> tuple[int, int, int, float]:
     return (
-        _int_arg("n_perm", n_perm, minimum=1),
-        _int_arg("n_boot", n_boot, minimum=1),
-        _int_arg("seed", seed, minimum=0),
-        _level_arg(level),
+        int_arg("n_perm", n_perm, minimum=1),
+        int_arg("n_boot", n_boot, minimum=1),
+        int_arg("seed", seed, minimum=0),
+        level_arg(level),
     )
 
 
@@ -675,7 +663,7 @@ def esteban_ray(positions, *, alpha: float = 1.3, weights=None, bins: int | None
         if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
             raise ValueError(f"weights={_shape_text(w)}: expected finite weights >= 0 with a positive sum")
     if bins is not None:
-        bins = _int_arg("bins", bins, minimum=1)
+        bins = int_arg("bins", bins, minimum=1)
         mass, edges = np.histogram(y, bins=bins, weights=w)
         values = (edges[:-1] + edges[1:]) / 2.0
     else:

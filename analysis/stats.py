@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analysis.errors import bad_value
+from analysis.errors import bad_value, int_arg, level_arg
 
 __all__ = [
     "bootstrap_weights",
@@ -41,21 +41,6 @@ _PERM_CELLS = 1 << 22
 
 
 # ---------------------------------------------------------------- argument checks
-
-
-def _int_arg(name: str, value, *, minimum: int, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum or (
-        maximum is not None and value > maximum
-    ):
-        upper = f" and <= {maximum}" if maximum is not None else ""
-        raise bad_value(name, value, f"an integer >= {minimum}{upper}")
-    return int(value)
-
-
-def _level_arg(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 0 < level < 1:
-        raise bad_value("level", level, "a number strictly between 0 and 1, e.g. 0.95")
-    return float(level)
 
 
 def _positive_arg(name: str, value) -> float:
@@ -144,9 +129,9 @@ def bootstrap_weights(n_clusters: int, *, n_boot: int, seed: int) -> np.ndarray:
 
     Reference: efron1994bootstrap.
     """
-    n = _int_arg("n_clusters", n_clusters, minimum=1, maximum=_INT32_MAX)
-    b = _int_arg("n_boot", n_boot, minimum=1)
-    rng = np.random.default_rng(_int_arg("seed", seed, minimum=0))
+    n = int_arg("n_clusters", n_clusters, minimum=1, maximum=_INT32_MAX)
+    b = int_arg("n_boot", n_boot, minimum=1)
+    rng = np.random.default_rng(int_arg("seed", seed, minimum=0))
     out = np.empty((b, n), dtype=np.int32)
     for r in range(b):  # loop over replicates, each vectorised over clusters
         out[r] = _draw_counts(rng, n)
@@ -172,7 +157,7 @@ def percentile_interval(replicates, level: float = 0.95) -> tuple:
 
     Reference: efron1994bootstrap.
     """
-    level = _level_arg(level)
+    level = level_arg(level)
     r = np.asarray(replicates, dtype=np.float64)
     if r.ndim not in (1, 2) or r.shape[0] == 0:
         raise ValueError(f"replicates={_shape_text(r)}: expected a non-empty 1-D or 2-D array (n_boot x k)")
@@ -242,10 +227,10 @@ def replicate_sums(values, *, n_boot: int = 1000, seed: int = 0, chunk: int = 50
     References: field2007bootstrapping, efron1994bootstrap.
     """
     x = _cluster_matrix(values, "values", nonnegative=False)
-    _int_arg("n_clusters", x.shape[0], minimum=1, maximum=_INT32_MAX)
-    n_boot = _int_arg("n_boot", n_boot, minimum=1)
-    seed = _int_arg("seed", seed, minimum=0)
-    chunk = _int_arg("chunk", chunk, minimum=1)
+    int_arg("n_clusters", x.shape[0], minimum=1, maximum=_INT32_MAX)
+    n_boot = int_arg("n_boot", n_boot, minimum=1)
+    seed = int_arg("seed", seed, minimum=0)
+    chunk = int_arg("chunk", chunk, minimum=1)
     out = np.empty((n_boot, x.shape[1]), dtype=np.float64)
     for start, sums in _replicate_sum_chunks(x, n_boot=n_boot, seed=seed, chunk=chunk):
         out[start : start + len(sums)] = sums
@@ -313,12 +298,12 @@ def cluster_bootstrap_ratio(
             f"denominator={_shape_text(den)}: expected the shape of numerator {num.shape} (clusters x quantities)"
         )
     n, k = num.shape
-    _int_arg("n_clusters", n, minimum=1, maximum=_INT32_MAX)
-    n_boot = _int_arg("n_boot", n_boot, minimum=1)
-    seed = _int_arg("seed", seed, minimum=0)
-    level = _level_arg(level)
+    int_arg("n_clusters", n, minimum=1, maximum=_INT32_MAX)
+    n_boot = int_arg("n_boot", n_boot, minimum=1)
+    seed = int_arg("seed", seed, minimum=0)
+    level = level_arg(level)
     scale = _positive_arg("scale", scale)
-    chunk = _int_arg("chunk", chunk, minimum=1)
+    chunk = int_arg("chunk", chunk, minimum=1)
     labels = list(range(k)) if names is None else list(names)
     if len(labels) != k:
         raise bad_value("names", names, f"{k} names, one per column")
@@ -467,11 +452,11 @@ def permutation_test(
     n = len(lab)
     if len(h) != n or len(t) != n:
         raise ValueError(f"tokens={_shape_text(t)}: expected hits, tokens and labels of equal length ({n})")
-    n_perm = _int_arg("n_perm", n_perm, minimum=1)
-    seed = _int_arg("seed", seed, minimum=0)
+    n_perm = int_arg("n_perm", n_perm, minimum=1)
+    seed = int_arg("seed", seed, minimum=0)
     scale = _positive_arg("scale", scale)
     if chunk is not None:
-        chunk = _int_arg("chunk", chunk, minimum=1)
+        chunk = int_arg("chunk", chunk, minimum=1)
     if t[lab].sum() <= 0 or t[~lab].sum() <= 0:
         raise ValueError("labels=<array>: expected observations with tokens > 0 under both True and False")
 

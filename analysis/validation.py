@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analysis.errors import InputError, bad_value
+from analysis.errors import InputError, bad_value, int_arg, level_arg
 from analysis.lexicons import Lexicon
 from analysis.stats import percentile_interval, replicate_sums
 from analysis.tokenization import stopword_set, word_spans
@@ -109,18 +109,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # --------------------------------------------------------------------------
 # argument checks
-
-
-def _int_arg(name: str, value, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise bad_value(name, value, f"an integer >= {minimum}")
-    return int(value)
-
-
-def _confidence_arg(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 < value < 1:
-        raise bad_value("confidence", value, "a number strictly between 0 and 1, e.g. 0.95")
-    return float(value)
 
 
 def _require(df, name: str, cols: Sequence[str]) -> None:
@@ -368,8 +356,8 @@ def draw_coding_sample(
     Reference: krippendorff2018content (sampling for reliability and
     validity), card2015media.
     """
-    per_stratum = _int_arg("per_stratum", per_stratum, minimum=1)
-    seed = _int_arg("seed", seed, minimum=0)
+    per_stratum = int_arg("per_stratum", per_stratum, minimum=1)
+    seed = int_arg("seed", seed, minimum=0)
     strata = stratify(docs, matches, frames=frames, lexicons=lexicons)
     parts = []
     for frame in _names_arg("frames", frames, what="frame"):
@@ -438,7 +426,7 @@ def coding_sheets(
     """
     _require(sample, "sample", ["item_id", "frame", "thread_id", "comment_id", "doc", "text"])
     coders = _names_arg("coders", coders, what="coder")
-    seed = _int_arg("seed", seed, minimum=0)
+    seed = int_arg("seed", seed, minimum=0)
     entries = _frame_entries(_lexicons_arg(lexicons))
     base = pd.DataFrame({"item_id": sample["item_id"].astype(str).to_numpy(), "frame": sample["frame"].astype(str).to_numpy()})
     base["definition"] = [_definition(f, entries) for f in base["frame"]]
@@ -807,9 +795,9 @@ def alpha_with_ci(
 
     References: hayes2007answering, krippendorff2011computing, efron1994bootstrap.
     """
-    n_boot = _int_arg("n_boot", n_boot, minimum=0)
-    seed = _int_arg("seed", seed, minimum=0)
-    confidence = _confidence_arg(confidence)
+    n_boot = int_arg("n_boot", n_boot, minimum=0)
+    seed = int_arg("seed", seed, minimum=0)
+    confidence = level_arg(confidence, name="confidence")
     ts = [float(t) for t in thresholds]
     x, delta2, n_coders, _ = _pairs(reliability, level)
     total = np.asarray(x.sum(axis=0)).reshape(1, -1) if x.shape[0] else np.zeros((1, delta2.size))
@@ -983,9 +971,9 @@ def precision_recall(
     References: efron1994bootstrap, field2007bootstrapping (clusters),
     card2015media.
     """
-    n_boot = _int_arg("n_boot", n_boot, minimum=0)
-    seed = _int_arg("seed", seed, minimum=0)
-    confidence = _confidence_arg(confidence)
+    n_boot = int_arg("n_boot", n_boot, minimum=0)
+    seed = int_arg("seed", seed, minimum=0)
+    confidence = level_arg(confidence, name="confidence")
     if isinstance(predicted, pd.Series) and isinstance(gold, pd.Series) and not predicted.index.equals(gold.index):
         raise bad_value("gold", "<Series>", "a Series with the same index as predicted (align them first)")
     pred = _binary(predicted, "predicted", allow_missing=False)
@@ -1254,7 +1242,7 @@ def worst_errors(sample_with_gold: pd.DataFrame, *, n: int = 10) -> pd.DataFrame
     matched terms, which explain a false positive), partial, text. Texts are
     returned unchanged and are untrusted: escape them before showing.
     """
-    n = _int_arg("n", n, minimum=1)
+    n = int_arg("n", n, minimum=1)
     _require(sample_with_gold, "sample_with_gold", ["item_id", "frame", "dict_label", "gold", "text"])
     t = sample_with_gold.copy()
     for col, default in (("stratum", ""), ("terms", ""), ("partial", ""), ("n_counted", 0), ("n_matches", 0)):
