@@ -66,7 +66,13 @@ def polar_substitutions(p: Mapping, options: Mapping) -> dict:
     missing = p.get("not_available", [])
     not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
                      "groups with two or more speakers each.") if missing else ""
+    pa = p.get("partisanship_all")
+    headline = (f"Leave-out partisanship between {pa['group_a']} and {pa['group_b']} on all word tokens is "
+                f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) against {pa['baseline_mean']:.3f} "
+                f"with shuffled labels (permutation p = {pa['p_value']:.3f})." if pa else
+                "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + ".")
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
+    out["headline"] = headline
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
                share_abstain=fmt_number(p["stance"]["share_comments_abstain"]),
                uncivil_share=fmt_number(p["uncivil_comment_share"]),

@@ -135,6 +135,10 @@ def polarization_report(
     if why:
         summary["not_available"].append(why)
     partisan = pd.concat([part, f_part], ignore_index=True)
+    if len(part):
+        first = part.iloc[0]
+        summary["partisanship_all"] = {k: (float(first[k]) if k not in ("group_a", "group_b") else str(first[k]))
+                                       for k in ("group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "p_value")}
     contributions = pd.concat([contrib, f_contrib], ignore_index=True)
 
     # Esteban-Ray over speakers' stance scores
