@@ -138,6 +138,7 @@ MATCHES = [
     Column("comment_id", pa.string(), "comment id; '' for the article"),
     Column("doc", pa.string(), "'comment' or 'article'"),
     Column("lexicon", pa.string(), "dictionary name"),
+    Column("lexicon_sha", pa.string(), "first 12 hex digits of the dictionary file's SHA-256"),
     Column("frame", pa.string(), "frame of the matched term"),
     Column("term", pa.string(), "dictionary term that matched (as written in the dictionary)"),
     Column("match", pa.string(), "the matched text, exactly text[start:end]"),

@@ -57,7 +57,7 @@ _NEG_CONTRACTION = re.compile(r".+n[’']t$")
 _WORDLIKE = re.compile(r"\w")
 
 MATCH_COLUMNS = [
-    "thread_id", "comment_id", "doc", "lexicon", "frame", "term", "match", "sentence",
+    "thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "sentence",
     "token_start", "token_end", "start", "end", "quoted", "negated", "counted",
 ]
 
@@ -207,6 +207,7 @@ def match_frames(
             "comment_id": tok["comment_id"].to_numpy()[first],
             "doc": tok["doc"].to_numpy()[first],
             "lexicon": lexicon.name,
+            "lexicon_sha": lexicon.short_hash,
             "frame": acc["frame"].to_numpy(),
             "term": acc["term"].to_numpy(),
             "sentence": sentence[first],
@@ -365,10 +366,10 @@ def concordance(matches: pd.DataFrame, texts: dict, *, width: int = 60, authors:
         right = fold.sub(" ", text[m.end : m.end + width])
         rows.append((left, fold.sub(" ", m.match), right))
     ctx = pd.DataFrame(rows, columns=["left", "match_text", "right"], index=matches.index)
-    out = matches[["thread_id", "comment_id", "doc", "lexicon", "frame", "term"]].copy()
+    out = matches[["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term"]].copy()
     out["author_id"] = [(authors or {}).get((t, c), "") for t, c in zip(matches["thread_id"], matches["comment_id"])]
     out["left"], out["match"], out["right"] = ctx["left"], ctx["match_text"], ctx["right"]
     for flag in ("quoted", "negated", "counted"):
         out[flag] = matches[flag]
-    return out[["thread_id", "comment_id", "doc", "author_id", "lexicon", "frame", "term", "left", "match", "right",
-                "quoted", "negated", "counted"]]
+    return out[["thread_id", "comment_id", "doc", "author_id", "lexicon", "lexicon_sha", "frame", "term", "left", "match",
+                "right", "quoted", "negated", "counted"]]

@@ -146,3 +146,49 @@ def test_coding_round_trip(small_run):
     assert (prf.loc[prf["support"] > 0, "precision"] == 1.0).all()  # gold equals the dictionary's decision
     page = (results / "book" / "_build" / "html" / "validation.html").read_text(encoding="utf-8")
     assert "Coded sheets came back from coder_a, coder_b" in page
+
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def example(name: str) -> dict:
+    return yaml.safe_load((ROOT / "config" / "examples" / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(not (SHARED / "createdebate-guncontrol" / "comments.csv").exists(),
+                    reason="../shared/data/createdebate-guncontrol is not beside the project")
+def test_createdebate_sides_are_polarized_above_the_shuffled_baseline(tmp_path):
+    config = example("createdebate") | {"results": str(tmp_path / "results")}
+    target = str(tmp_path / "results" / "polarization" / "summary.json")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    done = subprocess.run([SNAKEMAKE, target, "--cores", "2", "--configfile", str(cfg), "--nolock"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    part = pd.read_csv(tmp_path / "results" / "polarization" / "partisanship.csv").set_index("tokens")
+    row = part.loc["all tokens"]
+    # above the whole shuffled-label interval, significant, and its own interval excludes no division (0.5)
+    assert row["estimate"] > row["baseline_high"] and row["p_value"] < 0.05 and row["ci_low"] > 0.5
+    summary = json.loads(Path(target).read_text())
+    assert summary["unit"] == "author" and len(summary["groups"]) == 2
+    assert summary["stance_agreement"]["n"] > 500
+
+
+@pytest.mark.skipif(not (SHARED / "frac-frames" / "final_gold_single_v2025-06-28.csv").exists(),
+                    reason="../shared/data/frac-frames is not beside the project")
+def test_frac_example_runs_on_an_excerpt(tmp_path):
+    raw = pd.read_csv(SHARED / "frac-frames" / "final_gold_single_v2025-06-28.csv", dtype=str, keep_default_na=False)
+    excerpt = tmp_path / "frac_excerpt.csv"
+    raw.head(120).to_csv(excerpt, index=False)  # other people's text stays outside the repository
+    config = example("frac")
+    config["sources"][0]["path"] = str(excerpt)
+    config["results"] = str(tmp_path / "results")
+    done = run_workflow(config, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    prf = pd.read_csv(tmp_path / "results" / "validation" / "labels_prf.csv").set_index("frame")
+    assert set(prf.index) == {"economic", "legality_crime", "security_defense", "health_safety"}
+    # counts by an independent route: gold positives in the excerpt, per mapped code
+    for frame, code in config["validation"]["code_of_frame"].items():
+        assert prf.loc[frame, "support"] == int((raw.head(120)["label"].str.strip() == str(code)).sum())
+    page = (tmp_path / "results" / "book" / "_build" / "html" / "validation.html").read_text(encoding="utf-8")
+    assert "security_defense" in page

@@ -9,7 +9,9 @@ from analysis.lexicons import load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_dynamics")
 opts = snakemake.params.options
-frames = frames_of([load_lexicon(p) for p in snakemake.input.lexicons])
+lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
+frames = frames_of(lexicons)
+dictionaries = "; ".join(f"{lx.name} {lx.version} sha256:{lx.short_hash}" for lx in lexicons)
 docs = io.read_tables(snakemake.input.docs)
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "comment_id", "parent_id"])
 pairs = reply_pairs(docs, comments, frames=frames)
@@ -17,5 +19,5 @@ log.info("%d reply pairs, %d article pairs", int((pairs["kind"] == "reply").sum(
 common = dict(frames=frames, min_clusters=opts["min_clusters"], n_boot=opts["n_boot"], seed=opts["seed"])
 uptake = pd.concat([frame_uptake(pairs, kind=k, **common) for k in ("reply", "article")], ignore_index=True)
 transitions = pd.concat([transition_matrix(pairs, frames=frames, kind=k) for k in ("reply", "article")], ignore_index=True)
-io.write_csv(uptake, snakemake.output.uptake)
-io.write_csv(transitions, snakemake.output.transitions)
+io.write_csv(uptake.assign(dictionaries=dictionaries), snakemake.output.uptake)
+io.write_csv(transitions.assign(dictionaries=dictionaries), snakemake.output.transitions)

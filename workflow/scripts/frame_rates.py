@@ -7,13 +7,17 @@ from analysis.lexicons import load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_rates")
 opts = snakemake.params.options
-frames = frames_of([load_lexicon(p) for p in snakemake.input.lexicons])
+lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
+frames = frames_of(lexicons)
+dictionaries = "; ".join(f"{lx.name} {lx.version} sha256:{lx.short_hash}" for lx in lexicons)
 docs = io.read_tables(snakemake.input.docs)
 log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), opts["n_boot"])
 rates, index = rates_and_indices(docs, frames=frames, options=opts)
 test = article_vs_comments(docs, frames=frames, n_perm=opts["n_perm"], seed=opts["seed"])
-io.write_csv(rates, snakemake.output.rates)
-io.write_csv(index, snakemake.output.index)
-io.write_csv(test, snakemake.output.article_vs_comments)
-io.write_json(headline_numbers(rates, index, test, docs, options=opts), snakemake.output.numbers)
+io.write_csv(rates.assign(dictionaries=dictionaries), snakemake.output.rates)
+io.write_csv(index.assign(dictionaries=dictionaries), snakemake.output.index)
+io.write_csv(test.assign(dictionaries=dictionaries), snakemake.output.article_vs_comments)
+numbers = headline_numbers(rates, index, test, docs, options=opts)
+numbers["dictionaries"] = {lx.name: {"version": lx.version, "sha256": lx.sha256, "path": lx.path} for lx in lexicons}
+io.write_json(numbers, snakemake.output.numbers)
 log.info("wrote %d rate rows and %d index rows", len(rates), len(index))
