@@ -89,6 +89,7 @@ __all__ = [
     "slug",
     "SCHEMA_PATH",
     "TERM_COLUMNS",
+    "lexicon_stamp",
 ]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "lexicon.schema.yaml"
@@ -576,3 +577,8 @@ def hidden_terms(lexicons: Iterable[Lexicon]) -> pd.DataFrame:
                         rows.append((la.name, fa, term, lb.name, fb, tb_term))
     columns = ["lexicon", "frame", "term", "hidden_by_lexicon", "hidden_by_frame", "hidden_by"]
     return pd.DataFrame(rows, columns=columns).drop_duplicates().reset_index(drop=True)
+
+
+def lexicon_stamp(lexicons) -> str:
+    """'name version sha256:xxxxxxxxxxxx; …': which dictionaries, exactly, an output was computed with."""
+    return "; ".join(f"{lx.name} {lx.version} sha256:{lx.short_hash}" for lx in lexicons)

@@ -5,13 +5,13 @@ import pandas as pd
 from analysis import io
 from analysis.dynamics import frame_uptake, reply_pairs, transition_matrix
 from analysis.framing import frames_of
-from analysis.lexicons import load_lexicon
+from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_dynamics")
 opts = snakemake.params.options
 lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
 frames = frames_of(lexicons)
-dictionaries = "; ".join(f"{lx.name} {lx.version} sha256:{lx.short_hash}" for lx in lexicons)
+dictionaries = lexicon_stamp(lexicons)
 docs = io.read_tables(snakemake.input.docs)
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "comment_id", "parent_id"])
 pairs = reply_pairs(docs, comments, frames=frames)

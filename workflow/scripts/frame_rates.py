@@ -3,13 +3,13 @@
 from analysis import io
 from analysis.frame_measures import article_vs_comments, headline_numbers, rates_and_indices
 from analysis.framing import frames_of
-from analysis.lexicons import load_lexicon
+from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_rates")
 opts = snakemake.params.options
 lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
 frames = frames_of(lexicons)
-dictionaries = "; ".join(f"{lx.name} {lx.version} sha256:{lx.short_hash}" for lx in lexicons)
+dictionaries = lexicon_stamp(lexicons)
 docs = io.read_tables(snakemake.input.docs)
 log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), opts["n_boot"])
 rates, index = rates_and_indices(docs, frames=frames, options=opts)
