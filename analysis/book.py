@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from analysis.ingest.scraped import RULES
+from analysis.privacy import DEFAULT_SALT
 from analysis.render import fmt_number, html_table
 
 __all__ = ["stage_book", "substitutions"]
@@ -28,7 +29,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
     fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
     pseudo = (
         "replaced by salted pseudonyms" + (" (with the default salt: set your own `pseudonym_salt` before publishing)"
-                                           if config["pseudonym_salt"] == "threadscope-default-salt" else "")
+                                           if config["pseudonym_salt"] == DEFAULT_SALT else "")
         if config["pseudonymise"] else "kept as written (pseudonymisation was turned off)"
     )
     return {

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from analysis import columns
 
-__all__ = ["write_table", "read_table", "read_tables", "write_json", "read_json", "write_csv", "setup_logging"]
+__all__ = ["write_table", "read_table", "read_tables", "write_json", "read_json", "write_csv", "read_csv", "setup_logging"]
 
 
 def write_table(df: pd.DataFrame | pa.Table, path: str | Path, table: str, *, metadata: Sequence[str] | None = None) -> None:
@@ -59,6 +59,18 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def read_csv(path: str | Path, **options) -> pd.DataFrame:
+    """Read a small table written by :func:`write_csv`; an empty DataFrame when the measure had nothing to report.
+
+    Only empty cells are missing values (text such as "NA" or "None" stays text).
+    """
+    options = {"keep_default_na": False, "na_values": [""], **options}
+    try:
+        return pd.read_csv(path, **options)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
 
 
 def _jsonable(value):

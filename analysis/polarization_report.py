@@ -55,7 +55,8 @@ def _measure(counts, ids, groups_of: pd.Series, terms, *, opts, label: str) -> t
     g = groups_of.reindex(ids).fillna("").to_numpy()
     known = g != ""
     labels = sorted(set(g[known]))
-    per_group = {x: int(((g == x) & (np.asarray(counts.sum(axis=1)).ravel() > 0)).sum()) for x in labels}
+    speaks = np.asarray(counts.sum(axis=1)).ravel() > 0
+    per_group = {x: int(((g == x) & speaks).sum()) for x in labels}
     if len(labels) < 2:
         return pd.DataFrame(), pd.DataFrame(), f"{label}: fewer than two groups among speakers ({labels or 'none'})"
     small = [x for x, n in per_group.items() if n < 2]

@@ -16,17 +16,9 @@ report = io.read_json(snakemake.input.report)
 lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
 
 
-def read(name: str) -> pd.DataFrame:
-    """A small CSV the workflow wrote (an empty table when the measure had nothing to report)."""
-    try:
-        return pd.read_csv(getattr(snakemake.input, name), keep_default_na=False, na_values=[""], dtype={"group": str})
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-
-
 names = ("rates", "index", "article_vs_comments", "uptake", "concordance", "collocations", "keyness",
          "partisanship", "polar_terms", "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors", "labels_prf")
-framing_tables = {n: read(n) for n in names}
+framing_tables = {n: io.read_csv(getattr(snakemake.input, n), dtype={"group": str}) for n in names}
 subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
     report=report,

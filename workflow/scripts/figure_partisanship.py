@@ -1,13 +1,12 @@
 """Rule figure_partisanship: leave-out partisanship vs its shuffled-label baseline, and the terms that divide most."""
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from analysis import io, plotting
 
 log = io.setup_logging(snakemake.log[0], "figure_partisanship")
-part = pd.read_csv(snakemake.input.partisanship) if open(snakemake.input.partisanship).read().strip() else pd.DataFrame()
-terms = pd.read_csv(snakemake.input.terms, keep_default_na=False) if open(snakemake.input.terms).read().strip() else pd.DataFrame()
+part = io.read_csv(snakemake.input.partisanship)
+terms = io.read_csv(snakemake.input.terms)
 plotting.style()
 if part.empty:
     fig, ax = plt.subplots(figsize=(6.4, 1.2))

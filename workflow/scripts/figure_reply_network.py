@@ -7,8 +7,7 @@ import pandas as pd
 from analysis import io, plotting
 
 log = io.setup_logging(snakemake.log[0], "figure_reply_network")
-read = lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""]) if open(p).read().strip() else pd.DataFrame()  # noqa: E731
-edges, inc, net = read(snakemake.input.edges), read(snakemake.input.incivility), read(snakemake.input.network)
+edges, inc, net = (io.read_csv(p) for p in (snakemake.input.edges, snakemake.input.incivility, snakemake.input.network))
 plotting.style()
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [3, 2]}, layout="constrained")
 G = nx.Graph()
