@@ -38,6 +38,7 @@ rule book:
         worst_errors=rules.validation_report.output.errors,
         labels_prf=rules.validation_report.output.labels,
         lexicons=config["lexicons"],
+        code=code_of("book"),
     output:
         index=R + "/book/_build/html/index.html",
     params:
@@ -46,6 +47,7 @@ rule book:
         config=config,
     log:
         LOGS + "/book.log",
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,

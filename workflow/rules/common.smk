@@ -1,5 +1,7 @@
 # Shared by every rule: the validated config, the shard list, source inputs.
+import ast
 import glob
+from functools import cache
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -36,3 +38,37 @@ def shard_files(pattern):
 def figure_files(name):
     """The files of one figure: PNG, SVG, PDF and its data as CSV."""
     return {ext: f"{R}/figures/{name}.{ext}" for ext in ("png", "svg", "pdf", "csv")}
+
+
+@cache
+def _analysis_imports(path):
+    """The analysis modules a Python file imports directly, as file paths."""
+    found = set()
+    for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "analysis":
+            names = [f"{node.module}.{a.name}" for a in node.names] + [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names if a.name.split(".")[0] == "analysis"]
+        else:
+            continue
+        for name in names:
+            base = Path(*name.split("."))
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    found.add(str(candidate))
+    return frozenset(found)
+
+
+def code_of(script):
+    """The script of a rule and every analysis module it imports, transitively.
+
+    Listed as inputs, so that editing the code of a measure reruns exactly the
+    rules whose results it can change (Snakemake itself tracks only the script).
+    """
+    todo, seen = [f"workflow/scripts/{script}.py"], set()
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo.extend(_analysis_imports(path))
+    return sorted(seen - {f"workflow/scripts/{script}.py"})

@@ -6,12 +6,14 @@ rule describe_corpus:
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
         threads=shard_files(R + "/threads/shard-{shard}.parquet"),
         tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+        code=code_of("describe_corpus"),
     output:
         numbers=R + "/describe_corpus/numbers.json",
         depth=R + "/describe_corpus/comments_per_depth.csv",
         threads=R + "/describe_corpus/threads.csv",
     log:
         LOGS + "/describe_corpus.log",
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=20,
@@ -22,10 +24,12 @@ rule describe_corpus:
 rule figure_comments_per_depth:
     input:
         depth=rules.describe_corpus.output.depth,
+        code=code_of("figure_comments_per_depth"),
     output:
         **figure_files("comments_per_depth"),
     log:
         LOGS + "/figure_comments_per_depth.log",
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -36,6 +40,7 @@ rule figure_comments_per_depth:
 rule figure_reply_tree:
     input:
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+        code=code_of("figure_reply_tree"),
     output:
         **figure_files("reply_tree"),
         numbers=R + "/figures/reply_tree.json",
@@ -44,6 +49,7 @@ rule figure_reply_tree:
         max_comments=config["book"]["tree_max_comments"],
     log:
         LOGS + "/figure_reply_tree.log",
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,

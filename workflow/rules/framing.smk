@@ -9,6 +9,7 @@ rule score_frames:
         comments=R + "/comments/shard-{shard}.parquet",
         threads=R + "/threads/shard-{shard}.parquet",
         lexicons=config["lexicons"],
+        code=code_of("score_frames"),
     output:
         matches=R + "/framing/matches/shard-{shard}.parquet",
         docs=R + "/framing/docs/shard-{shard}.parquet",
@@ -16,6 +17,7 @@ rule score_frames:
         options=FRAMING,
     log:
         LOGS + "/score_frames/{shard}.log",
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
@@ -27,6 +29,7 @@ rule frame_rates:
     input:
         docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
         lexicons=config["lexicons"],
+        code=code_of("frame_rates"),
     output:
         rates=R + "/framing/rates.csv",
         index=R + "/framing/index.csv",
@@ -36,6 +39,7 @@ rule frame_rates:
         options=FRAMING,
     log:
         LOGS + "/frame_rates.log",
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -48,6 +52,7 @@ rule frame_dynamics:
         docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
         lexicons=config["lexicons"],
+        code=code_of("frame_dynamics"),
     output:
         uptake=R + "/framing/uptake.csv",
         transitions=R + "/framing/transitions.csv",
@@ -55,6 +60,7 @@ rule frame_dynamics:
         options=FRAMING,
     log:
         LOGS + "/frame_dynamics.log",
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -67,6 +73,7 @@ rule concordance:
         matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
         threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+        code=code_of("concordance"),
     output:
         table=R + "/framing/concordance.parquet",
         csv=R + "/framing/concordance.csv",
@@ -74,6 +81,7 @@ rule concordance:
         width=FRAMING["kwic_width"],
     log:
         LOGS + "/concordance.log",
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -85,12 +93,14 @@ rule frame_collocations:
     input:
         matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
         tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+        code=code_of("frame_collocations"),
     output:
         table=R + "/framing/collocations.csv",
     params:
         window=FRAMING["collocation_window"],
     log:
         LOGS + "/frame_collocations.log",
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -102,6 +112,7 @@ rule keyness:
     input:
         tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
         docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        code=code_of("keyness"),
     output:
         table=R + "/keyness/keyness.csv",
     params:
@@ -109,6 +120,7 @@ rule keyness:
         min_count=FRAMING["keyness_min_count"],
     log:
         LOGS + "/keyness.log",
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -119,10 +131,12 @@ rule keyness:
 rule figure_frame_rates:
     input:
         rates=rules.frame_rates.output.rates,
+        code=code_of("figure_frame_rates"),
     output:
         **figure_files("frame_rates"),
     log:
         LOGS + "/figure_frame_rates.log",
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -133,10 +147,12 @@ rule figure_frame_rates:
 rule figure_framing_index:
     input:
         index=rules.frame_rates.output.index,
+        code=code_of("figure_framing_index"),
     output:
         **figure_files("framing_index"),
     log:
         LOGS + "/figure_framing_index.log",
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -148,10 +164,12 @@ rule figure_frame_transitions:
     input:
         uptake=rules.frame_dynamics.output.uptake,
         transitions=rules.frame_dynamics.output.transitions,
+        code=code_of("figure_frame_transitions"),
     output:
         **figure_files("frame_transitions"),
     log:
         LOGS + "/figure_frame_transitions.log",
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -162,10 +180,12 @@ rule figure_frame_transitions:
 rule figure_keyness:
     input:
         keyness=rules.keyness.output.table,
+        code=code_of("figure_keyness"),
     output:
         **figure_files("keyness"),
     log:
         LOGS + "/figure_keyness.log",
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,

@@ -5,6 +5,7 @@
 rule ingest:
     input:
         files=source_files,
+        code=code_of("ingest"),
     output:
         comments=expand(R + "/ingest/{{source}}/comments/shard-{shard}.parquet", shard=SHARDS),
         threads=expand(R + "/ingest/{{source}}/threads/shard-{shard}.parquet", shard=SHARDS),
@@ -20,6 +21,7 @@ rule ingest:
         orphans=config["orphans"],
     log:
         LOGS + "/ingest/{source}.log",
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
@@ -32,12 +34,14 @@ rule shard:
         comments=expand(R + "/ingest/{source}/comments/shard-{{shard}}.parquet", source=SOURCES),
         threads=expand(R + "/ingest/{source}/threads/shard-{{shard}}.parquet", source=SOURCES),
         mentions=expand(R + "/ingest/{source}/mentions/shard-{{shard}}.parquet", source=SOURCES),
+        code=code_of("shard"),
     output:
         comments=R + "/comments/shard-{shard}.parquet",
         threads=R + "/threads/shard-{shard}.parquet",
         mentions=R + "/mentions/shard-{shard}.parquet",
     log:
         LOGS + "/shard/{shard}.log",
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
@@ -49,12 +53,14 @@ rule ingest_report:
     input:
         reports=expand(R + "/ingest/{source}/report.json", source=SOURCES),
         quarantine=expand(R + "/ingest/{source}/quarantine.parquet", source=SOURCES),
+        code=code_of("ingest_report"),
     output:
         report=R + "/ingest_report.json",
         table=R + "/ingest_report.csv",
         quarantine=R + "/quarantine.parquet",
     log:
         LOGS + "/ingest_report.log",
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -66,6 +72,7 @@ rule export_convokit:
     input:
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
         threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+        code=code_of("export_convokit"),
     output:
         utterances=R + "/convokit/utterances.jsonl",
         speakers=R + "/convokit/speakers.json",
@@ -74,6 +81,7 @@ rule export_convokit:
         index=R + "/convokit/index.json",
     log:
         LOGS + "/export_convokit.log",
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,

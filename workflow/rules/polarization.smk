@@ -10,6 +10,7 @@ rule score_stance:
         threads=R + "/threads/shard-{shard}.parquet",
         stance=POLAR["stance_lexicon"],
         incivility=POLAR["incivility_lexicon"],
+        code=code_of("score_stance"),
     output:
         stance=R + "/stance/shard-{shard}.parquet",
     params:
@@ -17,6 +18,7 @@ rule score_stance:
         framing=config["framing"],
     log:
         LOGS + "/score_stance/{shard}.log",
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
@@ -32,6 +34,7 @@ rule polarization_report:
         tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
         matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
         author_groups=[POLAR["author_groups"]] if POLAR["author_groups"] else [],
+        code=code_of("polarization_report"),
     output:
         summary=R + "/polarization/summary.json",
         partisanship=R + "/polarization/partisanship.csv",
@@ -45,6 +48,7 @@ rule polarization_report:
         salt=config["pseudonym_salt"],
     log:
         LOGS + "/polarization_report.log",
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -56,10 +60,12 @@ rule figure_partisanship:
     input:
         partisanship=rules.polarization_report.output.partisanship,
         terms=rules.polarization_report.output.terms,
+        code=code_of("figure_partisanship"),
     output:
         **figure_files("partisanship"),
     log:
         LOGS + "/figure_partisanship.log",
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -72,12 +78,14 @@ rule figure_reply_network:
         edges=rules.polarization_report.output.edges,
         incivility=rules.polarization_report.output.incivility,
         network=rules.polarization_report.output.network,
+        code=code_of("figure_reply_network"),
     output:
         **figure_files("reply_network"),
     params:
         seed=POLAR["seed"],
     log:
         LOGS + "/figure_reply_network.log",
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,

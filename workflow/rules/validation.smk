@@ -10,6 +10,7 @@ rule coding_sample:
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
         threads=shard_files(R + "/threads/shard-{shard}.parquet"),
         lexicons=config["lexicons"],
+        code=code_of("coding_sample"),
     output:
         sample=R + "/validation/sample.csv",
         sheets=expand(R + "/validation/sheets/{coder}.csv", coder=VALID["coders"]),
@@ -18,6 +19,7 @@ rule coding_sample:
         options=VALID,
     log:
         LOGS + "/coding_sample.log",
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=20,
@@ -30,6 +32,7 @@ rule validation_report:
         sample=rules.coding_sample.output.sample,
         docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
         coded=[f"{VALID['coded_sheets']}/{c}.csv" for c in VALID["coders"] if Path(VALID["coded_sheets"], f"{c}.csv").is_file()],
+        code=code_of("validation_report"),
     output:
         summary=R + "/validation/summary.json",
         alpha=R + "/validation/alpha.csv",
@@ -40,6 +43,7 @@ rule validation_report:
         options=VALID,
     log:
         LOGS + "/validation_report.log",
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=20,
