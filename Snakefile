@@ -10,6 +10,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/tokenize.smk"
@@ -17,6 +20,7 @@ include: "workflow/rules/describe.smk"
 include: "workflow/rules/framing.smk"
 include: "workflow/rules/polarization.smk"
 include: "workflow/rules/validation.smk"
+include: "workflow/rules/provenance.smk"
 include: "workflow/rules/book.smk"
 
 

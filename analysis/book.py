@@ -4,10 +4,20 @@ The book's prose lives in ``book/``; :func:`stage_book` copies it into a build
 folder together with the run's figures and escaped HTML tables, and writes a
 ``_config.yml`` whose ``parse.myst_substitutions`` hold every number the prose
 quotes (``{{ data.n_comments }}``). Numbers are formatted once here.
+
+A page places a figure with a line ``<!-- figure: <id> -->``; staging puts
+there the figure, its numbered caption (the fixed text from
+``workflow/report/<id>.rst`` plus the run's facts: n, unit, interval method)
+and a "cite this figure" block with the figure's id, the SHA-256 of its data,
+the dictionaries and code it was made with, a suggested citation and download
+links for every format.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,11 +30,104 @@ from analysis.ingest.scraped import RULES
 from analysis.privacy import DEFAULT_SALT
 from analysis.render import fmt_number, html_table
 
-__all__ = ["stage_book", "substitutions"]
+__all__ = ["stage_book", "substitutions", "figure_block", "reproduce_commands", "md_text", "FIGURES", "provenance_substitutions"]
+
+#: Every figure of the book: id -> (title, alt text, width). The id names the
+#: rule (figure_<id>), its files (<id>.png/.svg/.pdf/.csv/.json), its caption
+#: file (workflow/report/<id>.rst) and its label (fig-<id with dashes>).
+FIGURES = {
+    "comments_per_depth": ("Comments per reply depth", "Bar chart of the number of comments at each reply depth.", "85%"),
+    "reply_tree": ("Reply tree of the example thread", "Reply tree of the example thread, one dot per comment, depth downwards.", "100%"),
+    "frame_rates": ("Frame rates, article and comments",
+                    "Dot plot of each frame's rate per 1,000 tokens in the article and in the comments, with confidence intervals.", "90%"),
+    "framing_index": ("Framing index by reply depth", "Framing index by reply depth with confidence intervals.", "85%"),
+    "frame_transitions": ("Frames down reply chains",
+                          "Heatmap of the probability that a reply uses a frame given its parent's frame, and frame uptake with intervals.", "100%"),
+    "keyness": ("Distinctive terms by group", "Horizontal bars of the most distinctive terms of each group.", "100%"),
+    "partisanship": ("Leave-out partisanship",
+                     "Leave-out partisanship with its interval next to the shuffled-label baseline, and the terms that contribute most.", "100%"),
+    "reply_network": ("Reply network and cross-group replies",
+                      "Network of speakers coloured by group, and the shares of cross-group and uncivil replies with intervals.", "100%"),
+    "rule_graph": ("The workflow's rule graph", "Boxes for the workflow's rules joined by arrows from each rule to the rules that use its output.", "100%"),
+}
+_FORMATS = ("png", "svg", "pdf", "csv")
+_PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
+
+
+def md_text(value) -> str:
+    """Text made literal for MyST Markdown: every ASCII punctuation character backslash-escaped.
+
+    CommonMark treats a backslash-escaped punctuation character as itself, so
+    no role, directive, link, HTML tag, emphasis or dollar math can start.
+    """
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(str(value).split()))
+
+
+def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, code: Mapping, book: Mapping) -> str:
+    """The MyST of one figure: the figure with its numbered caption, then its cite block."""
+    title, alt, width = FIGURES[fig_id]
+    path = f"_generated/figures/{fig_id}"
+    short = data_sha256[:12]
+    commit = code.get("commit")
+    code_text = (f"threadscope {md_text(code['version'])}, "
+                 + (f"git commit `{commit[:12]}`" + (" with modified files" if code.get("modified") else "") if commit
+                    else "not a git checkout")
+                 + f"; code sha256 `{code['code_sha256'][:12]}`")
+    downloads = " · ".join(f"{{download}}`{fmt.upper()} <{path}.{fmt}>`" for fmt in _FORMATS)
+    cite = (f"{md_text(book['author'])}. {md_text(book['title'])}: figure “{md_text(title)}” "
+            f"(threadscope:{fig_id}, data sha256 {short}). Made with threadscope {md_text(code['version'])}"
+            + (f", commit {commit[:12]}" if commit else "") + ".")
+    dictionaries = md_text(note.get("dictionaries") or "none (no dictionary was used)")
+    return f"""```{{figure}} {path}.png
+:name: fig-{fig_id.replace('_', '-')}
+:alt: {alt}
+:width: {width}
+
+{md_text(caption)} {md_text(note['facts'])} Files: {downloads}.
+```
+
+````{{admonition}} Cite this figure
+:class: dropdown cite-figure
+
+| | |
+|---|---|
+| Figure id | `threadscope:{fig_id}` |
+| Data | {{download}}`{fig_id}.csv <{path}.csv>`, sha256 `{short}` |
+| Dictionaries | {dictionaries} |
+| Code | {code_text} |
+| Suggested citation | {cite} |
+| Download | {downloads} |
+````
+"""
+
+
+def reproduce_commands(summary: Mapping, config_file: str) -> str:
+    """The shell commands that rebuild the book from the recorded code version and configuration."""
+    code = summary["code"]
+    checkout = (f"git checkout {code['commit']}" if code.get("commit") else
+                f"# use threadscope {code['version']} with code sha256 {code['code_sha256']} (not a git checkout)")
+    return (f"{checkout}\npython3 -m venv .venv && .venv/bin/pip install -e .\n"
+            f".venv/bin/snakemake --cores 2 --configfile {config_file}\n")
+
+
+def provenance_substitutions(summary: Mapping, inputs: pd.DataFrame) -> dict:
+    """Sentences of the reproducibility page: code version, inputs, the command."""
+    code = summary["code"]
+    commit = code.get("commit")
+    return {
+        "version": code["version"],
+        "code_sha256": code["code_sha256"],
+        "commit": commit or "none (not a git checkout)",
+        "modified": ("yes: tracked code files differ from this commit, so the commit alone does not reproduce "
+                     "this book" if code.get("modified") else "no") if commit else "unknown (not a git checkout)",
+        "n_inputs": fmt_number(len(inputs)),
+        "input_bytes": fmt_number(int(inputs["bytes"].sum()) if len(inputs) else 0),
+    }
 
 
 def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping, lexicons: Sequence,
-                  framing: Mapping, polar: Mapping, valid: Mapping, n_sample: int) -> dict:
+                  framing: Mapping, polar: Mapping, valid: Mapping, n_sample: int, provenance: Mapping,
+                  inputs: pd.DataFrame) -> dict:
     """The values the pages quote, formatted for reading."""
     fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
     pseudo = (
@@ -42,7 +145,8 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         "framing": _fmt_tree(framing),
         "polar": polar_substitutions(polar, config["polarization"]),
         "valid": valid_substitutions(valid, {**config["validation"], "results": config["results"]}, n_sample=n_sample),
-        "tree": {"thread_id": str(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
+        "repro": provenance_substitutions(provenance, inputs),
+        "tree": {"thread_id": md_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": config["book"]["title"],
             "results": config["results"],
@@ -254,7 +358,8 @@ def _with_ci(value, low, high) -> str:
 
 def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence[str], dest: str | Path,
                subs: Mapping, report: Mapping, threads: pd.DataFrame, config: Mapping,
-               framing: Mapping[str, pd.DataFrame], lexicons: Sequence) -> Path:
+               framing: Mapping[str, pd.DataFrame], lexicons: Sequence, captions: Mapping[str, str],
+               provenance: Mapping, inputs: pd.DataFrame, packages: pd.DataFrame, config_file: str) -> Path:
     """Fill ``dest`` with everything Jupyter Book needs; return it."""
     dest = Path(dest)
     if dest.exists():
@@ -266,13 +371,22 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     for page in pages:
         if Path(page).name == "_config.yml":
             base_config = yaml.safe_load(Path(page).read_text(encoding="utf-8"))
+        elif Path(page).suffix == ".md":
+            text = Path(page).read_text(encoding="utf-8")
+            (dest / Path(page).name).write_text(_place_figures(text, page, figures, captions, provenance["code"],
+                                                               config["book"]), encoding="utf-8")
         else:
             shutil.copyfile(page, dest / Path(page).name)
     for path in static:
         shutil.copyfile(path, dest / "_static" / Path(path).name)
     for path in figures:
         shutil.copyfile(path, dest / "_generated" / "figures" / Path(path).name)
-    for name, content in _tables(report, threads, framing, lexicons).items():
+    shutil.copyfile(config_file, dest / "_generated" / "config.yaml")
+    (dest / "_generated" / "reproduce.sh").write_text(reproduce_commands(provenance, config_file), encoding="utf-8")
+    inputs.to_csv(dest / "_generated" / "tables" / "inputs.csv", index=False, lineterminator="\n")
+    packages.to_csv(dest / "_generated" / "tables" / "packages.csv", index=False, lineterminator="\n")
+    tables = _tables(report, threads, framing, lexicons) | _provenance_tables(inputs, packages, lexicons)
+    for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
     framing["concordance"].to_csv(dest / "_generated" / "tables" / "concordance.csv", index=False, lineterminator="\n")
     cfg = dict(base_config or {})
@@ -281,3 +395,34 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     cfg.setdefault("parse", {})["myst_substitutions"] = dict(subs)
     (dest / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=True, allow_unicode=True), encoding="utf-8")
     return dest
+
+
+def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mapping[str, str], code: Mapping,
+                   book: Mapping) -> str:
+    """Replace each ``<!-- figure: id -->`` line of a page by the figure and its cite block."""
+    by_name = {Path(f).name: f for f in figures}
+
+    def block(m):
+        fig_id = m.group(1)
+        if fig_id not in FIGURES:
+            raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
+        note = _read_json(by_name[f"{fig_id}.json"])
+        data_sha = hashlib.sha256(Path(by_name[f"{fig_id}.csv"]).read_bytes()).hexdigest()
+        return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
+
+    return _PLACEHOLDER.sub(block, text)
+
+
+def _read_json(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: Sequence) -> dict[str, str]:
+    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "file": lx.path, "sha256": lx.sha256}
+                        for lx in lexicons], columns=["dictionary", "version", "file", "sha256"])
+    key = packages[packages["key"]].drop(columns="key")
+    return {
+        "inputs": html_table(inputs, caption="Every input file of the run, with its size and SHA-256", max_chars=400),
+        "dictionaries": html_table(lex, caption="Dictionaries of the framing measures (full SHA-256)"),
+        "packages": html_table(key, caption=f"Key packages (all {len(packages)} installed ones are in the CSV)"),
+    }

@@ -1,7 +1,8 @@
 """One figure style for the whole book, and deterministic figure files.
 
 Every figure is saved as PNG (300 dpi), SVG and PDF with its source data as
-CSV beside it. File metadata that would change between runs (creation dates,
+CSV beside it, and a JSON note of the facts its caption needs (n, interval
+method, dictionaries) that only the run knows. File metadata that would change between runs (creation dates,
 SVG element ids) is fixed, so reruns give identical bytes. Colours are the
 Okabe & Ito (2008) palette, distinguishable with the common colour-vision
 deficiencies.
@@ -11,13 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["OKABE_ITO", "style", "save_figure", "FORMATS"]
+__all__ = ["OKABE_ITO", "style", "save_figure", "dictionaries_of", "FORMATS"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 FORMATS = ("png", "svg", "pdf")
@@ -46,8 +49,17 @@ def style() -> None:
     )
 
 
-def save_figure(fig: plt.Figure, data: pd.DataFrame, stem: str | Path) -> list[str]:
-    """Write ``stem``.png/.svg/.pdf and the figure's data as ``stem``.csv; return the paths."""
+def save_figure(fig: plt.Figure, data: pd.DataFrame, stem: str | Path, *, facts: str, dictionaries: str = "",
+                numbers: dict | None = None) -> list[str]:
+    """Write ``stem``.png/.svg/.pdf, the figure's data as ``stem``.csv and its caption facts as ``stem``.json.
+
+    ``facts`` is the run-specific part of the caption (n, unit and interval
+    method), in plain words; the book puts it after the figure's fixed caption
+    (``workflow/report/<id>.rst``). It must not quote data text: captions are
+    rendered as markup. ``dictionaries`` names the dictionaries (name, version,
+    hash) the data were computed with; ``numbers`` holds any values the book
+    quotes about the figure.
+    """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -62,5 +74,15 @@ def save_figure(fig: plt.Figure, data: pd.DataFrame, stem: str | Path) -> list[s
         paths.append(str(path))
     csv = stem.with_suffix(".csv")
     data.to_csv(csv, index=False, lineterminator="\n")
+    note = stem.with_suffix(".json")
+    note.write_text(json.dumps({"id": stem.name, "facts": facts, "dictionaries": dictionaries, "numbers": numbers or {}},
+                               indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     plt.close(fig)
-    return paths + [str(csv)]
+    return paths + [str(csv), str(note)]
+
+
+def dictionaries_of(table: pd.DataFrame) -> str:
+    """The dictionary stamp a table carries in its ``dictionaries`` column ('' when it has none)."""
+    if "dictionaries" not in table.columns or table.empty:
+        return ""
+    return "; ".join(dict.fromkeys(str(v) for v in table["dictionaries"].dropna() if str(v)))

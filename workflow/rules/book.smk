@@ -4,7 +4,7 @@
 
 BOOK_FIGURES = [
     "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
-    "partisanship", "reply_network",
+    "partisanship", "reply_network", "rule_graph",
 ]
 
 
@@ -16,8 +16,12 @@ rule book:
         threads=rules.describe_corpus.output.threads,
         report=rules.ingest_report.output.report,
         punkt=rules.train_punkt.output.params,
-        tree=rules.figure_reply_tree.output.numbers,
-        figures=[f for name in BOOK_FIGURES for f in figure_files(name).values()],
+        figures=[f"{R}/figures/{name}.{ext}" for name in BOOK_FIGURES for ext in FIGURE_FORMATS],
+        captions=[f"workflow/report/{name}.rst" for name in BOOK_FIGURES],
+        provenance=rules.provenance.output.summary,
+        inputs=rules.provenance.output.inputs,
+        packages=rules.provenance.output.packages,
+        config_as_run=rules.provenance.output.config,
         framing=rules.frame_rates.output.numbers,
         rates=rules.frame_rates.output.rates,
         index=rules.frame_rates.output.index,
@@ -43,6 +47,7 @@ rule book:
         index=R + "/book/_build/html/index.html",
     params:
         src=R + "/book/src",
+        figures=R + "/figures",
         out=R + "/book",
         config=config,
     log:

@@ -35,9 +35,18 @@ def shard_files(pattern):
     return expand(pattern, shard=SHARDS)
 
 
-def figure_files(name):
-    """The files of one figure: PNG, SVG, PDF and its data as CSV."""
-    return {ext: f"{R}/figures/{name}.{ext}" for ext in ("png", "svg", "pdf", "csv")}
+FIGURE_FORMATS = ("png", "svg", "pdf", "csv", "json")
+
+
+def figure_files(name, chapter):
+    """The files of one figure: PNG, SVG, PDF, its data as CSV and its caption facts as JSON.
+
+    The PNG goes into ``snakemake --report`` under the book chapter, with the
+    figure's caption from workflow/report/<name>.rst (the book uses the same text).
+    """
+    files = {ext: f"{R}/figures/{name}.{ext}" for ext in FIGURE_FORMATS}
+    files["png"] = report(files["png"], caption=f"../report/{name}.rst", category=chapter, labels={"figure": name})
+    return files
 
 
 @cache

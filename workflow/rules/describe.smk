@@ -26,7 +26,7 @@ rule figure_comments_per_depth:
         depth=rules.describe_corpus.output.depth,
         code=code_of("figure_comments_per_depth"),
     output:
-        **figure_files("comments_per_depth"),
+        **figure_files("comments_per_depth", "Data"),
     log:
         LOGS + "/figure_comments_per_depth.log",
     threads: 1
@@ -42,8 +42,7 @@ rule figure_reply_tree:
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
         code=code_of("figure_reply_tree"),
     output:
-        **figure_files("reply_tree"),
-        numbers=R + "/figures/reply_tree.json",
+        **figure_files("reply_tree", "Data"),
     params:
         example_thread=config["book"]["example_thread"],
         max_comments=config["book"]["tree_max_comments"],

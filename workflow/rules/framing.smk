@@ -133,7 +133,7 @@ rule figure_frame_rates:
         rates=rules.frame_rates.output.rates,
         code=code_of("figure_frame_rates"),
     output:
-        **figure_files("frame_rates"),
+        **figure_files("frame_rates", "Framing"),
     log:
         LOGS + "/figure_frame_rates.log",
     threads: 1
@@ -149,7 +149,7 @@ rule figure_framing_index:
         index=rules.frame_rates.output.index,
         code=code_of("figure_framing_index"),
     output:
-        **figure_files("framing_index"),
+        **figure_files("framing_index", "Framing"),
     log:
         LOGS + "/figure_framing_index.log",
     threads: 1
@@ -166,7 +166,7 @@ rule figure_frame_transitions:
         transitions=rules.frame_dynamics.output.transitions,
         code=code_of("figure_frame_transitions"),
     output:
-        **figure_files("frame_transitions"),
+        **figure_files("frame_transitions", "Framing"),
     log:
         LOGS + "/figure_frame_transitions.log",
     threads: 1
@@ -182,7 +182,7 @@ rule figure_keyness:
         keyness=rules.keyness.output.table,
         code=code_of("figure_keyness"),
     output:
-        **figure_files("keyness"),
+        **figure_files("keyness", "Framing"),
     log:
         LOGS + "/figure_keyness.log",
     threads: 1

@@ -60,9 +60,10 @@ rule figure_partisanship:
     input:
         partisanship=rules.polarization_report.output.partisanship,
         terms=rules.polarization_report.output.terms,
+        dictionaries=[POLAR["stance_lexicon"]] + config["lexicons"],
         code=code_of("figure_partisanship"),
     output:
-        **figure_files("partisanship"),
+        **figure_files("partisanship", "Polarization"),
     log:
         LOGS + "/figure_partisanship.log",
     threads: 1
@@ -78,9 +79,10 @@ rule figure_reply_network:
         edges=rules.polarization_report.output.edges,
         incivility=rules.polarization_report.output.incivility,
         network=rules.polarization_report.output.network,
+        dictionaries=[POLAR["stance_lexicon"], POLAR["incivility_lexicon"]],
         code=code_of("figure_reply_network"),
     output:
-        **figure_files("reply_network"),
+        **figure_files("reply_network", "Polarization"),
     params:
         seed=POLAR["seed"],
     log:

@@ -16,6 +16,9 @@ report = io.read_json(snakemake.input.report)
 lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
 
 
+provenance = io.read_json(snakemake.input.provenance)
+inputs = io.read_csv(snakemake.input.inputs)
+captions = {Path(p).stem: Path(p).read_text(encoding="utf-8").strip() for p in snakemake.input.captions}
 names = ("rates", "index", "article_vs_comments", "uptake", "concordance", "collocations", "keyness",
          "partisanship", "polar_terms", "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors", "labels_prf")
 framing_tables = {n: io.read_csv(getattr(snakemake.input, n), dtype={"group": str}) for n in names}
@@ -23,19 +26,22 @@ subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
     report=report,
     punkt=io.read_json(snakemake.input.punkt),
-    tree=io.read_json(snakemake.input.tree),
+    tree=io.read_json(f"{snakemake.params.figures}/reply_tree.json")["numbers"],
     config=cfg,
     lexicons=lexicons,
     framing=io.read_json(snakemake.input.framing),
     polar=io.read_json(snakemake.input.polar),
     valid=io.read_json(snakemake.input.valid),
     n_sample=len(framing_tables["sample"]),
+    provenance=provenance,
+    inputs=inputs,
 )
 src = stage_book(
     pages=snakemake.input.pages, static=snakemake.input.static, figures=snakemake.input.figures,
     dest=snakemake.params.src, subs=subs, report=report,
     threads=pd.read_csv(snakemake.input.threads, dtype={"thread_id": str, "title": str}, keep_default_na=False),
-    config=cfg, framing=framing_tables, lexicons=lexicons,
+    config=cfg, framing=framing_tables, lexicons=lexicons, captions=captions, provenance=provenance, inputs=inputs,
+    packages=io.read_csv(snakemake.input.packages, dtype={"version": str}), config_file=snakemake.input.config_as_run,
 )
 cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", snakemake.params.out,
        "--warningiserror", "--nitpick", "--keep-going", "--all"]

@@ -24,5 +24,7 @@ if len(positive) and positive.max() / positive.min() > 50:  # a long tail: show 
     ax.set_ylabel("Comments (log scale)")
 ax.grid(axis="x", visible=False)
 ax.margins(y=0.12)
-plotting.save_figure(fig, depth, snakemake.output.png.removesuffix(".png"))
+n_comments = int(depth["n_comments"].sum())
+plotting.save_figure(fig, depth, snakemake.output.png.removesuffix(".png"),
+                     facts=f"n = {n_comments:,} comments at {len(depth)} reply depths; counts, no sampling.")
 log.info("%d depths", len(depth))

@@ -25,5 +25,10 @@ ax.invert_yaxis()
 ax.set_xlabel("Hits per 1,000 word tokens (95% CI)")
 ax.set_xlim(left=0)
 ax.legend(loc="lower right", fontsize=7)
-plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"))
+first = rates.iloc[0] if len(rates) else None
+n_docs = {g: int(data.loc[data["group"] == g, "n_docs"].max()) for g in groups}
+facts = ("n = " + " and ".join(f"{n:,} {g} documents" for g, n in n_docs.items()) + "; "
+         + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}." if first is not None else ""))
+plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"), facts=facts,
+                     dictionaries=plotting.dictionaries_of(rates))
 log.info("%d frames, groups %s", len(frames), groups)

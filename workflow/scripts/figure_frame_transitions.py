@@ -31,5 +31,9 @@ bx.axvline(0, color="#888888", lw=0.8)
 bx.set_yticks(range(len(u)), names[:-1])
 bx.invert_yaxis()
 bx.set_xlabel("Uptake: P(reply | parent) - P(reply), 95% CI")
-plotting.save_figure(fig, trans, snakemake.output.png.removesuffix(".png"))
+first = uptake.iloc[0] if len(uptake) else None
+facts = (f"n = {int(first['n_pairs']):,} parent-reply pairs; uptake intervals from {int(first['n_boot']):,} bootstrap "
+         f"replicates over {first['unit']}." if first is not None else "No parent-reply pairs in this corpus.")
+plotting.save_figure(fig, trans, snakemake.output.png.removesuffix(".png"), facts=facts,
+                     dictionaries=plotting.dictionaries_of(trans))
 log.info("%d frames", len(labels) - 1)

@@ -27,5 +27,9 @@ ax.set_xticks(depths, ["article" if d == 0 else str(d) for d in depths])
 ax.set_xlabel("Reply depth (0 = the article; numbers: hits of either frame)")
 ax.set_ylabel("Framing index (A - B) / (A + B)")
 ax.legend(loc="best", fontsize=7)
-plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"))
+first = index.iloc[0] if len(index) else None
+facts = (f"n = {int(data['n_docs_using'].sum()):,} documents using either frame, at {len(depths)} depths; "
+         + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}." if first is not None else ""))
+plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"), facts=facts,
+                     dictionaries=plotting.dictionaries_of(index))
 log.info("%d depth rows", len(data))

@@ -26,5 +26,8 @@ else:
         ax.set_xlabel("log-odds z-score")
         ax.grid(axis="y", visible=False)
     data = top
-plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"))
+facts = ("No group had enough tokens for keyness." if table.empty else
+         f"Top 12 terms of each of {len(groups)} groups (by {by}), ranked by the log-odds z-score with an informative "
+         f"Dirichlet prior; {len(table):,} term-group scores in all; no resampling (z is the uncertainty scale).")
+plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"), facts=facts)
 log.info("%d rows", len(data))

@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 
 from analysis import io, plotting
+from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "figure_partisanship")
 part = io.read_csv(snakemake.input.partisanship)
@@ -34,5 +35,13 @@ else:
     bx.set_xlabel("Contribution to partisanship")
     bx.grid(axis="y", visible=False)
     data = part
-plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"))
+if part.empty:
+    facts = "Not available for this corpus: it needs two groups with two or more speakers each."
+else:
+    r = part.iloc[0]
+    facts = (f"n = {int(r['n_authors_R']):,} and {int(r['n_authors_D']):,} speakers in the two groups; "
+             f"{r['level']:.0%} intervals from {int(r['n_boot']):,} bootstrap replicates over speakers; "
+             f"baseline from {int(r['n_perm']):,} shuffles of the group labels.")
+plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"), facts=facts,
+                     dictionaries=lexicon_stamp(load_lexicon(p) for p in snakemake.input.dictionaries))
 log.info("%d comparisons", len(part))

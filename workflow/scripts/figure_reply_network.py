@@ -5,6 +5,7 @@ import networkx as nx
 import pandas as pd
 
 from analysis import io, plotting
+from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "figure_reply_network")
 edges, inc, net = (io.read_csv(p) for p in (snakemake.input.edges, snakemake.input.incivility, snakemake.input.network))
@@ -52,5 +53,12 @@ else:
     d = pd.DataFrame(columns=["quantity", "estimate", "ci_low", "ci_high"])
     bx.text(0.5, 0.5, "No replies between speakers\nwith known groups", ha="center", va="center")
     bx.axis("off")
-plotting.save_figure(fig, d, snakemake.output.png.removesuffix(".png"))
+if len(net):
+    r = net.iloc[0]
+    facts = (f"n = {G.number_of_nodes():,} speakers drawn, {int(r['n_pairs']):,} replies between speakers with known groups; "
+             f"95% intervals from {int(r['n_boot']):,} bootstrap replicates over {r['unit']}s.")
+else:
+    facts = "No replies between speakers with known groups in this corpus."
+plotting.save_figure(fig, d, snakemake.output.png.removesuffix(".png"), facts=facts,
+                     dictionaries=lexicon_stamp(load_lexicon(p) for p in snakemake.input.dictionaries))
 log.info("%d nodes", G.number_of_nodes())

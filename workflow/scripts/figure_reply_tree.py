@@ -34,7 +34,9 @@ ax.grid(False)
 ax.spines["bottom"].set_visible(False)
 ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, ncols=2)
 data = layout[["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "x", "y"]]
-plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"))
 n_total = int((comments["thread_id"] == thread_id).sum())
-io.write_json({"thread_id": thread_id, "n_drawn": len(layout), "n_comments": n_total}, snakemake.output.numbers)
+shown = "all" if len(layout) == n_total else f"the first {len(layout):,} (whole reply subtrees, in page order) of"
+plotting.save_figure(fig, data, snakemake.output.png.removesuffix(".png"),
+                     facts=f"One thread; {shown} its {n_total:,} comments are drawn.",
+                     numbers={"thread_id": thread_id, "n_drawn": len(layout), "n_comments": n_total})
 log.info("drew %d comments of thread %s", len(layout), thread_id)

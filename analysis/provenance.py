@@ -1,0 +1,170 @@
+"""What a run was made from: input checksums, code version, packages, rule graph.
+
+The reproducibility page of the book and every figure's "cite this figure"
+block are built from the files this module writes, so a reader can check
+that a figure came from these inputs, these dictionaries and this code.
+Nothing here depends on the time of the run, so two runs of the same inputs
+and code write the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import platform
+import re
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "sha256_file", "file_table", "code_version", "package_versions", "KEY_PACKAGES", "parse_rule_graph",
+    "rule_graph_layers", "wrap_rule_name",
+]
+
+#: The packages whose versions the book lists; the CSV lists every installed one.
+KEY_PACKAGES = ("threadscope", "snakemake", "nltk", "pandas", "numpy", "scipy", "pyarrow", "matplotlib", "networkx",
+                "jupyter-book", "sphinx", "myst-parser", "sphinxcontrib-bibtex", "pyyaml", "jsonschema")
+#: What counts as the code of a run: editing any of these can change a result.
+CODE_PATHS = ("Snakefile", "pyproject.toml", "analysis", "workflow", "book")
+
+
+def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB chunks (any size, little memory)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_table(files: Iterable[tuple[str, str | Path]]) -> pd.DataFrame:
+    """One row per (role, path): its size in bytes and SHA-256; paths as given, sorted within a role."""
+    rows = [{"role": role, "path": str(path), "bytes": Path(path).stat().st_size, "sha256": sha256_file(path)}
+            for role, path in files]
+    return pd.DataFrame(rows, columns=["role", "path", "bytes", "sha256"]).drop_duplicates().reset_index(drop=True)
+
+
+def _code_files(root: Path) -> list[Path]:
+    files = []
+    for name in CODE_PATHS:
+        p = root / name
+        if p.is_file():
+            files.append(p)
+        elif p.is_dir():
+            files.extend(f for f in p.rglob("*") if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc")
+    return sorted(files, key=lambda f: f.relative_to(root).as_posix())
+
+
+def code_version(root: str | Path = ".") -> dict:
+    """The code a run used: package version, a hash over the code files, and the git commit if any.
+
+    ``code_sha256`` covers every file under :data:`CODE_PATHS` (names and
+    bytes), so it identifies the code with or without git. ``modified`` says
+    whether tracked code files differ from the commit (``None`` outside git).
+    """
+    root = Path(root)
+    h = hashlib.sha256()
+    for f in _code_files(root):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + sha256_file(f).encode() + b"\n")
+    out = {"package": "threadscope", "version": _version("threadscope"), "code_sha256": h.hexdigest(),
+           "commit": None, "modified": None}
+
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    try:
+        commit = git("rev-parse", "HEAD")
+    except FileNotFoundError:  # no git on this machine
+        commit = None
+    if commit:
+        status = git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS)
+        out.update(commit=commit, modified=bool(status))
+    return out
+
+
+def _version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def package_versions() -> pd.DataFrame:
+    """Python and every installed distribution with its version, sorted by name; key packages flagged."""
+    seen = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:
+            seen.setdefault(name.lower().replace("_", "-"), dist.version)
+    rows = [{"package": "python", "version": platform.python_version(), "key": True}]
+    rows += [{"package": n, "version": v, "key": n in KEY_PACKAGES} for n, v in sorted(seen.items())]
+    return pd.DataFrame(rows, columns=["package", "version", "key"])
+
+
+_NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]+)"')
+_EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)")
+
+
+def parse_rule_graph(dot: str) -> pd.DataFrame:
+    """The edges (upstream rule, downstream rule) of ``snakemake --rulegraph`` output, sorted.
+
+    A rule with no edge at all appears once with an empty ``downstream``.
+    """
+    names, edges = {}, []
+    for line in dot.splitlines():
+        if m := _NODE.match(line):
+            names[m.group(1)] = m.group(2)
+        elif m := _EDGE.match(line):
+            edges.append((m.group(1), m.group(2)))
+    if not names:
+        raise ValueError("no rule found in the rule graph (is this `snakemake --rulegraph` output?)")
+    rows = {(names[a], names[b]) for a, b in edges}
+    linked = {n for e in rows for n in e}
+    rows |= {(n, "") for n in names.values() if n not in linked}
+    return pd.DataFrame(sorted(rows), columns=["upstream", "downstream"])
+
+
+def rule_graph_layers(edges: pd.DataFrame) -> dict[str, tuple[int, float]]:
+    """A layered drawing of the rule graph: rule -> (layer, position within the layer).
+
+    The layer is the longest path from a rule without inputs from other rules;
+    within a layer rules are ordered by the mean position of their upstream
+    rules (one barycentre pass), then by name, which keeps most arrows short.
+    """
+    rules = sorted(set(edges["upstream"]) | (set(edges["downstream"]) - {""}))
+    ups = {r: sorted(edges.loc[edges["downstream"] == r, "upstream"]) for r in rules}
+    layer: dict[str, int] = {}
+
+    def depth(r, trail=()):
+        if r not in layer:
+            if r in trail:
+                raise ValueError(f"the rule graph has a cycle through {r}")
+            layer[r] = 1 + max((depth(u, trail + (r,)) for u in ups[r]), default=-1)
+        return layer[r]
+
+    for r in rules:
+        depth(r)
+    pos: dict[str, tuple[int, float]] = {}
+    for k in range(max(layer.values()) + 1):
+        members = [r for r in rules if layer[r] == k]
+        key = {r: (sum(pos[u][1] for u in ups[r]) / len(ups[r]) if ups[r] else 0.0, r) for r in members}
+        for i, r in enumerate(sorted(members, key=key.get)):
+            pos[r] = (k, i - (len(members) - 1) / 2)
+    return pos
+
+
+def wrap_rule_name(name: str, width: int = 11) -> str:
+    """A rule name on short lines, broken after underscores: 'figure_frame_rates' -> 'figure_\\nframe_rates'."""
+    lines, line = [], ""
+    for part in name.split("_"):
+        piece = part if not line else "_" + part
+        if line and len(line) + len(piece) > width:
+            lines.append(line + "_")
+            line = part
+        else:
+            line += piece
+    return "\n".join(lines + [line])

@@ -1,0 +1,73 @@
+# Provenance: what the run was made from (inputs with SHA-256, dictionaries,
+# the config as run, code version, packages) and the rule graph as a figure,
+# for the book's reproducibility page and every figure's cite block.
+from types import SimpleNamespace
+
+
+def provenance_inputs():
+    """Every file a result can depend on, by role (the code is tracked separately)."""
+    stop = config["tokenize"]["stopwords"]
+    stopwords = ["data/stopwords/english.txt"] if stop == "english" else [stop] if stop and Path(stop).is_file() else []
+    pol, val = config["polarization"], config["validation"]
+    return {
+        "sources": sorted({f for s in SOURCES for f in source_files(SimpleNamespace(source=s))}),
+        "dictionaries": sorted(set(config["lexicons"]) | {pol["stance_lexicon"], pol["incivility_lexicon"]}),
+        "other": sorted(set(stopwords + ([pol["author_groups"]] if pol["author_groups"] else [])
+                            + [f"{val['coded_sheets']}/{c}.csv" for c in val["coders"]
+                               if Path(val["coded_sheets"], f"{c}.csv").is_file()])),
+    }
+
+
+def git_state_files():
+    """The git files that change with a commit or checkout, so provenance names the right commit."""
+    head = Path(".git/HEAD")
+    if not head.is_file():
+        return []
+    files = [str(head)]
+    ref = head.read_text().strip()
+    if ref.startswith("ref: ") and Path(".git", ref[5:]).is_file():
+        files.append(f".git/{ref[5:]}")
+    elif Path(".git/packed-refs").is_file():
+        files.append(".git/packed-refs")
+    return files
+
+
+rule provenance:
+    input:
+        **provenance_inputs(),
+        git=git_state_files(),
+        code=code_of("provenance"),
+        rules=["Snakefile", *sorted(glob.glob("workflow/rules/*.smk")), *sorted(glob.glob("workflow/scripts/*.py")),
+               *sorted(glob.glob("analysis/**/*.py", recursive=True))],
+    output:
+        summary=R + "/provenance/provenance.json",
+        inputs=R + "/provenance/inputs.csv",
+        packages=R + "/provenance/packages.csv",
+        config=R + "/provenance/config.yaml",
+    params:
+        config=config,
+    log:
+        LOGS + "/provenance.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    script:
+        "../scripts/provenance.py"
+
+
+rule figure_rule_graph:
+    input:
+        config=rules.provenance.output.config,
+        rules=["Snakefile", *sorted(glob.glob("workflow/rules/*.smk"))],
+        code=code_of("figure_rule_graph"),
+    output:
+        **figure_files("rule_graph", "Reproducibility"),
+    log:
+        LOGS + "/figure_rule_graph.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_rule_graph.py"
