@@ -22,6 +22,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import jupyter_server_mathjax
 import numpy as np
 import pandas as pd
 import yaml
@@ -379,6 +380,7 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
             shutil.copyfile(page, dest / Path(page).name)
     for path in static:
         shutil.copyfile(path, dest / "_static" / Path(path).name)
+    _copy_mathjax(dest / "_mathjax" / "mathjax")
     for path in figures:
         shutil.copyfile(path, dest / "_generated" / "figures" / Path(path).name)
     shutil.copyfile(config_file, dest / "_generated" / "config.yaml")
@@ -393,6 +395,7 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     cfg["title"] = config["book"]["title"]
     cfg["author"] = config["book"]["author"]
     cfg.setdefault("parse", {})["myst_substitutions"] = dict(subs)
+    cfg.setdefault("sphinx", {}).setdefault("config", {}).update(MATHJAX_CONFIG)
     (dest / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=True, allow_unicode=True), encoding="utf-8")
     return dest
 
@@ -426,3 +429,38 @@ def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: S
         "dictionaries": html_table(lex, caption="Dictionaries of the framing measures (full SHA-256)"),
         "packages": html_table(key, caption=f"Key packages (all {len(packages)} installed ones are in the CSV)"),
     }
+
+
+#: Formulas are typeset by the MathJax 2 that ships inside the jupyter-server-mathjax
+#: wheel (its combined TeX config and STIX web fonts), copied into the book, so
+#: they render without network (Sphinx's default loads MathJax 3 from a CDN). Only Sphinx's math elements are typeset:
+#: everything inside the page body is ignored except class "math", so dollar
+#: signs or ``\\(`` in comment text stay text; the Safe extension refuses
+#: links and styles in TeX.
+MATHJAX_CONFIG = {
+    # not under _static, where Jupyter Book would load every .js file eagerly;
+    # html_extra_path copies it beside the pages, and the path is relative to _static
+    "html_extra_path": ["_mathjax"],
+    "mathjax_path": "../mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full",
+    "mathjax3_config": None,
+    "mathjax2_config": {
+        "extensions": ["Safe.js"],
+        "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]], "processEscapes": False,
+                    "ignoreClass": "tex2jax_ignore|bd-page-width|bd-container|bd-main", "processClass": "math"},
+        "showMathMenu": False,
+        "messageStyle": "none",
+        "HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None},
+    },
+}
+_MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config", "extensions", "jax/input/TeX", "jax/output/HTML-CSS", "jax/element",
+                  "fonts/HTML-CSS/STIX-Web/woff")
+
+
+def _copy_mathjax(dest: Path) -> None:
+    src = Path(jupyter_server_mathjax.__file__).parent / "static"
+    for part in _MATHJAX_PARTS:
+        if (src / part).is_dir():
+            shutil.copytree(src / part, dest / part)
+        else:
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src / part, dest / part)
