@@ -47,6 +47,10 @@ cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--
        "--warningiserror", "--nitpick", "--keep-going", "--all"]
 log.info("running %s", " ".join(cmd))
 done = subprocess.run(cmd, capture_output=True, text=True)
-log.info("jupyter-book output:\n%s\n%s", done.stdout[-20000:], done.stderr[-20000:])
+with open(snakemake.log[0], "a", encoding="utf-8") as fh:  # the whole Sphinx log, in the log file only
+    fh.write(f"jupyter-book output:\n{done.stdout}\n{done.stderr}\n")
+log.info("jupyter-book exit %d: %s", done.returncode, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
 if done.returncode != 0:
-    sys.exit(f"jupyter-book build failed (exit {done.returncode}); see {snakemake.log[0]}")
+    problems = [line for line in (done.stdout + done.stderr).splitlines() if "WARNING" in line or "ERROR" in line]
+    sys.exit(f"jupyter-book build failed (exit {done.returncode}); warnings are errors here:\n"
+             + "\n".join(problems[:20]) + f"\nfull output: {snakemake.log[0]}")
