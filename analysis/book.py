@@ -16,13 +16,13 @@ links for every format.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import jupyter_server_mathjax
 import numpy as np
 import pandas as pd
 import yaml
@@ -431,36 +431,24 @@ def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: S
     }
 
 
-#: Formulas are typeset by the MathJax 2 that ships inside the jupyter-server-mathjax
-#: wheel (its combined TeX config and STIX web fonts), copied into the book, so
-#: they render without network (Sphinx's default loads MathJax 3 from a CDN). Only Sphinx's math elements are typeset:
-#: everything inside the page body is ignored except class "math", so dollar
-#: signs or ``\\(`` in comment text stay text; the Safe extension refuses
-#: links and styles in TeX.
+#: Formulas are typeset by MathJax 3 (its single-file TeX-to-SVG build, all TeX
+#: extensions included) from the sphinx-mathjax-offline wheel, copied into the
+#: book, so they render without network (Sphinx's default loads MathJax from a
+#: CDN); SVG output needs no web fonts, which browsers refuse on file:// pages.
+#: MyST marks the page body mathjax_ignore and only Sphinx's math elements are
+#: processed, so dollar signs or ``\\(`` in comment text stay text.
 MATHJAX_CONFIG = {
     # not under _static, where Jupyter Book would load every .js file eagerly;
     # html_extra_path copies it beside the pages, and the path is relative to _static
     "html_extra_path": ["_mathjax"],
-    "mathjax_path": "../mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full",
-    "mathjax3_config": None,
-    "mathjax2_config": {
-        "extensions": ["Safe.js"],
-        "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]], "processEscapes": False,
-                    "ignoreClass": "tex2jax_ignore|bd-page-width|bd-container|bd-main", "processClass": "math"},
-        "showMathMenu": False,
-        "messageStyle": "none",
-        "HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None},
-    },
+    "mathjax_path": "../mathjax/tex-svg-full.js",
 }
-_MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config", "extensions", "jax/input/TeX", "jax/output/HTML-CSS", "jax/element",
-                  "fonts/HTML-CSS/STIX-Web/woff")
+_MATHJAX_FILE = "tex-svg-full.js"
 
 
 def _copy_mathjax(dest: Path) -> None:
-    src = Path(jupyter_server_mathjax.__file__).parent / "static"
-    for part in _MATHJAX_PARTS:
-        if (src / part).is_dir():
-            shutil.copytree(src / part, dest / part)
-        else:
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src / part, dest / part)
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")  # the wheel's package name has dashes
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the package sphinx-mathjax-offline is not installed (pip install -e . installs it)")
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(spec.origin).parent / "static" / "mathjax" / _MATHJAX_FILE, dest / _MATHJAX_FILE)

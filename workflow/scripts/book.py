@@ -1,5 +1,6 @@
 """Rule book: stage pages, tables, figures and numbers, then build with Jupyter Book (-W)."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,7 @@ src = stage_book(
 )
 cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", snakemake.params.out,
        "--warningiserror", "--nitpick", "--keep-going", "--all"]
+shutil.rmtree(Path(snakemake.params.out) / "_build" / "html", ignore_errors=True)  # no page of an earlier build survives
 log.info("running %s", " ".join(cmd))
 done = subprocess.run(cmd, capture_output=True, text=True)
 with open(snakemake.log[0], "a", encoding="utf-8") as fh:  # the whole Sphinx log, in the log file only
