@@ -29,9 +29,9 @@ import yaml
 
 from analysis.ingest.scraped import RULES
 from analysis.privacy import DEFAULT_SALT
-from analysis.render import fmt_number, html_table
+from analysis.render import fmt_number, html_table, myst_text
 
-__all__ = ["stage_book", "substitutions", "figure_block", "reproduce_commands", "md_text", "FIGURES", "provenance_substitutions"]
+__all__ = ["stage_book", "substitutions", "figure_block", "reproduce_commands", "FIGURES", "provenance_substitutions"]
 
 #: Every figure of the book: id -> (title, alt text, width). The id names the
 #: rule (figure_<id>), its files (<id>.png/.svg/.pdf/.csv/.json), its caption
@@ -55,36 +55,27 @@ _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
 
 
-def md_text(value) -> str:
-    """Text made literal for MyST Markdown: every ASCII punctuation character backslash-escaped.
-
-    CommonMark treats a backslash-escaped punctuation character as itself, so
-    no role, directive, link, HTML tag, emphasis or dollar math can start.
-    """
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(str(value).split()))
-
-
 def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, code: Mapping, book: Mapping) -> str:
     """The MyST of one figure: the figure with its numbered caption, then its cite block."""
     title, alt, width = FIGURES[fig_id]
     path = f"_generated/figures/{fig_id}"
     short = data_sha256[:12]
     commit = code.get("commit")
-    code_text = (f"threadscope {md_text(code['version'])}, "
+    code_text = (f"threadscope {myst_text(code['version'])}, "
                  + (f"git commit `{commit[:12]}`" + (" with modified files" if code.get("modified") else "") if commit
                     else "not a git checkout")
                  + f"; code sha256 `{code['code_sha256'][:12]}`")
     downloads = " · ".join(f"{{download}}`{fmt.upper()} <{path}.{fmt}>`" for fmt in _FORMATS)
-    cite = (f"{md_text(book['author'])}. {md_text(book['title'])}: figure “{md_text(title)}” "
-            f"(threadscope:{fig_id}, data sha256 {short}). Made with threadscope {md_text(code['version'])}"
+    cite = (f"{myst_text(book['author'])}. {myst_text(book['title'])}: figure “{myst_text(title)}” "
+            f"(threadscope:{fig_id}, data sha256 {short}). Made with threadscope {myst_text(code['version'])}"
             + (f", commit {commit[:12]}" if commit else "") + ".")
-    dictionaries = md_text(note.get("dictionaries") or "none (no dictionary was used)")
+    dictionaries = myst_text(note.get("dictionaries") or "none (no dictionary was used)")
     return f"""```{{figure}} {path}.png
 :name: fig-{fig_id.replace('_', '-')}
 :alt: {alt}
 :width: {width}
 
-{md_text(caption)} {md_text(note['facts'])} Files: {downloads}.
+{myst_text(caption)} {myst_text(note['facts'])} Files: {downloads}.
 ```
 
 ````{{admonition}} Cite this figure
@@ -147,7 +138,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         "polar": polar_substitutions(polar, config["polarization"]),
         "valid": valid_substitutions(valid, {**config["validation"], "results": config["results"]}, n_sample=n_sample),
         "repro": provenance_substitutions(provenance, inputs),
-        "tree": {"thread_id": md_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
+        "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": config["book"]["title"],
             "results": config["results"],
@@ -163,17 +154,17 @@ def polar_substitutions(p: Mapping, options: Mapping) -> dict:
     """Numbers and generated sentences of the polarization chapter (config and counts only, no data text)."""
     source = {"column": f"the data's column {options['group_column']}", "table": "the author table in the config",
               "stance": "lexical stance (pro or anti; speakers without stance evidence have no group)"}[p["group_source"]]
-    groups = ", ".join(f"{g}: {n}" for g, n in p["groups"].items()) or "no group found"
+    groups = ", ".join(f"{myst_text(g)}: {n}" for g, n in p["groups"].items()) or "no group found"
     ag = p.get("stance_agreement")
     agreement = (f"Against the data's own column {options['group_column']}, stance labels agree on "
                  f"{fmt_number(ag['accuracy'])} of the {fmt_number(ag['n'])} comments that have both "
                  f"(Cohen's kappa {fmt_number(ag['kappa'])}, coverage {fmt_number(ag['coverage'])}) "
                  "{cite:p}`cohen1960coefficient`." if ag else "")
-    missing = p.get("not_available", [])
+    missing = [myst_text(m) for m in p.get("not_available", [])]  # they name groups, i.e. data values
     not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
                      "groups with two or more speakers each.") if missing else ""
     pa = p.get("partisanship_all")
-    headline = (f"Leave-out partisanship between {pa['group_a']} and {pa['group_b']} on all word tokens is "
+    headline = (f"Leave-out partisanship between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])} on all word tokens is "
                 f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) against {pa['baseline_mean']:.3f} "
                 f"with shuffled labels (permutation p = {pa['p_value']:.3f})." if pa else
                 "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + ".")

@@ -67,7 +67,7 @@ def add_period(docs: pd.DataFrame, *, period: str) -> pd.DataFrame:
 
 def _by_group_matrices(docs, values: dict[str, np.ndarray], *, by: str, cluster_codes: np.ndarray):
     """Per (cluster, group) sums of each value, as sparse (n_clusters × n_groups) matrices."""
-    groups, gcode = np.unique(docs[by].astype(str).to_numpy(), return_inverse=True)
+    groups, gcode = np.unique(docs[by].fillna("(none)").astype(str).to_numpy(), return_inverse=True)  # a source without the column
     n_c = int(cluster_codes.max()) + 1 if len(cluster_codes) else 0
     mats = {
         name: sp.coo_matrix((v.astype(float), (cluster_codes, gcode)), shape=(n_c, len(groups))).tocsc()

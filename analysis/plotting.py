@@ -45,6 +45,7 @@ def style() -> None:
             "svg.hashsalt": "threadscope",
             "svg.fonttype": "path",
             "pdf.fonttype": 42,
+            "text.parse_math": False,  # data text ($, \\) in labels is text, not mathtext
         }
     )
 

@@ -7,22 +7,52 @@ parser: tables are written as HTML fragments in which every cell is escaped
 with :func:`html.escape` (quotes included), and pages include them with the
 ``raw`` directive's ``:file:`` option, so no fence or directive in the data
 can end the block or start a new one.
+
+Where a data value must sit in prose that *is* parsed as MyST Markdown (a
+substitution such as ``{{ tree.thread_id }}``, or a sentence naming the
+groups of a metadata column), it goes through :func:`myst_text` first: every
+ASCII punctuation character is backslash-escaped, so no HTML, role, directive,
+math, link, emphasis or nested ``{{ substitution }}`` can start, and the value
+is shown as its text (whitespace runs as single spaces; Sphinx's smart quotes
+still curl its quotes unless the book's config turns them off).
 """
 
 from __future__ import annotations
 
 import html
 import numbers
+import re
 
 import pandas as pd
 
-__all__ = ["escape", "html_table", "fmt_number"]
+__all__ = ["escape", "myst_text", "html_table", "fmt_number"]
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def escape(value) -> str:
     """Escape any value for HTML text or attribute context; newlines become <br>."""
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return html.escape(text, quote=True).replace("`", "&#96;").replace("\n", "<br>")
+    return html.escape(_text(value), quote=True).replace("`", "&#96;").replace("\n", "<br>")
+
+
+# CommonMark lets a backslash escape any ASCII punctuation character, and an
+# escaped character is always literal text (MyST's roles, directives, dollar
+# math and substitutions all start with one of these characters).
+_MARKDOWN_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+
+
+def myst_text(value) -> str:
+    """Any value as inline MyST Markdown that renders as exactly its text.
+
+    For data text placed in prose that is parsed as Markdown (substitution
+    values); tables take :func:`escape` instead. Whitespace runs (newlines
+    included) become one space, so the value cannot start a block; NUL, which
+    Markdown turns into U+FFFD anyway, is replaced here.
+    """
+    text = " ".join(_text(value).replace("\x00", "\ufffd").split())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def fmt_number(value, *, digits: int = 2) -> str:

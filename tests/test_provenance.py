@@ -8,7 +8,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from analysis import provenance
-from analysis.book import FIGURES, figure_block, md_text
+from analysis.book import FIGURES, figure_block
+from analysis.render import myst_text as md_text
 
 
 def test_sha256_matches_the_published_test_vector(tmp_path):
