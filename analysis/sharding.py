@@ -3,16 +3,22 @@
 A thread's shard is its id's BLAKE2b hash modulo ``n_shards``: the same on
 every run and machine (unlike Python's ``hash``), so adding a thread changes
 only the shard it falls in.
+
+A source read with ``shard_by: file`` is sharded by file instead: each input
+file goes whole to the shard of its path relative to the source's folder
+(:func:`shard_of_path`), so adding a file changes only the shard it falls in
+and only that shard's ingest has to run again.
 """
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["shard_of", "shards"]
+__all__ = ["shard_of", "shards", "shard_of_path"]
 
 
 def shard_of(thread_id: str, n_shards: int) -> int:
@@ -28,3 +34,12 @@ def shards(thread_ids: pd.Series, n_shards: int) -> np.ndarray:
     codes, uniq = pd.factorize(thread_ids, sort=False)
     table = np.array([shard_of(str(t), n_shards) for t in uniq], dtype=np.int32)
     return table[codes] if len(codes) else np.zeros(0, dtype=np.int32)
+
+
+def shard_of_path(relative_path: str, n_shards: int) -> int:
+    """Shard number for an input file, from its path relative to its source's folder.
+
+    Separators are normalised to ``/`` first, so the assignment is the same on
+    every operating system; the hash is the one of :func:`shard_of`.
+    """
+    return shard_of("file:" + PurePath(relative_path).as_posix(), n_shards)

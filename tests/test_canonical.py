@@ -95,3 +95,14 @@ def test_createdebate_example_config_ingests_every_post():
     assert (c["side_stance"].value_counts().sort_index() == raw["side_stance"].value_counts().sort_index()).all()
     assert c["author_id"].nunique() == raw["author"].nunique()
     assert not set(raw["author"]) & set(c["author_id"])
+
+
+def test_a_folder_of_scraped_pages_keeps_every_page(tmp_path):
+    # every page numbers its comments c1, c2, ...: the second page's are not duplicates of the first's
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_bytes((ROOT / "data" / "seed" / "assad-thanks-iran-north-korea.txt").read_bytes())
+    src = {"id": "s", "format": "scraped_text", "path": str(tmp_path)}
+    out = ingest(read_source(src), source="s", fmt="scraped_text", n_shards=2, salt="x")
+    assert out.report["quarantined"] == 0
+    per_thread = out.comments.groupby("thread_id").size()
+    assert list(per_thread.index) == ["s:a", "s:b"] and per_thread["s:a"] == per_thread["s:b"] > 0

@@ -107,3 +107,14 @@ def test_long_chain_is_not_a_cycle():
     rows = [("c0", "", "t")] + [(f"c{i}", f"c{i-1}", "t") for i in range(1, n)]
     kept, q = check_integrity(recs(rows))
     assert len(kept) == n and q.empty
+
+
+def test_duplicate_ids_are_found_within_a_thread():
+    # a comment is known by (thread, id): pages of scraped text all number their comments c1, c2, ...
+    r = recs([("c1", "", "x"), ("c2", "c1", "y"), ("c1", "", "x2"), ("c2", "c1", "y2"), ("c2", "", "again")])
+    r.loc[[2, 3], "thread_id"] = "u"
+    kept, q = check_integrity(r)
+    assert list(zip(kept["thread_id"], kept["comment_id"])) == [("t", "c1"), ("t", "c2"), ("u", "c1"), ("u", "c2")]
+    assert reasons(q) == {5: "duplicate_id"}
+    assert q.loc[0, "detail"] == "first seen at record 2"
+    assert kept.loc[3, "parent_id"] == "c1"  # and u's c2 hangs from u's c1, not t's

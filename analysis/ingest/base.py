@@ -13,7 +13,7 @@ QUARANTINE_REASONS = {
     "undecodable_bytes": "bytes that are not valid in the declared encoding",
     "malformed_record": "a record that cannot be parsed (e.g. invalid JSON on one line)",
     "missing_id": "no comment id",
-    "duplicate_id": "a comment id seen before in the same source (the first is kept)",
+    "duplicate_id": "a comment id seen before in the same thread (the first is kept)",
     "empty_text": "no text, and no reply hangs from it",
     "removed": "text deleted or removed on the platform ([deleted]/[removed]), and no reply hangs from it",
     "orphan_parent": "replies to a comment id that is not in the thread",

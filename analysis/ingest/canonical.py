@@ -9,6 +9,7 @@ and returns a report whose counts must balance: records read = comments kept
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ from analysis.mentions import find_mentions
 from analysis.privacy import DEFAULT_SALT, pseudonym, pseudonymise
 from analysis.sharding import shards
 
-__all__ = ["Ingested", "ingest", "IntegrityError"]
+__all__ = ["Ingested", "ingest", "IntegrityError", "combine_reports", "threads_in_several_shards"]
 
 
 class IntegrityError(RuntimeError):
@@ -48,8 +49,14 @@ def ingest(
     salt: str,
     pseudonymise_names: bool = True,
     orphans: str = "quarantine",
+    shard: int | None = None,
 ) -> Ingested:
-    """Check, pseudonymise and shard one source's records."""
+    """Check, pseudonymise and shard one source's records.
+
+    Threads go to shards by a stable hash of their id; ``shard`` instead puts
+    every thread in that one shard (the records are one shard's files of a
+    ``shard_by: file`` source).
+    """
     records = result.records
     removed = records["removed"].ne("") if "removed" in records else None
     kept, quarantined = check_integrity(records, removed=removed, orphans=orphans)
@@ -66,7 +73,7 @@ def ingest(
     raw_authors = comments["author"]
     comments["author_id"] = pseudonymise(raw_authors, salt=salt, enabled=pseudonymise_names)
     comments["source"] = source
-    comments["shard"] = shards(comments["thread_id"], n_shards)
+    comments["shard"] = _shards(comments["thread_id"], n_shards, shard)
     comments = comments.sort_values(["thread_id", "record", "file"], kind="stable").reset_index(drop=True)
     comments = comments[columns.core_names("comments") + metadata]
 
@@ -78,7 +85,7 @@ def ingest(
     threads["source"] = source
     counts = comments.groupby("thread_id").size()
     threads["n_comments"] = threads["thread_id"].map(counts).fillna(0).astype("int64")
-    threads["shard"] = shards(threads["thread_id"], n_shards)
+    threads["shard"] = _shards(threads["thread_id"], n_shards, shard)
     thread_meta = [c for c in threads.columns if c not in columns.core_names("threads")]
     threads = threads[columns.core_names("threads") + thread_meta].sort_values("thread_id").reset_index(drop=True)
 
@@ -97,13 +104,37 @@ def ingest(
     return Ingested(comments, threads, mentions, quarantine, lines, report, metadata)
 
 
+def _shards(thread_ids: pd.Series, n_shards: int, shard: int | None) -> np.ndarray:
+    if shard is None:
+        return shards(thread_ids, n_shards)
+    if not 0 <= shard < n_shards:
+        raise ValueError(f"shard={shard!r}: expected 0 <= shard < n_shards={n_shards}")
+    return np.full(len(thread_ids), shard, dtype=np.int32)
+
+
 def _positions(comments: pd.DataFrame) -> np.ndarray:
-    """1-based rank among siblings: by creation time (missing last), then input order."""
-    order = comments.assign(_t=comments["created_at"].isna()).sort_values(
-        ["thread_id", "parent_id", "_t", "created_at", "file", "record"], kind="stable"
-    )
-    pos = order.groupby(["thread_id", "parent_id"], sort=False).cumcount() + 1
-    return pos.reindex(comments.index).to_numpy(dtype=np.int32)
+    """1-based rank among siblings: by creation time (missing last), then input order (file, record).
+
+    Sorted on integer codes (one stable lexsort), not on the strings themselves.
+    """
+    n = len(comments)
+    if not n:
+        return np.zeros(0, dtype=np.int32)
+    thread = pd.factorize(comments["thread_id"])[0].astype(np.int64)
+    parent = pd.factorize(comments["parent_id"])[0].astype(np.int64)
+    sibling = thread * (int(parent.max()) + 1) + parent
+    created = comments["created_at"]
+    missing = created.isna().to_numpy()
+    when = created.array.asi8 if hasattr(created.array, "asi8") else np.zeros(n, dtype=np.int64)
+    when = np.where(missing, 0, when)
+    file = pd.factorize(comments["file"], sort=True)[0]
+    order = np.lexsort((comments["record"].to_numpy(), file, when, missing, sibling))
+    first = np.ones(n, dtype=bool)
+    first[1:] = sibling[order][1:] != sibling[order][:-1]
+    start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    pos = np.empty(n, dtype=np.int32)
+    pos[order] = np.arange(n) - start + 1
+    return pos
 
 
 def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enabled: bool) -> pd.DataFrame:
@@ -154,7 +185,7 @@ def _report(result, comments, threads, quarantine, lines, *, source, fmt, salt, 
     return {
         "source": source,
         "format": fmt,
-        "files": sorted(set(result.lines["file"])) if len(result.lines) else sorted(set(result.records["file"])),
+        "files": sorted(pd.unique(result.lines["file"] if len(result.lines) else result.records["file"])),
         "records_read": int(read),
         "comments_kept": int(kept),
         "placeholders": int(comments["is_placeholder"].sum()),
@@ -171,3 +202,52 @@ def _report(result, comments, threads, quarantine, lines, *, source, fmt, salt, 
         "pseudonymised": bool(enabled),
         "default_salt": salt == DEFAULT_SALT,
     }
+
+
+def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
+    """One source's report from the reports of its shards (``shard_by: file``).
+
+    Counts add up (threads too: a thread lies in one shard), ``max_depth`` is
+    the largest, files are listed once; ``authors`` (distinct pseudonyms over
+    all shards) cannot be added up and is passed in. The check read = kept +
+    quarantined is made again on the sums.
+    """
+    if not parts:
+        raise ValueError("combine_reports: no reports")
+    first = parts[0]
+    sources = {p["source"] for p in parts}
+    if len(sources) > 1:
+        raise ValueError(f"combine_reports: reports of several sources {sorted(sources)}")
+    total = {k: int(sum(p[k] for p in parts)) for k in (
+        "records_read", "comments_kept", "placeholders", "quarantined", "threads", "comments_without_author",
+        "comments_without_time")}
+    if total["records_read"] != total["comments_kept"] + total["quarantined"]:
+        raise IntegrityError(f"source {first['source']!r}: read {total['records_read']} != kept {total['comments_kept']}"
+                             f" + quarantined {total['quarantined']} over its shards")
+
+    def add(key: str) -> dict:
+        keys = sorted({k for p in parts for k in p[key]}) if key != "quarantined_by_reason" else list(QUARANTINE_REASONS)
+        return {k: int(sum(p[key].get(k, 0) for p in parts)) for k in keys}
+
+    return {
+        **first,
+        **total,
+        "files": sorted({f for p in parts for f in p["files"]}),
+        "quarantined_by_reason": add("quarantined_by_reason"),
+        "balanced": all(p["balanced"] for p in parts),
+        "authors": int(authors),
+        "max_depth": int(max(p["max_depth"] for p in parts)),
+        "rules": add("rules"),
+        "line_roles": add("line_roles"),
+        "shards": len(parts),
+    }
+
+
+def threads_in_several_shards(threads: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``threads`` (``source``, ``thread_id``, ``shard``) whose thread id is in more than one shard.
+
+    With ``shard_by: file`` a thread must lie in one file, hence one shard; a
+    thread id found in two shards spans files that hash to different shards.
+    """
+    pairs = threads[["source", "thread_id", "shard"]].drop_duplicates()
+    return pairs.loc[pairs.duplicated(["source", "thread_id"], keep=False)].sort_values(["source", "thread_id", "shard"])

@@ -4,7 +4,10 @@ Nothing is dropped silently. Each record set aside gets exactly one reason, the
 first that applies in this order:
 
 1. ``missing_id``: the record has no comment id.
-2. ``duplicate_id``: the id was seen earlier in the same source (the first is kept).
+2. ``duplicate_id``: the id was seen earlier in the same thread (the first is kept).
+   A comment is known by its thread and its id (replies name their parent
+   within the thread), so the same id in two threads is two comments: pages
+   of scraped text number their comments ``c1, c2, …`` each.
 3. ``orphan_parent``: the parent id is not a comment of the same thread
    (with ``orphans="attach"`` such a comment is kept as top level instead, and
    its ``rule`` notes ``orphan_attached``).
@@ -29,14 +32,23 @@ __all__ = ["check_integrity", "parent_index", "depths"]
 
 
 def parent_index(thread_id: pd.Series, comment_id: pd.Series, parent_id: pd.Series) -> np.ndarray:
-    """Row number of each row's parent within the same thread; -1 for top level, -2 if not found."""
-    key = pd.MultiIndex.from_arrays([thread_id.to_numpy(), comment_id.to_numpy()])
+    """Row number of each row's parent within the same thread; -1 for top level, -2 if not found.
+
+    Thread and comment ids are coded as integers first (comment and parent ids
+    share one code book), so the lookup is one integer index, not a lookup of
+    string pairs.
+    """
+    n = len(comment_id)
+    thread = pd.factorize(pd.Series(thread_id, copy=False))[0].astype(np.int64)
+    both = pd.concat([pd.Series(comment_id, copy=False), pd.Series(parent_id, copy=False)], ignore_index=True)
+    ids, uniq = pd.factorize(both)
+    width = np.int64(len(uniq) + 1)
+    key = pd.Index(thread * width + ids[:n])
     if not key.is_unique:
         raise ValueError("parent_index needs unique (thread_id, comment_id) pairs")
-    lookup = pd.MultiIndex.from_arrays([thread_id.to_numpy(), parent_id.to_numpy()])
-    idx = key.get_indexer(lookup)
+    idx = key.get_indexer(thread * width + ids[n:])
     out = np.where(idx >= 0, idx, -2).astype(np.int64)
-    out[(parent_id == "").to_numpy()] = -1
+    out[(both.iloc[n:] == "").to_numpy(dtype=bool)] = -1
     return out
 
 
@@ -109,11 +121,13 @@ def check_integrity(
     reason[missing] = "missing_id"
     detail[missing] = "the id field is empty"
 
-    dup = recs["comment_id"].duplicated(keep="first").to_numpy() & ~missing
+    key = ["thread_id", "comment_id"]
+    seen = recs.duplicated(key, keep="first").to_numpy()
+    dup = seen & ~missing
     if dup.any():
-        first_row = recs.loc[~recs["comment_id"].duplicated(keep="first")].set_index("comment_id")["record"]
+        first_row = recs.loc[~seen].set_index(key)["record"]
         reason[dup] = "duplicate_id"
-        detail[dup] = ["first seen at record " + str(first_row[c]) for c in recs.loc[dup, "comment_id"]]
+        detail[dup] = ["first seen at record " + str(first_row[k]) for k in recs.loc[dup, key].itertuples(index=False, name=None)]
 
     ok = reason == ""
     sub = recs.loc[ok]

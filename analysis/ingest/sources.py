@@ -7,20 +7,31 @@ files in it with the format's usual endings (``*.txt`` for scraped text,
 ``*.parquet``); a ConvoKit source's path is the corpus folder itself, or a
 folder of corpus folders. Files are read in sorted order, so runs are
 repeatable.
+
+A source may be read whole (``shard_by: thread``, the default: threads are
+sharded by their id after reading, so a thread may span files) or one shard
+of files at a time (``shard_by: file``): :func:`files_by_shard` gives each
+input file (each corpus folder, for ConvoKit) to one shard by a stable hash of
+its path relative to the source's folder, :func:`read_source` with ``files``
+reads just those, and :func:`check_threads_in_one_file` stops the run when a
+thread turns out to span files.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePath
 
+import numpy as np
 import pandas as pd
 
+from analysis import columns
 from analysis.errors import ConfigError, InputError
 from analysis.ingest.base import ReadResult
+from analysis.sharding import shard_of_path
 
-__all__ = ["FORMATS", "resolve_paths", "read_source"]
+__all__ = ["FORMATS", "resolve_paths", "source_root", "files_by_shard", "read_source", "check_threads_in_one_file"]
 
 FORMATS = ("scraped_text", "csv", "jsonl", "parquet", "reddit", "convokit")
 _SUFFIXES = {
@@ -68,10 +79,55 @@ def _rel(p: Path, base: str | Path) -> str:
         return str(p)
 
 
-def read_source(source: Mapping, *, base: str | Path = ".") -> ReadResult:
-    """Read every file of one configured source with the reader for its format."""
+def source_root(path: str, *, base: str | Path = ".") -> PurePath:
+    """The folder a source's ``path`` stands in: the folder itself, a file's folder, or a glob's fixed part.
+
+    ``data/x`` (a folder) -> ``data/x``; ``data/x/a.csv`` (a file) -> ``data/x``;
+    ``data/x/**/*.csv`` -> ``data/x``. Input files are named relative to it
+    when they are assigned to shards, so moving the corpus does not move them.
+    """
+    fixed = []
+    for part in PurePath(path).parts:
+        if any(ch in part for ch in "*?["):
+            return PurePath(*fixed) if fixed else PurePath(".")
+        fixed.append(part)
+    return PurePath(path).parent if (Path(base) / path).is_file() else PurePath(path)
+
+
+def files_by_shard(source: Mapping, n_shards: int, *, base: str | Path = ".") -> list[list[str]]:
+    """The input files (ConvoKit: corpus folders) of each shard of a ``shard_by: file`` source.
+
+    A file goes whole to shard :func:`~analysis.sharding.shard_of_path` of its
+    path relative to :func:`source_root`; only paths are needed, not content.
+    Returns ``n_shards`` sorted lists of paths as :func:`resolve_paths` gives them.
+    """
+    paths = resolve_paths(source["path"], source["format"], base=base)
+    root = source_root(source["path"], base=base)
+    out: list[list[str]] = [[] for _ in range(n_shards)]
+    for p in paths:
+        out[shard_of_path(_relative_to(p, root, base), n_shards)].append(p)
+    return out
+
+
+def _relative_to(path: str, root: PurePath, base: str | Path) -> str:
+    full, top = Path(base) / path, Path(base) / root
+    try:
+        return full.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return PurePath(path).as_posix()
+
+
+def read_source(source: Mapping, *, base: str | Path = ".", files: Sequence[str] | None = None) -> ReadResult:
+    """Read every file of one configured source with the reader for its format.
+
+    ``files`` (paths as :func:`resolve_paths` or :func:`files_by_shard` give
+    them) reads only those files of the source instead, e.g. one shard's; an
+    empty list gives an empty result.
+    """
     fmt = source["format"]
-    paths = resolve_paths(source["path"], fmt, base=base)
+    paths = resolve_paths(source["path"], fmt, base=base) if files is None else [str(f) for f in files]
+    if not paths:
+        return _empty_result(fmt)
     encoding = source.get("encoding", "utf-8")
     full = [str(Path(base) / p) for p in paths]
     if fmt == "scraped_text":
@@ -101,6 +157,36 @@ def read_source(source: Mapping, *, base: str | Path = ".") -> ReadResult:
     return _relabel_files(result, dict(zip(full, paths)))
 
 
+def _empty_result(fmt: str) -> ReadResult:
+    """What a reader returns for no input at all (a shard that no file falls in)."""
+    metadata = ["removed"] if fmt in ("reddit", "convokit") else []
+    return ReadResult(
+        records=columns.empty("records", metadata=metadata),
+        threads=pd.DataFrame({c: pd.Series(dtype=object) for c in ("thread_id", "title", "article_text", "site_tags")}),
+    )
+
+
+def check_threads_in_one_file(result: ReadResult, *, source: str) -> None:
+    """Stop with one line naming the files when a thread's comments come from more than one file.
+
+    With ``shard_by: file`` each file goes whole to one shard, so a thread that
+    spans files would be split into two threads with the same id.
+    """
+    rec = result.records
+    if not len(rec):
+        return
+    pairs = rec[["thread_id", "file"]].drop_duplicates()
+    spread = pairs["thread_id"].duplicated(keep=False)
+    if spread.any():
+        tid = pairs.loc[spread, "thread_id"].iloc[0]
+        files = sorted(pairs.loc[pairs["thread_id"] == tid, "file"])
+        raise InputError(
+            files[0],
+            f"thread {tid!r} of source {source!r} also has comments in {', '.join(files[1:])}: "
+            "with shard_by: file every thread must lie in one file (use shard_by: thread for this source)",
+        )
+
+
 def _concat(parts: list[ReadResult]) -> ReadResult:
     return ReadResult(
         records=pd.concat([p.records for p in parts], ignore_index=True),
@@ -112,7 +198,11 @@ def _concat(parts: list[ReadResult]) -> ReadResult:
 
 def _relabel_files(result: ReadResult, names: dict[str, str]) -> ReadResult:
     """Report files by the path the user wrote, not the joined absolute one."""
+    if all(k == v for k, v in names.items()):
+        return result
     for frame in (result.records, result.rejects, result.lines):
         if "file" in frame and len(frame):
-            frame["file"] = frame["file"].map(lambda f: names.get(f, f))
+            codes, files = pd.factorize(frame["file"])  # a few files, many rows: map each file once
+            frame["file"] = pd.Series(
+                np.array([names.get(f, f) for f in files], dtype=object)[codes], index=frame.index)
     return result

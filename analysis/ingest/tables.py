@@ -80,11 +80,12 @@ def read_table(
         raise ConfigError("sources[].format", f"{fmt!r} is not a table format; expected one of {sorted(readers)}")
     parts, rejects, lines = [], [], []
     for path in paths:
-        frame, rej = readers[fmt](str(path), encoding=encoding, delimiter=delimiter)
+        frame, rej, maybe_bad = readers[fmt](str(path), encoding=encoding, delimiter=delimiter)
         missing = [mapping[f] for f in mapping if mapping[f] and mapping[f] not in frame.columns]
         if missing:
             raise InputError(str(path), f"mapped column(s) {missing} not found; the file has {list(frame.columns)}")
-        frame = _bad_bytes_to_rejects(frame, rej, str(path))
+        if maybe_bad:  # some bytes did not decode: find their records
+            frame = _bad_bytes_to_rejects(frame, rej, str(path))
         parts.append(_to_records(frame, str(path), mapping, time_unit=time_unit, timezone=timezone))
         rejects.extend(rej)
         lines.append(_line_map(str(path), parts[-1], rej))
@@ -97,7 +98,8 @@ def read_table(
     return ReadResult(records=records, threads=threads, rejects=reject_df, lines=pd.concat(lines, ignore_index=True))
 
 
-def _decode(path: str, encoding: str) -> str:
+def _load(path: str, encoding: str) -> tuple[bytes, str]:
+    """A file's bytes without a UTF-8 byte-order mark, and the encoding to decode them with."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -109,7 +111,17 @@ def _decode(path: str, encoding: str) -> str:
     if data.startswith(codecs.BOM_UTF8) and encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
         data = data[len(codecs.BOM_UTF8):]
         encoding = "utf-8"
-    return data.decode(encoding, errors="threadscope_mark").replace("\r\n", "\n")
+    return data, encoding
+
+
+def _decode(path: str, encoding: str) -> tuple[str, bool]:
+    """A file's text with CRLF read as LF, and whether some bytes were undecodable (and marked)."""
+    data, encoding = _load(path, encoding)
+    try:
+        text, bad = data.decode(encoding), False
+    except UnicodeDecodeError:
+        text, bad = data.decode(encoding, errors="threadscope_mark"), True
+    return text.replace("\r\n", "\n"), bad
 
 
 def _escape(text: str) -> str:
@@ -117,21 +129,31 @@ def _escape(text: str) -> str:
     return _BAD_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xF0000:02x}", text)
 
 
-def _read_csv(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list]:
-    text = _decode(path, encoding)
+def _read_csv(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list, bool]:
+    data, enc = _load(path, encoding)
+    data, bad = data.replace(b"\r\n", b"\n") if codecs.lookup(enc).name == "utf-8" else None, False
+    if data is not None:  # valid UTF-8 (the usual case): the parser reads the bytes themselves
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = None
+    if data is None:
+        text, bad = _decode(path, encoding)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter, engine="c")
+        source = io.BytesIO(data) if data is not None else io.StringIO(text)
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False, sep=delimiter, engine="c",
+                            **({"encoding": "utf-8"} if data is not None else {}))
     except pd.errors.EmptyDataError:
         raise InputError(path, "empty file: expected a header row") from None
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise InputError(path, f"cannot parse as CSV: {exc}", line=int(m.group(1)) if m else None) from None
     frame.insert(0, "_record", range(1, len(frame) + 1))
-    return frame, []
+    return frame, [], bad
 
 
-def _read_jsonl(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list]:
-    text = _decode(path, encoding)
+def _read_jsonl(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list, bool]:
+    text, bad = _decode(path, encoding)
     rows, rejects = [], []
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -151,17 +173,17 @@ def _read_jsonl(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFra
     if "_record" not in frame:
         frame["_record"] = pd.Series(dtype="int64")
     frame = frame[["_record"] + [c for c in frame.columns if c != "_record"]]
-    return frame.fillna(""), rejects
+    return frame.fillna(""), rejects, bad
 
 
-def _read_parquet(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list]:
+def _read_parquet(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list, bool]:
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
         raise InputError(path, f"cannot be read as Parquet: {exc}") from None
     frame = frame.astype(object).where(frame.notna(), "").astype(str)
     frame.insert(0, "_record", range(1, len(frame) + 1))
-    return frame, []
+    return frame, [], True  # strings as stored: look for marks all the same
 
 
 def _bad_bytes_to_rejects(frame: pd.DataFrame, rejects: list, path: str) -> pd.DataFrame:
@@ -187,10 +209,21 @@ def parse_times(values: pd.Series, *, time_unit: str | None = None, timezone: st
     if time_unit:
         num = pd.to_numeric(values.where(values != ""), errors="coerce")
         return pd.to_datetime(num, unit=time_unit, utc=True)
-    parsed = pd.to_datetime(values.where(values != ""), errors="coerce", format="mixed")
+    parsed = _parse_text_times(values.where(values != ""))
     if getattr(parsed.dt, "tz", None) is None:
         parsed = parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
     return parsed.dt.tz_convert("UTC")
+
+
+def _parse_text_times(values: pd.Series) -> pd.Series:
+    """Date-time text to times: ISO 8601 (fast) when every value is, else any format pandas recognises."""
+    try:
+        fast = pd.to_datetime(values, errors="coerce", format="ISO8601")
+        if pd.api.types.is_datetime64_any_dtype(fast) and not (fast.isna() & values.notna()).any():
+            return fast
+    except (ValueError, TypeError):
+        pass
+    return pd.to_datetime(values, errors="coerce", format="mixed")
 
 
 def _to_records(frame: pd.DataFrame, path: str, mapping: Mapping[str, str], *, time_unit, timezone) -> pd.DataFrame:
@@ -234,6 +267,8 @@ def _threads(records: pd.DataFrame) -> pd.DataFrame:
 
 def _line_map(path: str, records: pd.DataFrame, rejects: list) -> pd.DataFrame:
     kept = pd.DataFrame({"file": path, "record": records["record"], "role": "record", "comment_id": records["comment_id"]})
+    if not any(r[0] == path for r in rejects):  # records are in file order already
+        return kept.reset_index(drop=True)
     rej = pd.DataFrame(
         [(r[0], r[1], "reject", "") for r in rejects if r[0] == path], columns=["file", "record", "role", "comment_id"]
     )

@@ -1,5 +1,57 @@
 # Ingest: each source is read, checked and pseudonymised, then the shards of
 # all sources are combined into the canonical tables.
+#
+# A source with shard_by: thread (the default) is read whole by one ingest job
+# that writes all its shards. A source with shard_by: file is read one shard
+# of files at a time (ingest_shard): each file goes whole to one shard by a
+# stable hash of its path, decided here from the paths alone, so adding a file
+# reruns the ingest, merge, tokenize and scoring of one shard, then the
+# aggregates.
+from functools import cache
+
+from analysis.ingest.sources import files_by_shard
+
+THREAD_SOURCES = [s for s, src in SOURCES.items() if src.get("shard_by", "thread") == "thread"]
+FILE_SOURCES = [s for s, src in SOURCES.items() if src.get("shard_by", "thread") == "file"]
+
+
+def _one_of(ids):
+    """A wildcard constraint matching exactly these source ids (nothing, if there are none)."""
+    return "|".join(ids) if ids else "(?!)"
+
+
+@cache
+def _shard_units(source):
+    """The input files (ConvoKit: corpus folders) of each shard of a shard_by: file source."""
+    return tuple(tuple(u) for u in files_by_shard(SOURCES[source], config["n_shards"]))
+
+
+def shard_units(wildcards):
+    """The files (ConvoKit: corpus folders) one ingest_shard job reads."""
+    return list(_shard_units(wildcards.source)[int(wildcards.shard)])
+
+
+def shard_unit_files(wildcards):
+    """The files one ingest_shard job reads: a change to any of them reruns that job only."""
+    units = shard_units(wildcards)
+    if SOURCES[wildcards.source]["format"] == "convokit":
+        return sorted(str(p) for d in units for p in Path(d).glob("*.json*"))
+    return units
+
+
+def ingest_parts(name, ext):
+    """A per-source ingest output (quarantine, report) of every source, in config order.
+
+    One file per source read whole; one per shard for a shard_by: file source.
+    """
+    return [
+        path
+        for s in SOURCES
+        for path in (
+            expand(f"{R}/ingest/{s}/{name}/shard-{{shard}}.{ext}", shard=SHARDS) if s in FILE_SOURCES
+            else [f"{R}/ingest/{s}/{name}.{ext}"]
+        )
+    ]
 
 
 rule ingest:
@@ -19,6 +71,8 @@ rule ingest:
         pseudonymise=config["pseudonymise"],
         salt=config["pseudonym_salt"],
         orphans=config["orphans"],
+    wildcard_constraints:
+        source=_one_of(THREAD_SOURCES),
     log:
         LOGS + "/ingest/{source}.log",
     threads: 1
@@ -27,6 +81,36 @@ rule ingest:
         runtime=60,
     script:
         "../scripts/ingest.py"
+
+
+rule ingest_shard:
+    input:
+        files=shard_unit_files,
+        code=code_of("ingest_shard"),
+    output:
+        comments=R + "/ingest/{source}/comments/shard-{shard}.parquet",
+        threads=R + "/ingest/{source}/threads/shard-{shard}.parquet",
+        mentions=R + "/ingest/{source}/mentions/shard-{shard}.parquet",
+        quarantine=R + "/ingest/{source}/quarantine/shard-{shard}.parquet",
+        lines=R + "/ingest/{source}/lines/shard-{shard}.parquet",
+        report=R + "/ingest/{source}/report/shard-{shard}.json",
+    params:
+        source=lambda w: SOURCES[w.source],
+        units=shard_units,
+        n_shards=config["n_shards"],
+        pseudonymise=config["pseudonymise"],
+        salt=config["pseudonym_salt"],
+        orphans=config["orphans"],
+    wildcard_constraints:
+        source=_one_of(FILE_SOURCES),
+    log:
+        LOGS + "/ingest_shard/{source}/{shard}.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/ingest_shard.py"
 
 
 rule shard:
@@ -51,13 +135,19 @@ rule shard:
 
 rule ingest_report:
     input:
-        reports=expand(R + "/ingest/{source}/report.json", source=SOURCES),
-        quarantine=expand(R + "/ingest/{source}/quarantine.parquet", source=SOURCES),
+        reports=ingest_parts("report", "json"),
+        quarantine=ingest_parts("quarantine", "parquet"),
+        # shard_by: file sources: their threads must not repeat across shards, and authors are counted once
+        shard_threads=expand(R + "/ingest/{source}/threads/shard-{shard}.parquet", source=FILE_SOURCES, shard=SHARDS),
+        shard_comments=expand(R + "/ingest/{source}/comments/shard-{shard}.parquet", source=FILE_SOURCES, shard=SHARDS),
         code=code_of("ingest_report"),
     output:
         report=R + "/ingest_report.json",
         table=R + "/ingest_report.csv",
         quarantine=R + "/quarantine.parquet",
+    params:
+        sources=list(SOURCES),
+        file_sources=FILE_SOURCES,
     log:
         LOGS + "/ingest_report.log",
     threads: 1

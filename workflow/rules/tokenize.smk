@@ -1,11 +1,29 @@
-# Tokenize: Punkt is trained once on the corpus itself, then every shard is
-# tokenized in parallel (NLTK, offline).
+# Tokenize: Punkt is trained once on the corpus itself (or a frozen model is
+# used, tokenize.punkt_model), then every shard is tokenized in parallel
+# (NLTK, offline).
+from analysis.errors import ConfigError
+
+PUNKT_MODEL = config["tokenize"].get("punkt_model", "")
+if PUNKT_MODEL:
+    if not Path(PUNKT_MODEL).is_file():
+        raise ConfigError("tokenize.punkt_model", f"no Punkt parameters file {PUNKT_MODEL!r}")
+    if Path(PUNKT_MODEL).resolve() == Path(R, "punkt.json").resolve():
+        raise ConfigError("tokenize.punkt_model", f"{PUNKT_MODEL!r} is this run's own output; copy it outside {R!r} first")
 
 
 rule train_punkt:
     input:
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+        # A frozen model is only checked and copied to punkt.json (for the book):
+        # tokenize_comments reads the frozen file itself, so that nothing it
+        # depends on changes when the corpus does.
+        **(
+            {"model": PUNKT_MODEL}
+            if PUNKT_MODEL
+            else {
+                "comments": shard_files(R + "/comments/shard-{shard}.parquet"),
+                "threads": shard_files(R + "/threads/shard-{shard}.parquet"),
+            }
+        ),
         code=code_of("train_punkt"),
     output:
         params=R + "/punkt.json",
@@ -25,7 +43,7 @@ rule tokenize_comments:
     input:
         comments=R + "/comments/shard-{shard}.parquet",
         threads=R + "/threads/shard-{shard}.parquet",
-        punkt=rules.train_punkt.output.params,
+        punkt=PUNKT_MODEL or rules.train_punkt.output.params,
         lexicons=config["lexicons"],
         code=code_of("tokenize_comments"),
     output:
