@@ -64,7 +64,7 @@ RECORDS = [
 
 COMMENTS = [
     Column("thread_id", pa.string(), "thread id, prefixed with the source id: '<source>:<id>'"),
-    Column("comment_id", pa.string(), "comment id, unique within its source"),
+    Column("comment_id", pa.string(), "comment id, unique within its thread"),
     Column("parent_id", pa.string(), "id of the comment replied to; '' for a top-level comment"),
     Column("depth", pa.int32(), "1 for a top-level comment, 2 for a reply to it, ..."),
     Column("position", pa.int32(), "1-based rank among siblings, by time then input order"),

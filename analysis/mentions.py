@@ -138,7 +138,8 @@ def _author_pattern(known_authors: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def _candidates(text: str, author_pattern: re.Pattern[str] | None) -> list[tuple[str, int, int]]:
-    found = [("handle", m.start(), m.end()) for m in _HANDLE.finditer(text)]
+    # the handle pattern starts with a lookbehind, tried at every character: skip texts without "@"
+    found = [("handle", m.start(), m.end()) for m in _HANDLE.finditer(text)] if "@" in text else []
     if author_pattern is not None:
         found += [("author", m.start(), m.end()) for m in author_pattern.finditer(text)]
     for m in _VOC_COMMA.finditer(text):
