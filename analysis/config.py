@@ -11,7 +11,11 @@ formats, files that must exist).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import hashlib
+import importlib.util
+import json
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import jsonschema
@@ -19,10 +23,15 @@ import yaml
 
 from analysis.errors import ConfigError
 
-__all__ = ["SCHEMA_PATH", "check_config", "explain"]
+__all__ = ["SCHEMA_PATH", "LEXICON_CHECK_CACHE", "check_config", "explain"]
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 TABLE_FORMATS = ("csv", "jsonl", "parquet")
+#: Where a run under Snakemake remembers dictionaries that passed the full check (see :func:`check_config`).
+LEXICON_CHECK_CACHE = Path(".snakemake") / "threadscope" / "lexicons-checked.json"
+# What the full dictionary check depends on besides the dictionary itself.
+_CHECK_CODE = ("analysis/lexicons.py", "analysis/tokenization.py", "analysis/errors.py", "workflow/schemas/lexicon.schema.yaml")
 
 
 def explain(config: dict) -> str | None:
@@ -52,7 +61,18 @@ def explain(config: dict) -> str | None:
 
 
 def check_config(config: dict, validate: Callable | None = None) -> dict:
-    """Validate ``config`` in place (defaults filled in); raise :class:`ConfigError` on the first problem."""
+    """Validate ``config`` in place (defaults filled in); raise :class:`ConfigError` on the first problem.
+
+    Every dictionary in ``lexicons`` is loaded and checked in full
+    (:func:`analysis.lexicons.load_lexicon`: schema, every term split as the
+    tokenizer splits text), which imports NLTK: about a second. When called
+    by Snakemake (``validate`` given), a dictionary that passed is remembered
+    in :data:`LEXICON_CHECK_CACHE` under the working folder, keyed by the
+    SHA-256 of its bytes and of the code that checks it, so parsing the
+    workflow again (a no-op rerun, a dry run) skips the import; an edited
+    dictionary or checking code is checked again. Failures are never
+    remembered.
+    """
     problem = explain(config)
     if problem:
         key, _, message = problem.partition(": ")
@@ -76,19 +96,20 @@ def check_config(config: dict, validate: Callable | None = None) -> dict:
     for path in config["lexicons"]:
         if not Path(path).is_file():
             raise ConfigError("lexicons", f"no dictionary file {path!r}")
-    _check_frames(config)
+    _check_frames(config, cache=LEXICON_CHECK_CACHE if validate is not None else None)
     return config
 
 
-def _check_frames(config: dict) -> None:
+def _check_frames(config: dict, *, cache: Path | None = None) -> None:
     """Frames named in framing and validation options must exist in the active dictionaries."""
-    from analysis.framing import frames_of
-    from analysis.lexicons import load_lexicon
-
-    try:
-        frames = frames_of([load_lexicon(p) for p in config["lexicons"]])
-    except ValueError as exc:
-        raise ConfigError("lexicons", str(exc)) from None
+    frames_by_path = _lexicon_frames(config["lexicons"], cache=cache)
+    seen: dict[str, str] = {}
+    for path in config["lexicons"]:  # as analysis.framing.frames_of: names unique across dictionaries
+        for f in frames_by_path[path]:
+            if f in seen:
+                raise ConfigError("lexicons", f"frame {f!r} is defined in both {seen[f]} and {Path(path)}: frame names must be unique")
+            seen[f] = str(Path(path))
+    frames = list(seen)
     for pair in config["framing"]["index_pairs"]:
         for f in pair:
             if f not in frames:
@@ -96,6 +117,63 @@ def _check_frames(config: dict) -> None:
     for f in config["validation"]["code_of_frame"]:
         if f not in frames:
             raise ConfigError("validation.code_of_frame", f"no frame {f!r} in the active dictionaries; their frames: {frames}")
+
+
+def _lexicon_frames(paths: Sequence[str], *, cache: Path | None) -> dict[str, list[str]]:
+    """Frame names of each dictionary, in file order, after the full check of ``load_lexicon``."""
+    code = _code_fingerprint() if cache is not None else ""
+    keys = {}
+    for path in paths:
+        try:
+            keys[path] = hashlib.sha256(Path(path).read_bytes() + code.encode()).hexdigest()
+        except OSError:
+            keys[path] = ""  # load_lexicon reports it
+    known = _read_cache(cache) if cache is not None else {}
+    todo = [p for p in paths if not keys[p] or keys[p] not in known]
+    if todo:
+        from analysis.lexicons import load_lexicon
+
+        for path in todo:
+            known[keys[path]] = list(load_lexicon(path).frames)
+        if cache is not None:
+            _write_cache(cache, {keys[p]: known[keys[p]] for p in paths if keys[p]})
+    return {p: known[keys[p]] for p in paths}
+
+
+def _code_fingerprint() -> str:
+    """The checking code's bytes, and which NLTK and regex are installed (their files' size and time)."""
+    h = hashlib.sha256()
+    for rel in _CHECK_CODE:
+        h.update((ROOT / rel).read_bytes())
+    for name in ("nltk", "regex"):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin:
+            st = os.stat(origin)
+            h.update(f"{name}:{origin}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _read_cache(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, entries: dict) -> None:
+    """Merge ``entries`` into the cache file (atomically; a cache that cannot be written is skipped)."""
+    try:
+        merged = {**_read_cache(path), **entries}
+        if len(merged) > 200:  # keep it small: the current dictionaries win
+            merged = entries
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _fill_defaults(instance, schema) -> None:

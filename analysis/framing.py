@@ -25,18 +25,25 @@ Matching rules (what a reviewer asks "how was this counted?" about):
 - The denominator of a rate is the number of *word tokens*: tokens with at
   least one letter or digit (punctuation and emoji excluded), MWEs counted once.
 
-Every function is vectorised over token arrays: candidate matches are found
-with array comparisons per term, and only candidate matches (not tokens) are
-looped over when resolving overlaps.
+Every function is vectorised over token arrays: what depends only on a
+token's text (which terms it matches, whether it is a word or a negation cue)
+is decided once per distinct text and spread to the tokens by their
+``pd.factorize`` codes; a multi-word term is checked only where its first
+word occurs; only candidate matches (not tokens) are looped over when
+resolving overlaps. One index of a token table serves every dictionary
+matched on it (:func:`score_frames`).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from analysis.lexicons import Lexicon
@@ -63,24 +70,106 @@ MATCH_COLUMNS = [
 
 
 def is_word(norms: pd.Series) -> np.ndarray:
-    """True for tokens with at least one letter or digit (the rate denominator)."""
-    return norms.str.contains(_WORDLIKE.pattern, regex=True).to_numpy(dtype=bool)
+    """True for tokens with at least one letter or digit (the rate denominator).
+
+    Decided once per distinct norm (``re``'s Unicode ``\\w``), then spread to
+    the tokens; a missing norm is not a word.
+    """
+    codes, vocab = pd.factorize(norms)
+    return _per_token(codes, [_WORDLIKE.search(v) is not None for v in _strings(vocab)])
 
 
 def _is_negation(norms: pd.Series) -> np.ndarray:
-    lower = norms.str.lower()
-    return (lower.isin(NEGATION_CUES) | lower.str.match(_NEG_CONTRACTION.pattern)).to_numpy(dtype=bool)
+    codes, vocab = pd.factorize(norms)
+    return _per_token(codes, [_negation_cue(v) for v in _strings(vocab)])
 
 
-def _word_mask(vocab: pd.Index, word: str) -> np.ndarray:
-    """Which vocabulary entries one term word matches (exact, or prefix with *)."""
-    if word.endswith("*"):
-        return np.asarray(vocab.str.startswith(word[:-1]), dtype=bool)
-    mask = np.zeros(len(vocab), dtype=bool)
-    pos = vocab.get_indexer([word])[0]
-    if pos >= 0:
-        mask[pos] = True
-    return mask
+def _negation_cue(norm: str) -> bool:
+    lower = norm.lower()
+    return lower in NEGATION_CUES or _NEG_CONTRACTION.match(lower) is not None
+
+
+def _strings(vocab) -> list[str]:
+    return [str(v) for v in vocab.tolist()] if len(vocab) else []
+
+
+def _per_token(codes: np.ndarray, per_vocab: list[bool]) -> np.ndarray:
+    """Spread a per-vocabulary flag to tokens (code -1, a missing value: False)."""
+    flags = np.append(np.asarray(per_vocab, dtype=bool), False)  # index -1 -> False
+    return flags[codes]
+
+
+class _TokenIndex:
+    """What matching needs from one tokens table, computed once and shared by every dictionary.
+
+    Tokens are numbered by their distinct ``norm`` and surface ``token``
+    (``pd.factorize``); per-token flags (negation cue, word) are decided per
+    distinct norm; a multi-word term is checked only where its first word
+    occurs (:meth:`first_word_positions`).
+    """
+
+    def __init__(self, tokens: pd.DataFrame) -> None:
+        tok = tokens.reset_index(drop=True)
+        self.tok = tok
+        self.n = len(tok)
+        self.doc = _doc_numbers(tok)
+        self.sentence = tok["sentence"].to_numpy()
+        norm_codes, norm_vocab = pd.factorize(tok["norm"])
+        surf_codes, surf_vocab = pd.factorize(tok["token"])
+        self.codes = {False: norm_codes, True: surf_codes}
+        self.vocab = {False: pd.Index(norm_vocab), True: pd.Index(surf_vocab)}
+        self.norm_has_space = np.asarray(self.vocab[False].str.contains(" ", regex=False), dtype=bool)
+        self._lookup: dict[bool, dict[str, int]] = {}
+        self._sorted: dict[bool, tuple[list[str], np.ndarray]] = {}
+        self._negation: np.ndarray | None = None
+
+    def negation(self) -> np.ndarray:
+        if self._negation is None:
+            self._negation = _per_token(self.codes[False], [_negation_cue(v) for v in _strings(self.vocab[False])])
+        return self._negation
+
+    def is_word(self) -> np.ndarray:
+        return _per_token(self.codes[False], [_WORDLIKE.search(v) is not None for v in _strings(self.vocab[False])])
+
+    def word_mask(self, case_sensitive: bool, word: str) -> np.ndarray:
+        """Which vocabulary entries one term word matches (exact, or prefix with *)."""
+        vocab = self.vocab[case_sensitive]
+        mask = np.zeros(len(vocab), dtype=bool)
+        if not word.endswith("*"):
+            if case_sensitive not in self._lookup:
+                self._lookup[case_sensitive] = {v: i for i, v in enumerate(vocab.tolist())}
+            pos = self._lookup[case_sensitive].get(word)
+            if pos is not None:
+                mask[pos] = True
+            return mask
+        prefix = word[:-1]
+        if not prefix or ord(prefix[-1]) == 0x10FFFF:
+            return np.asarray(vocab.str.startswith(prefix), dtype=bool)
+        # the words starting with prefix are one range of the sorted vocabulary
+        if case_sensitive not in self._sorted:
+            order = np.argsort(np.asarray(_strings(vocab), dtype=object), kind="stable")
+            self._sorted[case_sensitive] = ([str(v) for v in vocab[order].tolist()], order)
+        words, order = self._sorted[case_sensitive]
+        lo = bisect_left(words, prefix)
+        hi = bisect_left(words, prefix[:-1] + chr(ord(prefix[-1]) + 1), lo)
+        mask[order[lo:hi]] = True
+        return mask
+
+    def first_word_positions(self, case_sensitive: bool, masks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Sorted positions of the tokens matching each first word (``word -> vocabulary mask``).
+
+        One pass over the tokens finds every token matching any of the words;
+        each word's positions are then picked from those few.
+        """
+        if not masks:
+            return {}
+        codes = self.codes[case_sensitive]
+        union = np.zeros(len(self.vocab[case_sensitive]) + 1, dtype=bool)  # index -1 (a missing value): no word
+        for mask in masks.values():
+            union[:-1] |= mask
+        found = np.flatnonzero(union[codes])
+        found_codes = codes[found]
+        return {word: found[np.append(mask, False)[found_codes]] for word, mask in masks.items()}
 
 
 def match_frames(
@@ -102,19 +191,28 @@ def match_frames(
     """
     if negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
+    if len(tokens) == 0 or lexicon.term_table().empty:
+        return pd.DataFrame(columns=MATCH_COLUMNS)
+    return _match_frames(_TokenIndex(tokens), lexicon, texts=texts, negation_window=negation_window,
+                         count_quoted=count_quoted, count_negated=count_negated)
+
+
+def _match_frames(
+    index: _TokenIndex,
+    lexicon: Lexicon,
+    *,
+    texts: dict[tuple[str, str, str], str] | None,
+    negation_window: int,
+    count_quoted: bool,
+    count_negated: bool,
+) -> pd.DataFrame:
     terms = lexicon.term_table().reset_index(drop=True)
     terms["key"] = [f"{'=' if cs else ''}{'!' if ex else ''}{' '.join(w)}" for w, cs, ex in
                     zip(terms["words"], terms["case_sensitive"], terms["exclude"])]
-    n = len(tokens)
+    n = index.n
     if n == 0 or terms.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    tok = tokens.reset_index(drop=True)
-    doc = _doc_numbers(tok)
-    sentence = tok["sentence"].to_numpy()
-    norm_codes, norm_vocab = pd.factorize(tok["norm"])
-    surf_codes, surf_vocab = pd.factorize(tok["token"])
-    norm_vocab, surf_vocab = pd.Index(norm_vocab), pd.Index(surf_vocab)
-    norm_has_space = np.asarray(norm_vocab.str.contains(" ", regex=False), dtype=bool)
+    tok, doc, sentence, norm_has_space = index.tok, index.doc, index.sentence, index.norm_has_space
 
     # Candidates: (term row, first token, number of tokens)
     cand_term: list[np.ndarray] = []
@@ -128,47 +226,64 @@ def match_frames(
 
     # Single tokens: every one-word term, and every multi-word term that tokenization
     # joined into one MWE token, is matched through one vocabulary x term table.
-    for case_sensitive, codes, vocab in ((False, norm_codes, norm_vocab), (True, surf_codes, surf_vocab)):
+    for case_sensitive in (False, True):
+        codes, vocab = index.codes[case_sensitive], index.vocab[case_sensitive]
         pairs_v, pairs_t = [], []
         for row, term in enumerate(terms.itertuples(index=False)):
             if term.case_sensitive != case_sensitive:
                 continue
             words = list(term.words)
             if len(words) == 1:
-                mask = _word_mask(vocab, words[0] if case_sensitive else words[0].casefold())
+                mask = index.word_mask(case_sensitive, words[0] if case_sensitive else words[0].casefold())
                 if not case_sensitive:
                     mask &= ~norm_has_space  # a joined MWE token is not a single word
             elif not term.wildcard and not case_sensitive:
-                mask = _word_mask(norm_vocab, " ".join(w.casefold() for w in words))
+                mask = index.word_mask(False, " ".join(w.casefold() for w in words))
             else:
                 continue
             v = np.flatnonzero(mask)
             pairs_v.append(v)
             pairs_t.append(np.full(len(v), row))
         if pairs_v:
+            v_all = np.concatenate(pairs_v)
             table = sp.csr_array(
-                (np.ones(sum(len(v) for v in pairs_v)), (np.concatenate(pairs_v), np.concatenate(pairs_t))),
+                (np.ones(len(v_all)), (v_all, np.concatenate(pairs_t))),
                 shape=(len(vocab), len(terms)),
             )
-            tok_idx, term_rows = table[codes].nonzero()
-            add(term_rows, tok_idx, 1)
-    # Consecutive tokens, one per word, within one sentence (multi-word terms).
+            has_term = np.zeros(len(vocab) + 1, dtype=bool)  # index -1 (a missing value): no term
+            has_term[v_all] = True
+            candidates = np.flatnonzero(has_term[codes])
+            rows, term_rows = table[codes[candidates]].nonzero()
+            add(term_rows, candidates[rows], 1)
+    # Consecutive tokens, one per word, within one sentence (multi-word terms):
+    # checked only where the first word occurs.
+    multi = []
+    first_masks: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
     for row, term in enumerate(terms.itertuples(index=False)):
         words = list(term.words)
         if len(words) < 2 or n < len(words):
             continue
-        codes, vocab = (surf_codes, surf_vocab) if term.case_sensitive else (norm_codes, norm_vocab)
-        span = n - len(words) + 1
-        ok = np.ones(span, dtype=bool)
-        for k, word in enumerate(words):
-            mask = _word_mask(vocab, word if term.case_sensitive else word.casefold())
-            if not term.case_sensitive:
+        cs = bool(term.case_sensitive)
+        masks = []
+        for word in words:
+            w = word if cs else word.casefold()
+            mask = index.word_mask(cs, w)
+            if not cs:
                 mask &= ~norm_has_space  # a joined MWE token is not one word of a longer term
-            ok &= mask[codes[k : span + k]]
-            if k:
-                ok &= (doc[k : span + k] == doc[:span]) & (sentence[k : span + k] == sentence[:span])
-        hit = np.flatnonzero(ok)
-        add(np.full(len(hit), row), hit, len(words))
+            masks.append((w, mask))
+        first_masks[cs][masks[0][0]] = masks[0][1]
+        multi.append((row, cs, masks))
+    first_positions = {cs: index.first_word_positions(cs, first_masks[cs]) for cs in (False, True)}
+    for row, cs, masks in multi:
+        codes = index.codes[cs]
+        starts = first_positions[cs][masks[0][0]]
+        starts = starts[starts < n - len(masks) + 1]
+        ok = np.ones(len(starts), dtype=bool)
+        for k in range(1, len(masks)):
+            at = starts + k
+            ok &= masks[k][1][codes[at]] & (doc[at] == doc[starts]) & (sentence[at] == sentence[starts])
+        hit = starts[ok]
+        add(np.full(len(hit), row), hit, len(masks))
     if not cand_term or not sum(len(c) for c in cand_term):
         return pd.DataFrame(columns=MATCH_COLUMNS)
 
@@ -186,7 +301,7 @@ def match_frames(
     taken = np.zeros(n, dtype=bool)
     spans: dict[tuple[int, int], bool] = {}
     accepted = []
-    for idx, s, k, ex in zip(cand.index, cand["start_tok"].to_numpy(), cand["n_tok"].to_numpy(), cand["exclude"].to_numpy()):
+    for idx, s, k, ex in zip(cand.index, cand["start_tok"].tolist(), cand["n_tok"].tolist(), cand["exclude"].tolist()):
         if spans.get((s, k)) == ex or not taken[s : s + k].any():
             if (s, k) not in spans:
                 taken[s : s + k] = True
@@ -201,23 +316,27 @@ def match_frames(
     acc = acc.drop_duplicates(["start_tok", "n_tok", "frame"])  # a span counts once per frame
     first = acc["start_tok"].to_numpy()
     last = first + acc["n_tok"].to_numpy() - 1
+
+    def at(name: str, rows: np.ndarray) -> np.ndarray:
+        return tok[name].take(rows).to_numpy()
+
     out = pd.DataFrame(
         {
-            "thread_id": tok["thread_id"].to_numpy()[first],
-            "comment_id": tok["comment_id"].to_numpy()[first],
-            "doc": tok["doc"].to_numpy()[first],
+            "thread_id": at("thread_id", first),
+            "comment_id": at("comment_id", first),
+            "doc": at("doc", first),
             "lexicon": lexicon.name,
             "lexicon_sha": lexicon.short_hash,
             "frame": acc["frame"].to_numpy(),
             "term": acc["term"].to_numpy(),
             "sentence": sentence[first],
-            "token_start": tok["index"].to_numpy()[first],
-            "token_end": tok["index"].to_numpy()[last] + 1,
-            "start": tok["start"].to_numpy()[first],
-            "end": tok["end"].to_numpy()[last],
+            "token_start": at("index", first),
+            "token_end": at("index", last) + 1,
+            "start": at("start", first),
+            "end": at("end", last),
         }
     )
-    out["negated"] = _negated(first, doc, sentence, _is_negation(tok["norm"]), negation_window)
+    out["negated"] = _negated(first, doc, sentence, index.negation(), negation_window)
     out["quoted"] = _quoted(out, texts) if texts is not None else False
     out["match"] = _surface(out, tok, first, last, texts)
     out["counted"] = (count_quoted | ~out["quoted"]) & (count_negated | ~out["negated"])
@@ -229,9 +348,22 @@ def _doc_numbers(tok: pd.DataFrame) -> np.ndarray:
     """A number per document (rows are sorted by document): changes wherever a key column changes."""
     change = np.zeros(len(tok), dtype=bool)
     for col in ("thread_id", "comment_id", "doc"):
-        codes = pd.factorize(tok[col])[0]
-        change[1:] |= codes[1:] != codes[:-1]
+        change[1:] |= _differs_from_previous(tok[col])
     return np.cumsum(change)
+
+
+def _differs_from_previous(values: pd.Series) -> np.ndarray:
+    """``values[i] != values[i - 1]`` for i >= 1 (missing values equal each other, as codes of ``pd.factorize``)."""
+    if len(values) < 2:
+        return np.zeros(0, dtype=bool)
+    if isinstance(values.dtype, pd.StringDtype):
+        arr = pa.array(values.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr.null_count == 0:
+            return pc.not_equal(arr.slice(1), arr.slice(0, len(arr) - 1)).to_numpy(zero_copy_only=False)
+    codes = pd.factorize(values)[0]
+    return codes[1:] != codes[:-1]
 
 
 def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.ndarray, window: int) -> np.ndarray:
@@ -246,9 +378,10 @@ def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.n
 
 def _surface(out: pd.DataFrame, tok: pd.DataFrame, first, last, texts) -> list[str]:
     if texts is None:  # without texts, an MWE spanning several tokens has no single surface form
-        surface = tok["token"].to_numpy(dtype=object)[first]
+        surface = tok["token"].take(first).to_numpy(dtype=object)
         return np.where(first == last, surface, "").tolist()
-    return [texts[(t, c, d)][a:b] for t, c, d, a, b in out[["thread_id", "comment_id", "doc", "start", "end"]].itertuples(index=False)]
+    cols = [out[c].tolist() for c in ("thread_id", "comment_id", "doc", "start", "end")]
+    return [texts[(t, c, d)][a:b] for t, c, d, a, b in zip(*cols)]
 
 
 _QUOTE_RES = [
@@ -266,16 +399,19 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _quoted(out: pd.DataFrame, texts) -> np.ndarray:
+    """Whether each match starts inside a quotation: the last quoted span starting at or before it runs past it."""
     flags = np.zeros(len(out), dtype=bool)
-    keys = list(zip(out["thread_id"], out["comment_id"], out["doc"]))
+    keys = zip(out["thread_id"].tolist(), out["comment_id"].tolist(), out["doc"].tolist())
     cache: dict = {}
-    for i, (key, start) in enumerate(zip(keys, out["start"].to_numpy())):
-        if key not in cache:
-            spans = quoted_spans(texts[key])
-            cache[key] = (np.array([s for s, _ in spans], dtype=np.int64), np.array([e for _, e in spans], dtype=np.int64))
-        starts, ends = cache[key]
-        j = np.searchsorted(starts, start, side="right") - 1
-        flags[i] = j >= 0 and start < ends[j] if len(starts) else False
+    for i, (key, start) in enumerate(zip(keys, out["start"].tolist())):
+        spans = cache.get(key)
+        if spans is None:
+            found = quoted_spans(texts[key])
+            spans = cache[key] = ([s for s, _ in found], [e for _, e in found])
+        starts, ends = spans
+        if starts:
+            j = bisect_right(starts, start) - 1
+            flags[i] = j >= 0 and start < ends[j]
     return flags
 
 
@@ -287,8 +423,19 @@ def doc_frame_counts(tokens: pd.DataFrame, matches: pd.DataFrame, *, frames: Seq
     ``n_matches`` (all matches, counted or not). Documents without word
     tokens are absent (they have no denominator).
     """
+    tok = tokens.reset_index(drop=True)
+    return _doc_frame_counts(tok, _doc_numbers(tok), is_word(tok["norm"]), matches, frames=frames)
+
+
+def _doc_frame_counts(tok: pd.DataFrame, doc: np.ndarray, word: np.ndarray, matches: pd.DataFrame, *, frames) -> pd.DataFrame:
+    """:func:`doc_frame_counts` from document run numbers and word flags: words are counted per run, then per key."""
     keys = ["thread_id", "comment_id", "doc"]
-    base = tokens.loc[is_word(tokens["norm"]), keys].groupby(keys, sort=True).size().rename("n_tokens").reset_index()
+    n_runs = int(doc[-1]) + 1 if len(doc) else 0
+    run_first = np.flatnonzero(np.diff(doc, prepend=-1)) if len(doc) else np.zeros(0, dtype=np.int64)
+    runs = pd.DataFrame({k: tok[k].take(run_first).reset_index(drop=True) for k in keys})
+    runs["n_tokens"] = np.bincount(doc[word], minlength=n_runs).astype(np.int64)
+    runs = runs[runs["n_tokens"] > 0]
+    base = runs.groupby(keys, sort=True)["n_tokens"].sum().rename("n_tokens").reset_index()
     counted = matches.loc[matches["counted"], keys + ["frame"]]
     hits = counted.groupby(keys + ["frame"]).size().unstack("frame", fill_value=0)
     hits = hits.reindex(columns=list(frames), fill_value=0).add_prefix("hits_")
@@ -312,8 +459,9 @@ def frames_of(lexicons: Sequence[Lexicon]) -> list[str]:
 
 def document_texts(comments: pd.DataFrame, threads: pd.DataFrame) -> dict[tuple[str, str, str], str]:
     """(thread_id, comment_id, doc) -> text for comments and article bodies."""
-    texts = {(t, c, "comment"): x for t, c, x in zip(comments["thread_id"], comments["comment_id"], comments["text"])}
-    texts.update({(t, "", "article"): x for t, x in zip(threads["thread_id"], threads["article_text"]) if x})
+    texts = {(t, c, "comment"): x for t, c, x in zip(comments["thread_id"].tolist(), comments["comment_id"].tolist(),
+                                                      comments["text"].tolist())}
+    texts.update({(t, "", "article"): x for t, x in zip(threads["thread_id"].tolist(), threads["article_text"].tolist()) if x})
     return texts
 
 
@@ -333,12 +481,19 @@ def score_frames(
     dictionary). The document table carries what groupings need: source,
     depth (0 for the article), author, time and the comments' metadata.
     """
+    if lexicons and negation_window < 0:
+        raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     texts = document_texts(comments, threads)
-    parts = [match_frames(tokens, lx, texts=texts, negation_window=negation_window,
-                          count_quoted=count_quoted, count_negated=count_negated) for lx in lexicons]
+    index = _TokenIndex(tokens)
+    parts = [
+        _match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
+                      count_negated=count_negated) if len(tokens) and not lx.term_table().empty
+        else pd.DataFrame(columns=MATCH_COLUMNS)
+        for lx in lexicons
+    ]
     matches = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MATCH_COLUMNS)
     matches = matches.sort_values(["thread_id", "comment_id", "doc", "start", "lexicon", "frame"], kind="stable").reset_index(drop=True)
-    docs = doc_frame_counts(tokens, matches, frames=frames_of(lexicons))
+    docs = _doc_frame_counts(index.tok, index.doc, index.is_word(), matches, frames=frames_of(lexicons))
     core = {"thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "created_at", "text", "source",
             "file", "record", "rule", "is_placeholder", "shard"}
     meta = [c for c in comments.columns if c not in core]
@@ -358,17 +513,18 @@ def concordance(matches: pd.DataFrame, texts: dict, *, width: int = 60, authors:
     left, match, right, quoted, negated, counted. Text is untrusted: escape it
     wherever it is shown.
     """
-    fold = re.compile(r"\s+")
-    rows = []
-    for m in matches.itertuples(index=False):
-        text = texts[(m.thread_id, m.comment_id, m.doc)]
-        left = fold.sub(" ", text[max(0, m.start - width) : m.start])
-        right = fold.sub(" ", text[m.end : m.end + width])
-        rows.append((left, fold.sub(" ", m.match), right))
-    ctx = pd.DataFrame(rows, columns=["left", "match_text", "right"], index=matches.index)
+    sub = re.compile(r"\s+").sub
+    keys = list(zip(matches["thread_id"].tolist(), matches["comment_id"].tolist(), matches["doc"].tolist()))
+    left, middle, right = [], [], []
+    for key, start, end, match in zip(keys, matches["start"].tolist(), matches["end"].tolist(), matches["match"].tolist()):
+        text = texts[key]
+        left.append(sub(" ", text[max(0, start - width) : start]))
+        middle.append(sub(" ", match))
+        right.append(sub(" ", text[end : end + width]))
     out = matches[["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term"]].copy()
-    out["author_id"] = [(authors or {}).get((t, c), "") for t, c in zip(matches["thread_id"], matches["comment_id"])]
-    out["left"], out["match"], out["right"] = ctx["left"], ctx["match_text"], ctx["right"]
+    get = (authors or {}).get
+    out["author_id"] = [get((t, c), "") for t, c, _ in keys]
+    out["left"], out["match"], out["right"] = left, middle, right
     for flag in ("quoted", "negated", "counted"):
         out[flag] = matches[flag]
     return out[["thread_id", "comment_id", "doc", "author_id", "lexicon", "lexicon_sha", "frame", "term", "left", "match",

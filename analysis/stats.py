@@ -7,9 +7,10 @@ is a ratio of two sums over clusters, and its uncertainty comes from
 resampling whole clusters with replacement (field2007bootstrapping).
 
 Everything is vectorised: a bootstrap replicate is a row of multinomial
-weights ``W[b]`` over clusters, and the sums of all replicates and all
-quantities are one sparse-times-dense matrix product ``W @ X`` per chunk of
-replicates. Functions are pure: arrays in, new objects out.
+weights ``W[b]`` over clusters, and a replicate's sums of all quantities
+are one sparse matrix-vector product ``X.T @ W[b]`` (the sums of the matrix
+product ``W @ X``, without holding ``W``). Functions are pure: arrays in, new
+objects out.
 
 References (bibtex keys of ``book/references.bib``): efron1994bootstrap,
 field2007bootstrapping, good2005permutation.
@@ -184,25 +185,27 @@ def _replicate_sum_chunks(x: sp.csr_array, *, n_boot: int, seed: int, chunk: int
     """Yield ``(start, W[start:start+c] @ x)`` chunk by chunk: the replicate sums of every column of ``x``.
 
     ``W`` is the weight stream of :func:`bootstrap_weights` (same seed, same
-    rows), generated ``chunk`` replicates at a time. Clusters whose row of
-    ``x`` is all zero are still drawn (they use up draws) but left out of the
-    product. One sparse product per chunk covers all replicates and columns.
+    rows), drawn one replicate at a time. Clusters whose row of ``x`` is all
+    zero are still drawn (they use up draws) but left out of the product.
+    Each replicate's sums of all columns are one sparse matrix-vector product
+    (``x`` transposed, one row per column, times the replicate's cluster
+    counts): no replicates x clusters matrix is held, and every sum adds the
+    same terms in the same order (clusters ascending) as a product with such
+    a matrix would, so results are bitwise those of one. Memory: the counts
+    of one replicate (``n_clusters * 8`` bytes) and ``chunk * k`` sums.
     """
     n = x.shape[0]
     active = np.flatnonzero(np.diff(x.indptr) > 0)  # clusters that contribute to any sum
     all_active = len(active) == n
-    xt = (x if all_active else x[active]).T.tocsc()  # (k x n_active)
+    xt = (x if all_active else x[active]).T.tocsr()  # (k x n_active), one row per column of x
     rng = np.random.default_rng(seed)
-    buffer: np.ndarray | None = None
     for start in range(0, n_boot, chunk):
         c = min(chunk, n_boot - start)
-        if buffer is None or buffer.shape[0] != c:
-            # Fortran order: W.T is C-contiguous, which the sparse product reads without a copy
-            buffer = np.empty((c, len(active)), dtype=np.float64, order="F")
+        sums = np.empty((c, x.shape[1]), dtype=np.float64)
         for r in range(c):  # one replicate per draw: results do not depend on the chunk size
             counts = _draw_counts(rng, n)
-            buffer[r] = counts if all_active else counts[active]
-        yield start, np.asarray(xt @ buffer.T).T  # (c x k)
+            sums[r] = xt @ (counts if all_active else counts[active]).astype(np.float64)
+        yield start, sums
 
 
 def replicate_sums(values, *, n_boot: int = 1000, seed: int = 0, chunk: int = 50) -> np.ndarray:
@@ -221,8 +224,8 @@ def replicate_sums(values, *, n_boot: int = 1000, seed: int = 0, chunk: int = 50
     resample; the spread across rows is the between-cluster variability.
 
     Caveats: as for :func:`cluster_bootstrap_ratio` (independent clusters, a
-    fair number of them); memory ``chunk * n_active * 8`` bytes while
-    running plus the ``n_boot * k`` result.
+    fair number of them); memory: one replicate's cluster counts
+    (``n_clusters * 8`` bytes) while running, plus the ``n_boot * k`` result.
 
     References: field2007bootstrapping, efron1994bootstrap.
     """
@@ -256,8 +259,8 @@ def cluster_bootstrap_ratio(
     quantity. Column k's estimate is ``scale * sum(num[:, k]) / sum(den[:, k])``;
     replicate b resamples whole clusters with the multinomial weights ``W[b]``
     of :func:`bootstrap_weights` and is ``scale * (W[b] @ num[:, k]) /
-    (W[b] @ den[:, k])``, computed for all replicates of a chunk and all
-    quantities as one sparse matrix product.
+    (W[b] @ den[:, k])``, computed for all quantities of a replicate as one
+    sparse matrix-vector product.
 
     Returns one row per quantity: ``quantity`` (``names`` or 0..k-1),
     ``estimate``, ``ci_low``/``ci_high`` (percentile interval at ``level``,
@@ -274,10 +277,10 @@ def cluster_bootstrap_ratio(
     from the single stream ``np.random.default_rng(seed)``, one replicate per
     draw, so replicate b is identical to ``bootstrap_weights(n_clusters,
     n_boot=n_boot, seed=seed)[b]`` whatever ``chunk`` is, and the result is
-    the same for every chunk size (``chunk`` only trades memory for speed).
-    Memory per chunk is about ``chunk * n_active * 8`` bytes, where
-    ``n_active`` is the number of clusters with any non-zero entry (200 x
-    1,000,000 is 1.6 GB); lower ``chunk`` to use less.
+    the same for every chunk size. Memory beyond the inputs is small: one
+    replicate's cluster counts (``n_clusters * 8`` bytes) and the ``n_boot x
+    k`` replicates; 1,000 replicates over 1,000,000 clusters take about 7 s of
+    CPU (``benchmarks/run.py --stages bootstrap``).
 
     Caveats: all clusters are resampled (also those with a zero denominator
     in some column, which keeps the quantities' joint sampling structure),

@@ -60,11 +60,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import regex
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import MWETokenizer
 from nltk.tokenize.casual import TweetTokenizer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken, PunktTrainer
 
 from analysis import columns
 from analysis.errors import ConfigError, bad_value
@@ -79,10 +80,14 @@ __all__ = [
     "multiword_tuples",
     "stopword_set",
     "tokenize_documents",
+    "token_table",
 ]
 
 #: Longest run of non-space characters matched in one go (see module docstring).
 MAX_RUN = 1000
+
+#: Candidate sentence-end contexts whose Punkt decision is remembered (see :func:`punkt_from_params`).
+PUNKT_MEMO = 500_000
 
 #: Texts per Punkt training batch (joined with blank lines): see :func:`train_punkt`.
 PUNKT_TRAIN_BATCH = 1000
@@ -277,7 +282,7 @@ def train_punkt(texts: Iterable[str], *, max_docs: int | None = None) -> dict[st
     """
     if max_docs is not None and (isinstance(max_docs, bool) or not isinstance(max_docs, int) or max_docs < 0):
         raise bad_value("max_docs", max_docs, "a non-negative integer or None")
-    trainer = PunktTrainer()
+    trainer = PunktTrainer(lang_vars=_PlainLanguageVars(), token_cls=_PlainToken)
     batch: list[str] = []
     n_docs = 0
     for text in texts:
@@ -315,8 +320,88 @@ def punkt_from_params(params: dict[str, Any]) -> PunktSentenceTokenizer:
     p.collocations = {(str(a), str(b)) for a, b in params["collocations"]}
     p.sent_starters = {str(w) for w in params["sent_starters"]}
     p.ortho_context = defaultdict(int, {str(w): int(f) for w, f in params["ortho_context"]})
-    return PunktSentenceTokenizer(p)
+    return _MemoPunkt(p)
 
+
+class _MemoPunkt(PunktSentenceTokenizer):
+    """Punkt that remembers its decision for each candidate context.
+
+    ``span_tokenize`` asks ``text_contains_sentbreak`` about the context of
+    every potential sentence end (the word before it, the punctuation, the
+    token after it: ``"war. The"``). The answer depends only on that string and
+    the fixed parameters, and the same contexts recur throughout a corpus, so
+    answers are kept (up to :data:`PUNKT_MEMO` contexts, then forgotten and
+    relearned). Output is exactly Punkt's.
+    """
+
+    def __init__(self, params: PunktParameters) -> None:
+        super().__init__(params, lang_vars=_PlainLanguageVars(), token_cls=_PlainToken)
+        self._memo: dict[str, bool] = {}
+
+    def text_contains_sentbreak(self, text: str) -> bool:
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) >= PUNKT_MEMO:
+                self._memo.clear()
+            found = self._memo[text] = super().text_contains_sentbreak(text)
+        return found
+
+
+
+# Punkt's regular expressions, without NLTK's per-call time limit. NLTK compiles
+# every pattern with the ``regex`` engine and runs each call under a 5-second
+# timeout (``nltk.redos``); passing a timeout costs about 1.5 microseconds a call
+# (7 times a short match), and Punkt calls a pattern several times per token
+# when training and per candidate sentence end when splitting. The classes below
+# are handed to NLTK's own ``lang_vars`` and ``token_cls`` parameters and use the
+# very same patterns, compiled by the same engine from their pattern text and
+# flags, so every decision is the same. None of them backtracks super-linearly
+# (they run on single tokens, or scan forward without nested repetition; a
+# 160,000-character run of non-space text splits in milliseconds), so the
+# backstop buys nothing here; the word pattern already runs without it (see
+# ``_WORD_RE``).
+_PATTERN = type(regex.compile(""))
+
+
+def _plain(pattern) -> Any:
+    """The same pattern, compiled by the same engine, called without a time limit."""
+    return pattern if isinstance(pattern, _PATTERN) else regex.compile(pattern.pattern, pattern.flags)
+
+
+class _PlainLanguageVars(PunktLanguageVars):
+    """English Punkt language variables (NLTK's defaults) whose patterns run without the time limit."""
+
+    __slots__ = ()
+    re_boundary_realignment = _plain(PunktLanguageVars.re_boundary_realignment)
+
+    def _word_tokenizer_re(self):
+        rx = super()._word_tokenizer_re()
+        if not isinstance(rx, _PATTERN):
+            rx = self._re_word_tokenizer = _plain(rx)
+        return rx
+
+    def period_context_re(self):
+        rx = super().period_context_re()
+        if not isinstance(rx, _PATTERN):
+            rx = self._re_period_context = _plain(rx)
+        return rx
+
+
+_NON_PUNCT_RE = regex.compile(r"[^\W\d]", regex.UNICODE)  # NLTK's punkt._re_non_punct
+
+
+class _PlainToken(PunktToken):
+    """Punkt's token, its type patterns run without the time limit."""
+
+    __slots__ = ()
+    _RE_ELLIPSIS = _plain(PunktToken._RE_ELLIPSIS)
+    _RE_NUMERIC = _plain(PunktToken._RE_NUMERIC)
+    _RE_INITIAL = _plain(PunktToken._RE_INITIAL)
+    _RE_ALPHA = _plain(PunktToken._RE_ALPHA)
+
+    @property
+    def is_non_punct(self):
+        return _NON_PUNCT_RE.search(self.type)
 
 # --------------------------------------------------------------------------
 # dictionaries and stopwords
@@ -405,137 +490,409 @@ def tokenize_documents(
     ``norm`` (each word of an MWE stemmed, joined by a space), or ``''`` when
     ``stem`` is false. ``is_stopword`` is whether the case-folded ``norm`` is in
     ``stopwords``. Empty or whitespace-only texts give no rows.
+
+    How it is fast (the result is the same as sentence-by-sentence matching):
+    no branch of the word pattern matches whitespace except the spaced
+    ellipsis (``. . .``), and its look-arounds see a whitespace character at
+    either end of a run of non-space characters (a *chunk*) exactly as they see
+    the start or end of a string. So the tokens of a sentence that starts and
+    ends at chunk edges are the tokens of its chunks, each tokenized on its own
+    by :func:`word_spans` (long runs, initialisms and variation selectors are
+    chunk-local too). Each distinct chunk is tokenized once per call, rows are
+    gathered from the per-chunk results with numpy, and the string columns are
+    built as Arrow arrays. A document where that equivalence is not certain
+    (a spaced ellipsis, a sentence boundary inside a chunk, a gap between
+    sentences that is not whitespace) is tokenized sentence by sentence, as
+    the definition says. MWEs are looked for only in sentences holding the
+    first two words of one, found with one vectorised comparison of adjacent
+    tokens.
     """
+    _check_docs(docs)
+    mwe_list = _mwe_list(mwes)
+    cols = _tokenize(docs, punkt=punkt, mwes=mwe_list).columns(docs, lowercase=lowercase, stem=stem, stopwords=stopwords)
+    return pd.DataFrame({name: _str_column(v) if isinstance(v, pa.Array) else v for name, v in cols.items()})
+
+
+def token_table(
+    docs: pd.DataFrame,
+    *,
+    punkt: PunktSentenceTokenizer,
+    mwes: Sequence[tuple[str, ...]] = (),
+    lowercase: bool = True,
+    stem: bool = False,
+    stopwords: frozenset[str] = frozenset(),
+) -> pa.Table:
+    """:func:`tokenize_documents` as an Arrow table with the contract's schema (:data:`analysis.columns.TOKENS`), for writing.
+
+    The same rows and values, built straight into the contract's Arrow types:
+    about half the memory of the DataFrame and of converting it with
+    ``columns.conform`` (whose check it replaces: the schema is the
+    contract's by construction). Documents whose ids are not text go
+    through ``columns.conform``, which names the problem.
+    """
+    if not all(isinstance(v, str) for c in ("thread_id", "comment_id", "doc") if c in docs.columns for v in docs[c].tolist()):
+        return columns.conform(tokenize_documents(docs, punkt=punkt, mwes=mwes, lowercase=lowercase, stem=stem,
+                                                  stopwords=stopwords), "tokens")
+    _check_docs(docs)
+    cols = _tokenize(docs, punkt=punkt, mwes=_mwe_list(mwes)).columns(docs, lowercase=lowercase, stem=stem, stopwords=stopwords)
+    schema = pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in columns.TABLES["tokens"]])
+    arrays = [cols[f.name] if isinstance(cols[f.name], pa.Array) else pa.array(cols[f.name], type=f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _check_docs(docs: pd.DataFrame) -> None:
     missing = [c for c in _DOCS_COLUMNS if c not in docs.columns]
     if missing:
         raise bad_value("docs", list(docs.columns), f"a DataFrame with columns {list(_DOCS_COLUMNS)} (missing {missing})")
-    kinds = docs["doc"].tolist()
-    odd = sorted({str(k) for k in kinds if k not in _DOC_KINDS})
+    odd = sorted({str(k) for k in docs["doc"].tolist() if k not in _DOC_KINDS})
     if odd:
         raise bad_value("docs.doc", odd[:5], "'comment' or 'article'")
 
-    # casefolded MWEs of 2+ words, and the words that can start one
-    mwe_list = []
+
+def _mwe_list(mwes: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Case-folded MWEs of two or more words."""
+    out = []
     for mwe in mwes:
         words = tuple(str(w).casefold() for w in mwe)
         if len(words) >= 2:
-            mwe_list.append(words)
-    mwe_tokenizer = MWETokenizer(mwe_list, separator=" ") if mwe_list else None
-    first_words = frozenset(w[0] for w in mwe_list)
+            out.append(words)
+    return out
 
-    stem_of = _StemCache() if stem else None
-    word_re = _WORD_RE
 
-    # per-token columns, plain lists; the DataFrame is made once at the end
-    col_token: list[str] = []
-    col_norm: list[str] = []
-    col_stem: list[str] = []
-    col_start: list[int] = []
-    col_end: list[int] = []
-    col_stop: list[bool] = []
-    mwe_rows: list[int] = []  # row numbers of joined MWEs
-    sent_ids: list[int] = []  # sentence number of each run of rows ...
-    sent_sizes: list[int] = []  # ... and the run's length
-    doc_sizes: list[int] = []  # rows per document
+def _tokenize(docs: pd.DataFrame, *, punkt: PunktSentenceTokenizer, mwes: list[tuple[str, ...]]) -> _TokenTable:
+    table = _TokenTable(punkt, mwes)
+    texts = docs["text"].tolist()
+    for start in range(0, len(texts), _BATCH_DOCS):
+        table.add_batch(texts[start : start + _BATCH_DOCS], first_doc=start)
+    return table
 
-    for text in docs["text"].tolist():
-        n_before = len(col_start)
-        if isinstance(text, str) and text and not text.isspace():
-            scan = _scan_text(text)
-            long_runs = _long_runs(scan)
-            initialisms = _initialisms(scan)
-            glue = _has_glue(scan)
-            plain = not (long_runs or initialisms or glue)
-            for sentence, (s0, s1) in enumerate(_sentence_spans(punkt, text)):
-                if plain:
-                    spans = [m.span() for m in word_re.finditer(scan, s0, s1)]
-                else:
-                    spans = _spans_in(scan, s0, s1, long_runs, _within(initialisms, s0, s1), glue)
-                if not spans:
+
+
+#: Documents tokenized per batch (bounds the memory of the per-chunk lists).
+_BATCH_DOCS = 10_000
+_PAIR = np.int64(1 << 32)  # fold ids of two adjacent tokens as one int64: first * _PAIR + second
+
+
+def _space_chars() -> frozenset[str]:
+    """Every character the word pattern's ``\\s`` matches: Unicode White_Space, all of it below U+3001.
+
+    ``re``'s ``\\s`` and ``str.isspace`` also take U+001C-U+001F, so neither is
+    used to find chunks.
+    """
+    space = regex.compile(r"\s", _WORD_RE.flags)
+    return frozenset(chr(i) for i in range(0x3001) if space.match(chr(i)))
+
+
+_SPACE = _space_chars()
+_SPACE_CLASS = "".join(re.escape(c) for c in sorted(_SPACE))
+_SPLIT_RE = re.compile(f"([{_SPACE_CLASS}]+)")  # chunks and the whitespace between them
+_SPACE_ONLY_RE = re.compile(f"[{_SPACE_CLASS}]*")
+# the one token that can cross whitespace: a spaced ellipsis (". . .")
+_SPACED_DOTS_RE = regex.compile(r"\.[^\S\r\n]+\.", _WORD_RE.flags)
+
+
+def _chunk_aligned(text: str, sentences: list[tuple[int, int]]) -> bool:
+    """Whether every sentence starts and ends at a chunk edge, with only whitespace between sentences.
+
+    Then the tokens of the document are those of its chunks (see
+    :func:`tokenize_documents`); a spaced ellipsis also rules that out.
+    """
+    if "." in text and _SPACED_DOTS_RE.search(text) is not None:
+        return False
+    n = len(text)
+    space, only = _SPACE, _SPACE_ONLY_RE.fullmatch
+    prev = 0
+    for a, b in sentences:
+        if a > prev and only(text, prev, a) is None:
+            return False
+        if 0 < a < n and text[a - 1] not in space and text[a] not in space:
+            return False
+        if 0 < b < n and text[b - 1] not in space and text[b] not in space:
+            return False
+        prev = b
+    return prev >= n or only(text, prev, n) is not None
+
+
+class _TokenTable:
+    """Builds the tokens table of many documents: distinct chunks and their tokens, then rows gathered from them.
+
+    An *entry* is one token of a distinct chunk (or of a document tokenized
+    sentence by sentence, or a joined MWE): its text, case-folded text and
+    offsets within its chunk. Rows are entry numbers with offsets.
+    """
+
+    def __init__(self, punkt: PunktSentenceTokenizer, mwes: list[tuple[str, ...]]) -> None:
+        self.punkt = punkt
+        self.mwe_tokenizer = MWETokenizer(mwes, separator=" ") if mwes else None
+        self.bigrams = {(w[0], w[1]) for w in mwes}
+        # entries
+        self.e_tok: list[str] = []
+        self.e_fold: list[str] = []
+        self.e_fid: list[int] = []
+        self.e_rs: list[int] = []
+        self.e_re: list[int] = []
+        self.e_mwe_words: dict[int, list[str]] = {}  # entry -> case-folded words of a joined MWE
+        self.fold_ids: dict[str, int] = {}
+        # chunks: chunk text -> chunk number; per chunk its first entry and number of entries
+        self.chunk_ids = _ChunkIds(self)
+        self.c_first: list[int] = []
+        self.c_n: list[int] = []
+        # rows, one array per batch
+        self.r_entry: list[np.ndarray] = []
+        self.r_doc: list[np.ndarray] = []
+        self.r_start: list[np.ndarray] = []
+        self.r_end: list[np.ndarray] = []
+        self.r_sentence: list[np.ndarray] = []
+        self.r_mwe: list[np.ndarray] = []
+
+    # -- entries
+
+    def _entry(self, tok: str, rs: int, re_: int) -> int:
+        fold = tok.casefold()
+        fid = self.fold_ids.get(fold)
+        if fid is None:
+            fid = self.fold_ids[fold] = len(self.fold_ids)
+        self.e_tok.append(tok)
+        self.e_fold.append(fold)
+        self.e_fid.append(fid)
+        self.e_rs.append(rs)
+        self.e_re.append(re_)
+        return len(self.e_tok) - 1
+
+    def new_chunk(self, spans: list[tuple[int, int]], text: str) -> int:
+        """Register the tokens ``spans`` of ``text`` as a chunk; its number."""
+        first = len(self.e_tok)
+        for s, e in spans:
+            self._entry(text[s:e], s, e)
+        self.c_first.append(first)
+        self.c_n.append(len(spans))
+        return len(self.c_n) - 1
+
+    # -- one batch of documents
+
+    def add_batch(self, texts: list, *, first_doc: int) -> None:
+        punkt = self.punkt
+        parts: list[str] = []  # per document: chunk, space, chunk, ..., chunk, "" (an even count)
+        n_parts: list[int] = []
+        private: list[tuple[int, int]] = []  # (chunk position in the batch, chunk number) of sentence-by-sentence documents
+        s_doc: list[int] = []  # sentences: document (in the batch), start
+        s_start: list[int] = []
+        s_end: list[int] = []
+        for d, text in enumerate(texts):
+            if not (isinstance(text, str) and text and not text.isspace()):
+                n_parts.append(0)
+                continue
+            sentences = _sentence_spans(punkt, text)
+            s_doc += [d] * len(sentences)
+            s_start += [a for a, _ in sentences]
+            s_end += [b for _, b in sentences]
+            if _chunk_aligned(text, sentences):
+                split = _SPLIT_RE.split(text)
+                split.append("")
+                parts += split
+                n_parts.append(len(split))
+            else:
+                private.append((len(parts) // 2, self.new_chunk(_document_spans(text, sentences), text)))
+                parts += ("", "")
+                n_parts.append(2)
+        if not parts:
+            return
+        n_docs = len(texts)
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        part_start = np.cumsum(lengths) - lengths
+        part_doc = np.repeat(np.arange(n_docs), n_parts)
+        doc_first_part = np.minimum(np.cumsum(n_parts) - np.asarray(n_parts), len(parts) - 1)
+        chunk_ids = np.fromiter(map(self.chunk_ids.__getitem__, parts[0::2]), dtype=np.int64, count=len(parts) // 2)
+        for pos, cid in private:
+            chunk_ids[pos] = cid
+        chunk_doc = part_doc[0::2]
+        chunk_off = part_start[0::2] - part_start[doc_first_part][chunk_doc]
+
+        c_first = np.asarray(self.c_first, dtype=np.int64)
+        c_n = np.asarray(self.c_n, dtype=np.int64)
+        counts = c_n[chunk_ids]
+        total = int(counts.sum())
+        if total == 0:
+            return
+        first_row = np.cumsum(counts) - counts
+        entry = np.repeat(c_first[chunk_ids] - first_row, counts) + np.arange(total, dtype=np.int64)
+        doc = np.repeat(chunk_doc, counts)
+        e_rs = np.asarray(self.e_rs, dtype=np.int64)
+        e_re = np.asarray(self.e_re, dtype=np.int64)
+        offset = np.repeat(chunk_off, counts)
+        start = offset + e_rs[entry]
+        end = offset + e_re[entry]
+
+        # sentence of every row: the last sentence of its document starting at or before it
+        key = lambda d, pos: np.asarray(d, dtype=np.int64) * _PAIR + np.asarray(pos, dtype=np.int64)  # noqa: E731
+        s_key = key(s_doc, s_start)
+        global_sentence = np.searchsorted(s_key, key(doc, start), side="right") - 1
+        s_doc_arr = np.asarray(s_doc, dtype=np.int64)
+        first_sentence = np.searchsorted(s_key, key(np.arange(n_docs), 0), side="left")
+        sentence = global_sentence - first_sentence[doc]
+        if (global_sentence < 0).any() or (s_doc_arr[global_sentence] != doc).any():
+            raise AssertionError("a token outside every sentence of its document")  # cannot happen: see _chunk_aligned
+
+        is_mwe = np.zeros(total, dtype=bool)
+        if self.mwe_tokenizer is not None and total > 1:
+            entry, start, end, doc, sentence, global_sentence, is_mwe = self._join_mwes(
+                texts, entry, start, end, doc, sentence, global_sentence
+            )
+        self.r_entry.append(entry.astype(np.int32))
+        self.r_doc.append((doc + first_doc).astype(np.int32))
+        self.r_start.append(start.astype(np.int32))
+        self.r_end.append(end.astype(np.int32))
+        self.r_sentence.append(sentence.astype(np.int32))
+        self.r_mwe.append(is_mwe)
+
+    def _join_mwes(self, texts, entry, start, end, doc, sentence, global_sentence):
+        """Join MWEs with NLTK's MWETokenizer, in the sentences holding the first two words of one."""
+        fold_ids = self.fold_ids
+        codes = [fold_ids[a] * _PAIR + fold_ids[b] for a, b in self.bigrams if a in fold_ids and b in fold_ids]
+        n = len(entry)
+        if not codes:
+            return entry, start, end, doc, sentence, global_sentence, np.zeros(n, dtype=bool)
+        fid = np.asarray(self.e_fid, dtype=np.int64)[entry]
+        pair = fid[:-1] * _PAIR + fid[1:]
+        hit = np.isin(pair, np.asarray(codes, dtype=np.int64)) & (global_sentence[:-1] == global_sentence[1:])
+        hits = np.unique(global_sentence[:-1][hit])
+        if not len(hits):
+            return entry, start, end, doc, sentence, global_sentence, np.zeros(n, dtype=bool)
+        row_a = np.searchsorted(global_sentence, hits, side="left")
+        row_b = np.searchsorted(global_sentence, hits, side="right")
+        e_fold = self.e_fold
+        drop: list[np.ndarray] = []
+        heads: list[int] = []
+        head_entries: list[int] = []
+        for a, b in zip(row_a.tolist(), row_b.tolist()):
+            folded = [e_fold[e] for e in entry[a:b].tolist()]
+            joined = self.mwe_tokenizer.tokenize(folded)
+            if len(joined) == len(folded):
+                continue
+            i = 0
+            for out in joined:
+                if out == folded[i]:
+                    i += 1  # a joined token is longer than its first word
                     continue
-                toks = [text[s:e] for s, e in spans]
-                folded = [t.casefold() for t in toks]
-                norms = folded if lowercase else toks
-                joined = None
-                if mwe_tokenizer is not None and not first_words.isdisjoint(folded):
-                    joined = mwe_tokenizer.tokenize(folded)
-                    if len(joined) == len(folded):
-                        joined = None  # nothing was joined
-                sent_ids.append(sentence)
-                if joined is None:
-                    # one row per word
-                    sent_sizes.append(len(toks))
-                    starts, ends = zip(*spans)
-                    col_start += starts
-                    col_end += ends
-                    col_token += toks
-                    col_norm += norms
-                    if stopwords:
-                        col_stop += map(stopwords.__contains__, folded)
-                    if stem_of is not None:
-                        col_stem += map(stem_of, norms)
-                    continue
-                # walk the joined tokens alongside the words they came from
-                sent_sizes.append(len(joined))
-                i = 0
-                for out in joined:
-                    if out == folded[i]:
-                        k = 1  # a joined token is longer than its first word
-                    else:
-                        k = 2
-                        acc = folded[i] + " " + folded[i + 1]
-                        while acc != out:
-                            acc += " " + folded[i + k]
-                            k += 1
-                    if k == 1:
-                        col_start.append(spans[i][0])
-                        col_end.append(spans[i][1])
-                        col_token.append(toks[i])
-                        col_norm.append(norms[i])
-                        if stopwords:
-                            col_stop.append(folded[i] in stopwords)
-                        if stem_of is not None:
-                            col_stem.append(stem_of(norms[i]))
-                    else:
-                        start, end = spans[i][0], spans[i + k - 1][1]
-                        mwe_rows.append(len(col_start))
-                        col_start.append(start)
-                        col_end.append(end)
-                        col_token.append(text[start:end])
-                        col_norm.append(out)
-                        if stopwords:
-                            col_stop.append(out in stopwords)
-                        if stem_of is not None:
-                            col_stem.append(" ".join(map(stem_of, folded[i : i + k])))
-                    i += k
-        doc_sizes.append(len(col_start) - n_before)
+                k = 2
+                acc = folded[i] + " " + folded[i + 1]
+                while acc != out:
+                    acc += " " + folded[i + k]
+                    k += 1
+                row = a + i
+                last = row + k - 1
+                text = texts[int(doc[row])]
+                s, e = int(start[row]), int(end[last])
+                new = self._entry(text[s:e], 0, 0)
+                self.e_fold[new] = out  # the dictionary form, not the casefolded text
+                self.e_mwe_words[new] = folded[i : i + k]
+                heads.append(row)
+                head_entries.append(new)
+                drop.append(np.arange(row + 1, last + 1))
+                end[row] = end[last]
+                i += k
+        is_mwe = np.zeros(n, dtype=bool)
+        if not heads:
+            return entry, start, end, doc, sentence, global_sentence, is_mwe
+        entry = entry.copy()
+        entry[heads] = head_entries
+        is_mwe[heads] = True
+        keep = np.ones(n, dtype=bool)
+        keep[np.concatenate(drop)] = False
+        return (entry[keep], start[keep], end[keep], doc[keep], sentence[keep], global_sentence[keep], is_mwe[keep])
 
-    n = len(col_start)
-    sizes = np.array(doc_sizes, dtype=np.int64)
-    doc_first = np.cumsum(sizes) - sizes  # row number of each document's first token
+    # -- the table
 
-    def per_doc(name: str) -> np.ndarray:
-        return np.repeat(np.array(docs[name].tolist(), dtype=object), sizes)
+    def columns(self, docs: pd.DataFrame, *, lowercase: bool, stem: bool, stopwords: frozenset[str]) -> dict:
+        """The table's columns: text as Arrow ``string`` arrays (or object arrays for non-text ids), numbers as numpy.
 
-    is_mwe = np.zeros(n, dtype=bool)
-    is_mwe[mwe_rows] = True
-    return pd.DataFrame(
-        {
-            "thread_id": per_doc("thread_id"),
-            "comment_id": per_doc("comment_id"),
-            "doc": per_doc("doc"),
-            "sentence": np.repeat(np.array(sent_ids, dtype=np.int32), sent_sizes),
-            "index": (np.arange(n, dtype=np.int64) - np.repeat(doc_first, sizes)).astype(np.int32),
-            "token": np.array(col_token, dtype=object),
-            "norm": np.array(col_norm, dtype=object),
-            "stem": np.array(col_stem, dtype=object) if stem_of is not None else np.full(n, "", dtype=object),
-            "start": np.array(col_start, dtype=np.int32),
-            "end": np.array(col_end, dtype=np.int32),
-            "is_mwe": is_mwe,
-            "is_stopword": np.array(col_stop, dtype=bool) if stopwords else np.zeros(n, dtype=bool),
-        },
-        columns=columns.core_names("tokens"),
-    )
+        Frees the per-batch row arrays as it goes (call it once).
+        """
+
+        def cat(name: str, dtype) -> np.ndarray:
+            parts = getattr(self, name)
+            setattr(self, name, [])
+            return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+        entry = cat("r_entry", np.int32)
+        doc = cat("r_doc", np.int32)
+        n = len(entry)
+        sizes = np.bincount(doc, minlength=len(docs)) if n else np.zeros(len(docs), dtype=np.int64)
+        doc_first = (np.cumsum(sizes) - sizes).astype(np.int64)
+        mwe_entries = self.e_mwe_words
+        if lowercase:
+            e_norm = self.e_fold
+        else:
+            e_norm = list(self.e_tok)
+            for k in mwe_entries:
+                e_norm[k] = self.e_fold[k]
+        take = pa.array(entry)
+        out = {
+            "thread_id": _per_row(docs["thread_id"], doc, sizes),
+            "comment_id": _per_row(docs["comment_id"], doc, sizes),
+            "doc": _per_row(docs["doc"], doc, sizes),
+            "sentence": cat("r_sentence", np.int32),
+            "index": (np.arange(n, dtype=np.int64) - doc_first[doc]).astype(np.int32),
+            "token": pa.array(self.e_tok, type=pa.string()).take(take),
+            "norm": pa.array(e_norm, type=pa.string()).take(take),
+        }
+        if stem:
+            stem_of = _StemCache()
+            e_stem = list(map(stem_of, e_norm))
+            for k, words in mwe_entries.items():
+                e_stem[k] = " ".join(map(stem_of, words))
+            out["stem"] = pa.array(e_stem, type=pa.string()).take(take)
+        else:
+            out["stem"] = pa.array([""], type=pa.string()).take(pa.array(np.zeros(n, dtype=np.int32)))
+        out["start"] = cat("r_start", np.int32)
+        out["end"] = cat("r_end", np.int32)
+        out["is_mwe"] = cat("r_mwe", bool)
+        if stopwords:
+            e_stop = np.fromiter(map(stopwords.__contains__, self.e_fold), dtype=bool, count=len(self.e_fold))
+            out["is_stopword"] = e_stop[entry]
+        else:
+            out["is_stopword"] = np.zeros(n, dtype=bool)
+        return {name: out[name] for name in columns.core_names("tokens")}
+
+
+class _ChunkIds(dict):
+    """Chunk text -> chunk number; a chunk seen for the first time is tokenized with :func:`word_spans`."""
+
+    def __init__(self, table: _TokenTable) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, chunk: str) -> int:
+        cid = self[chunk] = self._table.new_chunk(word_spans(chunk), chunk)
+        return cid
+
+
+def _document_spans(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token spans of ``text``, sentence by sentence (the definition; for documents not chunk-aligned)."""
+    scan = _scan_text(text)
+    long_runs = _long_runs(scan)
+    initialisms = _initialisms(scan)
+    glue = _has_glue(scan)
+    spans: list[tuple[int, int]] = []
+    for s0, s1 in sentences:
+        if not (long_runs or initialisms or glue):
+            spans += _match(scan, s0, s1)
+        else:
+            spans += _spans_in(scan, s0, s1, long_runs, _within(initialisms, s0, s1), glue)
+    return spans
+
+
+def _str_column(values: pa.Array) -> pd.arrays.ArrowStringArray:
+    """An Arrow string array as a pandas ``str`` column (no copy)."""
+    return pd.array(values, dtype="str")
+
+
+def _per_row(column: pd.Series, doc: np.ndarray, sizes: np.ndarray):
+    """Each row's value of a per-document column: Arrow take for text, numpy repeat otherwise."""
+    values = column.tolist()
+    if all(isinstance(v, str) for v in values):
+        return pa.array(values, type=pa.string()).take(pa.array(doc))
+    return np.repeat(np.array(values, dtype=object), sizes)
 
 
 class _StemCache(dict):

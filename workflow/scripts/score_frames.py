@@ -4,12 +4,14 @@ from analysis import columns, io
 from analysis.framing import score_frames
 from analysis.lexicons import load_lexicon
 
+# the token columns matching and counting read (not stem, is_mwe, is_stopword: less memory on big shards)
+TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "index", "token", "norm", "start", "end"]
 log = io.setup_logging(snakemake.log[0], "score_frames")
 opts = snakemake.params.options
 lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
 comments = io.read_table(snakemake.input.comments)
 matches, docs = score_frames(
-    io.read_table(snakemake.input.tokens),
+    io.read_table(snakemake.input.tokens, columns=TOKEN_COLUMNS),
     comments,
     io.read_table(snakemake.input.threads),
     lexicons,
