@@ -7,12 +7,29 @@ import pandas as pd
 
 from analysis.ingest.integrity import parent_index
 
-__all__ = ["corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "first_subtrees", "tree_layout"]
+__all__ = ["document_token_counts", "corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "first_subtrees", "tree_layout"]
 
 
-def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, tokens: pd.DataFrame) -> dict:
-    """Counts of the corpus as a flat dict of plain numbers (for the book's prose)."""
-    comment_tokens = tokens.loc[tokens["doc"] == "comment"]
+def document_token_counts(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Per document (thread_id, comment_id, doc): word tokens, sentences and multi-word-expression tokens.
+
+    Computed one shard at a time, so the corpus's tokens never sit in memory
+    together; a document lies in one shard (its thread's).
+    """
+    keys = ["thread_id", "comment_id", "doc"]
+    if not len(tokens):
+        return pd.DataFrame(columns=[*keys, "n_tokens", "n_sentences", "n_mwe"])
+    g = tokens.groupby(keys, sort=False, observed=True)
+    out = pd.DataFrame({"n_tokens": g.size(), "n_sentences": g["sentence"].nunique(), "n_mwe": g["is_mwe"].sum()})
+    return out.reset_index()
+
+
+def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, doc_tokens: pd.DataFrame) -> dict:
+    """Counts of the corpus as a flat dict of plain numbers (for the book's prose).
+
+    ``doc_tokens`` is :func:`document_token_counts` of every shard, concatenated.
+    """
+    comment_docs = doc_tokens.loc[doc_tokens["doc"] == "comment"]
     per_thread = comments.groupby("thread_id").size()
     return {
         "n_sources": int(threads["source"].nunique()),
@@ -26,12 +43,12 @@ def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, tokens: pd.Dat
         "share_comments_without_author": float(round((comments["author_id"] == "").mean(), 4)) if len(comments) else 0.0,
         "max_depth": int(comments["depth"].max()) if len(comments) else 0,
         "median_comments_per_thread": float(per_thread.median()) if len(per_thread) else 0.0,
-        "n_tokens": int(len(tokens)),
-        "n_comment_tokens": int(len(comment_tokens)),
-        "n_article_tokens": int((tokens["doc"] == "article").sum()),
-        "n_sentences": int(tokens.groupby(["thread_id", "comment_id", "doc"])["sentence"].nunique().sum()) if len(tokens) else 0,
-        "n_mwe_tokens": int(tokens["is_mwe"].sum()),
-        "median_tokens_per_comment": float(comment_tokens.groupby(["thread_id", "comment_id"]).size().median()) if len(comment_tokens) else 0.0,
+        "n_tokens": int(doc_tokens["n_tokens"].sum()),
+        "n_comment_tokens": int(comment_docs["n_tokens"].sum()),
+        "n_article_tokens": int(doc_tokens.loc[doc_tokens["doc"] == "article", "n_tokens"].sum()),
+        "n_sentences": int(doc_tokens["n_sentences"].sum()),
+        "n_mwe_tokens": int(doc_tokens["n_mwe"].sum()),
+        "median_tokens_per_comment": float(comment_docs["n_tokens"].median()) if len(comment_docs) else 0.0,
     }
 
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis.describe import comments_per_depth, first_subtrees, pick_example_thread, tree_layout
+from analysis.describe import (comments_per_depth, corpus_numbers, document_token_counts, first_subtrees,
+                               pick_example_thread, tree_layout)
 
 
 def thread(rows, tid="t"):
@@ -50,3 +51,22 @@ def test_pick_example_thread():
     assert pick_example_thread(c, requested="u") == "u"
     with pytest.raises(ValueError, match="example_thread"):
         pick_example_thread(c, requested="nope")
+
+
+def test_corpus_numbers_from_per_shard_token_counts_by_hand():
+    row = lambda t, c, d, s, m: {"thread_id": t, "comment_id": c, "doc": d, "sentence": s, "is_mwe": m}  # noqa: E731
+    shard_1 = pd.DataFrame([row("t1", "c1", "comment", 0, True), row("t1", "c1", "comment", 0, False),
+                            row("t1", "c1", "comment", 1, False), row("t1", "", "article", 0, True),
+                            row("t1", "", "article", 0, True), row("t1", "", "article", 1, False),
+                            row("t1", "", "article", 2, False)])
+    shard_2 = pd.DataFrame([row("t2", "c1", "comment", 0, False), row("t2", "c1", "comment", 0, False)])
+    docs = pd.concat([document_token_counts(shard_1), document_token_counts(shard_2),
+                      document_token_counts(shard_2.iloc[:0])], ignore_index=True)
+    comments = pd.DataFrame({"thread_id": ["t1", "t2"], "comment_id": ["c1", "c1"], "depth": [1, 1], "author_id": ["a", ""]})
+    threads = pd.DataFrame({"thread_id": ["t1", "t2"], "source": ["s", "s"], "article_text": ["text", ""]})
+    n = corpus_numbers(comments, threads, docs)
+    # by hand: comment t1/c1 has 3 tokens in sentences {0, 1}, 1 MWE; the article 4 tokens in {0, 1, 2}, 2 MWEs;
+    # comment t2/c1 2 tokens in {0}
+    assert (n["n_tokens"], n["n_comment_tokens"], n["n_article_tokens"]) == (9, 5, 4)
+    assert (n["n_sentences"], n["n_mwe_tokens"], n["median_tokens_per_comment"]) == (6, 3, 2.5)
+    assert (n["n_threads_with_article"], n["n_authors"], n["n_comments_without_author"]) == (1, 1, 1)

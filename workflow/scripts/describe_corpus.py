@@ -1,12 +1,15 @@
 """Rule describe_corpus: corpus counts, comments per depth, one row per thread."""
 
+import pandas as pd
+
 from analysis import describe, io
 
 log = io.setup_logging(snakemake.log[0], "describe_corpus")
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "comment_id", "depth", "author_id"])
 threads = io.read_tables(snakemake.input.threads)
-tokens = io.read_tables(snakemake.input.tokens, columns=["thread_id", "comment_id", "doc", "sentence", "is_mwe"])
-io.write_json(describe.corpus_numbers(comments, threads, tokens), snakemake.output.numbers)
+doc_tokens = pd.concat([describe.document_token_counts(io.read_table(p, columns=["thread_id", "comment_id", "doc", "sentence", "is_mwe"]))
+                        for p in snakemake.input.tokens], ignore_index=True)  # shard by shard: never all tokens at once
+io.write_json(describe.corpus_numbers(comments, threads, doc_tokens), snakemake.output.numbers)
 io.write_csv(describe.comments_per_depth(comments), snakemake.output.depth)
 io.write_csv(describe.thread_summary(comments, threads), snakemake.output.threads)
 log.info("%d comments in %d threads", len(comments), len(threads))
