@@ -15,9 +15,7 @@ links for every format.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 import re
 import shutil
 from collections.abc import Mapping, Sequence
@@ -29,6 +27,8 @@ import yaml
 
 from analysis.ingest.scraped import RULES
 from analysis.privacy import DEFAULT_SALT
+from analysis.io import read_json
+from analysis.provenance import sha256_file
 from analysis.render import fmt_number, html_table, myst_text
 
 __all__ = ["stage_book", "substitutions", "figure_block", "reproduce_commands", "FIGURES", "provenance_substitutions"]
@@ -400,15 +400,11 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
         fig_id = m.group(1)
         if fig_id not in FIGURES:
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
-        note = _read_json(by_name[f"{fig_id}.json"])
-        data_sha = hashlib.sha256(Path(by_name[f"{fig_id}.csv"]).read_bytes()).hexdigest()
+        note = read_json(by_name[f"{fig_id}.json"])
+        data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
     return _PLACEHOLDER.sub(block, text)
-
-
-def _read_json(path):
-    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: Sequence) -> dict[str, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = [
-    "sha256_file", "file_table", "code_version", "package_versions", "KEY_PACKAGES", "parse_rule_graph",
+    "sha256_file", "file_table", "code_files", "code_version", "package_versions", "KEY_PACKAGES", "parse_rule_graph",
     "rule_graph_layers", "wrap_rule_name",
 ]
 
@@ -29,6 +29,7 @@ KEY_PACKAGES = ("threadscope", "snakemake", "nltk", "pandas", "numpy", "scipy", 
                 "jupyter-book", "sphinx", "myst-parser", "sphinxcontrib-bibtex", "pyyaml", "jsonschema")
 #: What counts as the code of a run: editing any of these can change a result.
 CODE_PATHS = ("Snakefile", "pyproject.toml", "analysis", "workflow", "book")
+_SKIP_DIRS = {"__pycache__", "_build", "_generated"}  # byte code and book build output, not code
 
 
 def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
@@ -47,14 +48,21 @@ def file_table(files: Iterable[tuple[str, str | Path]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["role", "path", "bytes", "sha256"]).drop_duplicates().reset_index(drop=True)
 
 
-def _code_files(root: Path) -> list[Path]:
+def code_files(root: str | Path = ".") -> list[Path]:
+    """Every file under :data:`CODE_PATHS`, sorted (build output and byte code left out).
+
+    The code hash of :func:`code_version` covers exactly these files, and the
+    provenance rule lists them as inputs, so editing any of them reruns it.
+    """
+    root = Path(root)
     files = []
     for name in CODE_PATHS:
         p = root / name
         if p.is_file():
             files.append(p)
         elif p.is_dir():
-            files.extend(f for f in p.rglob("*") if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc")
+            files.extend(f for f in p.rglob("*") if f.is_file() and f.suffix != ".pyc"
+                         and not _SKIP_DIRS.intersection(f.relative_to(root).parts))
     return sorted(files, key=lambda f: f.relative_to(root).as_posix())
 
 
@@ -67,7 +75,7 @@ def code_version(root: str | Path = ".") -> dict:
     """
     root = Path(root)
     h = hashlib.sha256()
-    for f in _code_files(root):
+    for f in code_files(root):
         h.update(f.relative_to(root).as_posix().encode() + b"\0" + sha256_file(f).encode() + b"\n")
     out = {"package": "threadscope", "version": _version("threadscope"), "code_sha256": h.hexdigest(),
            "commit": None, "modified": None}

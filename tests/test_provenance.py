@@ -116,3 +116,17 @@ def test_figure_block_has_id_hashes_citation_and_downloads():
     with pytest.raises(KeyError):
         figure_block("no_such_figure", caption="", note=note, data_sha256="d" * 64, code=code, book={"title": "", "author": ""})
     assert set(FIGURES) >= {"rule_graph", "frame_rates"}
+
+
+def test_code_files_are_what_the_code_hash_covers(tmp_path):
+    for rel in ("Snakefile", "analysis/m.py", "book/intro.md", "book/_build/html/intro.html", "analysis/__pycache__/m.pyc",
+                "book/_generated/x.md", "data/seed.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    files = [f.relative_to(tmp_path).as_posix() for f in provenance.code_files(tmp_path)]
+    assert files == ["Snakefile", "analysis/m.py", "book/intro.md"]  # build output, byte code and data are not code
+    before = provenance.code_version(tmp_path)["code_sha256"]
+    (tmp_path / "book/_build/html/intro.html").write_text("rebuilt")
+    assert provenance.code_version(tmp_path)["code_sha256"] == before
+    (tmp_path / "book/intro.md").write_text("edited")
+    assert provenance.code_version(tmp_path)["code_sha256"] != before

@@ -81,3 +81,9 @@ def code_of(script):
             seen.add(path)
             todo.extend(_analysis_imports(path))
     return sorted(seen - {f"workflow/scripts/{script}.py"})
+
+
+def returned_coding_sheets():
+    """The coders' sheets that have come back (validation.coded_sheets/<coder>.csv), in coder order."""
+    val = config["validation"]
+    return [f"{val['coded_sheets']}/{c}.csv" for c in val["coders"] if Path(val["coded_sheets"], f"{c}.csv").is_file()]

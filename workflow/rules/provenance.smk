@@ -3,18 +3,19 @@
 # for the book's reproducibility page and every figure's cite block.
 from types import SimpleNamespace
 
+from analysis.provenance import code_files
+
 
 def provenance_inputs():
     """Every file a result can depend on, by role (the code is tracked separately)."""
     stop = config["tokenize"]["stopwords"]
     stopwords = ["data/stopwords/english.txt"] if stop == "english" else [stop] if stop and Path(stop).is_file() else []
-    pol, val = config["polarization"], config["validation"]
+    pol = config["polarization"]
     return {
         "sources": sorted({f for s in SOURCES for f in source_files(SimpleNamespace(source=s))}),
         "dictionaries": sorted(set(config["lexicons"]) | {pol["stance_lexicon"], pol["incivility_lexicon"]}),
         "other": sorted(set(stopwords + ([pol["author_groups"]] if pol["author_groups"] else [])
-                            + [f"{val['coded_sheets']}/{c}.csv" for c in val["coders"]
-                               if Path(val["coded_sheets"], f"{c}.csv").is_file()])),
+                            + returned_coding_sheets())),
     }
 
 
@@ -36,9 +37,7 @@ rule provenance:
     input:
         **provenance_inputs(),
         git=git_state_files(),
-        code=code_of("provenance"),
-        rules=["Snakefile", *sorted(glob.glob("workflow/rules/*.smk")), *sorted(glob.glob("workflow/scripts/*.py")),
-               *sorted(glob.glob("analysis/**/*.py", recursive=True))],
+        code=[str(f) for f in code_files(".")],  # what the code hash covers
     output:
         summary=R + "/provenance/provenance.json",
         inputs=R + "/provenance/inputs.csv",

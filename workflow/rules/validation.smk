@@ -31,7 +31,7 @@ rule validation_report:
     input:
         sample=rules.coding_sample.output.sample,
         docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
-        coded=[f"{VALID['coded_sheets']}/{c}.csv" for c in VALID["coders"] if Path(VALID["coded_sheets"], f"{c}.csv").is_file()],
+        coded=returned_coding_sheets(),
         code=code_of("validation_report"),
     output:
         summary=R + "/validation/summary.json",
