@@ -77,7 +77,6 @@ import pandas as pd
 import yaml
 
 from analysis.errors import ConfigError
-from analysis.tokenization import word_spans
 
 __all__ = [
     "Lexicon",
@@ -183,6 +182,17 @@ class Lexicon:
 # terms as words
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """:func:`analysis.tokenization.word_spans`, imported on first use.
+
+    Tokenization imports NLTK, which takes half a second: rules that only read
+    a dictionary's frames and stamp (most of them) do not pay for it.
+    """
+    from analysis.tokenization import word_spans as spans
+
+    return spans(text)
+
+
 def _split_words(text: str) -> tuple[str, ...]:
     return tuple(text[s:e] for s, e in word_spans(text))
 
@@ -252,13 +262,17 @@ def _term_rows(frames: Mapping, *, where: str) -> list[tuple[str, str, tuple[str
 # loading
 
 
-def load_lexicon(path: str | Path) -> Lexicon:
+def load_lexicon(path: str | Path, *, check_terms: bool = True) -> Lexicon:
     """Read and validate a dictionary file; errors name the file and the key or line.
 
     ``.dic`` files (any case) are read as LIWC-style dictionaries
     (:func:`parse_dic`); anything else as YAML checked against
     :data:`SCHEMA_PATH`. Every term is also checked as :meth:`Lexicon.term_table`
     reads it, so a bad wildcard fails here, not in the matcher.
+    ``check_terms=False`` skips that check (the schema is still checked): for
+    workflow jobs, whose dictionaries the workflow already checked whole at
+    start-up (:func:`analysis.config.check_config`), and which need only the
+    frames, terms or stamp.
     """
     path = Path(path)
     try:
@@ -277,7 +291,8 @@ def load_lexicon(path: str | Path) -> Lexicon:
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
         raise ConfigError(_KEY, f"{path}, at {where}: {exc.message}") from None
-    _term_rows(doc["frames"], where=str(path))
+    if check_terms:
+        _term_rows(doc["frames"], where=str(path))
     return Lexicon(
         name=doc["name"],
         version=str(doc["version"]),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -117,6 +119,28 @@ def test_a_term_that_is_also_an_exclusion_is_an_error(tmp_path):
 def test_bad_wildcard_fails_at_load_with_file_and_frame():
     with pytest.raises(ConfigError, match=r"lexicon_bad_wildcard\.yaml, frame 'terrorism': term 'al-\*'"):
         load_lexicon(FIXTURES / "lexicon_bad_wildcard.yaml")
+
+
+def test_check_terms_false_defers_the_term_check_to_the_term_table():
+    # Workflow jobs load dictionaries the workflow checked at start-up, without
+    # splitting every term again; the check still happens when terms are read.
+    lx = load_lexicon(FIXTURES / "lexicon_bad_wildcard.yaml", check_terms=False)
+    assert "terrorism" in lx.frames
+    with pytest.raises(ConfigError, match=r"frame 'terrorism': term 'al-\*'"):
+        lx.term_table()
+
+
+def test_reading_dictionaries_and_measures_does_not_import_nltk():
+    # NLTK's import takes about half a second (it imports scipy.stats); a job
+    # that only reads frames, stamps or measures must not pay for it.
+    code = ("import sys, analysis.lexicons, analysis.framing, analysis.frame_measures, analysis.dynamics, "
+            "analysis.keyness, analysis.polarization_report, analysis.validation_report, analysis.book, "
+            "analysis.plotting\n"
+            "lx = analysis.lexicons.load_lexicon('data/lexicons/syria_frames.yaml', check_terms=False)\n"
+            "analysis.lexicons.lexicon_stamp([lx])\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'nltk'))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_schema_errors_name_the_key(tmp_path):

@@ -14,7 +14,7 @@ from analysis.lexicons import load_lexicon
 log = io.setup_logging(snakemake.log[0], "book")
 cfg = snakemake.params.config
 report = io.read_json(snakemake.input.report)
-lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
+lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
 
 
 provenance = io.read_json(snakemake.input.provenance)
