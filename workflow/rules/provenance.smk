@@ -56,12 +56,16 @@ rule provenance:
 
 
 rule figure_rule_graph:
+    # The config is a parameter, not provenance's config.yaml: the graph is
+    # redrawn when the config or the rules change, not each time a data file
+    # (and so provenance) changes.
     input:
-        config=rules.provenance.output.config,
         rules=["Snakefile", *sorted(glob.glob("workflow/rules/*.smk"))],
         code=code_of("figure_rule_graph"),
     output:
         **figure_files("rule_graph", "Reproducibility"),
+    params:
+        config=config,
     log:
         LOGS + "/figure_rule_graph.log",
     threads: 1

@@ -1,13 +1,15 @@
 """Rule describe_corpus: corpus counts, comments per depth, one row per thread."""
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis import describe, io
 
 log = io.setup_logging(snakemake.log[0], "describe_corpus")
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "comment_id", "depth", "author_id"])
 threads = io.read_tables(snakemake.input.threads)
-doc_tokens = pd.concat([describe.document_token_counts(io.read_table(p, columns=["thread_id", "comment_id", "doc", "sentence", "is_mwe"]))
+token_columns = ["thread_id", "comment_id", "doc", "sentence", "is_mwe"]
+doc_tokens = pd.concat([describe.document_token_counts(pq.read_table(p, columns=token_columns))
                         for p in snakemake.input.tokens], ignore_index=True)  # shard by shard: never all tokens at once
 io.write_json(describe.corpus_numbers(comments, threads, doc_tokens), snakemake.output.numbers)
 io.write_csv(describe.comments_per_depth(comments), snakemake.output.depth)

@@ -2,6 +2,9 @@
 
 import subprocess
 import sys
+import tempfile
+
+import yaml
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch
@@ -9,9 +12,11 @@ from matplotlib.patches import FancyArrowPatch
 from analysis import io, plotting, provenance
 
 log = io.setup_logging(snakemake.log[0], "figure_rule_graph")
-cmd = [sys.executable, "-m", "snakemake", "--rulegraph", "--nolock", "--quiet", "all",
-       "--configfile", snakemake.input.config]
-done = subprocess.run(cmd, capture_output=True, text=True)
+with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8") as config:
+    yaml.safe_dump(snakemake.params.config, config, sort_keys=False, allow_unicode=True)
+    config.flush()
+    cmd = [sys.executable, "-m", "snakemake", "--rulegraph", "--nolock", "--quiet", "all", "--configfile", config.name]
+    done = subprocess.run(cmd, capture_output=True, text=True)
 if done.returncode != 0:
     sys.exit(f"`{' '.join(cmd)}` failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
 edges = provenance.parse_rule_graph(done.stdout)
