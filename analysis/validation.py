@@ -46,16 +46,17 @@ hayes2007answering, card2015media, guida2025frac.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from analysis.errors import InputError, bad_value, int_arg, level_arg
 from analysis.lexicons import Lexicon
 from analysis.stats import percentile_interval, replicate_sums
-from analysis.tokenization import stopword_set, word_spans
 
 __all__ = [
     "STRATA",
@@ -64,6 +65,7 @@ __all__ = [
     "METRIC_COLUMNS",
     "stratify",
     "draw_coding_sample",
+    "draw_coding_sample_sharded",
     "coding_sheets",
     "codebook",
     "read_codes",
@@ -162,6 +164,8 @@ def _key_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def _partial_patterns(lexicons: Sequence[Lexicon], frames: Sequence[str]) -> dict[str, tuple[set, set, tuple, tuple]]:
     """Per frame: (exact words, exact case-sensitive words, prefixes, case-sensitive prefixes) of partial matches."""
+    from analysis.tokenization import stopword_set  # NLTK: imported by the rule that draws the sample only
+
     stop = stopword_set("english")
     out = {f: (set(), set(), [], []) for f in frames}
     for lx in lexicons:
@@ -267,6 +271,8 @@ def stratify(
     patterns = _partial_patterns(lexicons, frames)
     need = any(e or ec or p or pc for e, ec, p, pc in patterns.values())
     if need and len(d):
+        from analysis.tokenization import word_spans
+
         raw = [[t[s:e] for s, e in word_spans(t)] for t in d["text"]]
         words = pd.DataFrame({"row": np.repeat(np.arange(len(d)), [len(w) for w in raw]),
                               "word": [w for ws in raw for w in ws]})
@@ -369,7 +375,11 @@ def draw_coding_sample(
             chosen["stratum_size"] = np.int64(len(pool))
             chosen["n_drawn"] = np.int64(len(chosen))
             parts.append(chosen)
-    out = pd.concat(parts, ignore_index=True)
+    return _finish_sample(pd.concat(parts, ignore_index=True))
+
+
+def _finish_sample(out: pd.DataFrame) -> pd.DataFrame:
+    """Item ids, labels and weights of the drawn rows; :data:`SAMPLE_COLUMNS`."""
     out["item_id"] = _item_ids(out["frame"], out)
     if out["item_id"].duplicated().any():
         bad = out.loc[out["item_id"].duplicated(), "item_id"].iloc[0]
@@ -379,6 +389,235 @@ def draw_coding_sample(
     for c in ("draw", "n_counted", "n_matches", "stratum_size", "n_drawn"):
         out[c] = out[c].astype("int64")
     return out[SAMPLE_COLUMNS].reset_index(drop=True)
+
+
+def draw_coding_sample_sharded(
+    load_shard: Callable[[int], tuple[pd.DataFrame, pd.DataFrame]],
+    n_shards: int,
+    *,
+    frames: Sequence[str],
+    per_stratum: int,
+    seed: int,
+    lexicons: Lexicon | Sequence[Lexicon] = (),
+) -> pd.DataFrame:
+    """:func:`draw_coding_sample` of a corpus held in shards, one shard in memory at a time: the same rows.
+
+    ``load_shard(i)`` (``0 <= i < n_shards``) returns the ``(docs, matches)``
+    of shard i, as :func:`draw_coding_sample` takes them; the result equals
+    ``draw_coding_sample(concat of all docs, concat of all matches, ...)``
+    when the matches of a document are in the shard of the document (as the
+    per-shard framing tables are). Each shard is loaded once to put its
+    documents in strata and once more if a document of it is drawn.
+
+    How: only the stratum of every (document, frame) is kept for the whole
+    corpus (one byte each, with the document keys), which is all the draws
+    need (they depend on the pool sizes and on the documents' key order).
+    Partial matches are found on the distinct whitespace-separated *chunks*
+    of a shard: the words of a text are those of its chunks, each split by
+    :func:`~analysis.tokenization.word_spans` on its own (the equivalence
+    :func:`~analysis.tokenization.tokenize_documents` relies on; a text
+    with a spaced ellipsis is split whole), so each distinct chunk is split
+    once. Counts, terms and partial words are worked out for the drawn
+    documents only.
+    """
+    per_stratum = int_arg("per_stratum", per_stratum, minimum=1)
+    seed = int_arg("seed", seed, minimum=0)
+    frames = _names_arg("frames", frames, what="frame")
+    lexicons = _lexicons_arg(lexicons)
+    known = _frame_entries(lexicons)
+    if lexicons:
+        unknown = [f for f in frames if f not in known]
+        if unknown:
+            raise bad_value("frames", frames, f"frames of the given lexicons (unknown: {unknown})")
+    patterns = _partial_patterns(lexicons, frames)
+    finder = _PartialFinder(patterns, frames)
+    keys: list[pa.Table] = []
+    codes: list[np.ndarray] = []
+    for i in range(n_shards):
+        d, m = _shard_docs(*load_shard(i), frames)
+        keys.append(pa.table({k: pa.array(d[k].tolist(), type=pa.string()) for k in KEYS}))
+        has_match = np.zeros((len(d), len(frames)), dtype=bool)
+        has_counted = np.zeros((len(d), len(frames)), dtype=bool)
+        if len(m):
+            has_match[m["row"].to_numpy(), m["col"].to_numpy()] = True
+            c = m["counted"].to_numpy()
+            has_counted[m["row"].to_numpy()[c], m["col"].to_numpy()[c]] = True
+        partial = finder.flags(d["text"].tolist())
+        codes.append(np.where(has_counted, 0, np.where(has_match | partial, 1, 2)).astype(np.int8))
+        del d, m
+    table = pa.concat_tables(keys) if keys else pa.table({k: pa.array([], type=pa.string()) for k in KEYS})
+    shard_of = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+    local = np.concatenate([np.arange(len(k)) for k in keys]) if keys else np.zeros(0, dtype=np.int64)
+    code = np.concatenate(codes) if codes else np.zeros((0, len(frames)), dtype=np.int8)
+    del keys, codes
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in KEYS]).to_numpy()
+    if len(order) > 1:
+        srt = table.take(order)
+        same = np.ones(len(order) - 1, dtype=bool)
+        for k in KEYS:
+            col = srt.column(k)
+            same &= pc.equal(col.slice(1), col.slice(0, len(order) - 1)).to_numpy(zero_copy_only=False)
+        if same.any():
+            later = np.maximum(order[1:][same], order[:-1][same])  # the second occurrence, in input order
+            first = table.slice(int(later.min()), 1).to_pylist()[0]
+            raise bad_value("docs", [first[k] for k in KEYS], "one row per document (thread_id, comment_id, doc); this one is repeated")
+        del srt
+    drawn = []  # (frame position, stratum position, draw, global row, stratum size, n drawn)
+    for j, frame in enumerate(frames):
+        col = code[order, j]
+        for s, stratum in enumerate(STRATA):
+            pool = order[col == s]
+            pick = _stream(seed, frame, stratum).permutation(len(pool))[:per_stratum]
+            for draw, row in enumerate(pool[pick].tolist(), start=1):
+                drawn.append((j, s, draw, row, len(pool), len(pick)))
+    rows: dict[tuple[int, int, int], dict] = {}
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for j, _, _, row, _, _ in drawn:
+        wanted.setdefault(int(shard_of[row]), []).append((int(local[row]), j))
+    for i in sorted(wanted):
+        d, m = _shard_docs(*load_shard(i), frames, terms=True)
+        for r, j in wanted[i]:
+            sub = m[(m["row"] == r) & (m["col"] == j)] if len(m) else m
+            n_matches = len(sub)
+            text = d.at[r, "text"]
+            rows[(i, r, j)] = {
+                **{k: d.at[r, k] for k in KEYS},
+                "text": text,
+                "n_counted": int(sub["counted"].sum()) if n_matches else 0,
+                "n_matches": n_matches,
+                "terms": "; ".join(sorted(set(map(str, sub["term"])))) if n_matches else "",
+                "partial": "" if n_matches else finder.partial_text(text, frames[j]),
+            }
+        del d, m
+    out = pd.DataFrame(
+        [{**rows[(int(shard_of[row]), int(local[row]), j)], "frame": frames[j], "stratum": STRATA[s], "draw": draw,
+          "stratum_size": size, "n_drawn": n} for j, s, draw, row, size, n in drawn],
+        columns=KEYS + ["text", "n_counted", "n_matches", "terms", "partial", "frame", "stratum", "draw", "stratum_size", "n_drawn"],
+    )
+    return _finish_sample(out)
+
+
+def _shard_docs(docs: pd.DataFrame, matches: pd.DataFrame, frames: list[str], *, terms: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The documents of one shard as :func:`stratify` keeps them (input order), and their matches of ``frames``.
+
+    Matches get ``row`` (the document's position) and ``col`` (the frame's);
+    those of documents not kept are dropped, as :func:`stratify`'s merge does.
+    """
+    _require(docs, "docs", KEYS + ["text"])
+    _require(matches, "matches", KEYS + ["frame", "term", "counted"])
+    d = _key_frame(docs)
+    d["text"] = docs["text"].fillna("").astype(str).to_numpy()
+    d = d[d["text"].str.strip() != ""].reset_index(drop=True)
+    cols = KEYS + ["frame", "counted"] + (["term"] if terms else [])
+    m = matches.loc[matches["frame"].isin(frames), cols].copy()
+    m[KEYS] = m[KEYS].astype(str)
+    m["counted"] = m["counted"].astype(bool)
+    m["col"] = m["frame"].map({f: j for j, f in enumerate(frames)}).astype("int64")
+    m = m.merge(d[KEYS].assign(row=np.arange(len(d))), on=KEYS, how="inner")
+    return d, m
+
+
+class _PartialFinder:
+    """Which documents have a partial match of which frame (see :func:`stratify`), split chunk by chunk."""
+
+    def __init__(self, patterns: Mapping[str, tuple[set, set, tuple, tuple]], frames: Sequence[str]) -> None:
+        self.patterns = patterns
+        self.frames = list(frames)
+        self.need = any(e or ec or p or pc_ for e, ec, p, pc_ in patterns.values())
+        self.exact: dict[str, int] = {}
+        self.exact_cs: dict[str, int] = {}
+        self.pre: list[tuple[tuple, int]] = []
+        self.pre_cs: list[tuple[tuple, int]] = []
+        for j, f in enumerate(self.frames):
+            e, ec, p, pcs = patterns[f]
+            for w in e:
+                self.exact[w] = self.exact.get(w, 0) | (1 << j)
+            for w in ec:
+                self.exact_cs[w] = self.exact_cs.get(w, 0) | (1 << j)
+            if p:
+                self.pre.append((p, 1 << j))
+            if pcs:
+                self.pre_cs.append((pcs, 1 << j))
+
+    def _word_bits(self, word: str, memo: dict[str, int]) -> int:
+        b = memo.get(word)
+        if b is None:
+            folded = word.casefold()
+            b = self.exact.get(folded, 0) | self.exact_cs.get(word, 0)
+            for tup, bit in self.pre:
+                if folded.startswith(tup):
+                    b |= bit
+            for tup, bit in self.pre_cs:
+                if word.startswith(tup):
+                    b |= bit
+            memo[word] = b
+        return b
+
+    def flags(self, texts: list[str]) -> np.ndarray:
+        """``(len(texts), n_frames)`` booleans: text i has a word making a partial match of frame j."""
+        out = np.zeros((len(texts), len(self.frames)), dtype=bool)
+        if not self.need or not texts:
+            return out
+        from analysis.tokenization import _SPACED_DOTS_RE, _SPLIT_RE, word_spans
+
+        odd = _odd_space_re()
+        words: dict[str, int] = {}
+        chunks: dict[str, int] = {}
+        wb = self._word_bits
+        bits = []
+        for text in texts:
+            if "." in text and _SPACED_DOTS_RE.search(text) is not None:
+                b = 0
+                for s, e in word_spans(text):
+                    b |= wb(text[s:e], words)
+                bits.append(b)
+                continue
+            parts = _SPLIT_RE.split(text)[0::2] if odd.search(text) is not None else text.split()
+            b = 0
+            for chunk in parts:
+                c = chunks.get(chunk)
+                if c is None:
+                    c = 0
+                    for s, e in word_spans(chunk):
+                        c |= wb(chunk[s:e], words)
+                    chunks[chunk] = c
+                b |= c
+            bits.append(b)
+        for j in range(len(self.frames)):
+            bit = 1 << j
+            out[:, j] = [(b & bit) != 0 for b in bits]
+        return out
+
+    def partial_text(self, text: str, frame: str) -> str:
+        """The ``partial`` column of :func:`stratify` for one document without a match of ``frame``."""
+        exact, exact_cs, pre, pre_cs = self.patterns[frame]
+        if not self.need or not (exact or exact_cs or pre or pre_cs):
+            return ""
+        from analysis.tokenization import word_spans
+
+        shown = set()
+        for s, e in word_spans(text):
+            word = text[s:e]
+            folded = word.casefold()
+            cs_hit = word in exact_cs or (bool(pre_cs) and word.startswith(pre_cs))
+            if folded in exact or cs_hit or (bool(pre) and folded.startswith(pre)):
+                shown.add(word if cs_hit else folded)
+        return "; ".join(sorted(shown))
+
+
+_ODD_SPACE: list = []
+
+
+def _odd_space_re():
+    """Characters that ``str.split`` and the word pattern's ``\\s`` disagree on (``str.isspace`` takes U+001C-U+001F)."""
+    if not _ODD_SPACE:
+        import re
+
+        from analysis.tokenization import _SPACE
+
+        odd = [chr(i) for i in range(0x110000) if chr(i).isspace() != (chr(i) in _SPACE)]
+        _ODD_SPACE.append(re.compile("[" + "".join(re.escape(c) for c in odd) + "]") if odd else re.compile(r"(?!)"))
+    return _ODD_SPACE[0]
 
 
 def _escape_formula(text: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from analysis import columns
 from analysis.errors import InputError
-from analysis.ingest.convokit import ROOT_SPEAKER, UNKNOWN_SPEAKER, read_convokit, write_convokit
+from analysis.ingest.convokit import ROOT_SPEAKER, UNKNOWN_SPEAKER, read_convokit, write_convokit, write_convokit_shards
 
 FIX = Path(__file__).parent / "fixtures"
 POST = str(FIX / "convokit_post")
@@ -313,3 +313,68 @@ def test_empty_tables_write_an_empty_corpus(tmp_path):
     res = read_convokit(str(tmp_path / "e"))
     assert res.n_read == 0 and res.threads.empty
     columns.conform(res.records, "records")
+
+
+# ---------------------------------------------------------------------------
+# writing shard by shard
+
+
+def three_threads() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """canonical() plus a thread seed:c (a copy of seed:b with comment id 6), so shards can interleave thread ids."""
+    comments, threads = canonical()
+    c = comments[comments["thread_id"] == "seed:b"].assign(thread_id="seed:c", comment_id="6", text="Thread c.", record=9)
+    t = threads[threads["thread_id"] == "seed:b"].assign(thread_id="seed:c", title="Bins", region="south")
+    return pd.concat([comments, c], ignore_index=True), pd.concat([threads, t], ignore_index=True)
+
+
+def write_shards(tmp_path: Path, parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> list[tuple[str, str]]:
+    paths = []
+    for k, (c, t) in enumerate(parts):
+        cp, tp = tmp_path / f"comments-{k}.parquet", tmp_path / f"threads-{k}.parquet"
+        columns.conform(c.reset_index(drop=True), "comments")
+        pq_write(c.reset_index(drop=True), cp, "comments")
+        pq_write(t.reset_index(drop=True), tp, "threads")
+        paths.append((str(cp), str(tp)))
+    return paths
+
+
+def pq_write(df: pd.DataFrame, path: Path, table: str) -> None:
+    from analysis import io
+
+    io.write_table(df, path, table)
+
+
+def same_files(a: Path, b: Path) -> None:
+    for name in FILES:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("case", ["interleaved", "split_thread", "colliding_ids"])
+def test_shards_write_the_same_bytes_as_whole_tables(tmp_path, case):
+    comments, threads = three_threads()
+    if case == "colliding_ids":  # comment id 1 also in seed:c, in another shard: every id is qualified
+        comments.loc[comments["thread_id"] == "seed:c", "comment_id"] = "1"
+    in_shard0 = comments["thread_id"].isin(["seed:a", "seed:c"])
+    t_shard0 = threads["thread_id"].isin(["seed:a", "seed:c"])
+    if case == "split_thread":  # comment 4 of seed:a in shard 1: read whole, still the same files
+        in_shard0 &= comments["comment_id"] != "4"
+    # shards hold seed:a, seed:c | seed:b: the output interleaves them (a, b, c)
+    paths = write_shards(tmp_path, [(comments[in_shard0], threads[t_shard0]), (comments[~in_shard0], threads[~t_shard0])])
+    write_convokit(comments, threads, str(tmp_path / "whole"), corpus_meta={"n": 1})
+    write_convokit_shards(paths, str(tmp_path / "sharded"), corpus_meta={"n": 1})
+    same_files(tmp_path / "whole", tmp_path / "sharded")
+    utts = [json.loads(line) for line in (tmp_path / "sharded" / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [u["conversation_id"] for u in utts] == ["seed:a"] * 5 + ["seed:b"] * 2 + ["seed:c"] * 2
+    if case == "colliding_ids":
+        assert utts[-1]["id"] == "seed:c/1"
+    assert not [p for p in (tmp_path / "sharded").iterdir() if p.name.startswith(".")]  # no scratch files left
+
+
+def test_shards_refuse_orphans_and_leave_no_files(tmp_path):
+    comments, threads = three_threads()
+    comments.loc[comments["comment_id"] == "2", "parent_id"] = "99"
+    b = comments["thread_id"] == "seed:b"
+    paths = write_shards(tmp_path, [(comments[~b], threads[threads["thread_id"] != "seed:b"]), (comments[b], threads[threads["thread_id"] == "seed:b"])])
+    with pytest.raises(ValueError, match=r"\('seed:a', '2'\)"):
+        write_convokit_shards(paths, str(tmp_path / "o"))
+    assert not list((tmp_path / "o").iterdir())

@@ -36,6 +36,7 @@ from analysis.validation import (
     confusion,
     document_predictions,
     draw_coding_sample,
+    draw_coding_sample_sharded,
     frac_sentences,
     frac_validation,
     krippendorff_alpha,
@@ -425,6 +426,60 @@ def test_draw_coding_sample_is_stratified_seeded_and_nested(corpus):
     assert len(seeds) > 1
     with pytest.raises(ValueError, match="per_stratum"):
         draw_coding_sample(docs, matches, frames=["war"], per_stratum=0, seed=1)
+
+
+EXTRA_TEXTS = [
+    ("t4", "1", "Civil. . . and so on"),                  # spaced ellipsis: split whole; war: partial (civil)
+    ("t4", "2", "ARMED\x1cmen, COSTLY"),                  # U+001C: not space to the word pattern (its own token)
+    ("t4", "3", "(conflicts) and living."),               # war: prefix 'conflict' inside brackets; tax: 'living'
+    ("t5", "1", "The war, the war."),                     # war: hit
+    ("t5", "2", "Nothing at all"),
+    ("t0", "9", "Civil servants."),                       # sorts before t1: war: near miss
+]
+
+
+def _shards(docs, matches, parts):
+    """A load_shard function over ``parts`` (lists of row positions of ``docs``), matches going with their documents."""
+    def load(i):
+        d = docs.iloc[parts[i]].reset_index(drop=True)
+        keys = set(zip(d["thread_id"], d["comment_id"], d["doc"]))
+        m = matches[[k in keys for k in zip(matches["thread_id"], matches["comment_id"], matches["doc"])]]
+        return d, m.reset_index(drop=True)
+    return load
+
+
+@pytest.mark.parametrize("per_stratum", [1, 2, 5])
+def test_sharded_sample_equals_the_one_pass_sample(corpus, per_stratum):
+    lx, docs, _ = corpus
+    docs = pd.concat([docs, pd.DataFrame(EXTRA_TEXTS, columns=["thread_id", "comment_id", "text"]).assign(doc="comment")],
+                     ignore_index=True)[["thread_id", "comment_id", "doc", "text"]]
+    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms()))
+    matches = match_frames(tokens, lx, texts={(t, c, d): x for t, c, d, x in docs.itertuples(index=False)})
+    # shards hold interleaved keys, in no sorted order
+    parts = [[17, 3, 0, 12, 8, 5], [1, 14, 9, 2, 15], [4, 6, 7, 10, 11, 13, 16]]
+    assert sorted(sum(parts, [])) == list(range(len(docs)))
+    for frames, lexicons in ((["war", "tax"], lx), (["tax"], lx), (["war"], ())):
+        one = draw_coding_sample(docs, matches, frames=frames, per_stratum=per_stratum, seed=11, lexicons=lexicons)
+        sharded = draw_coding_sample_sharded(_shards(docs, matches, parts), len(parts), frames=frames,
+                                             per_stratum=per_stratum, seed=11, lexicons=lexicons)
+        pd.testing.assert_frame_equal(sharded, one)
+    st = stratify(docs, matches, frames=["war", "tax"], lexicons=lx).set_index(["frame", "thread_id", "comment_id"])
+    assert st.loc[("war", "t4", "1"), "partial"] == "civil"
+    assert st.loc[("war", "t4", "2"), "partial"] == "armed"
+    assert st.loc[("war", "t4", "3"), "partial"] == "conflicts"
+    assert st.loc[("tax", "t4", "3"), "partial"] == "living"
+    big = draw_coding_sample_sharded(_shards(docs, matches, parts), len(parts), frames=["war", "tax"], per_stratum=50,
+                                     seed=11, lexicons=lx)
+    sizes = big.groupby(["frame", "stratum"])["stratum_size"].first().to_dict()
+    assert sizes == st.reset_index().groupby(["frame", "stratum"]).size().to_dict()
+    assert sizes[("war", "near_miss")] == 7  # t1/2, t1/3, t3/2, t4/1, t4/2, t4/3, t0/9
+
+
+def test_sharded_sample_refuses_a_document_in_two_shards(corpus):
+    lx, docs, matches = corpus
+    with pytest.raises(ValueError, match="t1"):
+        draw_coding_sample_sharded(_shards(docs, matches, [[0, 1, 2], [2, 3]]), 2, frames=["war"], per_stratum=2,
+                                   seed=1, lexicons=lx)
 
 
 def test_coding_sheets_are_blind_and_shuffled_per_coder(corpus):

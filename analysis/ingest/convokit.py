@@ -99,6 +99,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import columns
 from analysis.errors import InputError
@@ -117,7 +118,7 @@ from analysis.ingest.reddit import (
     times_from_us,
 )
 
-__all__ = ["read_convokit", "write_convokit", "ROOT_SPEAKER", "UNKNOWN_SPEAKER", "INDEX_VERSION"]
+__all__ = ["read_convokit", "write_convokit", "write_convokit_shards", "ROOT_SPEAKER", "UNKNOWN_SPEAKER", "INDEX_VERSION"]
 
 ROOT_SPEAKER = "__thread__"
 """Speaker id written for a thread's root utterance (the article or post)."""
@@ -374,6 +375,8 @@ def write_convokit(
     files are replaced, other files in it are left alone. ``corpus_meta``
     (JSON-serialisable) goes to ``corpus.json``. See the module docstring for
     the layout, the placeholder speakers and ``qualify_ids``.
+    :func:`write_convokit_shards` writes the same files from shard files,
+    holding one shard at a time.
     """
     ctab = columns.conform(comments, "comments")
     ttab = columns.conform(threads, "threads")
@@ -388,51 +391,161 @@ def write_convokit(
     dups = _repeated((c["thread_id"], c["comment_id"]) for c in crow)
     if dups:
         raise ValueError(f"comments: (thread_id, comment_id) pair(s) {dups[:5]} appear more than once")
-
-    known = set((c["thread_id"], c["comment_id"]) for c in crow)
-    orphans = sorted((c["thread_id"], c["comment_id"]) for c in crow if c["parent_id"] and (c["thread_id"], c["parent_id"]) not in known)
+    orphans = _orphans(crow)
     if orphans:
-        raise ValueError(f"comments: {orphans[:5]} reply to comment ids not in their thread; ConvoKit needs every reply_to to exist")
-    by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in trow}
-    all_threads = sorted(set(by_thread) | {c["thread_id"] for c in crow})
-    qualify = _need_qualified(crow, all_threads, qualify_ids)
+        raise ValueError(_ORPHAN_MESSAGE.format(orphans[:5]))
+    all_threads = sorted({t["thread_id"] for t in trow} | {c["thread_id"] for c in crow})
+    qualify = _need_qualified([c["comment_id"] for c in crow], all_threads, qualify_ids)
+    overall = _overall(corpus_meta)
+    part = _Part(c_meta, t_meta, qualify)
+    part.add(crow, trow)
+    out, tmp = _open_corpus(folder)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for tid in part.order:
+                fh.write(part.lines[tid])
+        _finish_corpus(out, tmp, [part], overall)
+    finally:
+        tmp.unlink(missing_ok=True)
 
-    def uid(thread_id: str, comment_id: str) -> str:
-        return f"{thread_id}/{comment_id}" if qualify else comment_id
 
-    crow.sort(key=lambda c: (c["thread_id"], c["file"], c["record"], c["comment_id"]))
-    per_thread: dict[str, list[dict[str, Any]]] = {t: [] for t in all_threads}
-    for c in crow:
-        per_thread[c["thread_id"]].append(c)
+def write_convokit_shards(
+    shards: Sequence[tuple[str, str]],
+    folder: str,
+    *,
+    corpus_meta: Mapping[str, Any] | None = None,
+    qualify_ids: bool | None = None,
+) -> None:
+    """:func:`write_convokit` of the comments and threads tables of many shards, one shard in memory at a time.
 
-    utterances: list[dict[str, Any]] = []
-    conversations: dict[str, Any] = {}
-    speakers: set[str] = set()
-    for tid in all_threads:
-        t = by_thread.get(tid, {})
-        title = t.get("title") or ""
-        article = t.get("article_text") or ""
-        source = t.get("source") or (per_thread[tid][0]["source"] if per_thread[tid] else "")
-        utterances.append(
-            {
-                "id": tid,
-                "conversation_id": tid,
-                "reply_to": None,
-                "speaker": ROOT_SPEAKER,
-                "timestamp": None,
-                "text": article or title,
-                "meta": {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)},
-                "vectors": [],
-            }
-        )
-        speakers.add(ROOT_SPEAKER)
-        for c in per_thread[tid]:
-            speaker = c["author_id"] or UNKNOWN_SPEAKER
-            speakers.add(speaker)
-            meta = {"depth": c["depth"], "position": c["position"], "source": c["source"], "is_placeholder": c["is_placeholder"]}
-            meta.update({m: c[m] for m in c_meta})
-            utterances.append(
-                {
+    ``shards`` are ``(comments_path, threads_path)`` Parquet pairs (the
+    tables concatenated in this order are the ones :func:`write_convokit`
+    would get); the files written are byte for byte the same. The utterances
+    of each shard are written, thread by thread in thread id order, to a
+    scratch file beside the output; the final ``utterances.jsonl`` copies them
+    in the global thread id order (each scratch file is read forward once).
+    Only thread ids, comment ids, speakers and per-conversation metadata are
+    held for the whole corpus. When a thread is spread over several shards,
+    or the shards' metadata columns differ, or ids repeat, the tables are
+    read whole and given to :func:`write_convokit` (which also raises the
+    errors).
+    """
+    from analysis import io
+
+    shards = [(str(c), str(t)) for c, t in shards]
+    if not shards:
+        raise ValueError("shards: expected at least one (comments, threads) pair")
+    overall = _overall(corpus_meta)
+    c_ids, c_tids, t_tids, c_cols, t_cols = [], [], [], set(), set()
+    for cpath, tpath in shards:
+        c = io.read_arrow(cpath, columns=["thread_id", "comment_id"])
+        t = io.read_arrow(tpath, columns=["thread_id"])
+        c_ids.append(c.column("comment_id").combine_chunks())
+        c_tids.append(c.column("thread_id").combine_chunks())
+        t_tids.append(t.column("thread_id").combine_chunks())
+        c_cols.add(tuple(_schema_names(cpath)))
+        t_cols.add(tuple(_schema_names(tpath)))
+    shard_threads = [pc.unique(pa.concat_arrays([a, b])) for a, b in zip(c_tids, t_tids)]
+    all_tids = pa.concat_arrays(shard_threads)
+    all_cids = pa.concat_arrays(c_ids)
+    pairs = pa.concat_arrays([pc.binary_join_element_wise(t, c, "\x00") for t, c in zip(c_tids, c_ids)])
+    t_all = pa.concat_arrays(t_tids)
+    simple = (
+        len(c_cols) == 1 and len(t_cols) == 1
+        and len(pc.unique(all_tids)) == len(all_tids)  # no thread in two shards
+        and len(pc.unique(t_all)) == len(t_all)
+        and len(pc.unique(pairs)) == len(pairs)
+    )
+    del pairs, t_all, c_tids, t_tids, c_ids
+    if not simple:
+        write_convokit(io.read_tables([c for c, _ in shards]), io.read_tables([t for _, t in shards]), folder,
+                       corpus_meta=corpus_meta, qualify_ids=qualify_ids)
+        return
+    qualify = _need_qualified_arrow(all_cids, all_tids, qualify_ids)
+    del all_cids
+    out, tmp = _open_corpus(folder)
+    scratch = [out / f".utterances.{k}.tmp" for k in range(len(shards))]
+    parts: list[_Part] = []
+    try:
+        orphans: list[tuple[str, str]] = []
+        for (cpath, tpath), path in zip(shards, scratch):
+            ctab = columns.conform(io.read_table(cpath), "comments")
+            ttab = columns.conform(io.read_table(tpath), "threads")
+            crow, trow = _rows(ctab), _rows(ttab)
+            orphans += _orphans(crow)
+            part = _Part([n for n in ctab.column_names if n not in columns.core_names("comments")],
+                         [n for n in ttab.column_names if n not in columns.core_names("threads")], qualify)
+            part.add(crow, trow)
+            del crow, trow, ctab, ttab
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                for tid in part.order:
+                    fh.write(part.lines[tid])
+            part.release()
+            parts.append(part)
+        if orphans:
+            raise ValueError(_ORPHAN_MESSAGE.format(sorted(orphans)[:5]))
+        order = sorted((tid, k, n) for k, part in enumerate(parts) for tid, n in zip(part.order, part.sizes))
+        handles = [open(path, "rb") for path in scratch]
+        try:
+            with open(tmp, "wb") as fh:
+                for _, k, n in order:
+                    fh.write(handles[k].read(n))
+        finally:
+            for h in handles:
+                h.close()
+        _finish_corpus(out, tmp, parts, overall)
+    finally:
+        tmp.unlink(missing_ok=True)
+        for path in scratch:
+            path.unlink(missing_ok=True)
+
+
+_ORPHAN_MESSAGE = "comments: {} reply to comment ids not in their thread; ConvoKit needs every reply_to to exist"
+
+
+class _Part:
+    """The utterance lines, conversations, speakers and metadata types of some whole threads."""
+
+    def __init__(self, c_meta: list[str], t_meta: list[str], qualify: bool) -> None:
+        self.c_meta, self.t_meta, self.qualify = c_meta, t_meta, qualify
+        self.order: list[str] = []
+        self.lines: dict[str, str] = {}
+        self.sizes: list[int] = []
+        self.conversations: dict[str, Any] = {}
+        self.speakers: set[str] = set()
+        self.u_types: dict[str, set[str]] = {}
+
+    def add(self, crow: list[dict[str, Any]], trow: list[dict[str, Any]]) -> None:
+        c_meta, t_meta = self.c_meta, self.t_meta
+
+        def uid(thread_id: str, comment_id: str) -> str:
+            return f"{thread_id}/{comment_id}" if self.qualify else comment_id
+
+        by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in trow}
+        all_threads = sorted(set(by_thread) | {c["thread_id"] for c in crow})
+        crow.sort(key=lambda c: (c["thread_id"], c["file"], c["record"], c["comment_id"]))
+        per_thread: dict[str, list[dict[str, Any]]] = {t: [] for t in all_threads}
+        for c in crow:
+            per_thread[c["thread_id"]].append(c)
+        speakers = self.speakers
+        metas: list[dict[str, Any]] = []
+        for tid in all_threads:
+            t = by_thread.get(tid, {})
+            title = t.get("title") or ""
+            article = t.get("article_text") or ""
+            source = t.get("source") or (per_thread[tid][0]["source"] if per_thread[tid] else "")
+            root_meta = {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)}
+            metas.append(root_meta)
+            lines = [_dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER, "timestamp": None,
+                             "text": article or title, "meta": root_meta, "vectors": []})]
+            speakers.add(ROOT_SPEAKER)
+            for c in per_thread[tid]:
+                speaker = c["author_id"] or UNKNOWN_SPEAKER
+                speakers.add(speaker)
+                meta = {"depth": c["depth"], "position": c["position"], "source": c["source"], "is_placeholder": c["is_placeholder"]}
+                meta.update({m: c[m] for m in c_meta})
+                metas.append(meta)
+                lines.append(_dumps({
                     "id": uid(tid, c["comment_id"]),
                     "conversation_id": tid,
                     "reply_to": uid(tid, c["parent_id"]) if c["parent_id"] else tid,
@@ -441,38 +554,88 @@ def write_convokit(
                     "text": c["text"],
                     "meta": meta,
                     "vectors": [],
-                }
-            )
-        cmeta = {"title": title, "source": source, "n_comments": len(per_thread[tid]), "site_tags": t.get("site_tags") or ""}
-        cmeta.update({m: t.get(m) for m in t_meta})
-        conversations[tid] = {"meta": cmeta, "vectors": []}
+                }))
+            text = "".join(line + "\n" for line in lines)
+            self.order.append(tid)
+            self.lines[tid] = text
+            self.sizes.append(len(text.encode("utf-8")))
+            cmeta = {"title": title, "source": source, "n_comments": len(per_thread[tid]), "site_tags": t.get("site_tags") or ""}
+            cmeta.update({m: t.get(m) for m in t_meta})
+            self.conversations[tid] = {"meta": cmeta, "vectors": []}
+        _add_types(self.u_types, metas)
 
+    def release(self) -> None:
+        """Drop the utterance lines (once written)."""
+        self.lines = {}
+
+
+def _overall(corpus_meta: Mapping[str, Any] | None) -> dict[str, Any]:
     overall = dict(corpus_meta or {})
+    try:
+        _dumps(overall)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"corpus_meta: cannot be written as JSON: {exc}") from None
+    return overall
+
+
+def _open_corpus(folder: str) -> tuple[Path, Path]:
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    return out, out / ".utterances.jsonl.tmp"
+
+
+def _finish_corpus(out: Path, utterances_tmp: Path, parts: list[_Part], overall: dict[str, Any]) -> None:
+    """Write the four small files beside the finished utterances scratch file, then put all five in place."""
+    conversations: dict[str, Any] = {}
+    speakers: set[str] = set()
+    u_types: dict[str, set[str]] = {}
+    for part in parts:
+        conversations.update(part.conversations)
+        speakers |= part.speakers
+        for key, seen in part.u_types.items():
+            u_types.setdefault(key, set()).update(seen)
     index = {
-        "utterances-index": _type_index(u["meta"] for u in utterances),
+        "utterances-index": _type_names(u_types),
         "speakers-index": {},
         "conversations-index": _type_index(c["meta"] for c in conversations.values()),
         "overall-index": _type_index([overall]),
         "version": INDEX_VERSION,
         "vectors": [],
     }
-    try:
-        texts = {
-            "utterances.jsonl": "".join(_dumps(u) + "\n" for u in utterances),
-            "speakers.json": _dumps({s: {"meta": {}, "vectors": []} for s in speakers}) + "\n",
-            "conversations.json": _dumps(conversations) + "\n",
-            "corpus.json": _dumps(overall) + "\n",
-            "index.json": _dumps(index) + "\n",
-        }
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"corpus_meta: cannot be written as JSON: {exc}") from None
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "speakers.json": _dumps({s: {"meta": {}, "vectors": []} for s in speakers}) + "\n",
+        "conversations.json": _dumps(conversations) + "\n",
+        "corpus.json": _dumps(overall) + "\n",
+        "index.json": _dumps(index) + "\n",
+    }
     for name in _FILES:
+        if name == "utterances.jsonl":
+            continue
         tmp = out / f".{name}.tmp"
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(texts[name])
-        os.replace(tmp, out / name)
+    for name in _FILES:
+        os.replace(utterances_tmp if name == "utterances.jsonl" else out / f".{name}.tmp", out / name)
+
+
+def _schema_names(path: str) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return list(pq.read_schema(path).names)
+
+
+def _orphans(crow: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    known = set((c["thread_id"], c["comment_id"]) for c in crow)
+    return sorted((c["thread_id"], c["comment_id"]) for c in crow if c["parent_id"] and (c["thread_id"], c["parent_id"]) not in known)
+
+
+def _need_qualified_arrow(comment_ids: pa.Array, thread_ids: pa.Array, qualify_ids: bool | None) -> bool:
+    """:func:`_need_qualified` on Arrow arrays of all comment ids and all thread ids."""
+    if qualify_ids is True:
+        return True
+    if len(pc.unique(comment_ids)) == len(comment_ids) and not pc.any(pc.is_in(comment_ids, value_set=thread_ids)).as_py():
+        return False
+    return _need_qualified(comment_ids.to_pylist(), thread_ids.to_pylist(), qualify_ids)
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -486,10 +649,9 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
     return [dict(zip(data, vals)) for vals in zip(*data.values())] if data else []
 
 
-def _need_qualified(crow: list[dict[str, Any]], thread_ids: list[str], qualify_ids: bool | None) -> bool:
+def _need_qualified(ids: list[str], thread_ids: list[str], qualify_ids: bool | None) -> bool:
     if qualify_ids is True:
         return True
-    ids = [c["comment_id"] for c in crow]
     clashes = sorted(set(_repeated(ids)) | (set(ids) & set(thread_ids)))
     if not clashes:
         return False
@@ -515,11 +677,20 @@ def _seconds(us: int | None) -> int | float | None:
 def _type_index(metas) -> dict[str, list[str]]:
     """ConvoKit-style ``{field: [type names]}`` over metadata dicts (null values give no type)."""
     types: dict[str, set[str]] = {}
+    _add_types(types, metas)
+    return _type_names(types)
+
+
+def _add_types(types: dict[str, set[str]], metas) -> None:
+    """Add the type names of the non-null values of ``metas`` to ``types`` (a key seen only with nulls gets an empty set)."""
     for meta in metas:
         for key, val in meta.items():
             seen = types.setdefault(key, set())
             if val is not None:
                 seen.add(str(type(val)))
+
+
+def _type_names(types: dict[str, set[str]]) -> dict[str, list[str]]:
     return {k: sorted(v) if v else [str(type(None))] for k, v in types.items()}
 
 

@@ -173,7 +173,7 @@ rule export_convokit:
         LOGS + "/export_convokit.log",
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=1500,
         runtime=30,
     script:
         "../scripts/export_convokit.py"

@@ -21,7 +21,7 @@ rule coding_sample:
         LOGS + "/coding_sample.log",
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=1500,
         runtime=20,
     script:
         "../scripts/coding_sample.py"
