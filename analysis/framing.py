@@ -108,20 +108,49 @@ class _TokenIndex:
     occurs (:meth:`first_word_positions`).
     """
 
-    def __init__(self, tokens: pd.DataFrame) -> None:
-        tok = tokens.reset_index(drop=True)
-        self.tok = tok
-        self.n = len(tok)
-        self.doc = _doc_numbers(tok)
-        self.sentence = tok["sentence"].to_numpy()
-        norm_codes, norm_vocab = pd.factorize(tok["norm"])
-        surf_codes, surf_vocab = pd.factorize(tok["token"])
+    def __init__(self, tokens: pd.DataFrame | pa.Table) -> None:
+        if isinstance(tokens, pa.Table):
+            # Arrow columns as read from a tokens file: numbered with Arrow's dictionary encoding
+            # (same codes as pd.factorize: first appearance order), never converted to pandas strings
+            self.tok = None
+            self.arrow = tokens
+            self.n = tokens.num_rows
+            self._keys = {k: _arrow_factorize(tokens[k]) for k in ("thread_id", "comment_id", "doc")}
+            self.doc = _doc_numbers_from_codes([codes for codes, _ in self._keys.values()], self.n)
+            self.sentence = _int_column(tokens, "sentence")
+            norm_codes, norm_vocab = _arrow_factorize(tokens["norm"])
+            surf_codes, surf_vocab = _arrow_factorize(tokens["token"])
+        else:
+            tok = tokens.reset_index(drop=True)
+            self.tok = tok
+            self.arrow = None
+            self.n = len(tok)
+            self.doc = _doc_numbers(tok)
+            self.sentence = tok["sentence"].to_numpy()
+            norm_codes, norm_vocab = pd.factorize(tok["norm"])
+            surf_codes, surf_vocab = pd.factorize(tok["token"])
         self.codes = {False: norm_codes, True: surf_codes}
         self.vocab = {False: pd.Index(norm_vocab), True: pd.Index(surf_vocab)}
         self.norm_has_space = np.asarray(self.vocab[False].str.contains(" ", regex=False), dtype=bool)
         self._lookup: dict[bool, dict[str, int]] = {}
         self._sorted: dict[bool, tuple[list[str], np.ndarray]] = {}
         self._negation: np.ndarray | None = None
+
+    def take(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Values of column ``name`` at ``rows`` as a numpy array (Python strings for text)."""
+        if self.arrow is None:
+            return self.tok[name].take(rows).to_numpy()
+        if name in self._keys:
+            codes, vocab = self._keys[name]
+            return np.append(np.asarray(vocab, dtype=object), None)[codes[rows]]
+        return self.arrow[name].take(pa.array(rows, type=pa.int64())).to_numpy()
+
+    def keys_at(self, rows: np.ndarray) -> pd.DataFrame:
+        """``thread_id``, ``comment_id``, ``doc`` of ``rows`` (pandas ``str`` columns from Arrow input)."""
+        keys = ("thread_id", "comment_id", "doc")
+        if self.arrow is None:
+            return pd.DataFrame({k: self.tok[k].take(rows).reset_index(drop=True) for k in keys})
+        return pd.DataFrame({k: pd.array(self.take(k, rows), dtype="str") for k in keys})
 
     def negation(self) -> np.ndarray:
         if self._negation is None:
@@ -212,7 +241,7 @@ def _match_frames(
     n = index.n
     if n == 0 or terms.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    tok, doc, sentence, norm_has_space = index.tok, index.doc, index.sentence, index.norm_has_space
+    doc, sentence, norm_has_space = index.doc, index.sentence, index.norm_has_space
 
     # Candidates: (term row, first token, number of tokens)
     cand_term: list[np.ndarray] = []
@@ -298,16 +327,7 @@ def _match_frames(
     # Greedy, longest first: a candidate is accepted when none of its tokens is taken, or when
     # it covers exactly the same span (same length, same exclusion status) as an accepted one
     # (two terms matching the same words both count, for their own frames).
-    taken = np.zeros(n, dtype=bool)
-    spans: dict[tuple[int, int], bool] = {}
-    accepted = []
-    for idx, s, k, ex in zip(cand.index, cand["start_tok"].tolist(), cand["n_tok"].tolist(), cand["exclude"].tolist()):
-        if spans.get((s, k)) == ex or not taken[s : s + k].any():
-            if (s, k) not in spans:
-                taken[s : s + k] = True
-                spans[(s, k)] = ex
-            accepted.append(idx)
-    acc = cand.loc[accepted]
+    acc = cand.loc[_greedy(cand, n)]
     acc = acc[~acc["exclude"]]
     # expand to frames
     frames_of = terms.groupby("key")["frame"].agg(lambda f: sorted(set(f)))
@@ -317,8 +337,7 @@ def _match_frames(
     first = acc["start_tok"].to_numpy()
     last = first + acc["n_tok"].to_numpy() - 1
 
-    def at(name: str, rows: np.ndarray) -> np.ndarray:
-        return tok[name].take(rows).to_numpy()
+    at = index.take
 
     out = pd.DataFrame(
         {
@@ -338,10 +357,62 @@ def _match_frames(
     )
     out["negated"] = _negated(first, doc, sentence, index.negation(), negation_window)
     out["quoted"] = _quoted(out, texts) if texts is not None else False
-    out["match"] = _surface(out, tok, first, last, texts)
+    out["match"] = _surface(out, index, first, last, texts)
     out["counted"] = (count_quoted | ~out["quoted"]) & (count_negated | ~out["negated"])
     out = out.sort_values(["thread_id", "comment_id", "doc", "start", "frame"], kind="stable").reset_index(drop=True)
     return out[MATCH_COLUMNS]
+
+
+def _greedy(cand: pd.DataFrame, n: int) -> list:
+    """Index labels of the accepted candidates (``cand`` in resolution order; see :func:`_match_frames`).
+
+    A candidate is accepted when none of its tokens is taken, or when an
+    accepted candidate covers exactly its span with the same exclusion status;
+    an accepted candidate whose span is new takes its tokens. Candidates are
+    resolved in runs of equal (``n_words``, ``exclude``); in a run where every
+    candidate is one token, candidates can only meet on the same token with
+    the same exclusion status, so each one's fate is decided by the state
+    before the run (vectorised). Other runs are walked one candidate at a time.
+    """
+    taken = np.zeros(n, dtype=bool)
+    one_ex = np.full(n, -1, dtype=np.int8)  # exclusion status of the accepted one-token span at a token, -1: none
+    spans: dict[tuple[int, int], bool] = {}  # accepted spans of two or more tokens
+    labels = cand.index.to_numpy()
+    start = cand["start_tok"].to_numpy()
+    length = cand["n_tok"].to_numpy()
+    exclude = cand["exclude"].to_numpy().astype(bool)
+    n_words = cand["n_words"].to_numpy()
+    cut = np.flatnonzero((n_words[1:] != n_words[:-1]) | (exclude[1:] != exclude[:-1])) + 1
+    accepted = []
+    for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(cand)].tolist()):
+        if a == b:
+            continue
+        s, k = start[a:b], length[a:b]
+        ex = int(exclude[a])
+        if (k == 1).all():
+            ok = (one_ex[s] == ex) | ~taken[s]
+            new = s[ok & ~taken[s]]
+            taken[new] = True
+            one_ex[new] = ex
+            accepted.append(labels[a:b][ok])
+            continue
+        run = []
+        for i, si, ki in zip(range(a, b), s.tolist(), k.tolist()):
+            if ki == 1:
+                same = one_ex[si] == ex
+            else:
+                same = spans.get((si, ki)) == bool(ex)
+            if same or not taken[si : si + ki].any():
+                if ki == 1:
+                    if one_ex[si] < 0:
+                        taken[si] = True
+                        one_ex[si] = ex
+                elif (si, ki) not in spans:
+                    taken[si : si + ki] = True
+                    spans[(si, ki)] = bool(ex)
+                run.append(i)
+        accepted.append(labels[run])
+    return np.concatenate(accepted).tolist() if accepted else []
 
 
 def _doc_numbers(tok: pd.DataFrame) -> np.ndarray:
@@ -366,6 +437,33 @@ def _differs_from_previous(values: pd.Series) -> np.ndarray:
     return codes[1:] != codes[:-1]
 
 
+def _doc_numbers_from_codes(key_codes: list[np.ndarray], n: int) -> np.ndarray:
+    """:func:`_doc_numbers` from the factorize codes of the key columns (missing values equal each other)."""
+    change = np.zeros(n, dtype=bool)
+    if n > 1:
+        for codes in key_codes:
+            change[1:] |= codes[1:] != codes[:-1]
+    return np.cumsum(change)
+
+
+def _arrow_factorize(values: pa.ChunkedArray | pa.Array):
+    """``pd.factorize`` of an Arrow string column: codes (-1 for a missing value) and the distinct values, in first-seen order."""
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries()
+        dictionary = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], type=values.type)
+        indices = pa.chunked_array([c.indices for c in encoded.chunks], type=encoded.type.index_type)
+    else:
+        dictionary, indices = encoded.dictionary, encoded.indices
+    codes = indices.fill_null(-1).to_numpy().astype(np.intp, copy=False) if len(indices) else np.zeros(0, dtype=np.intp)
+    return codes, pd.array(dictionary, dtype="str") if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type) else dictionary.to_pandas()
+
+
+def _int_column(tok: pa.Table, name: str) -> np.ndarray:
+    col = tok[name]
+    return col.to_numpy() if col.num_chunks != 1 else col.chunk(0).to_numpy(zero_copy_only=False)
+
+
 def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.ndarray, window: int) -> np.ndarray:
     out = np.zeros(len(first), dtype=bool)
     for k in range(1, window + 1):
@@ -376,9 +474,9 @@ def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.n
     return out
 
 
-def _surface(out: pd.DataFrame, tok: pd.DataFrame, first, last, texts) -> list[str]:
+def _surface(out: pd.DataFrame, index: _TokenIndex, first, last, texts) -> list[str]:
     if texts is None:  # without texts, an MWE spanning several tokens has no single surface form
-        surface = tok["token"].take(first).to_numpy(dtype=object)
+        surface = index.take("token", first).astype(object)
         return np.where(first == last, surface, "").tolist()
     cols = [out[c].tolist() for c in ("thread_id", "comment_id", "doc", "start", "end")]
     return [texts[(t, c, d)][a:b] for t, c, d, a, b in zip(*cols)]
@@ -390,6 +488,7 @@ _QUOTE_RES = [
     re.compile(r"(?<!\w)‘[^’\n]*?(?:’(?!\w)|$)", re.M),
     re.compile(r"«[^»\n]*(?:»|$)", re.M),
 ]
+_QUOTE_CHARS = re.compile("[“\"‘«]")  # the opening characters of _QUOTE_RES
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -403,11 +502,17 @@ def _quoted(out: pd.DataFrame, texts) -> np.ndarray:
     flags = np.zeros(len(out), dtype=bool)
     keys = zip(out["thread_id"].tolist(), out["comment_id"].tolist(), out["doc"].tolist())
     cache: dict = {}
+    by_text: dict[str, tuple[list[int], list[int]]] = {}  # the spans depend on the text only (texts repeat)
     for i, (key, start) in enumerate(zip(keys, out["start"].tolist())):
         spans = cache.get(key)
         if spans is None:
-            found = quoted_spans(texts[key])
-            spans = cache[key] = ([s for s, _ in found], [e for _, e in found])
+            text = texts[key]
+            spans = by_text.get(text)
+            if spans is None:
+                # every quotation starts with one of these characters: a text without any has none
+                found = quoted_spans(text) if _QUOTE_CHARS.search(text) is not None else []
+                spans = by_text[text] = ([s for s, _ in found], [e for _, e in found])
+            cache[key] = spans
         starts, ends = spans
         if starts:
             j = bisect_right(starts, start) - 1
@@ -423,16 +528,16 @@ def doc_frame_counts(tokens: pd.DataFrame, matches: pd.DataFrame, *, frames: Seq
     ``n_matches`` (all matches, counted or not). Documents without word
     tokens are absent (they have no denominator).
     """
-    tok = tokens.reset_index(drop=True)
-    return _doc_frame_counts(tok, _doc_numbers(tok), is_word(tok["norm"]), matches, frames=frames)
+    index = _TokenIndex(tokens)
+    return _doc_frame_counts(index.keys_at, index.doc, index.is_word(), matches, frames=frames)
 
 
-def _doc_frame_counts(tok: pd.DataFrame, doc: np.ndarray, word: np.ndarray, matches: pd.DataFrame, *, frames) -> pd.DataFrame:
+def _doc_frame_counts(keys_at, doc: np.ndarray, word: np.ndarray, matches: pd.DataFrame, *, frames) -> pd.DataFrame:
     """:func:`doc_frame_counts` from document run numbers and word flags: words are counted per run, then per key."""
     keys = ["thread_id", "comment_id", "doc"]
     n_runs = int(doc[-1]) + 1 if len(doc) else 0
     run_first = np.flatnonzero(np.diff(doc, prepend=-1)) if len(doc) else np.zeros(0, dtype=np.int64)
-    runs = pd.DataFrame({k: tok[k].take(run_first).reset_index(drop=True) for k in keys})
+    runs = keys_at(run_first)
     runs["n_tokens"] = np.bincount(doc[word], minlength=n_runs).astype(np.int64)
     runs = runs[runs["n_tokens"] > 0]
     base = runs.groupby(keys, sort=True)["n_tokens"].sum().rename("n_tokens").reset_index()
@@ -493,7 +598,7 @@ def score_frames(
     ]
     matches = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MATCH_COLUMNS)
     matches = matches.sort_values(["thread_id", "comment_id", "doc", "start", "lexicon", "frame"], kind="stable").reset_index(drop=True)
-    docs = _doc_frame_counts(index.tok, index.doc, index.is_word(), matches, frames=frames_of(lexicons))
+    docs = _doc_frame_counts(index.keys_at, index.doc, index.is_word(), matches, frames=frames_of(lexicons))
     core = {"thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "created_at", "text", "source",
             "file", "record", "rule", "is_placeholder", "shard"}
     meta = [c for c in comments.columns if c not in core]
@@ -513,14 +618,22 @@ def concordance(matches: pd.DataFrame, texts: dict, *, width: int = 60, authors:
     left, match, right, quoted, negated, counted. Text is untrusted: escape it
     wherever it is shown.
     """
-    sub = re.compile(r"\s+").sub
+    # whitespace runs fold to one space in Arrow (RE2), all lines at once: the class is exactly the
+    # characters Python's re matches with \s in str patterns (a test checks every code point)
+    space = r"[\t-\r\x1c- \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
+
+    def fold(values):
+        if not len(values):
+            return []  # as a list, so that an empty table keeps the column types it always had
+        return pd.array(pc.replace_substring_regex(pa.array(values, type=pa.large_string()), space, " "), dtype="str")
+
     keys = list(zip(matches["thread_id"].tolist(), matches["comment_id"].tolist(), matches["doc"].tolist()))
-    left, middle, right = [], [], []
-    for key, start, end, match in zip(keys, matches["start"].tolist(), matches["end"].tolist(), matches["match"].tolist()):
+    left, right = [], []
+    for key, start, end in zip(keys, matches["start"].tolist(), matches["end"].tolist()):
         text = texts[key]
-        left.append(sub(" ", text[max(0, start - width) : start]))
-        middle.append(sub(" ", match))
-        right.append(sub(" ", text[end : end + width]))
+        left.append(text[max(0, start - width) : start])
+        right.append(text[end : end + width])
+    left, middle, right = fold(left), fold(matches["match"]), fold(right)
     out = matches[["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term"]].copy()
     get = (authors or {}).get
     out["author_id"] = [get((t, c), "") for t, c, _ in keys]

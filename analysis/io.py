@@ -95,3 +95,8 @@ def setup_logging(path: str | Path | None, name: str) -> logging.Logger:
         h.setFormatter(fmt)
         logger.addHandler(h)
     return logger
+
+
+def read_arrow(path: str | Path, *, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read one Parquet file as an Arrow table (no conversion to pandas: for big tables read column-wise)."""
+    return pq.read_table(path, columns=list(columns) if columns else None)

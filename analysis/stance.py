@@ -398,15 +398,27 @@ def score_stance(
     come from the dictionary's ``stance`` key; incivility counts the
     ``incivility`` frame only (its sub-frames overlap it).
     """
-    from analysis.framing import document_texts, match_frames
+    from analysis.framing import MATCH_COLUMNS, _match_frames, _TokenIndex, document_texts
 
+    if negation_window < 0:
+        raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     poles = stance_poles(stance_lexicon.path)
     texts = document_texts(comments, threads)
     common = dict(texts=texts, negation_window=negation_window, count_quoted=count_quoted, count_negated=True)
-    matches = match_frames(tokens, stance_lexicon, **common)
-    docs = tokens[_KEYS].drop_duplicates().reset_index(drop=True)
+    # one index of the tokens (codes, document numbers, flags) serves both dictionaries
+    index = _TokenIndex(tokens)
+
+    def match(lexicon) -> pd.DataFrame:
+        if index.n == 0 or lexicon.term_table().empty:
+            return pd.DataFrame(columns=MATCH_COLUMNS)
+        return _match_frames(index, lexicon, **common)
+
+    matches = match(stance_lexicon)
+    # the documents in first-seen order: the first row of each run of a document, then distinct keys
+    run_first = np.flatnonzero(np.diff(index.doc, prepend=-1)) if index.n else np.zeros(0, dtype=np.int64)
+    docs = index.keys_at(run_first).drop_duplicates().reset_index(drop=True)
     out = comment_stance(matches, docs, pro=poles["pro"], anti=poles["anti"], flip_negated=flip_negated)
-    unciv = match_frames(tokens, incivility_lexicon, **common)
+    unciv = match(incivility_lexicon)
     unciv = unciv[unciv["counted"] & (unciv["frame"] == "incivility")].groupby(_KEYS).size().rename("n_uncivil")
     out = out.merge(unciv, left_on=_KEYS, right_index=True, how="left")
     out["n_uncivil"] = out["n_uncivil"].fillna(0).astype("int64")

@@ -560,11 +560,31 @@ def _mwe_list(mwes: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def _tokenize(docs: pd.DataFrame, *, punkt: PunktSentenceTokenizer, mwes: list[tuple[str, ...]]) -> _TokenTable:
+    """Tokenize each distinct text once (see :meth:`_TokenTable.columns` for the copies)."""
     table = _TokenTable(punkt, mwes)
-    texts = docs["text"].tolist()
+    texts, table.text_of_doc = _distinct_texts(docs["text"].tolist())
     for start in range(0, len(texts), _BATCH_DOCS):
         table.add_batch(texts[start : start + _BATCH_DOCS], first_doc=start)
     return table
+
+
+def _distinct_texts(values: list) -> tuple[list, np.ndarray | None]:
+    """The distinct texts in first-seen order, and the number of each document's text among them.
+
+    A document's tokens depend on its text alone (Punkt, the word pattern, the
+    chunks and the MWE joins never look at another document, and the
+    offsets, sentence and token numbers are relative to the document), so the
+    tokens of a text that repeats (``[deleted]``, copy-paste, bots) are worked
+    out once and copied. Anything that is not a non-empty string gives no
+    tokens and is read as ``""``. ``None`` instead of the numbers when every
+    text is distinct.
+    """
+    number: dict[str, int] = {}
+    setdefault = number.setdefault
+    codes = np.fromiter((setdefault(v if isinstance(v, str) else "", len(number)) for v in values), dtype=np.int64, count=len(values))
+    if len(number) == len(values):
+        return values, None
+    return list(number), codes
 
 
 
@@ -644,6 +664,7 @@ class _TokenTable:
         self.r_end: list[np.ndarray] = []
         self.r_sentence: list[np.ndarray] = []
         self.r_mwe: list[np.ndarray] = []
+        self.text_of_doc: np.ndarray | None = None  # distinct-text number of each document, None: all distinct
 
     # -- entries
 
@@ -816,6 +837,14 @@ class _TokenTable:
 
         entry = cat("r_entry", np.int32)
         doc = cat("r_doc", np.int32)
+        sentence = cat("r_sentence", np.int32)
+        start = cat("r_start", np.int32)
+        end = cat("r_end", np.int32)
+        is_mwe = cat("r_mwe", bool)
+        if self.text_of_doc is not None:  # rows of each distinct text, copied to every document with that text
+            rows, doc = _copy_rows(doc, self.text_of_doc)
+            entry, sentence, start, end, is_mwe = entry[rows], sentence[rows], start[rows], end[rows], is_mwe[rows]
+            del rows
         n = len(entry)
         sizes = np.bincount(doc, minlength=len(docs)) if n else np.zeros(len(docs), dtype=np.int64)
         doc_first = (np.cumsum(sizes) - sizes).astype(np.int64)
@@ -831,7 +860,7 @@ class _TokenTable:
             "thread_id": _per_row(docs["thread_id"], doc, sizes),
             "comment_id": _per_row(docs["comment_id"], doc, sizes),
             "doc": _per_row(docs["doc"], doc, sizes),
-            "sentence": cat("r_sentence", np.int32),
+            "sentence": sentence,
             "index": (np.arange(n, dtype=np.int64) - doc_first[doc]).astype(np.int32),
             "token": pa.array(self.e_tok, type=pa.string()).take(take),
             "norm": pa.array(e_norm, type=pa.string()).take(take),
@@ -844,15 +873,32 @@ class _TokenTable:
             out["stem"] = pa.array(e_stem, type=pa.string()).take(take)
         else:
             out["stem"] = pa.array([""], type=pa.string()).take(pa.array(np.zeros(n, dtype=np.int32)))
-        out["start"] = cat("r_start", np.int32)
-        out["end"] = cat("r_end", np.int32)
-        out["is_mwe"] = cat("r_mwe", bool)
+        out["start"] = start
+        out["end"] = end
+        out["is_mwe"] = is_mwe
         if stopwords:
             e_stop = np.fromiter(map(stopwords.__contains__, self.e_fold), dtype=bool, count=len(self.e_fold))
             out["is_stopword"] = e_stop[entry]
         else:
             out["is_stopword"] = np.zeros(n, dtype=bool)
         return {name: out[name] for name in columns.core_names("tokens")}
+
+
+def _copy_rows(text_doc: np.ndarray, text_of_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the distinct texts to take for every document, and the document of each taken row.
+
+    ``text_doc`` is the (sorted) distinct-text number of each row;
+    ``text_of_doc`` the distinct-text number of each document.
+    """
+    n_texts = int(text_of_doc.max()) + 1 if len(text_of_doc) else 0
+    sizes = np.bincount(text_doc, minlength=n_texts).astype(np.int64)
+    first = np.cumsum(sizes) - sizes
+    counts = sizes[text_of_doc]
+    total = int(counts.sum())
+    out_first = np.cumsum(counts) - counts
+    rows = np.repeat(first[text_of_doc] - out_first, counts) + np.arange(total, dtype=np.int64)
+    doc = np.repeat(np.arange(len(text_of_doc), dtype=np.int32), counts)
+    return rows, doc
 
 
 class _ChunkIds(dict):

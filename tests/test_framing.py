@@ -173,3 +173,130 @@ def test_one_span_counts_once_per_frame(tmp_path):
     assert hits(m, "terror_a") == ["terrorists", "terrorism"]
     # "terrorism" is also a term of terror_b: the same token counts for both frames
     assert hits(m, "terror_b") == ["terrorism"]
+
+
+EXCLUDE_ONE = """
+name: exclude_one
+version: "1"
+frames:
+  rebellion:
+    label: Rebels
+    terms: [rebel*, uprising]
+    exclude: [rebellion, Rebel]
+"""
+
+
+def test_a_one_word_exclusion_consumes_its_token(tmp_path):
+    path = tmp_path / "exclude_one.yaml"
+    path.write_text(textwrap.dedent(EXCLUDE_ONE), encoding="utf-8")
+    lx = load_lexicon(path)
+    # "rebellion" is rebel* and the exclusion rebellion: the exclusion wins; "Rebel" too (its exclusion is
+    # matched case-insensitively, like every term without a case_sensitive entry); the other two count
+    _, m = run(lx, "The rebellion, a Rebel and the rebels; rebellion again, then an uprising.")
+    assert hits(m, "rebellion") == ["rebels", "uprising"]
+
+
+def test_arrow_tokens_give_the_same_matches_and_documents(lexicon):
+    """score_frames on an Arrow table (as the rule reads it) equals score_frames on the DataFrame."""
+    import pyarrow as pa
+
+    texts = ["The civil war is a war.", 'He said "terrorists" but it is not a rebel yell.', "The civil war is a war.",
+             "IS is not terror. No rebels, no uprising.", "Nothing here.", "An uprising began."]
+    d = pd.DataFrame({"thread_id": ["t", "t", "u", "u", "u", "u"], "comment_id": ["c0", "c1", "c2", "c3", "c4", ""],
+                      "doc": ["comment"] * 5 + ["article"], "text": texts})
+    d = d.sort_values(["thread_id", "comment_id", "doc"]).reset_index(drop=True)
+    tokens = tokenize_documents(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms()))
+    c = d[d["doc"] == "comment"]
+    comments = pd.DataFrame({"thread_id": c["thread_id"], "comment_id": c["comment_id"], "parent_id": "", "depth": 1,
+                             "position": 1, "author_id": "u1", "created_at": pd.Timestamp("2020-01-01", tz="UTC"),
+                             "text": c["text"], "source": "s"}).reset_index(drop=True)
+    threads = pd.DataFrame({"thread_id": ["t", "u"], "source": ["s", "s"], "article_text": ["", "An uprising began."]})
+    m_pd, docs_pd = score_frames(tokens, comments, threads, [lexicon])
+    m_pa, docs_pa = score_frames(pa.Table.from_pandas(tokens, preserve_index=False), comments, threads, [lexicon])
+    pd.testing.assert_frame_equal(m_pa, m_pd)
+    pd.testing.assert_frame_equal(docs_pa, docs_pd)
+    # by hand: "terrorists" is quoted; "terror" (after "not"), "rebels" and "uprising" (after "no") are negated
+    assert sorted(m_pd.loc[m_pd["quoted"], "match"]) == ["terrorists"]
+    assert sorted(m_pd.loc[m_pd["negated"], "match"]) == ["rebels", "terror", "uprising"]
+    assert docs_pd.set_index(["thread_id", "comment_id"]).loc[("u", "c2"), "hits_war"] == 1
+
+
+# ---------------------------------------------------------------- concordance, shard by shard
+
+
+def test_concordance_rule_streams_shards_into_the_one_pass_files(lexicon, tmp_path):
+    """The rule writes shard after shard (the first without any match): the same CSV bytes and Parquet table as one pass."""
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import pyarrow.parquet as pq
+
+    from analysis import io
+    from analysis.framing import concordance, document_texts
+
+    shards = [  # (thread, {comment_id: text}, article)
+        ("a", {"c0": "Nothing to see."}, ""),
+        ("b", {"c0": "The civil war is a war.", "c1": 'He said "terrorists"\n\tbut   not a rebel yell.'}, "An uprising began."),
+        ("c", {"c5": "IS is not terror. No rebels,\r\nno uprising, only war, war and war."}, ""),
+    ]
+    paths = {k: [] for k in ("matches", "comments", "threads")}
+    for i, (thread, texts, article) in enumerate(shards):
+        d = pd.DataFrame({"thread_id": thread, "comment_id": list(texts), "doc": "comment", "text": list(texts.values())})
+        if article:
+            d = pd.concat([pd.DataFrame({"thread_id": [thread], "comment_id": [""], "doc": ["article"], "text": [article]}), d])
+        tokens = tokenize_documents(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms()))
+        matches = match_frames(tokens, lexicon, texts={(t, c, k): x for t, c, k, x in d.itertuples(index=False)})
+        assert (len(matches) == 0) == (i == 0)
+        comments = pd.DataFrame({"thread_id": thread, "comment_id": list(texts), "author_id": [f"u{i}{j}" for j in range(len(texts))],
+                                 "text": list(texts.values())})
+        threads = pd.DataFrame({"thread_id": [thread], "article_text": [article]})
+        for name, df in (("matches", matches), ("comments", comments), ("threads", threads)):
+            path = tmp_path / name / f"shard-{i:03d}.parquet"
+            path.parent.mkdir(exist_ok=True)
+            if name == "matches":
+                io.write_table(df, path, "matches")  # as score_frames writes it, also when empty
+            else:
+                df.to_parquet(path, index=False)
+            paths[name].append(str(path))
+    out = tmp_path / "out"
+    out.mkdir()
+    smk = SimpleNamespace(
+        input=SimpleNamespace(**paths), params=SimpleNamespace(width=12), log=[str(out / "concordance.log")],
+        output=SimpleNamespace(table=str(out / "concordance.parquet"), csv=str(out / "concordance.csv")),
+    )
+    script = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "concordance.py"
+    runpy.run_path(str(script), init_globals={"snakemake": smk})
+
+    # one pass over all shards, as the rule did before it streamed
+    comments = io.read_tables(paths["comments"])
+    authors = dict(zip(zip(comments["thread_id"], comments["comment_id"]), comments["author_id"]))
+    kwic = concordance(io.read_tables(paths["matches"]), document_texts(comments, io.read_tables(paths["threads"])),
+                       width=12, authors=authors)
+    kwic.to_parquet(tmp_path / "one.parquet", index=False)
+    io.write_csv(kwic, tmp_path / "one.csv")
+    assert (out / "concordance.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+    got, want = pq.read_table(out / "concordance.parquet"), pq.read_table(tmp_path / "one.parquet")
+    assert got.schema.equals(want.schema, check_metadata=True) and got.equals(want)
+    # by hand: lines come in shard order; 12 characters each side, whitespace runs folded to one space
+    assert list(kwic["thread_id"]) == sorted(kwic["thread_id"]) and set(kwic["thread_id"]) == {"b", "c"}
+    line = kwic[(kwic["thread_id"] == "b") & (kwic["comment_id"] == "c1")].iloc[0]
+    assert (line["author_id"], line["left"], line["match"], line["right"]) == ("u11", "He said \"", "terrorists", "\" but not")
+
+
+def test_concordance_folds_exactly_pythons_whitespace():
+    """Arrow folds the lines; every code point Python's re calls whitespace (\\s) folds, and no other."""
+    import re
+    import sys
+
+    from analysis.framing import concordance
+
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    text = "".join(f"x{ch}{ch}y" for ch in chars)  # each character twice between two letters
+    m = pd.DataFrame({"thread_id": ["t"], "comment_id": ["c"], "doc": ["comment"], "lexicon": ["l"], "lexicon_sha": ["s"],
+                      "frame": ["f"], "term": ["x"], "match": [" a\u3000\u2029b\t"], "start": [len(text)], "end": [len(text)],
+                      "quoted": [False], "negated": [False], "counted": [True]})
+    line = concordance(m, {("t", "c", "comment"): text}, width=len(text)).iloc[0]
+    # a whitespace character left alone stays doubled, any other folded one is lost: both differ from re
+    assert line["left"] == re.sub(r"\s+", " ", text) and line["match"] == " a b "
+    assert len(line["left"]) == len(text) - sum(1 for ch in chars if re.match(r"\s", ch))

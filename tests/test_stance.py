@@ -401,3 +401,30 @@ def test_every_entry_is_documented(shipped, name):
     assert [term for term in t["term"] if f"`{term}`" not in doc] == []
     for frame in lx.frames:
         assert f"### `{frame}`" in doc
+
+
+def test_score_stance_equals_matching_each_dictionary_on_its_own(lexicon):
+    """score_stance (one token index, Arrow or pandas tokens) equals comment_stance over match_frames, dictionary by dictionary."""
+    import pyarrow as pa
+
+    from analysis.framing import document_texts
+    from analysis.stance import score_stance
+
+    incivility = load_lexicon(LEXICONS / "incivility.yaml")
+    d = docs_of(*TEXTS, "You idiot, the regime lies.", "Nothing to see here.")
+    tokens = tokenize_documents(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms() + incivility.terms()))
+    comments = d.drop(columns="doc")
+    threads = pd.DataFrame({"thread_id": ["t"], "article_text": [""]})
+    texts = document_texts(comments, threads)
+    expected = comment_stance(match_frames(tokens, lexicon, texts=texts), d[["thread_id", "comment_id", "doc"]],
+                              pro="pro_gov", anti="anti_gov", flip_negated=False)
+    unciv = match_frames(tokens, incivility, texts=texts)
+    n_uncivil = unciv[unciv["counted"] & (unciv["frame"] == "incivility")].groupby("comment_id").size()
+    expected["n_uncivil"] = expected["comment_id"].map(n_uncivil).fillna(0).astype("int64")
+    for given in (tokens, pa.Table.from_pandas(tokens, preserve_index=False)):
+        out = score_stance(given, comments, threads, stance_lexicon=lexicon, incivility_lexicon=incivility)
+        pd.testing.assert_frame_equal(out, expected.sort_values(["thread_id", "comment_id", "doc"]).reset_index(drop=True))
+    # by hand: c0 anti 2; c6 anti 1 and one uncivil term; c7 (a copy of c3's text) abstains
+    out = out.set_index("comment_id")
+    assert (out.loc["c0", "n_anti"], out.loc["c6", "n_anti"], out.loc["c6", "n_uncivil"]) == (2, 1, 1)
+    assert out.loc["c7", "label"] == "abstain" and out["n_uncivil"].sum() == 1

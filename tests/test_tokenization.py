@@ -389,3 +389,46 @@ def test_nothing_touches_nltk_data(monkeypatch, tmp_path):
     assert df["is_mwe"].sum() == 1
     assert "run" in set(df["stem"])
     columns.conform(df, "tokens")
+
+
+# --------------------------------------------------------------------------
+# repeated texts are tokenized once and copied
+
+
+def test_repeated_texts_give_the_rows_of_each_document_tokenized_alone(punkt):
+    """A shard whose texts repeat (copies, '[deleted]', empty) gives exactly the rows of its documents tokenized one by one."""
+    mwes = multiword_tuples(["civil war", "chemical weapons attack"])
+    texts = [
+        "The civil war goes on. Dr. Haddad said so.",
+        "[deleted]",
+        "Wait . . . what? A chemical weapons attack.\n\nNew paragraph: civil war.",
+        "The civil war goes on. Dr. Haddad said so.",
+        "",
+        "[deleted]",
+        "   ",
+        "Wait . . . what? A chemical weapons attack.\n\nNew paragraph: civil war.",
+        "Another text, only once.",
+        "[deleted]",
+    ]
+    docs = pd.DataFrame({"thread_id": [f"t{i % 3}" for i in range(len(texts))],
+                         "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": texts})
+    together = tokenize_documents(docs, punkt=punkt, mwes=mwes, stopwords=stopword_set("english"))
+    alone = pd.concat([tokenize_documents(docs.iloc[[i]], punkt=punkt, mwes=mwes, stopwords=stopword_set("english"))
+                       for i in range(len(docs))], ignore_index=True)
+    pd.testing.assert_frame_equal(together, alone)
+    # by hand: the first text has 11 tokens ("civil war" joined), the third 14 (its MWEs joined), in both copies
+    assert together.groupby("comment_id").size().to_dict() == {
+        "c0": 11, "c3": 11, "c1": 3, "c5": 3, "c9": 3,
+        "c2": 14, "c7": 14, "c8": 6}
+    assert together.loc[together["comment_id"] == "c3", "thread_id"].unique().tolist() == ["t0"]
+    assert together.loc[together["comment_id"] == "c3", "index"].tolist() == list(range(11))
+
+
+def test_repeated_texts_and_missing_texts_in_the_arrow_table(punkt):
+    texts = ["Same text here.", None, "Same text here.", "Other."]
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": ["a", "b", "c", "d"], "doc": "comment", "text": texts})
+    table = tokenization.token_table(docs, punkt=punkt)
+    got = table.to_pandas()
+    assert got["comment_id"].tolist() == ["a"] * 4 + ["c"] * 4 + ["d"] * 2
+    assert got.loc[got["comment_id"] == "c", "token"].tolist() == ["Same", "text", "here", "."]
+    assert got.loc[got["comment_id"] == "c", "start"].tolist() == [0, 5, 10, 14]

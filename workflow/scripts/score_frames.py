@@ -11,7 +11,7 @@ opts = snakemake.params.options
 lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
 comments = io.read_table(snakemake.input.comments)
 matches, docs = score_frames(
-    io.read_table(snakemake.input.tokens, columns=TOKEN_COLUMNS),
+    io.read_arrow(snakemake.input.tokens, columns=TOKEN_COLUMNS),  # Arrow: no conversion of 4 M strings to pandas
     comments,
     io.read_table(snakemake.input.threads),
     lexicons,

@@ -4,10 +4,12 @@ from analysis import io
 from analysis.lexicons import load_lexicon
 from analysis.stance import score_stance
 
+# the token columns matching reads, as Arrow (not stem, is_mwe, is_stopword; no conversion to pandas)
+TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "index", "token", "norm", "start", "end"]
 log = io.setup_logging(snakemake.log[0], "score_stance")
 framing = snakemake.params.framing
 out = score_stance(
-    io.read_table(snakemake.input.tokens),
+    io.read_arrow(snakemake.input.tokens, columns=TOKEN_COLUMNS),
     io.read_table(snakemake.input.comments, columns=["thread_id", "comment_id", "text"]),
     io.read_table(snakemake.input.threads, columns=["thread_id", "article_text"]),
     stance_lexicon=load_lexicon(snakemake.input.stance),
