@@ -27,14 +27,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from nltk.metrics.association import BigramAssocMeasures
 
 from analysis.errors import bad_value
+from analysis.keyness import _column, _combine, _encode, _key_codes, _numbers, _strings
 
-__all__ = ["MEASURES", "frame_collocations"]
+__all__ = [
+    "MEASURES", "CollocationCounts", "add_collocation_counts", "collocation_counts", "frame_collocations",
+    "score_collocations",
+]
 
 #: Association measures by name: NLTK's bigram measures, each called as
 #: ``f(n_ii, (n_ix, n_xi), n_xx)``.
@@ -125,6 +132,83 @@ def frame_collocations(
     Reference: manning1999foundations; dunning1993accurate; church1990word.
     """
     _check_int("window", window, 1)
+    measures = _check_scoring(min_count, measures, top)
+    return score_collocations(collocation_counts(tokens, hits, window=window), min_count=min_count, measures=measures, top=top)
+
+
+@dataclass(frozen=True)
+class CollocationCounts:
+    """The counts behind :func:`frame_collocations`, before any filtering: additive over disjoint sets of documents.
+
+    ``frames`` and ``words`` label the arrays (each name once, in no
+    particular order); ``n_ix[f]`` is the number of context slots of frame
+    ``f``, ``n_xi[w]`` the corpus count of word ``w`` (every word token's
+    norm appears, with a count >= 1), ``n_xx`` the number of word tokens;
+    ``pair_frame``, ``pair_word``, ``pair_n`` list each (frame, word) with
+    ``n_ii >= 1`` once. A context window never crosses a document, so the
+    counts of two sets of documents with no document in common add up
+    (:func:`add_collocation_counts`) to the counts of their union.
+    """
+
+    frames: list
+    words: list
+    n_xx: int
+    n_xi: np.ndarray
+    n_ix: np.ndarray
+    pair_frame: np.ndarray
+    pair_word: np.ndarray
+    pair_n: np.ndarray
+
+
+def _no_counts() -> CollocationCounts:
+    i64 = np.zeros(0, dtype=np.int64)
+    return CollocationCounts([], [], 0, i64, i64, i64, i64, i64)
+
+
+def add_collocation_counts(parts) -> CollocationCounts:
+    """The sum of :class:`CollocationCounts` of disjoint sets of documents (e.g. of shards), consumed one at a time.
+
+    Words and frames are matched by name; every count is summed. Only the
+    running totals and one part are held at once, so a generator of
+    per-shard counts needs the memory of one shard.
+    """
+    frame_id: dict = {}
+    word_id: dict = {}
+    n_xx = 0
+    n_xi = np.zeros(0, dtype=np.int64)
+    n_ix = np.zeros(0, dtype=np.int64)
+    pf, pw, pn = [], [], []
+    for part in parts:
+        fmap = np.fromiter((frame_id.setdefault(f, len(frame_id)) for f in part.frames), dtype=np.int64, count=len(part.frames))
+        wmap = np.fromiter((word_id.setdefault(w, len(word_id)) for w in part.words), dtype=np.int64, count=len(part.words))
+        n_xx += int(part.n_xx)
+        n_xi = _grow(n_xi, len(word_id))
+        np.add.at(n_xi, wmap, part.n_xi)
+        n_ix = _grow(n_ix, len(frame_id))
+        np.add.at(n_ix, fmap, part.n_ix)
+        pf.append(fmap[part.pair_frame])
+        pw.append(wmap[part.pair_word])
+        pn.append(np.asarray(part.pair_n, dtype=np.int64))
+    if not pf:
+        return _no_counts()
+    pf, pw, pn = np.concatenate(pf), np.concatenate(pw), np.concatenate(pn)
+    pairs, inverse = np.unique(pf * max(len(word_id), 1) + pw, return_inverse=True)
+    total = np.bincount(inverse.ravel(), weights=pn, minlength=len(pairs)).astype(np.int64) if len(pairs) else pn[:0]
+    n_words = max(len(word_id), 1)
+    return CollocationCounts(list(frame_id), list(word_id), n_xx, n_xi, n_ix, pairs // n_words, pairs % n_words, total)
+
+
+def _unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by a sort: much faster than ``np.unique``'s hashing of a million int64)."""
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
+
+
+def _grow(a: np.ndarray, n: int) -> np.ndarray:
+    return a if len(a) >= n else np.concatenate([a, np.zeros(n - len(a), dtype=a.dtype)])
+
+
+def _check_scoring(min_count, measures, top) -> tuple:
     _check_int("min_count", min_count, 1)
     if top is not None:
         _check_int("top", top, 1)
@@ -134,73 +218,140 @@ def frame_collocations(
     unknown = [m for m in measures if m not in MEASURES]
     if not measures or unknown:
         raise bad_value("measures", measures, f"one or more of {sorted(MEASURES)}")
-    for name, df, cols in (("tokens", tokens, _TOKEN_COLUMNS), ("hits", hits, _HIT_COLUMNS)):
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise bad_value(name, list(df.columns), f"a DataFrame with columns {list(cols)} (missing {missing})")
+    return measures
 
-    out_columns = ["frame", "word", "n_ii", "n_ix", "n_xi", "n_xx", *measures]
-    if len(tokens) == 0 or len(hits) == 0:
-        return _empty(out_columns, measures)
 
-    # documents: one code per (thread_id, comment_id, doc), shared by tokens and hits
-    keys = pd.concat([tokens[_KEY], hits[_KEY]], ignore_index=True).astype(str)
-    doc_codes = pd.MultiIndex.from_frame(keys).factorize()[0].astype(np.int64)
-    tok_doc, hit_doc = doc_codes[: len(tokens)], doc_codes[len(tokens) :]
+def _runs(index: np.ndarray, keys) -> np.ndarray | None:
+    """First row of each document if the tokens lie as the tokenizer writes them, else None.
 
-    # tokens, sorted by (document, index), so that a position is found by binary search
-    tok_index = tokens["index"].to_numpy(dtype=np.int64)
-    if (tok_index < 0).any():
-        raise bad_value("tokens.index", int(tok_index.min()), "token numbers >= 0")
-    span = int(tok_index.max()) + 1
-    tok_key = tok_doc * span + tok_index
+    That is: each document's rows together, with ``index`` 0, 1, 2, ... in
+    row order. Then the row of (document, position) is its first row plus
+    the position, with no sort and no search.
+    """
+    n = len(index)
+    if n == 0 or index[0] != 0:
+        return None
+    starts = np.flatnonzero(index == 0)
+    steps = np.flatnonzero(index[1:] != index[:-1] + 1) + 1
+    if not np.array_equal(steps, starts[1:]):
+        return None
+    for codes, _, _ in keys:
+        changes = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+        if len(changes) and not np.isin(changes, starts, assume_unique=True).all():
+            return None
+    return starts
+
+
+def _doc_rows(tokens, hits, keys):
+    """``row_of(doc, pos)``, the token row of each document code and position (-1: none), and the hits' document codes."""
+    index = _numbers(tokens, "index")
+    if len(index) and index.min() < 0:
+        raise bad_value("tokens.index", int(index.min()), "token numbers >= 0")
+    starts = _runs(index, keys)
+    if starts is not None:
+        run_key, hit_key = _combine([(codes[starts], hit_codes, n) for codes, hit_codes, n in keys])
+        order = np.argsort(run_key, kind="stable")
+        sorted_key = run_key[order]
+        if not (len(sorted_key) > 1 and (np.diff(sorted_key) == 0).any()):  # else a document in two runs: duplicates
+            at = np.minimum(np.searchsorted(sorted_key, hit_key), len(sorted_key) - 1)
+            hit_doc = np.where((hit_key >= 0) & (sorted_key[at] == hit_key), order[at], -1)
+            lengths = np.diff(np.append(starts, len(index)))
+
+            def row_of(doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+                d = np.maximum(doc, 0)
+                found = (doc >= 0) & (pos >= 0) & (pos < lengths[d])
+                return np.where(found, starts[d] + pos, -1)
+
+            return row_of, hit_doc
+
+    # any order: sort by (document, index) and search
+    tok_doc, hit_doc = _combine(keys)
+    span = int(index.max()) + 1
+    if (int(max(tok_doc.max(), hit_doc.max())) + 1) * span >= 2**62:
+        both, _ = pd.factorize(np.concatenate([tok_doc, hit_doc]))
+        tok_doc, hit_doc = both[: len(tok_doc)].astype(np.int64), np.where(hit_doc < 0, -1, both[len(tok_doc) :])
+    tok_key = tok_doc * span + index
     order = np.argsort(tok_key, kind="stable")
     tok_key = tok_key[order]
     if len(tok_key) > 1 and (np.diff(tok_key) == 0).any():
         raise bad_value("tokens", "duplicate rows", "one row per (thread_id, comment_id, doc, index)")
-    sentence = tokens["sentence"].to_numpy(dtype=np.int64)[order]
-    norm_codes, vocab = pd.factorize(tokens["norm"].astype(str))
-    norm_codes = norm_codes.astype(np.int64)[order]
-    # a letter or digit: tested once per distinct norm, not per token
-    wordlike = np.fromiter((_WORD.search(w) is not None for w in vocab), dtype=bool, count=len(vocab))
-    is_word = ~tokens["is_stopword"].to_numpy(dtype=bool)[order] & wordlike[norm_codes]
-    word_of = np.where(is_word, norm_codes, -1)
-    n_xx = int(is_word.sum())
-    n_xi_all = np.bincount(norm_codes[is_word], minlength=len(vocab)).astype(np.int64)
 
     def row_of(doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """Token row of each (document, position); -1 where there is no such token."""
-        inside = (pos >= 0) & (pos < span)
-        key = doc * span + np.where(inside, pos, 0)
+        inside = (pos >= 0) & (pos < span) & (doc >= 0)
+        key = np.where(inside, doc * span + pos, 0)
         at = np.searchsorted(tok_key, key)
         at_c = np.minimum(at, len(tok_key) - 1)
         found = inside & (at < len(tok_key)) & (tok_key[at_c] == key)
-        return np.where(found, at_c, -1)
+        return np.where(found, order[at_c], -1)
+
+    return row_of, hit_doc
+
+
+def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
+    """The additive counts of :func:`frame_collocations` for one set of documents (e.g. one shard).
+
+    ``tokens`` and ``hits`` are as in :func:`frame_collocations`, as pandas
+    DataFrames or Arrow tables (string columns may be dictionary-encoded, as
+    ``pyarrow.parquet.read_table(..., read_dictionary=...)`` gives them: a
+    shard of millions of tokens then costs a few hundred MB). Every hit's
+    document must be among the tokens' documents; the counts of shards
+    that share no document add up with :func:`add_collocation_counts`, and
+    :func:`score_collocations` turns them into the table.
+    """
+    _check_int("window", window, 1)
+    for name, df, cols in (("tokens", tokens, _TOKEN_COLUMNS), ("hits", hits, _HIT_COLUMNS)):
+        names = df.column_names if isinstance(df, pa.Table) else list(df.columns)
+        missing = [c for c in cols if c not in names]
+        if missing:
+            raise bad_value(name, names, f"a DataFrame with columns {list(cols)} (missing {missing})")
+    if len(tokens) == 0:
+        return _no_counts()
+
+    # words: a letter or digit (tested once per distinct norm, not per token), not a stopword;
+    # counted over all tokens, also those of a set of documents without any match
+    stop = _numbers(tokens, "is_stopword").astype(bool)
+    norm_codes, vocab = _encode(_strings(_column(tokens, "norm")))
+    vocab = vocab.to_pylist()
+    wordlike = np.fromiter((_WORD.search(w) is not None for w in vocab), dtype=bool, count=len(vocab))
+    n_xi_all = np.bincount(norm_codes[~stop], minlength=len(vocab)).astype(np.int64) * wordlike
+    n_xx = int(n_xi_all.sum())
+    present = np.flatnonzero(n_xi_all)
+    if len(hits) == 0:
+        none = np.zeros(0, dtype=np.int64)
+        return CollocationCounts([], [vocab[i] for i in present], n_xx, n_xi_all[present], none, none, none, none)
+
+    # documents: row_of(document, position) -> token row, for the hits' documents
+    row_of, hit_doc = _doc_rows(tokens, hits, _key_codes(tokens, hits, _KEY))
+    n_tok = len(tokens)
+    sentence = _numbers(tokens, "sentence")
+
+    def is_word(rows: np.ndarray) -> np.ndarray:
+        return ~stop[rows] & wordlike[norm_codes[rows]]
 
     # hits
-    frame_codes, frames = pd.factorize(hits["frame"].astype(str), sort=True)
-    frame_codes = frame_codes.astype(np.int64)
-    h_start = hits["token_start"].to_numpy(dtype=np.int64)
-    h_end = hits["token_end"].to_numpy(dtype=np.int64)
+    frame_codes, frames = _encode(_strings(_column(hits, "frame")))
+    frame_codes, frames = frame_codes.astype(np.int64), frames.to_pylist()
+    h_start = _numbers(hits, "token_start").astype(np.int64)
+    h_end = _numbers(hits, "token_end").astype(np.int64)
     if (h_end <= h_start).any():
         raise bad_value("hits", "token_end <= token_start", "token_start < token_end in every row")
     first_row = row_of(hit_doc, h_start)
     last_row = row_of(hit_doc, h_end - 1)
     if (first_row < 0).any() or (last_row < 0).any():
         bad = int(np.flatnonzero((first_row < 0) | (last_row < 0))[0])
+        row = hits.slice(bad, 1).to_pylist()[0] if isinstance(hits, pa.Table) else hits.iloc[bad].to_dict()
         raise bad_value(
             "hits",
-            hits.iloc[bad][list(_HIT_COLUMNS)].to_dict(),
+            {c: row[c] for c in _HIT_COLUMNS},
             "matches whose first and last token are rows of tokens (same document and index)",
         )
-    n_tok = len(tok_key)
 
     # the tokens of every match, per frame: (frame * n_tok + row)
     lengths = h_end - h_start
     which = np.repeat(np.arange(len(h_start)), lengths)
     offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     own_rows = row_of(hit_doc[which], h_start[which] + offset)
-    own = np.unique(frame_codes[which][own_rows >= 0] * n_tok + own_rows[own_rows >= 0])
+    own = _unique(frame_codes[which][own_rows >= 0] * n_tok + own_rows[own_rows >= 0])
 
     # context positions: window before the first token, window after the last
     steps = np.arange(1, window + 1, dtype=np.int64)
@@ -213,29 +364,54 @@ def frame_collocations(
     rows = row_of(hit_doc[hit_of], pos)
     ok = rows >= 0
     rows, anchor, hit_of = rows[ok], anchor[ok], hit_of[ok]
-    ok = (sentence[rows] == sentence[anchor]) & is_word[rows]
+    ok = (sentence[rows] == sentence[anchor]) & is_word(rows)
     rows, hit_of = rows[ok], hit_of[ok]
-    slot = np.unique(frame_codes[hit_of] * n_tok + rows)  # distinct (frame, position)
+    slot = _unique(frame_codes[hit_of] * n_tok + rows)  # distinct (frame, position)
     slot = slot[~np.isin(slot, own, assume_unique=True)]
     slot_frame, slot_row = slot // n_tok, slot % n_tok
 
-    n_ix_all = np.bincount(slot_frame, minlength=len(frames)).astype(np.int64)
-    pair = slot_frame * len(vocab) + word_of[slot_row]
+    n_ix = np.bincount(slot_frame, minlength=len(frames)).astype(np.int64)
+    # words: the norms of word tokens only, relabelled 0..n-1
+    relabel = np.full(len(vocab), -1, dtype=np.int64)
+    relabel[present] = np.arange(len(present))
+    pair = slot_frame * max(len(present), 1) + relabel[norm_codes[slot_row]]
     pairs, n_ii = np.unique(pair, return_counts=True)
-    keep = n_ii >= min_count
-    pairs, n_ii = pairs[keep], n_ii[keep].astype(np.int64)
-    if not len(pairs):
-        return _empty(out_columns, measures)
-    p_frame, p_word = pairs // len(vocab), pairs % len(vocab)
+    n_words = max(len(present), 1)
+    return CollocationCounts(
+        frames,
+        [vocab[i] for i in present],
+        n_xx,
+        n_xi_all[present],
+        n_ix,
+        pairs // n_words,
+        pairs % n_words,
+        n_ii.astype(np.int64),
+    )
 
+
+def score_collocations(
+    counts: CollocationCounts,
+    *,
+    min_count: int = 3,
+    measures: Sequence[str] = ("likelihood_ratio", "pmi"),
+    top: int | None = 20,
+) -> pd.DataFrame:
+    """The table of :func:`frame_collocations` from its counts (of one shard, or summed over shards)."""
+    measures = _check_scoring(min_count, measures, top)
+    out_columns = ["frame", "word", "n_ii", "n_ix", "n_xi", "n_xx", *measures]
+    keep = counts.pair_n >= min_count
+    if not keep.any():
+        return _empty(out_columns, measures)
+    p_frame, p_word, n_ii = counts.pair_frame[keep], counts.pair_word[keep], counts.pair_n[keep].astype(np.int64)
+    n_xx = int(counts.n_xx)
     table = pd.DataFrame(
         {
-            "frame": np.asarray(frames, dtype=object)[p_frame],
-            "word": np.asarray(vocab, dtype=object)[p_word],
+            "frame": np.asarray(counts.frames, dtype=object)[p_frame],
+            "word": np.asarray(counts.words, dtype=object)[p_word],
             "n_ii": n_ii,
-            "n_ix": n_ix_all[p_frame],
-            "n_xi": n_xi_all[p_word],
-            "n_xx": np.full(len(pairs), n_xx, dtype=np.int64),
+            "n_ix": np.asarray(counts.n_ix, dtype=np.int64)[p_frame],
+            "n_xi": np.asarray(counts.n_xi, dtype=np.int64)[p_word],
+            "n_xx": np.full(len(n_ii), n_xx, dtype=np.int64),
         }
     )
     for name in measures:

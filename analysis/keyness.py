@@ -18,12 +18,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from scipy.special import erfc, xlogy
 
 from analysis.errors import bad_value
 
-__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "keyness"]
+__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness"]
 
 REST = "(rest)"
 """``group_b`` of one-vs-rest rows: all groups other than ``group_a``."""
@@ -190,9 +192,72 @@ def direction(counts_i, counts_j) -> np.ndarray:
 
 # ---------------------------------------------------------------- the count matrix
 
+# Arrow helpers (shared with analysis.collocations): string columns of pandas or Arrow
+# tables as integer codes, so that millions of tokens never become Python strings.
+
+
+def _strings(values) -> pa.ChunkedArray:
+    """A column as Arrow strings (or dictionary-encoded strings): pandas values are compared as ``str``."""
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    if isinstance(values, pa.ChunkedArray):
+        if pa.types.is_dictionary(values.type) or pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            return values
+        return values.cast(pa.string())
+    series = pd.Series(values)
+    if not (pd.api.types.is_string_dtype(series.dtype) and series.notna().all()):
+        series = series.astype(str)
+    return pa.chunked_array([pa.array(series, type=pa.string())])
+
+
+def _encode(values: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes (an integer array) of a string column and its dictionary (distinct values, in order of first appearance)."""
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
+    values = values.unify_dictionaries()
+    if values.num_chunks == 0:
+        return np.zeros(0, dtype=np.int64), pa.array([], type=pa.string())
+    dictionary = values.chunk(0).dictionary
+    codes = [c.indices.to_numpy(zero_copy_only=False) for c in values.chunks]
+    return (codes[0] if len(codes) == 1 else np.concatenate(codes)), dictionary
+
+
+def _column(table, name: str):
+    return table.column(name) if isinstance(table, pa.Table) else table[name]
+
+
+def _numbers(table, name: str) -> np.ndarray:
+    return np.asarray(_column(table, name).to_numpy())
+
+
+def _key_codes(tokens, other, keys: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Per key column: the tokens' codes, ``other``'s codes in the same dictionary (-1: not among the tokens), its size."""
+    out = []
+    for name in keys:
+        codes, dictionary = _encode(_strings(_column(tokens, name)))
+        hit_values = _strings(_column(other, name)).cast(dictionary.type)
+        hit_codes = pc.fill_null(pc.index_in(hit_values, value_set=dictionary), -1).to_numpy().astype(np.int64)
+        out.append((codes, hit_codes, max(len(dictionary), 1)))
+    return out
+
+
+def _combine(keys: list[tuple[np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 code per key combination for the token rows and the hits given (hits: -1 if any part is unknown)."""
+    tok = np.zeros(len(keys[0][0]), dtype=np.int64)
+    hit = np.zeros(len(keys[0][1]), dtype=np.int64)
+    size = 1
+    for codes, hit_codes, n in keys:
+        if size * n >= 2**62:  # compact the codes so far before they overflow (unknown stays -1)
+            both, uniq = pd.factorize(np.concatenate([tok, hit]))
+            tok, hit, size = both[: len(tok)].astype(np.int64), np.where(hit < 0, -1, both[len(tok) :]), len(uniq)
+        tok = tok * n + codes
+        hit = np.where((hit < 0) | (hit_codes < 0), -1, hit * n + hit_codes)
+        size *= n
+    return tok, hit
+
 
 def group_term_counts(
-    tokens: pd.DataFrame, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True
+    tokens: pd.DataFrame | pa.Table, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True
 ) -> tuple[sp.csr_array, list[str], list[str]]:
     """How often each term occurs in each group of documents: the (groups x terms) input of :func:`keyness`.
 
@@ -205,7 +270,9 @@ def group_term_counts(
     without a value of ``by`` are left out; group values are compared as
     strings. Returns ``(counts, groups, terms)``: an int64 CSR matrix and
     its sorted row and column labels (groups without any counted token do
-    not appear).
+    not appear). ``tokens`` may be an Arrow table with dictionary-encoded
+    strings (a shard as ``pyarrow.parquet.read_table(..., read_dictionary=...)``
+    reads it); the counts of shards add up with :class:`TermCountSum`.
 
     Higher means: a larger count is more occurrences of the term in the group.
     Caveats: counts pool all documents of a group, so a few long or
@@ -216,23 +283,113 @@ def group_term_counts(
     from analysis.framing import is_word  # the same definition of a word token as the rates
 
     keys = ["thread_id", "comment_id", "doc"]
-    missing = [c for c in [*keys, "norm", "is_stopword"] if c not in tokens.columns]
+    names = tokens.column_names if isinstance(tokens, pa.Table) else list(tokens.columns)
+    missing = [c for c in [*keys, "norm", "is_stopword"] if c not in names]
     if missing:
-        raise ValueError(f"tokens=<columns {list(tokens.columns)}>: expected columns {missing} as well")
+        raise ValueError(f"tokens=<columns {names}>: expected columns {missing} as well")
     if by not in docs.columns or any(c not in docs.columns for c in keys):
         raise bad_value("by", by, f"a column of docs, which also needs {keys}; docs has {list(docs.columns)}")
     groups_of = docs.loc[docs[by].notna(), list(dict.fromkeys([*keys, by]))].drop_duplicates(keys)
-    groups_of = groups_of.assign(_group=groups_of[by]).drop(columns=[by] if by not in keys else [])
-    keep = np.asarray(is_word(tokens["norm"].astype(str)), dtype=bool)
+    empty = sp.csr_array((0, 0), dtype=np.int64), [], []
+    if len(tokens) == 0 or len(groups_of) == 0:
+        return empty
+    # each token's document, by codes: the documents' keys in the tokens' dictionaries, looked up once per
+    # run of rows of one document (a shard holds its tokens document by document: a few runs, not millions)
+    keys_codes = _key_codes(tokens, groups_of, keys)
+    n = len(tokens)
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for codes, _, _ in keys_codes:
+        change[1:] |= codes[1:] != codes[:-1]
+    starts = np.flatnonzero(change)
+    del change
+    run_key, doc_key = _combine([(codes[starts], doc_codes, size) for codes, doc_codes, size in keys_codes])
+    doc_group, group_labels = pd.factorize(groups_of[by].astype(str))
+    known = doc_key >= 0
+    doc_key, doc_group = doc_key[known], doc_group[known]
+    order = np.argsort(doc_key, kind="stable")
+    doc_key, doc_group = doc_key[order], doc_group[order]
+    if not len(doc_key):
+        return empty
+    at = np.minimum(np.searchsorted(doc_key, run_key), len(doc_key) - 1)
+    run_group = np.where(doc_key[at] == run_key, doc_group[at], -1)
+    tok_group = np.repeat(run_group, np.diff(np.append(starts, n)))
+    # word tokens (tested once per distinct norm), without stopwords unless asked
+    norm_codes, vocab = _encode(_strings(_column(tokens, "norm")))
+    vocab = vocab.to_pylist()
+    keep = (tok_group >= 0) & np.asarray(is_word(pd.Series(vocab, dtype=object)), dtype=bool)[norm_codes]
     if drop_stopwords:
-        keep = keep & ~tokens["is_stopword"].to_numpy(dtype=bool)
-    merged = tokens.loc[keep, [*keys, "norm"]].merge(groups_of, on=keys, how="inner")
-    group_codes, groups = pd.factorize(merged["_group"].astype(str), sort=True)
-    term_codes, terms = pd.factorize(merged["norm"].astype(str), sort=True)
+        keep &= ~_numbers(tokens, "is_stopword").astype(bool)
+    n_groups, n_terms = len(group_labels), len(vocab)
+    if _dense_ok(n_groups * n_terms, n):  # few groups: count into a dense table
+        cell = tok_group[keep] * n_terms + norm_codes[keep]
+        dense = np.bincount(cell, minlength=n_groups * n_terms).reshape(n_groups, n_terms)
+        rows, cols = np.flatnonzero(dense.sum(axis=1)), np.flatnonzero(dense.sum(axis=0))
+        rows = np.asarray(sorted(rows, key=lambda i: group_labels[i]), dtype=np.int64)
+        cols = np.asarray(sorted(cols, key=vocab.__getitem__), dtype=np.int64)
+        counts = sp.csr_array(dense[np.ix_(rows, cols)].astype(np.int64))
+        return counts, [str(group_labels[i]) for i in rows], [vocab[i] for i in cols]
     counts = sp.coo_array(
-        (np.ones(len(merged), dtype=np.int64), (group_codes, term_codes)), shape=(len(groups), len(terms))
+        (np.ones(int(keep.sum()), dtype=np.int64), (tok_group[keep], norm_codes[keep])), shape=(n_groups, n_terms)
     ).tocsr()  # duplicates are summed
-    return counts, [str(g) for g in groups], [str(t) for t in terms]
+    # only groups and terms with a counted token, in sorted order (labels compared as strings)
+    rows = np.flatnonzero(np.asarray(counts.sum(axis=1)).ravel())
+    cols = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel())
+    rows = np.asarray(sorted(rows, key=lambda i: group_labels[i]), dtype=np.int64)
+    cols = np.asarray(sorted(cols, key=vocab.__getitem__), dtype=np.int64)
+    return counts[rows][:, cols].tocsr(), [str(group_labels[i]) for i in rows], [vocab[i] for i in cols]
+
+
+def _dense_ok(cells: int, n_tokens: int) -> bool:
+    """Count into a dense (groups x terms) table when it is no bigger than the tokens (or 65,536 cells)."""
+    return cells <= max(n_tokens, 1 << 16)
+
+
+class TermCountSum:
+    """A running sum of :func:`group_term_counts` results over disjoint sets of documents (e.g. shards).
+
+    ``add(counts, groups, terms)`` adds one part, matching groups and terms
+    by label; ``total()`` gives the ``(counts, groups, terms)`` of all parts
+    together, equal to :func:`group_term_counts` of their union: sorted
+    labels, groups and terms without a counted token left out. Only the
+    running total (consolidated as it grows) and one part are held at once.
+    """
+
+    def __init__(self) -> None:
+        self._groups: dict = {}
+        self._terms: dict = {}
+        self._parts: list = []
+        self._nnz = 0
+        self._consolidated = 0
+
+    def add(self, counts, groups: Sequence[str], terms: Sequence[str]) -> None:
+        m = sp.coo_array(counts)
+        gmap = np.fromiter((self._groups.setdefault(g, len(self._groups)) for g in groups), dtype=np.int64, count=len(groups))
+        tmap = np.fromiter((self._terms.setdefault(w, len(self._terms)) for w in terms), dtype=np.int64, count=len(terms))
+        self._parts.append((gmap[m.row], tmap[m.col], m.data.astype(np.int64)))
+        self._nnz += m.nnz
+        if self._nnz > 2 * max(self._consolidated, 1_000_000):
+            self._consolidate()
+
+    def _consolidate(self) -> sp.csr_array:
+        shape = (len(self._groups), len(self._terms))
+        if self._parts:
+            rows, cols, data = (np.concatenate(x) for x in zip(*self._parts))
+        else:
+            rows = cols = data = np.zeros(0, dtype=np.int64)
+        m = sp.coo_array((data, (rows, cols)), shape=shape).tocsr()  # duplicates are summed
+        c = m.tocoo()
+        self._parts = [(c.row.astype(np.int64), c.col.astype(np.int64), c.data.astype(np.int64))]
+        self._nnz = self._consolidated = c.nnz
+        return m
+
+    def total(self) -> tuple[sp.csr_array, list[str], list[str]]:
+        m = self._consolidate()
+        groups, terms = list(self._groups), list(self._terms)
+        rows = sorted(range(len(groups)), key=groups.__getitem__)
+        cols = sorted(range(len(terms)), key=terms.__getitem__)
+        m = m[np.asarray(rows, dtype=np.int64)][:, np.asarray(cols, dtype=np.int64)].tocsr() if m.shape[0] and m.shape[1] else m
+        return sp.csr_array(m, dtype=np.int64), [groups[i] for i in rows], [terms[i] for i in cols]
 
 
 # ---------------------------------------------------------------- the tidy table

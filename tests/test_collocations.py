@@ -7,11 +7,19 @@ import random
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from nltk.metrics.association import BigramAssocMeasures
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.collocations import MEASURES, frame_collocations
+from analysis.collocations import (
+    MEASURES,
+    add_collocation_counts,
+    collocation_counts,
+    frame_collocations,
+    score_collocations,
+)
 from analysis.tokenization import stopword_set, tokenize_documents
 
 
@@ -217,3 +225,77 @@ def test_on_tokenized_text():
     assert (out["n_xi"] == out["word"].map({"shelled": 3, "homs": 2})).all()
     assert set(out["frame"]) == {"dictatorship"}
     assert np.isfinite(out["likelihood_ratio"]).all()
+
+
+# ---------------------------------------------------------------- per-shard counts, added up
+
+
+def as_arrow(df: pd.DataFrame) -> pa.Table:
+    """The table as the workflow reads a shard: Arrow, with dictionary-encoded strings."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    for name in ("thread_id", "comment_id", "doc", "norm"):
+        if name in table.column_names:
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+    return table
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_shard_counts_add_up_to_the_brute_force_count(seed):
+    """Documents split into shards (one with no match at all), counted per shard and added: the brute-force count of the whole."""
+    rng = random.Random(seed)
+    vocab = ["war", "regime", "rebels", "the", "of", "syria", "isis", "aid", ".", "assad", "iran", "2011", "aleppo"]
+    docs = {f"c{d}": [[rng.choice(vocab) for _ in range(rng.randint(1, 9))] for _ in range(rng.randint(1, 4))]
+            for d in range(15)}
+    tokens = token_table(docs)
+    rows = []
+    for r in tokens.itertuples():
+        if r.comment_id in ("c12", "c13", "c14"):
+            continue  # the last shard has tokens but no match: it still adds to n_xi and n_xx
+        if r.norm in ("regime", "assad") and rng.random() < 0.8:
+            rows.append((r.comment_id, "dictatorship", r.index, r.index + 1))
+        elif r.norm in ("rebels", "war") and rng.random() < 0.8:
+            rows.append((r.comment_id, "civil_war", r.index, r.index + 1))
+        elif r.norm == "isis" and r.comment_id in ("c0", "c1"):
+            rows.append((r.comment_id, "terrorism", r.index, r.index + 1))  # a frame of one shard only
+    hits = hit_rows(*rows)
+    shards = [[f"c{d}" for d in range(0, 6)], [f"c{d}" for d in range(6, 12)], ["c12", "c13", "c14"]]
+    for window in (1, 3):
+        parts = []
+        for k, ids in enumerate(shards):
+            tok = tokens[tokens["comment_id"].isin(ids)]
+            if k == 1:
+                tok = tok.sample(frac=1, random_state=seed)  # not in the tokenizer's order: the sort-and-search path
+            part_hits = hits[hits["comment_id"].isin(ids)]
+            parts.append(collocation_counts(as_arrow(tok), as_arrow(part_hits), window=window))
+        assert parts[2].n_xx > 0 and len(parts[2].pair_n) == 0
+        total = add_collocation_counts(iter(parts))
+        out = score_collocations(total, min_count=1, top=None)
+        got = {(r.frame, r.word): (r.n_ii, r.n_ix, r.n_xi, r.n_xx) for r in out.itertuples()}
+        assert got == reference_counts(tokens, hits, window)
+        # and the one-pass table, to the last bit and row
+        pd.testing.assert_frame_equal(out, frame_collocations(tokens, hits, window=window, min_count=1, top=None))
+        pd.testing.assert_frame_equal(score_collocations(total), frame_collocations(tokens, hits, window=window))
+
+
+def test_counts_by_hand_from_arrow_in_two_shards():
+    """The hand-worked counts of DOCS, with c1 and c2 in different shards."""
+    tokens, hits = token_table(DOCS), hit_rows(*HITS)
+    parts = [collocation_counts(as_arrow(tokens[tokens["comment_id"] == c]), as_arrow(hits[hits["comment_id"] == c]),
+                                window=2) for c in ("c1", "c2")]
+    # c1 alone: 7 word tokens; c2 alone: 4 (rebels, bombed, regime, assad)
+    assert [p.n_xx for p in parts] == [7, 4]
+    total = add_collocation_counts(parts)
+    assert total.n_xx == 11
+    assert dict(zip(total.words, total.n_xi.tolist())) == {"assad": 2, "regime": 3, "bombed": 3, "aleppo": 1, "homs": 1, "rebels": 1}
+    out = score_collocations(total, min_count=1, top=None)
+    pd.testing.assert_frame_equal(out, frame_collocations(tokens, hits, window=2, min_count=1, top=None))
+    assert add_collocation_counts([]).n_xx == 0 and score_collocations(add_collocation_counts([])).empty
+
+
+def test_a_hit_outside_the_shard_is_an_error():
+    tokens, hits = token_table(DOCS), hit_rows(*HITS)
+    with pytest.raises(ValueError, match="first and last token"):
+        collocation_counts(as_arrow(tokens[tokens["comment_id"] == "c1"]), as_arrow(hits), window=2)
+    with pytest.raises(ValueError, match="duplicate"):
+        collocation_counts(as_arrow(pd.concat([tokens, tokens.iloc[:1]])), as_arrow(hits), window=2)

@@ -272,3 +272,87 @@ def test_group_term_counts_counts_word_tokens_per_group():
     assert with_stop == ["guns", "law", "the"]
     with pytest.raises(ValueError, match=r"^by='nope': expected a column of docs"):
         group_term_counts(tokens, docs, by="nope")
+
+
+# ---------------------------------------------------------------- per-shard counts, added up
+
+
+def _arrow_tokens(df: pd.DataFrame):
+    """Tokens as the workflow reads a shard: Arrow, with dictionary-encoded strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    for name in ("thread_id", "comment_id", "doc", "norm"):
+        i = table.column_names.index(name)
+        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+    return table
+
+
+def test_term_count_sum_of_shards_is_the_count_by_hand():
+    """The hand-worked table of the test above, with its documents in two shards (c4, ungrouped, alone in the second)."""
+    from analysis.keyness import TermCountSum
+
+    tokens = pd.DataFrame(
+        {
+            "thread_id": ["t"] * 9,
+            "comment_id": ["c1", "c1", "c1", "c2", "c2", "c2", "c3", "c3", "c4"],
+            "doc": ["comment"] * 9,
+            "norm": ["guns", "the", ",", "guns", "law", "guns", "law", "!", "orphan"],
+            "is_stopword": [False, True, False, False, False, False, False, False, False],
+        }
+    )
+    docs = pd.DataFrame(
+        {"thread_id": ["t"] * 4, "comment_id": ["c1", "c2", "c3", "c4"], "doc": ["comment"] * 4,
+         "side": ["pro", "pro", "con", None]}
+    )
+    total = TermCountSum()
+    for ids in (["c1", "c3"], ["c2"], ["c4"]):
+        part = group_term_counts(_arrow_tokens(tokens[tokens["comment_id"].isin(ids)]),
+                                 docs[docs["comment_id"].isin(ids)], by="side")
+        total.add(*part)
+    counts, groups, terms = total.total()
+    assert groups == ["con", "pro"] and terms == ["guns", "law"]
+    assert counts.dtype == np.int64 and counts.toarray().tolist() == [[0, 1], [3, 1]]
+
+
+@pytest.mark.parametrize("seed,dense", [(1, True), (2, True), (1, False), (2, False)])
+def test_term_count_sum_of_shards_equals_a_plain_count(seed, dense, monkeypatch):
+    """Random documents in three shards, several groupings: the sum of the shards equals a row-by-row Counter."""
+    from collections import Counter
+
+    import analysis.keyness
+    from analysis.keyness import TermCountSum
+
+    monkeypatch.setattr(analysis.keyness, "_dense_ok", lambda cells, n_tokens: dense)  # both ways of counting
+
+    rng = np.random.default_rng(seed)
+    words = ["guns", "law", "the", "of", "rights", "2nd", ",", "!", "ban", "nra", "état"]
+    rows, doc_rows = [], []
+    for t in range(6):
+        for c in range(rng.integers(1, 5)):
+            cid = f"c{t}{c}"
+            doc_rows.append({"thread_id": f"t{t}", "comment_id": cid, "doc": "comment", "depth": int(rng.integers(1, 4)),
+                             "side": [None, "pro", "con"][int(rng.integers(0, 3))]})
+            for i in range(rng.integers(0, 12)):
+                w = words[int(rng.integers(0, len(words)))]
+                rows.append({"thread_id": f"t{t}", "comment_id": cid, "doc": "comment", "norm": w,
+                             "is_stopword": w in ("the", "of")})
+    tokens, docs = pd.DataFrame(rows), pd.DataFrame(doc_rows)
+    for by in ("depth", "side", "doc"):
+        total = TermCountSum()
+        for shard in ({"t0", "t1"}, {"t2", "t3", "t4"}, {"t5"}):
+            total.add(*group_term_counts(_arrow_tokens(tokens[tokens["thread_id"].isin(shard)]),
+                                         docs[docs["thread_id"].isin(shard)], by=by))
+        counts, groups, terms = total.total()
+        group_of = {(d.thread_id, d.comment_id): d[by] for _, d in docs.iterrows() if pd.notna(d[by])}
+        expected = Counter(
+            (str(group_of[(r.thread_id, r.comment_id)]), r.norm) for r in tokens.itertuples()
+            if (r.thread_id, r.comment_id) in group_of and not r.is_stopword and any(ch.isalnum() for ch in r.norm)
+        )
+        got = {(groups[g], terms[w]): int(counts[g, w]) for g in range(len(groups)) for w in range(len(terms)) if counts[g, w]}
+        assert got == dict(expected)
+        assert groups == sorted({g for g, _ in expected}) and terms == sorted({w for _, w in expected})
+        # and exactly the one-pass counts of the whole
+        one, one_groups, one_terms = group_term_counts(tokens, docs, by=by)
+        assert (groups, terms) == (one_groups, one_terms) and (counts != one).nnz == 0

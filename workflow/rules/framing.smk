@@ -83,7 +83,7 @@ rule concordance:
         LOGS + "/concordance.log",
     threads: 1
     resources:
-        mem_mb=8000,
+        mem_mb=2000,  # streams shard by shard: one shard at a time
         runtime=60,
     script:
         "../scripts/concordance.py"
@@ -102,7 +102,7 @@ rule frame_collocations:
         LOGS + "/frame_collocations.log",
     threads: 1
     resources:
-        mem_mb=8000,
+        mem_mb=2000,  # streams shard by shard: one shard at a time
         runtime=60,
     script:
         "../scripts/frame_collocations.py"
@@ -122,7 +122,7 @@ rule keyness:
         LOGS + "/keyness.log",
     threads: 1
     resources:
-        mem_mb=8000,
+        mem_mb=2000,  # streams shard by shard: one shard at a time
         runtime=60,
     script:
         "../scripts/keyness.py"

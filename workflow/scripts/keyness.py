@@ -1,16 +1,41 @@
-"""Rule keyness: terms that distinguish groups (log-odds with informative Dirichlet prior, G2)."""
+"""Rule keyness: terms that distinguish groups (log-odds with informative Dirichlet prior, G2).
+
+Shard by shard: each shard's (group x term) counts of every grouping are
+added to running totals (a document lies in one shard), so memory is that
+of one shard's tokens, read with dictionary-encoded strings.
+"""
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis import io
-from analysis.keyness import group_term_counts, keyness
+from analysis.errors import bad_value
+from analysis.keyness import TermCountSum, group_term_counts, keyness
+
+KEYS = ["thread_id", "comment_id", "doc"]
+TOKEN_COLUMNS = [*KEYS, "norm", "is_stopword"]
 
 log = io.setup_logging(snakemake.log[0], "keyness")
-tokens = io.read_tables(snakemake.input.tokens, columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
-docs = io.read_tables(snakemake.input.docs)
+groupings = list(snakemake.params.groups)
+sums = {by: TermCountSum() for by in groupings}
+seen = set()
+for tokens_path, docs_path in zip(snakemake.input.tokens, snakemake.input.docs, strict=True):
+    have = set(pq.read_schema(docs_path).names)
+    present = [by for by in groupings if by in have]
+    seen.update(present)
+    if not present:
+        continue
+    docs = io.read_table(docs_path, columns=list(dict.fromkeys([*KEYS, *present])))
+    tokens = pq.read_table(tokens_path, columns=TOKEN_COLUMNS, read_dictionary=[*KEYS, "norm"])
+    for by in present:
+        sums[by].add(*group_term_counts(tokens, docs, by=by))
+    del tokens, docs
+
 tables = []
-for by in snakemake.params.groups:
-    counts, groups, terms = group_term_counts(tokens, docs, by=by)
+for by in groupings:
+    if by not in seen:
+        raise bad_value("by", by, "a column of the framing docs tables")
+    counts, groups, terms = sums[by].total()
     if len(groups) < 2:
         log.info("grouping %s has %d group(s): no keyness", by, len(groups))
         continue
