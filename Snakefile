@@ -20,6 +20,7 @@ include: "workflow/rules/describe.smk"
 include: "workflow/rules/framing.smk"
 include: "workflow/rules/polarization.smk"
 include: "workflow/rules/validation.smk"
+include: "workflow/rules/figures.smk"
 include: "workflow/rules/provenance.smk"
 include: "workflow/rules/book.smk"
 

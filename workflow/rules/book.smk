@@ -2,10 +2,7 @@
 # built with Jupyter Book 1 (warnings are errors) into <results>/book/.
 
 
-BOOK_FIGURES = [
-    "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
-    "partisanship", "reply_network", "rule_graph",
-]
+BOOK_FIGURES = [*DATA_FIGURES, "rule_graph"]
 
 
 rule book:

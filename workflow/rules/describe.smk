@@ -1,4 +1,4 @@
-# Describe the corpus: the numbers and figures of the book's data page.
+# Describe the corpus: the numbers and tables of the book's data page (its figures: figures.smk).
 
 
 rule describe_corpus:
@@ -19,38 +19,3 @@ rule describe_corpus:
         runtime=20,
     script:
         "../scripts/describe_corpus.py"
-
-
-rule figure_comments_per_depth:
-    input:
-        depth=rules.describe_corpus.output.depth,
-        code=code_of("figure_comments_per_depth"),
-    output:
-        **figure_files("comments_per_depth", "Data"),
-    log:
-        LOGS + "/figure_comments_per_depth.log",
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../scripts/figure_comments_per_depth.py"
-
-
-rule figure_reply_tree:
-    input:
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        code=code_of("figure_reply_tree"),
-    output:
-        **figure_files("reply_tree", "Data"),
-    params:
-        example_thread=config["book"]["example_thread"],
-        max_comments=config["book"]["tree_max_comments"],
-    log:
-        LOGS + "/figure_reply_tree.log",
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    script:
-        "../scripts/figure_reply_tree.py"

@@ -1,0 +1,310 @@
+"""The figures of the book's data, framing and polarization chapters, one function per figure.
+
+Each function draws one figure from the tables a rule wrote and saves it with
+:func:`analysis.plotting.save_figure` under ``stem`` (``<results>/figures/<id>``):
+PNG, SVG, PDF, the plotted data as CSV and the caption facts as JSON. The
+function name is the figure id (the book's ``<!-- figure: <id> -->`` marker,
+``workflow/report/<id>.rst``). The rule ``figures`` draws them all in one
+process: the imports (pandas, matplotlib) are paid once, not once per figure.
+Each returns a short line for the log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from analysis import describe, plotting
+
+__all__ = [
+    "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
+    "partisanship", "reply_network",
+]
+
+
+# --------------------------------------------------------------------------
+# data chapter
+
+
+def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
+    """Bar chart of comments per reply depth (a log scale when the tail is long)."""
+    plotting.style()
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.bar(depth["depth"], depth["n_comments"], color=plotting.OKABE_ITO[0], width=0.7)
+    if len(depth) <= 20:  # counts on the bars while they stay legible
+        for d, n in zip(depth["depth"], depth["n_comments"]):
+            ax.annotate(f"{n:,}", (d, n), ha="center", va="bottom", fontsize=7, xytext=(0, 2), textcoords="offset points")
+    ax.set_xlabel("Reply depth (1 = top-level comment)")
+    ax.set_ylabel("Comments")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(depth), 20)))
+    ax.set_xlim(0.4, depth["depth"].max() + 0.6)
+    positive = depth.loc[depth["n_comments"] > 0, "n_comments"]
+    if len(positive) and positive.max() / positive.min() > 50:  # a long tail: show it on a log scale
+        ax.set_yscale("log")
+        ax.set_ylabel("Comments (log scale)")
+    ax.grid(axis="x", visible=False)
+    ax.margins(y=0.12)
+    n_comments = int(depth["n_comments"].sum())
+    plotting.save_figure(fig, depth, stem, facts=f"n = {n_comments:,} comments at {len(depth)} reply depths; counts, no sampling.")
+    return f"{len(depth)} depths"
+
+
+def reply_tree(stem: str | Path, *, comments: pd.DataFrame, example_thread: str, max_comments: int) -> str:
+    """One thread's reply tree (its first whole subtrees, up to ``max_comments``)."""
+    thread_id = describe.pick_example_thread(comments, requested=example_thread)
+    thread = comments[comments["thread_id"] == thread_id]
+    layout = describe.tree_layout(describe.first_subtrees(thread, max_comments=max_comments))
+    plotting.style()
+    n, depth = len(layout), int(layout["y"].max())
+    width = min(12.0, max(5.0, 0.28 * (layout["x"].max() + 1)))
+    fig, ax = plt.subplots(figsize=(width, 1.0 + (0.55 if depth <= 8 else 0.3) * depth))
+    size = max(8.0, min(60.0, 3000.0 / n))
+    for row in layout.itertuples():
+        if row.parent_row >= 0:
+            p = layout.iloc[row.parent_row]
+            ax.plot([p.x, row.x], [p.y, row.y], color="#999999", lw=0.8, zorder=1)
+    known = layout["author_id"] != ""
+    for mask, colour, label in ((known, plotting.OKABE_ITO[1], "author known"), (~known, plotting.OKABE_ITO[0], "author unknown")):
+        if mask.any():
+            ax.scatter(layout.loc[mask, "x"], layout.loc[mask, "y"], s=size, color=colour, zorder=2, label=label)
+    if n <= 60:
+        for row in layout.itertuples():
+            ax.annotate(row.comment_id, (row.x, row.y), ha="center", va="center", fontsize=5, color="white", zorder=3)
+    ax.invert_yaxis()
+    ax.set_yticks(range(1, depth + 1, 1 if depth <= 12 else 2))
+    ax.set_ylabel("Reply depth")
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.spines["bottom"].set_visible(False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, ncols=2)
+    data = layout[["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "x", "y"]]
+    n_total = int((comments["thread_id"] == thread_id).sum())
+    shown = "all" if len(layout) == n_total else f"the first {len(layout):,} (whole reply subtrees, in page order) of"
+    plotting.save_figure(fig, data, stem, facts=f"One thread; {shown} its {n_total:,} comments are drawn.",
+          numbers={"thread_id": thread_id, "n_drawn": len(layout), "n_comments": n_total})
+    return f"drew {len(layout)} comments of thread {thread_id}"
+
+
+# --------------------------------------------------------------------------
+# framing chapter
+
+
+def frame_rates(stem: str | Path, *, rates: pd.DataFrame) -> str:
+    """Each frame's rate per 1,000 tokens, article vs comments, with 95% CIs."""
+    data = rates[rates["by"] == "doc"]
+    frames = list(dict.fromkeys(rates["frame"]))
+    groups = [g for g in ("article", "comment") if g in set(data["group"])]
+    plotting.style()
+    fig, ax = plt.subplots(figsize=(6.4, 0.8 + 0.32 * len(frames)))
+    y = np.arange(len(frames))
+    for k, (g, colour) in enumerate(zip(groups, plotting.OKABE_ITO)):
+        d = data[data["group"] == g].set_index("frame").reindex(frames)
+        off = (k - (len(groups) - 1) / 2) * 0.25
+        err = np.vstack([d["rate"] - d["ci_low"], d["ci_high"] - d["rate"]]).clip(min=0)
+        ax.errorbar(d["rate"], y + off, xerr=err, fmt="o", color=colour, ms=4, capsize=2, lw=1,
+                    label=f"{g}s (n = {int(d['n_docs'].max())} documents)" if g == "comment" else g)
+    ax.set_yticks(y, [f.replace("_", " ") for f in frames])
+    ax.invert_yaxis()
+    ax.set_xlabel("Hits per 1,000 word tokens (95% CI)")
+    ax.set_xlim(left=0)
+    ax.legend(loc="lower right", fontsize=7)
+    first = rates.iloc[0] if len(rates) else None
+    n_docs = {g: int(data.loc[data["group"] == g, "n_docs"].max()) for g in groups}
+    facts = ("n = " + " and ".join(f"{n:,} {g} documents" for g, n in n_docs.items()) + "; "
+             + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}." if first is not None else ""))
+    plotting.save_figure(fig, data, stem, facts=facts, dictionaries=plotting.dictionaries_of(rates))
+    return f"{len(frames)} frames, groups {groups}"
+
+
+def framing_index(stem: str | Path, *, index: pd.DataFrame) -> str:
+    """The pooled framing index (A - B) / (A + B) by reply depth, with 95% CIs."""
+    data = index[index["by"] == "depth"].copy()
+    data["depth"] = data["group"].astype(int)
+    plotting.style()
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    for k, ((a, b), d) in enumerate(data.groupby(["frame_a", "frame_b"], sort=False)):
+        d = d.sort_values("depth")
+        err = np.vstack([d["pooled"] - d["pooled_low"], d["pooled_high"] - d["pooled"]]).clip(min=0)
+        ax.errorbar(d["depth"] + 0.08 * k, d["pooled"], yerr=err, fmt="o-", color=plotting.OKABE_ITO[k], ms=4, capsize=2,
+                    lw=1, label=f"{a.replace('_', ' ')} vs {b.replace('_', ' ')}")
+        for x, yv, n in zip(d["depth"], d["pooled"], d["hits_a"] + d["hits_b"]):
+            if np.isfinite(yv):
+                ax.annotate(f"{n}", (x + 0.08 * k, yv), xytext=(4, 4), textcoords="offset points", fontsize=6, color="#555555")
+    ax.axhline(0, color="#888888", lw=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    depths = sorted(data["depth"].unique())
+    ax.set_xticks(depths, ["article" if d == 0 else str(d) for d in depths])
+    ax.set_xlabel("Reply depth (0 = the article; numbers: hits of either frame)")
+    ax.set_ylabel("Framing index (A - B) / (A + B)")
+    ax.legend(loc="best", fontsize=7)
+    first = index.iloc[0] if len(index) else None
+    facts = (f"n = {int(data['n_docs_using'].sum()):,} documents using either frame, at {len(depths)} depths; "
+             + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}." if first is not None else ""))
+    plotting.save_figure(fig, data, stem, facts=facts, dictionaries=plotting.dictionaries_of(index))
+    return f"{len(data)} depth rows"
+
+
+def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd.DataFrame) -> str:
+    """Which frame a reply uses given its parent's (a matrix), and each frame's uptake with 95% CIs."""
+    trans = transitions[transitions["kind"] == "reply"]
+    uptake = uptake[uptake["kind"] == "reply"]
+    labels = list(dict.fromkeys(trans["parent_frame"]))
+    matrix = trans.pivot(index="parent_frame", columns="reply_frame", values="probability").reindex(index=labels, columns=labels)
+    plotting.style()
+    side = 1.2 + 0.38 * len(labels)
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 2.2, 2 * side), gridspec_kw={"height_ratios": [3, 2]}, layout="constrained")
+    im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    names = [lab.replace("_", " ") for lab in labels]
+    ax.set_xticks(range(len(labels)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), [f"{n} (n={int(c)})" for n, c in zip(names, trans.groupby("parent_frame", sort=False)["n_parent"].first().reindex(labels))])
+    ax.set_xlabel("Reply uses")
+    ax.set_ylabel("Parent uses")
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, shrink=0.8, label="P(reply uses column | parent uses row)")
+    u = uptake.set_index("frame").reindex(labels[:-1])
+    err = np.vstack([u["uptake"] - u["ci_low"], u["ci_high"] - u["uptake"]]).clip(min=0)
+    bx.errorbar(u["uptake"], range(len(u)), xerr=np.nan_to_num(err), fmt="o", color=plotting.OKABE_ITO[0], ms=4, capsize=2)
+    bx.axvline(0, color="#888888", lw=0.8)
+    bx.set_yticks(range(len(u)), names[:-1])
+    bx.invert_yaxis()
+    bx.set_xlabel("Uptake: P(reply | parent) - P(reply), 95% CI")
+    first = uptake.iloc[0] if len(uptake) else None
+    facts = (f"n = {int(first['n_pairs']):,} parent-reply pairs; uptake intervals from {int(first['n_boot']):,} bootstrap "
+             f"replicates over {first['unit']}." if first is not None else "No parent-reply pairs in this corpus.")
+    plotting.save_figure(fig, trans, stem, facts=facts, dictionaries=plotting.dictionaries_of(trans))
+    return f"{len(labels) - 1} frames"
+
+
+def keyness(stem: str | Path, *, table: pd.DataFrame) -> str:
+    """The 12 most distinctive terms of up to four groups of the first keyness grouping."""
+    plotting.style()
+    if table.empty:
+        fig, ax = plt.subplots(figsize=(6.4, 1.2))
+        ax.text(0.5, 0.5, "No grouping with two or more groups: no keyness to show", ha="center", va="center")
+        ax.axis("off")
+        data = table
+    else:
+        by = table["by"].iloc[0]
+        data = table[table["by"] == by]
+        groups = list(dict.fromkeys(data["group"]))[:4]
+        top = pd.concat([data[data["group"] == g].nlargest(12, "z") for g in groups])
+        fig, axes = plt.subplots(1, len(groups), figsize=(3.2 * len(groups), 3.6), squeeze=False)
+        for ax, g, colour in zip(axes[0], groups, plotting.OKABE_ITO):
+            d = top[top["group"] == g].sort_values("z")
+            ax.barh(d["term"].astype(str), d["z"], color=colour)
+            ax.set_title(f"{by} = {g}", fontsize=9)
+            ax.set_xlabel("log-odds z-score")
+            ax.grid(axis="y", visible=False)
+        data = top
+    facts = ("No group had enough tokens for keyness." if table.empty else
+             f"Top 12 terms of each of {len(groups)} groups (by {by}), ranked by the log-odds z-score with an informative "
+             f"Dirichlet prior; {len(table):,} term-group scores in all; no resampling (z is the uncertainty scale).")
+    plotting.save_figure(fig, data, stem, facts=facts)
+    return f"{len(data)} rows"
+
+
+# --------------------------------------------------------------------------
+# polarization chapter
+
+
+def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, dictionaries: str) -> str:
+    """Leave-out partisanship against its shuffled-label baseline, and the most polarizing terms."""
+    plotting.style()
+    if part.empty:
+        fig, ax = plt.subplots(figsize=(6.4, 1.2))
+        ax.text(0.5, 0.5, "Partisanship not available for this corpus (see the text)", ha="center", va="center")
+        ax.axis("off")
+        data = part
+    else:
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(part))), gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
+        labels = [f"{t}\n{a} vs {b}" for t, a, b in zip(part["tokens"], part["group_a"], part["group_b"])]
+        y = range(len(part))
+        ax.errorbar(part["estimate"], y, xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
+                    fmt="o", color=plotting.OKABE_ITO[0], capsize=3, label="observed (95% CI)")
+        ax.errorbar(part["baseline_mean"], [v + 0.2 for v in y], xerr=[part["baseline_mean"] - part["baseline_low"],
+                    part["baseline_high"] - part["baseline_mean"]], fmt="s", color="#999999", capsize=3, label="shuffled labels")
+        ax.axvline(0.5, color="#888888", lw=0.8, ls=":")
+        ax.set_yticks(list(y), labels, fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlabel("Leave-out partisanship (0.5 = no division)")
+        ax.legend(fontsize=7, loc="lower right")
+        top = terms[terms["tokens"] == "all tokens"].nlargest(20, "contribution").sort_values("contribution")
+        colours = [plotting.OKABE_ITO[1] if f == "R" else plotting.OKABE_ITO[2] for f in top["favours"]]
+        bx.barh(top["term"].astype(str), top["contribution"], color=colours)
+        a = part["group_a"].iloc[0]
+        bx.set_title(f"Most polarizing terms (orange: used more by {a}; green: by the others)", fontsize=8)
+        bx.set_xlabel("Contribution to partisanship")
+        bx.grid(axis="y", visible=False)
+        data = part
+    if part.empty:
+        facts = "Not available for this corpus: it needs two groups with two or more speakers each."
+    else:
+        r = part.iloc[0]
+        facts = (f"n = {int(r['n_authors_R']):,} and {int(r['n_authors_D']):,} speakers in the two groups; "
+                 f"{r['level']:.0%} intervals from {int(r['n_boot']):,} bootstrap replicates over speakers; "
+                 f"baseline from {int(r['n_perm']):,} shuffles of the group labels.")
+    plotting.save_figure(fig, data, stem, facts=facts, dictionaries=dictionaries)
+    return f"{len(part)} comparisons"
+
+
+def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataFrame, network: pd.DataFrame,
+                  dictionaries: str, seed: int) -> str:
+    """Who replies to whom (the 400 most active speakers), cross-group replies and incivility with 95% CIs."""
+    import networkx as nx  # only this figure needs it
+
+    plotting.style()
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [3, 2]}, layout="constrained")
+    G = nx.Graph()
+    for r in edges.itertuples() if len(edges) else []:
+        if r.child_author != r.parent_author:
+            G.add_edge(r.child_author, r.parent_author, weight=G.get_edge_data(r.child_author, r.parent_author, {"weight": 0})["weight"] + r.replies)
+            G.nodes[r.child_author]["group"], G.nodes[r.parent_author]["group"] = r.child_group, r.parent_group
+    if G.number_of_nodes() > 400:  # the 400 most active speakers keep the drawing legible
+        keep = sorted(G.degree(weight="weight"), key=lambda d: (-d[1], str(d[0])))[:400]
+        G = G.subgraph([n for n, _ in keep]).copy()
+    groups = sorted({str(d.get("group", "")) for _, d in G.nodes(data=True)} - {"", "nan"})
+    palette = {g: plotting.OKABE_ITO[i % 7] for i, g in enumerate(groups)}
+    if G.number_of_nodes():
+        pos = nx.spring_layout(G, seed=seed, weight="weight")
+        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.25, width=0.5)
+        colours = [palette.get(str(G.nodes[n].get("group", "")), "#bbbbbb") for n in G.nodes]
+        nx.draw_networkx_nodes(G, pos, ax=ax, node_size=18, node_color=colours, linewidths=0)
+        for g, c in palette.items():
+            ax.scatter([], [], color=c, label=g)
+        ax.scatter([], [], color="#bbbbbb", label="no group")
+        ax.legend(fontsize=7, loc="lower left", frameon=False)
+    ax.set_title(f"Reply network: {G.number_of_nodes()} speakers, {G.number_of_edges()} links", fontsize=9)
+    ax.axis("off")
+    rows = []
+    if len(network):
+        for q, label in (("cross_share", "cross-group replies, observed"), ("expected_share", "expected under random mixing")):
+            r = network.set_index("quantity").loc[q]
+            rows.append((label, r["estimate"], r["ci_low"], r["ci_high"]))
+    if len(incivility):
+        for t in ("cross-group", "same-group"):
+            r = incivility.set_index("reply_type").loc[t]
+            rows.append((f"uncivil share, {t} replies", r["share"], r["share_low"], r["share_high"]))
+    if rows:
+        d = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_high"])
+        bx.errorbar(d["estimate"], range(len(d)), xerr=[(d["estimate"] - d["ci_low"]).fillna(0), (d["ci_high"] - d["estimate"]).fillna(0)],
+                    fmt="o", color=plotting.OKABE_ITO[0], capsize=3)
+        bx.set_yticks(range(len(d)), d["quantity"], fontsize=7)
+        bx.invert_yaxis()
+        bx.set_xlim(0, 1)
+        bx.set_xlabel("Share of replies (95% CI)")
+    else:
+        d = pd.DataFrame(columns=["quantity", "estimate", "ci_low", "ci_high"])
+        bx.text(0.5, 0.5, "No replies between speakers\nwith known groups", ha="center", va="center")
+        bx.axis("off")
+    if len(network):
+        r = network.iloc[0]
+        facts = (f"n = {G.number_of_nodes():,} speakers drawn, {int(r['n_pairs']):,} replies between speakers with known groups; "
+                 f"95% intervals from {int(r['n_boot']):,} bootstrap replicates over {r['unit']}s.")
+    else:
+        facts = "No replies between speakers with known groups in this corpus."
+    plotting.save_figure(fig, d, stem, facts=facts, dictionaries=dictionaries)
+    return f"{G.number_of_nodes()} nodes"

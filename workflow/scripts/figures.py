@@ -1,0 +1,38 @@
+"""Rule figures: every figure of the data, framing and polarization chapters (analysis.figures), in one process."""
+
+import pandas as pd
+
+from analysis import figures, io
+from analysis.lexicons import lexicon_stamp, load_lexicon
+
+log = io.setup_logging(snakemake.log[0], "figures")
+inp, params = snakemake.input, snakemake.params
+
+
+def stem(figure_id):
+    return snakemake.output[f"{figure_id}_png"].removesuffix(".png")
+
+
+def stamp(paths):
+    return lexicon_stamp(load_lexicon(p, check_terms=False) for p in paths)
+
+
+done = {
+    "comments_per_depth": figures.comments_per_depth(stem("comments_per_depth"), depth=pd.read_csv(inp.depth)),
+    "reply_tree": figures.reply_tree(
+        stem("reply_tree"),
+        comments=io.read_tables(inp.comments, columns=["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "record"]),
+        example_thread=params.example_thread, max_comments=params.max_comments),
+    "frame_rates": figures.frame_rates(stem("frame_rates"), rates=io.read_csv(inp.rates)),
+    "framing_index": figures.framing_index(stem("framing_index"), index=pd.read_csv(inp.index)),
+    "frame_transitions": figures.frame_transitions(stem("frame_transitions"), transitions=pd.read_csv(inp.transitions),
+                                                   uptake=pd.read_csv(inp.uptake)),
+    "keyness": figures.keyness(stem("keyness"), table=io.read_csv(inp.keyness)),
+    "partisanship": figures.partisanship(stem("partisanship"), part=io.read_csv(inp.partisanship), terms=io.read_csv(inp.terms),
+                                         dictionaries=stamp(inp.partisanship_dictionaries)),
+    "reply_network": figures.reply_network(stem("reply_network"), edges=io.read_csv(inp.edges),
+                                           incivility=io.read_csv(inp.incivility), network=io.read_csv(inp.network),
+                                           dictionaries=stamp(inp.reply_network_dictionaries), seed=params.seed),
+}
+for figure_id, line in done.items():
+    log.info("%s: %s", figure_id, line)
