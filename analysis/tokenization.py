@@ -611,6 +611,28 @@ _SPACE_ONLY_RE = re.compile(f"[{_SPACE_CLASS}]*")
 _SPACED_DOTS_RE = regex.compile(r"\.[^\S\r\n]+\.", _WORD_RE.flags)
 
 
+# characters str.split() and the word pattern's \s disagree on (str.isspace takes U+001C-U+001F)
+_ODD_SPACE_RE = re.compile(
+    "[" + "".join(re.escape(c) for c in map(chr, range(0x3001)) if c.isspace() != (c in _SPACE)) + "]|(?!)"
+)
+
+
+def word_chunks(text: str) -> list[str] | None:
+    """The whitespace-separated chunks of ``text``, whose words in order are the words of ``text``.
+
+    The word pattern never matches across whitespace, so the words of a text
+    are the words of its chunks, and a chunk that repeats across texts needs
+    splitting once. The exception is a spaced ellipsis (``". . ."``), the one
+    token that crosses whitespace: ``None`` then, and the text is read whole
+    with :func:`word_spans`.
+    """
+    if "." in text and _SPACED_DOTS_RE.search(text) is not None:
+        return None
+    if _ODD_SPACE_RE.search(text) is None:
+        return text.split()
+    return [c for c in _SPLIT_RE.split(text)[0::2] if c]
+
+
 def _chunk_aligned(text: str, sentences: list[tuple[int, int]]) -> bool:
     """Whether every sentence starts and ends at a chunk edge, with only whitespace between sentences.
 

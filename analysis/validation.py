@@ -558,22 +558,20 @@ class _PartialFinder:
         out = np.zeros((len(texts), len(self.frames)), dtype=bool)
         if not self.need or not texts:
             return out
-        from analysis.tokenization import _SPACED_DOTS_RE, _SPLIT_RE, word_spans
+        from analysis.tokenization import word_chunks, word_spans
 
-        odd = _odd_space_re()
         words: dict[str, int] = {}
         chunks: dict[str, int] = {}
         wb = self._word_bits
         bits = []
         for text in texts:
-            if "." in text and _SPACED_DOTS_RE.search(text) is not None:
-                b = 0
+            parts = word_chunks(text)
+            b = 0
+            if parts is None:  # a spaced ellipsis: the text is read whole
                 for s, e in word_spans(text):
                     b |= wb(text[s:e], words)
                 bits.append(b)
                 continue
-            parts = _SPLIT_RE.split(text)[0::2] if odd.search(text) is not None else text.split()
-            b = 0
             for chunk in parts:
                 c = chunks.get(chunk)
                 if c is None:
@@ -603,21 +601,6 @@ class _PartialFinder:
             if folded in exact or cs_hit or (bool(pre) and folded.startswith(pre)):
                 shown.add(word if cs_hit else folded)
         return "; ".join(sorted(shown))
-
-
-_ODD_SPACE: list = []
-
-
-def _odd_space_re():
-    """Characters that ``str.split`` and the word pattern's ``\\s`` disagree on (``str.isspace`` takes U+001C-U+001F)."""
-    if not _ODD_SPACE:
-        import re
-
-        from analysis.tokenization import _SPACE
-
-        odd = [chr(i) for i in range(0x110000) if chr(i).isspace() != (chr(i) in _SPACE)]
-        _ODD_SPACE.append(re.compile("[" + "".join(re.escape(c) for c in odd) + "]") if odd else re.compile(r"(?!)"))
-    return _ODD_SPACE[0]
 
 
 def _escape_formula(text: str) -> str:

@@ -18,6 +18,7 @@ from analysis.tokenization import (
     stopword_set,
     tokenize_documents,
     train_punkt,
+    word_chunks,
     word_spans,
 )
 
@@ -432,3 +433,21 @@ def test_repeated_texts_and_missing_texts_in_the_arrow_table(punkt):
     assert got["comment_id"].tolist() == ["a"] * 4 + ["c"] * 4 + ["d"] * 2
     assert got.loc[got["comment_id"] == "c", "token"].tolist() == ["Same", "text", "here", "."]
     assert got.loc[got["comment_id"] == "c", "start"].tolist() == [0, 5, 10, 14]
+
+
+@pytest.mark.parametrize("text", [
+    "Civil war,  not   terrorism!", "tabs\tand\nnew lines\r\nhere", "no\u00a0break space", "file\u001cseparator\u001fx",
+    "ideographic\u3000space", " leading and trailing ", "", "@user http://x.org/a?b=1 #tag :-)",
+])
+def test_word_chunks_give_the_words_of_the_text(text):
+    # second method: the words of the whole text, as the tokenizer reads it
+    whole = [text[s:e] for s, e in word_spans(text)]
+    chunks = word_chunks(text)
+    assert chunks is not None and all(chunks)
+    assert [c[s:e] for c in chunks for s, e in word_spans(c)] == whole
+
+
+def test_word_chunks_refuse_a_spaced_ellipsis():
+    # ". . ." is one token across whitespace: chunks would split it
+    assert [m for s, e in word_spans("wait . . . what") for m in ["wait . . . what"[s:e]]] == ["wait", ". . .", "what"]
+    assert word_chunks("wait . . . what") is None
