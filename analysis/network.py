@@ -198,7 +198,7 @@ def cross_group_replies(
 # ---------------------------------------------------------------- the reply graph
 
 
-def reply_graph(pairs: pd.DataFrame) -> nx.DiGraph:
+def reply_graph(pairs: pd.DataFrame, *, known_only: bool = False) -> nx.DiGraph:
     """Directed reply graph: an edge child -> parent per pair of authors, weighted by the number of replies.
 
     Nodes are the known authors (not missing, not "") of replies whose
@@ -211,6 +211,12 @@ def reply_graph(pairs: pd.DataFrame) -> nx.DiGraph:
     if the author never has a known group. Groups are strings. Nodes are
     added in sorted order, edges in sorted (child, parent) order, so the
     graph does not depend on the row order.
+
+    With ``known_only=True`` only the nodes with a known group are kept,
+    with the edges between them: the same graph as the subgraph of known
+    groups that :func:`assortativity`, :func:`modularity` and
+    :func:`random_walk_controversy` work on (same node and edge order, hence
+    the same values), without building the nodes and edges they drop.
 
     Higher means: a heavier edge is more replies from child to parent.
 
@@ -226,7 +232,7 @@ def reply_graph(pairs: pd.DataFrame) -> nx.DiGraph:
     edges = pd.DataFrame({"child": child[both].astype(str).to_numpy(), "parent": parent[both].astype(str).to_numpy()})
     edges = edges[edges["child"] != edges["parent"]]
     weights = edges.groupby(["child", "parent"], sort=True).size()
-    nodes = sorted(set(edges["child"]) | set(edges["parent"]))
+    nodes = pd.unique(np.concatenate([edges["child"].to_numpy(dtype=object), edges["parent"].to_numpy(dtype=object)]))
 
     member = pd.concat(
         [
@@ -240,10 +246,15 @@ def reply_graph(pairs: pd.DataFrame) -> nx.DiGraph:
     # most frequent group; ties: the smallest name (stable sort keeps name order within equal counts)
     modal = votes.sort_values("n", ascending=False, kind="stable").drop_duplicates("author")
     modal = modal.set_index("author")["group"]
+    group_of = modal.to_dict()
+    if known_only:  # modal holds only known groups
+        nodes = [a for a in nodes if a in group_of]
+        keep = weights.index.get_level_values(0).isin(modal.index) & weights.index.get_level_values(1).isin(modal.index)
+        weights = weights[keep]
 
     graph = nx.DiGraph()
-    graph.add_nodes_from((a, {"group": str(modal.get(a, ""))}) for a in nodes)
-    graph.add_weighted_edges_from((c, p, int(w)) for (c, p), w in weights.items())
+    graph.add_nodes_from((a, {"group": str(group_of.get(a, ""))}) for a in sorted(nodes))
+    graph.add_weighted_edges_from((c, p, int(w)) for (c, p), w in zip(weights.index.tolist(), weights.tolist()))
     return graph
 
 
@@ -307,7 +318,14 @@ def assortativity(graph: nx.Graph, *, weighted: bool = False, attribute: str = "
     if chance >= 1.0 - 1e-15:
         return float("nan")
     if not weighted:
-        return float(nx.attribute_assortativity_coefficient(sub, attribute))
+        # networkx's attribute_assortativity_coefficient, with the groups in sorted order: networkx orders the
+        # mixing matrix by a set of the values, so the last digits of r changed with PYTHONHASHSEED
+        values = sorted({grp for _, grp in sub.nodes(data=attribute)}, key=_node_key)
+        mix = nx.attribute_mixing_matrix(sub, attribute, mapping={v: i for i, v in enumerate(values)})
+        if mix.sum() != 1.0:
+            mix = mix / mix.sum()
+        s = (mix @ mix).sum()
+        return float((mix.trace() - s) / (1 - s))
     return float((np.trace(e) - chance) / (1.0 - chance))
 
 

@@ -359,7 +359,11 @@ def term_contributions(counts, groups, terms: Sequence[str]) -> pd.DataFrame:
     index = np.repeat(code * t, per_row) + s.cols
     per_author = np.repeat(1.0 / (s.length * size[code]), per_row)  # 1 / (m_i |g|)
     chance = 0.25 * np.bincount(index, weights=s.vals * per_author, minlength=2 * t)  # ¼ q̄^g_j
-    parts = np.bincount(index, weights=0.5 * scores * per_author, minlength=2 * t) - chance
+    scores *= 0.5  # in place: 0.5 · score · per_author without two more arrays of nnz
+    scores *= per_author
+    del per_author
+    parts = np.bincount(index, weights=scores, minlength=2 * t) - chance
+    del scores
     part_r, part_d = parts[:t], parts[t:]
     group_term = np.bincount(index, weights=s.vals, minlength=2 * t)
     total = np.bincount(code, weights=s.length, minlength=2)

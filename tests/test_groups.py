@@ -72,3 +72,40 @@ def test_report_on_two_divided_groups():
     assert set(rep.terms["term"].head(6)) <= {"liberty", "rights", "freedom", "safety", "deaths", "children"}
     assert "frame terms: fewer than two groups among speakers (none)" in rep.summary["not_available"]
     assert set(rep.network["quantity"]) == {"cross_share", "expected_share", "ratio"}
+
+
+def test_term_counts_in_chunks_equal_the_one_pass_matrix():
+    """Counts added up chunk by chunk (Arrow batches, any order of shards) = speaker_term_counts on all rows at once."""
+    import pyarrow as pa
+
+    from analysis.framing import is_word
+    from analysis.polarization_report import TermCounts, count_tokens, speaker_term_counts
+
+    rng = np.random.default_rng(3)
+    c = comments_frame([f"u{i % 7}" for i in range(30)])
+    speaker = c["author_id"]
+    words = ["liberty", "guns", "the", "!!", "safety", "zebra", "ümlaut", "x1"]
+    rows = [(t, k, "comment" if rng.random() > 0.1 else "article", w, bool(rng.random() < 0.2))
+            for t, k in zip(c["thread_id"], c["comment_id"]) for w in rng.choice(words, size=rng.integers(0, 9))]
+    rows.append(("t9", "c99", "comment", "orphan", False))  # a comment not in the table: left out
+    tokens = pd.DataFrame(rows, columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
+    # one pass, on every speaker; the report keeps the rows of speakers with a group
+    tok = tokens[(tokens["doc"] == "comment") & ~tokens["is_stopword"]]
+    tok = tok[is_word(tok["norm"])]
+    who = tok.merge(c.assign(speaker=speaker)[["thread_id", "comment_id", "speaker"]], on=["thread_id", "comment_id"], how="left")
+    m1, ids1, terms1 = speaker_term_counts(tok, who["speaker"], tok["norm"], min_count=2)
+    sp_code, sp_ids = pd.factorize(speaker, sort=True)
+    keep = ~np.isin(np.asarray(sp_ids), ["u3"])  # u3 has no group
+    where = pd.MultiIndex.from_arrays([c["thread_id"], c["comment_id"]])
+    table = pa.Table.from_pandas(tokens.iloc[::-1].reset_index(drop=True), preserve_index=False)
+    chunks = [table.slice(k, 7).to_batches()[0].dictionary_encode() if hasattr(pa.RecordBatch, "dictionary_encode")
+              else table.slice(k, 7) for k in range(0, table.num_rows, 7)]
+    m2, ids2, terms2 = count_tokens(TermCounts(where, sp_code, sp_ids, keep), chunks).result(2)
+    assert terms2 == terms1
+    rows1 = [i for i, s in enumerate(ids1) if s != "u3"]
+    assert ids2 == [ids1[i] for i in rows1]
+    assert m2.has_canonical_format and m2.dtype == np.float64
+    np.testing.assert_array_equal(m2.toarray(), m1.toarray()[rows1])
+    # and from pandas chunks, in another order
+    m3, _, _ = count_tokens(TermCounts(where, sp_code, sp_ids, keep), [tokens.iloc[20:], tokens.iloc[:20]]).result(2)
+    np.testing.assert_array_equal(m3.toarray(), m1.toarray()[rows1])

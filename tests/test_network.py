@@ -422,3 +422,23 @@ def test_rwc_on_reply_graph():
     assert 0.5 < exact < 1.0
     sim = random_walk_controversy(g, k=1, method="simulate", n_walks=20_000, seed=2)
     assert sim == pytest.approx(exact, abs=0.03)
+
+
+def test_reply_graph_known_only_is_the_known_subgraph():
+    """known_only builds exactly the subgraph of known groups the measures use: nodes, order, edges, weights."""
+    rng = np.random.default_rng(5)
+    authors = [f"a{i}" for i in range(12)]
+    group = {a: ("x" if i % 3 == 0 else "y" if i % 3 == 1 else "") for i, a in enumerate(authors)}
+    rows = []
+    for _ in range(80):
+        c, p = rng.choice(authors, 2)
+        rows.append({"child_author": c, "parent_author": p, "child_group": group[c], "parent_group": group[p],
+                     "thread_id": f"t{rng.integers(0, 5)}"})
+    pairs = pd.DataFrame(rows)
+    full = reply_graph(pairs)
+    known = reply_graph(pairs, known_only=True)
+    sub = full.subgraph([v for v, g in full.nodes(data="group") if g != ""])
+    assert list(known.nodes(data=True)) == list(sub.nodes(data=True))
+    assert list(known.edges(data=True)) == list(sub.edges(data=True))
+    assert assortativity(known) == assortativity(full)
+    assert modularity(known) == modularity(full)

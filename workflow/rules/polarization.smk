@@ -50,7 +50,7 @@ rule polarization_report:
         LOGS + "/polarization_report.log",
     threads: 1
     resources:
-        mem_mb=8000,
+        mem_mb=2000,
         runtime=60,
     script:
         "../scripts/polarization_report.py"

@@ -1,19 +1,33 @@
 """Rule polarization_report: groups, leave-out partisanship, Esteban-Ray, reply network, incivility."""
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis import io
-from analysis.polarization_report import polarization_report
+from analysis.polarization_report import MATCH_COLUMNS, TOKEN_COLUMNS, polarization_report, read_chunks
 
 log = io.setup_logging(snakemake.log[0], "polarization_report")
+options = snakemake.params.options
 table = pd.read_csv(snakemake.input.author_groups[0], dtype=str) if snakemake.input.author_groups else None
+# only the columns the report uses; tokens and matches are read chunk by chunk (see polarization_report)
+present = set().union(*(pq.read_schema(p).names for p in snakemake.input.comments))
+wanted = ["thread_id", "comment_id", "parent_id", "author_id"] + [c for c in [options["group_column"]] if c and c in present]
+
+
+def comment_rows(paths, columns=None):
+    """The rows of documents that are comments (the report uses no other), only the columns given."""
+    parts = [pq.read_table(p, columns=columns, filters=[("doc", "==", "comment")]) for p in paths if pq.read_schema(p).names]
+    return pa.concat_tables(parts).to_pandas() if parts else pd.DataFrame()
+
+
 report = polarization_report(
-    io.read_tables(snakemake.input.comments),
-    io.read_tables(snakemake.input.docs, columns=["thread_id", "comment_id", "doc", "n_tokens"]),
-    io.read_tables(snakemake.input.stance),
-    io.read_tables(snakemake.input.tokens, columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"]),
-    io.read_tables(snakemake.input.matches),
-    options=snakemake.params.options,
+    io.read_tables(snakemake.input.comments, columns=wanted),
+    comment_rows(snakemake.input.docs, ["thread_id", "comment_id", "doc", "n_tokens"]),
+    comment_rows(snakemake.input.stance),
+    read_chunks(snakemake.input.tokens, TOKEN_COLUMNS, dictionary=TOKEN_COLUMNS[:4]),
+    read_chunks(snakemake.input.matches, MATCH_COLUMNS, dictionary=MATCH_COLUMNS[:5]),
+    options=options,
     salt=snakemake.params.salt,
     author_table=table,
 )
