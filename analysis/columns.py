@@ -260,6 +260,10 @@ def _cast(series: pd.Series, typ: pa.DataType, table: str, name: str, nullable: 
         if pa.types.is_timestamp(typ):
             values = pd.to_datetime(series, utc=True)
             arr = pa.array(values, type=typ, from_pandas=True)
+        elif pa.types.is_string(typ) and isinstance(series.dtype, pd.StringDtype):
+            # already strings (missing values are nulls): cast in Arrow, no Python object per value
+            arr = pa.array(series.array, from_pandas=True)
+            arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(typ)
         elif pa.types.is_string(typ):
             arr = pa.array(series.astype(object).where(series.notna(), None), type=typ, from_pandas=True)
         else:

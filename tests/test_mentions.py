@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest.scraped import read_scraped
-from analysis.mentions import find_mentions
+from analysis.mentions import STOPLIST, find_mentions
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "assad-thanks-iran-north-korea.txt"
 
@@ -149,3 +149,46 @@ def test_seed_without_known_authors_misses_hind(seed_records):
     m = find_mentions(seed_records)
     assert "Hind" not in set(m["mention"])  # "Hind that’s" matches no vocative pattern
     assert sorted(m["mention"]) == ["@Partisangirl", "Danny", "Danny", "Danny"]
+
+
+def _flat_author_pattern(names):
+    """The plain alternation the trie pattern must match exactly: (?<!\\w)(?:forms, longest first)(?!\\w)."""
+    import re
+
+    forms = set()
+    for name in names:
+        words = str(name).split()
+        if words:
+            forms.add(r"\s+".join(re.escape(w) for w in words))
+            if len(words) > 1 and len(words[0]) > 1 and words[0] not in STOPLIST:
+                forms.add(re.escape(words[0]))
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(forms, key=lambda f: (-len(f), f))) + r")(?!\w)") if forms else None
+
+
+def test_author_trie_pattern_finds_the_spans_of_the_flat_alternation():
+    import random
+
+    from analysis.mentions import _author_pattern
+
+    rng = random.Random(7)
+    chars = list("abAB.-'_é1+*(\\ ")
+    compared = 0
+    for _ in range(3000):
+        names = ["".join(rng.choice(chars) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 8))]
+        names += ["Hind Abyad", "Hind", "Bob Smith Jr"][: rng.randint(0, 3)]
+        pieces = names + ["a", "b", " ", "\n", ".", ",", "ab", "\t", "\\", "A", "_", "Hind  Abyad"]
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "a", "\n"]) for _ in range(rng.randint(1, 30)))
+        flat, trie = _flat_author_pattern(names), _author_pattern(names)
+        assert (flat is None) == (trie is None)
+        if flat is not None:
+            expected = [m.span() for m in flat.finditer(text)]
+            assert [m.span() for m in trie.finditer(text)] == expected, (names, text)
+            compared += len(expected)
+    assert compared > 1000
+
+
+def test_screen_keeps_each_threads_own_names():
+    # "Bob" is an author of thread b only: in thread a it is not an author mention, even though the screen knows it
+    texts = pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "2"], "text": ["Ask Bob Smith.", "Ask Bob Smith."]})
+    m = find_mentions(texts, authors_by_thread={"a": ["Ann Lee"], "b": ["Bob Smith", "Bob"]})
+    assert [(r.thread_id, r.kind, r.mention) for r in m.itertuples()] == [("b", "author", "Bob Smith")]

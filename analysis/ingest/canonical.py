@@ -62,7 +62,7 @@ def ingest(
     kept, quarantined = check_integrity(records, removed=removed, orphans=orphans)
     metadata = result.metadata
 
-    comments = kept.copy()
+    comments = kept  # copy-on-write (pandas 3): changing a column copies that column only
     comments["thread_id"] = source + ":" + comments["thread_id"]
     parent = parent_index(comments["thread_id"], comments["comment_id"], comments["parent_id"])
     if orphans == "attach":
@@ -74,7 +74,7 @@ def ingest(
     comments["author_id"] = pseudonymise(raw_authors, salt=salt, enabled=pseudonymise_names)
     comments["source"] = source
     comments["shard"] = _shards(comments["thread_id"], n_shards, shard)
-    comments = comments.sort_values(["thread_id", "record", "file"], kind="stable").reset_index(drop=True)
+    comments = _sorted(comments, ["thread_id", "record", "file"])
     comments = comments[columns.core_names("comments") + metadata]
 
     mentions = _mentions(comments, raw_authors, salt=salt, enabled=pseudonymise_names)
@@ -102,6 +102,14 @@ def ingest(
     lines = _mark_quarantined_lines(result.lines, quarantine)
     report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt, salt=salt, enabled=pseudonymise_names)
     return Ingested(comments, threads, mentions, quarantine, lines, report, metadata)
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame.sort_values(keys, kind="stable")`` with a new index; the rows are not copied when already in order."""
+    order = frame[keys].sort_values(keys, kind="stable").index.to_numpy()
+    if np.array_equal(order, np.arange(len(frame))):
+        return frame.reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
 
 
 def _shards(thread_ids: pd.Series, n_shards: int, shard: int | None) -> np.ndarray:

@@ -112,7 +112,7 @@ def check_integrity(
     """
     if orphans not in ("quarantine", "attach"):
         raise ValueError(f"orphans={orphans!r}: expected 'quarantine' or 'attach'")
-    recs = records.reset_index(drop=True).copy()
+    recs = records.reset_index(drop=True)  # copy-on-write: a column is copied only when changed below
     n = len(recs)
     reason = np.full(n, "", dtype=object)
     detail = np.full(n, "", dtype=object)
@@ -130,7 +130,7 @@ def check_integrity(
         detail[dup] = ["first seen at record " + str(first_row[k]) for k in recs.loc[dup, key].itertuples(index=False, name=None)]
 
     ok = reason == ""
-    sub = recs.loc[ok]
+    sub = recs.loc[ok, ["thread_id", "comment_id", "parent_id"]]  # not the texts
     parent = np.full(n, -1, dtype=np.int64)
     rows = np.flatnonzero(ok)
     p_local = parent_index(sub["thread_id"], sub["comment_id"], sub["parent_id"])
@@ -169,7 +169,7 @@ def check_integrity(
 
     # Empty text: keep as placeholder only when a comment with text hangs below.
     good = reason == ""
-    empty = good & (recs["text"].str.strip() == "").to_numpy()
+    empty = good & _blank(recs["text"])
     placeholder = np.zeros(n, dtype=bool)
     if empty.any():
         has_text_below = _has_text_below(parent, good, good & ~empty)
@@ -182,12 +182,36 @@ def check_integrity(
         detail[drop & ~rem] = "no text"
 
     keep = reason == ""
-    kept = recs.loc[keep].copy()
-    kept["is_placeholder"] = placeholder[keep]
-    quarantined = recs.loc[~keep].copy()
-    quarantined["reason"] = reason[~keep]
-    quarantined["detail"] = detail[~keep]
+    quarantined = _rows(recs, ~keep).assign(reason=reason[~keep], detail=detail[~keep])
+    kept = _rows(recs, keep).assign(is_placeholder=placeholder[keep])
     return kept.reset_index(drop=True), quarantined.reset_index(drop=True)
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``frame.loc[mask]``, without a row selection when it keeps all rows or none.
+
+    (A row selection of an Arrow column made of many chunks, as read from
+    many files, first joins the chunks: a copy of all texts even to select
+    none of them.)
+    """
+    if mask.all():
+        return frame
+    if not mask.any():
+        return frame.iloc[:0]
+    return frame.loc[mask]
+
+
+def _blank(text: pd.Series) -> np.ndarray:
+    """``text.str.strip() == ""``, stripping only the texts that start with whitespace or are empty.
+
+    (A text whose first character is not stripped cannot strip to nothing;
+    stripping a million texts would copy them all.)
+    """
+    out = np.zeros(len(text), dtype=bool)
+    maybe = (text.str[:1].str.strip() == "").to_numpy(dtype=bool)
+    if maybe.any():  # a boolean mask filters Arrow chunks one by one (a take would first join them all)
+        out[maybe] = (text.reset_index(drop=True)[maybe].str.strip() == "").to_numpy(dtype=bool)
+    return out
 
 
 def _cycle_members(parent: np.ndarray, candidates: np.ndarray) -> np.ndarray:
