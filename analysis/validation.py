@@ -538,6 +538,13 @@ class _PartialFinder:
                 self.pre.append((p, 1 << j))
             if pcs:
                 self.pre_cs.append((pcs, 1 << j))
+        # Kept across calls (shards): words and chunks repeat across a corpus (Zipf).
+        # Cleared when they reach CACHE_ENTRIES, so memory stays bounded.
+        self._words: dict[str, int] = {}
+        self._chunks: dict[str, int] = {}
+
+    #: Entries of the word and chunk caches before they are cleared.
+    CACHE_ENTRIES = 1_000_000
 
     def _word_bits(self, word: str, memo: dict[str, int]) -> int:
         b = memo.get(word)
@@ -560,26 +567,33 @@ class _PartialFinder:
             return out
         from analysis.tokenization import word_chunks, word_spans
 
-        words: dict[str, int] = {}
-        chunks: dict[str, int] = {}
+        for cache in (self._words, self._chunks):
+            if len(cache) > self.CACHE_ENTRIES:
+                cache.clear()
+        words, chunks = self._words, self._chunks
         wb = self._word_bits
         bits = []
+        seen: dict[str, int] = {}  # a text repeated within the call (copies, "[deleted]") is split once
         for text in texts:
+            b = seen.get(text)
+            if b is not None:
+                bits.append(b)
+                continue
             parts = word_chunks(text)
             b = 0
             if parts is None:  # a spaced ellipsis: the text is read whole
                 for s, e in word_spans(text):
                     b |= wb(text[s:e], words)
-                bits.append(b)
-                continue
-            for chunk in parts:
-                c = chunks.get(chunk)
-                if c is None:
-                    c = 0
-                    for s, e in word_spans(chunk):
-                        c |= wb(chunk[s:e], words)
-                    chunks[chunk] = c
-                b |= c
+            else:
+                for chunk in parts:
+                    c = chunks.get(chunk)
+                    if c is None:
+                        c = 0
+                        for s, e in word_spans(chunk):
+                            c |= wb(chunk[s:e], words)
+                        chunks[chunk] = c
+                    b |= c
+            seen[text] = b
             bits.append(b)
         for j in range(len(self.frames)):
             bit = 1 << j

@@ -18,10 +18,15 @@ if "model" in snakemake.input.keys():
     io.write_json(params, snakemake.output.params)
     log.info("frozen model %s: %d abbreviations", snakemake.input.model, len(params["abbrev_types"]))
 else:
+    # The first max_docs non-empty texts: articles in thread order, then comments in shard order.
+    # Comment shards are read only until there are enough (a large corpus is not read whole).
+    max_docs = snakemake.params.max_docs  # an integer >= 1 (config schema)
     threads = io.read_tables(snakemake.input.threads, columns=["thread_id", "article_text"])
-    comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "record", "text"])
-    texts = list(threads.sort_values("thread_id")["article_text"]) + list(comments["text"])
-    texts = [t for t in texts if t.strip()]
-    params = train_punkt(texts, max_docs=snakemake.params.max_docs)
+    texts = [t for t in threads.sort_values("thread_id")["article_text"] if t.strip()]
+    for path in snakemake.input.comments:
+        if len(texts) >= max_docs:
+            break
+        texts += [t for t in io.read_table(path, columns=["text"])["text"] if t.strip()]
+    params = train_punkt(texts, max_docs=max_docs)
     io.write_json(params, snakemake.output.params)
-    log.info("trained on %d of %d documents: %d abbreviations", min(len(texts), snakemake.params.max_docs), len(texts), len(params["abbrev_types"]))
+    log.info("trained on the first %d non-empty documents: %d abbreviations", params["n_docs"], len(params["abbrev_types"]))
