@@ -81,13 +81,17 @@ def thread_summary(comments: pd.DataFrame, threads: pd.DataFrame) -> pd.DataFram
     return out.reset_index().sort_values(["n_comments", "thread_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def pick_example_thread(comments: pd.DataFrame, *, requested: str = "") -> str:
-    """The thread to draw: ``requested`` if given, else the one with most comments (ties: smallest id)."""
+def pick_example_thread(sizes: pd.Series, *, requested: str = "") -> str:
+    """The thread to draw: ``requested`` if given, else the one with most comments (ties: smallest id).
+
+    ``sizes`` is the number of comments of each thread, indexed by thread id
+    (the ``n_comments`` column of :func:`thread_summary`), so the choice needs
+    no comment table.
+    """
     if requested:
-        if requested not in set(comments["thread_id"]):
+        if requested not in set(sizes.index):
             raise ValueError(f"book.example_thread={requested!r}: expected one of the corpus's thread ids")
         return requested
-    sizes = comments.groupby("thread_id").size()
     return str(sizes[sizes == sizes.max()].index.min()) if len(sizes) else ""
 
 

@@ -53,10 +53,12 @@ def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
     return f"{len(depth)} depths"
 
 
-def reply_tree(stem: str | Path, *, comments: pd.DataFrame, example_thread: str, max_comments: int) -> str:
-    """One thread's reply tree (its first whole subtrees, up to ``max_comments``)."""
-    thread_id = describe.pick_example_thread(comments, requested=example_thread)
-    thread = comments[comments["thread_id"] == thread_id]
+def reply_tree(stem: str | Path, *, thread: pd.DataFrame, max_comments: int) -> str:
+    """One thread's reply tree (its first whole subtrees, up to ``max_comments``): ``thread`` is its comments.
+
+    The thread is chosen by :func:`analysis.describe.pick_example_thread`.
+    """
+    thread_id = str(thread["thread_id"].iloc[0])
     layout = describe.tree_layout(describe.first_subtrees(thread, max_comments=max_comments))
     plotting.style()
     n, depth = len(layout), int(layout["y"].max())
@@ -82,7 +84,7 @@ def reply_tree(stem: str | Path, *, comments: pd.DataFrame, example_thread: str,
     ax.spines["bottom"].set_visible(False)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, ncols=2)
     data = layout[["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "x", "y"]]
-    n_total = int((comments["thread_id"] == thread_id).sum())
+    n_total = len(thread)
     shown = "all" if len(layout) == n_total else f"the first {len(layout):,} (whole reply subtrees, in page order) of"
     plotting.save_figure(fig, data, stem, facts=f"One thread; {shown} its {n_total:,} comments are drawn.",
           numbers={"thread_id": thread_id, "n_drawn": len(layout), "n_comments": n_total})

@@ -47,10 +47,12 @@ def test_first_subtrees_takes_whole_discussions():
 
 def test_pick_example_thread():
     c = pd.concat([T, thread([("x", "", 1, 1, 1)], tid="u")])
-    assert pick_example_thread(c) == "t"
-    assert pick_example_thread(c, requested="u") == "u"
+    sizes = c.groupby("thread_id").size()
+    assert pick_example_thread(sizes) == "t"
+    assert pick_example_thread(sizes, requested="u") == "u"
+    assert pick_example_thread(pd.Series({"b": 2, "a": 2, "c": 1})) == "a"  # a tie goes to the smallest id
     with pytest.raises(ValueError, match="example_thread"):
-        pick_example_thread(c, requested="nope")
+        pick_example_thread(sizes, requested="nope")
 
 
 def test_corpus_numbers_from_per_shard_token_counts_by_hand():

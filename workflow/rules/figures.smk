@@ -20,6 +20,7 @@ DATA_FIGURES = {
 rule figures:
     input:
         depth=rules.describe_corpus.output.depth,
+        threads=rules.describe_corpus.output.threads,
         comments=shard_files(R + "/comments/shard-{shard}.parquet"),
         rates=rules.frame_rates.output.rates,
         index=rules.frame_rates.output.index,

@@ -1,8 +1,9 @@
 """Rule figures: every figure of the data, framing and polarization chapters (analysis.figures), in one process."""
 
 import pandas as pd
+import pyarrow.parquet as pq
 
-from analysis import figures, io
+from analysis import describe, figures, io
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "figures")
@@ -17,12 +18,18 @@ def stamp(paths):
     return lexicon_stamp(load_lexicon(p, check_terms=False) for p in paths)
 
 
+def example_thread():
+    """The comments of the thread the reply-tree figure draws: chosen from the thread table, read alone."""
+    sizes = pd.read_csv(inp.threads, usecols=["thread_id", "n_comments"], dtype={"thread_id": str}, keep_default_na=False)
+    thread_id = describe.pick_example_thread(sizes.set_index("thread_id")["n_comments"], requested=params.example_thread)
+    columns = ["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "record"]
+    return pd.concat([pq.read_table(p, columns=columns, filters=[("thread_id", "==", thread_id)]).to_pandas()
+                      for p in inp.comments], ignore_index=True)
+
+
 done = {
     "comments_per_depth": figures.comments_per_depth(stem("comments_per_depth"), depth=pd.read_csv(inp.depth)),
-    "reply_tree": figures.reply_tree(
-        stem("reply_tree"),
-        comments=io.read_tables(inp.comments, columns=["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "record"]),
-        example_thread=params.example_thread, max_comments=params.max_comments),
+    "reply_tree": figures.reply_tree(stem("reply_tree"), thread=example_thread(), max_comments=params.max_comments),
     "frame_rates": figures.frame_rates(stem("frame_rates"), rates=io.read_csv(inp.rates)),
     "framing_index": figures.framing_index(stem("framing_index"), index=pd.read_csv(inp.index)),
     "frame_transitions": figures.frame_transitions(stem("frame_transitions"), transitions=pd.read_csv(inp.transitions),
