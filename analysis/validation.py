@@ -162,6 +162,18 @@ def _key_frame(df: pd.DataFrame) -> pd.DataFrame:
 # 1. coding sample out
 
 
+def _frames_and_lexicons(frames, lexicons) -> tuple[list[str], list[Lexicon]]:
+    """The checked ``frames`` and ``lexicons`` arguments of the sample draw: every frame must be one of the lexicons'."""
+    frames = _names_arg("frames", frames, what="frame")
+    lexicons = _lexicons_arg(lexicons)
+    known = _frame_entries(lexicons)
+    if lexicons:
+        unknown = [f for f in frames if f not in known]
+        if unknown:
+            raise bad_value("frames", frames, f"frames of the given lexicons (unknown: {unknown})")
+    return frames, lexicons
+
+
 def _partial_patterns(lexicons: Sequence[Lexicon], frames: Sequence[str]) -> dict[str, tuple[set, set, tuple, tuple]]:
     """Per frame: (exact words, exact case-sensitive words, prefixes, case-sensitive prefixes) of partial matches."""
     from analysis.tokenization import stopword_set  # NLTK: imported by the rule that draws the sample only
@@ -238,13 +250,7 @@ def stratify(
     """
     _require(docs, "docs", KEYS + ["text"])
     _require(matches, "matches", KEYS + ["frame", "term", "counted"])
-    frames = _names_arg("frames", frames, what="frame")
-    lexicons = _lexicons_arg(lexicons)
-    known = _frame_entries(lexicons)
-    if lexicons:
-        unknown = [f for f in frames if f not in known]
-        if unknown:
-            raise bad_value("frames", frames, f"frames of the given lexicons (unknown: {unknown})")
+    frames, lexicons = _frames_and_lexicons(frames, lexicons)
 
     d = _key_frame(docs)
     d["text"] = docs["text"].fillna("").astype(str).to_numpy()
@@ -422,13 +428,7 @@ def draw_coding_sample_sharded(
     """
     per_stratum = int_arg("per_stratum", per_stratum, minimum=1)
     seed = int_arg("seed", seed, minimum=0)
-    frames = _names_arg("frames", frames, what="frame")
-    lexicons = _lexicons_arg(lexicons)
-    known = _frame_entries(lexicons)
-    if lexicons:
-        unknown = [f for f in frames if f not in known]
-        if unknown:
-            raise bad_value("frames", frames, f"frames of the given lexicons (unknown: {unknown})")
+    frames, lexicons = _frames_and_lexicons(frames, lexicons)
     patterns = _partial_patterns(lexicons, frames)
     finder = _PartialFinder(patterns, frames)
     keys: list[pa.Table] = []

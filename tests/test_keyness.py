@@ -247,7 +247,8 @@ def test_keyness_argument_errors():
 # ---------------------------------------------------------------- counts from the tokens table
 
 
-def test_group_term_counts_counts_word_tokens_per_group():
+def _hand_worked():
+    """Four comments of one thread: tokens (a stopword, punctuation) and docs with a side (c4 has none: left out)."""
     tokens = pd.DataFrame(
         {
             "thread_id": ["t"] * 9,
@@ -258,13 +259,14 @@ def test_group_term_counts_counts_word_tokens_per_group():
         }
     )
     docs = pd.DataFrame(
-        {
-            "thread_id": ["t"] * 4,
-            "comment_id": ["c1", "c2", "c3", "c4"],
-            "doc": ["comment"] * 4,
-            "side": ["pro", "pro", "con", None],  # c4 has no group: left out
-        }
+        {"thread_id": ["t"] * 4, "comment_id": ["c1", "c2", "c3", "c4"], "doc": ["comment"] * 4,
+         "side": ["pro", "pro", "con", None]}
     )
+    return tokens, docs
+
+
+def test_group_term_counts_counts_word_tokens_per_group():
+    tokens, docs = _hand_worked()
     counts, groups, terms = group_term_counts(tokens, docs, by="side")
     assert groups == ["con", "pro"] and terms == ["guns", "law"]  # no stopword, no punctuation
     assert counts.toarray().tolist() == [[0, 1], [3, 1]]
@@ -293,19 +295,7 @@ def test_term_count_sum_of_shards_is_the_count_by_hand():
     """The hand-worked table of the test above, with its documents in two shards (c4, ungrouped, alone in the second)."""
     from analysis.keyness import TermCountSum
 
-    tokens = pd.DataFrame(
-        {
-            "thread_id": ["t"] * 9,
-            "comment_id": ["c1", "c1", "c1", "c2", "c2", "c2", "c3", "c3", "c4"],
-            "doc": ["comment"] * 9,
-            "norm": ["guns", "the", ",", "guns", "law", "guns", "law", "!", "orphan"],
-            "is_stopword": [False, True, False, False, False, False, False, False, False],
-        }
-    )
-    docs = pd.DataFrame(
-        {"thread_id": ["t"] * 4, "comment_id": ["c1", "c2", "c3", "c4"], "doc": ["comment"] * 4,
-         "side": ["pro", "pro", "con", None]}
-    )
+    tokens, docs = _hand_worked()
     total = TermCountSum()
     for ids in (["c1", "c3"], ["c2"], ["c4"]):
         part = group_term_counts(_arrow_tokens(tokens[tokens["comment_id"].isin(ids)]),
