@@ -32,11 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from nltk.metrics.association import BigramAssocMeasures
 
 from analysis.errors import bad_value
-from analysis.keyness import _column, _combine, _encode, _key_codes, _numbers, _strings
+from analysis.codes import column, numbers, string_codes
+from analysis.keyness import _combine, _key_codes
 
 __all__ = [
     "MEASURES", "CollocationCounts", "add_collocation_counts", "collocation_counts", "frame_collocations",
@@ -244,7 +244,7 @@ def _runs(index: np.ndarray, keys) -> np.ndarray | None:
 
 def _doc_rows(tokens, hits, keys):
     """``row_of(doc, pos)``, the token row of each document code and position (-1: none), and the hits' document codes."""
-    index = _numbers(tokens, "index")
+    index = numbers(tokens, "index")
     if len(index) and index.min() < 0:
         raise bad_value("tokens.index", int(index.min()), "token numbers >= 0")
     starts = _runs(index, keys)
@@ -309,8 +309,8 @@ def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
 
     # words: a letter or digit (tested once per distinct norm, not per token), not a stopword;
     # counted over all tokens, also those of a set of documents without any match
-    stop = _numbers(tokens, "is_stopword").astype(bool)
-    norm_codes, vocab = _encode(_strings(_column(tokens, "norm")))
+    stop = numbers(tokens, "is_stopword").astype(bool)
+    norm_codes, vocab = string_codes(column(tokens, "norm"))
     vocab = vocab.to_pylist()
     wordlike = np.fromiter((_WORD.search(w) is not None for w in vocab), dtype=bool, count=len(vocab))
     n_xi_all = np.bincount(norm_codes[~stop], minlength=len(vocab)).astype(np.int64) * wordlike
@@ -323,16 +323,16 @@ def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
     # documents: row_of(document, position) -> token row, for the hits' documents
     row_of, hit_doc = _doc_rows(tokens, hits, _key_codes(tokens, hits, _KEY))
     n_tok = len(tokens)
-    sentence = _numbers(tokens, "sentence")
+    sentence = numbers(tokens, "sentence")
 
     def is_word(rows: np.ndarray) -> np.ndarray:
         return ~stop[rows] & wordlike[norm_codes[rows]]
 
     # hits
-    frame_codes, frames = _encode(_strings(_column(hits, "frame")))
+    frame_codes, frames = string_codes(column(hits, "frame"))
     frame_codes, frames = frame_codes.astype(np.int64), frames.to_pylist()
-    h_start = _numbers(hits, "token_start").astype(np.int64)
-    h_end = _numbers(hits, "token_end").astype(np.int64)
+    h_start = numbers(hits, "token_start").astype(np.int64)
+    h_end = numbers(hits, "token_end").astype(np.int64)
     if (h_end <= h_start).any():
         raise bad_value("hits", "token_end <= token_start", "token_start < token_end in every row")
     first_row = row_of(hit_doc, h_start)

@@ -46,7 +46,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from analysis.lexicons import Lexicon
+from analysis.codes import numbers, string_codes
+from analysis.lexicons import Lexicon, unique_frames
 
 __all__ = [
     "NEGATION_CUES",
@@ -77,11 +78,6 @@ def is_word(norms: pd.Series) -> np.ndarray:
     """
     codes, vocab = pd.factorize(norms)
     return _per_token(codes, [_WORDLIKE.search(v) is not None for v in _strings(vocab)])
-
-
-def _is_negation(norms: pd.Series) -> np.ndarray:
-    codes, vocab = pd.factorize(norms)
-    return _per_token(codes, [_negation_cue(v) for v in _strings(vocab)])
 
 
 def _negation_cue(norm: str) -> bool:
@@ -117,7 +113,7 @@ class _TokenIndex:
             self.n = tokens.num_rows
             self._keys = {k: _arrow_factorize(tokens[k]) for k in ("thread_id", "comment_id", "doc")}
             self.doc = _doc_numbers_from_codes([codes for codes, _ in self._keys.values()], self.n)
-            self.sentence = _int_column(tokens, "sentence")
+            self.sentence = numbers(tokens, "sentence")
             norm_codes, norm_vocab = _arrow_factorize(tokens["norm"])
             surf_codes, surf_vocab = _arrow_factorize(tokens["token"])
         else:
@@ -448,20 +444,8 @@ def _doc_numbers_from_codes(key_codes: list[np.ndarray], n: int) -> np.ndarray:
 
 def _arrow_factorize(values: pa.ChunkedArray | pa.Array):
     """``pd.factorize`` of an Arrow string column: codes (-1 for a missing value) and the distinct values, in first-seen order."""
-    encoded = pc.dictionary_encode(values)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.unify_dictionaries()
-        dictionary = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], type=values.type)
-        indices = pa.chunked_array([c.indices for c in encoded.chunks], type=encoded.type.index_type)
-    else:
-        dictionary, indices = encoded.dictionary, encoded.indices
-    codes = indices.fill_null(-1).to_numpy().astype(np.intp, copy=False) if len(indices) else np.zeros(0, dtype=np.intp)
+    codes, dictionary = string_codes(values)
     return codes, pd.array(dictionary, dtype="str") if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type) else dictionary.to_pandas()
-
-
-def _int_column(tok: pa.Table, name: str) -> np.ndarray:
-    col = tok[name]
-    return col.to_numpy() if col.num_chunks != 1 else col.chunk(0).to_numpy(zero_copy_only=False)
 
 
 def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.ndarray, window: int) -> np.ndarray:
@@ -553,13 +537,7 @@ def _doc_frame_counts(keys_at, doc: np.ndarray, word: np.ndarray, matches: pd.Da
 
 def frames_of(lexicons: Sequence[Lexicon]) -> list[str]:
     """All frame names of the active dictionaries, in file order; names must be unique across them."""
-    seen: dict[str, str] = {}
-    for lx in lexicons:
-        for f in lx.frames:
-            if f in seen:
-                raise ValueError(f"frame {f!r} is defined in both {seen[f]} and {lx.path}: frame names must be unique")
-            seen[f] = lx.path
-    return list(seen)
+    return unique_frames((lx.path, lx.frames) for lx in lexicons)
 
 
 def document_texts(comments: pd.DataFrame, threads: pd.DataFrame) -> dict[tuple[str, str, str], str]:

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 from scipy.special import erfc, xlogy
 
+from analysis.codes import column, numbers, string_codes, strings
 from analysis.errors import bad_value
 
 __all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness"]
@@ -196,46 +197,12 @@ def direction(counts_i, counts_j) -> np.ndarray:
 # tables as integer codes, so that millions of tokens never become Python strings.
 
 
-def _strings(values) -> pa.ChunkedArray:
-    """A column as Arrow strings (or dictionary-encoded strings): pandas values are compared as ``str``."""
-    if isinstance(values, pa.Array):
-        values = pa.chunked_array([values])
-    if isinstance(values, pa.ChunkedArray):
-        if pa.types.is_dictionary(values.type) or pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-            return values
-        return values.cast(pa.string())
-    series = pd.Series(values)
-    if not (pd.api.types.is_string_dtype(series.dtype) and series.notna().all()):
-        series = series.astype(str)
-    return pa.chunked_array([pa.array(series, type=pa.string())])
-
-
-def _encode(values: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Codes (an integer array) of a string column and its dictionary (distinct values, in order of first appearance)."""
-    if not pa.types.is_dictionary(values.type):
-        values = pc.dictionary_encode(values)
-    values = values.unify_dictionaries()
-    if values.num_chunks == 0:
-        return np.zeros(0, dtype=np.int64), pa.array([], type=pa.string())
-    dictionary = values.chunk(0).dictionary
-    codes = [c.indices.to_numpy(zero_copy_only=False) for c in values.chunks]
-    return (codes[0] if len(codes) == 1 else np.concatenate(codes)), dictionary
-
-
-def _column(table, name: str):
-    return table.column(name) if isinstance(table, pa.Table) else table[name]
-
-
-def _numbers(table, name: str) -> np.ndarray:
-    return np.asarray(_column(table, name).to_numpy())
-
-
 def _key_codes(tokens, other, keys: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """Per key column: the tokens' codes, ``other``'s codes in the same dictionary (-1: not among the tokens), its size."""
     out = []
     for name in keys:
-        codes, dictionary = _encode(_strings(_column(tokens, name)))
-        hit_values = _strings(_column(other, name)).cast(dictionary.type)
+        codes, dictionary = string_codes(column(tokens, name))
+        hit_values = strings(column(other, name)).cast(dictionary.type)
         hit_codes = pc.fill_null(pc.index_in(hit_values, value_set=dictionary), -1).to_numpy().astype(np.int64)
         out.append((codes, hit_codes, max(len(dictionary), 1)))
     return out
@@ -315,11 +282,11 @@ def group_term_counts(
     run_group = np.where(doc_key[at] == run_key, doc_group[at], -1)
     tok_group = np.repeat(run_group, np.diff(np.append(starts, n)))
     # word tokens (tested once per distinct norm), without stopwords unless asked
-    norm_codes, vocab = _encode(_strings(_column(tokens, "norm")))
+    norm_codes, vocab = string_codes(column(tokens, "norm"))
     vocab = vocab.to_pylist()
     keep = (tok_group >= 0) & np.asarray(is_word(pd.Series(vocab, dtype=object)), dtype=bool)[norm_codes]
     if drop_stopwords:
-        keep &= ~_numbers(tokens, "is_stopword").astype(bool)
+        keep &= ~numbers(tokens, "is_stopword").astype(bool)
     n_groups, n_terms = len(group_labels), len(vocab)
     if _dense_ok(n_groups * n_terms, n):  # few groups: count into a dense table
         cell = tok_group[keep] * n_terms + norm_codes[keep]

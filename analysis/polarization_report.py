@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from analysis.codes import string_codes
 from analysis.framing import is_word
 from analysis.groups import speaker_groups, speakers
 from analysis.incivility import incivility_by_reply_type
@@ -84,19 +85,12 @@ def read_chunks(paths: Sequence[str], columns: Sequence[str], *, dictionary: Seq
 
 
 def _codes(chunk, name: str) -> tuple[np.ndarray, list]:
-    """Integer codes per row and the distinct values of one column of a chunk (Arrow or pandas)."""
+    """Integer codes per row and the distinct values of one column of a chunk (Arrow or pandas); a missing value: -1."""
     if isinstance(chunk, pd.DataFrame):
-        codes, uniques = pd.factorize(chunk[name])  # a missing value: -1
+        codes, uniques = pd.factorize(chunk[name])
         return np.asarray(codes, dtype=np.int64), list(uniques)
-    col = chunk.column(name)
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks()
-    if not pa.types.is_dictionary(col.type):
-        col = col.dictionary_encode()
-    codes = col.indices.to_numpy(zero_copy_only=False)
-    if col.null_count:  # never in contract tables; a missing value: -1, as from pd.factorize
-        codes = np.where(col.is_null().to_numpy(zero_copy_only=False), -1, np.nan_to_num(codes, nan=-1)).astype(np.int64)
-    return codes, col.dictionary.to_pylist()
+    codes, dictionary = string_codes(chunk.column(name))
+    return codes, dictionary.to_pylist()
 
 
 def _flags(chunk, name: str) -> np.ndarray:
