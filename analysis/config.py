@@ -102,14 +102,13 @@ def check_config(config: dict, validate: Callable | None = None) -> dict:
 
 def _check_frames(config: dict, *, cache: Path | None = None) -> None:
     """Frames named in framing and validation options must exist in the active dictionaries."""
+    from analysis.lexicons import unique_frames  # here, as load_lexicon below: not at import
+
     frames_by_path = _lexicon_frames(config["lexicons"], cache=cache)
-    seen: dict[str, str] = {}
-    for path in config["lexicons"]:  # as analysis.framing.frames_of: names unique across dictionaries
-        for f in frames_by_path[path]:
-            if f in seen:
-                raise ConfigError("lexicons", f"frame {f!r} is defined in both {seen[f]} and {Path(path)}: frame names must be unique")
-            seen[f] = str(Path(path))
-    frames = list(seen)
+    try:
+        frames = unique_frames((str(Path(path)), frames_by_path[path]) for path in config["lexicons"])
+    except ValueError as exc:
+        raise ConfigError("lexicons", str(exc)) from None
     for pair in config["framing"]["index_pairs"]:
         for f in pair:
             if f not in frames:

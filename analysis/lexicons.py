@@ -89,6 +89,7 @@ __all__ = [
     "SCHEMA_PATH",
     "TERM_COLUMNS",
     "lexicon_stamp",
+    "unique_frames",
 ]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "lexicon.schema.yaml"
@@ -592,6 +593,21 @@ def hidden_terms(lexicons: Iterable[Lexicon]) -> pd.DataFrame:
                         rows.append((la.name, fa, term, lb.name, fb, tb_term))
     columns = ["lexicon", "frame", "term", "hidden_by_lexicon", "hidden_by_frame", "hidden_by"]
     return pd.DataFrame(rows, columns=columns).drop_duplicates().reset_index(drop=True)
+
+
+def unique_frames(frames_by_dictionary: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
+    """All frame names of the dictionaries, given as (path, frame names) pairs, in file order.
+
+    Frame names must be unique across dictionaries: ``ValueError`` names
+    the two files that define the same frame.
+    """
+    seen: dict[str, str] = {}
+    for path, frames in frames_by_dictionary:
+        for f in frames:
+            if f in seen:
+                raise ValueError(f"frame {f!r} is defined in both {seen[f]} and {path}: frame names must be unique")
+            seen[f] = path
+    return list(seen)
 
 
 def lexicon_stamp(lexicons) -> str:

@@ -20,6 +20,7 @@ from analysis.lexicons import (
     load_lexicon,
     slug,
     term_words,
+    unique_frames,
 )
 from analysis.tokenization import multiword_tuples, tokenize_documents
 
@@ -370,3 +371,9 @@ def test_every_entry_is_documented_in_the_readme(shipped, name):
     n_terms = int((~lx.term_table()["exclude"]).sum())
     n_excl = int(lx.term_table()["exclude"].sum())
     assert f"| {n_terms} + {n_excl} |" in readme
+
+
+def test_unique_frames_keeps_file_order_and_names_both_files_of_a_clash():
+    assert unique_frames([("a.yaml", ["war", "peace"]), ("b.yaml", ["aid"])]) == ["war", "peace", "aid"]
+    with pytest.raises(ValueError, match=r"frame 'war' is defined in both a\.yaml and b\.yaml"):
+        unique_frames([("a.yaml", ["war"]), ("b.yaml", ["aid", "war"])])
