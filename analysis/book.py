@@ -34,7 +34,8 @@ from analysis.render import fmt_number, html_table, myst_text
 __all__ = ["stage_book", "substitutions", "figure_block", "reproduce_commands", "FIGURES", "provenance_substitutions"]
 
 #: Every figure of the book: id -> (title, alt text, width). The id names the
-#: rule (figure_<id>), its files (<id>.png/.svg/.pdf/.csv/.json), its caption
+#: function that draws it (analysis.figures.<id>; the rule graph: the rule
+#: figure_rule_graph), its files (<id>.png/.svg/.pdf/.csv/.json), its caption
 #: file (workflow/report/<id>.rst) and its label (fig-<id with dashes>).
 FIGURES = {
     "comments_per_depth": ("Comments per reply depth", "Bar chart of the number of comments at each reply depth.", "85%"),

@@ -86,11 +86,12 @@ def pick_example_thread(sizes: pd.Series, *, requested: str = "") -> str:
 
     ``sizes`` is the number of comments of each thread, indexed by thread id
     (the ``n_comments`` column of :func:`thread_summary`), so the choice needs
-    no comment table.
+    no comment table. Only threads with comments count.
     """
+    sizes = sizes[sizes > 0]
     if requested:
         if requested not in set(sizes.index):
-            raise ValueError(f"book.example_thread={requested!r}: expected one of the corpus's thread ids")
+            raise ValueError(f"book.example_thread={requested!r}: expected one of the corpus's thread ids with comments")
         return requested
     return str(sizes[sizes == sizes.max()].index.min()) if len(sizes) else ""
 

@@ -51,6 +51,9 @@ def test_pick_example_thread():
     assert pick_example_thread(sizes) == "t"
     assert pick_example_thread(sizes, requested="u") == "u"
     assert pick_example_thread(pd.Series({"b": 2, "a": 2, "c": 1})) == "a"  # a tie goes to the smallest id
+    with pytest.raises(ValueError, match="example_thread"):  # a thread whose comments were all set aside
+        pick_example_thread(pd.Series({"t": 3, "empty": 0}), requested="empty")
+    assert pick_example_thread(pd.Series({"empty": 0})) == ""
     with pytest.raises(ValueError, match="example_thread"):
         pick_example_thread(sizes, requested="nope")
 

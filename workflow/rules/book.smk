@@ -44,7 +44,6 @@ rule book:
         index=R + "/book/_build/html/index.html",
     params:
         src=R + "/book/src",
-        figures=R + "/figures",
         out=R + "/book",
         config=config,
     log:

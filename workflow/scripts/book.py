@@ -27,7 +27,7 @@ subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
     report=report,
     punkt=io.read_json(snakemake.input.punkt),
-    tree=io.read_json(f"{snakemake.params.figures}/reply_tree.json")["numbers"],
+    tree=io.read_json(next(p for p in snakemake.input.figures if Path(p).name == "reply_tree.json"))["numbers"],
     config=cfg,
     lexicons=lexicons,
     framing=io.read_json(snakemake.input.framing),

@@ -31,7 +31,7 @@ for a, b in edges.itertuples(index=False):
         ax.add_patch(FancyArrowPatch(xy[a], xy[b], arrowstyle="-|>", mutation_scale=7, color="#999999", lw=0.7,
                                      shrinkA=7, shrinkB=7, zorder=1))
 for rule, (x, y) in xy.items():
-    colour = (plotting.OKABE_ITO[5] if rule.startswith("figure_") else plotting.OKABE_ITO[1] if rule in ("book", "all")
+    colour = (plotting.OKABE_ITO[5] if rule == "figures" or rule.startswith("figure_") else plotting.OKABE_ITO[1] if rule in ("book", "all")
               else "#ffffff")
     ax.text(x, y, provenance.wrap_rule_name(rule), ha="center", va="center", fontsize=5, zorder=2, linespacing=1.0,
             bbox={"boxstyle": "round,pad=0.3", "fc": colour, "ec": "#555555", "lw": 0.6})
