@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from analysis import columns
 
-__all__ = ["write_table", "read_table", "read_tables", "write_json", "read_json", "write_csv", "read_csv", "setup_logging"]
+__all__ = ["write_table", "read_table", "read_tables", "read_arrow", "write_json", "read_json", "write_csv", "read_csv", "setup_logging"]
 
 
 def write_table(df: pd.DataFrame | pa.Table, path: str | Path, table: str, *, metadata: Sequence[str] | None = None) -> None:
@@ -97,6 +97,10 @@ def setup_logging(path: str | Path | None, name: str) -> logging.Logger:
     return logger
 
 
-def read_arrow(path: str | Path, *, columns: Sequence[str] | None = None) -> pa.Table:
-    """Read one Parquet file as an Arrow table (no conversion to pandas: for big tables read column-wise)."""
-    return pq.read_table(path, columns=list(columns) if columns else None)
+def read_arrow(path: str | Path, *, columns: Sequence[str] | None = None, dictionary: Sequence[str] = ()) -> pa.Table:
+    """Read one Parquet file as an Arrow table (no conversion to pandas: for big tables read column-wise).
+
+    ``dictionary`` names string columns to read dictionary-encoded (each
+    distinct value stored once: ids and words of a token table).
+    """
+    return pq.read_table(path, columns=list(columns) if columns else None, read_dictionary=list(dictionary) or None)

@@ -6,8 +6,6 @@ document lies in one shard), so memory is that of one shard, read with
 dictionary-encoded strings.
 """
 
-import pyarrow.parquet as pq
-
 from analysis import io
 from analysis.collocations import add_collocation_counts, collocation_counts, score_collocations
 
@@ -20,9 +18,9 @@ log = io.setup_logging(snakemake.log[0], "frame_collocations")
 
 def shard_counts():
     for tokens_path, matches_path in zip(snakemake.input.tokens, snakemake.input.matches, strict=True):
-        hits = pq.read_table(matches_path, columns=HIT_COLUMNS)
+        hits = io.read_arrow(matches_path, columns=HIT_COLUMNS)
         hits = hits.filter(hits.column("counted"))
-        tokens = pq.read_table(tokens_path, columns=TOKEN_COLUMNS, read_dictionary=STRINGS)
+        tokens = io.read_arrow(tokens_path, columns=TOKEN_COLUMNS, dictionary=STRINGS)
         yield collocation_counts(tokens, hits, window=snakemake.params.window)
 
 

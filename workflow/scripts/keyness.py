@@ -26,7 +26,7 @@ for tokens_path, docs_path in zip(snakemake.input.tokens, snakemake.input.docs, 
     if not present:
         continue
     docs = io.read_table(docs_path, columns=list(dict.fromkeys([*KEYS, *present])))
-    tokens = pq.read_table(tokens_path, columns=TOKEN_COLUMNS, read_dictionary=[*KEYS, "norm"])
+    tokens = io.read_arrow(tokens_path, columns=TOKEN_COLUMNS, dictionary=[*KEYS, "norm"])
     for by in present:
         sums[by].add(*group_term_counts(tokens, docs, by=by))
     del tokens, docs

@@ -8,7 +8,7 @@ from analysis.lexicons import load_lexicon
 TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "index", "token", "norm", "start", "end"]
 log = io.setup_logging(snakemake.log[0], "score_frames")
 opts = snakemake.params.options
-lexicons = [load_lexicon(p) for p in snakemake.input.lexicons]
+lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
 comments = io.read_table(snakemake.input.comments)
 matches, docs = score_frames(
     io.read_arrow(snakemake.input.tokens, columns=TOKEN_COLUMNS),  # Arrow: no conversion of 4 M strings to pandas

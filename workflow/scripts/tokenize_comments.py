@@ -12,7 +12,7 @@ comments = io.read_table(snakemake.input.comments, columns=["thread_id", "commen
 threads = io.read_table(snakemake.input.threads, columns=["thread_id", "article_text"])
 articles = threads.loc[threads["article_text"] != ""].rename(columns={"article_text": "text"}).assign(comment_id="", doc="article")
 docs = pd.concat([articles, comments.assign(doc="comment")], ignore_index=True)[["thread_id", "comment_id", "doc", "text"]]
-mwes = multiword_tuples(t for path in snakemake.input.lexicons for t in load_lexicon(path).terms())
+mwes = multiword_tuples(t for path in snakemake.input.lexicons for t in load_lexicon(path, check_terms=False).terms())
 log.info("tokenizing %d documents with %d multi-word expressions", len(docs), len(mwes))
 tokens = token_table(
     docs,
