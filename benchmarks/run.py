@@ -60,9 +60,7 @@ Stages and what is measured
     trained beforehand on the held-in texts; otherwise retraining Punkt on
     the grown corpus would retokenize every shard): cold run to the book of
     all but the last file, then the last file added and the workflow rerun;
-    the rerun as a share of the cold time (target 15 %), wall and CPU. Skipped,
-    with the reason, while ``shard_by`` is not in
-    ``workflow/schemas/config.schema.yaml``.
+    the rerun as a share of the cold time (target 15 %), wall and CPU.
 """
 
 from __future__ import annotations
@@ -101,7 +99,6 @@ TARGETS = {
     "bootstrap_s": 30.0,
     "incremental_share": 0.15,
 }
-SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
 # ------------------------------------------------------------------ results
@@ -625,15 +622,7 @@ def stage_bootstrap(table: Table, work: Path, args) -> None:
 # ------------------------------------------------------------------ stage: incremental
 
 
-def shard_by_available() -> bool:
-    return SCHEMA.is_file() and re.search(r"^\s+shard_by:", SCHEMA.read_text(encoding="utf-8"), re.M) is not None
-
-
 def stage_incremental(table: Table, work: Path, args) -> None:
-    if not shard_by_available():
-        table.skip("incremental", f"no 'shard_by' option in {SCHEMA.relative_to(ROOT)} yet: adding a file would reshard "
-                   "every thread (shards are chosen by a hash of the thread id), so there is nothing to measure")
-        return
     import csv
 
     import yaml
@@ -646,18 +635,17 @@ def stage_incremental(table: Table, work: Path, args) -> None:
     if held.exists():
         held.replace(files[-1])
     cfg = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
-    frozen = "punkt_model" in SCHEMA.read_text(encoding="utf-8")
-    if frozen:  # a frozen sentence model, so that a new thread does not retrain Punkt and retokenize every shard
-        model = folder / "punkt-model.json"
-        if not model.exists():
-            texts = []
-            for path in files[:-1]:
-                with path.open(encoding="utf-8", newline="") as f:
-                    texts += [row["text"] for row in csv.DictReader(f)]
-                if len(texts) >= 20_000:
-                    break
-            model.write_text(json.dumps(train_punkt(texts[:20_000]), sort_keys=True), encoding="utf-8")
-        cfg.setdefault("tokenize", {})["punkt_model"] = str(model)
+    # a frozen sentence model, so that a new thread does not retrain Punkt and retokenize every shard
+    model = folder / "punkt-model.json"
+    if not model.exists():
+        texts = []
+        for path in files[:-1]:
+            with path.open(encoding="utf-8", newline="") as f:
+                texts += [row["text"] for row in csv.DictReader(f)]
+            if len(texts) >= 20_000:
+                break
+        model.write_text(json.dumps(train_punkt(texts[:20_000]), sort_keys=True), encoding="utf-8")
+    cfg.setdefault("tokenize", {})["punkt_model"] = str(model)
     config = folder / "config-incremental.yaml"
     config.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
     results = Path(cfg["results"])
@@ -673,7 +661,7 @@ def stage_incremental(table: Table, work: Path, args) -> None:
     table.add("incremental", "add 1 thread to 1,000: rerun / cold", rerun / cold, "%", target=TARGETS["incremental_share"],
               baseline=None, baseline_what=f"cold run {cold:.0f} s, rerun {rerun:.0f} s (wall)", n=len(colds), ratio=rerun / cold,
               note=f"CPU: rerun {rerun_cpu:.0f} s / cold {cold_cpu:.0f} s = {rerun_cpu / cold_cpu:.0%}; 20 shards, shard_by: file"
-                   + ("; frozen Punkt model" if frozen else "; Punkt retrained (no tokenize.punkt_model)"))
+                   + "; frozen Punkt model")
     rerun_rules = rule_times(folder / "add-0.log")
     cold_rules = rule_times(folder / "cold-0.log")
     table.notes.append("incremental, rules rerun after adding a thread (jobs rerun/jobs in the cold run): "

@@ -54,6 +54,15 @@ def ingest_parts(name, ext):
     ]
 
 
+#: The options both ingest rules pass to analysis.ingest.canonical.ingest.
+INGEST_PARAMS = dict(
+    n_shards=config["n_shards"],
+    pseudonymise=config["pseudonymise"],
+    salt=config["pseudonym_salt"],
+    orphans=config["orphans"],
+)
+
+
 rule ingest:
     input:
         files=source_files,
@@ -67,10 +76,7 @@ rule ingest:
         report=R + "/ingest/{source}/report.json",
     params:
         source=lambda w: SOURCES[w.source],
-        n_shards=config["n_shards"],
-        pseudonymise=config["pseudonymise"],
-        salt=config["pseudonym_salt"],
-        orphans=config["orphans"],
+        **INGEST_PARAMS,
     wildcard_constraints:
         source=_one_of(THREAD_SOURCES),
     log:
@@ -97,10 +103,7 @@ rule ingest_shard:
     params:
         source=lambda w: SOURCES[w.source],
         units=shard_units,
-        n_shards=config["n_shards"],
-        pseudonymise=config["pseudonymise"],
-        salt=config["pseudonym_salt"],
-        orphans=config["orphans"],
+        **INGEST_PARAMS,
     wildcard_constraints:
         source=_one_of(FILE_SOURCES),
     log:
