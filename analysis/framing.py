@@ -55,6 +55,7 @@ __all__ = [
     "quoted_spans",
     "doc_frame_counts",
     "is_word",
+    "token_index",
 ]
 
 NEGATION_CUES = frozenset(
@@ -442,6 +443,15 @@ def _doc_numbers_from_codes(key_codes: list[np.ndarray], n: int) -> np.ndarray:
     return np.cumsum(change)
 
 
+#: What matching needs from one tokens table (see :func:`token_index`).
+TokenIndex = _TokenIndex
+
+
+def token_index(tokens: pd.DataFrame | pa.Table) -> TokenIndex:
+    """The index of a tokens table that matching uses (codes, document numbers, flags), to share between dictionaries and rules."""
+    return _TokenIndex(tokens)
+
+
 def _arrow_factorize(values: pa.ChunkedArray | pa.Array):
     """``pd.factorize`` of an Arrow string column: codes (-1 for a missing value) and the distinct values, in first-seen order."""
     codes, dictionary = string_codes(values)
@@ -557,17 +567,20 @@ def score_frames(
     negation_window: int = 3,
     count_quoted: bool = False,
     count_negated: bool = True,
+    index: TokenIndex | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Matches of every active dictionary, and one row per document with its hits and attributes.
 
     Each dictionary is matched on its own (a token can count once per
     dictionary). The document table carries what groupings need: source,
     depth (0 for the article), author, time and the comments' metadata.
+    ``index`` is :func:`token_index` of ``tokens`` when the caller already
+    has it (rule ``annotate`` shares one with :func:`analysis.stance.score_stance`).
     """
     if lexicons and negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     texts = document_texts(comments, threads)
-    index = _TokenIndex(tokens)
+    index = token_index(tokens) if index is None else index
     parts = [
         _match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
                       count_negated=count_negated) if len(tokens) and not lx.term_table().empty
@@ -598,12 +611,20 @@ def concordance(matches: pd.DataFrame, texts: dict, *, width: int = 60, authors:
     """
     # whitespace runs fold to one space in Arrow (RE2), all lines at once: the class is exactly the
     # characters Python's re matches with \s in str patterns (a test checks every code point)
-    space = r"[\t-\r\x1c- \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
+    other = r"\t-\r\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+    space = f"[ {other}]+"
+    # a line changes only where a run is not one plain space: it has another space character, or two spaces
+    changes = f"[{other}]|  "
 
     def fold(values):
+        """The lines with whitespace runs folded: the few lines that change are found by a match (cheap) and rewritten."""
         if not len(values):
             return []  # as a list, so that an empty table keeps the column types it always had
-        return pd.array(pc.replace_substring_regex(pa.array(values, type=pa.large_string()), space, " "), dtype="str")
+        lines = pa.array(values, type=pa.large_string())
+        change = pc.match_substring_regex(lines, changes).fill_null(False)
+        if pc.any(change).as_py():
+            lines = pc.replace_with_mask(lines, change, pc.replace_substring_regex(lines.filter(change), space, " "))
+        return pd.array(lines, dtype="str")
 
     keys = list(zip(matches["thread_id"].tolist(), matches["comment_id"].tolist(), matches["doc"].tolist()))
     left, right = [], []

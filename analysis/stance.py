@@ -391,14 +391,17 @@ def score_stance(
     flip_negated: bool = False,
     negation_window: int = 3,
     count_quoted: bool = False,
+    index=None,
 ) -> pd.DataFrame:
-    """Stance cues, label and incivility hits of every document of one shard (rule ``score_stance``).
+    """Stance cues, label and incivility hits of every document of one shard (rule ``annotate``).
 
     Returns the columns of :data:`analysis.columns.DOC_STANCE`. Stance poles
     come from the dictionary's ``stance`` key; incivility counts the
-    ``incivility`` frame only (its sub-frames overlap it).
+    ``incivility`` frame only (its sub-frames overlap it). ``index``:
+    :func:`analysis.framing.token_index` of ``tokens`` when the caller has
+    it already.
     """
-    from analysis.framing import MATCH_COLUMNS, _match_frames, _TokenIndex, document_texts
+    from analysis.framing import MATCH_COLUMNS, _match_frames, document_texts, token_index
 
     if negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
@@ -406,7 +409,7 @@ def score_stance(
     texts = document_texts(comments, threads)
     common = dict(texts=texts, negation_window=negation_window, count_quoted=count_quoted, count_negated=True)
     # one index of the tokens (codes, document numbers, flags) serves both dictionaries
-    index = _TokenIndex(tokens)
+    index = token_index(tokens) if index is None else index
 
     def match(lexicon) -> pd.DataFrame:
         if index.n == 0 or lexicon.term_table().empty:

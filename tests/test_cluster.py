@@ -128,7 +128,7 @@ def test_shards_are_the_unit_of_work(runs):
     for r in records:
         if "shard" in r["wildcards"]:
             per_shard.setdefault(r["rule"], []).append(r["wildcards"]["shard"])
-    assert {"shard", "tokenize_comments", "score_frames", "score_stance"} <= per_shard.keys()
+    assert {"shard", "annotate"} <= per_shard.keys()
     expected = [f"{i:03d}" for i in range(N_SHARDS)]
     assert {rule: sorted(shards) for rule, shards in per_shard.items()} == {rule: expected for rule in per_shard}
 

@@ -237,12 +237,12 @@ def test_adding_a_thread_plans_one_shard_and_the_aggregates(incremental):
     plan, k = incremental["plan"], incremental["shard"]
     per_shard = {rule: outs for rule, outs in plan.items() if any(shard_of_output(o) for o in outs)}
     # exactly these per-shard rules, each for shard k only
-    assert set(per_shard) == {"ingest_shard", "shard", "tokenize_comments", "score_frames", "score_stance"}, plan.keys()
+    assert set(per_shard) == {"ingest_shard", "shard", "annotate"}, plan.keys()
     for rule, outs in per_shard.items():
         assert {shard_of_output(o) for o in outs} == {k}, (rule, outs)
     # one job each: every output of a per-shard rule is one of that rule's outputs for one shard
     assert len(plan["ingest_shard"]) == 6 and len(plan["shard"]) == 3
-    assert len(plan["tokenize_comments"]) == 1 and len(plan["score_frames"]) == 2 and len(plan["score_stance"]) == 1
+    assert len(plan["annotate"]) == 4  # tokens, frame matches, frame hits, stance of shard k
     # the frozen sentence model is not retrained; the aggregates are redone
     assert "train_punkt" not in plan and "ingest" not in plan
     assert {"ingest_report", "describe_corpus", "frame_rates", "book", "export_convokit"} <= set(plan)

@@ -1,28 +1,6 @@
-# Framing: dictionary matches per shard, then rates, indices, reply-chain
+# Framing: dictionary matches per shard (rule annotate), then rates, indices, reply-chain
 # dynamics, evidence (concordance, collocations) and keyness over all shards.
 FRAMING = config["framing"]
-
-
-rule score_frames:
-    input:
-        tokens=R + "/tokens/shard-{shard}.parquet",
-        comments=R + "/comments/shard-{shard}.parquet",
-        threads=R + "/threads/shard-{shard}.parquet",
-        lexicons=config["lexicons"],
-        code=code_of("score_frames"),
-    output:
-        matches=R + "/framing/matches/shard-{shard}.parquet",
-        docs=R + "/framing/docs/shard-{shard}.parquet",
-    params:
-        options=FRAMING,
-    log:
-        LOGS + "/score_frames/{shard}.log",
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    script:
-        "../scripts/score_frames.py"
 
 
 rule frame_rates:

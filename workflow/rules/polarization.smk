@@ -1,29 +1,6 @@
-# Polarization: stance and incivility per shard, then speakers, groups,
+# Polarization: stance and incivility per shard (rule annotate), then speakers, groups,
 # leave-out partisanship, Esteban-Ray, reply-network and incivility measures.
 POLAR = config["polarization"]
-
-
-rule score_stance:
-    input:
-        tokens=R + "/tokens/shard-{shard}.parquet",
-        comments=R + "/comments/shard-{shard}.parquet",
-        threads=R + "/threads/shard-{shard}.parquet",
-        stance=POLAR["stance_lexicon"],
-        incivility=POLAR["incivility_lexicon"],
-        code=code_of("score_stance"),
-    output:
-        stance=R + "/stance/shard-{shard}.parquet",
-    params:
-        flip_negated=POLAR["flip_negated"],
-        framing=config["framing"],
-    log:
-        LOGS + "/score_stance/{shard}.log",
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    script:
-        "../scripts/score_stance.py"
 
 
 rule polarization_report:

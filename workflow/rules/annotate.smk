@@ -1,6 +1,6 @@
-# Tokenize: Punkt is trained once on the corpus itself (or a frozen model is
-# used, tokenize.punkt_model), then every shard is tokenized in parallel
-# (NLTK, offline).
+# Tokenize and annotate: Punkt is trained once on the corpus itself (or a
+# frozen model is used, tokenize.punkt_model), then every shard is tokenized
+# and scored (frames, stance) in parallel, one job per shard (NLTK, offline).
 from analysis.errors import ConfigError
 
 PUNKT_MODEL = config["tokenize"].get("punkt_model", "")
@@ -14,7 +14,7 @@ if PUNKT_MODEL:
 rule train_punkt:
     input:
         # A frozen model is only checked and copied to punkt.json (for the book):
-        # tokenize_comments reads the frozen file itself, so that nothing it
+        # annotate reads the frozen file itself, so that nothing it
         # depends on changes when the corpus does.
         **(
             {"model": PUNKT_MODEL}
@@ -39,22 +39,32 @@ rule train_punkt:
         "../scripts/train_punkt.py"
 
 
-rule tokenize_comments:
+rule annotate:
+    # one job per shard reads the words once: tokens, frame matches and hits,
+    # stance and incivility (analysis.annotate). One process instead of three:
+    # the tokens are scored in memory, not written and read back twice.
     input:
         comments=R + "/comments/shard-{shard}.parquet",
         threads=R + "/threads/shard-{shard}.parquet",
         punkt=PUNKT_MODEL or rules.train_punkt.output.params,
         lexicons=config["lexicons"],
-        code=code_of("tokenize_comments"),
+        stance=config["polarization"]["stance_lexicon"],
+        incivility=config["polarization"]["incivility_lexicon"],
+        code=code_of("annotate"),
     output:
         tokens=R + "/tokens/shard-{shard}.parquet",
+        matches=R + "/framing/matches/shard-{shard}.parquet",
+        docs=R + "/framing/docs/shard-{shard}.parquet",
+        stance=R + "/stance/shard-{shard}.parquet",
     params:
-        options=config["tokenize"],
+        tokenize=config["tokenize"],
+        framing=config["framing"],
+        flip_negated=config["polarization"]["flip_negated"],
     log:
-        LOGS + "/tokenize_comments/{shard}.log",
+        LOGS + "/annotate/{shard}.log",
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
     script:
-        "../scripts/tokenize_comments.py"
+        "../scripts/annotate.py"

@@ -1,0 +1,31 @@
+"""Rule annotate: tokens, frame matches, document frame hits and stance of one shard (analysis.annotate)."""
+
+from analysis import columns, io
+from analysis.annotate import annotate
+from analysis.lexicons import load_lexicon
+from analysis.tokenization import punkt_from_params, stopword_set
+
+log = io.setup_logging(snakemake.log[0], "annotate")
+inp, params = snakemake.input, snakemake.params
+comments = io.read_table(inp.comments)
+threads = io.read_table(inp.threads)
+log.info("annotating %d comments and %d article bodies", len(comments), int((threads["article_text"] != "").sum()))
+out = annotate(
+    comments,
+    threads,
+    punkt=punkt_from_params(io.read_json(inp.punkt)),
+    lexicons=[load_lexicon(p, check_terms=False) for p in inp.lexicons],
+    stance_lexicon=load_lexicon(inp.stance, check_terms=False),
+    incivility_lexicon=load_lexicon(inp.incivility, check_terms=False),
+    tokenize=params.tokenize,
+    stopwords=stopword_set(params.tokenize["stopwords"]),
+    framing=params.framing,
+    flip_negated=params.flip_negated,
+)
+io.write_table(out.tokens, snakemake.output.tokens, "tokens")  # the contract's schema by construction
+io.write_table(out.matches, snakemake.output.matches, "matches")
+meta = [c for c in out.docs.columns if c not in columns.core_names("doc_frames") and not c.startswith("hits_")]
+io.write_table(out.docs, snakemake.output.docs, "doc_frames", metadata=meta)
+io.write_table(out.stance, snakemake.output.stance, "doc_stance")
+log.info("%d tokens, %d documents, %d frame matches (%d counted); stance %s", out.tokens.num_rows, len(out.docs),
+         len(out.matches), int(out.matches["counted"].sum()), out.stance["label"].value_counts().to_dict())
