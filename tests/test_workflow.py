@@ -54,6 +54,19 @@ def test_book_is_built(small_run):
     assert "{{" not in data_page  # every substitution was filled
 
 
+def test_punkt_is_trained_on_the_combined_shards_in_order(small_run):
+    """train_punkt reads the sources' own shards; its texts are those of the combined shards, in their order."""
+    from analysis.tokenization import train_punkt
+
+    results, _, _ = small_run
+    threads = pd.concat([pd.read_parquet(p) for p in sorted((results / "threads").glob("shard-*.parquet"))])
+    texts = [t for t in threads.sort_values("thread_id")["article_text"] if t.strip()]
+    for path in sorted((results / "comments").glob("shard-*.parquet")):
+        texts += [t for t in pd.read_parquet(path, columns=["text"])["text"] if t.strip()]
+    expected = json.loads(json.dumps(train_punkt(texts, max_docs=20000)))
+    assert json.loads((results / "punkt.json").read_text(encoding="utf-8")) == expected
+
+
 def test_tables_read_whole_and_balance(small_run):
     results, _, _ = small_run
     comments = pd.read_parquet(results / "comments")

@@ -19,9 +19,11 @@ rule train_punkt:
         **(
             {"model": PUNKT_MODEL}
             if PUNKT_MODEL
+            # the sources' own shards, read as rule shard combines them: training
+            # need not wait for the shard jobs, and runs beside them
             else {
-                "comments": shard_files(R + "/comments/shard-{shard}.parquet"),
-                "threads": shard_files(R + "/threads/shard-{shard}.parquet"),
+                "comments": [f"{R}/ingest/{s}/comments/shard-{k}.parquet" for k in SHARDS for s in SOURCES],
+                "threads": [f"{R}/ingest/{s}/threads/shard-{k}.parquet" for k in SHARDS for s in SOURCES],
             }
         ),
         code=code_of("train_punkt"),
@@ -29,6 +31,7 @@ rule train_punkt:
         params=R + "/punkt.json",
     params:
         max_docs=config["tokenize"]["punkt_max_docs"],
+        n_sources=len(SOURCES),
     log:
         LOGS + "/train_punkt.log",
     threads: 1

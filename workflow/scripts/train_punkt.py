@@ -18,15 +18,21 @@ if "model" in snakemake.input.keys():
     io.write_json(params, snakemake.output.params)
     log.info("frozen model %s: %d abbreviations", snakemake.input.model, len(params["abbrev_types"]))
 else:
-    # The first max_docs non-empty texts: articles in thread order, then comments in shard order.
-    # Comment shards are read only until there are enough (a large corpus is not read whole).
-    max_docs = snakemake.params.max_docs  # an integer >= 1 (config schema)
+    # The first max_docs non-empty texts: articles in thread order, then comments in shard order, each shard's
+    # rows in the order rule shard writes them (its sources' parts one after another, sorted by thread, record,
+    # file), read from the sources' shards so that training need not wait for rule shard. Comment shards are
+    # read only until there are enough (a large corpus is not read whole).
+    max_docs, n_sources = snakemake.params.max_docs, snakemake.params.n_sources  # max_docs >= 1 (config schema)
     threads = io.read_tables(snakemake.input.threads, columns=["thread_id", "article_text"])
-    texts = [t for t in threads.sort_values("thread_id")["article_text"] if t.strip()]
-    for path in snakemake.input.comments:
+    texts = [t for t in threads.sort_values("thread_id", kind="stable")["article_text"] if t.strip()]
+    paths = list(snakemake.input.comments)
+    for first in range(0, len(paths), n_sources):
         if len(texts) >= max_docs:
             break
-        texts += [t for t in io.read_table(path, columns=["text"])["text"] if t.strip()]
+        shard = io.read_tables(paths[first : first + n_sources], columns=["thread_id", "record", "file", "text"])
+        if len(shard):
+            shard = shard.sort_values(["thread_id", "record", "file"], kind="stable")
+            texts += [t for t in shard["text"] if t.strip()]
     params = train_punkt(texts, max_docs=max_docs)
     io.write_json(params, snakemake.output.params)
     log.info("trained on the first %d non-empty documents: %d abbreviations", params["n_docs"], len(params["abbrev_types"]))
