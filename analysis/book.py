@@ -276,7 +276,8 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
         key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2") if c in key.columns]].round(2)
     polar_tables = _polar_tables(t) | _valid_tables(t)
     kwic = t["concordance"]
-    shown = kwic.groupby("frame", sort=False).head(40)
+    shown = kwic.groupby("frame", sort=False).head(CONCORDANCE_PER_FRAME)
+    n_kwic = kwic.attrs.get("n_rows", len(kwic))
     shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated", "counted"]]
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
     return polar_tables | {
@@ -289,10 +290,41 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
         "collocations": html_table(colloc, caption="Top collocates of each frame's terms (NLTK association measures)")
         if len(colloc) else none,
         "keyness": html_table(key, caption="Most distinctive terms of each group (one group vs the rest)") if len(key) else none,
-        "concordance": html_table(shown, caption=f"Concordance: the first {len(shown)} of {len(kwic)} matches "
-                                                 "(at most 40 per frame; all are in the CSV)", max_chars=200)
+        "concordance": html_table(shown, caption=f"Concordance: the first {len(shown)} of {n_kwic:,} matches "
+                                                 f"(at most {CONCORDANCE_PER_FRAME} per frame; all are in the CSV)", max_chars=200)
         if len(kwic) else none,
     }
+
+
+#: Concordance lines the book shows per frame (all of them are in the CSV).
+CONCORDANCE_PER_FRAME = 40
+
+
+def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FRAME) -> pd.DataFrame:
+    """The first ``per_frame`` lines of each frame of a concordance Parquet file; ``attrs["n_rows"]``: all its lines.
+
+    Reads the frame column (dictionary-encoded) to choose the rows, then
+    only those rows: the book's table without reading every line.
+    """
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path, read_dictionary=["frame"])
+    n_rows = pf.metadata.num_rows
+    frames = pd.Series(pf.read(columns=["frame"]).column("frame").to_pandas()) if n_rows else pd.Series([], dtype=object)
+    rows = frames.groupby(frames, sort=False, dropna=False).head(per_frame).index.to_numpy()
+    # only the row groups holding a chosen row are read
+    sizes = np.array([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)], dtype=np.int64)
+    group_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    group_of_row = np.searchsorted(np.cumsum(sizes), rows, side="right")
+    groups = np.unique(group_of_row)
+    if len(groups):
+        read_start = np.concatenate([[0], np.cumsum(sizes[groups])[:-1]])  # where each read group starts in the table read
+        local = read_start[np.searchsorted(groups, group_of_row)] + rows - group_start[group_of_row]
+        out = pq.ParquetFile(path).read_row_groups(groups.tolist()).take(local).to_pandas()  # strings, not categories
+    else:
+        out = pf.schema_arrow.empty_table().to_pandas()
+    out.attrs["n_rows"] = n_rows
+    return out
 
 
 def _polar_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
@@ -352,8 +384,14 @@ def _with_ci(value, low, high) -> str:
 def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence[str], dest: str | Path,
                subs: Mapping, report: Mapping, threads: pd.DataFrame, config: Mapping,
                framing: Mapping[str, pd.DataFrame], lexicons: Sequence, captions: Mapping[str, str],
-               provenance: Mapping, inputs: pd.DataFrame, packages: pd.DataFrame, config_file: str) -> Path:
-    """Fill ``dest`` with everything Jupyter Book needs; return it."""
+               provenance: Mapping, inputs: pd.DataFrame, packages: pd.DataFrame, config_file: str,
+               concordance_csv: str | Path | None = None) -> Path:
+    """Fill ``dest`` with everything Jupyter Book needs; return it.
+
+    ``framing["concordance"]`` may be the whole concordance or
+    :func:`concordance_preview` of it; ``concordance_csv`` is the file
+    offered for download (default: ``framing["concordance"]`` written out).
+    """
     dest = Path(dest)
     if dest.exists():
         shutil.rmtree(dest)
@@ -382,7 +420,10 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     tables = _tables(report, threads, framing, lexicons) | _provenance_tables(inputs, packages, lexicons)
     for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
-    framing["concordance"].to_csv(dest / "_generated" / "tables" / "concordance.csv", index=False, lineterminator="\n")
+    if concordance_csv is None:
+        framing["concordance"].to_csv(dest / "_generated" / "tables" / "concordance.csv", index=False, lineterminator="\n")
+    else:  # the file the workflow wrote, byte for byte (not read and written again)
+        shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")
     cfg = dict(base_config or {})
     cfg["title"] = config["book"]["title"]
     cfg["author"] = config["book"]["author"]

@@ -34,6 +34,7 @@ rule train_punkt:
         n_sources=len(SOURCES),
     log:
         LOGS + "/train_punkt.log",
+    priority: 10
     threads: 1
     resources:
         mem_mb=2000,
@@ -65,6 +66,7 @@ rule annotate:
         flip_negated=config["polarization"]["flip_negated"],
     log:
         LOGS + "/annotate/{shard}.log",
+    priority: 10
     threads: 1
     resources:
         mem_mb=4000,

@@ -25,6 +25,7 @@ rule book:
         article_vs_comments=rules.frame_rates.output.article_vs_comments,
         uptake=rules.frame_dynamics.output.uptake,
         concordance=rules.concordance.output.csv,
+        concordance_table=rules.concordance.output.table,
         collocations=rules.frame_collocations.output.table,
         keyness=rules.keyness.output.table,
         polar=rules.polarization_report.output.summary,

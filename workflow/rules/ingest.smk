@@ -108,6 +108,11 @@ rule ingest_shard:
         source=_one_of(FILE_SOURCES),
     log:
         LOGS + "/ingest_shard/{source}/{shard}.log",
+    # Priorities: the per-shard chain (ingest_shard, shard, train_punkt, annotate)
+    # goes before ready aggregates that do not wait for it, so the aggregates that
+    # do (and a one-thread rerun) start sooner; then polarization_report, the
+    # longest aggregate on the way to the figures.
+    priority: 10
     threads: 1
     resources:
         mem_mb=4000,
@@ -128,6 +133,7 @@ rule shard:
         mentions=R + "/mentions/shard-{shard}.parquet",
     log:
         LOGS + "/shard/{shard}.log",
+    priority: 10
     threads: 1
     resources:
         mem_mb=2000,

@@ -25,6 +25,8 @@ rule polarization_report:
         salt=config["pseudonym_salt"],
     log:
         LOGS + "/polarization_report.log",
+    # the longest aggregate, on the way to the figures and the book
+    priority: 5
     threads: 1
     resources:
         mem_mb=2000,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import io
-from analysis.book import stage_book, substitutions
+from analysis.book import CONCORDANCE_PER_FRAME, concordance_preview, stage_book, substitutions
 from analysis.lexicons import load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "book")
@@ -20,9 +20,12 @@ lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons
 provenance = io.read_json(snakemake.input.provenance)
 inputs = io.read_csv(snakemake.input.inputs)
 captions = {Path(p).stem: Path(p).read_text(encoding="utf-8").strip() for p in snakemake.input.captions}
-names = ("rates", "index", "article_vs_comments", "uptake", "concordance", "collocations", "keyness",
+names = ("rates", "index", "article_vs_comments", "uptake", "collocations", "keyness",
          "partisanship", "polar_terms", "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors", "labels_prf")
 framing_tables = {n: io.read_csv(getattr(snakemake.input, n), dtype={"group": str}) for n in names}
+# the concordance is the largest table (every match): the book shows its first lines per frame, read from the
+# Parquet copy, and offers the CSV as written
+framing_tables["concordance"] = concordance_preview(snakemake.input.concordance_table, per_frame=CONCORDANCE_PER_FRAME)
 subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
     report=report,
@@ -43,6 +46,7 @@ src = stage_book(
     threads=pd.read_csv(snakemake.input.threads, dtype={"thread_id": str, "title": str}, keep_default_na=False),
     config=cfg, framing=framing_tables, lexicons=lexicons, captions=captions, provenance=provenance, inputs=inputs,
     packages=io.read_csv(snakemake.input.packages, dtype={"version": str}), config_file=snakemake.input.config_as_run,
+    concordance_csv=snakemake.input.concordance,
 )
 cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", snakemake.params.out,
        "--warningiserror", "--nitpick", "--keep-going", "--all"]
