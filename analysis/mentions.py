@@ -42,6 +42,7 @@ sorted by ``thread_id``, ``comment_id``, ``start``.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -89,6 +90,7 @@ def find_mentions(
     *,
     known_authors: Iterable[str] = (),
     authors_by_thread: Mapping[str, Iterable[str]] | None = None,
+    processes: int = 1,
 ) -> pd.DataFrame:
     """Mentions in each comment's ``text`` (rules in the module docstring).
 
@@ -98,32 +100,71 @@ def find_mentions(
     choice: the thread's own participants, which keeps the work linear in
     corpus size). Returns columns ``thread_id``, ``comment_id``, ``kind``,
     ``mention``, ``start``, ``end`` (int32), one row per kept span.
+
+    ``processes`` > 1 splits the rows into that many runs, each searched by a
+    forked process (where the platform forks; otherwise one process). A
+    comment's mentions depend on its text and its thread's names alone, so
+    the rows are the same.
     """
     missing = [c for c in ("thread_id", "comment_id", "text") if c not in comments.columns]
     if missing:
         raise ValueError(f"comments: missing column(s) {missing}; has {list(comments.columns)}")
-    everywhere = list(known_authors)
-    by_thread = authors_by_thread or {}
-    patterns: dict[str, _AuthorPattern | None] = {}
-    # one pattern of every name screens the texts: a thread's own pattern (a subset of the names) is compiled
-    # and run only on a text where some name occurs, which most texts lack
-    everyone = _author_forms(everywhere + [a for names in by_thread.values() for a in names])
-    screen = _screen(everyone)
-    rows: list[tuple[str, str, str, str, int, int]] = []
-    for thread_id, comment_id, text in zip(comments["thread_id"], comments["comment_id"], comments["text"]):
-        if not isinstance(text, str) or not text:
-            continue
-        authors = None
-        if everyone and (screen is None or screen.search(text)):
-            if thread_id not in patterns:
-                patterns[thread_id] = _author_pattern(everywhere + list(by_thread.get(thread_id, ())))
-            authors = patterns[thread_id]
-        for kind, start, end in _resolve(_candidates(text, authors)):
-            rows.append((str(thread_id), str(comment_id), kind, text[start:end], start, end))
+    search = _Search(list(known_authors), authors_by_thread or {}, comments)
+    n = len(comments)
+    runs = max(1, min(int(processes), n // _MIN_ROWS_PER_PROCESS))
+    if runs > 1 and "fork" in mp.get_all_start_methods():
+        global _FORKED
+        _FORKED = search  # read by the forked processes: nothing is pickled but the row ranges and the rows found
+        try:
+            bounds = [(n * k // runs, n * (k + 1) // runs) for k in range(runs)]
+            with mp.get_context("fork").Pool(runs) as pool:
+                rows = [row for part in pool.map(_search_forked, bounds) for row in part]
+        finally:
+            _FORKED = None
+    else:
+        rows = search.rows(0, n)
     out = pd.DataFrame(rows, columns=list(_COLUMNS))
     out = out.astype({"thread_id": object, "comment_id": object, "kind": object, "mention": object})
     out[["start", "end"]] = out[["start", "end"]].astype("int32")
     return out.sort_values(["thread_id", "comment_id", "start"], kind="stable").reset_index(drop=True)
+
+
+#: Fewer rows per process than this are not worth a fork.
+_MIN_ROWS_PER_PROCESS = 20_000
+_FORKED: _Search | None = None
+
+
+def _search_forked(bounds: tuple[int, int]) -> list[tuple[str, str, str, str, int, int]]:
+    return _FORKED.rows(*bounds)
+
+
+class _Search:
+    """The names and patterns of :func:`find_mentions`, and the search of a run of its rows."""
+
+    def __init__(self, everywhere: list[str], by_thread: Mapping[str, Iterable[str]], comments: pd.DataFrame):
+        self.everywhere, self.by_thread, self.comments = everywhere, by_thread, comments
+        self.patterns: dict[str, _AuthorPattern | None] = {}
+        # one pattern of every name screens the texts: a thread's own pattern (a subset of the names) is compiled
+        # and run only on a text where some name occurs, which most texts lack
+        self.everyone = _author_forms(everywhere + [a for names in by_thread.values() for a in names])
+        self.screen = _screen(self.everyone)
+
+    def rows(self, first: int, last: int) -> list[tuple[str, str, str, str, int, int]]:
+        """The kept spans of rows ``first`` to ``last`` (excluded), in row order."""
+        c = self.comments.iloc[first:last]
+        everyone, screen, patterns = self.everyone, self.screen, self.patterns
+        rows: list[tuple[str, str, str, str, int, int]] = []
+        for thread_id, comment_id, text in zip(c["thread_id"], c["comment_id"], c["text"]):
+            if not isinstance(text, str) or not text:
+                continue
+            authors = None
+            if everyone and (screen is None or screen.search(text)):
+                if thread_id not in patterns:
+                    patterns[thread_id] = _author_pattern(self.everywhere + list(self.by_thread.get(thread_id, ())))
+                authors = patterns[thread_id]
+            for kind, start, end in _resolve(_candidates(text, authors)):
+                rows.append((str(thread_id), str(comment_id), kind, text[start:end], start, end))
+        return rows
 
 
 def _author_forms(known_authors: Iterable[str]) -> list[tuple[str, ...]]:

@@ -192,3 +192,22 @@ def test_screen_keeps_each_threads_own_names():
     texts = pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "2"], "text": ["Ask Bob Smith.", "Ask Bob Smith."]})
     m = find_mentions(texts, authors_by_thread={"a": ["Ann Lee"], "b": ["Bob Smith", "Bob"]})
     assert [(r.thread_id, r.kind, r.mention) for r in m.itertuples()] == [("b", "author", "Bob Smith")]
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_forked_processes_find_the_same_rows(seed_records, monkeypatch, processes):
+    """Rows split among forked processes (a thread's comments in several of them) give the one-process table."""
+    import analysis.mentions as mentions
+
+    monkeypatch.setattr(mentions, "_MIN_ROWS_PER_PROCESS", 1)
+    # two threads interleaved, each with its own author names, so a run of rows mixes threads
+    frame = pd.concat([seed_records.assign(thread_id="a"), seed_records.assign(thread_id="b")]).sort_values(
+        "comment_id", kind="stable").reset_index(drop=True)
+    by_thread = {"a": ["Hind Abyad"], "b": ["Danny Boy"]}
+    one = find_mentions(frame, authors_by_thread=by_thread)
+    many = find_mentions(frame, authors_by_thread=by_thread, processes=processes)
+    pd.testing.assert_frame_equal(many, one)
+    # by hand (see test_seed_mentions): thread a has Hind as an author and Danny three times as a vocative; in
+    # thread b Danny is the first name of an author (author beats vocative) and Hind is nobody
+    authors = one[one["kind"].eq("author")].groupby("thread_id")["mention"].apply(sorted).to_dict()
+    assert authors == {"a": ["Hind"], "b": ["Danny", "Danny", "Danny"]} and len(one) == 9

@@ -50,12 +50,14 @@ def ingest(
     pseudonymise_names: bool = True,
     orphans: str = "quarantine",
     shard: int | None = None,
+    processes: int = 1,
 ) -> Ingested:
     """Check, pseudonymise and shard one source's records.
 
     Threads go to shards by a stable hash of their id; ``shard`` instead puts
     every thread in that one shard (the records are one shard's files of a
-    ``shard_by: file`` source).
+    ``shard_by: file`` source). ``processes``: how many processes search the
+    texts for mentions (:func:`analysis.mentions.find_mentions`).
     """
     records = result.records
     removed = records["removed"].ne("") if "removed" in records else None
@@ -77,7 +79,7 @@ def ingest(
     comments = _sorted(comments, ["thread_id", "record", "file"])
     comments = comments[columns.core_names("comments") + metadata]
 
-    mentions = _mentions(comments, raw_authors, salt=salt, enabled=pseudonymise_names)
+    mentions = _mentions(comments, raw_authors, salt=salt, enabled=pseudonymise_names, processes=processes)
 
     threads = result.threads.copy()
     threads["thread_id"] = source + ":" + threads["thread_id"]
@@ -145,12 +147,12 @@ def _positions(comments: pd.DataFrame) -> np.ndarray:
     return pos
 
 
-def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enabled: bool) -> pd.DataFrame:
+def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enabled: bool, processes: int = 1) -> pd.DataFrame:
     """Mentions of handles and of the thread's own authors; targets pseudonymised."""
     named = pd.DataFrame({"thread_id": comments["thread_id"], "author": raw_authors.to_numpy()})
     named = named[named["author"] != ""].drop_duplicates()
     by_thread = named.groupby("thread_id")["author"].agg(list).to_dict()
-    found = find_mentions(comments[["thread_id", "comment_id", "text"]], authors_by_thread=by_thread)
+    found = find_mentions(comments[["thread_id", "comment_id", "text"]], authors_by_thread=by_thread, processes=processes)
     if found.empty:
         return columns.empty("mentions")
     # A first name resolves to the full name of the one author of the thread it starts.

@@ -81,7 +81,9 @@ rule ingest:
         source=_one_of(THREAD_SOURCES),
     log:
         LOGS + "/ingest/{source}.log",
-    threads: 1
+    # the job of a whole source runs before anything else can: its mention search
+    # takes two cores (analysis.mentions.find_mentions, processes)
+    threads: 2
     resources:
         mem_mb=4000,
         runtime=60,

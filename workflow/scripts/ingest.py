@@ -19,6 +19,7 @@ out = ingest(
     salt=snakemake.params.salt,
     pseudonymise_names=snakemake.params.pseudonymise,
     orphans=snakemake.params.orphans,
+    processes=snakemake.threads,  # the mention search runs in this many processes
 )
 del result  # the reader's records; ``out`` holds what is written
 # Each shard's rows are picked by an Arrow filter, chunk by chunk: a pandas row selection would first join the
