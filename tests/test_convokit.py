@@ -378,3 +378,163 @@ def test_shards_refuse_orphans_and_leave_no_files(tmp_path):
     with pytest.raises(ValueError, match=r"\('seed:a', '2'\)"):
         write_convokit_shards(paths, str(tmp_path / "o"))
     assert not list((tmp_path / "o").iterdir())
+
+
+# ---------------------------------------------------------------------------
+# the column-wise line encoding against json.dumps, one record at a time
+
+# every character json.dumps escapes, alone and run together, and characters it leaves alone
+HOSTILE = (
+    [chr(i) for i in range(0x20)]
+    + [f"a{chr(i)}b" for i in range(0x20)]
+    + ['"', "\\", '\\"', '"\\', "\\\\n", 'say "hi"\n', "C:\\path\\to", "tab\there\r\nnext", "\b\f\x0b\x1f\x00", "\x7f DEL"]
+    + ["«unicode» déjà vu", "emoji 😀 and 👍🏽", "\u2028\u2029 line separators", "ß\u0301", "\ufeffbom", "日本語の\"引用\""]
+    + ["", " ", "plain text", "/slash/", "'single'", "{\"json\": [1, 2]}", "\\u0041 not an escape", "x" * 3000 + '"\n']
+)
+
+
+def test_json_values_match_json_dumps_on_hostile_strings():
+    import pyarrow as pa
+
+    from analysis.ingest.convokit import _json_values
+
+    values = HOSTILE + [None, "after null", None]
+    got = _json_values(pa.array(values, pa.string())).to_pylist()
+    assert got == [json.dumps(v, ensure_ascii=False) for v in values]
+    # no row needs escaping; every row needs it; only short escapes; only other control characters
+    for subset in (["a", "", "é😀"], ['"', "\\"], ["a\nb", 'q"', "t\t\r\\"], ["\x01", "\b\f"]):
+        assert _json_values(pa.array(subset)).to_pylist() == [json.dumps(v, ensure_ascii=False) for v in subset]
+    assert _json_values(pa.array([], pa.string())).to_pylist() == []
+
+
+def test_json_values_of_numbers_and_times_match_json_dumps():
+    import pyarrow as pa
+
+    from analysis.ingest.convokit import _json_seconds, _json_values, _seconds
+
+    ints = [0, -1, 7, 2**31 - 1, -(2**31), None]
+    assert _json_values(pa.array(ints, pa.int32())).to_pylist() == [json.dumps(v) for v in ints]
+    assert _json_values(pa.array([True, False, None])).to_pylist() == ["true", "false", "null"]
+    # whole and fractional seconds, before 1970, past 2**53 microseconds (year 2255), unknown
+    us = [0, 1_614_592_800_000_000, 1_614_593_100_250_000, 1, -1, -500_000, -3_000_000, 2**53 + 1, 9_000_000_000_000_000_001, None]
+    times = pa.array(us, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    assert _json_seconds(times).to_pylist() == [json.dumps(_seconds(v)) for v in us]
+    assert _json_seconds(times).to_pylist()[2] == "1614593100.25"
+    # other types go through json.dumps itself, refusals included
+    assert _json_values(pa.array([0.1, None, 1e300])).to_pylist() == ["0.1", "null", "1e+300"]
+    with pytest.raises(ValueError):
+        _json_values(pa.array([float("nan")]))
+
+
+def test_lone_surrogates_cannot_reach_the_writer():
+    import pyarrow as pa
+
+    with pytest.raises(UnicodeError):  # Arrow (and so the tables the writer reads) holds only valid UTF-8
+        pa.array(["a\ud800b"], pa.string())
+
+
+def hostile_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three threads whose ids, authors, texts, sources and metadata are the hostile strings, and one without comments.
+
+    Thread ids sort by code point (U+FFFF before U+1F600), not by UTF-16 unit.
+    """
+    rows = []
+    for k, text in enumerate(HOSTILE):
+        tid = ["t\"1\\", "t😀2\n", "t3"][k % 3]
+        first = k < 3
+        rows.append({
+            "thread_id": tid, "comment_id": f"c{k}\t\"", "parent_id": "" if first else f"c{k - 3}\t\"",
+            "depth": 1 if first else 2, "position": 1, "author_id": ["", "u«1»", "u\"2\\", "u\x01"][k % 4],
+            "created_at": pd.Timestamp(1_600_000_000_000_000 + k * 123_457, unit="us", tz="UTC") if k % 5 else pd.NaT,
+            "text": text, "source": ["s\"rc", "src"][k % 2], "file": f"f{k % 2}", "record": k // 2, "rule": "record",
+            "is_placeholder": k % 7 == 0, "shard": 0,
+            "side": HOSTILE[-k - 1] if k % 3 else None, "empty_meta": None,
+        })
+    comments = pd.DataFrame(rows)
+    threads = pd.DataFrame({
+        "thread_id": ["t\"1\\", "t😀2\n", "t3", "t\uffff no comments"], "source": ["src", "", "s\\", "src"],
+        "title": ["a \"title\"", "", "T\x02", "only title"], "article_text": ["body\n\"quoted\"", "", "", ""],
+        "site_tags": ["x,y", "", "", ""], "n_comments": [0, 0, 0, 0], "shard": [0, 0, 0, 0],
+        "region": ["n\u2028", None, "", "s"],
+    })
+    return comments, threads
+
+
+def reference_files(comments: pd.DataFrame, threads: pd.DataFrame, qualify: bool) -> dict[str, bytes]:
+    """utterances.jsonl and speakers.json as the module docstring says, one json.dumps per record."""
+    def dumps(obj):
+        return json.dumps(obj, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+    core = columns.core_names("comments")
+    c_meta = [n for n in comments.columns if n not in core]
+    crows = columns.conform(comments, "comments").to_pylist()
+    trows = {t["thread_id"]: t for t in columns.conform(threads, "threads").to_pylist()}
+    crows.sort(key=lambda c: (c["thread_id"], c["file"], c["record"], c["comment_id"]))
+    lines, speakers = [], set()
+    for tid in sorted(set(trows) | {c["thread_id"] for c in crows}):
+        t = trows.get(tid, {})
+        mine = [c for c in crows if c["thread_id"] == tid]
+        article, title = t.get("article_text") or "", t.get("title") or ""
+        source = t.get("source") or (mine[0]["source"] if mine else "")
+        lines.append(dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER, "timestamp": None,
+                            "text": article or title, "vectors": [],
+                            "meta": {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)}}))
+        speakers.add(ROOT_SPEAKER)
+        for c in mine:
+            def uid(i):
+                return f"{tid}/{i}" if qualify else i
+            created = c["created_at"]
+            if created is not None:
+                us = (created - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
+                created = us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
+            speaker = c["author_id"] or UNKNOWN_SPEAKER
+            speakers.add(speaker)
+            meta = {"depth": c["depth"], "position": c["position"], "source": c["source"], "is_placeholder": c["is_placeholder"]}
+            meta.update({m: c[m] for m in c_meta})
+            lines.append(dumps({"id": uid(c["comment_id"]), "conversation_id": tid,
+                                "reply_to": uid(c["parent_id"]) if c["parent_id"] else tid, "speaker": speaker,
+                                "timestamp": created, "text": c["text"], "meta": meta, "vectors": []}))
+    return {"utterances.jsonl": "".join(line + "\n" for line in lines).encode("utf-8"),
+            "speakers.json": (dumps({s: {"meta": {}, "vectors": []} for s in speakers}) + "\n").encode("utf-8")}
+
+
+@pytest.mark.parametrize("qualify", [False, True])
+def test_written_lines_are_json_dumps_of_each_record(tmp_path, qualify):
+    comments, threads = hostile_tables()
+    expected = reference_files(comments, threads, qualify)
+    assert b'"text": "\\u0000"' in expected["utterances.jsonl"] and "😀".encode() in expected["utterances.jsonl"]
+    write_convokit(comments, threads, str(tmp_path / "whole"), qualify_ids=qualify or None)
+    one = comments["thread_id"] == "t3"
+    paths = write_shards(tmp_path, [(comments[~one], threads[threads["thread_id"] != "t3"]),
+                                    (comments[one], threads[threads["thread_id"] == "t3"])])
+    write_convokit_shards(paths, str(tmp_path / "sharded"), qualify_ids=qualify or None)
+    for out in ("whole", "sharded"):
+        for name, data in expected.items():
+            assert (tmp_path / out / name).read_bytes() == data, (out, name)
+    same_files(tmp_path / "whole", tmp_path / "sharded")
+    index = read_json(tmp_path / "whole" / "index.json")["utterances-index"]
+    assert index["empty_meta"] == ["<class 'NoneType'>"] and index["side"] == ["<class 'str'>"]
+    assert index["depth"] == ["<class 'int'>"] and index["text_is_title"] == ["<class 'bool'>"]
+    res = read_convokit(str(tmp_path / "sharded"))
+    assert sorted(res.records["text"]) == sorted(comments["text"])
+
+
+def test_shards_not_in_the_written_layout_are_conformed_first(tmp_path):
+    """A shard file whose columns are out of order or of other types (int64 depth) goes through columns.conform."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from analysis.ingest.convokit import _read_conformed
+
+    comments, threads = hostile_tables()
+    cpath, tpath = tmp_path / "c.parquet", tmp_path / "t.parquet"
+    pq.write_table(pa.Table.from_pandas(comments.iloc[:, ::-1], preserve_index=False), cpath)
+    pq.write_table(pa.Table.from_pandas(threads, preserve_index=False), tpath)
+    assert pq.read_schema(cpath).field("depth").type == pa.int64()
+    assert _read_conformed(str(cpath), "comments").equals(columns.conform(comments.iloc[:, ::-1], "comments"))
+    write_convokit(comments, threads, str(tmp_path / "whole"))
+    write_convokit_shards([(str(cpath), str(tpath))], str(tmp_path / "sharded"))
+    same_files(tmp_path / "whole", tmp_path / "sharded")
+    # a file in the written layout is read as it is, to the same table
+    pq_write(comments, tmp_path / "w.parquet", "comments")
+    assert _read_conformed(str(tmp_path / "w.parquet"), "comments").equals(columns.conform(comments, "comments"))

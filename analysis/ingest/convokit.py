@@ -94,9 +94,11 @@ import json
 import os
 from collections import Counter
 from collections.abc import Mapping
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -382,28 +384,27 @@ def write_convokit(
     ttab = columns.conform(threads, "threads")
     c_meta = [n for n in ctab.column_names if n not in columns.core_names("comments")]
     t_meta = [n for n in ttab.column_names if n not in columns.core_names("threads")]
-    crow = _rows(ctab)
-    trow = _rows(ttab)
+    crow = _rows(ctab.select(["thread_id", "comment_id"]))
+    t_ids = ttab.column("thread_id").to_pylist()
 
-    dup_threads = _repeated(t["thread_id"] for t in trow)
+    dup_threads = _repeated(t_ids)
     if dup_threads:
         raise ValueError(f"threads: thread_id(s) {dup_threads[:5]} appear more than once")
     dups = _repeated((c["thread_id"], c["comment_id"]) for c in crow)
     if dups:
         raise ValueError(f"comments: (thread_id, comment_id) pair(s) {dups[:5]} appear more than once")
-    orphans = _orphans(crow)
+    orphans = _orphans(ctab)
     if orphans:
         raise ValueError(_ORPHAN_MESSAGE.format(orphans[:5]))
-    all_threads = sorted({t["thread_id"] for t in trow} | {c["thread_id"] for c in crow})
+    all_threads = sorted(set(t_ids) | {c["thread_id"] for c in crow})
     qualify = _need_qualified([c["comment_id"] for c in crow], all_threads, qualify_ids)
+    del crow
     overall = _overall(corpus_meta)
     part = _Part(c_meta, t_meta, qualify)
-    part.add(crow, trow)
     out, tmp = _open_corpus(folder)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            for tid in part.order:
-                fh.write(part.lines[tid])
+        with open(tmp, "wb") as fh:
+            part.write(ctab, ttab, fh)
         _finish_corpus(out, tmp, [part], overall)
     finally:
         tmp.unlink(missing_ok=True)
@@ -448,15 +449,14 @@ def write_convokit_shards(
     shard_threads = [pc.unique(pa.concat_arrays([a, b])) for a, b in zip(c_tids, t_tids)]
     all_tids = pa.concat_arrays(shard_threads)
     all_cids = pa.concat_arrays(c_ids)
-    pairs = pa.concat_arrays([pc.binary_join_element_wise(t, c, "\x00") for t, c in zip(c_tids, c_ids)])
     t_all = pa.concat_arrays(t_tids)
     simple = (
         len(c_cols) == 1 and len(t_cols) == 1
         and len(pc.unique(all_tids)) == len(all_tids)  # no thread in two shards
         and len(pc.unique(t_all)) == len(t_all)
-        and len(pc.unique(pairs)) == len(pairs)
+        and all(_pairs_unique(t, c) for t, c in zip(c_tids, c_ids))  # so (thread, comment) pairs are unique across shards
     )
-    del pairs, t_all, c_tids, t_tids, c_ids
+    del t_all, c_tids, t_tids, c_ids
     if not simple:
         write_convokit(io.read_tables([c for c, _ in shards]), io.read_tables([t for _, t in shards]), folder,
                        corpus_meta=corpus_meta, qualify_ids=qualify_ids)
@@ -469,18 +469,14 @@ def write_convokit_shards(
     try:
         orphans: list[tuple[str, str]] = []
         for (cpath, tpath), path in zip(shards, scratch):
-            ctab = columns.conform(io.read_table(cpath), "comments")
-            ttab = columns.conform(io.read_table(tpath), "threads")
-            crow, trow = _rows(ctab), _rows(ttab)
-            orphans += _orphans(crow)
+            ctab = _read_conformed(cpath, "comments")
+            ttab = _read_conformed(tpath, "threads")
+            orphans += _orphans(ctab)
             part = _Part([n for n in ctab.column_names if n not in columns.core_names("comments")],
                          [n for n in ttab.column_names if n not in columns.core_names("threads")], qualify)
-            part.add(crow, trow)
-            del crow, trow, ctab, ttab
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                for tid in part.order:
-                    fh.write(part.lines[tid])
-            part.release()
+            with open(path, "wb") as fh:
+                part.write(ctab, ttab, fh)
+            del ctab, ttab
             parts.append(part)
         if orphans:
             raise ValueError(_ORPHAN_MESSAGE.format(sorted(orphans)[:5]))
@@ -504,69 +500,244 @@ _ORPHAN_MESSAGE = "comments: {} reply to comment ids not in their thread; ConvoK
 
 
 class _Part:
-    """The utterance lines, conversations, speakers and metadata types of some whole threads."""
+    """The conversations, speakers and metadata types of some whole threads, whose utterance lines it writes."""
 
     def __init__(self, c_meta: list[str], t_meta: list[str], qualify: bool) -> None:
         self.c_meta, self.t_meta, self.qualify = c_meta, t_meta, qualify
         self.order: list[str] = []
-        self.lines: dict[str, str] = {}
         self.sizes: list[int] = []
         self.conversations: dict[str, Any] = {}
         self.speakers: set[str] = set()
         self.u_types: dict[str, set[str]] = {}
 
-    def add(self, crow: list[dict[str, Any]], trow: list[dict[str, Any]]) -> None:
-        c_meta, t_meta = self.c_meta, self.t_meta
+    def write(self, ctab: pa.Table, ttab: pa.Table, fh) -> None:
+        """Write the utterance lines of the (conformed) tables to the binary file ``fh``, thread by thread in thread id order.
 
-        def uid(thread_id: str, comment_id: str) -> str:
-            return f"{thread_id}/{comment_id}" if self.qualify else comment_id
-
-        by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in trow}
-        all_threads = sorted(set(by_thread) | {c["thread_id"] for c in crow})
-        crow.sort(key=lambda c: (c["thread_id"], c["file"], c["record"], c["comment_id"]))
-        per_thread: dict[str, list[dict[str, Any]]] = {t: [] for t in all_threads}
-        for c in crow:
-            per_thread[c["thread_id"]].append(c)
+        Each thread's root line is ``json.dumps`` of its dict; the comment
+        lines are built column-wise by :func:`_comment_lines`, which writes
+        the same bytes as ``json.dumps`` of each comment's dict.
+        ``order`` and ``sizes`` get each thread's id and byte count.
+        """
+        if ctab.num_rows:
+            keys = [(k, "ascending") for k in ("thread_id", "file", "record", "comment_id")]
+            ctab = ctab.take(pc.sort_indices(ctab, sort_keys=keys))  # stable, like list.sort; UTF-8 order is code point order
+        runs = pc.run_end_encode(ctab.column("thread_id").combine_chunks())
+        run_tids = runs.values.to_pylist()
+        ends = runs.run_ends.to_numpy().astype("int64") if len(run_tids) else []
+        starts = [0, *ends[:-1]]
+        first_source = ctab.column("source").take(pa.array(starts, pa.int64())).to_pylist() if run_tids else []
+        run_of = {tid: k for k, tid in enumerate(run_tids)}
+        lines = _comment_lines(ctab, self.c_meta, self.qualify)
+        offsets, data = _string_buffers(lines)
+        _add_comment_types(self.u_types, ctab, self.c_meta)
         speakers = self.speakers
-        metas: list[dict[str, Any]] = []
+        speakers.update(_speaker_ids(ctab).unique().to_pylist())
+        by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in ttab.to_pylist()}
+        all_threads = sorted(set(by_thread) | set(run_tids))
+        root_metas: list[dict[str, Any]] = []
         for tid in all_threads:
             t = by_thread.get(tid, {})
+            k = run_of.get(tid)
             title = t.get("title") or ""
             article = t.get("article_text") or ""
-            source = t.get("source") or (per_thread[tid][0]["source"] if per_thread[tid] else "")
+            source = t.get("source") or (first_source[k] if k is not None else "")
             root_meta = {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)}
-            metas.append(root_meta)
-            lines = [_dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER, "timestamp": None,
-                             "text": article or title, "meta": root_meta, "vectors": []})]
+            root_metas.append(root_meta)
+            root = _dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER, "timestamp": None,
+                           "text": article or title, "meta": root_meta, "vectors": []}).encode("utf-8") + b"\n"
             speakers.add(ROOT_SPEAKER)
-            for c in per_thread[tid]:
-                speaker = c["author_id"] or UNKNOWN_SPEAKER
-                speakers.add(speaker)
-                meta = {"depth": c["depth"], "position": c["position"], "source": c["source"], "is_placeholder": c["is_placeholder"]}
-                meta.update({m: c[m] for m in c_meta})
-                metas.append(meta)
-                lines.append(_dumps({
-                    "id": uid(tid, c["comment_id"]),
-                    "conversation_id": tid,
-                    "reply_to": uid(tid, c["parent_id"]) if c["parent_id"] else tid,
-                    "speaker": speaker,
-                    "timestamp": _seconds(c["created_at"]),
-                    "text": c["text"],
-                    "meta": meta,
-                    "vectors": [],
-                }))
-            text = "".join(line + "\n" for line in lines)
+            fh.write(root)
+            size, n_comments = len(root), 0
+            if k is not None:
+                lo, hi = offsets[starts[k]], offsets[ends[k]]
+                fh.write(data[lo:hi])
+                size += hi - lo
+                n_comments = int(ends[k] - starts[k])
             self.order.append(tid)
-            self.lines[tid] = text
-            self.sizes.append(len(text.encode("utf-8")))
-            cmeta = {"title": title, "source": source, "n_comments": len(per_thread[tid]), "site_tags": t.get("site_tags") or ""}
-            cmeta.update({m: t.get(m) for m in t_meta})
+            self.sizes.append(int(size))
+            cmeta = {"title": title, "source": source, "n_comments": n_comments, "site_tags": t.get("site_tags") or ""}
+            cmeta.update({m: t.get(m) for m in self.t_meta})
             self.conversations[tid] = {"meta": cmeta, "vectors": []}
-        _add_types(self.u_types, metas)
+        _add_types(self.u_types, root_metas)
 
-    def release(self) -> None:
-        """Drop the utterance lines (once written)."""
-        self.lines = {}
+
+# ---------------------------------------------------------------------------
+# utterance lines, column by column
+#
+# json.dumps(d, sort_keys=True, ensure_ascii=False) of a dict of scalars is
+# "{" + ", ".join(f"{key}: {value}") + "}" over the items in key order, each
+# key and string value written by json.encoder.encode_basestring (the very
+# function json.dumps calls), an int or a bool by its repr (true/false), a
+# float by float.__repr__, None as null. So a column of such dicts can be
+# written by joining per-column JSON texts with constant pieces between them.
+
+_NEEDS_ESCAPE = r'[\x00-\x1f"\\]'
+"""The characters ``encode_basestring`` (ensure_ascii=False) changes; a string without any is written as ``"<s>"``."""
+_SHORT_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+"""``(character, escape)`` as ``encode_basestring`` writes them, backslash first."""
+_OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+"""The other characters ``encode_basestring`` changes (written as backslash-b, backslash-f or backslash-u00XX)."""
+
+
+def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool) -> pa.Array:
+    """Each comment's utterance line (``json.dumps`` of its dict, then a newline), as a large_string array in row order."""
+    tid = ctab.column("thread_id").combine_chunks()
+    cid = ctab.column("comment_id").combine_chunks()
+    parent = ctab.column("parent_id").combine_chunks()
+    if qualify:
+        uid = pc.binary_join_element_wise(tid, cid, "/")
+        reply = pc.if_else(pc.equal(parent, ""), tid, pc.binary_join_element_wise(tid, parent, "/"))
+    else:
+        uid = cid
+        reply = pc.if_else(pc.equal(parent, ""), tid, parent)
+    meta = {"depth": ctab.column("depth"), "position": ctab.column("position"), "source": ctab.column("source"),
+            "is_placeholder": ctab.column("is_placeholder")}
+    meta.update({m: ctab.column(m) for m in c_meta})
+    pieces: list[Any] = ['{"conversation_id": ', _json_values(tid), ', "id": ', _json_values(uid), ', "meta": {']
+    for k, key in enumerate(sorted(meta)):
+        pieces += [(", " if k else "") + encode_basestring(key) + ": ", _json_values(meta[key])]
+    pieces += ['}, "reply_to": ', _json_values(reply), ', "speaker": ', _json_values(_speaker_ids(ctab)),
+               ', "text": ', _json_values(ctab.column("text")), ', "timestamp": ', _json_seconds(ctab.column("created_at")),
+               ', "vectors": []}\n']
+    return _join(pieces, ctab.num_rows)
+
+
+def _join(pieces: list[Any], n: int) -> pa.Array:
+    """Row-wise concatenation of large_string arrays of length ``n`` and constant strings (adjacent ones merged)."""
+    args: list[Any] = []
+    for piece in pieces:
+        if isinstance(piece, str) and args and isinstance(args[-1], str):
+            args[-1] += piece
+        else:
+            args.append(piece)
+    args = [pa.scalar(a, pa.large_string()) if isinstance(a, str) else a for a in args]
+    if not any(isinstance(a, pa.Array) for a in args):
+        return pa.array([args[0].as_py()] * n if args else [""] * n, pa.large_string())
+    return pc.binary_join_element_wise(*args, pa.scalar("", pa.large_string()))
+
+
+def _string_buffers(arr: pa.Array) -> tuple[np.ndarray, memoryview]:
+    """Offsets (int64, ``len(arr) + 1``) and data bytes of a null-free large_string array: item i is ``data[off[i]:off[i+1]]``."""
+    _, off, data = arr.buffers()
+    offsets = np.frombuffer(off, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1] if off is not None else np.zeros(1, np.int64)
+    return offsets, memoryview(data if data is not None else b"")
+
+
+def _speaker_ids(ctab: pa.Table) -> pa.Array:
+    """``author_id``, or :data:`UNKNOWN_SPEAKER` where it is ``''``."""
+    author = ctab.column("author_id").combine_chunks()
+    return pc.if_else(pc.equal(author, ""), UNKNOWN_SPEAKER, author)
+
+
+def _json_values(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Each value as ``json.dumps`` writes it (ensure_ascii=False, allow_nan=False), as a null-free large_string array."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    typ = arr.type
+    if pa.types.is_timestamp(typ):  # as _rows reads them: epoch microseconds
+        arr = _epoch_us(arr)
+        typ = arr.type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return _json_strings(arr)
+    if pa.types.is_integer(typ) or pa.types.is_boolean(typ):  # decimal digits; true/false
+        return pc.fill_null(arr.cast(pa.large_string()), "null")
+    return pa.array([_dumps(v) for v in arr.to_pylist()], pa.large_string())
+
+
+def _json_strings(arr: pa.Array) -> pa.Array:
+    """JSON string literals of a string array, as ``encode_basestring`` writes them; ``null`` for nulls.
+
+    ``encode_basestring`` (ensure_ascii=False) changes only the quote, the
+    backslash and U+0000-U+001F. A string with none of them is quoted as it
+    is. In one whose only such characters are the quote, the backslash, LF,
+    CR and tab, Arrow replaces each by its two-character escape
+    (:data:`_SHORT_ESCAPES`, backslashes first: no later replacement puts
+    back a character an earlier one looks for). The rest (holding other
+    control characters) go through ``encode_basestring`` itself.
+    """
+    arr = arr.cast(pa.large_string())
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    out = pc.binary_join_element_wise(quote, arr, quote, empty)
+    need = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_ESCAPE), False)
+    if not pc.any(need).as_py():
+        return pc.fill_null(out, "null")
+    sub = pc.filter(arr, need)
+    inner = sub
+    for char, escape in _SHORT_ESCAPES:
+        inner = pc.replace_substring(inner, char, escape)
+    odd = pc.match_substring_regex(sub, _OTHER_CONTROL)
+    if pc.any(odd).as_py():
+        escaped = [encode_basestring(v)[1:-1] for v in pc.filter(sub, odd).to_pylist()]
+        inner = pc.replace_with_mask(inner, odd, pa.array(escaped, pa.large_string()))
+    out = pc.replace_with_mask(out, need, pc.binary_join_element_wise(quote, inner, quote, empty))
+    return pc.fill_null(out, "null")
+
+
+def _json_seconds(created: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`_seconds` of each time, as JSON: whole seconds as an integer, others as a float, null when unknown."""
+    us = _epoch_us(created)
+    vals = pc.fill_null(us, 0).to_numpy(zero_copy_only=False)
+    whole = vals % 1_000_000 == 0
+    out = pa.array(vals // 1_000_000, pa.int64()).cast(pa.large_string())
+    if not whole.all():
+        frac = np.flatnonzero(~whole)
+        out = pc.replace_with_mask(out, pa.array(~whole), pa.array([_dumps(_seconds(int(v))) for v in vals[frac]], pa.large_string()))
+    return pc.if_else(pc.is_null(us), pa.scalar("null", pa.large_string()), out)
+
+
+def _epoch_us(created: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Times as epoch microseconds (int64, nulls kept), as :func:`_rows` reads them."""
+    if isinstance(created, pa.ChunkedArray):
+        created = created.combine_chunks()
+    return created.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+
+
+def _add_comment_types(types: dict[str, set[str]], ctab: pa.Table, c_meta: list[str]) -> None:
+    """:func:`_add_types` of the comments' meta dicts, read off the column types (a column of nulls adds no type)."""
+    if not ctab.num_rows:
+        return
+    for key in ["depth", "position", "source", "is_placeholder", *c_meta]:
+        col = ctab.column(key)
+        seen = types.setdefault(key, set())
+        if col.null_count == len(col):
+            continue
+        typ = col.type
+        if pa.types.is_boolean(typ):
+            seen.add(str(bool))
+        elif pa.types.is_integer(typ) or pa.types.is_timestamp(typ):
+            seen.add(str(int))
+        elif pa.types.is_string(typ) or pa.types.is_large_string(typ):
+            seen.add(str(str))
+        else:
+            seen.update(str(type(v)) for v in col.to_pylist() if v is not None)
+
+
+def _read_conformed(path: str, table: str) -> pa.Table:
+    """``columns.conform(io.read_table(path), table)``, read straight into Arrow when the file has the contract's schema.
+
+    That is: the core columns first, in order, with their contract types
+    and no nulls where none are allowed, then string metadata columns (what
+    :func:`analysis.io.write_table` writes). Any other file goes through
+    pandas and :func:`columns.conform`, which casts or raises.
+    """
+    import pyarrow.parquet as pq
+
+    from analysis import io
+
+    tab = pq.read_table(path)
+    core = columns.TABLES[table]
+    names = tab.column_names
+    pandas_index = (tab.schema.pandas_metadata or {}).get("index_columns", [])
+    ok = (
+        len(names) >= len(core) and len(set(names)) == len(names)
+        and not any(isinstance(c, str) for c in pandas_index)
+        and all(f.name == c.name and f.type == c.type and (c.nullable or tab.column(c.name).null_count == 0)
+                for f, c in zip(tab.schema, core))
+        and all(f.type == pa.string() for f in list(tab.schema)[len(core):])
+    )
+    if not ok:
+        return columns.conform(io.read_table(path), table)
+    return tab.replace_schema_metadata(None)
 
 
 def _overall(corpus_meta: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -603,7 +774,7 @@ def _finish_corpus(out: Path, utterances_tmp: Path, parts: list[_Part], overall:
         "vectors": [],
     }
     texts = {
-        "speakers.json": _dumps({s: {"meta": {}, "vectors": []} for s in speakers}) + "\n",
+        "speakers.json": _speakers_json(speakers) + "\n",
         "conversations.json": _dumps(conversations) + "\n",
         "corpus.json": _dumps(overall) + "\n",
         "index.json": _dumps(index) + "\n",
@@ -618,15 +789,45 @@ def _finish_corpus(out: Path, utterances_tmp: Path, parts: list[_Part], overall:
         os.replace(utterances_tmp if name == "utterances.jsonl" else out / f".{name}.tmp", out / name)
 
 
+def _speakers_json(speakers: set[str]) -> str:
+    """``_dumps({s: {"meta": {}, "vectors": []} for s in speakers})``, written item by item (sorted keys)."""
+    return "{" + ", ".join([encode_basestring(s) + ': {"meta": {}, "vectors": []}' for s in sorted(speakers)]) + "}"
+
+
 def _schema_names(path: str) -> list[str]:
     import pyarrow.parquet as pq
 
     return list(pq.read_schema(path).names)
 
 
-def _orphans(crow: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    known = set((c["thread_id"], c["comment_id"]) for c in crow)
-    return sorted((c["thread_id"], c["comment_id"]) for c in crow if c["parent_id"] and (c["thread_id"], c["parent_id"]) not in known)
+def _pair_codes(tids: pa.Array, ids: list[pa.Array]) -> list[pa.Array]:
+    """For each array of ``ids`` (each as long as ``tids``), one int64 per row that is equal exactly when (thread id, id) is."""
+    thread_code = pc.dictionary_encode(tids).indices.cast(pa.int64())
+    codes = pc.dictionary_encode(pa.concat_arrays([a.cast(pa.large_string()) for a in ids]))
+    base = pc.multiply(thread_code, len(codes.dictionary))  # thread * n_ids + id
+    id_code = codes.indices.cast(pa.int64())
+    return [pc.add(base, id_code.slice(k * len(tids), len(tids))) for k in range(len(ids))]
+
+
+def _pairs_unique(tids: pa.Array, cids: pa.Array) -> bool:
+    """No (thread_id, comment_id) pair occurs twice."""
+    (pairs,) = _pair_codes(tids, [cids])
+    return len(pc.unique(pairs)) == len(pairs)
+
+
+def _orphans(ctab: pa.Table) -> list[tuple[str, str]]:
+    """Sorted ``(thread_id, comment_id)`` of the comments whose ``parent_id`` is not a comment id of their thread."""
+    n = ctab.num_rows
+    if not n:
+        return []
+    tids = ctab.column("thread_id").combine_chunks()
+    cids = ctab.column("comment_id").combine_chunks()
+    parents = ctab.column("parent_id").combine_chunks()
+    known, wanted = _pair_codes(tids, [cids, parents])
+    bad = pc.and_(pc.not_equal(parents, ""), pc.invert(pc.is_in(wanted, value_set=known)))
+    if not pc.any(bad).as_py():
+        return []
+    return sorted(zip(pc.filter(tids, bad).to_pylist(), pc.filter(cids, bad).to_pylist()))
 
 
 def _need_qualified_arrow(comment_ids: pa.Array, thread_ids: pa.Array, qualify_ids: bool | None) -> bool:
