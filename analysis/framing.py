@@ -626,16 +626,31 @@ def concordance(matches: pd.DataFrame, texts: dict, *, width: int = 60, authors:
             lines = pc.replace_with_mask(lines, change, pc.replace_substring_regex(lines.filter(change), space, " "))
         return pd.array(lines, dtype="str")
 
-    keys = list(zip(matches["thread_id"].tolist(), matches["comment_id"].tolist(), matches["doc"].tolist()))
-    left, right = [], []
-    for key, start, end in zip(keys, matches["start"].tolist(), matches["end"].tolist()):
-        text = texts[key]
-        left.append(text[max(0, start - width) : start])
-        right.append(text[end : end + width])
+    n = len(matches)
+    left, right, authors_of = [], [], []
+    if n:
+        # matches come in runs of one document: its text and author are looked up once per run
+        new = np.zeros(n, dtype=bool)
+        new[0] = True
+        for k in ("thread_id", "comment_id", "doc"):
+            new |= matches[k].ne(matches[k].shift()).to_numpy(dtype=bool)
+        first = np.flatnonzero(new)
+        bounds = np.append(first, n).tolist()
+        starts, ends = matches["start"].tolist(), matches["end"].tolist()
+        get = (authors or {}).get
+        run_author = []
+        for r, key in enumerate(zip(*(matches[k].iloc[first].tolist() for k in ("thread_id", "comment_id", "doc")))):
+            text = texts[key]
+            a, b = bounds[r], bounds[r + 1]
+            left += [text[max(0, s - width) : s] for s in starts[a:b]]
+            right += [text[e : e + width] for e in ends[a:b]]
+            run_author.append(get(key[:2], ""))
+        authors_of = np.empty(len(run_author), dtype=object)  # the values as they are, as a list of them would be
+        authors_of[:] = run_author
+        authors_of = authors_of[np.cumsum(new) - 1]
     left, middle, right = fold(left), fold(matches["match"]), fold(right)
     out = matches[["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term"]].copy()
-    get = (authors or {}).get
-    out["author_id"] = [get((t, c), "") for t, c, _ in keys]
+    out["author_id"] = authors_of
     out["left"], out["match"], out["right"] = left, middle, right
     for flag in ("quoted", "negated", "counted"):
         out[flag] = matches[flag]

@@ -398,7 +398,7 @@ def _finish_sample(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_coding_sample_sharded(
-    load_shard: Callable[[int], tuple[pd.DataFrame, pd.DataFrame]],
+    load_shard: Callable[[int], tuple[pd.DataFrame | pa.Table, pd.DataFrame | pa.Table]],
     n_shards: int,
     *,
     frames: Sequence[str],
@@ -409,7 +409,10 @@ def draw_coding_sample_sharded(
     """:func:`draw_coding_sample` of a corpus held in shards, one shard in memory at a time: the same rows.
 
     ``load_shard(i)`` (``0 <= i < n_shards``) returns the ``(docs, matches)``
-    of shard i, as :func:`draw_coding_sample` takes them; the result equals
+    of shard i, as :func:`draw_coding_sample` takes them (pandas DataFrames),
+    or as Arrow tables with the same columns (string keys; for matches only
+    the keys, ``frame``, ``term`` and ``counted`` are read; see
+    :func:`documents_with_text` for the docs of a shard); the result equals
     ``draw_coding_sample(concat of all docs, concat of all matches, ...)``
     when the matches of a document are in the shard of the document (as the
     per-shard framing tables are). Each shard is loaded once to put its
@@ -418,13 +421,15 @@ def draw_coding_sample_sharded(
     How: only the stratum of every (document, frame) is kept for the whole
     corpus (one byte each, with the document keys), which is all the draws
     need (they depend on the pool sizes and on the documents' key order).
-    Partial matches are found on the distinct whitespace-separated *chunks*
-    of a shard: the words of a text are those of its chunks, each split by
+    Texts stay in Arrow: each distinct text of a shard is checked once for
+    being blank and for partial matches. Partial matches are found on the
+    distinct whitespace-separated *chunks* of a shard: the words of a text
+    are those of its chunks, each split by
     :func:`~analysis.tokenization.word_spans` on its own (the equivalence
     :func:`~analysis.tokenization.tokenize_documents` relies on; a text
     with a spaced ellipsis is split whole), so each distinct chunk is split
-    once. Counts, terms and partial words are worked out for the drawn
-    documents only.
+    once. Counts, terms and partial words are worked out, and texts turned
+    into Python strings, for the drawn documents only.
     """
     per_stratum = int_arg("per_stratum", per_stratum, minimum=1)
     seed = int_arg("seed", seed, minimum=0)
@@ -433,18 +438,19 @@ def draw_coding_sample_sharded(
     finder = _PartialFinder(patterns, frames)
     keys: list[pa.Table] = []
     codes: list[np.ndarray] = []
+    kept: list[np.ndarray] = []  # per shard, the position in its docs of each document kept
     for i in range(n_shards):
-        d, m = _shard_docs(*load_shard(i), frames)
-        keys.append(pa.table({k: pa.array(d[k].tolist(), type=pa.string()) for k in KEYS}))
-        has_match = np.zeros((len(d), len(frames)), dtype=bool)
-        has_counted = np.zeros((len(d), len(frames)), dtype=bool)
-        if len(m):
-            has_match[m["row"].to_numpy(), m["col"].to_numpy()] = True
-            c = m["counted"].to_numpy()
-            has_counted[m["row"].to_numpy()[c], m["col"].to_numpy()[c]] = True
-        partial = finder.flags(d["text"].tolist())
+        d, texts, text_code, m, at = _shard_docs(*load_shard(i), frames)
+        keys.append(d.select(KEYS))
+        kept.append(at)
+        has_match = np.zeros((d.num_rows, len(frames)), dtype=bool)
+        has_counted = np.zeros((d.num_rows, len(frames)), dtype=bool)
+        has_match[m["row"], m["col"]] = True
+        c = m["counted"]
+        has_counted[m["row"][c], m["col"][c]] = True
+        partial = finder.flags(texts)[text_code]
         codes.append(np.where(has_counted, 0, np.where(has_match | partial, 1, 2)).astype(np.int8))
-        del d, m
+        del d, texts, text_code, m, at
     table = pa.concat_tables(keys) if keys else pa.table({k: pa.array([], type=pa.string()) for k in KEYS})
     shard_of = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
     local = np.concatenate([np.arange(len(k)) for k in keys]) if keys else np.zeros(0, dtype=np.int64)
@@ -474,21 +480,32 @@ def draw_coding_sample_sharded(
     wanted: dict[int, list[tuple[int, int]]] = {}
     for j, _, _, row, _, _ in drawn:
         wanted.setdefault(int(shard_of[row]), []).append((int(local[row]), j))
+    col_of = {f: j for j, f in enumerate(frames)}
     for i in sorted(wanted):
-        d, m = _shard_docs(*load_shard(i), frames, terms=True)
+        docs, matches = load_shard(i)
+        want_rows = sorted({r for r, _ in wanted[i]})
+        picked = _arrow_docs(docs).take(pa.array(kept[i][want_rows], type=pa.int64()))
+        docs_of = dict(zip(want_rows, picked.to_pylist()))
+        row_of = {tuple(doc[k] for k in KEYS): r for r, doc in docs_of.items()}  # keys are distinct: checked above
+        mt = _arrow_matches(matches, frames, terms=True)
+        mt = mt.filter(pc.is_in(_joined_key(*(mt.column(k) for k in KEYS)),
+                                value_set=_joined_key(*(picked.column(k) for k in KEYS))))
+        found: dict[tuple[int, int], list[tuple[bool, str]]] = {}
+        for match in mt.to_pylist():
+            key = (row_of[tuple(match[k] for k in KEYS)], col_of[match["frame"]])
+            found.setdefault(key, []).append((match["counted"], match["term"]))
         for r, j in wanted[i]:
-            sub = m[(m["row"] == r) & (m["col"] == j)] if len(m) else m
-            n_matches = len(sub)
-            text = d.at[r, "text"]
+            doc = docs_of[r]
+            sub = found.get((r, j), [])
             rows[(i, r, j)] = {
-                **{k: d.at[r, k] for k in KEYS},
-                "text": text,
-                "n_counted": int(sub["counted"].sum()) if n_matches else 0,
-                "n_matches": n_matches,
-                "terms": "; ".join(sorted(set(map(str, sub["term"])))) if n_matches else "",
-                "partial": "" if n_matches else finder.partial_text(text, frames[j]),
+                **{k: doc[k] for k in KEYS},
+                "text": doc["text"],
+                "n_counted": sum(c for c, _ in sub),
+                "n_matches": len(sub),
+                "terms": "; ".join(sorted({str(t) for _, t in sub})),
+                "partial": "" if sub else finder.partial_text(doc["text"], frames[j]),
             }
-        del d, m
+        del docs, matches, picked, mt
     out = pd.DataFrame(
         [{**rows[(int(shard_of[row]), int(local[row]), j)], "frame": frames[j], "stratum": STRATA[s], "draw": draw,
           "stratum_size": size, "n_drawn": n} for j, s, draw, row, size, n in drawn],
@@ -497,24 +514,127 @@ def draw_coding_sample_sharded(
     return _finish_sample(out)
 
 
-def _shard_docs(docs: pd.DataFrame, matches: pd.DataFrame, frames: list[str], *, terms: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The documents of one shard as :func:`stratify` keeps them (input order), and their matches of ``frames``.
+def _strings(column) -> pa.ChunkedArray:
+    """An Arrow column as plain strings (dictionary-encoded or large ones too)."""
+    column = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
+    return column.cast(pa.string())
 
-    Matches get ``row`` (the document's position) and ``col`` (the frame's);
-    those of documents not kept are dropped, as :func:`stratify`'s merge does.
+
+def _joined_key(*columns) -> pa.Array:
+    """One string per row that identifies the row's values of ``columns`` (strings) without ambiguity.
+
+    The byte lengths of all but the last value come first: ``"3:1:abc:x:y"``
+    is ``("abc", "x", "y")`` and ``"4:0:a:bc::x:y"`` is ``("a:bc", "", "x:y")``,
+    whatever characters the values hold.
     """
+    lengths = [pc.binary_length(c).cast(pa.string()) for c in columns[:-1]]
+    out = pc.binary_join_element_wise(*lengths, *columns, ":")
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def _arrow_docs(docs) -> pa.Table:
+    """Keys and text of a shard's documents as Arrow strings, as :func:`stratify` reads them (text: ``""`` where missing)."""
+    if isinstance(docs, pa.Table):
+        missing = [c for c in KEYS + ["text"] if c not in docs.column_names]
+        if missing:
+            raise bad_value("docs", docs.column_names, f"a table with columns {KEYS + ['text']} (missing {missing})")
+        return pa.table({**{k: _strings(docs.column(k)) for k in KEYS}, "text": _strings(docs.column("text")).fill_null("")})
     _require(docs, "docs", KEYS + ["text"])
-    _require(matches, "matches", KEYS + ["frame", "term", "counted"])
     d = _key_frame(docs)
-    d["text"] = docs["text"].fillna("").astype(str).to_numpy()
-    d = d[d["text"].str.strip() != ""].reset_index(drop=True)
+    return pa.table({**{k: pa.array(d[k].tolist(), type=pa.string()) for k in KEYS},
+                     "text": pa.array(docs["text"].fillna("").astype(str).tolist(), type=pa.string())})
+
+
+def _arrow_matches(matches, frames: list[str], *, terms: bool) -> pa.Table:
+    """Keys, frame, counted (and term) of the matches of ``frames`` in a shard, as Arrow."""
     cols = KEYS + ["frame", "counted"] + (["term"] if terms else [])
-    m = matches.loc[matches["frame"].isin(frames), cols].copy()
-    m[KEYS] = m[KEYS].astype(str)
-    m["counted"] = m["counted"].astype(bool)
-    m["col"] = m["frame"].map({f: j for j, f in enumerate(frames)}).astype("int64")
-    m = m.merge(d[KEYS].assign(row=np.arange(len(d))), on=KEYS, how="inner")
-    return d, m
+    if isinstance(matches, pa.Table):
+        missing = [c for c in KEYS + ["frame", "term", "counted"] if c not in matches.column_names]
+        if missing:
+            raise bad_value("matches", matches.column_names,
+                            f"a table with columns {KEYS + ['frame', 'term', 'counted']} (missing {missing})")
+        out = {k: _strings(matches.column(k)) for k in KEYS + ["frame"]}
+        out["counted"] = matches.column("counted").cast(pa.bool_())
+        if terms:
+            out["term"] = matches.column("term")
+        t = pa.table(out)
+        return t.filter(pc.is_in(t.column("frame"), value_set=pa.array(frames, type=pa.string())))
+    _require(matches, "matches", KEYS + ["frame", "term", "counted"])
+    m = matches.loc[matches["frame"].isin(frames), cols]
+    out = {k: pa.array(m[k].astype(str).tolist(), type=pa.string()) for k in KEYS}
+    out["frame"] = pa.array(m["frame"].tolist(), type=pa.string())
+    out["counted"] = pa.array(m["counted"].astype(bool).tolist(), type=pa.bool_())
+    if terms:
+        out["term"] = pa.array([str(t) for t in m["term"].tolist()], type=pa.string())  # as stratify shows terms
+    return pa.table(out)
+
+
+def _shard_docs(docs, matches, frames: list[str]) -> tuple[pa.Table, list[str], np.ndarray, dict, np.ndarray]:
+    """The documents of one shard as :func:`stratify` keeps them (input order), their distinct texts, and their matches of ``frames``.
+
+    Returns ``(d, texts, text_code, m, kept)``: ``d`` an Arrow table of the
+    kept documents (keys and text; blank texts are left out, as
+    :func:`stratify` does), ``texts`` the distinct texts of the shard,
+    ``text_code`` the position in ``texts`` of each kept document's text,
+    ``m`` the matches as numpy arrays ``row`` (the document's position in
+    ``d``), ``col`` (the frame's) and ``counted``, and ``kept`` the position
+    in ``docs`` of each row of ``d``. Matches of documents not kept are
+    dropped, as :func:`stratify`'s merge does.
+    """
+    d = _arrow_docs(docs)
+    encoded = pc.dictionary_encode(d.column("text").combine_chunks())  # one array: one dictionary
+    texts = encoded.dictionary.to_pylist()
+    # blank as stratify decides it (pandas' str.strip), once per distinct text
+    blank = (pd.Series(np.array(texts, dtype=object), dtype=object).astype(str).str.strip() == "").to_numpy(dtype=bool)
+    text_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    keep = ~blank[text_code] if len(text_code) else np.zeros(0, dtype=bool)
+    d = d.filter(pa.array(keep, type=pa.bool_()))
+    text_code = text_code[keep]
+    mt = _arrow_matches(matches, frames, terms=False)
+    col = pc.index_in(mt.column("frame"), value_set=pa.array(frames, type=pa.string()))
+    if mt.num_rows and d.num_rows:
+        row = pc.index_in(_joined_key(*(mt.column(k) for k in KEYS)), value_set=_joined_key(*(d.column(k) for k in KEYS)))
+    else:
+        row = pa.nulls(mt.num_rows, type=pa.int32())
+    ok = pc.is_valid(row).to_numpy(zero_copy_only=False) if mt.num_rows else np.zeros(0, dtype=bool)
+    m = {"row": pc.fill_null(row, 0).to_numpy(zero_copy_only=False).astype(np.int64)[ok],
+         "col": pc.fill_null(col, 0).to_numpy(zero_copy_only=False).astype(np.int64)[ok],
+         "counted": mt.column("counted").to_numpy(zero_copy_only=False).astype(bool)[ok]}
+    return d, texts, text_code, m, np.flatnonzero(keep)
+
+
+def documents_with_text(docs: pa.Table, comments: pa.Table, threads: pa.Table) -> pa.Table:
+    """``docs`` (keys) with the column ``text`` of each document, as :func:`analysis.framing.document_texts` gives them.
+
+    A ``comment`` document gets the text of its comment (by thread_id,
+    comment_id; the last one when a comment is repeated), an ``article``
+    document with an empty comment_id the non-empty ``article_text`` of its
+    thread (the last one when a thread is repeated); any other document, or
+    one without a text, gets ``""``. All in Arrow, one shard at a time.
+    """
+    thread, comment, doc = (_strings(docs.column(k)) for k in KEYS)
+
+    def last_row(keys_docs, keys_table):
+        """For each document, the row of the last entry of ``keys_table`` with its key (null where none)."""
+        n = len(keys_table)
+        if not n:
+            return pa.nulls(len(keys_docs), type=pa.int64())
+        back = keys_table.take(pa.array(np.arange(n - 1, -1, -1)))
+        at = pc.index_in(keys_docs, value_set=back).cast(pa.int64())
+        return pc.subtract(pa.scalar(n - 1, type=pa.int64()), at)
+
+    texts = _strings(comments.column("text")).combine_chunks() if comments.num_rows else pa.array([], type=pa.string())
+    c_row = last_row(_joined_key(thread, comment),
+                     _joined_key(_strings(comments.column("thread_id")), _strings(comments.column("comment_id"))))
+    articles = threads.filter(pc.not_equal(pc.fill_null(_strings(threads.column("article_text")), ""), ""))
+    bodies = _strings(articles.column("article_text")).combine_chunks() if articles.num_rows else pa.array([], type=pa.string())
+    a_row = last_row(thread.combine_chunks(), _strings(articles.column("thread_id")).combine_chunks())
+    is_comment = pc.equal(doc, "comment")
+    is_article = pc.and_(pc.equal(doc, "article"), pc.equal(comment, ""))
+    text = pc.coalesce(pc.if_else(is_comment, texts.take(c_row), pa.scalar(None, pa.string())),
+                       pc.if_else(is_article, bodies.take(a_row), pa.scalar(None, pa.string())),
+                       pa.scalar("", pa.string()))
+    return pa.table({**{k: c for k, c in zip(KEYS, (thread, comment, doc))}, "text": text})
 
 
 class _PartialFinder:
@@ -542,9 +662,14 @@ class _PartialFinder:
         # Cleared when they reach CACHE_ENTRIES, so memory stays bounded.
         self._words: dict[str, int] = {}
         self._chunks: dict[str, int] = {}
+        # Whole texts too (copies, "[deleted]", quoted posts recur across shards), cleared past TEXT_CACHE_CHARS.
+        self._texts: dict[str, int] = {}
+        self._text_chars = 0
 
     #: Entries of the word and chunk caches before they are cleared.
     CACHE_ENTRIES = 1_000_000
+    #: Characters of the whole-text cache before it is cleared.
+    TEXT_CACHE_CHARS = 32_000_000
 
     def _word_bits(self, word: str, memo: dict[str, int]) -> int:
         b = memo.get(word)
@@ -573,7 +698,10 @@ class _PartialFinder:
         words, chunks = self._words, self._chunks
         wb = self._word_bits
         bits = []
-        seen: dict[str, int] = {}  # a text repeated within the call (copies, "[deleted]") is split once
+        if self._text_chars > self.TEXT_CACHE_CHARS:
+            self._texts.clear()
+            self._text_chars = 0
+        seen = self._texts  # a text repeated within the call or across calls is split once
         for text in texts:
             b = seen.get(text)
             if b is not None:
@@ -594,10 +722,14 @@ class _PartialFinder:
                         chunks[chunk] = c
                     b |= c
             seen[text] = b
+            self._text_chars += len(text)
             bits.append(b)
-        for j in range(len(self.frames)):
-            bit = 1 << j
-            out[:, j] = [(b & bit) != 0 for b in bits]
+        if len(self.frames) < 63:
+            out[:] = (np.array(bits, dtype=np.int64)[:, None] >> np.arange(len(self.frames), dtype=np.int64)) & 1 != 0
+        else:
+            for j in range(len(self.frames)):
+                bit = 1 << j
+                out[:, j] = [(b & bit) != 0 for b in bits]
         return out
 
     def partial_text(self, text: str, frame: str) -> str:

@@ -482,6 +482,104 @@ def test_sharded_sample_refuses_a_document_in_two_shards(corpus):
                                    seed=1, lexicons=lx)
 
 
+def _arrow_shards(docs, matches, parts):
+    """load_shard as the rule has it: Arrow keys, comments (reversed order) and threads through documents_with_text, Arrow matches."""
+    import pyarrow as pa
+
+    from analysis.validation import documents_with_text
+
+    def load(i):
+        d = docs.iloc[parts[i]].reset_index(drop=True)
+        keys = set(zip(d["thread_id"], d["comment_id"], d["doc"]))
+        m = matches[[k in keys for k in zip(matches["thread_id"], matches["comment_id"], matches["doc"])]]
+        comments = d.loc[d["doc"] == "comment", ["thread_id", "comment_id", "text"]].iloc[::-1]
+        threads = d.loc[d["doc"] == "article", ["thread_id", "text"]].rename(columns={"text": "article_text"})
+        def arrow(df):  # in two chunks, as a Parquet file of several row groups reads
+            half = len(df) // 2
+            return pa.concat_tables([pa.Table.from_pandas(df.iloc[:half], preserve_index=False),
+                                     pa.Table.from_pandas(df.iloc[half:], preserve_index=False)])
+
+        table = documents_with_text(arrow(d[["thread_id", "comment_id", "doc"]]), arrow(comments), arrow(threads))
+        return table, arrow(m.reset_index(drop=True))
+    return load
+
+
+@pytest.mark.parametrize("per_stratum", [1, 2, 5])
+def test_sharded_sample_from_arrow_shards_equals_the_one_pass_sample(corpus, per_stratum):
+    """The rule's path (Arrow tables, texts joined in Arrow, articles, blank-looking texts) draws the one-pass sample."""
+    lx, docs, _ = corpus
+    extra = pd.DataFrame(EXTRA_TEXTS + [("t6", "1", "\x1c\u3000 \x85"), ("t6", "2", "\u200b"), ("t6", "3", "civil\u2028servant"),
+                                        ("t4", "4", "The civil war.")],
+                         columns=["thread_id", "comment_id", "text"]).assign(doc="comment")
+    articles = pd.DataFrame({"thread_id": ["t1", "t5", "t6"], "comment_id": "", "doc": "article",
+                             "text": ["An armed truce, a war report.", "", "Civil rights."]})
+    docs = pd.concat([docs, extra, articles], ignore_index=True)[["thread_id", "comment_id", "doc", "text"]]
+    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms()))
+    matches = match_frames(tokens, lx, texts={(t, c, d): x for t, c, d, x in docs.itertuples(index=False)})
+    rng = np.random.default_rng(3)
+    order = rng.permutation(len(docs)).tolist()
+    parts = [order[:7], order[7:8], order[8:20], order[20:]]
+    for frames, lexicons in ((["war", "tax"], lx), (["tax"], lx), (["war"], ())):
+        one = draw_coding_sample(docs, matches, frames=frames, per_stratum=per_stratum, seed=11, lexicons=lexicons)
+        for load in (_arrow_shards(docs, matches, parts), _shards(docs, matches, parts)):
+            sharded = draw_coding_sample_sharded(load, len(parts), frames=frames, per_stratum=per_stratum, seed=11,
+                                                 lexicons=lexicons)
+            pd.testing.assert_frame_equal(sharded, one)
+    # the blank text is never drawn, the zero-width one is (it is not whitespace), the articles are
+    big = draw_coding_sample_sharded(_arrow_shards(docs, matches, parts), len(parts), frames=["war"], per_stratum=50,
+                                     seed=11, lexicons=lx)
+    drawn = set(zip(big["thread_id"], big["comment_id"], big["doc"]))
+    assert ("t6", "1", "comment") not in drawn and ("t5", "", "article") not in drawn
+    assert {("t6", "2", "comment"), ("t1", "", "article"), ("t6", "", "article")} <= drawn
+    assert len(big) == len(docs) - 3  # t2/4, t6/1 and the empty article are blank
+
+
+def test_documents_with_text_gives_the_texts_of_document_texts():
+    """The Arrow join of texts to documents against the dict of analysis.framing.document_texts, on awkward keys."""
+    import pyarrow as pa
+
+    from analysis.framing import document_texts
+    from analysis.validation import documents_with_text
+
+    comments = pd.DataFrame({"thread_id": ["a", "a", "b", "a:b", "a", "c", "3:a"],
+                             "comment_id": ["1", "2", "1", "", "1", "x\x00y", "b"],
+                             "text": ["one", "two", "b1", "colon", "one again", "nul", "prefix"]})
+    threads = pd.DataFrame({"thread_id": ["a", "b", "c", "c", "d", "d"],
+                            "article_text": ["art a", "", "art c", "", "first", "second"]})
+    keys = [("a", "1", "comment"), ("a", "2", "comment"), ("a", "b", "comment"), ("a:b", "", "comment"), ("a", "", "article"),
+            ("b", "", "article"), ("c", "", "article"), ("a", "1", "article"), ("z", "", "article"), ("c", "x\x00y", "comment"),
+            ("a", "1", "title"), ("d", "", "article"), ("3:a", "b", "comment"), ("3", "a:b", "comment"), ("b", "1", "comment")]
+    texts = document_texts(comments, threads)
+    want = [texts.get(k, "") for k in keys]
+    assert want[:7] == ["one again", "two", "", "colon", "art a", "", "art c"] and want[11] == "second"
+    docs = pa.table({k: [key[j] for key in keys] for j, k in enumerate(["thread_id", "comment_id", "doc"])})
+    for d in (docs, pa.table({k: docs.column(k).dictionary_encode() for k in docs.column_names})):
+        got = documents_with_text(d, pa.Table.from_pandas(comments), pa.Table.from_pandas(threads))
+        assert got.column("text").to_pylist() == want
+        assert got.select(["thread_id", "comment_id", "doc"]).to_pylist() == docs.to_pylist()
+    none = documents_with_text(docs, pa.Table.from_pandas(comments.iloc[:0]), pa.Table.from_pandas(threads.iloc[:0]))
+    assert none.column("text").to_pylist() == [""] * len(keys)
+
+
+@pytest.mark.parametrize("n_frames", [3, 62, 63, 70])
+def test_partial_finder_flags_agree_with_partial_text(n_frames):
+    """flags (bit sets, cached texts) against partial_text, word by word, for few and for more frames than int64 bits."""
+    from analysis.validation import _PartialFinder
+
+    words = ["arms", "bear", "civil", "cost", "living", "right"]
+    frames = [f"f{j}" for j in range(n_frames)]
+    patterns = {f: ({words[j % 6]} if j % 3 else set(), {"IS"} if j % 4 == 1 else set(),
+                    ("conflict",) if j % 5 == 0 else (), ("Tax",) if j % 7 == 0 else ()) for j, f in enumerate(frames)}
+    finder = _PartialFinder(patterns, frames)
+    texts = ["Civil arms", "conflicts and Taxes", "IS is", "nothing", "", "bear. . . cost", "taxes (conflictual)",
+             "Civil arms", "right-wing living\ncosts"]
+    want = np.array([[finder.partial_text(t, f) != "" for f in frames] for t in texts])
+    assert want.any() and not want.all()
+    for _ in range(2):  # the second call reads the cache
+        np.testing.assert_array_equal(finder.flags(texts), want)
+    np.testing.assert_array_equal(finder.flags(texts[::-1]), want[::-1])
+
+
 def test_coding_sheets_are_blind_and_shuffled_per_coder(corpus):
     lx, docs, matches = corpus
     sample = draw_coding_sample(docs, matches, frames=["war", "tax"], per_stratum=3, seed=5, lexicons=lx)

@@ -2,6 +2,9 @@
 
 Shard by shard: the documents are put in strata one shard at a time, and
 texts are kept only for the drawn documents and the comments they reply to.
+Each shard is read as Arrow, only the columns the sample needs; texts
+become Python strings once per distinct text (for partial matches) and for
+the drawn documents.
 """
 
 from pathlib import Path
@@ -10,24 +13,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import io
-from analysis.framing import document_texts, frames_of
+from analysis.framing import frames_of
 from analysis.lexicons import load_lexicon
-from analysis.validation import codebook, coding_sheets, draw_coding_sample_sharded
+from analysis.validation import codebook, coding_sheets, documents_with_text, draw_coding_sample_sharded
 
 log = io.setup_logging(snakemake.log[0], "coding_sample")
 opts = snakemake.params.options
 inp = snakemake.input
 lexicons = [load_lexicon(p, check_terms=False) for p in inp.lexicons]
+KEYS = ["thread_id", "comment_id", "doc"]
 
 
 def load_shard(i):
-    """(docs with their text, matches) of shard i."""
-    comments = io.read_table(inp.comments[i], columns=["thread_id", "comment_id", "text"])
-    threads = io.read_table(inp.threads[i], columns=["thread_id", "article_text"])
-    docs = io.read_table(inp.docs[i], columns=["thread_id", "comment_id", "doc"])
-    texts = document_texts(comments, threads)
-    docs["text"] = [texts.get(k, "") for k in zip(docs["thread_id"], docs["comment_id"], docs["doc"])]
-    return docs, io.read_table(inp.matches[i], columns=["thread_id", "comment_id", "doc", "frame", "term", "counted"])
+    """(docs with their text, matches) of shard i, as Arrow tables."""
+    docs = documents_with_text(io.read_arrow(inp.docs[i], columns=KEYS),
+                               io.read_arrow(inp.comments[i], columns=["thread_id", "comment_id", "text"]),
+                               io.read_arrow(inp.threads[i], columns=["thread_id", "article_text"]))
+    return docs, io.read_arrow(inp.matches[i], columns=KEYS + ["frame", "term", "counted"])
 
 
 def pair_keys(table, thread="thread_id", comment="comment_id"):
