@@ -37,18 +37,60 @@ def reply_pairs(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[
     ``docs`` has ``thread_id``, ``comment_id``, ``doc`` and ``hits_<frame>``;
     ``comments`` has ``thread_id``, ``comment_id``, ``parent_id``. Pairs whose
     child or parent has no tokens (no row in ``docs``) are left out.
+
+    Documents are looked up by one integer per (thread, comment, doc) key
+    (:func:`_key_codes`): each string is hashed once, no tuple index is built.
     """
-    uses = docs.set_index(["thread_id", "comment_id", "doc"])[[f"hits_{f}" for f in frames]].gt(0)
-    child = comments[["thread_id", "comment_id", "parent_id"]].copy()
-    child["parent_doc"] = np.where(child["parent_id"] == "", "article", "comment")
-    child_uses = uses.reindex(pd.MultiIndex.from_arrays([child["thread_id"], child["comment_id"], ["comment"] * len(child)]))
-    parent_uses = uses.reindex(pd.MultiIndex.from_arrays([child["thread_id"], child["parent_id"], child["parent_doc"]]))
-    ok = child_uses.notna().all(axis=1).to_numpy() & parent_uses.notna().all(axis=1).to_numpy()
-    out = pd.DataFrame({"thread_id": child["thread_id"].to_numpy()[ok], "kind": np.where(child["parent_doc"] == "article", "article", "reply")[ok]})
-    for f in frames:
-        out[f"child_{f}"] = child_uses[f"hits_{f}"].to_numpy()[ok].astype(bool)
-        out[f"parent_{f}"] = parent_uses[f"hits_{f}"].to_numpy()[ok].astype(bool)
+    is_article = (comments["parent_id"] == "").to_numpy()
+    doc_row, child_row, parent_row = _key_codes(docs, comments, is_article)
+    index = pd.Index(doc_row)
+    if not index.is_unique:
+        raise ValueError("docs: expected one row per (thread_id, comment_id, doc); some key occurs twice")
+    child_at, parent_at = index.get_indexer(child_row), index.get_indexer(parent_row)
+    ok = (child_at >= 0) & (parent_at >= 0)
+    uses = docs[[f"hits_{f}" for f in frames]].to_numpy() > 0 if len(frames) else np.zeros((len(docs), 0), bool)
+    out = pd.DataFrame({"thread_id": comments["thread_id"].to_numpy()[ok], "kind": np.where(is_article, "article", "reply")[ok]})
+    child_uses, parent_uses = uses[child_at[ok]], uses[parent_at[ok]]
+    for i, f in enumerate(frames):
+        out[f"child_{f}"] = child_uses[:, i]
+        out[f"parent_{f}"] = parent_uses[:, i]
     return out
+
+
+def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame, is_article: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One int64 per document, per comment and per comment's parent, equal exactly when the keys are equal.
+
+    Keys are (thread_id, comment_id, doc): a comment's own document is
+    (thread, comment_id, "comment"), its parent's (thread, parent_id,
+    "article" for a top-level comment, else "comment"). Each key column is
+    numbered jointly over the tables it is looked up in, then the three
+    numbers are combined into one.
+    """
+    n_docs, n_comments = len(docs), len(comments)
+    thread, n_thread = _joint_codes([docs["thread_id"], comments["thread_id"]])
+    comment, n_comment = _joint_codes([docs["comment_id"], comments["comment_id"], comments["parent_id"]])
+    doc, kinds = pd.factorize(docs["doc"], use_na_sentinel=False)
+    kinds = list(kinds)
+    as_comment = kinds.index("comment") if "comment" in kinds else len(kinds)  # absent from docs: a code no document has
+    as_article = kinds.index("article") if "article" in kinds else len(kinds) + 1
+    n_kind = len(kinds) + 2
+    if n_thread * n_comment * n_kind >= 2**62:  # cannot happen for tables that fit in memory
+        raise ValueError("reply_pairs: too many distinct keys to number")
+    parent_kind = np.where(is_article, as_article, as_comment)
+    thread_docs, thread_comments = thread[:n_docs], thread[n_docs:]
+
+    def combine(t, c, k):
+        return (t.astype(np.int64) * n_comment + c) * n_kind + k
+
+    return (combine(thread_docs, comment[:n_docs], doc),
+            combine(thread_comments, comment[n_docs:n_docs + n_comments], as_comment),
+            combine(thread_comments, comment[n_docs + n_comments:], parent_kind))
+
+
+def _joint_codes(columns: list[pd.Series]) -> tuple[np.ndarray, int]:
+    """Codes of the values of several columns numbered together (equal values, equal codes), and how many."""
+    codes, uniques = pd.factorize(pd.concat([c.reset_index(drop=True) for c in columns], ignore_index=True), use_na_sentinel=False)
+    return codes.astype(np.int64), len(uniques)
 
 
 def frame_uptake(
@@ -65,17 +107,22 @@ def frame_uptake(
     sub = pairs[pairs["kind"] == kind].reset_index(drop=True)
     unit, reason = choose_cluster(sub.assign(doc_key=np.arange(len(sub))), preferred="thread_id", min_clusters=min_clusters)
     codes = _cluster_codes(sub.assign(doc_key=np.arange(len(sub))), unit) if len(sub) else np.zeros(0, dtype=int)
-    rows = []
+    n_c = int(codes.max()) + 1 if len(codes) else 0
+    per_frame = []
     for f in frames:
         c = sub[f"child_{f}"].to_numpy(dtype=float)
         p = sub[f"parent_{f}"].to_numpy(dtype=float)
         cols = np.column_stack([c * p, p, c, np.ones_like(c)])  # a, b, c, d
-        sums = np.zeros((int(codes.max()) + 1 if len(codes) else 0, 4))
-        np.add.at(sums, codes, cols)
+        per_frame.append(np.column_stack([np.bincount(codes, weights=col, minlength=n_c) for col in cols.T]) if n_c else np.zeros((0, 4)))
+    # one pass of replicates for all frames (the draws of ``seed``, as a call per frame would make): columns are summed
+    # independently, and all sums are counts, exact in any order
+    all_reps = replicate_sums(np.hstack(per_frame), n_boot=n_boot, seed=seed) if n_c and len(frames) else None
+    rows = []
+    for i, (f, sums) in enumerate(zip(frames, per_frame)):
         a, b, cc, d = sums.sum(axis=0) if len(sums) else (0.0, 0.0, 0.0, 0.0)
         est = _uptake(np.array([[a, b, cc, d]]))[0]
         if len(sums):
-            reps = replicate_sums(sums, n_boot=n_boot, seed=seed)
+            reps = all_reps[:, 4 * i:4 * i + 4]
             low, high = percentile_interval(_uptake(reps), level)
         else:
             low = high = np.nan
@@ -100,7 +147,7 @@ def transition_matrix(pairs: pd.DataFrame, *, frames: Sequence[str], kind: str =
     child = np.column_stack([sub[f"child_{f}"].to_numpy(bool) for f in frames]) if len(frames) else np.zeros((len(sub), 0), bool)
     parent = np.column_stack([parent, ~parent.any(axis=1)])
     child = np.column_stack([child, ~child.any(axis=1)])
-    both = parent.T.astype(int) @ child.astype(int)
+    both = _co_occurrences(parent, child)
     n_parent = parent.sum(axis=0)
     labels = list(frames) + [NONE]
     rows = []
@@ -109,3 +156,16 @@ def transition_matrix(pairs: pd.DataFrame, *, frames: Sequence[str], kind: str =
             rows.append({"kind": kind, "parent_frame": pf, "reply_frame": cf, "n_parent": int(n_parent[i]),
                          "n_both": int(both[i, j]), "probability": both[i, j] / n_parent[i] if n_parent[i] else np.nan})
     return pd.DataFrame(rows)
+
+
+def _co_occurrences(parent: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """``parent.T @ child`` for boolean matrices, as int64: rows where column i of one and j of the other are set.
+
+    Row i counts the children of the rows whose parent column i is set (a
+    selection and a column count per parent column), instead of numpy's
+    integer matrix product, which has no fast kernel.
+    """
+    both = np.zeros((parent.shape[1], child.shape[1]), dtype=np.int64)
+    for i in range(parent.shape[1]):
+        both[i] = np.count_nonzero(child[parent[:, i]], axis=0)
+    return both

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from analysis.stats import cluster_bootstrap_ratio, permutation_test
 
-__all__ = ["choose_cluster", "add_period", "frame_rates", "framing_index", "article_vs_comments"]
+__all__ = ["choose_cluster", "add_period", "frame_rates", "framing_index", "article_vs_comments", "columns_needed"]
 
 
 def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
@@ -62,18 +62,91 @@ def add_period(docs: pd.DataFrame, *, period: str) -> pd.DataFrame:
     if period not in fmt:
         raise ValueError(f"period={period!r}: expected one of {sorted(fmt)}")
     t = pd.to_datetime(docs["created_at"], utc=True)
-    return docs.assign(period=t.dt.strftime(fmt[period]).fillna("unknown"))
+    # every format names a calendar day or coarser: format each distinct day once, not every timestamp
+    codes, days = pd.factorize(t.dt.floor("D"))
+    labels = np.append(np.asarray(days.strftime(fmt[period]), dtype=object), "unknown")  # code -1 (no time): last
+    return docs.assign(period=pd.Series(labels[codes], index=docs.index, dtype="str"))
 
 
-def _by_group_matrices(docs, values: dict[str, np.ndarray], *, by: str, cluster_codes: np.ndarray):
-    """Per (cluster, group) sums of each value, as sparse (n_clusters × n_groups) matrices."""
-    groups, gcode = np.unique(docs[by].fillna("(none)").astype(str).to_numpy(), return_inverse=True)  # a source without the column
-    n_c = int(cluster_codes.max()) + 1 if len(cluster_codes) else 0
-    mats = {
-        name: sp.coo_matrix((v.astype(float), (cluster_codes, gcode)), shape=(n_c, len(groups))).tocsc()
-        for name, v in values.items()
-    }
-    return groups, gcode, mats
+def _group_codes(docs: pd.DataFrame, by: str) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted group labels of column ``by`` (as strings) and each document's index into them.
+
+    The same as ``np.unique(labels, return_inverse=True)`` over every
+    document's label, but only the distinct values are turned into strings
+    and sorted (the documents are hashed, not sorted).
+    """
+    codes, uniques = pd.factorize(docs[by].fillna("(none)"))  # "(none)": a source without the column
+    labels = np.asarray(pd.Series(uniques, dtype=uniques.dtype).astype(str).to_numpy(), dtype=object)
+    groups, inverse = np.unique(labels, return_inverse=True)  # distinct values may print alike: merged here
+    groups = groups.astype(object)
+    return groups, inverse.ravel()[codes].astype(np.int64)
+
+
+class _Cells:
+    """The (cluster, group) cells of the documents, for summing many values per cell.
+
+    Cells are numbered in column-major order (group, then cluster), the order
+    of a CSC matrix's entries, so each value's sums fill one directly.
+    """
+
+    def __init__(self, cluster_codes: np.ndarray, gcode: np.ndarray, n_groups: int):
+        self.cluster_codes, self.gcode = cluster_codes, gcode
+        self.shape = (int(cluster_codes.max()) + 1 if len(cluster_codes) else 0, n_groups)
+        key = gcode.astype(np.int64) * self.shape[0] + cluster_codes
+        cells, self.cell = np.unique(key, return_inverse=True)
+        self.cell = self.cell.ravel()
+        self.rows = (cells % max(self.shape[0], 1)).astype(np.int32)
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(cells // max(self.shape[0], 1), minlength=n_groups))]).astype(np.int32)
+
+    def matrix(self, v: np.ndarray) -> sp.csc_matrix:
+        """Per-cell sums of ``v`` as a sparse (n_clusters × n_groups) matrix, a cell present for every occupied cell."""
+        v = np.asarray(v)
+        if v.dtype.kind in "biu":  # integers (hits, tokens): exact as floats while every partial sum is below 2**53
+            integral = len(v) == 0 or float(np.abs(v).max()) * len(v) < 2.0**53
+        else:
+            integral = bool(np.abs(v).sum() < 2.0**53) and np.array_equal(v, np.trunc(v))
+        v = v.astype(float)
+        if not integral:
+            # non-integer values: a float sum depends on the order of its terms; keep scipy's order
+            return sp.coo_matrix((v, (self.cluster_codes, self.gcode)), shape=self.shape).tocsc()
+        # integers: every order of summation gives the same sums, exactly
+        data = np.bincount(self.cell, weights=v, minlength=len(self.rows))
+        return sp.csc_matrix((data, self.rows, self.indptr), shape=self.shape)
+
+
+def _by_group_matrices(docs, values: dict[str, np.ndarray], *, by: str, cluster_codes: np.ndarray, grouping=None):
+    """Per (cluster, group) sums of each value, as sparse (n_clusters × n_groups) matrices.
+
+    ``grouping`` is :func:`_grouping` of the same documents, by and codes,
+    when the caller has it already (it does not depend on the values).
+    """
+    groups, gcode, cells = grouping if grouping is not None else _grouping(docs, by=by, cluster_codes=cluster_codes)
+    return groups, gcode, {name: cells.matrix(v) for name, v in values.items()}
+
+
+def _grouping(docs, *, by: str, cluster_codes: np.ndarray):
+    groups, gcode = _group_codes(docs, by)
+    return groups, gcode, _Cells(cluster_codes, gcode, len(groups))
+
+
+class _Clusters:
+    """The resampling unit of a set of documents and its cluster codes, and each grouping's cells, computed once.
+
+    :func:`rates_and_indices` measures every frame and index pair in every
+    grouping of the same documents with the same unit: one of these serves
+    all of those calls.
+    """
+
+    def __init__(self, docs: pd.DataFrame, *, cluster: str, min_clusters: int):
+        self.docs = docs
+        self.unit, self.reason = choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
+        self.codes = _cluster_codes(docs, self.unit)
+        self._groupings: dict[str, tuple] = {}
+
+    def grouping(self, by: str):
+        if by not in self._groupings:
+            self._groupings[by] = _grouping(self.docs, by=by, cluster_codes=self.codes)
+        return self._groupings[by]
 
 
 def _single_cluster_no_ci(ci: pd.DataFrame) -> pd.DataFrame:
@@ -102,13 +175,30 @@ def frame_rates(
     is used more often in that group. Caveat: a rate counts dictionary terms,
     not meanings (see the validation chapter).
     """
-    unit, reason = choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
-    codes = _cluster_codes(docs, unit)
+    clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
+    return _frame_rates(clusters, frames=frames, by=by, n_boot=n_boot, seed=seed, level=level)
+
+
+def _frame_rates(clusters: _Clusters, *, frames: Sequence[str], by: str, n_boot: int, seed: int, level: float) -> pd.DataFrame:
+    return _frame_rates_many(clusters, frames=frames, bys=[by], n_boot=n_boot, seed=seed, level=level)[0]
+
+
+def _frame_rates_many(clusters: _Clusters, *, frames: Sequence[str], bys: Sequence[str], n_boot: int, seed: int,
+                      level: float) -> list[pd.DataFrame]:
+    """:func:`frame_rates` for each grouping in ``bys``, all bootstrapped in one pass (:func:`_bootstrap_together`)."""
+    docs = clusters.docs
     values = {"tokens": docs["n_tokens"].to_numpy()} | {f: docs[f"hits_{f}"].to_numpy() for f in frames}
-    groups, gcode, mats = _by_group_matrices(docs, values, by=by, cluster_codes=codes)
-    num = sp.hstack([mats[f] for f in frames]).tocsc()
-    den = sp.hstack([mats["tokens"]] * len(frames)).tocsc()
-    ci = cluster_bootstrap_ratio(num, den, n_boot=n_boot, seed=seed, level=level, scale=1000.0)
+    parts = []
+    for by in bys:
+        groups, gcode, mats = _by_group_matrices(docs, values, by=by, cluster_codes=clusters.codes, grouping=clusters.grouping(by))
+        num = sp.hstack([mats[f] for f in frames]).tocsc()
+        den = sp.hstack([mats["tokens"]] * len(frames)).tocsc()
+        parts.append((by, groups, gcode, num, den))
+    cis = _bootstrap_together([(num, den) for *_, num, den in parts], n_boot=n_boot, seed=seed, level=level, scale=1000.0, keep_se=True)
+    return [_rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) for (by, groups, gcode, num, den), ci in zip(parts, cis)]
+
+
+def _rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) -> pd.DataFrame:
     n_docs = np.bincount(gcode, minlength=len(groups))
     out = pd.DataFrame(
         {
@@ -122,8 +212,40 @@ def frame_rates(
     )
     out = pd.concat([out, _single_cluster_no_ci(ci)[["estimate", "ci_low", "ci_high", "se", "n_clusters"]]], axis=1)
     out = out.rename(columns={"estimate": "rate"})
-    out["unit"] = reason
+    out["unit"] = clusters.reason
     out["n_boot"] = n_boot
+    return out
+
+
+def _bootstrap_together(blocks, *, n_boot: int, seed: int, level: float, scale: float, keep_se: bool) -> list[pd.DataFrame]:
+    """:func:`cluster_bootstrap_ratio` of each ``(numerator, denominator)`` block, the blocks side by side in one call.
+
+    The blocks have the same clusters (rows), so one pass of replicates (the
+    same draws as a separate call would make with ``seed``) serves them all,
+    instead of drawing them again per block. Each column's replicate sums add
+    its own clusters' values in cluster order whatever stands beside it, so
+    estimates, intervals and ``n_clusters`` are those of separate calls,
+    bit for bit; so is ``se``, which numpy sums column by column in the same
+    order for any width of two or more, but pairwise for a single column:
+    with ``keep_se`` a one-column block is therefore bootstrapped alone.
+    Returns one table per block, as :func:`cluster_bootstrap_ratio` would.
+    """
+    common = dict(n_boot=n_boot, seed=seed, level=level, scale=scale)
+    out: list = [None] * len(blocks)
+    together = [i for i, (num, _) in enumerate(blocks) if not keep_se or num.shape[1] != 1]
+    if len(together) == 1:
+        together = []  # nothing to share
+    if together:
+        ci = cluster_bootstrap_ratio(sp.hstack([blocks[i][0] for i in together], format="csc"),
+                                     sp.hstack([blocks[i][1] for i in together], format="csc"), **common)
+        offset = 0
+        for i in together:
+            k = blocks[i][0].shape[1]
+            out[i] = ci.iloc[offset:offset + k].reset_index(drop=True).assign(quantity=np.arange(k))
+            offset += k
+    for i, (num, den) in enumerate(blocks):
+        if out[i] is None:
+            out[i] = cluster_bootstrap_ratio(num, den, **common)
     return out
 
 
@@ -143,35 +265,53 @@ def framing_index(
     Higher (towards +1) means frame A dominates, lower (towards −1) frame B.
     Groups where neither frame occurs have no index (NaN).
     """
-    a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
-    unit, reason = choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
-    codes = _cluster_codes(docs, unit)
-    used = (a + b) > 0
-    doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
-    values = {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
-    groups, gcode, m = _by_group_matrices(docs, values, by=by, cluster_codes=codes)
-    pooled = _single_cluster_no_ci(cluster_bootstrap_ratio(m["diff"], m["total"], n_boot=n_boot, seed=seed, level=level))
-    averaged = _single_cluster_no_ci(cluster_bootstrap_ratio(m["doc_index"], m["used"], n_boot=n_boot, seed=seed, level=level))
-    out = pd.DataFrame(
-        {
-            "by": by,
-            "group": groups,
-            "frame_a": pair[0],
-            "frame_b": pair[1],
-            "hits_a": np.bincount(gcode, weights=a, minlength=len(groups)).astype(int),
-            "hits_b": np.bincount(gcode, weights=b, minlength=len(groups)).astype(int),
-            "n_docs_using": np.bincount(gcode, weights=used, minlength=len(groups)).astype(int),
-            "pooled": pooled["estimate"].to_numpy(),
-            "pooled_low": pooled["ci_low"].to_numpy(),
-            "pooled_high": pooled["ci_high"].to_numpy(),
-            "doc_mean": averaged["estimate"].to_numpy(),
-            "doc_mean_low": averaged["ci_low"].to_numpy(),
-            "doc_mean_high": averaged["ci_high"].to_numpy(),
-        }
-    )
-    out["unit"] = reason
-    out["n_boot"] = n_boot
-    return out
+    clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
+    return _framing_index(clusters, pair=pair, by=by, n_boot=n_boot, seed=seed, level=level)
+
+
+def _framing_index(clusters: _Clusters, *, pair: tuple[str, str], by: str, n_boot: int, seed: int, level: float) -> pd.DataFrame:
+    return _framing_index_many(clusters, jobs=[(pair, by)], n_boot=n_boot, seed=seed, level=level)[0]
+
+
+def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, str], str]], n_boot: int, seed: int,
+                        level: float) -> list[pd.DataFrame]:
+    """:func:`framing_index` for each ``(pair, by)`` of ``jobs``, all bootstrapped in one pass (:func:`_bootstrap_together`)."""
+    docs = clusters.docs
+    parts = []
+    for pair, by in jobs:
+        a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
+        used = (a + b) > 0
+        doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
+        values = {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
+        groups, gcode, m = _by_group_matrices(docs, values, by=by, cluster_codes=clusters.codes, grouping=clusters.grouping(by))
+        counts = [np.bincount(gcode, weights=w, minlength=len(groups)).astype(int) for w in (a, b, used)]
+        parts.append((pair, by, groups, counts, m))
+    blocks = [(m["diff"], m["total"]) for *_, m in parts] + [(m["doc_index"], m["used"]) for *_, m in parts]
+    cis = _bootstrap_together(blocks, n_boot=n_boot, seed=seed, level=level, scale=1.0, keep_se=False)  # no se reported
+    tables = []
+    for j, (pair, by, groups, (hits_a, hits_b, n_using), m) in enumerate(parts):
+        pooled, averaged = _single_cluster_no_ci(cis[j]), _single_cluster_no_ci(cis[len(parts) + j])
+        out = pd.DataFrame(
+            {
+                "by": by,
+                "group": groups,
+                "frame_a": pair[0],
+                "frame_b": pair[1],
+                "hits_a": hits_a,
+                "hits_b": hits_b,
+                "n_docs_using": n_using,
+                "pooled": pooled["estimate"].to_numpy(),
+                "pooled_low": pooled["ci_low"].to_numpy(),
+                "pooled_high": pooled["ci_high"].to_numpy(),
+                "doc_mean": averaged["estimate"].to_numpy(),
+                "doc_mean_low": averaged["ci_low"].to_numpy(),
+                "doc_mean_high": averaged["ci_high"].to_numpy(),
+            }
+        )
+        out["unit"] = clusters.reason
+        out["n_boot"] = n_boot
+        tables.append(out)
+    return tables
 
 
 def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: int = 9999, seed: int = 0) -> pd.DataFrame:
@@ -183,21 +323,22 @@ def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: in
     Caveat: with one thread there are only as many distinct permutations as
     documents, so the smallest possible p-value is 1 / (documents).
     """
-    with_article = docs.groupby("thread_id")["doc"].transform(lambda d: (d == "article").any())
+    is_article = (docs["doc"] == "article").to_numpy()
+    with_article = docs["thread_id"].isin(docs.loc[is_article, "thread_id"].unique()).to_numpy()  # thread has an article
     sub = docs[with_article]
+    if not sub.empty:
+        strata, n_threads = pd.factorize(sub["thread_id"])[0], int(sub["thread_id"].nunique())
+        labels, tokens = is_article[with_article], sub["n_tokens"].to_numpy()
     rows = []
     for f in frames:
         if sub.empty:
             rows.append({"frame": f, "rate_article": np.nan, "rate_comments": np.nan, "difference": np.nan,
                          "p_value": np.nan, "n_perm": 0, "n_threads": 0})
             continue
-        res = permutation_test(
-            sub[f"hits_{f}"].to_numpy(), sub["n_tokens"].to_numpy(), (sub["doc"] == "article").to_numpy(),
-            strata=pd.factorize(sub["thread_id"])[0], n_perm=n_perm, seed=seed, scale=1000.0,
-        )
+        res = permutation_test(sub[f"hits_{f}"].to_numpy(), tokens, labels, strata=strata, n_perm=n_perm, seed=seed, scale=1000.0)
         rows.append({"frame": f, "rate_article": res["rate_true"], "rate_comments": res["rate_false"],
                      "difference": res["observed"], "p_value": res["p_value"], "n_perm": res["n_perm"],
-                     "n_threads": int(sub["thread_id"].nunique())})
+                     "n_threads": n_threads})
     return pd.DataFrame(rows)
 
 
@@ -214,15 +355,26 @@ def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], options: dic
         for f in pair:
             if f not in frames:
                 raise ConfigError("framing.index_pairs", f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
-    common = dict(cluster=options.get("cluster", "thread_id"), min_clusters=options["min_clusters"],
-                  n_boot=options["n_boot"], seed=options["seed"])
+    # one unit, one set of cluster codes and one set of cells per grouping for every call below, and one pass of
+    # bootstrap replicates for all rates and one for all indices (the same draws as a call per grouping would make)
+    clusters = _Clusters(docs, cluster=options.get("cluster", "thread_id"), min_clusters=options["min_clusters"])
+    common = dict(n_boot=options["n_boot"], seed=options["seed"], level=0.95)
     groupings = list(dict.fromkeys(["all", "doc", *options["group_by"]]))  # article vs comments always
-    rates = pd.concat([frame_rates(docs, frames=frames, by=by, **common) for by in groupings], ignore_index=True)
-    index = pd.concat(
-        [framing_index(docs, pair=tuple(pair), by=by, **common) for pair in options["index_pairs"] for by in groupings],
-        ignore_index=True,
-    )
+    rates = pd.concat(_frame_rates_many(clusters, frames=frames, bys=groupings, **common), ignore_index=True)
+    jobs = [(tuple(pair), by) for pair in options["index_pairs"] for by in groupings]
+    index = pd.concat(_framing_index_many(clusters, jobs=jobs, **common), ignore_index=True)
     return rates, index
+
+
+def columns_needed(available: Sequence[str], options: dict) -> list[str] | None:
+    """The columns of the documents table that :func:`rates_and_indices`, :func:`article_vs_comments` and
+    :func:`headline_numbers` read, in table order; None (read all) when a configured column is not there,
+    so that the error names every column there is."""
+    made = {"period", "all", "doc_key"}  # added by rates_and_indices
+    wanted = {"thread_id", "doc", "n_tokens", "created_at", options.get("cluster", "thread_id"), *options["group_by"]}
+    if not wanted - made <= set(available):
+        return None
+    return [c for c in available if c in wanted or c.startswith("hits_")]
 
 
 def headline_numbers(rates: pd.DataFrame, index: pd.DataFrame, test: pd.DataFrame, docs: pd.DataFrame, *, options: dict) -> dict:

@@ -191,21 +191,45 @@ def _replicate_sum_chunks(x: sp.csr_array, *, n_boot: int, seed: int, chunk: int
     (``x`` transposed, one row per column, times the replicate's cluster
     counts): no replicates x clusters matrix is held, and every sum adds the
     same terms in the same order (clusters ascending) as a product with such
-    a matrix would, so results are bitwise those of one. Memory: the counts
-    of one replicate (``n_clusters * 8`` bytes) and ``chunk * k`` sums.
+    a matrix would, so results are bitwise those of one. Columns of ``x``
+    that are identical (the same denominator repeated for several
+    quantities) are summed once and copied: the same terms in the same order
+    give the same sum. Memory: the counts of one replicate
+    (``n_clusters * 8`` bytes) and ``chunk * k`` sums.
     """
     n = x.shape[0]
     active = np.flatnonzero(np.diff(x.indptr) > 0)  # clusters that contribute to any sum
     all_active = len(active) == n
     xt = (x if all_active else x[active]).T.tocsr()  # (k x n_active), one row per column of x
+    distinct, copy_of = _distinct_rows(xt)
+    if len(distinct) < xt.shape[0]:
+        xt = xt[distinct]
+    else:
+        copy_of = None
     rng = np.random.default_rng(seed)
     for start in range(0, n_boot, chunk):
         c = min(chunk, n_boot - start)
         sums = np.empty((c, x.shape[1]), dtype=np.float64)
         for r in range(c):  # one replicate per draw: results do not depend on the chunk size
             counts = _draw_counts(rng, n)
-            sums[r] = xt @ (counts if all_active else counts[active]).astype(np.float64)
+            row = xt @ (counts if all_active else counts[active]).astype(np.float64)
+            sums[r] = row if copy_of is None else row[copy_of]
         yield start, sums
+
+
+def _distinct_rows(m: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """The first of each set of identical rows of ``m`` (same stored positions and value bits), and for every
+    row the position of its set's first row among them."""
+    first: dict[tuple[bytes, bytes], int] = {}
+    copy_of = np.empty(m.shape[0], dtype=np.intp)
+    distinct = []
+    for i, (s, e) in enumerate(zip(m.indptr[:-1], m.indptr[1:])):
+        key = (m.indices[s:e].tobytes(), m.data[s:e].tobytes())
+        j = first.setdefault(key, len(distinct))
+        if j == len(distinct):
+            distinct.append(i)
+        copy_of[i] = j
+    return np.asarray(distinct, dtype=np.intp), copy_of
 
 
 def replicate_sums(values, *, n_boot: int = 1000, seed: int = 0, chunk: int = 50) -> np.ndarray:

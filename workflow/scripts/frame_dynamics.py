@@ -12,7 +12,7 @@ opts = snakemake.params.options
 lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
 frames = frames_of(lexicons)
 dictionaries = lexicon_stamp(lexicons)
-docs = io.read_tables(snakemake.input.docs)
+docs = io.read_tables(snakemake.input.docs, columns=["thread_id", "comment_id", "doc", *(f"hits_{f}" for f in frames)])
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "comment_id", "parent_id"])
 pairs = reply_pairs(docs, comments, frames=frames)
 log.info("%d reply pairs, %d article pairs", int((pairs["kind"] == "reply").sum()), int((pairs["kind"] == "article").sum()))

@@ -1,7 +1,9 @@
 """Rule frame_rates: frame rates and framing indices by group, article-vs-comments test."""
 
+import pyarrow.parquet as pq
+
 from analysis import io
-from analysis.frame_measures import article_vs_comments, headline_numbers, rates_and_indices
+from analysis.frame_measures import article_vs_comments, columns_needed, headline_numbers, rates_and_indices
 from analysis.framing import frames_of
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
@@ -10,7 +12,7 @@ opts = snakemake.params.options
 lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
 frames = frames_of(lexicons)
 dictionaries = lexicon_stamp(lexicons)
-docs = io.read_tables(snakemake.input.docs)
+docs = io.read_tables(snakemake.input.docs, columns=columns_needed(pq.read_schema(snakemake.input.docs[0]).names, opts))
 log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), opts["n_boot"])
 rates, index = rates_and_indices(docs, frames=frames, options=opts)
 test = article_vs_comments(docs, frames=frames, n_perm=opts["n_perm"], seed=opts["seed"])
