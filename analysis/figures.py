@@ -6,7 +6,8 @@ PNG, SVG, PDF, the plotted data as CSV and the caption facts as JSON. The
 function name is the figure id (the book's ``<!-- figure: <id> -->`` marker,
 ``workflow/report/<id>.rst``). The rule ``figures`` draws them all in one
 process: the imports (pandas, matplotlib) are paid once, not once per figure.
-Each returns a short line for the log.
+Each returns a short line for the log. :func:`network_to_draw` counts the speakers and links the reply-network
+figure draws.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
 from analysis import describe, plotting
@@ -159,7 +161,7 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
     plotting.style()
     side = 1.2 + 0.38 * len(labels)
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 2.2, 2 * side), gridspec_kw={"height_ratios": [3, 2]}, layout="constrained")
-    im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto", interpolation="none")
     names = [lab.replace("_", " ") for lab in labels]
     ax.set_xticks(range(len(labels)), names, rotation=45, ha="right")
     ax.set_yticks(range(len(labels)), [f"{n} (n={int(c)})" for n, c in zip(names, trans.groupby("parent_frame", sort=False)["n_parent"].first().reindex(labels))])
@@ -253,27 +255,83 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
     return f"{len(part)} comparisons"
 
 
+def network_to_draw(edges: pd.DataFrame, max_nodes: int = 400) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The speakers and links the reply-network figure draws, from the reply table ``edges`` (one row per
+    child author, parent author and their groups, with the number of ``replies``).
+
+    Replies to oneself are left out; the two directions of a pair of speakers make one link whose
+    ``weight`` is the sum of their replies. A speaker's activity is the sum of the weights of its links; when
+    there are more than ``max_nodes`` speakers, the ``max_nodes`` most active are kept (ties by name) with
+    every link between two of them. A speaker's group is the one its last row gives it (as child or parent,
+    in that order within a row). Returns ``(nodes, links)``: ``nodes`` has ``speaker``, ``group`` and
+    ``activity`` in the order each speaker first appears (child before parent within a row); ``links`` has
+    ``u``, ``v`` (child and parent of the pair's first row) and ``weight`` in the order each pair first
+    appears. Counted with pandas and numpy in a few passes over the table, not row by row.
+    """
+    if not len(edges):
+        return (pd.DataFrame({"speaker": [], "group": [], "activity": []}), pd.DataFrame({"u": [], "v": [], "weight": []}))
+    e = edges[(edges["child_author"] != edges["parent_author"]).to_numpy()]
+    n = len(e)
+    speakers = np.empty(2 * n, dtype=object)  # child, parent of row 0, then of row 1, ...
+    speakers[0::2], speakers[1::2] = e["child_author"].to_numpy(dtype=object), e["parent_author"].to_numpy(dtype=object)
+    groups = np.empty(2 * n, dtype=object)
+    groups[0::2], groups[1::2] = e["child_group"].to_numpy(dtype=object), e["parent_group"].to_numpy(dtype=object)
+    codes, names = pd.factorize(speakers, use_na_sentinel=False)  # codes in order of first appearance
+    k = len(names)
+    replies = e["replies"].to_numpy()
+    activity = np.bincount(codes, weights=np.repeat(replies, 2), minlength=k).astype(replies.dtype)
+    _, last_reversed = np.unique(codes[::-1], return_index=True)  # each speaker's last row, counted from the end
+    group = groups[2 * n - 1 - last_reversed]
+    keep = np.ones(k, dtype=bool)
+    if k > max_nodes:  # the most active speakers, ties by name
+        rank = pd.DataFrame({"minus": -activity, "name": pd.Index(names).astype(str)}).sort_values(["minus", "name"])
+        keep[:] = False
+        keep[rank.index[:max_nodes]] = True
+    nodes = pd.DataFrame({"speaker": names[keep], "group": group[keep], "activity": activity[keep]})
+    child, parent = codes[0::2], codes[1::2]
+    inside = keep[child] & keep[parent]
+    child, parent, replies = child[inside], parent[inside], replies[inside]
+    pair, _ = pd.factorize(np.minimum(child, parent).astype(np.int64) * k + np.maximum(child, parent))
+    _, first = np.unique(pair, return_index=True)  # each pair's first row, pairs in order of first appearance
+    weight = np.bincount(pair, weights=replies, minlength=len(first)).astype(replies.dtype)
+    links = pd.DataFrame({"u": names[child[first]], "v": names[parent[first]], "weight": weight})
+    return nodes, links
+
+
+def _draw_links(ax, pos: dict, links: list, *, rasterized: bool) -> None:
+    """Draw ``links`` (pairs of nodes) between the node positions ``pos`` as ``networkx.draw_networkx_edges`` draws an
+    undirected graph (black, 0.5 pt, alpha 0.25, behind the nodes; the same data limits). ``rasterized``: as a
+    300 dpi raster in SVG and PDF (thousands of overlapping lines)."""
+    if not len(links):
+        return
+    segments = np.array([(pos[u], pos[v]) for u, v in links])
+    ax.add_collection(LineCollection(segments, colors="k", linewidths=0.5, antialiaseds=(1,), linestyle="solid", alpha=0.25,
+                             zorder=1, rasterized=rasterized))
+    low, high = segments.reshape(-1, 2).min(axis=0), segments.reshape(-1, 2).max(axis=0)
+    pad = 0.05 * (high - low)
+    ax.update_datalim([tuple(low - pad), tuple(high + pad)])
+    ax.autoscale_view()
+    ax.tick_params(axis="both", which="both", bottom=False, left=False, labelbottom=False, labelleft=False)
+
+
 def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataFrame, network: pd.DataFrame,
                   dictionaries: str, seed: int) -> str:
-    """Who replies to whom (the 400 most active speakers), cross-group replies and incivility with 95% CIs."""
+    """Who replies to whom (the 400 most active speakers, :func:`network_to_draw`), cross-group replies and incivility
+    with 95% CIs."""
     import networkx as nx  # only this figure needs it
 
     plotting.style()
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [3, 2]}, layout="constrained")
+    nodes, links = network_to_draw(edges, max_nodes=400)
     G = nx.Graph()
-    for r in edges.itertuples() if len(edges) else []:
-        if r.child_author != r.parent_author:
-            G.add_edge(r.child_author, r.parent_author, weight=G.get_edge_data(r.child_author, r.parent_author, {"weight": 0})["weight"] + r.replies)
-            G.nodes[r.child_author]["group"], G.nodes[r.parent_author]["group"] = r.child_group, r.parent_group
-    if G.number_of_nodes() > 400:  # the 400 most active speakers keep the drawing legible
-        keep = sorted(G.degree(weight="weight"), key=lambda d: (-d[1], str(d[0])))[:400]
-        G = G.subgraph([n for n, _ in keep]).copy()
-    groups = sorted({str(d.get("group", "")) for _, d in G.nodes(data=True)} - {"", "nan"})
+    G.add_nodes_from(nodes["speaker"])
+    G.add_weighted_edges_from(zip(links["u"], links["v"], links["weight"].tolist()))
+    groups = sorted({str(g) for g in nodes["group"]} - {"", "nan"})
     palette = {g: plotting.OKABE_ITO[i % 7] for i, g in enumerate(groups)}
     if G.number_of_nodes():
         pos = nx.spring_layout(G, seed=seed, weight="weight")
-        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.25, width=0.5)
-        colours = [palette.get(str(G.nodes[n].get("group", "")), "#bbbbbb") for n in G.nodes]
+        _draw_links(ax, pos, list(G.edges), rasterized=G.number_of_edges() > 2000)
+        colours = [palette.get(str(g), "#bbbbbb") for g in nodes["group"]]
         nx.draw_networkx_nodes(G, pos, ax=ax, node_size=18, node_color=colours, linewidths=0)
         for g, c in palette.items():
             ax.scatter([], [], color=c, label=g)
@@ -308,5 +366,5 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
                  f"95% intervals from {int(r['n_boot']):,} bootstrap replicates over {r['unit']}s.")
     else:
         facts = "No replies between speakers with known groups in this corpus."
-    plotting.save_figure(fig, d, stem, facts=facts, dictionaries=dictionaries)
+    plotting.save_figure(fig, d, stem, facts=facts, dictionaries=dictionaries, raster_dpi=300)
     return f"{G.number_of_nodes()} nodes"

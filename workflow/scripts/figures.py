@@ -1,6 +1,7 @@
 """Rule figures: every figure of the data, framing and polarization chapters (analysis.figures), in one process."""
 
 import pandas as pd
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis import describe, figures, io
@@ -23,8 +24,13 @@ def example_thread():
     sizes = pd.read_csv(inp.threads, usecols=["thread_id", "n_comments"], dtype={"thread_id": str}, keep_default_na=False)
     thread_id = describe.pick_example_thread(sizes.set_index("thread_id")["n_comments"], requested=params.example_thread)
     columns = ["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "record"]
-    return pd.concat([pq.read_table(p, columns=columns, filters=[("thread_id", "==", thread_id)]).to_pandas()
-                      for p in inp.comments], ignore_index=True)
+    parts = []
+    for path in inp.comments:  # the thread_id column of each shard first; the other columns only where the thread is
+        shard = pq.ParquetFile(path)
+        rows = pc.equal(shard.read(columns=["thread_id"])["thread_id"], thread_id)
+        if pc.any(rows).as_py():
+            parts.append(shard.read(columns=columns).filter(rows).to_pandas())
+    return pd.concat(parts, ignore_index=True)
 
 
 done = {
