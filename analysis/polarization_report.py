@@ -342,7 +342,7 @@ def polarization_report(
 
     # stance of each comment (a comment without a stance row: no cue, abstain), as a left merge on the keys
     stance = stance[stance["doc"] == "comment"]
-    s_row, at = _aligned(where, stance, "stance")
+    s_row, at = _aligned(where, comments, stance, "stance")
     n_pro = np.zeros(n, dtype=np.int64)
     n_anti = np.zeros(n, dtype=np.int64)
     unciv_of = np.zeros(n, dtype=np.int64)
@@ -356,7 +356,7 @@ def polarization_report(
     uncivil_share = float((stance["n_uncivil"] > 0).mean()) if len(stance) else float("nan")
     del stance, s_row, at
     docs = docs[docs["doc"] == "comment"]
-    d_row, at = _aligned(where, docs, "docs")
+    d_row, at = _aligned(where, comments, docs, "docs")
     tokens_of = np.zeros(n, dtype=np.int64)
     tokens_of[at] = docs["n_tokens"].to_numpy()[d_row]
     del docs, d_row, at
@@ -460,16 +460,25 @@ def polarization_report(
     return PolarizationReport(summary, partisan, contributions, network, incivility, speaker_table, edges)
 
 
-def _aligned(where: pd.MultiIndex, table: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+def _aligned(
+    where: pd.MultiIndex, comments: pd.DataFrame, table: pd.DataFrame, name: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``table`` that match a comment, and those comments' rows: (table rows, comment rows).
 
     The same as a left merge of the comments with ``table`` on the keys,
-    which must be unique in ``table`` (one row per comment).
+    which must be unique in ``table`` (one row per comment). ``where`` is
+    the (unique) index of the comments' keys. When ``table`` holds the same
+    keys as ``comments`` in the same order (as per-comment tables written
+    shard by shard do), row i matches comment i and no lookup is needed.
     """
-    row = where.get_indexer(pd.MultiIndex.from_arrays([table["thread_id"], table["comment_id"]]))
+    keys = ["thread_id", "comment_id"]
+    if len(table) == len(comments) and all(table[k].array.equals(comments[k].array) for k in keys):
+        rows = np.arange(len(table))
+        return rows, rows
+    row = where.get_indexer(pd.MultiIndex.from_arrays([table[k] for k in keys]))
     hit = np.flatnonzero(row >= 0)
     at = row[hit]
-    if len(np.unique(at)) < len(at):
+    if len(at) and np.bincount(at).max() > 1:
         raise ValueError(f"{name}: more than one row for a comment; expected one row per (thread_id, comment_id)")
     return hit, at
 
