@@ -5,13 +5,16 @@ Each function draws one figure from the tables a rule wrote and saves it with
 PNG, SVG, PDF, the plotted data as CSV and the caption facts as JSON. The
 function name is the figure id (the book's ``<!-- figure: <id> -->`` marker,
 ``workflow/report/<id>.rst``). The rule ``figures`` draws them all in one
-process: the imports (pandas, matplotlib) are paid once, not once per figure.
+job (:func:`draw`): the imports (pandas, matplotlib) are paid once, not once
+per figure, and the figures are shared among forked processes, one per core.
 Each returns a short line for the log. :func:`network_to_draw` counts the speakers and links the reply-network
 figure draws.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -23,9 +26,39 @@ from matplotlib.ticker import MaxNLocator
 from analysis import describe, plotting
 
 __all__ = [
-    "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
+    "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
     "partisanship", "reply_network",
 ]
+
+
+def draw(tasks: Mapping[str, Callable[[], str]], *, processes: int = 1) -> dict[str, str]:
+    """Call each task (figure id -> a figure function's call, without arguments); its log line by figure id.
+
+    With ``processes`` > 1 the tasks are shared among that many forked
+    processes, handed out in the order given (put the slowest first) as
+    workers come free. Each figure is drawn from its own inputs into its own
+    files, so the files are those of one process drawing them in turn (a
+    test checks the bytes). One process where the platform does not fork.
+    """
+    ids = list(tasks)
+    processes = min(int(processes), len(ids))
+    if processes <= 1 or "fork" not in mp.get_all_start_methods():
+        return {i: tasks[i]() for i in ids}
+    global _TASKS
+    _TASKS = tasks  # read by the forked processes: only figure ids and log lines cross between processes
+    try:
+        with mp.get_context("fork").Pool(processes) as pool:
+            lines = pool.map(_draw_one, ids, chunksize=1)
+    finally:
+        _TASKS = None
+    return dict(zip(ids, lines))
+
+
+_TASKS: Mapping[str, Callable[[], str]] | None = None
+
+
+def _draw_one(figure_id: str) -> str:
+    return _TASKS[figure_id]()
 
 
 # --------------------------------------------------------------------------

@@ -156,3 +156,22 @@ def test_links_drawn_as_networkx_draws_them():
     assert png[0] == png[1]
 
 
+
+
+def test_draw_in_forked_processes_writes_the_files_of_one_process(tmp_path):
+    """figures.draw shares the figures among forked processes: every file has the bytes drawn in one process."""
+    depth = pd.DataFrame({"depth": [1, 2, 3, 4], "n_comments": [40, 12, 5, 1]})
+    deep = pd.DataFrame({"depth": list(range(1, 31)), "n_comments": [2 ** (30 - d) for d in range(1, 31)]})
+
+    def tasks(folder):
+        return {name: (lambda name=name, table=table: figures.comments_per_depth(folder / name, depth=table))
+                for name, table in (("shallow", depth), ("deep", deep), ("again", depth))}
+
+    one = figures.draw(tasks(tmp_path / "one"), processes=1)
+    many = figures.draw(tasks(tmp_path / "many"), processes=2)
+    assert list(many) == ["shallow", "deep", "again"] and many == one
+    written = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert len(written) == 15  # three figures, five files each
+    assert written == sorted(p.name for p in (tmp_path / "many").iterdir())
+    for name in written:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "many" / name).read_bytes(), name

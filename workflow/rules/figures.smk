@@ -1,7 +1,8 @@
 # Figures: one job draws every figure of the data, framing and polarization
 # chapters from the measure tables (analysis/figures.py, a function per
-# figure), each as PNG, SVG, PDF, CSV and JSON. One process instead of one per
-# figure: the imports (pandas, matplotlib) are paid once. The rule graph is
+# figure), each as PNG, SVG, PDF, CSV and JSON. One job instead of one per
+# figure: the imports (pandas, matplotlib) are paid once, then the figures are
+# shared among forked processes. The rule graph is
 # drawn on its own (provenance.smk): it changes with the config, not the data.
 
 #: Figure id -> book chapter (the group in `snakemake --report`), in book order.
@@ -43,7 +44,8 @@ rule figures:
         seed=POLAR["seed"],
     log:
         LOGS + "/figures.log",
-    threads: 1
+    # the figures are drawn by forked processes, one per thread (analysis.figures.draw)
+    threads: 2
     resources:
         mem_mb=2000,
         runtime=20,

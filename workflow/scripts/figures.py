@@ -1,4 +1,4 @@
-"""Rule figures: every figure of the data, framing and polarization chapters (analysis.figures), in one process."""
+"""Rule figures: every figure of the data, framing and polarization chapters (analysis.figures), in one job."""
 
 import pandas as pd
 import pyarrow.compute as pc
@@ -33,19 +33,21 @@ def example_thread():
     return pd.concat(parts, ignore_index=True)
 
 
-done = {
-    "comments_per_depth": figures.comments_per_depth(stem("comments_per_depth"), depth=pd.read_csv(inp.depth)),
-    "reply_tree": figures.reply_tree(stem("reply_tree"), thread=example_thread(), max_comments=params.max_comments),
-    "frame_rates": figures.frame_rates(stem("frame_rates"), rates=io.read_csv(inp.rates)),
-    "framing_index": figures.framing_index(stem("framing_index"), index=pd.read_csv(inp.index)),
-    "frame_transitions": figures.frame_transitions(stem("frame_transitions"), transitions=pd.read_csv(inp.transitions),
-                                                   uptake=pd.read_csv(inp.uptake)),
-    "keyness": figures.keyness(stem("keyness"), table=io.read_csv(inp.keyness)),
-    "partisanship": figures.partisanship(stem("partisanship"), part=io.read_csv(inp.partisanship), terms=io.read_csv(inp.terms),
-                                         dictionaries=stamp(inp.partisanship_dictionaries)),
-    "reply_network": figures.reply_network(stem("reply_network"), edges=io.read_csv(inp.edges),
-                                           incivility=io.read_csv(inp.incivility), network=io.read_csv(inp.network),
-                                           dictionaries=stamp(inp.reply_network_dictionaries), seed=params.seed),
+# slowest first: they are handed to the processes in this order
+tasks = {
+    "frame_transitions": lambda: figures.frame_transitions(stem("frame_transitions"), transitions=pd.read_csv(inp.transitions),
+                                                           uptake=pd.read_csv(inp.uptake)),
+    "reply_network": lambda: figures.reply_network(stem("reply_network"), edges=io.read_csv(inp.edges),
+                                                   incivility=io.read_csv(inp.incivility), network=io.read_csv(inp.network),
+                                                   dictionaries=stamp(inp.reply_network_dictionaries), seed=params.seed),
+    "partisanship": lambda: figures.partisanship(stem("partisanship"), part=io.read_csv(inp.partisanship),
+                                                 terms=io.read_csv(inp.terms), dictionaries=stamp(inp.partisanship_dictionaries)),
+    "reply_tree": lambda: figures.reply_tree(stem("reply_tree"), thread=example_thread(), max_comments=params.max_comments),
+    "keyness": lambda: figures.keyness(stem("keyness"), table=io.read_csv(inp.keyness)),
+    "frame_rates": lambda: figures.frame_rates(stem("frame_rates"), rates=io.read_csv(inp.rates)),
+    "framing_index": lambda: figures.framing_index(stem("framing_index"), index=pd.read_csv(inp.index)),
+    "comments_per_depth": lambda: figures.comments_per_depth(stem("comments_per_depth"), depth=pd.read_csv(inp.depth)),
 }
+done = figures.draw(tasks, processes=snakemake.threads)
 for figure_id, line in done.items():
     log.info("%s: %s", figure_id, line)
