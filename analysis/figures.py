@@ -13,7 +13,6 @@ figure draws.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
 from analysis import describe, plotting
+from analysis.parallel import forked_map
 
 __all__ = [
     "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
@@ -38,27 +38,10 @@ def draw(tasks: Mapping[str, Callable[[], str]], *, processes: int = 1) -> dict[
     processes, handed out in the order given (put the slowest first) as
     workers come free. Each figure is drawn from its own inputs into its own
     files, so the files are those of one process drawing them in turn (a
-    test checks the bytes). One process where the platform does not fork.
+    test checks the bytes); :func:`analysis.parallel.forked_map`.
     """
     ids = list(tasks)
-    processes = min(int(processes), len(ids))
-    if processes <= 1 or "fork" not in mp.get_all_start_methods():
-        return {i: tasks[i]() for i in ids}
-    global _TASKS
-    _TASKS = tasks  # read by the forked processes: only figure ids and log lines cross between processes
-    try:
-        with mp.get_context("fork").Pool(processes) as pool:
-            lines = pool.map(_draw_one, ids, chunksize=1)
-    finally:
-        _TASKS = None
-    return dict(zip(ids, lines))
-
-
-_TASKS: Mapping[str, Callable[[], str]] | None = None
-
-
-def _draw_one(figure_id: str) -> str:
-    return _TASKS[figure_id]()
+    return dict(zip(ids, forked_map(lambda figure_id: tasks[figure_id](), ids, processes=processes)))
 
 
 # --------------------------------------------------------------------------

@@ -42,13 +42,14 @@ sorted by ``thread_id``, ``comment_id``, ``start``.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 import pandas as pd
+
+from analysis.parallel import forked_map
 
 __all__ = ["find_mentions", "STOPLIST", "GREETINGS", "KINDS"]
 
@@ -102,7 +103,7 @@ def find_mentions(
     ``mention``, ``start``, ``end`` (int32), one row per kept span.
 
     ``processes`` > 1 splits the rows into that many runs, each searched by a
-    forked process (where the platform forks; otherwise one process). A
+    forked process (:func:`analysis.parallel.forked_map`). A
     comment's mentions depend on its text and its thread's names alone, so
     the rows are the same.
     """
@@ -112,17 +113,8 @@ def find_mentions(
     search = _Search(list(known_authors), authors_by_thread or {}, comments)
     n = len(comments)
     runs = max(1, min(int(processes), n // _MIN_ROWS_PER_PROCESS))
-    if runs > 1 and "fork" in mp.get_all_start_methods():
-        global _FORKED
-        _FORKED = search  # read by the forked processes: nothing is pickled but the row ranges and the rows found
-        try:
-            bounds = [(n * k // runs, n * (k + 1) // runs) for k in range(runs)]
-            with mp.get_context("fork").Pool(runs) as pool:
-                rows = [row for part in pool.map(_search_forked, bounds) for row in part]
-        finally:
-            _FORKED = None
-    else:
-        rows = search.rows(0, n)
+    bounds = [(n * k // runs, n * (k + 1) // runs) for k in range(runs)]
+    rows = [row for part in forked_map(lambda b: search.rows(*b), bounds, processes=runs) for row in part]
     out = pd.DataFrame(rows, columns=list(_COLUMNS))
     out = out.astype({"thread_id": object, "comment_id": object, "kind": object, "mention": object})
     out[["start", "end"]] = out[["start", "end"]].astype("int32")
@@ -131,11 +123,6 @@ def find_mentions(
 
 #: Fewer rows per process than this are not worth a fork.
 _MIN_ROWS_PER_PROCESS = 20_000
-_FORKED: _Search | None = None
-
-
-def _search_forked(bounds: tuple[int, int]) -> list[tuple[str, str, str, str, int, int]]:
-    return _FORKED.rows(*bounds)
 
 
 class _Search:
