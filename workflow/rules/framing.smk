@@ -59,6 +59,7 @@ rule concordance:
         width=FRAMING["kwic_width"],
     log:
         LOGS + "/concordance.log",
+    priority: 4
     threads: 1
     resources:
         mem_mb=2000,  # streams shard by shard: one shard at a time
@@ -78,6 +79,7 @@ rule frame_collocations:
         window=FRAMING["collocation_window"],
     log:
         LOGS + "/frame_collocations.log",
+    priority: 3
     threads: 1
     resources:
         mem_mb=2000,  # streams shard by shard: one shard at a time

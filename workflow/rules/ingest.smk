@@ -112,8 +112,10 @@ rule ingest_shard:
         LOGS + "/ingest_shard/{source}/{shard}.log",
     # Priorities: the per-shard chain (ingest_shard, shard, train_punkt, annotate)
     # goes before ready aggregates that do not wait for it, so the aggregates that
-    # do (and a one-thread rerun) start sooner; then polarization_report, the
-    # longest aggregate on the way to the figures.
+    # do (and a one-thread rerun) start sooner; then the aggregates longest first
+    # (polarization_report 5, concordance 4, coding_sample and frame_collocations
+    # 3), so that no long job is left running alone at the end while the figures,
+    # which take both cores, wait.
     priority: 10
     threads: 1
     resources:

@@ -25,7 +25,7 @@ rule polarization_report:
         salt=config["pseudonym_salt"],
     log:
         LOGS + "/polarization_report.log",
-    # the longest aggregate, on the way to the figures and the book
+    # the longest aggregate first (see the priorities in ingest.smk)
     priority: 5
     threads: 1
     resources:

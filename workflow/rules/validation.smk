@@ -19,6 +19,7 @@ rule coding_sample:
         options=VALID,
     log:
         LOGS + "/coding_sample.log",
+    priority: 3
     threads: 1
     resources:
         mem_mb=1500,
