@@ -44,6 +44,19 @@ def draw(tasks: Mapping[str, Callable[[], str]], *, processes: int = 1) -> dict[
     return dict(zip(ids, forked_map(lambda figure_id: tasks[figure_id](), ids, processes=processes)))
 
 
+def _notice(ax, message: str) -> None:
+    """Say in an empty panel why there is nothing to draw."""
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+    ax.axis("off")
+
+
+def _notice_figure(message: str) -> plt.Figure:
+    """A one-line figure saying why there is nothing to draw."""
+    fig, ax = plt.subplots(figsize=(6.4, 1.2))
+    _notice(ax, message)
+    return fig
+
+
 # --------------------------------------------------------------------------
 # data chapter
 
@@ -203,9 +216,7 @@ def keyness(stem: str | Path, *, table: pd.DataFrame) -> str:
     """The 12 most distinctive terms of up to four groups of the first keyness grouping."""
     plotting.style()
     if table.empty:
-        fig, ax = plt.subplots(figsize=(6.4, 1.2))
-        ax.text(0.5, 0.5, "No grouping with two or more groups: no keyness to show", ha="center", va="center")
-        ax.axis("off")
+        fig = _notice_figure("No grouping with two or more groups: no keyness to show")
         data = table
     else:
         by = table["by"].iloc[0]
@@ -235,9 +246,7 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
     """Leave-out partisanship against its shuffled-label baseline, and the most polarizing terms."""
     plotting.style()
     if part.empty:
-        fig, ax = plt.subplots(figsize=(6.4, 1.2))
-        ax.text(0.5, 0.5, "Partisanship not available for this corpus (see the text)", ha="center", va="center")
-        ax.axis("off")
+        fig = _notice_figure("Partisanship not available for this corpus (see the text)")
         data = part
     else:
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(part))), gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
@@ -374,8 +383,7 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
         bx.set_xlabel("Share of replies (95% CI)")
     else:
         d = pd.DataFrame(columns=["quantity", "estimate", "ci_low", "ci_high"])
-        bx.text(0.5, 0.5, "No replies between speakers\nwith known groups", ha="center", va="center")
-        bx.axis("off")
+        _notice(bx, "No replies between speakers\nwith known groups")
     if len(network):
         r = network.iloc[0]
         facts = (f"n = {G.number_of_nodes():,} speakers drawn, {int(r['n_pairs']):,} replies between speakers with known groups; "

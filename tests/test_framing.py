@@ -33,9 +33,7 @@ frames:
 
 @pytest.fixture(scope="module")
 def lexicon(tmp_path_factory):
-    path = tmp_path_factory.mktemp("lex") / "test_frames.yaml"
-    path.write_text(textwrap.dedent(LEXICON), encoding="utf-8")
-    return load_lexicon(path)
+    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", LEXICON)
 
 
 def docs(*texts):
@@ -164,10 +162,15 @@ frames:
 """
 
 
+def lexicon_file(folder, name, text):
+    """A dictionary written to ``folder/name`` from YAML text, loaded."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return load_lexicon(path)
+
+
 def test_one_span_counts_once_per_frame(tmp_path):
-    path = tmp_path / "overlap.yaml"
-    path.write_text(textwrap.dedent(OVERLAP), encoding="utf-8")
-    lx = load_lexicon(path)
+    lx = lexicon_file(tmp_path, "overlap.yaml", OVERLAP)
     _, m = run(lx, "terrorists and terrorism")
     # "terrorists": terror* and terrorist* both match, frame terror_a counts it once
     assert hits(m, "terror_a") == ["terrorists", "terrorism"]
@@ -187,9 +190,7 @@ frames:
 
 
 def test_a_one_word_exclusion_consumes_its_token(tmp_path):
-    path = tmp_path / "exclude_one.yaml"
-    path.write_text(textwrap.dedent(EXCLUDE_ONE), encoding="utf-8")
-    lx = load_lexicon(path)
+    lx = lexicon_file(tmp_path, "exclude_one.yaml", EXCLUDE_ONE)
     # "rebellion" is rebel* and the exclusion rebellion: the exclusion wins; "Rebel" too (its exclusion is
     # matched case-insensitively, like every term without a case_sensitive entry); the other two count
     _, m = run(lx, "The rebellion, a Rebel and the rebels; rebellion again, then an uprising.")
