@@ -277,7 +277,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
     polar_tables = _polar_tables(t) | _valid_tables(t)
     kwic = t["concordance"]
     shown = kwic.groupby("frame", sort=False).head(CONCORDANCE_PER_FRAME)
-    n_kwic = kwic.attrs.get("n_rows", len(kwic))
+    n_kwic = kwic.attrs["n_rows"]  # the lines of the whole concordance (kwic is its preview)
     shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated", "counted"]]
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
     return polar_tables | {
@@ -385,12 +385,12 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
                subs: Mapping, report: Mapping, threads: pd.DataFrame, config: Mapping,
                framing: Mapping[str, pd.DataFrame], lexicons: Sequence, captions: Mapping[str, str],
                provenance: Mapping, inputs: pd.DataFrame, packages: pd.DataFrame, config_file: str,
-               concordance_csv: str | Path | None = None) -> Path:
+               concordance_csv: str | Path) -> Path:
     """Fill ``dest`` with everything Jupyter Book needs; return it.
 
-    ``framing["concordance"]`` may be the whole concordance or
-    :func:`concordance_preview` of it; ``concordance_csv`` is the file
-    offered for download (default: ``framing["concordance"]`` written out).
+    ``framing["concordance"]`` is :func:`concordance_preview` of the
+    concordance; ``concordance_csv`` is the whole concordance, copied byte
+    for byte as the file offered for download.
     """
     dest = Path(dest)
     if dest.exists():
@@ -420,10 +420,7 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     tables = _tables(report, threads, framing, lexicons) | _provenance_tables(inputs, packages, lexicons)
     for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
-    if concordance_csv is None:
-        framing["concordance"].to_csv(dest / "_generated" / "tables" / "concordance.csv", index=False, lineterminator="\n")
-    else:  # the file the workflow wrote, byte for byte (not read and written again)
-        shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")
+    shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")  # not read and written again
     cfg = dict(base_config or {})
     cfg["title"] = config["book"]["title"]
     cfg["author"] = config["book"]["author"]
