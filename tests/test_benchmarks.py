@@ -219,6 +219,17 @@ def test_process_tree_sees_this_process():
     assert tree[0][0] == os.getpid() and tree[0][1] > 0
 
 
+def test_run_measured_times_each_process_of_the_tree(tmp_path):
+    # a parent that waits 0.2 s, then runs a child that sleeps 1 s: each is timed by the span it was seen alive
+    child = f"{sys.executable} -c 'import time; time.sleep(1.0)'"
+    cmd = ["sh", "-c", f"sleep 0.2; {child}"]
+    out = runner.run_measured(cmd, log=tmp_path / "log", interval=0.05)
+    spans = out["span_by_rule"]
+    child_span = sum(v for k, v in spans.items() if k.startswith(Path(sys.executable).name))
+    assert 0.85 <= child_span <= 1.3, spans
+    assert 1.05 <= spans["sh -c"] <= out["wall"] + 0.01, spans
+
+
 # ---------------------------------------------------------------- fast paths against their definitions
 
 
