@@ -70,9 +70,15 @@ def save_figure(fig: plt.Figure, data: pd.DataFrame, stem: str | Path, *, facts:
         "svg": {"Date": None, "Creator": "threadscope"},
         "pdf": {"CreationDate": None, "ModDate": None, "Creator": "threadscope", "Producer": "threadscope"},
     }
+    # Lay the figure out once, for all three formats: with bbox_inches="tight" (and with a layout
+    # engine) every savefig would first make a draw of its own only to measure; this one draw
+    # measures text with the PNG's renderer, and the positions it sets are then kept.
+    fig.draw_without_rendering()
+    bbox = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_layout_engine("none")
     for fmt in FORMATS:
         path = stem.with_suffix("." + fmt)
-        fig.savefig(path, dpi=300 if fmt == "png" else raster_dpi, metadata=meta[fmt], bbox_inches="tight")
+        fig.savefig(path, dpi=300 if fmt == "png" else raster_dpi, metadata=meta[fmt], bbox_inches=bbox)
         paths.append(str(path))
     csv = stem.with_suffix(".csv")
     data.to_csv(csv, index=False, lineterminator="\n")
