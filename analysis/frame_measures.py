@@ -114,19 +114,6 @@ class _Cells:
         return sp.csc_matrix((data, self.rows, self.indptr), shape=self.shape)
 
 
-def _by_group_matrices(docs, values: dict[str, np.ndarray], *, by: str, cluster_codes: np.ndarray, grouping=None):
-    """Per (cluster, group) sums of each value, as sparse (n_clusters × n_groups) matrices.
-
-    ``grouping`` is :func:`_grouping` of the same documents, by and codes,
-    when the caller has it already (it does not depend on the values).
-    """
-    groups, gcode, cells = grouping if grouping is not None else _grouping(docs, by=by, cluster_codes=cluster_codes)
-    return groups, gcode, {name: cells.matrix(v) for name, v in values.items()}
-
-
-def _grouping(docs, *, by: str, cluster_codes: np.ndarray):
-    groups, gcode = _group_codes(docs, by)
-    return groups, gcode, _Cells(cluster_codes, gcode, len(groups))
 
 
 class _Clusters:
@@ -144,8 +131,10 @@ class _Clusters:
         self._groupings: dict[str, tuple] = {}
 
     def grouping(self, by: str):
+        """The groups of ``by``, each document's group code, and the (cluster, group) cells (:class:`_Cells`)."""
         if by not in self._groupings:
-            self._groupings[by] = _grouping(self.docs, by=by, cluster_codes=self.codes)
+            groups, gcode = _group_codes(self.docs, by)
+            self._groupings[by] = groups, gcode, _Cells(self.codes, gcode, len(groups))
         return self._groupings[by]
 
 
@@ -176,10 +165,6 @@ def frame_rates(
     not meanings (see the validation chapter).
     """
     clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
-    return _frame_rates(clusters, frames=frames, by=by, n_boot=n_boot, seed=seed, level=level)
-
-
-def _frame_rates(clusters: _Clusters, *, frames: Sequence[str], by: str, n_boot: int, seed: int, level: float) -> pd.DataFrame:
     return _frame_rates_many(clusters, frames=frames, bys=[by], n_boot=n_boot, seed=seed, level=level)[0]
 
 
@@ -190,7 +175,8 @@ def _frame_rates_many(clusters: _Clusters, *, frames: Sequence[str], bys: Sequen
     values = {"tokens": docs["n_tokens"].to_numpy()} | {f: docs[f"hits_{f}"].to_numpy() for f in frames}
     parts = []
     for by in bys:
-        groups, gcode, mats = _by_group_matrices(docs, values, by=by, cluster_codes=clusters.codes, grouping=clusters.grouping(by))
+        groups, gcode, cells = clusters.grouping(by)
+        mats = {name: cells.matrix(v) for name, v in values.items()}
         num = sp.hstack([mats[f] for f in frames]).tocsc()
         den = sp.hstack([mats["tokens"]] * len(frames)).tocsc()
         parts.append((by, groups, gcode, num, den))
@@ -266,10 +252,6 @@ def framing_index(
     Groups where neither frame occurs have no index (NaN).
     """
     clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
-    return _framing_index(clusters, pair=pair, by=by, n_boot=n_boot, seed=seed, level=level)
-
-
-def _framing_index(clusters: _Clusters, *, pair: tuple[str, str], by: str, n_boot: int, seed: int, level: float) -> pd.DataFrame:
     return _framing_index_many(clusters, jobs=[(pair, by)], n_boot=n_boot, seed=seed, level=level)[0]
 
 
@@ -277,13 +259,17 @@ def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, 
                         level: float) -> list[pd.DataFrame]:
     """:func:`framing_index` for each ``(pair, by)`` of ``jobs``, all bootstrapped in one pass (:func:`_bootstrap_together`)."""
     docs = clusters.docs
-    parts = []
-    for pair, by in jobs:
+    per_pair = {}  # a pair's per-document values, the same in every grouping
+    for pair in dict.fromkeys(pair for pair, _ in jobs):
         a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
         used = (a + b) > 0
         doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
-        values = {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
-        groups, gcode, m = _by_group_matrices(docs, values, by=by, cluster_codes=clusters.codes, grouping=clusters.grouping(by))
+        per_pair[pair] = a, b, used, {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
+    parts = []
+    for pair, by in jobs:
+        a, b, used, values = per_pair[pair]
+        groups, gcode, cells = clusters.grouping(by)
+        m = {name: cells.matrix(v) for name, v in values.items()}
         counts = [np.bincount(gcode, weights=w, minlength=len(groups)).astype(int) for w in (a, b, used)]
         parts.append((pair, by, groups, counts, m))
     blocks = [(m["diff"], m["total"]) for *_, m in parts] + [(m["doc_index"], m["used"]) for *_, m in parts]
@@ -327,7 +313,8 @@ def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: in
     with_article = docs["thread_id"].isin(docs.loc[is_article, "thread_id"].unique()).to_numpy()  # thread has an article
     sub = docs[with_article]
     if not sub.empty:
-        strata, n_threads = pd.factorize(sub["thread_id"])[0], int(sub["thread_id"].nunique())
+        strata, threads = pd.factorize(sub["thread_id"])
+        n_threads = len(threads)
         labels, tokens = is_article[with_article], sub["n_tokens"].to_numpy()
     rows = []
     for f in frames:
