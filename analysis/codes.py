@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["column", "numbers", "strings", "string_codes"]
+__all__ = ["column", "numbers", "strings", "string_codes", "run_starts"]
 
 
 def column(table, name: str):
@@ -56,3 +56,17 @@ def string_codes(values) -> tuple[np.ndarray, pa.Array]:
     dictionary = values.chunk(0).dictionary
     codes = [c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False) for c in values.chunks]
     return (codes[0] if len(codes) == 1 else np.concatenate(codes)), dictionary
+
+
+def run_starts(key_codes, n: int) -> np.ndarray:
+    """A mark of each of ``n`` rows that starts a run of equal keys: the first row, and every row whose code
+    differs from the previous row's in any of ``key_codes`` (one code array per key column).
+
+    Token tables hold each document's rows together, so runs are documents.
+    """
+    new = np.zeros(n, dtype=bool)
+    if n:
+        new[0] = True
+        for codes in key_codes:
+            new[1:] |= codes[1:] != codes[:-1]
+    return new

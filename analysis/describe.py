@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.codes import run_starts, string_codes
 from analysis.ingest.integrity import parent_index
 
 __all__ = ["document_token_counts", "corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "first_subtrees", "tree_layout"]
@@ -35,10 +36,10 @@ def document_token_counts(tokens: pd.DataFrame | pa.Table) -> pd.DataFrame:
     runs = _document_runs(table, keys)
     if runs is None:
         return _document_token_counts_grouped(table, keys)
-    starts, sentence_starts, encoded = runs
+    starts, sentence_starts, coded = runs
     n = table.num_rows
     is_mwe = table.column("is_mwe").to_numpy()
-    out = pd.DataFrame({k: e.dictionary.take(e.indices.take(pa.array(starts))).to_pandas() for k, e in zip(keys, encoded)})
+    out = pd.DataFrame({k: dictionary.take(pa.array(codes[starts])).to_pandas() for k, (codes, dictionary) in zip(keys, coded)})
     out["n_tokens"] = np.diff(starts, append=n).astype("int64")
     out["n_sentences"] = np.add.reduceat(sentence_starts, starts, dtype=np.int64)
     out["n_mwe"] = np.add.reduceat(is_mwe, starts, dtype=np.int64)
@@ -61,30 +62,18 @@ def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
 
 
-def _encoded(column: pa.ChunkedArray) -> pa.DictionaryArray:
-    """The column as one dictionary array: equal values, equal codes (``indices``), one dictionary for all chunks."""
-    if not pa.types.is_dictionary(column.type):
-        column = column.dictionary_encode()
-    column = column.unify_dictionaries() if column.num_chunks > 1 else column
-    return column.combine_chunks()
-
-
 def _document_runs(table: pa.Table, keys: list[str]):
     """Start row of each document's run, a mark of each row that starts a new sentence in its run, and the
-    key columns as dictionary arrays (:func:`_encoded`).
+    key columns' codes and distinct values (:func:`analysis.codes.string_codes`).
 
     None when the fast path does not apply: a null anywhere, a key (document)
     in more than one run, or sentence numbers falling within a run.
     """
     if any(table.column(c).null_count for c in [*keys, "sentence", "is_mwe"]):
         return None
-    n = table.num_rows
-    change = np.zeros(n, dtype=bool)
-    change[0] = True
-    encoded = [_encoded(table.column(k)) for k in keys]
-    codes = [e.indices.to_numpy(zero_copy_only=False) for e in encoded]
-    for c in codes:
-        change[1:] |= c[1:] != c[:-1]
+    coded = [string_codes(table.column(k)) for k in keys]
+    codes = [c for c, _ in coded]
+    change = run_starts(codes, table.num_rows)
     starts = np.flatnonzero(change)
     # each document one run: the key tuples at the run starts are all distinct
     key = np.zeros(len(starts), dtype=np.int64)
@@ -98,7 +87,7 @@ def _document_runs(table: pa.Table, keys: list[str]):
         return None
     new_sentence = change
     new_sentence[1:] |= step != 0
-    return starts, new_sentence, encoded
+    return starts, new_sentence, coded
 
 
 def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, doc_tokens: pd.DataFrame) -> dict:

@@ -46,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from analysis.codes import numbers, string_codes
+from analysis.codes import numbers, run_starts, string_codes
 from analysis.lexicons import Lexicon, unique_frames
 
 __all__ = [
@@ -436,11 +436,7 @@ def _differs_from_previous(values: pd.Series) -> np.ndarray:
 
 def _doc_numbers_from_codes(key_codes: list[np.ndarray], n: int) -> np.ndarray:
     """:func:`_doc_numbers` from the factorize codes of the key columns (missing values equal each other)."""
-    change = np.zeros(n, dtype=bool)
-    if n > 1:
-        for codes in key_codes:
-            change[1:] |= codes[1:] != codes[:-1]
-    return np.cumsum(change)
+    return np.cumsum(run_starts(key_codes, n)) - 1
 
 
 #: What matching needs from one tokens table (see :func:`token_index`).

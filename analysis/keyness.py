@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 from scipy.special import erfc, xlogy
 
-from analysis.codes import column, numbers, string_codes, strings
+from analysis.codes import column, numbers, run_starts, string_codes, strings
 from analysis.errors import bad_value
 
 __all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness"]
@@ -264,12 +264,7 @@ def group_term_counts(
     # run of rows of one document (a shard holds its tokens document by document: a few runs, not millions)
     keys_codes = _key_codes(tokens, groups_of, keys)
     n = len(tokens)
-    change = np.zeros(n, dtype=bool)
-    change[0] = True
-    for codes, _, _ in keys_codes:
-        change[1:] |= codes[1:] != codes[:-1]
-    starts = np.flatnonzero(change)
-    del change
+    starts = np.flatnonzero(run_starts([codes for codes, _, _ in keys_codes], n))
     run_key, doc_key = _combine([(codes[starts], doc_codes, size) for codes, doc_codes, size in keys_codes])
     doc_group, group_labels = pd.factorize(groups_of[by].astype(str))
     known = doc_key >= 0
