@@ -19,7 +19,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
 from analysis import describe, plotting
@@ -323,22 +322,6 @@ def network_to_draw(edges: pd.DataFrame, max_nodes: int = 400) -> tuple[pd.DataF
     return nodes, links
 
 
-def _draw_links(ax, pos: dict, links: list, *, rasterized: bool) -> None:
-    """Draw ``links`` (pairs of nodes) between the node positions ``pos`` as ``networkx.draw_networkx_edges`` draws an
-    undirected graph (black, 0.5 pt, alpha 0.25, behind the nodes; the same data limits). ``rasterized``: as a
-    300 dpi raster in SVG and PDF (thousands of overlapping lines)."""
-    if not len(links):
-        return
-    segments = np.array([(pos[u], pos[v]) for u, v in links])
-    ax.add_collection(LineCollection(segments, colors="k", linewidths=0.5, antialiaseds=(1,), linestyle="solid", alpha=0.25,
-                             zorder=1, rasterized=rasterized))
-    low, high = segments.reshape(-1, 2).min(axis=0), segments.reshape(-1, 2).max(axis=0)
-    pad = 0.05 * (high - low)
-    ax.update_datalim([tuple(low - pad), tuple(high + pad)])
-    ax.autoscale_view()
-    ax.tick_params(axis="both", which="both", bottom=False, left=False, labelbottom=False, labelleft=False)
-
-
 def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataFrame, network: pd.DataFrame,
                   dictionaries: str, seed: int) -> str:
     """Who replies to whom (the 400 most active speakers, :func:`network_to_draw`), cross-group replies and incivility
@@ -355,7 +338,8 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
     palette = {g: plotting.OKABE_ITO[i % 7] for i, g in enumerate(groups)}
     if G.number_of_nodes():
         pos = nx.spring_layout(G, seed=seed, weight="weight")
-        _draw_links(ax, pos, list(G.edges), rasterized=G.number_of_edges() > 2000)
+        # thousands of overlapping links: a 300 dpi raster in the SVG and PDF
+        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.25, width=0.5).set_rasterized(G.number_of_edges() > 2000)
         colours = [palette.get(str(g), "#bbbbbb") for g in nodes["group"]]
         nx.draw_networkx_nodes(G, pos, ax=ax, node_size=18, node_color=colours, linewidths=0)
         for g, c in palette.items():

@@ -1,8 +1,7 @@
 """The reply-network figure: the speakers and links it draws, counted with pandas/numpy, against the row-by-row
-networkx graph it replaced; a drawing that does not depend on the hash seed; links drawn as networkx draws them.
+networkx graph it replaced; a drawing that does not depend on the hash seed; figures drawn in forked processes.
 """
 
-import io
 import os
 import subprocess
 import sys
@@ -10,12 +9,10 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
 
 from analysis import figures  # noqa: E402
 
@@ -131,31 +128,6 @@ def test_reply_network_drawing_does_not_depend_on_hash_seed(tmp_path):
                        env={**os.environ, "PYTHONHASHSEED": hashseed})
         pngs.append((stem.with_suffix(".png")).read_bytes())
     assert pngs[0] == pngs[1]
-
-
-def draw(edges_drawn_by, rasterized=False):
-    G = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")])
-    pos = nx.spring_layout(G, seed=3)
-    fig, ax = plt.subplots(figsize=(3, 2))
-    edges_drawn_by(G, pos, ax)
-    nx.draw_networkx_nodes(G, pos, ax=ax, node_size=18, linewidths=0)
-    ax.axis("off")
-    return fig, ax
-
-
-def test_links_drawn_as_networkx_draws_them():
-    png = []
-    for by in (lambda G, pos, ax: nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.25, width=0.5),
-               lambda G, pos, ax: figures._draw_links(ax, pos, list(G.edges), rasterized=False)):
-        fig, ax = draw(by)
-        limits = (ax.get_xlim(), ax.get_ylim())
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100)
-        plt.close(fig)
-        png.append((limits, buffer.getvalue()))
-    assert png[0] == png[1]
-
-
 
 
 def test_draw_in_forked_processes_writes_the_files_of_one_process(tmp_path):
