@@ -186,11 +186,7 @@ def _author_scores(
     """
     t = s.n_terms
     n = len(s.length)
-    code = (~in_r).astype(np.intp)
-    w = np.ones(n) if weight is None else weight
-    size = np.bincount(code, weights=w, minlength=2)
-    author_total = s.length if weight is None else weight * s.length
-    total = np.bincount(code, weights=author_total, minlength=2)
+    code, w, size, author_total, total = _labelling(s, in_r, weight)
     sides = np.zeros((n, 2))
     sides[np.arange(n), code] = w
     counts = sp.csr_array((s.vals, s.cols, s.indptr), shape=(n, t))
@@ -227,6 +223,17 @@ def _author_scores(
         if per_term is not None:
             per_term[p0:p1] = own
     return sums, code, size
+
+
+def _labelling(s: _Speech, in_r: np.ndarray, weight: np.ndarray | None):
+    """What one labelling (and bootstrap weights) gives every author: group code (0 = R, 1 = D), weight w_i,
+    group sizes Σ w, the author's weighted length w_i m_i, and the groups' totals M_R, M_D."""
+    code = (~in_r).astype(np.intp)
+    w = np.ones(len(s.length)) if weight is None else weight
+    size = np.bincount(code, weights=w, minlength=2)
+    author_total = s.length if weight is None else weight * s.length
+    total = np.bincount(code, weights=author_total, minlength=2)
+    return code, w, size, author_total, total
 
 
 def _estimate(s: _Speech, in_r: np.ndarray, weight: np.ndarray | None = None) -> float:
@@ -272,7 +279,7 @@ class _Replicates:
         for r0, r1 in _blocks(indptr, _BLOCK):
             p0, p1 = int(indptr[r0]), int(indptr[r1])
             self.blocks.append((r0, r1, np.diff(indptr[r0 : r1 + 1]), cols[p0:p1], s.vals[p0:p1], indptr[r0:r1] - p0))
-        self.width = max((int(indptr[r1]) - int(indptr[r0]) for r0, r1, *_ in self.blocks), default=0)
+        self.width = max((len(vals) for *_, vals, _ in self.blocks), default=0)
         # replicates per sparse product: at most _BATCH, and the two dense (n + t) x 2k matrices within _BATCH_BYTES
         self.batch = int(max(1, min(_BATCH, _BATCH_BYTES // (16 * (n + t)))))
 
@@ -288,16 +295,12 @@ class _Replicates:
 
     def _batch(self, chunk: list) -> list[float]:
         s = self.s
-        n, t = len(s.length), s.n_terms
+        n = len(s.length)
         rows = np.arange(n)
         sides = np.zeros((n, 2 * len(chunk)))
         setup = []
-        for k, (in_r, weight) in enumerate(chunk):  # as in _author_scores
-            code = (~in_r).astype(np.intp)
-            w = np.ones(n) if weight is None else weight
-            size = np.bincount(code, weights=w, minlength=2)
-            author_total = s.length if weight is None else weight * s.length
-            total = np.bincount(code, weights=author_total, minlength=2)
+        for k, (in_r, weight) in enumerate(chunk):
+            code, w, size, author_total, total = _labelling(s, in_r, weight)
             sides[rows, 2 * k + code] = w
             setup.append((code, weight, size, author_total, total))
         products = np.asarray(self.counts_t @ sides)  # (t, 2k): C_R and C_D of each replicate
