@@ -314,8 +314,9 @@ def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FR
     rows = frames.groupby(frames, sort=False, dropna=False).head(per_frame).index.to_numpy()
     # only the row groups holding a chosen row are read
     sizes = np.array([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)], dtype=np.int64)
-    group_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    group_of_row = np.searchsorted(np.cumsum(sizes), rows, side="right")
+    group_end = np.cumsum(sizes)
+    group_start = group_end - sizes
+    group_of_row = np.searchsorted(group_end, rows, side="right")
     groups = np.unique(group_of_row)
     if len(groups):
         read_start = np.concatenate([[0], np.cumsum(sizes[groups])[:-1]])  # where each read group starts in the table read

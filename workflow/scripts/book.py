@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import io
-from analysis.book import CONCORDANCE_PER_FRAME, concordance_preview, stage_book, substitutions
+from analysis.book import concordance_preview, stage_book, substitutions
 from analysis.lexicons import load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "book")
@@ -25,7 +25,7 @@ names = ("rates", "index", "article_vs_comments", "uptake", "collocations", "key
 framing_tables = {n: io.read_csv(getattr(snakemake.input, n), dtype={"group": str}) for n in names}
 # the concordance is the largest table (every match): the book shows its first lines per frame, read from the
 # Parquet copy, and offers the CSV as written
-framing_tables["concordance"] = concordance_preview(snakemake.input.concordance_table, per_frame=CONCORDANCE_PER_FRAME)
+framing_tables["concordance"] = concordance_preview(snakemake.input.concordance_table)
 subs = substitutions(
     numbers=io.read_json(snakemake.input.numbers),
     report=report,
