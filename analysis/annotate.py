@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from analysis.framing import score_frames, token_index
+from analysis.framing import document_texts, score_frames, token_index
 from analysis.lexicons import Lexicon
 from analysis.stance import score_stance
 from analysis.tokenization import multiword_tuples, token_table
@@ -69,10 +69,13 @@ def annotate(
     mwes = multiword_tuples(t for lx in lexicons for t in lx.terms())
     tokens = token_table(documents(comments, threads), punkt=punkt, mwes=mwes, lowercase=tokenize["lowercase"],
                          stem=tokenize["stem"], stopwords=stopwords)
+    # one token index and one text lookup serve both scorers
     index = token_index(tokens.select(MATCH_TOKEN_COLUMNS))
+    texts = document_texts(comments, threads)
     matches, docs = score_frames(tokens, comments, threads, lexicons, negation_window=framing["negation_window"],
-                                 count_quoted=framing["count_quoted"], count_negated=framing["count_negated"], index=index)
+                                 count_quoted=framing["count_quoted"], count_negated=framing["count_negated"], index=index,
+                                 texts=texts)
     stance = score_stance(tokens, comments, threads, stance_lexicon=stance_lexicon, incivility_lexicon=incivility_lexicon,
                           flip_negated=flip_negated, negation_window=framing["negation_window"],
-                          count_quoted=framing["count_quoted"], index=index)
+                          count_quoted=framing["count_quoted"], index=index, texts=texts)
     return Annotations(tokens=tokens, matches=matches, docs=docs, stance=stance)

@@ -564,18 +564,21 @@ def score_frames(
     count_quoted: bool = False,
     count_negated: bool = True,
     index: TokenIndex | None = None,
+    texts: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Matches of every active dictionary, and one row per document with its hits and attributes.
 
     Each dictionary is matched on its own (a token can count once per
     dictionary). The document table carries what groupings need: source,
     depth (0 for the article), author, time and the comments' metadata.
-    ``index`` is :func:`token_index` of ``tokens`` when the caller already
-    has it (rule ``annotate`` shares one with :func:`analysis.stance.score_stance`).
+    ``index`` is :func:`token_index` of ``tokens`` and ``texts``
+    :func:`document_texts` of ``comments`` and ``threads``, when the caller
+    already has them (rule ``annotate`` shares both with
+    :func:`analysis.stance.score_stance`).
     """
     if lexicons and negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
-    texts = document_texts(comments, threads)
+    texts = document_texts(comments, threads) if texts is None else texts
     index = token_index(tokens) if index is None else index
     parts = [
         _match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,

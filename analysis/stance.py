@@ -392,21 +392,23 @@ def score_stance(
     negation_window: int = 3,
     count_quoted: bool = False,
     index=None,
+    texts: dict | None = None,
 ) -> pd.DataFrame:
     """Stance cues, label and incivility hits of every document of one shard (rule ``annotate``).
 
     Returns the columns of :data:`analysis.columns.DOC_STANCE`. Stance poles
     come from the dictionary's ``stance`` key; incivility counts the
     ``incivility`` frame only (its sub-frames overlap it). ``index``:
-    :func:`analysis.framing.token_index` of ``tokens`` when the caller has
-    it already.
+    :func:`analysis.framing.token_index` of ``tokens``, and ``texts``:
+    :func:`analysis.framing.document_texts` of ``comments`` and ``threads``,
+    when the caller has them already.
     """
     from analysis.framing import MATCH_COLUMNS, _match_frames, document_texts, token_index
 
     if negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     poles = stance_poles(stance_lexicon.path)
-    texts = document_texts(comments, threads)
+    texts = document_texts(comments, threads) if texts is None else texts
     common = dict(texts=texts, negation_window=negation_window, count_quoted=count_quoted, count_negated=True)
     # one index of the tokens (codes, document numbers, flags) serves both dictionaries
     index = token_index(tokens) if index is None else index
