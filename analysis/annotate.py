@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from analysis.framing import document_texts, score_frames, token_index
+from analysis.framing import TokenIndex, document_texts, score_frames
 from analysis.lexicons import Lexicon
 from analysis.stance import score_stance
 from analysis.tokenization import multiword_tuples, token_table
@@ -70,7 +70,7 @@ def annotate(
     tokens = token_table(documents(comments, threads), punkt=punkt, mwes=mwes, lowercase=tokenize["lowercase"],
                          stem=tokenize["stem"], stopwords=stopwords)
     # one token index and one text lookup serve both scorers
-    index = token_index(tokens.select(MATCH_TOKEN_COLUMNS))
+    index = TokenIndex(tokens.select(MATCH_TOKEN_COLUMNS))
     texts = document_texts(comments, threads)
     matches, docs = score_frames(tokens, comments, threads, lexicons, negation_window=framing["negation_window"],
                                  count_quoted=framing["count_quoted"], count_negated=framing["count_negated"], index=index,

@@ -55,7 +55,7 @@ __all__ = [
     "quoted_spans",
     "doc_frame_counts",
     "is_word",
-    "token_index",
+    "TokenIndex",
 ]
 
 NEGATION_CUES = frozenset(
@@ -96,7 +96,7 @@ def _per_token(codes: np.ndarray, per_vocab: list[bool]) -> np.ndarray:
     return flags[codes]
 
 
-class _TokenIndex:
+class TokenIndex:
     """What matching needs from one tokens table, computed once and shared by every dictionary.
 
     Tokens are numbered by their distinct ``norm`` and surface ``token``
@@ -219,12 +219,12 @@ def match_frames(
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     if len(tokens) == 0 or lexicon.term_table().empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    return _match_frames(_TokenIndex(tokens), lexicon, texts=texts, negation_window=negation_window,
+    return _match_frames(TokenIndex(tokens), lexicon, texts=texts, negation_window=negation_window,
                          count_quoted=count_quoted, count_negated=count_negated)
 
 
 def _match_frames(
-    index: _TokenIndex,
+    index: TokenIndex,
     lexicon: Lexicon,
     *,
     texts: dict[tuple[str, str, str], str] | None,
@@ -439,15 +439,6 @@ def _doc_numbers_from_codes(key_codes: list[np.ndarray], n: int) -> np.ndarray:
     return np.cumsum(run_starts(key_codes, n)) - 1
 
 
-#: What matching needs from one tokens table (see :func:`token_index`).
-TokenIndex = _TokenIndex
-
-
-def token_index(tokens: pd.DataFrame | pa.Table) -> TokenIndex:
-    """The index of a tokens table that matching uses (codes, document numbers, flags), to share between dictionaries and rules."""
-    return _TokenIndex(tokens)
-
-
 def _arrow_factorize(values: pa.ChunkedArray | pa.Array):
     """``pd.factorize`` of an Arrow string column: codes (-1 for a missing value) and the distinct values, in first-seen order."""
     codes, dictionary = string_codes(values)
@@ -464,7 +455,7 @@ def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.n
     return out
 
 
-def _surface(out: pd.DataFrame, index: _TokenIndex, first, last, texts) -> list[str]:
+def _surface(out: pd.DataFrame, index: TokenIndex, first, last, texts) -> list[str]:
     if texts is None:  # without texts, an MWE spanning several tokens has no single surface form
         surface = index.take("token", first).astype(object)
         return np.where(first == last, surface, "").tolist()
@@ -518,7 +509,7 @@ def doc_frame_counts(tokens: pd.DataFrame, matches: pd.DataFrame, *, frames: Seq
     ``n_matches`` (all matches, counted or not). Documents without word
     tokens are absent (they have no denominator).
     """
-    index = _TokenIndex(tokens)
+    index = TokenIndex(tokens)
     return _doc_frame_counts(index.keys_at, index.doc, index.is_word(), matches, frames=frames)
 
 
@@ -571,7 +562,7 @@ def score_frames(
     Each dictionary is matched on its own (a token can count once per
     dictionary). The document table carries what groupings need: source,
     depth (0 for the article), author, time and the comments' metadata.
-    ``index`` is :func:`token_index` of ``tokens`` and ``texts``
+    ``index`` is :class:`TokenIndex` of ``tokens`` and ``texts``
     :func:`document_texts` of ``comments`` and ``threads``, when the caller
     already has them (rule ``annotate`` shares both with
     :func:`analysis.stance.score_stance`).
@@ -579,7 +570,7 @@ def score_frames(
     if lexicons and negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     texts = document_texts(comments, threads) if texts is None else texts
-    index = token_index(tokens) if index is None else index
+    index = TokenIndex(tokens) if index is None else index
     parts = [
         _match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
                       count_negated=count_negated) if len(tokens) and not lx.term_table().empty

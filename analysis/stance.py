@@ -399,11 +399,11 @@ def score_stance(
     Returns the columns of :data:`analysis.columns.DOC_STANCE`. Stance poles
     come from the dictionary's ``stance`` key; incivility counts the
     ``incivility`` frame only (its sub-frames overlap it). ``index``:
-    :func:`analysis.framing.token_index` of ``tokens``, and ``texts``:
+    :class:`analysis.framing.TokenIndex` of ``tokens``, and ``texts``:
     :func:`analysis.framing.document_texts` of ``comments`` and ``threads``,
     when the caller has them already.
     """
-    from analysis.framing import MATCH_COLUMNS, _match_frames, document_texts, token_index
+    from analysis.framing import MATCH_COLUMNS, TokenIndex, _match_frames, document_texts
 
     if negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
@@ -411,7 +411,7 @@ def score_stance(
     texts = document_texts(comments, threads) if texts is None else texts
     common = dict(texts=texts, negation_window=negation_window, count_quoted=count_quoted, count_negated=True)
     # one index of the tokens (codes, document numbers, flags) serves both dictionaries
-    index = token_index(tokens) if index is None else index
+    index = TokenIndex(tokens) if index is None else index
 
     def match(lexicon) -> pd.DataFrame:
         if index.n == 0 or lexicon.term_table().empty:
