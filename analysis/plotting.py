@@ -72,7 +72,7 @@ def save_figure(fig: plt.Figure, data: pd.DataFrame, stem: str | Path, *, facts:
     }
     # Lay the figure out once, for all three formats: with bbox_inches="tight" (and with a layout
     # engine) every savefig would first make a draw of its own only to measure; this one draw
-    # measures text with the PNG's renderer, and the positions it sets are then kept.
+    # measures text with the raster renderer at the figure's 100 dpi, and the positions it sets are kept.
     fig.draw_without_rendering()
     bbox = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
     fig.set_layout_engine("none")
