@@ -24,13 +24,13 @@ hostile text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["csv_cells", "write_csv_rows"]
+__all__ = ["csv_cells", "string_buffers", "write_csv_rows"]
 
 # the characters that make csv quote a field, as a RE2 class (delimiter, quote char, line terminator)
 _QUOTE_WHEN = '[,"\n]'
@@ -62,14 +62,14 @@ def csv_cells(column: pa.Array | pa.ChunkedArray, *, single: bool = False) -> pa
         raise TypeError(f"no CSV cells for Arrow type {t}: write it with pandas")
     if single:
         cells = pc.if_else(pc.equal(cells, _s("")), _s('""'), cells)
-    return cells.cast(pa.large_string())
+    return cells  # every branch gives large strings
 
 
-def write_csv_rows(table: pa.Table, out: BinaryIO, *, header: bool = True, names: Sequence[str] | None = None) -> int:
+def write_csv_rows(table: pa.Table, out: BinaryIO, *, header: bool = True) -> int:
     """Write ``table`` as CSV lines (each ending in ``\\n``, UTF-8) to the binary file ``out``; the number of bytes.
 
-    ``header`` writes the column names (``names`` when given) first, as
-    pandas does (a table without rows gets its header only). Raises
+    ``header`` writes the column names first, as pandas does (a table
+    without rows gets its header only). Raises
     ``TypeError`` for a column type pandas would format otherwise (see the
     module) or a table without columns.
     """
@@ -79,8 +79,7 @@ def write_csv_rows(table: pa.Table, out: BinaryIO, *, header: bool = True, names
     cols = [csv_cells(c, single=single) for c in table.columns]  # checks every type, even with no rows
     written = 0
     if header:
-        names = list(table.column_names if names is None else names)
-        head = pa.table({str(k): pa.array([n], type=pa.large_string()) for k, n in enumerate(names)})
+        head = pa.table({str(k): pa.array([n], type=pa.large_string()) for k, n in enumerate(table.column_names)})
         written += _write_lines([csv_cells(c, single=single) for c in head.columns], out)
     if table.num_rows:
         written += _write_lines(cols, out)
@@ -92,10 +91,13 @@ def _write_lines(cols: list[pa.ChunkedArray], out: BinaryIO) -> int:
     lines = pc.binary_join_element_wise(lines, _s(""), _s("\n"))  # 'line' + '\n' + '' : the terminator after each line
     written = 0
     for chunk in lines.chunks:
-        offsets, data = chunk.buffers()[1], chunk.buffers()[2]
-        if data is None or not len(chunk):
-            continue
-        pos = memoryview(offsets).cast("B")[chunk.offset * 8 : (chunk.offset + len(chunk) + 1) * 8].cast("q")
-        start, end = pos[0], pos[len(chunk)]
-        written += out.write(memoryview(data)[start:end])
+        offsets, data = string_buffers(chunk)
+        written += out.write(data[offsets[0] : offsets[-1]])  # the chunk's lines, one after the other
     return written
+
+
+def string_buffers(arr: pa.Array) -> tuple[np.ndarray, memoryview]:
+    """Offsets (int64, ``len(arr) + 1``) and data bytes of a null-free large_string array: item i is ``data[off[i]:off[i+1]]``."""
+    _, off, data = arr.buffers()
+    offsets = np.frombuffer(off, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1] if off is not None else np.zeros(1, np.int64)
+    return offsets, memoryview(data if data is not None else b"")

@@ -104,6 +104,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import columns
+from analysis.arrow_csv import string_buffers
 from analysis.errors import InputError
 from analysis.ingest.base import ReadResult
 from analysis.ingest.reddit import (
@@ -528,7 +529,7 @@ class _Part:
         first_source = ctab.column("source").take(pa.array(starts, pa.int64())).to_pylist() if run_tids else []
         run_of = {tid: k for k, tid in enumerate(run_tids)}
         lines = _comment_lines(ctab, self.c_meta, self.qualify)
-        offsets, data = _string_buffers(lines)
+        offsets, data = string_buffers(lines)
         _add_comment_types(self.u_types, ctab, self.c_meta)
         speakers = self.speakers
         speakers.update(_speaker_ids(ctab).unique().to_pylist())
@@ -614,13 +615,6 @@ def _join(pieces: list[Any], n: int) -> pa.Array:
     if not any(isinstance(a, pa.Array) for a in args):
         return pa.array([args[0].as_py()] * n if args else [""] * n, pa.large_string())
     return pc.binary_join_element_wise(*args, pa.scalar("", pa.large_string()))
-
-
-def _string_buffers(arr: pa.Array) -> tuple[np.ndarray, memoryview]:
-    """Offsets (int64, ``len(arr) + 1``) and data bytes of a null-free large_string array: item i is ``data[off[i]:off[i+1]]``."""
-    _, off, data = arr.buffers()
-    offsets = np.frombuffer(off, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1] if off is not None else np.zeros(1, np.int64)
-    return offsets, memoryview(data if data is not None else b"")
 
 
 def _speaker_ids(ctab: pa.Table) -> pa.Array:
