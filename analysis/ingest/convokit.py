@@ -385,21 +385,21 @@ def write_convokit(
     ttab = columns.conform(threads, "threads")
     c_meta = [n for n in ctab.column_names if n not in columns.core_names("comments")]
     t_meta = [n for n in ttab.column_names if n not in columns.core_names("threads")]
-    crow = _rows(ctab.select(["thread_id", "comment_id"]))
+    c_tids, c_ids = ctab.column("thread_id").to_pylist(), ctab.column("comment_id").to_pylist()
     t_ids = ttab.column("thread_id").to_pylist()
 
     dup_threads = _repeated(t_ids)
     if dup_threads:
         raise ValueError(f"threads: thread_id(s) {dup_threads[:5]} appear more than once")
-    dups = _repeated((c["thread_id"], c["comment_id"]) for c in crow)
+    dups = _repeated(zip(c_tids, c_ids))
     if dups:
         raise ValueError(f"comments: (thread_id, comment_id) pair(s) {dups[:5]} appear more than once")
     orphans = _orphans(ctab)
     if orphans:
         raise ValueError(_ORPHAN_MESSAGE.format(orphans[:5]))
-    all_threads = sorted(set(t_ids) | {c["thread_id"] for c in crow})
-    qualify = _need_qualified([c["comment_id"] for c in crow], all_threads, qualify_ids)
-    del crow
+    all_threads = sorted(set(t_ids) | set(c_tids))
+    qualify = _need_qualified(c_ids, all_threads, qualify_ids)
+    del c_tids, c_ids
     overall = _overall(corpus_meta)
     part = _Part(c_meta, t_meta, qualify)
     out, tmp = _open_corpus(folder)
@@ -528,11 +528,12 @@ class _Part:
         starts = [0, *ends[:-1]]
         first_source = ctab.column("source").take(pa.array(starts, pa.int64())).to_pylist() if run_tids else []
         run_of = {tid: k for k, tid in enumerate(run_tids)}
-        lines = _comment_lines(ctab, self.c_meta, self.qualify)
+        speaker = _speaker_ids(ctab)
+        lines = _comment_lines(ctab, self.c_meta, self.qualify, speaker)
         offsets, data = string_buffers(lines)
         _add_comment_types(self.u_types, ctab, self.c_meta)
         speakers = self.speakers
-        speakers.update(_speaker_ids(ctab).unique().to_pylist())
+        speakers.update(speaker.unique().to_pylist())
         by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in ttab.to_pylist()}
         all_threads = sorted(set(by_thread) | set(run_tids))
         root_metas: list[dict[str, Any]] = []
@@ -580,8 +581,10 @@ _OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 """The other characters ``encode_basestring`` changes (written as backslash-b, backslash-f or backslash-u00XX)."""
 
 
-def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool) -> pa.Array:
-    """Each comment's utterance line (``json.dumps`` of its dict, then a newline), as a large_string array in row order."""
+def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool, speaker: pa.Array) -> pa.Array:
+    """Each comment's utterance line (``json.dumps`` of its dict, then a newline), as a large_string array in row order.
+
+    ``speaker`` is :func:`_speaker_ids` of ``ctab``."""
     tid = ctab.column("thread_id").combine_chunks()
     cid = ctab.column("comment_id").combine_chunks()
     parent = ctab.column("parent_id").combine_chunks()
@@ -597,14 +600,14 @@ def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool) -> pa.Array
     pieces: list[Any] = ['{"conversation_id": ', _json_values(tid), ', "id": ', _json_values(uid), ', "meta": {']
     for k, key in enumerate(sorted(meta)):
         pieces += [(", " if k else "") + encode_basestring(key) + ": ", _json_values(meta[key])]
-    pieces += ['}, "reply_to": ', _json_values(reply), ', "speaker": ', _json_values(_speaker_ids(ctab)),
+    pieces += ['}, "reply_to": ', _json_values(reply), ', "speaker": ', _json_values(speaker),
                ', "text": ', _json_values(ctab.column("text")), ', "timestamp": ', _json_seconds(ctab.column("created_at")),
                ', "vectors": []}\n']
-    return _join(pieces, ctab.num_rows)
+    return _join(pieces)
 
 
-def _join(pieces: list[Any], n: int) -> pa.Array:
-    """Row-wise concatenation of large_string arrays of length ``n`` and constant strings (adjacent ones merged)."""
+def _join(pieces: list[Any]) -> pa.Array:
+    """Row-wise concatenation of large_string arrays of one length and constant strings (adjacent ones merged); at least one array."""
     args: list[Any] = []
     for piece in pieces:
         if isinstance(piece, str) and args and isinstance(args[-1], str):
@@ -612,8 +615,6 @@ def _join(pieces: list[Any], n: int) -> pa.Array:
         else:
             args.append(piece)
     args = [pa.scalar(a, pa.large_string()) if isinstance(a, str) else a for a in args]
-    if not any(isinstance(a, pa.Array) for a in args):
-        return pa.array([args[0].as_py()] * n if args else [""] * n, pa.large_string())
     return pc.binary_join_element_wise(*args, pa.scalar("", pa.large_string()))
 
 
@@ -628,7 +629,7 @@ def _json_values(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     typ = arr.type
-    if pa.types.is_timestamp(typ):  # as _rows reads them: epoch microseconds
+    if pa.types.is_timestamp(typ):  # epoch microseconds (:func:`_epoch_us`)
         arr = _epoch_us(arr)
         typ = arr.type
     if pa.types.is_string(typ) or pa.types.is_large_string(typ):
@@ -680,7 +681,7 @@ def _json_seconds(created: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _epoch_us(created: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Times as epoch microseconds (int64, nulls kept), as :func:`_rows` reads them."""
+    """Times as epoch microseconds (int64, nulls kept)."""
     if isinstance(created, pa.ChunkedArray):
         created = created.combine_chunks()
     return created.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
@@ -714,11 +715,9 @@ def _read_conformed(path: str, table: str) -> pa.Table:
     :func:`analysis.io.write_table` writes). Any other file goes through
     pandas and :func:`columns.conform`, which casts or raises.
     """
-    import pyarrow.parquet as pq
-
     from analysis import io
 
-    tab = pq.read_table(path)
+    tab = io.read_arrow(path)
     core = columns.TABLES[table]
     names = tab.column_names
     pandas_index = (tab.schema.pandas_metadata or {}).get("index_columns", [])
@@ -831,17 +830,6 @@ def _need_qualified_arrow(comment_ids: pa.Array, thread_ids: pa.Array, qualify_i
     if len(pc.unique(comment_ids)) == len(comment_ids) and not pc.any(pc.is_in(comment_ids, value_set=thread_ids)).as_py():
         return False
     return _need_qualified(comment_ids.to_pylist(), thread_ids.to_pylist(), qualify_ids)
-
-
-def _rows(table: pa.Table) -> list[dict[str, Any]]:
-    """Rows of an Arrow table as dicts of Python values; times as epoch microseconds (or None)."""
-    data = {}
-    for name in table.column_names:
-        col = table.column(name)
-        if pa.types.is_timestamp(col.type):
-            col = col.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
-        data[name] = col.to_pylist()
-    return [dict(zip(data, vals)) for vals in zip(*data.values())] if data else []
 
 
 def _need_qualified(ids: list[str], thread_ids: list[str], qualify_ids: bool | None) -> bool:
