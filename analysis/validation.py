@@ -54,6 +54,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from analysis.codes import string_codes
 from analysis.errors import InputError, bad_value, int_arg, level_arg
 from analysis.lexicons import Lexicon
 from analysis.stats import percentile_interval, replicate_sums
@@ -582,11 +583,10 @@ def _shard_docs(docs, matches, frames: list[str]) -> tuple[pa.Table, list[str], 
     dropped, as :func:`stratify`'s merge does.
     """
     d = _arrow_docs(docs)
-    encoded = pc.dictionary_encode(d.column("text").combine_chunks())  # one array: one dictionary
-    texts = encoded.dictionary.to_pylist()
+    text_code, distinct = string_codes(d.column("text"))
+    texts = distinct.to_pylist()
     # blank as stratify decides it (pandas' str.strip), once per distinct text
     blank = (pd.Series(np.array(texts, dtype=object), dtype=object).astype(str).str.strip() == "").to_numpy(dtype=bool)
-    text_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     keep = ~blank[text_code] if len(text_code) else np.zeros(0, dtype=bool)
     d = d.filter(pa.array(keep, type=pa.bool_()))
     text_code = text_code[keep]
