@@ -97,10 +97,13 @@ def setup_logging(path: str | Path | None, name: str) -> logging.Logger:
     return logger
 
 
-def read_arrow(path: str | Path, *, columns: Sequence[str] | None = None, dictionary: Sequence[str] = ()) -> pa.Table:
+def read_arrow(path: str | Path, *, columns: Sequence[str] | None = None, dictionary: Sequence[str] = (),
+               use_threads: bool = True) -> pa.Table:
     """Read one Parquet file as an Arrow table (no conversion to pandas: for big tables read column-wise).
 
     ``dictionary`` names string columns to read dictionary-encoded (each
-    distinct value stored once: ids and words of a token table).
+    distinct value stored once: ids and words of a token table);
+    ``use_threads=False`` reads in this thread only (less CPU for a few columns).
     """
-    return pq.read_table(path, columns=list(columns) if columns else None, read_dictionary=list(dictionary) or None)
+    return pq.read_table(path, columns=list(columns) if columns else None, read_dictionary=list(dictionary) or None,
+                         use_threads=use_threads)

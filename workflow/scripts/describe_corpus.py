@@ -1,7 +1,6 @@
 """Rule describe_corpus: corpus counts, comments per depth, one row per thread."""
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from analysis import describe, io
 
@@ -9,8 +8,8 @@ log = io.setup_logging(snakemake.log[0], "describe_corpus")
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "depth", "author_id"])
 threads = io.read_tables(snakemake.input.threads)
 token_columns = ["thread_id", "comment_id", "doc", "sentence", "is_mwe"]
-read_shard = dict(columns=token_columns, read_dictionary=token_columns[:3], use_threads=False)  # keys as codes; one thread: less CPU
-doc_tokens = pd.concat([describe.document_token_counts(pq.read_table(p, **read_shard)) for p in snakemake.input.tokens],
+read_shard = dict(columns=token_columns, dictionary=token_columns[:3], use_threads=False)  # keys as codes; one thread: less CPU
+doc_tokens = pd.concat([describe.document_token_counts(io.read_arrow(p, **read_shard)) for p in snakemake.input.tokens],
                        ignore_index=True)  # shard by shard: never all tokens at once
 io.write_json(describe.corpus_numbers(comments, threads, doc_tokens), snakemake.output.numbers)
 io.write_csv(describe.comments_per_depth(comments), snakemake.output.depth)
