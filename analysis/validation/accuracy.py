@@ -57,6 +57,17 @@ def _binary(x, name: str, *, allow_missing: bool) -> np.ndarray:
     return vals
 
 
+def _decisions(predicted, gold) -> tuple[np.ndarray, np.ndarray]:
+    """``predicted`` (no missing value) and ``gold`` (NaN where missing) as float arrays of 0/1, checked to pair up."""
+    if isinstance(predicted, pd.Series) and isinstance(gold, pd.Series) and not predicted.index.equals(gold.index):
+        raise bad_value("gold", "<Series>", "a Series with the same index as predicted (align them first)")
+    pred = _binary(predicted, "predicted", allow_missing=False)
+    g = _binary(gold, "gold", allow_missing=True)
+    if len(pred) != len(g):
+        raise bad_value("gold", f"<{len(g)} items>", f"one label per predicted item ({len(pred)})")
+    return pred, g
+
+
 def _metrics(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Precision, recall, F1 from rows (tp, fp, fn, ...); NaN where undefined."""
     tp, fp, fn = sums[:, 0], sums[:, 1], sums[:, 2]
@@ -121,12 +132,7 @@ def precision_recall(
     n_boot = int_arg("n_boot", n_boot, minimum=0)
     seed = int_arg("seed", seed, minimum=0)
     confidence = level_arg(confidence, name="confidence")
-    if isinstance(predicted, pd.Series) and isinstance(gold, pd.Series) and not predicted.index.equals(gold.index):
-        raise bad_value("gold", "<Series>", "a Series with the same index as predicted (align them first)")
-    pred = _binary(predicted, "predicted", allow_missing=False)
-    g = _binary(gold, "gold", allow_missing=True)
-    if len(pred) != len(g):
-        raise bad_value("gold", f"<{len(g)} items>", f"one label per predicted item ({len(pred)})")
+    pred, g = _decisions(predicted, gold)
     w = np.ones(len(pred))
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64).reshape(-1)
@@ -210,12 +216,7 @@ def confusion(predicted, gold) -> pd.DataFrame:
     :func:`precision_recall`). Cell (gold=1, predicted=1) is tp, (0, 1) fp,
     (1, 0) fn, (0, 0) tn.
     """
-    if isinstance(predicted, pd.Series) and isinstance(gold, pd.Series) and not predicted.index.equals(gold.index):
-        raise bad_value("gold", "<Series>", "a Series with the same index as predicted (align them first)")
-    pred = _binary(predicted, "predicted", allow_missing=False)
-    g = _binary(gold, "gold", allow_missing=True)
-    if len(pred) != len(g):
-        raise bad_value("gold", f"<{len(g)} items>", f"one label per predicted item ({len(pred)})")
+    pred, g = _decisions(predicted, gold)
     keep = ~np.isnan(g)
     counts = np.zeros((2, 2), dtype=np.int64)
     np.add.at(counts, (g[keep].astype(int), pred[keep].astype(int)), 1)
