@@ -5,10 +5,10 @@ VALID = config["validation"]
 
 rule coding_sample:
     input:
-        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
-        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+        docs=shard_files(rules.annotate.output.docs),
+        matches=shard_files(rules.annotate.output.matches),
+        comments=shard_files(rules.shard.output.comments),
+        threads=shard_files(rules.shard.output.threads),
         lexicons=config["lexicons"],
         code=code_of("coding_sample"),
     output:
@@ -31,7 +31,7 @@ rule coding_sample:
 rule validation_report:
     input:
         sample=rules.coding_sample.output.sample,
-        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        docs=shard_files(rules.annotate.output.docs),
         coded=returned_coding_sheets(),
         code=code_of("validation_report"),
     output:

@@ -1,0 +1,86 @@
+"""Rule ``validation_report``: what the coders returned and the label columns in the data, as alpha and P/R/F1.
+
+Reads the coded sheets back (from ``validation.coded_sheets``, one
+``<coder>.csv`` per coder, when that folder exists), reports Krippendorff's
+alpha per frame, adjudicates a gold label, and computes the dictionary's
+precision, recall and F1 against it; and, when ``validation.label_column``
+names a column already in the data, compares the dictionary with those
+labels too. Whatever is not configured is reported as such, so the book can
+say what was and was not validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.validation.accuracy import by_frame, compare_to_labels, worst_errors
+from analysis.validation.agreement import agreement_by_frame
+from analysis.validation.codes import adjudicate, read_codes
+
+__all__ = ["validation_report", "read_sheets"]
+
+
+def read_sheets(folder: str | Path, coders: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The coded sheets present in ``folder`` (``<coder>.csv``), read as text."""
+    folder = Path(folder)
+    return {c: pd.read_csv(folder / f"{c}.csv", dtype=str, keep_default_na=False)
+            for c in coders if (folder / f"{c}.csv").is_file()}
+
+
+def validation_report(
+    docs: pd.DataFrame,
+    sample: pd.DataFrame,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    coders: Sequence[str],
+    label_column: str,
+    code_of_frame: Mapping[str, object],
+    cluster: str | None,
+    n_boot: int,
+    seed: int,
+    n_errors: int,
+) -> dict:
+    """Alpha, gold labels and P/R/F1 from coded sheets; P/R/F1 against a label column. Tables + summary.
+
+    ``docs`` is the framing documents table (with ``hits_<frame>`` and any
+    metadata columns), ``sample`` the coding sample as written, ``sheets``
+    the returned sheets (:func:`read_sheets`). The keywords are the
+    ``validation`` config section: ``coders`` (all coders sheets went out
+    to), ``label_column`` (a metadata column with human labels; ``""``:
+    none), ``code_of_frame`` (frame -> label value(s)), ``cluster``
+    (a column to resample for the label intervals; ignored when the data
+    lack it), ``n_boot`` and ``seed`` (the bootstraps), ``n_errors`` (false
+    positives and negatives listed per frame, config key ``worst_errors``).
+
+    Returns a dict: ``summary`` (coders returned and configured, label
+    column; with sheets, the numbers of codes, ties and gold labels; a
+    ``label_problem`` when the label column is missing) and the tables
+    ``alpha`` (two sheets or more), ``coded`` and ``errors`` (one sheet or
+    more) and ``labels`` (with a label column); a table not computed is empty.
+    """
+    common = dict(n_boot=n_boot, seed=seed)
+    out = {"summary": {"coders_returned": sorted(sheets), "coders": list(coders), "label_column": label_column}}
+    empty = pd.DataFrame()
+    out["alpha"] = out["coded"] = out["errors"] = out["labels"] = empty
+    if len(sheets) >= 1:
+        codes = read_codes(sheets, sample)
+        gold = adjudicate(codes)
+        table = sample.merge(gold, on="item_id", how="left")
+        out["coded"] = by_frame(table.dropna(subset=["gold"]), weights="weight", **common)
+        out["errors"] = worst_errors(table.dropna(subset=["gold"]), n=n_errors)
+        out["summary"].update(n_codes=int(codes["code"].notna().sum()), n_ties=int(gold["tie"].sum()),
+                              n_gold=int(gold["gold"].notna().sum()))
+        if len(sheets) >= 2:
+            out["alpha"] = agreement_by_frame(codes, sample, **common)
+    if label_column:
+        if label_column not in docs.columns:
+            out["summary"]["label_problem"] = f"no column {label_column!r} in the data"
+        else:
+            labels = docs[docs["doc"] == "comment"]
+            clusters = cluster if cluster in labels.columns else None
+            out["labels"] = compare_to_labels(docs, labels, mapping=code_of_frame,
+                                              label_column=label_column, clusters=clusters, **common)
+    return out
