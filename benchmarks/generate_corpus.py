@@ -86,7 +86,8 @@ MEAN_GAP_S = 1200.0
 START = np.datetime64("2015-01-01T00:00:00", "s")
 SPAN_S = int((np.datetime64("2021-01-01T00:00:00", "s") - START) / np.timedelta64(1, "s"))
 COMMENTS_PER_SHARD = 50_000
-LEXICONS = ["data/lexicons/syria_frames.yaml", "data/lexicons/syria_actors.yaml", "data/lexicons/gun_control_frames.yaml"]
+LEXICONS = ["data/lexicons/syria_frames.yaml", "data/lexicons/syria_actors.yaml",
+            "data/lexicons/gun_control_frames.yaml"]
 
 
 # ------------------------------------------------------------------ the text pool
@@ -328,7 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, required=True, help="output folder")
     ap.add_argument("--threads-per-file", type=int, default=None,
                     help="whole threads per CSV file (default: about 10,000 comments a file)")
-    ap.add_argument("--n-shards", type=int, default=None, help="n_shards of the config (default: ~50,000 comments a shard)")
+    ap.add_argument("--n-shards", type=int, default=None,
+                    help="n_shards of the config (default: ~50,000 comments a shard)")
     ap.add_argument("--shard-by-file", action="store_true", help="write 'shard_by: file' on the source")
     ap.add_argument("--shared", type=Path, default=SHARED, help="folder of the real data sets (default ../shared/data)")
     args = ap.parse_args(argv)

@@ -1,7 +1,8 @@
 """Tests of the benchmark tools (benchmarks/) and of the fast paths they measure.
 
 The generator is checked for determinism and for the structure it promises;
-the runner's log parsing and pass/fail logic on hand-made input. The fast
+the runner's reading of Snakemake's benchmark files on hand-written files, its pass/fail
+logic, and its process-tree memory on processes of known size. The fast
 paths of tokenization, Punkt and the bootstrap are checked against a second
 method: the definition they shortcut (sentence-by-sentence matching, plain
 Punkt, the explicit weight matrix).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import subprocess
 import sys
 from pathlib import Path
 
@@ -174,31 +176,77 @@ def test_pool_reads_the_shared_sets():
 # ---------------------------------------------------------------- runner
 
 
-LOG = """\
-[Mon Nov 23 22:16:00 2026]
-localrule ingest:
-    input: x
-    jobid: 4
-[Mon Nov 23 22:16:01 2026]
-localrule shard:
-    jobid: 3
-[Mon Nov 23 22:16:05 2026]
-Finished jobid: 4 (Rule: ingest)
-[Mon Nov 23 22:16:05 2026]
-rule shard:
-    jobid: 5
-[Mon Nov 23 22:16:07 2026]
-Finished jobid: 3 (Rule: shard)
-[Mon Nov 23 22:16:10 2026]
-Finished jobid: 5 (Rule: shard)
+def write_tsv(path: Path, rows: list[str]) -> None:
+    """A benchmark file as Snakemake writes it: its header, then one line per run of the job."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\t".join(runner.BENCHMARK_COLUMNS) + "\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
+
+
+def test_benchmark_files_read_as_one_row_per_job(tmp_path):
+    bench = tmp_path / "benchmarks"
+    write_tsv(bench / "ingest" / "createdebate.tsv", ["5.5\t0:00:05\t300.0\t900.0\t250.0\t260.5\t1.0\t2.0\t90.0\t5.25"])
+    write_tsv(bench / "annotate" / "000.tsv", ["2.0\t0:00:02\t100.0\t500.0\t80.0\t90.0\t0.5\t0.5\t95.0\t1.75"])
+    write_tsv(bench / "annotate" / "001.tsv", ["3.0\t0:00:03\t120.0\t500.0\t85.0\t110.0\t0.5\t0.5\t95.0\t2.5"])
+    # a job too short to be sampled: Snakemake writes NA for its memory and CPU
+    write_tsv(bench / "train_punkt.tsv", ["0.2\t0:00:00\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"])
+    (bench / "notes.txt").write_text("not a benchmark file")
+    jobs = runner.read_benchmarks(tmp_path)
+    assert list(jobs.columns) == ["rule", "job", *runner.BENCHMARK_COLUMNS]
+    assert list(jobs["rule"]) == ["annotate", "annotate", "ingest", "train_punkt"]
+    assert list(jobs["job"]) == ["annotate/000", "annotate/001", "ingest/createdebate", "train_punkt"]
+    assert list(jobs["s"]) == [2.0, 3.0, 5.5, 0.2]
+    assert jobs["max_pss"].iloc[2] == 260.5 and pd.isna(jobs["max_pss"].iloc[3])
+    rules = runner.by_rule(jobs)
+    assert list(rules.index) == ["ingest", "annotate", "train_punkt"]  # slowest first
+    assert rules.loc["annotate"].to_dict() == {"jobs": 2, "s": 5.0, "longest": 3.0, "cpu": 4.25, "max_pss": 110.0}
+    assert rules.loc["train_punkt", "cpu"] == 0.0 and pd.isna(rules.loc["train_punkt", "max_pss"])
+    notes = runner.rule_notes("run", jobs, top=2)
+    assert notes[0] == "run, slowest rules (summed job s / jobs / longest job s): ingest 5.5/1/5.5, annotate 5.0/2/3.0"
+    assert notes[1] == "run, CPU by rule (s): ingest 5.2, annotate 4.2"
+    # 260.5 MiB = 0.27 GB, 110 MiB = 0.12 GB
+    assert notes[2] == "run, largest job by rule (PSS, GB): ingest 0.27, annotate 0.12"
+
+
+def test_benchmark_files_since_a_time_are_the_last_runs_jobs(tmp_path):
+    import os
+
+    bench = tmp_path / "benchmarks"
+    write_tsv(bench / "annotate" / "000.tsv", ["2.0\t0:00:02\t1\t1\t1\t1\t1\t1\t1\t1"])
+    write_tsv(bench / "annotate" / "001.tsv", ["3.0\t0:00:03\t1\t1\t1\t1\t1\t1\t1\t1"])
+    os.utime(bench / "annotate" / "000.tsv", (1000.0, 1000.0))  # written by an earlier run
+    assert list(runner.read_benchmarks(tmp_path, since=2000.0)["job"]) == ["annotate/001"]
+    assert len(runner.read_benchmarks(tmp_path)) == 2
+
+
+BENCHMARKED = """\
+rule all:
+    input: expand("res/out/{i}.txt", i=range(2)), "res/one.txt"
+rule job:
+    output: "res/out/{i}.txt"
+    benchmark: "res/benchmarks/job/{i}.tsv"
+    shell: "sleep 1; touch {output}"
+rule one:
+    output: "res/one.txt"
+    benchmark: "res/benchmarks/one.tsv"
+    shell: "touch {output}"
 """
 
 
-def test_rule_times_from_a_log(tmp_path):
-    log = tmp_path / "run.log"
-    log.write_text(LOG, encoding="utf-8")
-    # ingest 00->05; shard job 3 01->07, job 5 05->10
-    assert runner.rule_times(log) == {"ingest": [5.0], "shard": [6.0, 5.0]}
+def test_snakemake_writes_the_benchmark_files_the_runner_reads(tmp_path):
+    (tmp_path / "Snakefile").write_text(BENCHMARKED, encoding="utf-8")
+    out = runner.run_measured([runner.snakemake_exe(), "--cores", "2", "--nolock"], cwd=tmp_path, log=tmp_path / "log")
+    jobs = runner.read_benchmarks(tmp_path / "res")
+    assert sorted(jobs["job"]) == ["job/0", "job/1", "one"]
+    assert (jobs.loc[jobs["rule"] == "job", "s"] >= 1.0).all() and out["wall"] >= 1.0
+    assert runner.by_rule(jobs).loc["job", "jobs"] == 2
+
+
+def test_no_benchmark_files_is_an_empty_table_and_a_note(tmp_path):
+    jobs = runner.read_benchmarks(tmp_path / "results")
+    assert jobs.empty and list(jobs.columns) == ["rule", "job", *runner.BENCHMARK_COLUMNS]
+    [note] = runner.rule_notes("sample", jobs)
+    assert note.startswith("sample: no per-rule figures") and "benchmark:" in note
+    assert runner.by_rule(jobs).empty
 
 
 def test_pass_and_fail():
@@ -207,27 +255,65 @@ def test_pass_and_fail():
     assert table.add("s", "time", 12.0, "s", target=10.0, baseline=4.0)["ratio"] == 3.0
     assert table.rows[-1]["pass"] is False
     # a target on the ratio to the baseline, higher is better
-    row = table.add("s", "speed", 300.0, "tok/s", baseline=1000.0, target=1 / 3, higher_is_better=True, target_on_ratio=True)
+    row = table.add("s", "speed", 300.0, "tok/s", baseline=1000.0, target=1 / 3, higher_is_better=True,
+                    target_on_ratio=True)
     assert row["ratio"] == 0.3 and row["pass"] is False
     assert table.add("s", "x", 1.0, "s")["pass"] is None  # no target
 
 
-def test_process_tree_sees_this_process():
-    import os
+ALLOCATE = """
+import subprocess, sys, time
+mib, child_mib = int(sys.argv[1]), int(sys.argv[2])
+block = b"x" * (mib * 2**20)  # written, so resident
+kid = subprocess.Popen([sys.executable, sys.argv[0], sys.argv[2], "-1"]) if child_mib >= 0 else None
+print("ready", flush=True)
+time.sleep(float(sys.argv[3]) if len(sys.argv) > 3 else 60)
+"""
 
-    tree = runner._process_tree(os.getpid())
-    assert tree[0][0] == os.getpid() and tree[0][1] > 0
+
+def allocating(tmp_path: Path, mib: int, child_mib: int) -> list[str]:
+    script = tmp_path / "allocate.py"
+    script.write_text(ALLOCATE, encoding="utf-8")
+    return [sys.executable, str(script), str(mib), str(child_mib)]
 
 
-def test_run_measured_times_each_process_of_the_tree(tmp_path):
-    # a parent that waits 0.2 s, then runs a child that sleeps 1 s: each is timed by the span it was seen alive
-    child = f"{sys.executable} -c 'import time; time.sleep(1.0)'"
-    cmd = ["sh", "-c", f"sleep 0.2; {child}"]
+def tree_memory_of(cmd: list[str]) -> tuple[int, int | None]:
+    """``runner.tree_memory`` of a process started with ``cmd`` (and its child), once both have allocated."""
+    import time
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        time.sleep(0.5)  # the grandchild's allocation (it prints ready to the same pipe)
+        return runner.tree_memory(proc.pid)
+    finally:
+        runner.stop_tree(proc.pid)
+        proc.wait()
+
+
+def test_tree_memory_sums_a_process_and_its_child(tmp_path):
+    # parent 120 MiB + child 60 MiB, against the same two processes allocating nothing
+    rss, pss = tree_memory_of(allocating(tmp_path, 120, 60))
+    rss0, pss0 = tree_memory_of(allocating(tmp_path, 0, 0))
+    assert pss is not None and pss0 is not None, "no PSS on this kernel"
+    assert abs((pss - pss0) - 180 * 2**20) < 20 * 2**20, (pss, pss0)
+    assert abs((rss - rss0) - 180 * 2**20) < 20 * 2**20, (rss, rss0)
+    assert runner.tree_memory(2**22 + 12345) == (0, 0)  # no such process: nothing
+
+
+def test_run_measured_peak_memory_and_time(tmp_path):
+    cmd = allocating(tmp_path, 100, -1) + ["1.0"]  # 100 MiB for 1 s, no child
     out = runner.run_measured(cmd, log=tmp_path / "log", interval=0.05)
-    spans = out["span_by_rule"]
-    child_span = sum(v for k, v in spans.items() if k.startswith(Path(sys.executable).name))
-    assert 0.85 <= child_span <= 1.3, spans
-    assert 1.05 <= spans["sh -c"] <= out["wall"] + 0.01, spans
+    assert 1.0 <= out["wall"] <= 5.0 and out["stopped"] is None
+    assert 100 * 2**20 <= out["tree_pss"] <= out["tree_rss"] < 200 * 2**20, out
+    with pytest.raises(RuntimeError, match="exit 3"):
+        runner.run_measured([sys.executable, "-c", "raise SystemExit(3)"], log=tmp_path / "log2")
+
+
+def test_run_measured_stops_a_tree_over_the_memory_limit(tmp_path):
+    out = runner.run_measured(allocating(tmp_path, 100, 20), log=tmp_path / "log", mem_limit=50e6, interval=0.05)
+    assert out["stopped"].startswith("stopped at") and out["wall"] < 30
+    assert out["tree_pss"] > 50e6
 
 
 # ---------------------------------------------------------------- fast paths against their definitions
@@ -254,7 +340,8 @@ def texts_for_equivalence() -> list[str]:
 
 def test_chunk_fast_path_equals_sentence_by_sentence_definition(monkeypatch):
     texts = texts_for_equivalence()
-    docs = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": texts})
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
+                         "text": texts})
     params = tokenization.train_punkt(texts)
     mwes = [("civil", "war"), ("free", "syrian", "army"), ("u.s.", "and"), ("gun", "control")]
     options = dict(mwes=mwes, stem=True, stopwords=tokenization.stopword_set("english"))
@@ -280,8 +367,8 @@ def test_token_table_equals_the_conformed_frame():
     from analysis import columns
 
     docs = pd.DataFrame({"thread_id": "t", "comment_id": ["a", "b", "c"], "doc": "comment", "text": VARIED[:3]})
-    options = dict(punkt=tokenization.punkt_from_params(tokenization.train_punkt([])), mwes=[("civil", "war")], stem=True,
-                   stopwords=tokenization.stopword_set("english"))
+    options = dict(punkt=tokenization.punkt_from_params(tokenization.train_punkt([])), mwes=[("civil", "war")],
+                   stem=True, stopwords=tokenization.stopword_set("english"))
     table = tokenization.token_table(docs, **options)
     assert table.num_rows > 50
     assert table.equals(columns.conform(tokenization.tokenize_documents(docs, **options), "tokens"))

@@ -52,7 +52,8 @@ THEME_HANDLERS = {("button", "onclick", "window.print()"), ("button", "onclick",
 THEME_SCRIPT_SRC = re.compile(r"^(_static/|searchindex\.js$|https://cdn\.jsdelivr\.net/npm/mathjax@3/)")
 THEME_INLINE_SCRIPT = re.compile(r"^($|document\.documentElement\.dataset\.(mode|theme) = localStorage\.getItem\(|"
                                  r"let toggleHint(Show|Hide) = |let toggleOpenOnPrint = |var togglebuttonSelector = |"
-                                 r"const THEBE_JS_URL = |window\.MathJax = \{|MathJax\.Hub\.Config\(|DOCUMENTATION_OPTIONS\.|\{ requestKernel: |"
+                                 r"const THEBE_JS_URL = |window\.MathJax = \{|MathJax\.Hub\.Config\(|"
+                                 r"DOCUMENTATION_OPTIONS\.|\{ requestKernel: |"
                                  r"kernelName = |// Activate the search field on page load)")
 THEME_REFRESH = re.compile(r"^\s*0\s*;\s*url=[\w.-]+\.html\s*$")
 NEVER_IN_A_PAGE = {"iframe", "frame", "frameset", "object", "embed", "applet", "base"}
@@ -114,7 +115,7 @@ def _hostile_rows() -> list[dict]:
 
 
 def _payload_ids() -> set[str]:
-    text = (HOSTILE / "comments.csv").read_text(encoding="utf-8") + (HOSTILE / "scraped.txt").read_text(encoding="utf-8")
+    text = "".join((HOSTILE / name).read_text(encoding="utf-8") for name in ("comments.csv", "scraped.txt"))
     return set(MARKER.findall(text))
 
 
@@ -209,7 +210,8 @@ def live_markup(page: Page) -> list[str]:
 
 def _hostile_strings() -> list[str]:
     values = {v for row in _hostile_rows() for v in row.values() if v}
-    values |= {line.strip() for line in (HOSTILE / "scraped.txt").read_text(encoding="utf-8").splitlines() if line.strip()}
+    scraped = (HOSTILE / "scraped.txt").read_text(encoding="utf-8")
+    values |= {line.strip() for line in scraped.splitlines() if line.strip()}
     return sorted(values)
 
 
@@ -272,8 +274,10 @@ def hostile_book(tmp_path_factory) -> Path:
     done = subprocess.run([SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock"], cwd=ROOT,
                           capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
-        errors = [line for line in done.stderr.splitlines() if re.match(r"\s*(Error in rule|\w*(Error|Exception):)", line)]
-        pytest.fail("the workflow failed on the hostile corpus:\n" + "\n".join(errors[-12:]) + "\n...\n" + done.stderr[-3000:])
+        error = re.compile(r"\s*(Error in rule|\w*(Error|Exception):)")
+        errors = [line for line in done.stderr.splitlines() if error.match(line)]
+        pytest.fail("the workflow failed on the hostile corpus:\n" + "\n".join(errors[-12:]) + "\n...\n"
+                    + done.stderr[-3000:])
     html = tmp / "results" / "book" / "_build" / "html"
     assert (html / "index.html").is_file()
     return html
@@ -329,7 +333,8 @@ def test_no_payload_runs_in_chromium(browser, hostile_book, tmp_path):  # browse
                "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: CDN scripts of the theme fail at once
                "--virtual-time-budget=5000", "--dump-dom", page.as_uri()]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0 and "</html>" in done.stdout, f"{browser} failed on {page.name}: {done.stderr[-2000:]}"
+        assert done.returncode == 0 and "</html>" in done.stdout, \
+            f"{browser} failed on {page.name}: {done.stderr[-2000:]}"
         dom = Page(done.stdout)
         if MARKER.search(dom.title) or (static.title and dom.title != static.title):
             problems.append(f"{page.name}: a payload ran (title is now {dom.title!r})")

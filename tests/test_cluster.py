@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_workflow import ROOT, SNAKEMAKE, run_workflow
 
 PROFILES = ROOT / "profiles"

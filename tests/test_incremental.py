@@ -123,14 +123,16 @@ def test_reading_a_shard_of_files_at_a_time_gives_the_tables_of_reading_whole(tm
         b = pd.concat([getattr(p, table) for p in parts], ignore_index=True).drop(columns="shard", errors="ignore")
         sort = key if table != "threads" else ["thread_id"]
         sort = sort + (["start"] if table == "mentions" else []) if table != "quarantine" else ["file", "record"]
-        pd.testing.assert_frame_equal(a.sort_values(sort).reset_index(drop=True), b.sort_values(sort).reset_index(drop=True))
+        pd.testing.assert_frame_equal(a.sort_values(sort).reset_index(drop=True),
+                                      b.sort_values(sort).reset_index(drop=True))
     # each part holds its shard only, and every thread lies in the shard of its file
     for i, p in enumerate(parts):
         assert set(p.comments["shard"]) <= {i} and set(p.threads["shard"]) <= {i}
         assert all(shard_of_path(Path(f).name, 4) == i for f in p.comments["file"])
     report = combine_reports([p.report for p in parts], authors=whole.report["authors"])
     assert {k: v for k, v in report.items() if k != "shards"} == whole.report
-    assert report["quarantined_by_reason"]["duplicate_id"] == 1 and report["quarantined_by_reason"]["orphan_parent"] == 1
+    reasons = report["quarantined_by_reason"]
+    assert reasons["duplicate_id"] == 1 and reasons["orphan_parent"] == 1
 
 
 def test_shard_outputs_are_byte_identical_on_a_rerun(tmp_path):
@@ -141,7 +143,8 @@ def test_shard_outputs_are_byte_identical_on_a_rerun(tmp_path):
         io.write_table(out.comments, tmp_path / run / "comments.parquet", "comments", metadata=out.metadata)
         io.write_table(out.mentions, tmp_path / run / "mentions.parquet", "mentions")
         io.write_json(out.report, tmp_path / run / "report.json")
-        digests.append([(tmp_path / run / n).read_bytes() for n in ("comments.parquet", "mentions.parquet", "report.json")])
+        names = ("comments.parquet", "mentions.parquet", "report.json")
+        digests.append([(tmp_path / run / n).read_bytes() for n in names])
     assert digests[0] == digests[1]
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_workflow import ROOT, SNAKEMAKE, run_workflow
 
 pytestmark = pytest.mark.workflow

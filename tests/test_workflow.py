@@ -95,10 +95,12 @@ def test_no_raw_author_name_in_any_output(small_run):
     results, _, _ = small_run
     names = [b"alice", b"mallory", b"Hind Abyad"]
     for path in results.rglob("*"):
-        if path.is_file() and path.suffix in {".parquet", ".json", ".jsonl", ".csv", ".html"} and "src" not in path.parts:
+        if path.is_file() and path.suffix in {".parquet", ".json", ".jsonl", ".csv", ".html"} \
+                and "src" not in path.parts:
             data = path.read_bytes()
             if path.suffix == ".parquet":
-                data = pd.read_parquet(path).drop(columns=["text", "raw", "article_text"], errors="ignore").to_csv().encode()
+                table = pd.read_parquet(path).drop(columns=["text", "raw", "article_text"], errors="ignore")
+                data = table.to_csv().encode()
             for name in names:
                 assert name not in data, f"{name!r} in {path}"
 
@@ -253,5 +255,6 @@ def test_report_has_every_figure_with_its_caption(small_run):
     text = report.read_text(encoding="utf-8")
     for name in FIGURES:
         assert f"{name}.png" in text, name
-        caption = (ROOT / "workflow" / "report" / f"{name}.rst").read_text(encoding="utf-8").split()[:3]  # ASCII: not JSON-escaped
+        # the first three words, ASCII: not JSON-escaped
+        caption = (ROOT / "workflow" / "report" / f"{name}.rst").read_text(encoding="utf-8").split()[:3]
         assert " ".join(caption) in " ".join(text.split()), name
