@@ -59,7 +59,6 @@ INDEX_VERSION = 1
 _FILES = ("utterances.jsonl", "speakers.json", "conversations.json", "corpus.json", "index.json")
 _BATCH_ROWS = 20_000
 """Comments turned into Python values at a time."""
-_DUMPS = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False).encode
 
 
 def write_convokit(
@@ -281,10 +280,8 @@ def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool, speakers: s
                 uid, reply = f"{tid}/{cid}", f"{tid}/{parent}" if parent else tid
             else:
                 uid, reply = cid, parent or tid
-            yield _DUMPS({"conversation_id": tid, "id": uid, "meta": dict(zip(meta_keys, meta)), "reply_to": reply,
+            yield _dumps({"conversation_id": tid, "id": uid, "meta": dict(zip(meta_keys, meta)), "reply_to": reply,
                           "speaker": speaker, "text": text, "timestamp": _seconds(time), "vectors": []}) + "\n"
-
-
 
 
 def _read_conformed(path: str, table: str) -> pa.Table:
@@ -455,4 +452,5 @@ def _type_names(types: dict[str, set[str]]) -> dict[str, list[str]]:
 
 
 def _dumps(obj: Any) -> str:
+    """The JSON text of every file of the folder: sorted keys, non-ASCII characters as they are, no NaN."""
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, allow_nan=False)
