@@ -15,6 +15,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/export_convokit.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/describe.smk"
 include: "workflow/rules/framing.smk"

@@ -1,4 +1,4 @@
-"""Reading and writing the files rules hand to each other (with :mod:`analysis.arrow_csv` for very large CSVs).
+"""Reading and writing the files rules hand to each other.
 
 Every write is deterministic, so that two runs on the same inputs give
 byte-identical files: Parquet tables are checked against their contract in

@@ -169,24 +169,3 @@ rule ingest_report:
         runtime=10,
     script:
         "../scripts/ingest_report.py"
-
-
-rule export_convokit:
-    input:
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
-        code=code_of("export_convokit"),
-    output:
-        utterances=R + "/convokit/utterances.jsonl",
-        speakers=R + "/convokit/speakers.json",
-        conversations=R + "/convokit/conversations.json",
-        corpus=R + "/convokit/corpus.json",
-        index=R + "/convokit/index.json",
-    log:
-        LOGS + "/export_convokit.log",
-    threads: 1
-    resources:
-        mem_mb=1500,
-        runtime=30,
-    script:
-        "../scripts/export_convokit.py"

@@ -1,10 +1,10 @@
-"""Rule export_convokit: write the canonical corpus as a ConvoKit corpus folder, shard by shard."""
+"""Rule export_convokit: write the canonical corpus as a ConvoKit corpus folder, shard by shard (:mod:`analysis.export_convokit`)."""
 
 from pathlib import Path
 
 from analysis import io
-from analysis.ingest.convokit import write_convokit_shards
+from analysis.export_convokit import export_convokit
 
 log = io.setup_logging(snakemake.log[0], "export_convokit")
-write_convokit_shards(list(zip(snakemake.input.comments, snakemake.input.threads)), str(Path(snakemake.output.utterances).parent))
+export_convokit(list(zip(snakemake.input.comments, snakemake.input.threads, strict=True)), str(Path(snakemake.output.utterances).parent))
 log.info("wrote the utterances of %d shards", len(snakemake.input.comments))
