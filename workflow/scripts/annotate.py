@@ -3,7 +3,8 @@
 from analysis import columns, io
 from analysis.annotate import annotate
 from analysis.lexicons import load_lexicon
-from analysis.tokenization import punkt_from_params, stopword_set
+from analysis.punkt import punkt_from_params
+from analysis.tokenization import stopword_set
 
 log = io.setup_logging(snakemake.log[0], "annotate")
 inp, params = snakemake.input, snakemake.params
