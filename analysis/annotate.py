@@ -17,22 +17,21 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.framing import TokenIndex, document_texts, score_frames
+from analysis.framing import score_frames
 from analysis.lexicons import Lexicon
+from analysis.matcher import TOKEN_COLUMNS, TokenIndex, document_texts
 from analysis.stance import score_stance
 from analysis.tokenization import multiword_tuples, token_table
 
 __all__ = ["Annotations", "annotate", "documents"]
 
-#: The token columns matching reads (not stem, is_mwe, is_stopword).
-MATCH_TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "index", "token", "norm", "start", "end"]
-
 
 @dataclass
 class Annotations:
     tokens: pa.Table  # the contract's tokens schema
-    matches: pd.DataFrame  # frame matches (analysis.framing.MATCH_COLUMNS)
+    matches: pd.DataFrame  # frame matches (analysis.matcher.MATCH_COLUMNS)
     docs: pd.DataFrame  # one row per document: hits per frame and attributes
     stance: pd.DataFrame  # analysis.columns.DOC_STANCE
 
@@ -49,33 +48,38 @@ def annotate(
     comments: pd.DataFrame,
     threads: pd.DataFrame,
     *,
-    punkt,
+    punkt: PunktSentenceTokenizer,
     lexicons: Sequence[Lexicon],
     stance_lexicon: Lexicon,
     incivility_lexicon: Lexicon,
-    tokenize: dict,
-    framing: dict,
-    flip_negated: bool,
+    lowercase: bool,
+    stem: bool,
     stopwords: frozenset[str] = frozenset(),
+    negation_window: int,
+    count_quoted: bool,
+    count_negated: bool,
+    flip_negated: bool,
 ) -> Annotations:
     """Tokens, frame matches, document frame hits and stance of the documents of one shard.
 
-    ``comments`` and ``threads`` are the shard's canonical tables;
-    ``tokenize`` the config section of that name (lowercase, stem),
-    ``stopwords`` its resolved stopword set; ``framing`` the framing section
-    (negation_window, count_quoted, count_negated). The frame dictionaries'
-    multi-word terms are joined into single tokens (MWEs).
+    ``comments`` and ``threads`` are the shard's canonical tables; ``punkt``
+    the shard's sentence splitter (:func:`analysis.punkt.punkt_from_params`);
+    ``lowercase``, ``stem`` and ``stopwords`` (the resolved set) the
+    ``tokenize`` options of :func:`analysis.tokenization.token_table`;
+    ``negation_window``, ``count_quoted`` and ``count_negated`` the
+    ``framing`` options of :func:`analysis.matcher.match_frames` (stance
+    always counts negated cues, flipped or not by ``flip_negated``). The frame
+    dictionaries' multi-word terms are joined into single tokens (MWEs).
     """
     mwes = multiword_tuples(t for lx in lexicons for t in lx.terms())
-    tokens = token_table(documents(comments, threads), punkt=punkt, mwes=mwes, lowercase=tokenize["lowercase"],
-                         stem=tokenize["stem"], stopwords=stopwords)
+    tokens = token_table(documents(comments, threads), punkt=punkt, mwes=mwes, lowercase=lowercase, stem=stem,
+                         stopwords=stopwords)
     # one token index and one text lookup serve both scorers
-    index = TokenIndex(tokens.select(MATCH_TOKEN_COLUMNS))
+    index = TokenIndex(tokens.select(TOKEN_COLUMNS))
     texts = document_texts(comments, threads)
-    matches, docs = score_frames(tokens, comments, threads, lexicons, negation_window=framing["negation_window"],
-                                 count_quoted=framing["count_quoted"], count_negated=framing["count_negated"], index=index,
-                                 texts=texts)
-    stance = score_stance(tokens, comments, threads, stance_lexicon=stance_lexicon, incivility_lexicon=incivility_lexicon,
-                          flip_negated=flip_negated, negation_window=framing["negation_window"],
-                          count_quoted=framing["count_quoted"], index=index, texts=texts)
+    matches, docs = score_frames(index, comments, threads, lexicons, negation_window=negation_window,
+                                 count_quoted=count_quoted, count_negated=count_negated, texts=texts)
+    stance = score_stance(index, comments, threads, stance_lexicon=stance_lexicon, incivility_lexicon=incivility_lexicon,
+                          flip_negated=flip_negated, negation_window=negation_window, count_quoted=count_quoted,
+                          texts=texts)
     return Annotations(tokens=tokens, matches=matches, docs=docs, stance=stance)

@@ -1,525 +1,47 @@
 """Framing: where the terms of a frame dictionary occur, and how often.
 
-Matching rules (what a reviewer asks "how was this counted?" about):
-
-- Terms are matched on tokens (:mod:`analysis.tokenization`): on the
-  case-folded ``norm``, or on the surface ``token`` for case-sensitive terms
-  (``IS`` for Islamic State is never ``is``). A final ``*`` matches any ending
-  (``terror*``: terror, terrorism, terrorists, ...).
-- A multi-word term matches consecutive tokens within one sentence, or one
-  token that tokenization already joined (an MWE such as ``civil war``).
-- Longest match wins and a token counts once: candidate matches are taken
-  longest first (in words; exclusions before terms of the same length; then
-  left to right), and a candidate that overlaps an accepted one is dropped. So
-  "civil war" is not also "war", and an exclusion such as "rebel yell"
-  consumes its tokens and counts for no frame.
-- A term listed under several frames counts once for each of them; two
-  terms matching the same words (``terror*`` and ``terrorist*``) count once
-  per frame, for each frame they belong to.
-- Each match is flagged ``quoted`` when it starts inside quotation marks
-  (“…”, "…", or ‘…’ not used as an apostrophe; a quote left open runs to the
-  end of its paragraph) and ``negated`` when a negation cue (not, no, never,
-  n't, ...) stands among the ``negation_window`` tokens before it in the same
-  sentence. Whether such matches count is a configuration choice
-  (``counted``).
-- The denominator of a rate is the number of *word tokens*: tokens with at
-  least one letter or digit (punctuation and emoji excluded), MWEs counted once.
-
-Every function is vectorised over token arrays: what depends only on a
-token's text (which terms it matches, whether it is a word or a negation cue)
-is decided once per distinct text and spread to the tokens by their
-``pd.factorize`` codes; a multi-word term is checked only where its first
-word occurs; only candidate matches (not tokens) are looped over when
-resolving overlaps. One index of a token table serves every dictionary
-matched on it (:func:`score_frames`).
+Matches come from the project's dictionary matcher (:mod:`analysis.matcher`,
+whose docstring states the matching rules: case, wildcards, multi-word terms,
+longest match, quotation and negation scope, what counts as a word). This
+module turns them into the framing tables of rule ``annotate``: every match
+of every active frame dictionary, and one row per document with its word
+tokens and counted hits per frame (:func:`score_frames`).
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import scipy.sparse as sp
 
-from analysis.codes import numbers, run_starts, string_codes
 from analysis.lexicons import Lexicon, unique_frames
+from analysis.matcher import MATCH_COLUMNS, TokenIndex, document_texts, match_frames
 
 __all__ = [
-    "NEGATION_CUES",
-    "match_frames",
-    "quoted_spans",
     "doc_frame_counts",
-    "is_word",
-    "TokenIndex",
-]
-
-NEGATION_CUES = frozenset(
-    """not no never nor neither none nobody nothing nowhere without hardly scarcely cannot
-    n't n’t""".split()
-)
-_NEG_CONTRACTION = re.compile(r".+n[’']t$")
-_WORDLIKE = re.compile(r"\w")
-
-MATCH_COLUMNS = [
-    "thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "sentence",
-    "token_start", "token_end", "start", "end", "quoted", "negated", "counted",
+    "frames_of",
+    "score_frames",
 ]
 
 
-def is_word(norms: pd.Series) -> np.ndarray:
-    """True for tokens with at least one letter or digit (the rate denominator).
-
-    Decided once per distinct norm (``re``'s Unicode ``\\w``), then spread to
-    the tokens; a missing norm is not a word.
-    """
-    codes, vocab = pd.factorize(norms)
-    return _per_token(codes, [_WORDLIKE.search(v) is not None for v in _strings(vocab)])
-
-
-def _negation_cue(norm: str) -> bool:
-    lower = norm.lower()
-    return lower in NEGATION_CUES or _NEG_CONTRACTION.match(lower) is not None
-
-
-def _strings(vocab) -> list[str]:
-    return [str(v) for v in vocab.tolist()] if len(vocab) else []
-
-
-def _per_token(codes: np.ndarray, per_vocab: list[bool]) -> np.ndarray:
-    """Spread a per-vocabulary flag to tokens (code -1, a missing value: False)."""
-    flags = np.append(np.asarray(per_vocab, dtype=bool), False)  # index -1 -> False
-    return flags[codes]
-
-
-class TokenIndex:
-    """What matching needs from one tokens table, computed once and shared by every dictionary.
-
-    Tokens are numbered by their distinct ``norm`` and surface ``token``
-    (``pd.factorize``); per-token flags (negation cue, word) are decided per
-    distinct norm; a multi-word term is checked only where its first word
-    occurs (:meth:`first_word_positions`).
-    """
-
-    def __init__(self, tokens: pd.DataFrame | pa.Table) -> None:
-        if isinstance(tokens, pa.Table):
-            # Arrow columns as read from a tokens file: numbered with Arrow's dictionary encoding
-            # (same codes as pd.factorize: first appearance order), never converted to pandas strings
-            self.tok = None
-            self.arrow = tokens
-            self.n = tokens.num_rows
-            self._keys = {k: _arrow_factorize(tokens[k]) for k in ("thread_id", "comment_id", "doc")}
-            self.doc = _doc_numbers_from_codes([codes for codes, _ in self._keys.values()], self.n)
-            self.sentence = numbers(tokens, "sentence")
-            norm_codes, norm_vocab = _arrow_factorize(tokens["norm"])
-            surf_codes, surf_vocab = _arrow_factorize(tokens["token"])
-        else:
-            tok = tokens.reset_index(drop=True)
-            self.tok = tok
-            self.arrow = None
-            self.n = len(tok)
-            self.doc = _doc_numbers(tok)
-            self.sentence = tok["sentence"].to_numpy()
-            norm_codes, norm_vocab = pd.factorize(tok["norm"])
-            surf_codes, surf_vocab = pd.factorize(tok["token"])
-        self.codes = {False: norm_codes, True: surf_codes}
-        self.vocab = {False: pd.Index(norm_vocab), True: pd.Index(surf_vocab)}
-        self.norm_has_space = np.asarray(self.vocab[False].str.contains(" ", regex=False), dtype=bool)
-        self._lookup: dict[bool, dict[str, int]] = {}
-        self._sorted: dict[bool, tuple[list[str], np.ndarray]] = {}
-        self._negation: np.ndarray | None = None
-
-    def take(self, name: str, rows: np.ndarray) -> np.ndarray:
-        """Values of column ``name`` at ``rows`` as a numpy array (Python strings for text)."""
-        if self.arrow is None:
-            return self.tok[name].take(rows).to_numpy()
-        if name in self._keys:
-            codes, vocab = self._keys[name]
-            return np.append(np.asarray(vocab, dtype=object), None)[codes[rows]]
-        return self.arrow[name].take(pa.array(rows, type=pa.int64())).to_numpy()
-
-    def keys_at(self, rows: np.ndarray) -> pd.DataFrame:
-        """``thread_id``, ``comment_id``, ``doc`` of ``rows`` (pandas ``str`` columns from Arrow input)."""
-        keys = ("thread_id", "comment_id", "doc")
-        if self.arrow is None:
-            return pd.DataFrame({k: self.tok[k].take(rows).reset_index(drop=True) for k in keys})
-        return pd.DataFrame({k: pd.array(self.take(k, rows), dtype="str") for k in keys})
-
-    def negation(self) -> np.ndarray:
-        if self._negation is None:
-            self._negation = _per_token(self.codes[False], [_negation_cue(v) for v in _strings(self.vocab[False])])
-        return self._negation
-
-    def is_word(self) -> np.ndarray:
-        return _per_token(self.codes[False], [_WORDLIKE.search(v) is not None for v in _strings(self.vocab[False])])
-
-    def word_mask(self, case_sensitive: bool, word: str) -> np.ndarray:
-        """Which vocabulary entries one term word matches (exact, or prefix with *)."""
-        vocab = self.vocab[case_sensitive]
-        mask = np.zeros(len(vocab), dtype=bool)
-        if not word.endswith("*"):
-            if case_sensitive not in self._lookup:
-                self._lookup[case_sensitive] = {v: i for i, v in enumerate(vocab.tolist())}
-            pos = self._lookup[case_sensitive].get(word)
-            if pos is not None:
-                mask[pos] = True
-            return mask
-        prefix = word[:-1]
-        if not prefix or ord(prefix[-1]) == 0x10FFFF:
-            return np.asarray(vocab.str.startswith(prefix), dtype=bool)
-        # the words starting with prefix are one range of the sorted vocabulary
-        if case_sensitive not in self._sorted:
-            order = np.argsort(np.asarray(_strings(vocab), dtype=object), kind="stable")
-            self._sorted[case_sensitive] = ([str(v) for v in vocab[order].tolist()], order)
-        words, order = self._sorted[case_sensitive]
-        lo = bisect_left(words, prefix)
-        hi = bisect_left(words, prefix[:-1] + chr(ord(prefix[-1]) + 1), lo)
-        mask[order[lo:hi]] = True
-        return mask
-
-    def first_word_positions(self, case_sensitive: bool, masks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Sorted positions of the tokens matching each first word (``word -> vocabulary mask``).
-
-        One pass over the tokens finds every token matching any of the words;
-        each word's positions are then picked from those few.
-        """
-        if not masks:
-            return {}
-        codes = self.codes[case_sensitive]
-        union = np.zeros(len(self.vocab[case_sensitive]) + 1, dtype=bool)  # index -1 (a missing value): no word
-        for mask in masks.values():
-            union[:-1] |= mask
-        found = np.flatnonzero(union[codes])
-        found_codes = codes[found]
-        return {word: found[np.append(mask, False)[found_codes]] for word, mask in masks.items()}
-
-
-def match_frames(
-    tokens: pd.DataFrame,
-    lexicon: Lexicon,
-    *,
-    texts: dict[tuple[str, str, str], str] | None = None,
-    negation_window: int = 3,
-    count_quoted: bool = False,
-    count_negated: bool = True,
-) -> pd.DataFrame:
-    """Every match of the dictionary's terms in ``tokens``, one row per (match, frame).
-
-    ``tokens`` has the TOKENS columns, sorted by document then ``index``.
-    ``texts`` maps (thread_id, comment_id, doc) to the document text, needed
-    for the ``quoted`` flag (without it nothing is flagged quoted). Returns
-    the columns of :data:`MATCH_COLUMNS`; ``counted`` applies the two count
-    options. Exclusions never appear in the output.
-    """
-    if negation_window < 0:
-        raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
-    if len(tokens) == 0 or lexicon.term_table().empty:
-        return pd.DataFrame(columns=MATCH_COLUMNS)
-    return _match_frames(TokenIndex(tokens), lexicon, texts=texts, negation_window=negation_window,
-                         count_quoted=count_quoted, count_negated=count_negated)
-
-
-def _match_frames(
-    index: TokenIndex,
-    lexicon: Lexicon,
-    *,
-    texts: dict[tuple[str, str, str], str] | None,
-    negation_window: int,
-    count_quoted: bool,
-    count_negated: bool,
-) -> pd.DataFrame:
-    terms = lexicon.term_table().reset_index(drop=True)
-    terms["key"] = [f"{'=' if cs else ''}{'!' if ex else ''}{' '.join(w)}" for w, cs, ex in
-                    zip(terms["words"], terms["case_sensitive"], terms["exclude"])]
-    n = index.n
-    if n == 0 or terms.empty:
-        return pd.DataFrame(columns=MATCH_COLUMNS)
-    doc, sentence, norm_has_space = index.doc, index.sentence, index.norm_has_space
-
-    # Candidates: (term row, first token, number of tokens)
-    cand_term: list[np.ndarray] = []
-    cand_start: list[np.ndarray] = []
-    cand_len: list[np.ndarray] = []
-
-    def add(row_ids, starts, length):
-        cand_term.append(np.asarray(row_ids, dtype=np.int64))
-        cand_start.append(np.asarray(starts, dtype=np.int64))
-        cand_len.append(np.full(len(starts), length, dtype=np.int64))
-
-    # Single tokens: every one-word term, and every multi-word term that tokenization
-    # joined into one MWE token, is matched through one vocabulary x term table.
-    for case_sensitive in (False, True):
-        codes, vocab = index.codes[case_sensitive], index.vocab[case_sensitive]
-        pairs_v, pairs_t = [], []
-        for row, term in enumerate(terms.itertuples(index=False)):
-            if term.case_sensitive != case_sensitive:
-                continue
-            words = list(term.words)
-            if len(words) == 1:
-                mask = index.word_mask(case_sensitive, words[0] if case_sensitive else words[0].casefold())
-                if not case_sensitive:
-                    mask &= ~norm_has_space  # a joined MWE token is not a single word
-            elif not term.wildcard and not case_sensitive:
-                mask = index.word_mask(False, " ".join(w.casefold() for w in words))
-            else:
-                continue
-            v = np.flatnonzero(mask)
-            pairs_v.append(v)
-            pairs_t.append(np.full(len(v), row))
-        if pairs_v:
-            v_all = np.concatenate(pairs_v)
-            table = sp.csr_array(
-                (np.ones(len(v_all)), (v_all, np.concatenate(pairs_t))),
-                shape=(len(vocab), len(terms)),
-            )
-            has_term = np.zeros(len(vocab) + 1, dtype=bool)  # index -1 (a missing value): no term
-            has_term[v_all] = True
-            candidates = np.flatnonzero(has_term[codes])
-            rows, term_rows = table[codes[candidates]].nonzero()
-            add(term_rows, candidates[rows], 1)
-    # Consecutive tokens, one per word, within one sentence (multi-word terms):
-    # checked only where the first word occurs.
-    multi = []
-    first_masks: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
-    for row, term in enumerate(terms.itertuples(index=False)):
-        words = list(term.words)
-        if len(words) < 2 or n < len(words):
-            continue
-        cs = bool(term.case_sensitive)
-        masks = []
-        for word in words:
-            w = word if cs else word.casefold()
-            mask = index.word_mask(cs, w)
-            if not cs:
-                mask &= ~norm_has_space  # a joined MWE token is not one word of a longer term
-            masks.append((w, mask))
-        first_masks[cs][masks[0][0]] = masks[0][1]
-        multi.append((row, cs, masks))
-    first_positions = {cs: index.first_word_positions(cs, first_masks[cs]) for cs in (False, True)}
-    for row, cs, masks in multi:
-        codes = index.codes[cs]
-        starts = first_positions[cs][masks[0][0]]
-        starts = starts[starts < n - len(masks) + 1]
-        ok = np.ones(len(starts), dtype=bool)
-        for k in range(1, len(masks)):
-            at = starts + k
-            ok &= masks[k][1][codes[at]] & (doc[at] == doc[starts]) & (sentence[at] == sentence[starts])
-        hit = starts[ok]
-        add(np.full(len(hit), row), hit, len(masks))
-    if not cand_term or not sum(len(c) for c in cand_term):
-        return pd.DataFrame(columns=MATCH_COLUMNS)
-
-    cand = pd.DataFrame({"term_row": np.concatenate(cand_term), "start_tok": np.concatenate(cand_start),
-                         "n_tok": np.concatenate(cand_len)})
-    cand["n_words"] = terms["n_words"].to_numpy()[cand["term_row"]]
-    cand["exclude"] = terms["exclude"].to_numpy()[cand["term_row"]]
-    cand["key"] = terms["key"].to_numpy()[cand["term_row"]]
-    # one candidate per (term key, span): a term listed in several frames is resolved once
-    cand = cand.drop_duplicates(["key", "start_tok", "n_tok"])
-    cand = cand.sort_values(["n_words", "exclude", "start_tok", "key"], ascending=[False, False, True, True], kind="stable")
-    # Greedy, longest first: a candidate is accepted when none of its tokens is taken, or when
-    # it covers exactly the same span (same length, same exclusion status) as an accepted one
-    # (two terms matching the same words both count, for their own frames).
-    acc = cand.loc[_greedy(cand, n)]
-    acc = acc[~acc["exclude"]]
-    # expand to frames
-    frames_of = terms.groupby("key")["frame"].agg(lambda f: sorted(set(f)))
-    term_of = terms.drop_duplicates("key").set_index("key")["term"]
-    acc = acc.assign(frame=acc["key"].map(frames_of), term=acc["key"].map(term_of)).explode("frame")
-    acc = acc.drop_duplicates(["start_tok", "n_tok", "frame"])  # a span counts once per frame
-    first = acc["start_tok"].to_numpy()
-    last = first + acc["n_tok"].to_numpy() - 1
-
-    at = index.take
-
-    out = pd.DataFrame(
-        {
-            "thread_id": at("thread_id", first),
-            "comment_id": at("comment_id", first),
-            "doc": at("doc", first),
-            "lexicon": lexicon.name,
-            "lexicon_sha": lexicon.short_hash,
-            "frame": acc["frame"].to_numpy(),
-            "term": acc["term"].to_numpy(),
-            "sentence": sentence[first],
-            "token_start": at("index", first),
-            "token_end": at("index", last) + 1,
-            "start": at("start", first),
-            "end": at("end", last),
-        }
-    )
-    out["negated"] = _negated(first, doc, sentence, index.negation(), negation_window)
-    out["quoted"] = _quoted(out, texts) if texts is not None else False
-    out["match"] = _surface(out, index, first, last, texts)
-    out["counted"] = (count_quoted | ~out["quoted"]) & (count_negated | ~out["negated"])
-    out = out.sort_values(["thread_id", "comment_id", "doc", "start", "frame"], kind="stable").reset_index(drop=True)
-    return out[MATCH_COLUMNS]
-
-
-def _greedy(cand: pd.DataFrame, n: int) -> list:
-    """Index labels of the accepted candidates (``cand`` in resolution order; see :func:`_match_frames`).
-
-    A candidate is accepted when none of its tokens is taken, or when an
-    accepted candidate covers exactly its span with the same exclusion status;
-    an accepted candidate whose span is new takes its tokens. Candidates are
-    resolved in runs of equal (``n_words``, ``exclude``); in a run where every
-    candidate is one token, candidates can only meet on the same token with
-    the same exclusion status, so each one's fate is decided by the state
-    before the run (vectorised). Other runs are walked one candidate at a time.
-    """
-    taken = np.zeros(n, dtype=bool)
-    one_ex = np.full(n, -1, dtype=np.int8)  # exclusion status of the accepted one-token span at a token, -1: none
-    spans: dict[tuple[int, int], bool] = {}  # accepted spans of two or more tokens
-    labels = cand.index.to_numpy()
-    start = cand["start_tok"].to_numpy()
-    length = cand["n_tok"].to_numpy()
-    exclude = cand["exclude"].to_numpy().astype(bool)
-    n_words = cand["n_words"].to_numpy()
-    cut = np.flatnonzero((n_words[1:] != n_words[:-1]) | (exclude[1:] != exclude[:-1])) + 1
-    accepted = []
-    for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(cand)].tolist()):
-        if a == b:
-            continue
-        s, k = start[a:b], length[a:b]
-        ex = int(exclude[a])
-        if (k == 1).all():
-            ok = (one_ex[s] == ex) | ~taken[s]
-            new = s[ok & ~taken[s]]
-            taken[new] = True
-            one_ex[new] = ex
-            accepted.append(labels[a:b][ok])
-            continue
-        run = []
-        for i, si, ki in zip(range(a, b), s.tolist(), k.tolist()):
-            if ki == 1:
-                same = one_ex[si] == ex
-            else:
-                same = spans.get((si, ki)) == bool(ex)
-            if same or not taken[si : si + ki].any():
-                if ki == 1:
-                    if one_ex[si] < 0:
-                        taken[si] = True
-                        one_ex[si] = ex
-                elif (si, ki) not in spans:
-                    taken[si : si + ki] = True
-                    spans[(si, ki)] = bool(ex)
-                run.append(i)
-        accepted.append(labels[run])
-    return np.concatenate(accepted).tolist() if accepted else []
-
-
-def _doc_numbers(tok: pd.DataFrame) -> np.ndarray:
-    """A number per document (rows are sorted by document): changes wherever a key column changes."""
-    change = np.zeros(len(tok), dtype=bool)
-    for col in ("thread_id", "comment_id", "doc"):
-        change[1:] |= _differs_from_previous(tok[col])
-    return np.cumsum(change)
-
-
-def _differs_from_previous(values: pd.Series) -> np.ndarray:
-    """``values[i] != values[i - 1]`` for i >= 1 (missing values equal each other, as codes of ``pd.factorize``)."""
-    if len(values) < 2:
-        return np.zeros(0, dtype=bool)
-    if isinstance(values.dtype, pd.StringDtype):
-        arr = pa.array(values.array)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        if arr.null_count == 0:
-            return pc.not_equal(arr.slice(1), arr.slice(0, len(arr) - 1)).to_numpy(zero_copy_only=False)
-    codes = pd.factorize(values)[0]
-    return codes[1:] != codes[:-1]
-
-
-def _doc_numbers_from_codes(key_codes: list[np.ndarray], n: int) -> np.ndarray:
-    """:func:`_doc_numbers` from the factorize codes of the key columns (missing values equal each other)."""
-    return np.cumsum(run_starts(key_codes, n)) - 1
-
-
-def _arrow_factorize(values: pa.ChunkedArray | pa.Array):
-    """``pd.factorize`` of an Arrow string column: codes (-1 for a missing value) and the distinct values, in first-seen order."""
-    codes, dictionary = string_codes(values)
-    return codes, pd.array(dictionary, dtype="str") if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type) else dictionary.to_pandas()
-
-
-def _negated(first: np.ndarray, doc: np.ndarray, sentence: np.ndarray, neg: np.ndarray, window: int) -> np.ndarray:
-    out = np.zeros(len(first), dtype=bool)
-    for k in range(1, window + 1):
-        prev = first - k
-        valid = prev >= 0
-        p = np.where(valid, prev, 0)
-        out |= valid & (doc[p] == doc[first]) & (sentence[p] == sentence[first]) & neg[p]
-    return out
-
-
-def _surface(out: pd.DataFrame, index: TokenIndex, first, last, texts) -> list[str]:
-    if texts is None:  # without texts, an MWE spanning several tokens has no single surface form
-        surface = index.take("token", first).astype(object)
-        return np.where(first == last, surface, "").tolist()
-    cols = [out[c].tolist() for c in ("thread_id", "comment_id", "doc", "start", "end")]
-    return [texts[(t, c, d)][a:b] for t, c, d, a, b in zip(*cols)]
-
-
-_QUOTE_RES = [
-    re.compile(r"“[^”\n]*(?:”|$)", re.M),
-    re.compile(r"\"[^\"\n]*(?:\"|$)", re.M),
-    re.compile(r"(?<!\w)‘[^’\n]*?(?:’(?!\w)|$)", re.M),
-    re.compile(r"«[^»\n]*(?:»|$)", re.M),
-]
-_QUOTE_CHARS = re.compile("[“\"‘«]")  # the opening characters of _QUOTE_RES
-
-
-def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of text inside quotation marks (see the module docstring)."""
-    spans = sorted((m.start(), m.end()) for pattern in _QUOTE_RES for m in pattern.finditer(text))
-    return spans
-
-
-def _quoted(out: pd.DataFrame, texts) -> np.ndarray:
-    """Whether each match starts inside a quotation: the last quoted span starting at or before it runs past it."""
-    flags = np.zeros(len(out), dtype=bool)
-    keys = zip(out["thread_id"].tolist(), out["comment_id"].tolist(), out["doc"].tolist())
-    cache: dict = {}
-    by_text: dict[str, tuple[list[int], list[int]]] = {}  # the spans depend on the text only (texts repeat)
-    for i, (key, start) in enumerate(zip(keys, out["start"].tolist())):
-        spans = cache.get(key)
-        if spans is None:
-            text = texts[key]
-            spans = by_text.get(text)
-            if spans is None:
-                # every quotation starts with one of these characters: a text without any has none
-                found = quoted_spans(text) if _QUOTE_CHARS.search(text) is not None else []
-                spans = by_text[text] = ([s for s, _ in found], [e for _, e in found])
-            cache[key] = spans
-        starts, ends = spans
-        if starts:
-            j = bisect_right(starts, start) - 1
-            flags[i] = j >= 0 and start < ends[j]
-    return flags
-
-
-def doc_frame_counts(tokens: pd.DataFrame, matches: pd.DataFrame, *, frames: Sequence[str]) -> pd.DataFrame:
+def doc_frame_counts(index: TokenIndex, matches: pd.DataFrame, *, frames: Sequence[str]) -> pd.DataFrame:
     """One row per document: word tokens and counted hits of each frame.
 
-    Columns ``thread_id``, ``comment_id``, ``doc``, ``n_tokens`` and one
-    ``hits_<frame>`` column per frame (counted matches only), plus
-    ``n_matches`` (all matches, counted or not). Documents without word
-    tokens are absent (they have no denominator).
+    ``index`` is the :class:`~analysis.matcher.TokenIndex` of the tokens
+    ``matches`` were found in. Columns ``thread_id``, ``comment_id``, ``doc``,
+    ``n_tokens`` and one ``hits_<frame>`` column per frame (counted matches
+    only), plus ``n_matches`` (all matches, counted or not). Documents without
+    word tokens are absent (they have no denominator). Words are counted per
+    run of a document's rows, then per document key.
     """
-    index = TokenIndex(tokens)
-    return _doc_frame_counts(index.keys_at, index.doc, index.is_word(), matches, frames=frames)
-
-
-def _doc_frame_counts(keys_at, doc: np.ndarray, word: np.ndarray, matches: pd.DataFrame, *, frames) -> pd.DataFrame:
-    """:func:`doc_frame_counts` from document run numbers and word flags: words are counted per run, then per key."""
     keys = ["thread_id", "comment_id", "doc"]
+    doc = index.doc
     n_runs = int(doc[-1]) + 1 if len(doc) else 0
-    run_first = np.flatnonzero(np.diff(doc, prepend=-1)) if len(doc) else np.zeros(0, dtype=np.int64)
-    runs = keys_at(run_first)
-    runs["n_tokens"] = np.bincount(doc[word], minlength=n_runs).astype(np.int64)
+    runs = index.keys_at(index.run_first())
+    runs["n_tokens"] = np.bincount(doc[index.is_word()], minlength=n_runs).astype(np.int64)
     runs = runs[runs["n_tokens"] > 0]
     base = runs.groupby(keys, sort=True)["n_tokens"].sum().rename("n_tokens").reset_index()
     counted = matches.loc[matches["counted"], keys + ["frame"]]
@@ -537,16 +59,8 @@ def frames_of(lexicons: Sequence[Lexicon]) -> list[str]:
     return unique_frames((lx.path, lx.frames) for lx in lexicons)
 
 
-def document_texts(comments: pd.DataFrame, threads: pd.DataFrame) -> dict[tuple[str, str, str], str]:
-    """(thread_id, comment_id, doc) -> text for comments and article bodies."""
-    texts = {(t, c, "comment"): x for t, c, x in zip(comments["thread_id"].tolist(), comments["comment_id"].tolist(),
-                                                      comments["text"].tolist())}
-    texts.update({(t, "", "article"): x for t, x in zip(threads["thread_id"].tolist(), threads["article_text"].tolist()) if x})
-    return texts
-
-
 def score_frames(
-    tokens: pd.DataFrame,
+    index: TokenIndex,
     comments: pd.DataFrame,
     threads: pd.DataFrame,
     lexicons: Sequence[Lexicon],
@@ -554,32 +68,28 @@ def score_frames(
     negation_window: int = 3,
     count_quoted: bool = False,
     count_negated: bool = True,
-    index: TokenIndex | None = None,
     texts: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Matches of every active dictionary, and one row per document with its hits and attributes.
 
-    Each dictionary is matched on its own (a token can count once per
-    dictionary). The document table carries what groupings need: source,
-    depth (0 for the article), author, time and the comments' metadata.
-    ``index`` is :class:`TokenIndex` of ``tokens`` and ``texts``
-    :func:`document_texts` of ``comments`` and ``threads``, when the caller
-    already has them (rule ``annotate`` shares both with
-    :func:`analysis.stance.score_stance`).
+    ``index`` is the :class:`~analysis.matcher.TokenIndex` of the documents'
+    tokens (rule ``annotate`` shares it with
+    :func:`analysis.stance.score_stance`). Each dictionary is matched on its
+    own (a token can count once per dictionary). The document table carries
+    what groupings need: source, depth (0 for the article), author, time and
+    the comments' metadata. ``texts`` is
+    :func:`~analysis.matcher.document_texts` of ``comments`` and ``threads``,
+    when the caller already has it.
     """
-    if lexicons and negation_window < 0:
-        raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     texts = document_texts(comments, threads) if texts is None else texts
-    index = TokenIndex(tokens) if index is None else index
     parts = [
-        _match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
-                      count_negated=count_negated) if len(tokens) and not lx.term_table().empty
-        else pd.DataFrame(columns=MATCH_COLUMNS)
+        match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
+                     count_negated=count_negated)
         for lx in lexicons
     ]
     matches = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MATCH_COLUMNS)
     matches = matches.sort_values(["thread_id", "comment_id", "doc", "start", "lexicon", "frame"], kind="stable").reset_index(drop=True)
-    docs = _doc_frame_counts(index.keys_at, index.doc, index.is_word(), matches, frames=frames_of(lexicons))
+    docs = doc_frame_counts(index, matches, frames=frames_of(lexicons))
     core = {"thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "created_at", "text", "source",
             "file", "record", "rule", "is_placeholder", "shard"}
     meta = [c for c in comments.columns if c not in core]

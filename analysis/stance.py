@@ -14,11 +14,11 @@ anti cues, with an explicit "abstain" where there are no cues at all.
 
 Counting rules (what "how was this scored?" is answered by):
 
-- Only ``counted`` matches of :func:`analysis.framing.match_frames` are used:
+- Only ``counted`` matches of :func:`analysis.matcher.match_frames` are used:
   with the default configuration, cues inside quotation marks are not counted
   (a commenter quoting an opponent does not take the opponent's stance).
 - A *negated* cue (a negation among the few tokens before it, see
-  :mod:`analysis.framing`) counts for the **opposite** pole when
+  :mod:`analysis.matcher`) counts for the **opposite** pole when
   ``flip_negated`` is true: "Assad is not a dictator" is read as a
   pro-government cue, "guns should not be banned" as an anti-control cue. The
   choice rests on cues that are claims or demands, where a negation denies
@@ -50,6 +50,8 @@ import pandas as pd
 import yaml
 
 from analysis.errors import bad_value
+from analysis.lexicons import Lexicon
+from analysis.matcher import TokenIndex, document_texts, match_frames
 
 __all__ = [
     "LABELS",
@@ -115,7 +117,7 @@ def comment_stance(
 ) -> pd.DataFrame:
     """Lexical stance of each document: its pro and anti cues, score and label.
 
-    ``matches`` is the output of :func:`analysis.framing.match_frames` for a
+    ``matches`` is the output of :func:`analysis.matcher.match_frames` for a
     stance dictionary (columns ``thread_id``, ``comment_id``, ``doc``,
     ``frame``, ``negated``, ``counted``); only ``counted`` rows of the frames
     ``pro`` and ``anti`` are used. ``docs`` lists every document to score
@@ -382,46 +384,40 @@ def agreement(predicted: pd.Series, reference: pd.Series, *, mapping: Mapping | 
 
 
 def score_stance(
-    tokens: pd.DataFrame,
+    index: TokenIndex,
     comments: pd.DataFrame,
     threads: pd.DataFrame,
     *,
-    stance_lexicon,
-    incivility_lexicon,
+    stance_lexicon: Lexicon,
+    incivility_lexicon: Lexicon,
     flip_negated: bool = False,
     negation_window: int = 3,
     count_quoted: bool = False,
-    index=None,
     texts: dict | None = None,
 ) -> pd.DataFrame:
     """Stance cues, label and incivility hits of every document of one shard (rule ``annotate``).
 
-    Returns the columns of :data:`analysis.columns.DOC_STANCE`. Stance poles
-    come from the dictionary's ``stance`` key; incivility counts the
-    ``incivility`` frame only (its sub-frames overlap it). ``index``:
-    :class:`analysis.framing.TokenIndex` of ``tokens``, and ``texts``:
-    :func:`analysis.framing.document_texts` of ``comments`` and ``threads``,
-    when the caller has them already.
+    ``index`` is the :class:`analysis.matcher.TokenIndex` of the documents'
+    tokens (one index serves both dictionaries, and rule ``annotate`` shares
+    it with :func:`analysis.framing.score_frames`). Returns the columns of
+    :data:`analysis.columns.DOC_STANCE`. Stance poles come from the
+    dictionary's ``stance`` key; incivility counts the ``incivility`` frame
+    only (its sub-frames overlap it). ``texts``:
+    :func:`analysis.matcher.document_texts` of ``comments`` and ``threads``,
+    when the caller has it already.
     """
-    from analysis.framing import MATCH_COLUMNS, TokenIndex, _match_frames, document_texts
-
     if negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     poles = stance_poles(stance_lexicon.path)
     texts = document_texts(comments, threads) if texts is None else texts
-    common = dict(texts=texts, negation_window=negation_window, count_quoted=count_quoted, count_negated=True)
-    # one index of the tokens (codes, document numbers, flags) serves both dictionaries
-    index = TokenIndex(tokens) if index is None else index
 
-    def match(lexicon) -> pd.DataFrame:
-        if index.n == 0 or lexicon.term_table().empty:
-            return pd.DataFrame(columns=MATCH_COLUMNS)
-        return _match_frames(index, lexicon, **common)
+    def match(lexicon: Lexicon) -> pd.DataFrame:
+        return match_frames(index, lexicon, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
+                            count_negated=True)
 
     matches = match(stance_lexicon)
     # the documents in first-seen order: the first row of each run of a document, then distinct keys
-    run_first = np.flatnonzero(np.diff(index.doc, prepend=-1)) if index.n else np.zeros(0, dtype=np.int64)
-    docs = index.keys_at(run_first).drop_duplicates().reset_index(drop=True)
+    docs = index.keys_at(index.run_first()).drop_duplicates().reset_index(drop=True)
     out = comment_stance(matches, docs, pro=poles["pro"], anti=poles["anti"], flip_negated=flip_negated)
     unciv = match(incivility_lexicon)
     unciv = unciv[unciv["counted"] & (unciv["frame"] == "incivility")].groupby(_KEYS).size().rename("n_uncivil")

@@ -8,10 +8,8 @@ used:
   (:mod:`nltk.tokenize.casual`), applied with ``finditer`` to the *original*
   text, so every token keeps its character offsets;
 * sentences: Punkt (:mod:`nltk.tokenize.punkt`), trained on the corpus itself
-  with :func:`train_punkt` rather than loaded from a pretrained pickle. Punkt
-  runs on each paragraph, so a blank line always ends a sentence (Punkt alone
-  only breaks after ``.``, ``?`` or ``!``, and would run a title or an
-  unpunctuated paragraph into the next one);
+  rather than loaded from a pretrained pickle, run on each paragraph
+  (:mod:`analysis.punkt`);
 * multi-word expressions: ``nltk.tokenize.MWETokenizer``;
 * stems: ``SnowballStemmer("english")`` (its optional stopword list, which
   would need data, is not used).
@@ -53,10 +51,8 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,32 +61,24 @@ import regex
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import MWETokenizer
 from nltk.tokenize.casual import TweetTokenizer
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken, PunktTrainer
+from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from analysis import columns
 from analysis.errors import ConfigError, bad_value
+from analysis.punkt import sentence_spans
 
 __all__ = [
     "MAX_RUN",
-    "PUNKT_TRAIN_BATCH",
     "ENGLISH_STOPWORDS",
     "word_spans",
-    "train_punkt",
-    "punkt_from_params",
+    "word_chunks",
     "multiword_tuples",
     "stopword_set",
-    "tokenize_documents",
     "token_table",
 ]
 
 #: Longest run of non-space characters matched in one go (see module docstring).
 MAX_RUN = 1000
-
-#: Candidate sentence-end contexts whose Punkt decision is remembered (see :func:`punkt_from_params`).
-PUNKT_MEMO = 500_000
-
-#: Texts per Punkt training batch (joined with blank lines): see :func:`train_punkt`.
-PUNKT_TRAIN_BATCH = 1000
 
 #: The project's English stopword list (see ``data/stopwords/README.md``).
 ENGLISH_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords" / "english.txt"
@@ -110,10 +98,7 @@ _GLUE_RE = re.compile("[\ufe0e\ufe0f\u20e3]")
 _INITIALISM_RE = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,6}(?![^\W\d_]\.)")
 # A maximal run of more than MAX_RUN non-space characters.
 _LONG_RUN_RE = re.compile(r"(?<!\S)\S{%d,}" % (MAX_RUN + 1))
-# A blank line: two line breaks with only whitespace between them (and after).
-_BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n\s*")
 
-_PARAM_KEYS = ("abbrev_types", "collocations", "sent_starters", "ortho_context")
 _DOCS_COLUMNS = ("thread_id", "comment_id", "doc", "text")
 _DOC_KINDS = frozenset({"comment", "article"})
 
@@ -155,28 +140,6 @@ def _has_glue(scan: str) -> bool:
 
 def _match(scan: str, pos: int, endpos: int) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD_RE.finditer(scan, pos, endpos)]
-
-
-def _sentence_spans(punkt: PunktSentenceTokenizer, text: str) -> list[tuple[int, int]]:
-    """Sentence spans: Punkt within each paragraph; a blank line always ends a sentence."""
-    if "\n" not in text or _BLANK_LINE_RE.search(text) is None:
-        return list(punkt.span_tokenize(text))
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BLANK_LINE_RE.finditer(text):
-        _paragraph(punkt, text, start, m.start(), spans)
-        start = m.end()
-    _paragraph(punkt, text, start, len(text), spans)
-    return spans
-
-
-def _paragraph(punkt: PunktSentenceTokenizer, text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
-    if a >= b:
-        return
-    part = text[a:b]
-    if part.isspace():
-        return
-    out += [(a + s, a + e) for s, e in punkt.span_tokenize(part)]
 
 
 def _spans_in(
@@ -254,161 +217,11 @@ def _merge(spans: list[tuple[int, int]], merges: list[tuple[int, int]]) -> list[
 
 
 # --------------------------------------------------------------------------
-# sentences
-
-
-def train_punkt(texts: Iterable[str], *, max_docs: int | None = None) -> dict[str, Any]:
-    """Learn Punkt sentence-boundary parameters from the corpus itself.
-
-    Texts are fed to one ``PunktTrainer`` in batches of
-    :data:`PUNKT_TRAIN_BATCH` (joined by blank lines, so each text starts a
-    paragraph); empty texts are skipped. ``max_docs`` uses only the first
-    ``max_docs`` texts. The result depends only on the texts and their order.
-
-    Returns a JSON-serialisable dict with sorted lists, so writing it with
-    ``json.dumps`` gives the same bytes on every rerun:
-
-    ``abbrev_types``
-        abbreviations, lowercase, without the final period (``"dr"``, ``"u.s"``)
-    ``collocations``
-        ``[word1, word2]`` pairs that span a period without a sentence break
-    ``sent_starters``
-        words that frequently start a sentence
-    ``ortho_context``
-        ``[word, flags]`` pairs: Punkt's bit flags for the cases in which the
-        word was seen (only non-zero entries)
-    ``n_docs``
-        number of texts read (after ``max_docs``), for the record
-    """
-    if max_docs is not None and (isinstance(max_docs, bool) or not isinstance(max_docs, int) or max_docs < 0):
-        raise bad_value("max_docs", max_docs, "a non-negative integer or None")
-    trainer = PunktTrainer(lang_vars=_PlainLanguageVars(), token_cls=_PlainToken)
-    batch: list[str] = []
-    n_docs = 0
-    for text in texts:
-        if max_docs is not None and n_docs >= max_docs:
-            break
-        n_docs += 1
-        if isinstance(text, str) and text.strip():
-            batch.append(text)
-            if len(batch) >= PUNKT_TRAIN_BATCH:
-                trainer.train("\n\n".join(batch), finalize=False)
-                batch = []
-    if batch:
-        trainer.train("\n\n".join(batch), finalize=False)
-    trainer.finalize_training()
-    params = trainer.get_params()
-    return {
-        "abbrev_types": sorted(params.abbrev_types),
-        "collocations": sorted([a, b] for a, b in params.collocations),
-        "sent_starters": sorted(params.sent_starters),
-        "ortho_context": sorted([w, int(f)] for w, f in params.ortho_context.items() if f),
-        "n_docs": n_docs,
-    }
-
-
-def punkt_from_params(params: dict[str, Any]) -> PunktSentenceTokenizer:
-    """A Punkt sentence tokenizer from a dict made by :func:`train_punkt`.
-
-    Accepts the dict as read back from JSON (lists instead of tuples).
-    """
-    missing = [k for k in _PARAM_KEYS if k not in params]
-    if missing:
-        raise bad_value("params", sorted(params), f"a dict from train_punkt (missing {missing})")
-    p = PunktParameters()
-    p.abbrev_types = {str(w) for w in params["abbrev_types"]}
-    p.collocations = {(str(a), str(b)) for a, b in params["collocations"]}
-    p.sent_starters = {str(w) for w in params["sent_starters"]}
-    p.ortho_context = defaultdict(int, {str(w): int(f) for w, f in params["ortho_context"]})
-    return _MemoPunkt(p)
-
-
-class _MemoPunkt(PunktSentenceTokenizer):
-    """Punkt that remembers its decision for each candidate context.
-
-    ``span_tokenize`` asks ``text_contains_sentbreak`` about the context of
-    every potential sentence end (the word before it, the punctuation, the
-    token after it: ``"war. The"``). The answer depends only on that string and
-    the fixed parameters, and the same contexts recur throughout a corpus, so
-    answers are kept (up to :data:`PUNKT_MEMO` contexts, then forgotten and
-    relearned). Output is exactly Punkt's.
-    """
-
-    def __init__(self, params: PunktParameters) -> None:
-        super().__init__(params, lang_vars=_PlainLanguageVars(), token_cls=_PlainToken)
-        self._memo: dict[str, bool] = {}
-
-    def text_contains_sentbreak(self, text: str) -> bool:
-        found = self._memo.get(text)
-        if found is None:
-            if len(self._memo) >= PUNKT_MEMO:
-                self._memo.clear()
-            found = self._memo[text] = super().text_contains_sentbreak(text)
-        return found
-
-
-
-# Punkt's regular expressions, without NLTK's per-call time limit. NLTK compiles
-# every pattern with the ``regex`` engine and runs each call under a 5-second
-# timeout (``nltk.redos``); passing a timeout costs about 1.5 microseconds a call
-# (7 times a short match), and Punkt calls a pattern several times per token
-# when training and per candidate sentence end when splitting. The classes below
-# are handed to NLTK's own ``lang_vars`` and ``token_cls`` parameters and use the
-# very same patterns, compiled by the same engine from their pattern text and
-# flags, so every decision is the same. None of them backtracks super-linearly
-# (they run on single tokens, or scan forward without nested repetition; a
-# 160,000-character run of non-space text splits in milliseconds), so the
-# backstop buys nothing here; the word pattern already runs without it (see
-# ``_WORD_RE``).
-_PATTERN = type(regex.compile(""))
-
-
-def _plain(pattern) -> Any:
-    """The same pattern, compiled by the same engine, called without a time limit."""
-    return pattern if isinstance(pattern, _PATTERN) else regex.compile(pattern.pattern, pattern.flags)
-
-
-class _PlainLanguageVars(PunktLanguageVars):
-    """English Punkt language variables (NLTK's defaults) whose patterns run without the time limit."""
-
-    __slots__ = ()
-    re_boundary_realignment = _plain(PunktLanguageVars.re_boundary_realignment)
-
-    def _word_tokenizer_re(self):
-        rx = super()._word_tokenizer_re()
-        if not isinstance(rx, _PATTERN):
-            rx = self._re_word_tokenizer = _plain(rx)
-        return rx
-
-    def period_context_re(self):
-        rx = super().period_context_re()
-        if not isinstance(rx, _PATTERN):
-            rx = self._re_period_context = _plain(rx)
-        return rx
-
-
-_NON_PUNCT_RE = regex.compile(r"[^\W\d]", regex.UNICODE)  # NLTK's punkt._re_non_punct
-
-
-class _PlainToken(PunktToken):
-    """Punkt's token, its type patterns run without the time limit."""
-
-    __slots__ = ()
-    _RE_ELLIPSIS = _plain(PunktToken._RE_ELLIPSIS)
-    _RE_NUMERIC = _plain(PunktToken._RE_NUMERIC)
-    _RE_INITIAL = _plain(PunktToken._RE_INITIAL)
-    _RE_ALPHA = _plain(PunktToken._RE_ALPHA)
-
-    @property
-    def is_non_punct(self):
-        return _NON_PUNCT_RE.search(self.type)
-
-# --------------------------------------------------------------------------
 # dictionaries and stopwords
 
 
 def multiword_tuples(terms: Iterable[str]) -> list[tuple[str, ...]]:
-    """Multi-word expressions among dictionary ``terms``, ready for :func:`tokenize_documents`.
+    """Multi-word expressions among dictionary ``terms``, ready for :func:`token_table`.
 
     Each term is case-folded and split with :func:`word_spans` (so it is
     tokenized exactly as the texts are); terms of two or more words without a
@@ -461,7 +274,7 @@ def stopword_set(spec: str | os.PathLike[str] | None) -> frozenset[str]:
 # the token table
 
 
-def tokenize_documents(
+def token_table(
     docs: pd.DataFrame,
     *,
     punkt: PunktSentenceTokenizer,
@@ -469,11 +282,14 @@ def tokenize_documents(
     lowercase: bool = True,
     stem: bool = False,
     stopwords: frozenset[str] = frozenset(),
-) -> pd.DataFrame:
-    """One row per token of each document: the ``tokens`` table of :mod:`analysis.columns`.
+) -> pa.Table:
+    """One row per token of each document: the ``tokens`` table, as an Arrow table with the contract's schema.
 
-    ``docs`` has columns ``thread_id``, ``comment_id``, ``doc`` (``'comment'``
-    or ``'article'``) and ``text``. Rows come in document order, then token
+    The schema is :data:`analysis.columns.TOKENS` by construction (no
+    ``columns.conform`` pass: string columns are built as Arrow arrays).
+
+    ``docs`` has columns ``thread_id``, ``comment_id`` (text), ``doc``
+    (``'comment'`` or ``'article'``) and ``text``. Rows come in document order, then token
     order. Each text is split into paragraphs at blank lines, each paragraph
     into sentences by ``punkt.span_tokenize`` (``sentence`` numbers them from 0
     through the whole document), and each sentence into words as by
@@ -508,32 +324,6 @@ def tokenize_documents(
     tokens.
     """
     _check_docs(docs)
-    mwe_list = _mwe_list(mwes)
-    cols = _tokenize(docs, punkt=punkt, mwes=mwe_list).columns(docs, lowercase=lowercase, stem=stem, stopwords=stopwords)
-    return pd.DataFrame({name: _str_column(v) if isinstance(v, pa.Array) else v for name, v in cols.items()})
-
-
-def token_table(
-    docs: pd.DataFrame,
-    *,
-    punkt: PunktSentenceTokenizer,
-    mwes: Sequence[tuple[str, ...]] = (),
-    lowercase: bool = True,
-    stem: bool = False,
-    stopwords: frozenset[str] = frozenset(),
-) -> pa.Table:
-    """:func:`tokenize_documents` as an Arrow table with the contract's schema (:data:`analysis.columns.TOKENS`), for writing.
-
-    The same rows and values, built straight into the contract's Arrow types:
-    about half the memory of the DataFrame and of converting it with
-    ``columns.conform`` (whose check it replaces: the schema is the
-    contract's by construction). Documents whose ids are not text go
-    through ``columns.conform``, which names the problem.
-    """
-    if not all(isinstance(v, str) for c in ("thread_id", "comment_id", "doc") if c in docs.columns for v in docs[c].tolist()):
-        return columns.conform(tokenize_documents(docs, punkt=punkt, mwes=mwes, lowercase=lowercase, stem=stem,
-                                                  stopwords=stopwords), "tokens")
-    _check_docs(docs)
     cols = _tokenize(docs, punkt=punkt, mwes=_mwe_list(mwes)).columns(docs, lowercase=lowercase, stem=stem, stopwords=stopwords)
     schema = pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in columns.TABLES["tokens"]])
     arrays = [cols[f.name] if isinstance(cols[f.name], pa.Array) else pa.array(cols[f.name], type=f.type) for f in schema]
@@ -547,6 +337,10 @@ def _check_docs(docs: pd.DataFrame) -> None:
     odd = sorted({str(k) for k in docs["doc"].tolist() if k not in _DOC_KINDS})
     if odd:
         raise bad_value("docs.doc", odd[:5], "'comment' or 'article'")
+    for key in ("thread_id", "comment_id"):
+        odd = [v for v in docs[key].tolist() if not isinstance(v, str)]
+        if odd:
+            raise bad_value(f"docs.{key}", odd[:5], "text (str) ids")
 
 
 def _mwe_list(mwes: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -637,7 +431,7 @@ def _chunk_aligned(text: str, sentences: list[tuple[int, int]]) -> bool:
     """Whether every sentence starts and ends at a chunk edge, with only whitespace between sentences.
 
     Then the tokens of the document are those of its chunks (see
-    :func:`tokenize_documents`); a spaced ellipsis also rules that out.
+    :func:`token_table`); a spaced ellipsis also rules that out.
     """
     if "." in text and _SPACED_DOTS_RE.search(text) is not None:
         return False
@@ -725,7 +519,7 @@ class _TokenTable:
             if not (isinstance(text, str) and text and not text.isspace()):
                 n_parts.append(0)
                 continue
-            sentences = _sentence_spans(punkt, text)
+            sentences = sentence_spans(punkt, text)
             s_doc += [d] * len(sentences)
             s_start += [a for a, _ in sentences]
             s_end += [b for _, b in sentences]
@@ -847,7 +641,7 @@ class _TokenTable:
     # -- the table
 
     def columns(self, docs: pd.DataFrame, *, lowercase: bool, stem: bool, stopwords: frozenset[str]) -> dict:
-        """The table's columns: text as Arrow ``string`` arrays (or object arrays for non-text ids), numbers as numpy.
+        """The table's columns: text as Arrow ``string`` arrays, numbers as numpy.
 
         Frees the per-batch row arrays as it goes (call it once).
         """
@@ -879,9 +673,9 @@ class _TokenTable:
                 e_norm[k] = self.e_fold[k]
         take = pa.array(entry)
         out = {
-            "thread_id": _per_row(docs["thread_id"], doc, sizes),
-            "comment_id": _per_row(docs["comment_id"], doc, sizes),
-            "doc": _per_row(docs["doc"], doc, sizes),
+            "thread_id": _per_row(docs["thread_id"], doc),
+            "comment_id": _per_row(docs["comment_id"], doc),
+            "doc": _per_row(docs["doc"], doc),
             "sentence": sentence,
             "index": (np.arange(n, dtype=np.int64) - doc_first[doc]).astype(np.int32),
             "token": pa.array(self.e_tok, type=pa.string()).take(take),
@@ -950,17 +744,9 @@ def _document_spans(text: str, sentences: list[tuple[int, int]]) -> list[tuple[i
     return spans
 
 
-def _str_column(values: pa.Array) -> pd.arrays.ArrowStringArray:
-    """An Arrow string array as a pandas ``str`` column (no copy)."""
-    return pd.array(values, dtype="str")
-
-
-def _per_row(column: pd.Series, doc: np.ndarray, sizes: np.ndarray):
-    """Each row's value of a per-document column: Arrow take for text, numpy repeat otherwise."""
-    values = column.tolist()
-    if all(isinstance(v, str) for v in values):
-        return pa.array(values, type=pa.string()).take(pa.array(doc))
-    return np.repeat(np.array(values, dtype=object), sizes)
+def _per_row(column: pd.Series, doc: np.ndarray) -> pa.Array:
+    """Each row's value of a per-document text column (ids are text: :func:`_check_docs`)."""
+    return pa.array(column.tolist(), type=pa.string()).take(pa.array(doc))
 
 
 class _StemCache(dict):

@@ -11,6 +11,7 @@ from analysis import io
 from analysis.annotate import annotate, documents
 from analysis.framing import score_frames
 from analysis.lexicons import load_lexicon
+from analysis.matcher import TokenIndex
 from analysis.stance import score_stance
 from analysis.tokenization import multiword_tuples, stopword_set, token_table
 
@@ -50,8 +51,8 @@ def test_one_pass_equals_the_steps_on_written_tokens(lexicons, tmp_path):
     punkt, stop = PunktSentenceTokenizer(), stopword_set("english")
     framing = {"negation_window": 3, "count_quoted": False, "count_negated": True}
     out = annotate(comments, threads, punkt=punkt, lexicons=lexicons["frames"], stance_lexicon=lexicons["stance"],
-                   incivility_lexicon=lexicons["incivility"], tokenize={"lowercase": True, "stem": False},
-                   stopwords=stop, framing=framing, flip_negated=True)
+                   incivility_lexicon=lexicons["incivility"], lowercase=True, stem=False, stopwords=stop, **framing,
+                   flip_negated=True)
     # the steps as separate rules ran them: tokens written, then read back dictionary-encoded by each scorer
     tokens = token_table(documents(comments, threads), punkt=punkt,
                          mwes=multiword_tuples(t for lx in lexicons["frames"] for t in lx.terms()),
@@ -63,8 +64,8 @@ def test_one_pass_equals_the_steps_on_written_tokens(lexicons, tmp_path):
     def read():
         return io.read_arrow(tmp_path / "tokens.parquet", columns=TOKEN_COLUMNS, dictionary=TOKEN_COLUMNS[:4])
 
-    matches, docs = score_frames(read(), comments, threads, lexicons["frames"], **framing)
-    stance = score_stance(read(), comments, threads, stance_lexicon=lexicons["stance"],
+    matches, docs = score_frames(TokenIndex(read()), comments, threads, lexicons["frames"], **framing)
+    stance = score_stance(TokenIndex(read()), comments, threads, stance_lexicon=lexicons["stance"],
                           incivility_lexicon=lexicons["incivility"], flip_negated=True,
                           negation_window=3, count_quoted=False)
     pd.testing.assert_frame_equal(out.matches, matches)
@@ -82,7 +83,6 @@ def test_one_pass_equals_the_steps_on_written_tokens(lexicons, tmp_path):
 def test_an_empty_shard_gives_empty_tables(lexicons):
     comments, threads = tables()
     out = annotate(comments.iloc[:0], threads.iloc[:0], punkt=PunktSentenceTokenizer(), lexicons=lexicons["frames"],
-                   stance_lexicon=lexicons["stance"], incivility_lexicon=lexicons["incivility"],
-                   tokenize={"lowercase": True, "stem": False},
-                   framing={"negation_window": 3, "count_quoted": False, "count_negated": True}, flip_negated=False)
+                   stance_lexicon=lexicons["stance"], incivility_lexicon=lexicons["incivility"], lowercase=True,
+                   stem=False, negation_window=3, count_quoted=False, count_negated=True, flip_negated=False)
     assert out.tokens.num_rows == 0 and len(out.matches) == 0 and len(out.docs) == 0 and len(out.stance) == 0

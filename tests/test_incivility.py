@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.framing import match_frames
 from analysis.incivility import REPLY_TYPES, incivility_by_reply_type
 from analysis.lexicons import expand_wildcards, hidden_terms, load_lexicon
+from analysis.matcher import TokenIndex, match_frames
 from analysis.stats import bootstrap_weights, percentile_interval
-from analysis.tokenization import multiword_tuples, tokenize_documents
+from analysis.tokenization import multiword_tuples, token_table
 
 ROOT = Path(__file__).resolve().parents[1]
 LEXICONS = ROOT / "data" / "lexicons"
@@ -156,8 +156,8 @@ def test_subframes_count_within_incivility(lexicons):
     texts = ["You idiot, that is bullshit.", "What a ridiculous pack of lies.", "Shut up.", "A trolley and a Trollope novel.",
              "The bastardization of the law.", "Dick Cheney, you dick."]
     d = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": texts})
-    tokens = tokenize_documents(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms()))
-    m = match_frames(tokens, lx)
+    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms())))
+    m = match_frames(index, lx)
     by = m.groupby(["comment_id", "frame"]).size().unstack(fill_value=0).reindex(d["comment_id"], fill_value=0)
     assert list(by["incivility"]) == [2, 2, 1, 0, 0, 1]
     assert (by[SUBFRAMES].sum(axis=1) == by["incivility"]).all()
@@ -174,7 +174,7 @@ def test_incivility_multiword_terms_become_one_token(lexicons):
     table = table[(table["n_words"] > 1) & ~table["wildcard"] & ~table["case_sensitive"]].drop_duplicates("term")
     texts = [f"Then {term} came." for term in table["term"]]
     docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment", "text": texts})
-    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms()))
+    tokens = token_table(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms())).to_pandas()
     second = tokens[tokens["index"] == 1].set_index("comment_id")["norm"]
     expected = pd.Series([" ".join(w) for w in table["words"]], index=docs["comment_id"])
     assert second[second != expected].to_dict() == {}

@@ -13,10 +13,10 @@ import pytest
 from nltk.metrics.agreement import AnnotationTask
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-from analysis.framing import match_frames
 from analysis.lexicons import expand_wildcards, hidden_terms, load_lexicon
+from analysis.matcher import TokenIndex, match_frames
 from analysis.stance import agreement, author_stance, comment_stance, stance_poles, stance_summary
-from analysis.tokenization import multiword_tuples, tokenize_documents
+from analysis.tokenization import multiword_tuples, token_table
 
 ROOT = Path(__file__).resolve().parents[1]
 LEXICONS = ROOT / "data" / "lexicons"
@@ -55,9 +55,9 @@ def docs_of(*texts):
 
 def matched(lexicon, *texts, **kw):
     d = docs_of(*texts)
-    tokens = tokenize_documents(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms()))
+    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms())))
     texts_map = {("t", c, "comment"): x for c, x in zip(d["comment_id"], d["text"])}
-    return d, match_frames(tokens, lexicon, texts=texts_map, **kw)
+    return d, match_frames(index, lexicon, texts=texts_map, **kw)
 
 
 TEXTS = (
@@ -311,7 +311,7 @@ def joins_each_multiword_term(lx):
     docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment", "text": texts})
     params = PunktParameters()
     params.abbrev_types = {"u.s"}
-    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms()))
+    tokens = token_table(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms())).to_pandas()
     second = tokens[tokens["index"] == 1].set_index("comment_id")["norm"]
     expected = pd.Series([" ".join(w) for w in table["words"]], index=docs["comment_id"])
     return second[second != expected].to_dict()
@@ -382,12 +382,12 @@ def test_phrases_count_on_real_tokens(shipped):
     texts = ["Guns should not be banned.", "Guns should be banned.", "Criminals will always get guns.",
              "I need to defend myself and my family.", "Our rights are not negotiable.", "Guns kill people."]
     d = docs_of(*texts)
-    tokens = tokenize_documents(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples([t for lx in lexs for t in lx.terms()]))
-    m = match_frames(tokens, shipped["gun_control_stance"], texts={("t", c, "comment"): x for c, x in zip(d["comment_id"], d["text"])})
+    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples([t for lx in lexs for t in lx.terms()])))
+    m = match_frames(index, shipped["gun_control_stance"], texts={("t", c, "comment"): x for c, x in zip(d["comment_id"], d["text"])})
     out = comment_stance(m, d, pro="pro_gun_control", anti="anti_gun_control")
     assert list(out["label"]) == ["anti", "pro", "anti", "anti", "anti", "pro"]
     # the frame dictionary still sees its own terms inside the '*' cues
-    f = match_frames(tokens, shipped["gun_control_frames"])
+    f = match_frames(index, shipped["gun_control_frames"])
     assert {"criminal*", "defend*", "kill*", "rights"} <= set(f["term"])
 
 
@@ -404,26 +404,23 @@ def test_every_entry_is_documented(shipped, name):
 
 
 def test_score_stance_equals_matching_each_dictionary_on_its_own(lexicon):
-    """score_stance (one token index, Arrow or pandas tokens) equals comment_stance over match_frames, dictionary by dictionary."""
-    import pyarrow as pa
-
-    from analysis.framing import document_texts
+    """score_stance (one token index for both dictionaries) equals comment_stance over match_frames, dictionary by dictionary."""
+    from analysis.matcher import document_texts
     from analysis.stance import score_stance
 
     incivility = load_lexicon(LEXICONS / "incivility.yaml")
     d = docs_of(*TEXTS, "You idiot, the regime lies.", "Nothing to see here.")
-    tokens = tokenize_documents(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms() + incivility.terms()))
+    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms() + incivility.terms())))
     comments = d.drop(columns="doc")
     threads = pd.DataFrame({"thread_id": ["t"], "article_text": [""]})
     texts = document_texts(comments, threads)
-    expected = comment_stance(match_frames(tokens, lexicon, texts=texts), d[["thread_id", "comment_id", "doc"]],
+    expected = comment_stance(match_frames(index, lexicon, texts=texts), d[["thread_id", "comment_id", "doc"]],
                               pro="pro_gov", anti="anti_gov", flip_negated=False)
-    unciv = match_frames(tokens, incivility, texts=texts)
+    unciv = match_frames(index, incivility, texts=texts)
     n_uncivil = unciv[unciv["counted"] & (unciv["frame"] == "incivility")].groupby("comment_id").size()
     expected["n_uncivil"] = expected["comment_id"].map(n_uncivil).fillna(0).astype("int64")
-    for given in (tokens, pa.Table.from_pandas(tokens, preserve_index=False)):
-        out = score_stance(given, comments, threads, stance_lexicon=lexicon, incivility_lexicon=incivility)
-        pd.testing.assert_frame_equal(out, expected.sort_values(["thread_id", "comment_id", "doc"]).reset_index(drop=True))
+    out = score_stance(index, comments, threads, stance_lexicon=lexicon, incivility_lexicon=incivility)
+    pd.testing.assert_frame_equal(out, expected.sort_values(["thread_id", "comment_id", "doc"]).reset_index(drop=True))
     # by hand: c0 anti 2; c6 anti 1 and one uncivil term; c7 (a copy of c3's text) abstains
     out = out.set_index("comment_id")
     assert (out.loc["c0", "n_anti"], out.loc["c6", "n_anti"], out.loc["c6", "n_uncivil"]) == (2, 1, 1)

@@ -8,16 +8,19 @@ import json
 import nltk.data
 import pandas as pd
 import pytest
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import MWETokenizer
+
+import analysis.punkt
 
 from analysis import columns, tokenization
 from analysis.errors import ConfigError
+from analysis.punkt import punkt_from_params, sentence_spans, train_punkt
 from analysis.tokenization import (
     MAX_RUN,
     multiword_tuples,
-    punkt_from_params,
     stopword_set,
-    tokenize_documents,
-    train_punkt,
+    token_table,
     word_chunks,
     word_spans,
 )
@@ -46,6 +49,11 @@ def params() -> dict:
 @pytest.fixture(scope="module")
 def punkt(params):
     return punkt_from_params(params)
+
+
+def tokenize(docs: pd.DataFrame, **options) -> pd.DataFrame:
+    """:func:`token_table` as a DataFrame (the columns read by the tests below)."""
+    return token_table(docs, **options).to_pandas()
 
 
 def words(text: str) -> list[str]:
@@ -140,61 +148,6 @@ def test_long_runs_are_cut_into_windows():
 
 
 # --------------------------------------------------------------------------
-# Punkt
-
-
-def test_punkt_learns_abbreviations_from_the_corpus(params):
-    assert "dr" in params["abbrev_types"]
-    assert "u.s" in params["abbrev_types"]
-    # words seen both with and without a final period are not abbreviations
-    assert "left" not in params["abbrev_types"]
-    assert "days" not in params["abbrev_types"]
-
-
-def test_punkt_does_not_split_after_a_learned_abbreviation(punkt):
-    s1 = "Yesterday Dr. Haddad met the minister."
-    s2 = "A new round starts soon."
-    s3 = "The U.S. envoy came too."
-    text = f"{s1} {s2} {s3}"
-    a, b = len(s1) + 1, len(s1) + 1 + len(s2) + 1
-    assert list(punkt.span_tokenize(text)) == [(0, len(s1)), (a, a + len(s2)), (b, b + len(s3))]
-
-
-def test_untrained_punkt_would_split_after_dr():
-    untrained = punkt_from_params(train_punkt([]))
-    text = "Yesterday Dr. Haddad met the minister."
-    assert [text[s:e] for s, e in untrained.span_tokenize(text)] == ["Yesterday Dr.", "Haddad met the minister."]
-
-
-def test_train_punkt_is_deterministic_and_round_trips_through_json(params):
-    again = train_punkt(training_corpus())
-    assert again == params
-    assert json.dumps(again) == json.dumps(params)
-    for key in ("abbrev_types", "collocations", "sent_starters", "ortho_context"):
-        assert params[key] == sorted(params[key])
-    assert all(isinstance(w, str) and isinstance(f, int) and f > 0 for w, f in params["ortho_context"])
-    assert params["n_docs"] == 30
-    loaded = punkt_from_params(json.loads(json.dumps(params)))
-    original = punkt_from_params(params)
-    text = " ".join(training_corpus()[:3]) + " Dr. Aziz left. The U.S. envoy stayed. A week later, it was over."
-    assert list(loaded.span_tokenize(text)) == list(original.span_tokenize(text))
-
-
-def test_train_punkt_max_docs_uses_the_first_texts():
-    corpus = training_corpus()
-    assert train_punkt(corpus, max_docs=5) == train_punkt(corpus[:5])
-    assert train_punkt(iter(corpus), max_docs=5)["n_docs"] == 5
-    assert train_punkt([]) == {"abbrev_types": [], "collocations": [], "sent_starters": [], "ortho_context": [], "n_docs": 0}
-    with pytest.raises(ValueError):
-        train_punkt(corpus, max_docs=-1)
-
-
-def test_punkt_from_params_rejects_an_incomplete_dict():
-    with pytest.raises(ValueError, match="missing"):
-        punkt_from_params({"abbrev_types": []})
-
-
-# --------------------------------------------------------------------------
 # multi-word expressions
 
 
@@ -208,7 +161,7 @@ MWES = [("civil", "war"), ("free", "syrian", "army")]
 
 def test_mwes_are_joined_within_sentences(punkt):
     text = "The civil war in Syria. Civil War again. A civil servant."
-    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=MWES)
+    df = tokenize(docs_frame(text), punkt=punkt, mwes=MWES)
     assert rows(df) == [
         (0, 0, "The", "the", False),
         (0, 1, "civil war", "civil war", True),
@@ -231,7 +184,7 @@ def test_mwes_are_joined_within_sentences(punkt):
 
 def test_three_word_mwe_with_stems(punkt):
     text = "He joined the Free  Syrian Army today."
-    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=MWES, stem=True)
+    df = tokenize(docs_frame(text), punkt=punkt, mwes=MWES, stem=True)
     row = df[df["is_mwe"]].iloc[0]
     assert row["token"] == "Free  Syrian Army"  # the text as written, two spaces included
     assert row["norm"] == "free syrian army"
@@ -245,7 +198,7 @@ def test_mwe_is_not_joined_across_a_sentence_boundary(punkt):
     # but ends one after "minister.". Both MWEs would match if sentences were ignored.
     mwes = [("dr", ".", "haddad"), ("minister", ".", "a")]
     text = "Dr. Haddad met the minister. A new round starts soon."
-    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=mwes)
+    df = tokenize(docs_frame(text), punkt=punkt, mwes=mwes)
     assert list(df.loc[df["is_mwe"], "token"]) == ["Dr. Haddad"]
     # "Dr. Haddad" met the minister . | A new round starts soon .
     assert list(df["sentence"]) == [0] * 5 + [1] * 6
@@ -253,17 +206,17 @@ def test_mwe_is_not_joined_across_a_sentence_boundary(punkt):
 
 
 def test_blank_line_ends_a_sentence_and_blocks_mwes(punkt):
-    joined = tokenize_documents(docs_frame("Talks on the civil\nwar failed"), punkt=punkt, mwes=MWES)
+    joined = tokenize(docs_frame("Talks on the civil\nwar failed"), punkt=punkt, mwes=MWES)
     assert list(joined.loc[joined["is_mwe"], "token"]) == ["civil\nwar"]
     assert set(joined["sentence"]) == {0}
-    split = tokenize_documents(docs_frame("Talks on the civil\n\nwar failed"), punkt=punkt, mwes=MWES)
+    split = tokenize(docs_frame("Talks on the civil\n\nwar failed"), punkt=punkt, mwes=MWES)
     assert not split["is_mwe"].any()
     assert list(split["sentence"]) == [0, 0, 0, 0, 1, 1]
 
 
 def test_mwe_matching_ignores_case_when_lowercase_is_off(punkt):
     text = "The Civil War ended."
-    df = tokenize_documents(docs_frame(text), punkt=punkt, mwes=[("CIVIL", "war")], lowercase=False)
+    df = tokenize(docs_frame(text), punkt=punkt, mwes=[("CIVIL", "war")], lowercase=False)
     assert rows(df) == [
         (0, 0, "The", "The", False),
         (0, 1, "Civil War", "civil war", True),
@@ -278,9 +231,9 @@ def test_mwe_matching_ignores_case_when_lowercase_is_off(punkt):
 
 def test_stems(punkt):
     text = "Running terrorists fighting armies Syrians"
-    df = tokenize_documents(docs_frame(text), punkt=punkt, stem=True)
+    df = tokenize(docs_frame(text), punkt=punkt, stem=True)
     assert list(df["stem"]) == ["run", "terrorist", "fight", "armi", "syrian"]
-    off = tokenize_documents(docs_frame(text), punkt=punkt)
+    off = tokenize(docs_frame(text), punkt=punkt)
     assert list(off["stem"]) == [""] * 5
 
 
@@ -297,9 +250,9 @@ def test_stopword_list_english():
 
 def test_stopwords_are_flagged(punkt):
     text = "The war isn’t over"
-    df = tokenize_documents(docs_frame(text), punkt=punkt, stopwords=stopword_set("english"))
+    df = tokenize(docs_frame(text), punkt=punkt, stopwords=stopword_set("english"))
     assert list(df["is_stopword"]) == [True, False, True, True]
-    none = tokenize_documents(docs_frame(text), punkt=punkt)
+    none = tokenize(docs_frame(text), punkt=punkt)
     assert not none["is_stopword"].any()
 
 
@@ -321,7 +274,7 @@ def test_stopword_set_specs(tmp_path):
 def test_tokens_table_contract_and_document_order(punkt):
     article = "Dr. Haddad spoke. The U.S. envoy left."
     comment = "I don’t buy it 😉 @Partisangirl"
-    df = tokenize_documents(
+    df = tokenize(
         docs_frame(article, "", comment, kinds=["article", "comment", "comment"]),
         punkt=punkt,
         mwes=MWES,
@@ -331,6 +284,9 @@ def test_tokens_table_contract_and_document_order(punkt):
     assert list(df.columns) == columns.core_names("tokens")
     table = columns.conform(df, "tokens")
     assert table.num_rows == len(df)
+    built = token_table(docs_frame(article, "", comment, kinds=["article", "comment", "comment"]), punkt=punkt, mwes=MWES,
+                        stem=True, stopwords=stopword_set("english"))
+    assert built.schema.equals(table.schema) and built.equals(table)  # the contract's schema by construction
     # article: Dr . Haddad spoke . | The U.S. envoy left .  -> 10 tokens
     # comment: I don’t buy it 😉 @Partisangirl -> 6 tokens; the empty comment has none
     assert list(df["comment_id"]) == [""] * 10 + ["c2"] * 6
@@ -345,17 +301,17 @@ def test_tokens_table_contract_and_document_order(punkt):
 
 
 def test_empty_texts_and_empty_frames(punkt):
-    df = tokenize_documents(docs_frame("", "   \n  ", "\t"), punkt=punkt)
+    df = tokenize(docs_frame("", "   \n  ", "\t"), punkt=punkt)
     assert len(df) == 0
     assert list(df.columns) == columns.core_names("tokens")
     columns.conform(df, "tokens")
-    none = tokenize_documents(docs_frame(), punkt=punkt)
+    none = tokenize(docs_frame(), punkt=punkt)
     assert len(none) == 0
     columns.conform(none, "tokens")
 
 
 def test_offsets_in_the_table_on_varied_text(punkt):
-    df = tokenize_documents(docs_frame(*VARIED), punkt=punkt, mwes=[("war", "-"), ("single", "ones")])
+    df = tokenize(docs_frame(*VARIED), punkt=punkt, mwes=[("war", "-"), ("single", "ones")])
     comment_text = {f"c{i}": t for i, t in enumerate(VARIED)}
     assert all(comment_text[c][s:e] == t for c, s, e, t in zip(df["comment_id"], df["start"], df["end"], df["token"]))
     assert df["is_mwe"].sum() == 1  # "single ones"; "war-torn" is one word, so ("war", "-") never matches
@@ -364,11 +320,16 @@ def test_offsets_in_the_table_on_varied_text(punkt):
 
 def test_bad_input_is_rejected(punkt):
     with pytest.raises(ValueError, match="missing"):
-        tokenize_documents(pd.DataFrame({"text": ["x"]}), punkt=punkt)
+        tokenize(pd.DataFrame({"text": ["x"]}), punkt=punkt)
     bad = docs_frame("x")
     bad["doc"] = ["post"]
     with pytest.raises(ValueError, match="post"):
-        tokenize_documents(bad, punkt=punkt)
+        tokenize(bad, punkt=punkt)
+    for key, value in (("thread_id", 7), ("comment_id", None)):
+        bad = docs_frame("x")
+        bad[key] = pd.Series([value], dtype=object)
+        with pytest.raises(ValueError, match=f"docs.{key}"):
+            token_table(bad, punkt=punkt)
 
 
 def test_nothing_touches_nltk_data(monkeypatch, tmp_path):
@@ -377,16 +338,17 @@ def test_nothing_touches_nltk_data(monkeypatch, tmp_path):
 
     for name in ("load", "find", "retrieve"):
         monkeypatch.setattr(nltk.data, name, forbidden)
-    module = importlib.reload(tokenization)  # import time too
-    punkt = module.punkt_from_params(json.loads(json.dumps(module.train_punkt(training_corpus()))))
+    punkt_module = importlib.reload(analysis.punkt)  # import time too
+    module = importlib.reload(tokenization)
+    punkt = punkt_module.punkt_from_params(json.loads(json.dumps(punkt_module.train_punkt(training_corpus()))))
     mwes = module.multiword_tuples(["civil war", "Free Syrian Army"])
-    df = module.tokenize_documents(
+    df = module.token_table(
         docs_frame("The civil war goes on. Dr. Aziz isn’t running away 😉"),
         punkt=punkt,
         mwes=mwes,
         stem=True,
         stopwords=module.stopword_set("english"),
-    )
+    ).to_pandas()
     assert df["is_mwe"].sum() == 1
     assert "run" in set(df["stem"])
     columns.conform(df, "tokens")
@@ -413,8 +375,8 @@ def test_repeated_texts_give_the_rows_of_each_document_tokenized_alone(punkt):
     ]
     docs = pd.DataFrame({"thread_id": [f"t{i % 3}" for i in range(len(texts))],
                          "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": texts})
-    together = tokenize_documents(docs, punkt=punkt, mwes=mwes, stopwords=stopword_set("english"))
-    alone = pd.concat([tokenize_documents(docs.iloc[[i]], punkt=punkt, mwes=mwes, stopwords=stopword_set("english"))
+    together = tokenize(docs, punkt=punkt, mwes=mwes, stopwords=stopword_set("english"))
+    alone = pd.concat([tokenize(docs.iloc[[i]], punkt=punkt, mwes=mwes, stopwords=stopword_set("english"))
                        for i in range(len(docs))], ignore_index=True)
     pd.testing.assert_frame_equal(together, alone)
     # by hand: the first text has 11 tokens ("civil war" joined), the third 14 (its MWEs joined), in both copies
@@ -428,7 +390,7 @@ def test_repeated_texts_give_the_rows_of_each_document_tokenized_alone(punkt):
 def test_repeated_texts_and_missing_texts_in_the_arrow_table(punkt):
     texts = ["Same text here.", None, "Same text here.", "Other."]
     docs = pd.DataFrame({"thread_id": "t", "comment_id": ["a", "b", "c", "d"], "doc": "comment", "text": texts})
-    table = tokenization.token_table(docs, punkt=punkt)
+    table = token_table(docs, punkt=punkt)
     got = table.to_pandas()
     assert got["comment_id"].tolist() == ["a"] * 4 + ["c"] * 4 + ["d"] * 2
     assert got.loc[got["comment_id"] == "c", "token"].tolist() == ["Same", "text", "here", "."]
@@ -451,3 +413,62 @@ def test_word_chunks_refuse_a_spaced_ellipsis():
     # ". . ." is one token across whitespace: chunks would split it
     assert [m for s, e in word_spans("wait . . . what") for m in ["wait . . . what"[s:e]]] == ["wait", ". . .", "what"]
     assert word_chunks("wait . . . what") is None
+
+
+# --------------------------------------------------------------------------
+# the columnar engine against the definition, document by document
+
+
+def reference_tokens(docs: pd.DataFrame, *, punkt, mwes=(), lowercase=True, stem=False, stopwords=frozenset()) -> pd.DataFrame:
+    """The tokens table as the docstring of token_table defines it, one document and one sentence at a time.
+
+    Sentences by paragraph (analysis.punkt.sentence_spans), words of each sentence by word_spans on the
+    sentence's text, MWEs joined by NLTK's MWETokenizer on the case-folded words of each sentence. No chunks,
+    no distinct-text copies, no vectors.
+    """
+    joiner = MWETokenizer([tuple(w.casefold() for w in m) for m in mwes if len(m) >= 2], separator=" ")
+    stemmer = SnowballStemmer("english")
+    rows = []
+    for thread, comment, kind, text in docs[["thread_id", "comment_id", "doc", "text"]].itertuples(index=False):
+        if not isinstance(text, str) or not text.strip():
+            continue
+        index = 0
+        for number, (a, b) in enumerate(sentence_spans(punkt, text)):
+            spans = [(a + s, a + e) for s, e in word_spans(text[a:b])]
+            folded = [text[s:e].casefold() for s, e in spans]
+            i = 0
+            for out in joiner.tokenize(folded):
+                k = 1
+                if out != folded[i]:  # a joined MWE: as many words as it has spaces plus one
+                    k = out.count(" ") + 1
+                s, e = spans[i][0], spans[i + k - 1][1]
+                token = text[s:e]
+                is_mwe = k > 1
+                norm = out if is_mwe or lowercase else token
+                stems = " ".join(stemmer.stem(w) for w in folded[i : i + k]) if is_mwe else stemmer.stem(norm)
+                rows.append({"thread_id": thread, "comment_id": comment, "doc": kind, "sentence": number, "index": index,
+                             "token": token, "norm": norm, "stem": stems if stem else "", "start": s, "end": e,
+                             "is_mwe": is_mwe, "is_stopword": (out if is_mwe else token.casefold()) in stopwords})
+                index += 1
+                i += k
+    return pd.DataFrame(rows, columns=columns.core_names("tokens"))
+
+
+ORACLE_TEXTS = VARIED + [
+    "The civil war goes on. Dr. Haddad said so. The Free Syrian Army, the civil\nwar and CIVIL WAR again.",
+    "Wait . . . what? A chemical weapons attack.\n\nNew paragraph: civil war. U.S. troops left. e.g. this.",
+    "civil war civil war civil war. civil. war.",
+    "Mr. Smith met Mrs. Jones at 5 p.m. on Jan. 3. They spoke... then left! The civil war... ended?",
+    "[deleted]", "", "   ", "The civil war goes on. Dr. Haddad said so.",
+]
+
+
+@pytest.mark.parametrize("lowercase,stem", [(True, False), (False, True)])
+def test_token_table_equals_the_definition_document_by_document(punkt, lowercase, stem):
+    mwes = multiword_tuples(["civil war", "Free Syrian Army", "chemical weapons attack", "U.S. troops", "single ones"])
+    docs = docs_frame(*ORACLE_TEXTS)
+    options = dict(punkt=punkt, mwes=mwes, lowercase=lowercase, stem=stem, stopwords=stopword_set("english"))
+    got = tokenize(docs, **options)
+    want = reference_tokens(docs, **options)
+    assert got["is_mwe"].sum() >= 8 and got["is_stopword"].any()
+    pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))

@@ -3,7 +3,8 @@
 from analysis import columns, io
 from analysis.annotate import annotate
 from analysis.lexicons import load_lexicon
-from analysis.tokenization import punkt_from_params, stopword_set
+from analysis.punkt import punkt_from_params
+from analysis.tokenization import stopword_set
 
 log = io.setup_logging(snakemake.log[0], "annotate")
 inp, params = snakemake.input, snakemake.params
@@ -17,9 +18,12 @@ out = annotate(
     lexicons=[load_lexicon(p, check_terms=False) for p in inp.lexicons],
     stance_lexicon=load_lexicon(inp.stance, check_terms=False),
     incivility_lexicon=load_lexicon(inp.incivility, check_terms=False),
-    tokenize=params.tokenize,
+    lowercase=params.tokenize["lowercase"],
+    stem=params.tokenize["stem"],
     stopwords=stopword_set(params.tokenize["stopwords"]),
-    framing=params.framing,
+    negation_window=params.framing["negation_window"],
+    count_quoted=params.framing["count_quoted"],
+    count_negated=params.framing["count_negated"],
     flip_negated=params.flip_negated,
 )
 io.write_table(out.tokens, snakemake.output.tokens, "tokens")  # the contract's schema by construction
