@@ -25,7 +25,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from analysis import io
-from analysis.framing import document_texts
+from analysis.matcher import document_texts
 
 __all__ = ["COLUMNS", "concordance", "concordance_lines"]
 

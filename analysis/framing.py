@@ -14,8 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from analysis.lexicons import Lexicon, unique_frames
 from analysis.matcher import MATCH_COLUMNS, TokenIndex, document_texts, match_frames

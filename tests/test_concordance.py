@@ -14,7 +14,7 @@ import pytest
 
 from analysis import io
 from analysis.concordance import COLUMNS, concordance, concordance_lines
-from analysis.framing import document_texts
+from analysis.matcher import document_texts
 
 HOSTILE = ["a", "", "x,y", 'q"q', "n\nl", "c\rr", "\r\n", "sp ace", " lead ", "tab\tt", "semi;", "'s'", "\x00nul", "é€😀",
            "x\u2028y", "#", "=1+1", "-", "NA", "None", "nan", '"', '""', ",", "\n", 'a"b,c\nd', "True", "1.0", "null"]
