@@ -38,7 +38,7 @@ Stages and what is measured
     reading every input CSV once with ``pandas.read_csv``.
 ``throughput``
     In this machine's one process (a child of the runner): the
-    tokenize-and-frame pass, ``tokenize_documents`` (Punkt sentences, words
+    tokenize-and-frame pass, ``token_table`` (Punkt sentences, words
     with offsets, MWEs, stopwords) then ``score_frames`` (the project's frame
     dictionaries), on documents already in memory, against a bare scan of the
     same texts: ``[m.span() for m in pattern.finditer(text)]`` with the
@@ -485,14 +485,9 @@ def measure_throughput(repeats: int) -> dict:
 
     from analysis.framing import score_frames
     from analysis.lexicons import load_lexicon
-    from analysis.tokenization import (
-        _WORD_RE,
-        multiword_tuples,
-        punkt_from_params,
-        stopword_set,
-        tokenize_documents,
-        train_punkt,
-    )
+    from analysis.matcher import TokenIndex
+    from analysis.punkt import punkt_from_params, train_punkt
+    from analysis.tokenization import _WORD_RE, multiword_tuples, stopword_set, token_table
 
     texts, _, _ = generate_corpus.read_pool()
     rng = np.random.default_rng(1)
@@ -517,9 +512,9 @@ def measure_throughput(repeats: int) -> dict:
             return sum(len([m.span() for m in _WORD_RE.finditer(t)]) for t in docs_text)
 
         def passes(docs: pd.DataFrame, comments: pd.DataFrame, threads: pd.DataFrame) -> int:
-            tokens = tokenize_documents(docs, punkt=punkt_from_params(params), mwes=mwes, stopwords=stop)
-            score_frames(tokens, comments, threads, lexicons)
-            return len(tokens)
+            tokens = token_table(docs, punkt=punkt_from_params(params), mwes=mwes, stopwords=stop)
+            score_frames(TokenIndex(tokens), comments, threads, lexicons)
+            return tokens.num_rows
 
         rows = {}
         for what, fn in (("scan", partial(scan, docs_text)), ("pass", partial(passes, docs, comments, threads))):
@@ -626,7 +621,7 @@ def stage_incremental(table: Table, work: Path, args) -> None:
 
     import yaml
 
-    from analysis.tokenization import train_punkt
+    from analysis.punkt import train_punkt
 
     folder = corpus(100_000, work=work, threads=1000, threads_per_file=1, shard_by_file=True, n_shards=20)
     files = sorted((folder / "comments").glob("part-*.csv"))

@@ -22,7 +22,7 @@ from analysis.lexicons import (
     term_words,
     unique_frames,
 )
-from analysis.tokenization import multiword_tuples, tokenize_documents
+from analysis.tokenization import multiword_tuples, token_table
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -135,7 +135,7 @@ def test_reading_dictionaries_and_measures_does_not_import_nltk():
     # NLTK's import takes about half a second (it imports scipy.stats); a job
     # that only reads frames, stamps or measures must not pay for it.
     code = ("import sys, analysis.lexicons, analysis.framing, analysis.frame_measures, analysis.dynamics, "
-            "analysis.keyness, analysis.polarization_report, analysis.validation_report, analysis.book, "
+            "analysis.keyness, analysis.polarization_report, analysis.validation.validation_report, analysis.book, "
             "analysis.plotting\n"
             "lx = analysis.lexicons.load_lexicon('data/lexicons/syria_frames.yaml', check_terms=False)\n"
             "analysis.lexicons.lexicon_stamp([lx])\n"
@@ -311,7 +311,7 @@ def test_multiword_terms_become_one_token(shipped, name):
     docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment", "text": texts})
     params = PunktParameters()
     params.abbrev_types = {"u.s"}  # as Punkt trained on a corpus learns it
-    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms()))
+    tokens = token_table(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms())).to_pandas()
     second = tokens[tokens["index"] == 1].set_index("comment_id")["norm"]
     expected = pd.Series([" ".join(w) for w in table["words"]], index=docs["comment_id"])
     assert (second == expected).all(), second[second != expected].to_dict()

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 from test_validation_sampling import KEYS, make_corpus, one_pass_sample
 
-from analysis.framing import document_texts
+from analysis.matcher import document_texts
 from analysis.validation.coding_sample import coding_sample, documents_with_text
 from analysis.validation.sheets import codebook, coding_sheets
 
@@ -51,7 +51,7 @@ def test_coding_sample_reads_shards_and_gives_the_sample_sheets_and_codebook(cor
 
 
 def test_documents_with_text_gives_the_texts_of_document_texts():
-    """The Arrow join of texts to documents against the dict of analysis.framing.document_texts, on awkward keys."""
+    """The Arrow join of texts to documents against the dict of analysis.matcher.document_texts, on awkward keys."""
     comments = pd.DataFrame({"thread_id": ["a", "a", "b", "a:b", "a", "c", "3:a"],
                              "comment_id": ["1", "2", "1", "", "1", "x\x00y", "b"],
                              "text": ["one", "two", "b1", "colon", "one again", "nul", "prefix"]})

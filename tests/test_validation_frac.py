@@ -12,9 +12,10 @@ import pytest
 import yaml
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-from analysis.framing import match_frames
+from analysis.matcher import TokenIndex, match_frames
 from analysis.lexicons import load_lexicon
-from analysis.tokenization import multiword_tuples, punkt_from_params, tokenize_documents, train_punkt
+from analysis.punkt import punkt_from_params, train_punkt
+from analysis.tokenization import multiword_tuples, token_table
 from analysis.validation.frac import frac_sentences, frac_validation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,8 @@ def test_frac_dictionary_loads_and_is_documented(frac_lexicon):
     mwe = table[(table["n_words"] > 1) & ~table["wildcard"]]
     docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(mwe))], "doc": "comment",
                          "text": [f"Then {t} came." for t in mwe["term"]]})
-    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(PunktParameters()), mwes=multiword_tuples(lx.terms()))
+    tokens = token_table(docs, punkt=PunktSentenceTokenizer(PunktParameters()),
+                         mwes=multiword_tuples(lx.terms())).to_pandas()
     second = tokens[tokens["index"] == 1]["norm"].tolist()
     assert second == [" ".join(w) for w in mwe["words"]]
 
@@ -63,10 +65,10 @@ def _frac_run(lx):
     raw = pd.read_csv(FRAC_CSV, dtype=str, keep_default_na=False)
     sentences = frac_sentences(raw)
     punkt = punkt_from_params(train_punkt(sentences["text"]))
-    tokens = tokenize_documents(sentences[["thread_id", "comment_id", "doc", "text"]], punkt=punkt,
+    tokens = token_table(sentences[["thread_id", "comment_id", "doc", "text"]], punkt=punkt,
                                 mwes=multiword_tuples(lx.terms()))
     texts = {(t, c, d): x for t, c, d, x in zip(sentences["thread_id"], sentences["comment_id"], sentences["doc"], sentences["text"])}
-    matches = match_frames(tokens, lx, texts=texts)
+    matches = match_frames(TokenIndex(tokens), lx, texts=texts)
     return raw, sentences, matches
 
 

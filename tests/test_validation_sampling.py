@@ -17,9 +17,9 @@ import pyarrow as pa
 import pytest
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.framing import match_frames
+from analysis.matcher import TokenIndex, match_frames
 from analysis.lexicons import Lexicon, load_lexicon
-from analysis.tokenization import multiword_tuples, tokenize_documents, word_spans
+from analysis.tokenization import multiword_tuples, token_table, word_spans
 from analysis.validation.coding_sample import documents_with_text
 from analysis.validation.partial import partial_patterns
 from analysis.validation.sampling import SAMPLE_COLUMNS, STRATA, draw_coding_sample
@@ -73,8 +73,8 @@ def make_corpus(tmp_path_factory):
 
 def matches_of(docs, lx):
     """match_frames of ``docs`` (tokens by a default Punkt model)."""
-    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms()))
-    return match_frames(tokens, lx, texts={(t, c, d): x for t, c, d, x in docs[KEYS + ["text"]].itertuples(index=False)})
+    tokens = token_table(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms()))
+    return match_frames(TokenIndex(tokens), lx, texts={(t, c, d): x for t, c, d, x in docs[KEYS + ["text"]].itertuples(index=False)})
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ def test_book_is_built(small_run):
 
 def test_punkt_is_trained_on_the_combined_shards_in_order(small_run):
     """train_punkt reads the sources' own shards; its texts are those of the combined shards, in their order."""
-    from analysis.tokenization import train_punkt
+    from analysis.punkt import train_punkt
 
     results, _, _ = small_run
     threads = pd.concat([pd.read_parquet(p) for p in sorted((results / "threads").glob("shard-*.parquet"))])

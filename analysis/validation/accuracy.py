@@ -228,7 +228,7 @@ def document_predictions(docs: pd.DataFrame, matches: pd.DataFrame, *, frames: S
 
     One row per row of ``docs`` (columns thread_id, comment_id, doc; order
     kept) with ``hits_<frame>``: the number of *counted* matches of that
-    frame in ``matches`` (:func:`analysis.framing.match_frames`). The
+    frame in ``matches`` (:func:`analysis.matcher.match_frames`). The
     dictionary says the document has the frame when ``hits_<frame> > 0``.
     The same columns as :func:`analysis.framing.doc_frame_counts`, which
     can be passed to :func:`compare_to_labels` instead.

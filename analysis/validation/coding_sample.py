@@ -92,7 +92,7 @@ def _context_rows(sample: pd.DataFrame, comments: Sequence[str | Path]) -> pd.Da
 
 
 def documents_with_text(docs: pa.Table, comments: pa.Table, threads: pa.Table) -> pa.Table:
-    """``docs`` (keys) with the column ``text`` of each document, as :func:`analysis.framing.document_texts` gives them.
+    """``docs`` (keys) with the column ``text`` of each document, as :func:`analysis.matcher.document_texts` gives them.
 
     A ``comment`` document gets the text of its comment (by thread_id,
     comment_id; the last one when a comment is repeated), an ``article``

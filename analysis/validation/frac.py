@@ -63,7 +63,7 @@ def frac_validation(
 
     ``sentences`` has one row per annotated sentence with thread_id,
     comment_id (and optionally doc, default ``"comment"``) and the MFC code
-    in ``label_column``; ``matches`` is :func:`analysis.framing.match_frames`
+    in ``label_column``; ``matches`` is :func:`analysis.matcher.match_frames`
     on those sentences. For each frame of ``code_of_frame`` (frame -> MFC
     code, or list of codes): gold = the sentence's code is the frame's code,
     predicted = the sentence has a *counted* match of the frame. Returns the

@@ -65,7 +65,7 @@ def draw_coding_sample(
     of shard i as Arrow tables: ``docs`` has thread_id, comment_id, doc and
     text, one row per document (:func:`analysis.validation.coding_sample.documents_with_text`
     makes it from a shard's tables); ``matches`` is
-    :func:`analysis.framing.match_frames` for the same documents (of it only
+    :func:`analysis.matcher.match_frames` for the same documents (of it only
     the keys, ``frame``, ``term`` and ``counted`` are read). The matches of a
     document must be in the shard of the document (as the per-shard framing
     tables are); a document in two shards is an error. Documents whose text
@@ -129,7 +129,7 @@ def draw_coding_sample(
     Partial matches are found on the distinct whitespace-separated *chunks*
     of a shard: the words of a text are those of its chunks, each split by
     :func:`~analysis.tokenization.word_spans` on its own (the equivalence
-    :func:`~analysis.tokenization.tokenize_documents` relies on; a text
+    :func:`~analysis.tokenization.token_table` relies on; a text
     with a spaced ellipsis is split whole), so each distinct chunk is split
     once. Counts, terms and partial words are worked out, and texts turned
     into Python strings, for the drawn documents only.
