@@ -342,7 +342,7 @@ def polarization_report(
 
     # stance of each comment (a comment without a stance row: no cue, abstain), as a left merge on the keys
     stance = stance[stance["doc"] == "comment"]
-    s_row, at = _aligned(where, comments, stance, "stance")
+    s_row, at = aligned_rows(where, comments, stance, "stance")
     n_pro = np.zeros(n, dtype=np.int64)
     n_anti = np.zeros(n, dtype=np.int64)
     unciv_of = np.zeros(n, dtype=np.int64)
@@ -356,7 +356,7 @@ def polarization_report(
     uncivil_share = float((stance["n_uncivil"] > 0).mean()) if len(stance) else float("nan")
     del stance, s_row, at
     docs = docs[docs["doc"] == "comment"]
-    d_row, at = _aligned(where, comments, docs, "docs")
+    d_row, at = aligned_rows(where, comments, docs, "docs")
     tokens_of = np.zeros(n, dtype=np.int64)
     tokens_of[at] = docs["n_tokens"].to_numpy()[d_row]
     del docs, d_row, at
@@ -460,7 +460,7 @@ def polarization_report(
     return PolarizationReport(summary, partisan, contributions, network, incivility, speaker_table, edges)
 
 
-def _aligned(
+def aligned_rows(
     where: pd.MultiIndex, comments: pd.DataFrame, table: pd.DataFrame, name: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``table`` that match a comment, and those comments' rows: (table rows, comment rows).
