@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import scipy.sparse as sp
 from scipy.stats import chi2, chi2_contingency
@@ -267,6 +268,7 @@ def _hand_worked():
 
 def test_group_term_counts_counts_word_tokens_per_group():
     tokens, docs = _hand_worked()
+    tokens = _arrow_tokens(tokens)
     counts, groups, terms = group_term_counts(tokens, docs, by="side")
     assert groups == ["con", "pro"] and terms == ["guns", "law"]  # no stopword, no punctuation
     assert counts.toarray().tolist() == [[0, 1], [3, 1]]
@@ -344,5 +346,5 @@ def test_term_count_sum_of_shards_equals_a_plain_count(seed, dense, monkeypatch)
         assert got == dict(expected)
         assert groups == sorted({g for g, _ in expected}) and terms == sorted({w for _, w in expected})
         # and exactly the one-pass counts of the whole
-        one, one_groups, one_terms = group_term_counts(tokens, docs, by=by)
+        one, one_groups, one_terms = group_term_counts(pa.Table.from_pandas(tokens, preserve_index=False), docs, by=by)
         assert (groups, terms) == (one_groups, one_terms) and (counts != one).nnz == 0
