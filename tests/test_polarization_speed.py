@@ -27,7 +27,7 @@ from analysis.stats import bootstrap_weights, percentile_interval
 
 def oracle_speech(counts):
     """CSR float counts of the authors with tokens, their lengths m_i, and which rows were kept."""
-    m = sp.csr_array(np.asarray(counts, dtype=np.float64))
+    m = sp.csr_array(counts, dtype=np.float64)
     length = np.asarray(m.sum(axis=1)).ravel()
     kept = length > 0
     return m[np.flatnonzero(kept)], length[kept], kept
@@ -106,17 +106,24 @@ def oracle_inference(m, length, in_r, *, n_boot, n_perm, seed, level=0.95):
 
 
 def corpus(rng, n_authors, n_terms, *, floats=False, long_row=None):
-    """Counts with an empty row, terms used by a single author (the 0/0 = ½ case) and optionally one very long row."""
-    counts = rng.integers(1, 4, size=(n_authors, n_terms)) * (rng.random((n_authors, n_terms)) < 30 / n_terms)
-    counts[3] = 0  # no tokens: dropped
+    """Sparse counts (about 30 terms per author) with an empty row, terms used by a single author (the 0/0 = ½
+    case) and optionally one row using every term (longer than a block of non-zeros)."""
+    rows = np.repeat(np.arange(n_authors), 30)
+    cols = rng.integers(0, n_terms - 3, size=len(rows))
+    vals = rng.integers(1, 4, size=len(rows))
     if long_row is not None:
-        counts[long_row] = rng.integers(1, 4, size=n_terms)  # one row longer than a block of non-zeros
-    counts[:, -3:] = 0
-    counts[1, -3:] = [2, 1, 5]  # the last three terms: author 1 alone
-    counts[2, -2] = 1  # and term -2 once more by author 2
-    counts = counts.astype(float)
+        rows = np.append(rows, np.full(n_terms - 3, long_row))
+        cols = np.append(cols, np.arange(n_terms - 3))
+        vals = np.append(vals, rng.integers(1, 4, size=n_terms - 3))
+    counts = sp.coo_array((vals.astype(float), (rows, cols)), shape=(n_authors, n_terms)).tocsr()  # duplicates summed
+    counts = counts.tolil()
+    counts[3, :] = 0  # no tokens: dropped
+    counts[1, n_terms - 3 :] = [2, 1, 5]  # the last three terms: author 1 alone
+    counts[2, n_terms - 2] = 1  # and term -2 once more by author 2
+    counts = sp.csr_array(counts)
+    counts.eliminate_zeros()
     if floats:
-        counts *= rng.random(counts.shape) + 0.25
+        counts.data *= rng.random(counts.nnz) + 0.25
     groups = np.arange(n_authors) % 3 == 0
     return counts, groups
 
@@ -129,7 +136,7 @@ def test_blocked_estimate_and_contributions_equal_the_one_pass_definition(floats
     m, length, kept = oracle_speech(counts)
     in_r = groups[kept]
     assert m.nnz > 3 * (1 << 15) and np.diff(m.indptr).max() > 1 << 15
-    assert leave_out_partisanship(sp.csr_array(counts), groups) == oracle_estimate(m, length, in_r)  # bit for bit
+    assert leave_out_partisanship(counts, groups) == oracle_estimate(m, length, in_r)  # bit for bit
     _, code, size, scores = oracle_scores(m, length, in_r)
     # the decomposition, term by term: ½ mean_g q_ij share_ij - ¼ q̄^g_j, summed over the two groups
     t = m.shape[1]
@@ -138,7 +145,7 @@ def test_blocked_estimate_and_contributions_equal_the_one_pass_definition(floats
     parts = np.bincount(index, weights=0.5 * scores / np.repeat(length * size[code], np.diff(m.indptr)), minlength=2 * t)
     parts -= 0.25 * np.bincount(index, weights=q, minlength=2 * t)
     terms = [f"t{j}" for j in range(t)]
-    got = term_contributions(sp.csr_array(counts), groups, terms).set_index("term").loc[terms]
+    got = term_contributions(counts, groups, terms).set_index("term").loc[terms]
     np.testing.assert_allclose(got["part_R"], parts[:t], rtol=0, atol=1e-15)
     np.testing.assert_allclose(got["part_D"], parts[t:], rtol=0, atol=1e-15)
     assert got.loc[["t39997", "t39999"], "contribution"].tolist() == [0.0, 0.0]  # author 1 alone: exactly chance
