@@ -14,7 +14,8 @@ sparse count matrix. Functions are pure: arrays in, new objects out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ from scipy.special import erfc, xlogy
 from analysis.codes import combined_codes, key_codes, numbers, run_starts, string_codes
 from analysis.errors import bad_value
 
-__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness"]
+__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness", "keyness_by_grouping"]
 
 REST = "(rest)"
 """``group_b`` of one-vs-rest rows: all groups other than ``group_a``."""
@@ -324,6 +325,43 @@ class TermCountSum:
         cols = sorted(range(len(terms)), key=terms.__getitem__)
         m = m[np.asarray(rows, dtype=np.int64)][:, np.asarray(cols, dtype=np.int64)].tocsr() if m.shape[0] and m.shape[1] else m
         return sp.csr_array(m, dtype=np.int64), [groups[i] for i in rows], [terms[i] for i in cols]
+
+
+def keyness_by_grouping(
+    shards: Iterable[tuple[pa.Table, pd.DataFrame]], *, groupings: Sequence[str], min_count: int,
+    log: logging.Logger | None = None,
+) -> pd.DataFrame:
+    """One-vs-rest :func:`keyness` of every grouping column, over documents given shard by shard.
+
+    ``shards`` yields ``(tokens, docs)`` pairs as :func:`group_term_counts`
+    takes them (a document lies in one shard); ``docs`` holds the key
+    columns and those of ``groupings`` it has. Each shard's counts are added
+    to running totals (:class:`TermCountSum`), so memory is that of one
+    shard. A grouping with fewer than two groups gets no rows; one that no
+    shard has is an error. Returns the tables of all groupings, with a
+    column ``by`` naming the grouping. ``log`` (optional) gets a line per grouping.
+    """
+    sums = {by: TermCountSum() for by in groupings}
+    seen: set = set()
+    for tokens, docs in shards:
+        present = [by for by in groupings if by in docs.columns]
+        seen.update(present)
+        for by in present:
+            sums[by].add(*group_term_counts(tokens, docs, by=by))
+    tables = []
+    for by in groupings:
+        if by not in seen:
+            raise bad_value("by", by, "a column of the framing docs tables")
+        counts, groups, terms = sums[by].total()
+        if len(groups) < 2:
+            if log:
+                log.info("grouping %s has %d group(s): no keyness", by, len(groups))
+            continue
+        table = keyness(counts, groups=groups, terms=terms, comparison="one_vs_rest", min_count=min_count)
+        tables.append(table.assign(by=by))
+        if log:
+            log.info("grouping %s: %d groups, %d terms", by, len(groups), len(terms))
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["by", "group", "term"])
 
 
 # ---------------------------------------------------------------- the tidy table

@@ -348,3 +348,20 @@ def test_term_count_sum_of_shards_equals_a_plain_count(seed, dense, monkeypatch)
         # and exactly the one-pass counts of the whole
         one, one_groups, one_terms = group_term_counts(pa.Table.from_pandas(tokens, preserve_index=False), docs, by=by)
         assert (groups, terms) == (one_groups, one_terms) and (counts != one).nnz == 0
+
+
+def test_keyness_by_grouping_over_shards_equals_keyness_of_all_counts():
+    from analysis.keyness import keyness_by_grouping
+
+    tokens, docs = _hand_worked()
+    docs = docs.assign(one="x")  # a grouping with a single group: no rows
+    shards = [(_arrow_tokens(tokens[tokens["comment_id"].isin(ids)]), docs[docs["comment_id"].isin(ids)])
+              for ids in (["c1", "c3"], ["c2", "c4"])]
+    out = keyness_by_grouping(iter(shards), groupings=["side", "one"], min_count=1)
+    counts, groups, terms = group_term_counts(_arrow_tokens(tokens), docs, by="side")
+    expected = keyness(counts, groups=groups, terms=terms, comparison="one_vs_rest", min_count=1).assign(by="side")
+    pd.testing.assert_frame_equal(out, expected)
+    with pytest.raises(ValueError, match="by='nope'"):
+        keyness_by_grouping(iter(shards), groupings=["nope"], min_count=1)
+    empty = keyness_by_grouping(iter(shards), groupings=["one"], min_count=1)
+    assert empty.empty and list(empty.columns) == ["by", "group", "term"]
