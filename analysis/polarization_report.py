@@ -340,7 +340,7 @@ def polarization_report(
     summary.update(_esteban_ray(pooled, alpha=er_alpha, bins=er_bins, not_available=not_available))
 
     pairs, child = _reply_pairs(comments, where, sp_code, sp_ids, group_code)
-    del where
+    del counting, where
     resampling = dict(n_boot=n_boot, seed=seed, min_clusters=min_clusters)
     known_pairs = (pairs["child_group"] != "") & (pairs["parent_group"] != "")
     network, network_summary = _network(pairs, known_pairs, n_groups=len(summary["groups"]), rwc_k=rwc_k,
@@ -351,7 +351,6 @@ def polarization_report(
     summary["uncivil_comment_share"] = uncivil_share
     return PolarizationReport(summary, partisan, contributions, network, incivility,
                               _speaker_table(group_of, pooled), _edges(pairs))
-
 
 
 def _comment_index(comments: pd.DataFrame) -> pd.MultiIndex:
