@@ -34,8 +34,8 @@ import pandas as pd
 import pyarrow as pa
 from nltk.metrics.association import BigramAssocMeasures
 
-from analysis.errors import bad_value
 from analysis.codes import combined_codes, key_codes, numbers, string_codes
+from analysis.errors import bad_value
 
 __all__ = [
     "MEASURES", "CollocationCounts", "add_collocation_counts", "collocation_counts", "frame_collocations",

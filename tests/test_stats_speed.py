@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from analysis.stats import cluster_bootstrap_ratio, replicate_sums
 
