@@ -34,9 +34,8 @@ import pandas as pd
 import pyarrow as pa
 from nltk.metrics.association import BigramAssocMeasures
 
+from analysis.codes import combined_codes, key_codes, numbers, string_codes
 from analysis.errors import bad_value
-from analysis.codes import column, numbers, string_codes
-from analysis.keyness import _combine, _key_codes
 
 __all__ = [
     "MEASURES", "CollocationCounts", "add_collocation_counts", "collocation_counts", "frame_collocations",
@@ -133,7 +132,12 @@ def frame_collocations(
     """
     _check_int("window", window, 1)
     measures = _check_scoring(min_count, measures, top)
-    return score_collocations(collocation_counts(tokens, hits, window=window), min_count=min_count, measures=measures, top=top)
+    counts = collocation_counts(_arrow(tokens), _arrow(hits), window=window)
+    return score_collocations(counts, min_count=min_count, measures=measures, top=top)
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(df, preserve_index=False)
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,7 @@ def _doc_rows(tokens, hits, keys):
         raise bad_value("tokens.index", int(index.min()), "token numbers >= 0")
     starts = _runs(index, keys)
     if starts is not None:
-        run_key, hit_key = _combine([(codes[starts], hit_codes, n) for codes, hit_codes, n in keys])
+        run_key, hit_key = combined_codes([(codes[starts], hit_codes, n) for codes, hit_codes, n in keys])
         order = np.argsort(run_key, kind="stable")
         sorted_key = run_key[order]
         if not (len(sorted_key) > 1 and (np.diff(sorted_key) == 0).any()):  # else a document in two runs: duplicates
@@ -265,7 +269,7 @@ def _doc_rows(tokens, hits, keys):
             return row_of, hit_doc
 
     # any order: sort by (document, index) and search
-    tok_doc, hit_doc = _combine(keys)
+    tok_doc, hit_doc = combined_codes(keys)
     span = int(index.max()) + 1
     if (int(max(tok_doc.max(), hit_doc.max())) + 1) * span >= 2**62:
         both, _ = pd.factorize(np.concatenate([tok_doc, hit_doc]))
@@ -287,20 +291,20 @@ def _doc_rows(tokens, hits, keys):
     return row_of, hit_doc
 
 
-def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
+def collocation_counts(tokens: pa.Table, hits: pa.Table, *, window: int = 5) -> CollocationCounts:
     """The additive counts of :func:`frame_collocations` for one set of documents (e.g. one shard).
 
-    ``tokens`` and ``hits`` are as in :func:`frame_collocations`, as pandas
-    DataFrames or Arrow tables (string columns may be dictionary-encoded, as
-    ``pyarrow.parquet.read_table(..., read_dictionary=...)`` gives them: a
-    shard of millions of tokens then costs a few hundred MB). Every hit's
+    ``tokens`` and ``hits`` are as in :func:`frame_collocations`, as Arrow
+    tables (string columns may be dictionary-encoded, as
+    :func:`analysis.io.read_arrow` gives them: a shard of millions of tokens
+    then costs a few hundred MB). Every hit's
     document must be among the tokens' documents; the counts of shards
     that share no document add up with :func:`add_collocation_counts`, and
     :func:`score_collocations` turns them into the table.
     """
     _check_int("window", window, 1)
     for name, df, cols in (("tokens", tokens, _TOKEN_COLUMNS), ("hits", hits, _HIT_COLUMNS)):
-        names = df.column_names if isinstance(df, pa.Table) else list(df.columns)
+        names = df.column_names
         missing = [c for c in cols if c not in names]
         if missing:
             raise bad_value(name, names, f"a DataFrame with columns {list(cols)} (missing {missing})")
@@ -310,7 +314,7 @@ def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
     # words: a letter or digit (tested once per distinct norm, not per token), not a stopword;
     # counted over all tokens, also those of a set of documents without any match
     stop = numbers(tokens, "is_stopword").astype(bool)
-    norm_codes, vocab = string_codes(column(tokens, "norm"))
+    norm_codes, vocab = string_codes(tokens.column("norm"))
     vocab = vocab.to_pylist()
     wordlike = np.fromiter((_WORD.search(w) is not None for w in vocab), dtype=bool, count=len(vocab))
     n_xi_all = np.bincount(norm_codes[~stop], minlength=len(vocab)).astype(np.int64) * wordlike
@@ -321,7 +325,7 @@ def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
         return CollocationCounts([], [vocab[i] for i in present], n_xx, n_xi_all[present], none, none, none, none)
 
     # documents: row_of(document, position) -> token row, for the hits' documents
-    row_of, hit_doc = _doc_rows(tokens, hits, _key_codes(tokens, hits, _KEY))
+    row_of, hit_doc = _doc_rows(tokens, hits, key_codes(tokens, hits, _KEY))
     n_tok = len(tokens)
     sentence = numbers(tokens, "sentence")
 
@@ -329,7 +333,7 @@ def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
         return ~stop[rows] & wordlike[norm_codes[rows]]
 
     # hits
-    frame_codes, frames = string_codes(column(hits, "frame"))
+    frame_codes, frames = string_codes(hits.column("frame"))
     frame_codes, frames = frame_codes.astype(np.int64), frames.to_pylist()
     h_start = numbers(hits, "token_start").astype(np.int64)
     h_end = numbers(hits, "token_end").astype(np.int64)
@@ -339,7 +343,7 @@ def collocation_counts(tokens, hits, *, window: int = 5) -> CollocationCounts:
     last_row = row_of(hit_doc, h_end - 1)
     if (first_row < 0).any() or (last_row < 0).any():
         bad = int(np.flatnonzero((first_row < 0) | (last_row < 0))[0])
-        row = hits.slice(bad, 1).to_pylist()[0] if isinstance(hits, pa.Table) else hits.iloc[bad].to_dict()
+        row = hits.slice(bad, 1).to_pylist()[0]
         raise bad_value(
             "hits",
             {c: row[c] for c in _HIT_COLUMNS},

@@ -6,88 +6,67 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.codes import run_starts, string_codes
+from analysis.codes import combined_codes, numbers, run_starts, string_codes
 from analysis.ingest.integrity import parent_index
 
 __all__ = ["document_token_counts", "corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "first_subtrees", "tree_layout"]
 
 
-def document_token_counts(tokens: pd.DataFrame | pa.Table) -> pd.DataFrame:
+def document_token_counts(tokens: pa.Table) -> pd.DataFrame:
     """Per document (thread_id, comment_id, doc): word tokens, sentences and multi-word-expression tokens.
 
     Computed one shard at a time, so the corpus's tokens never sit in memory
-    together; a document lies in one shard (its thread's). ``tokens`` may be
-    the Arrow table as read from Parquet, best with the three key columns read
-    as dictionaries (``read_dictionary``): no Python string is made per token.
+    together; a document lies in one shard (its thread's). ``tokens`` is the
+    Arrow table as read from Parquet, best with the three key columns read
+    as dictionaries (``read_dictionary``): no Python string is made per
+    token. The key, ``sentence`` and ``is_mwe`` columns hold no nulls.
 
-    A shard stores each document's tokens as one run of consecutive rows
-    (sentences in order), so the counts are run lengths found from integer
-    codes of the keys; when that does not hold (a document in several runs, a
-    null, sentences out of order), Arrow's hash ``group_by`` counts instead
-    (:func:`_document_token_counts_grouped`, the straightforward method). Rows
-    come in order of each document's first token on the fast path, in Arrow's
-    grouping order otherwise (the counts are the same).
+    Counts are run lengths found from integer codes of the keys: a shard
+    stores each document's tokens as one run of consecutive rows, sentences
+    in order. Rows in any other order (a document in several runs, sentence
+    numbers falling within a document) are first put in that order by a
+    stable sort, documents in order of their first token. Rows come in order
+    of each document's first token.
     """
     keys = ["thread_id", "comment_id", "doc"]
-    table = tokens if isinstance(tokens, pa.Table) else pa.Table.from_pandas(tokens, preserve_index=False)
-    if not table.num_rows:
+    if not tokens.num_rows:
         return pd.DataFrame(columns=[*keys, "n_tokens", "n_sentences", "n_mwe"])
-    table = table.select([*keys, "sentence", "is_mwe"])
-    runs = _document_runs(table, keys)
-    if runs is None:
-        return _document_token_counts_grouped(table, keys)
-    starts, sentence_starts, coded = runs
+    table = tokens.select([*keys, "sentence", "is_mwe"])
+    nulls = [c for c in table.column_names if table.column(c).null_count]
+    if nulls:
+        raise ValueError(f"tokens: null values in column(s) {nulls}; expected a tokens table without nulls there")
     n = table.num_rows
-    is_mwe = table.column("is_mwe").to_numpy()
-    out = pd.DataFrame({k: dictionary.take(pa.array(codes[starts])).to_pandas() for k, (codes, dictionary) in zip(keys, coded)})
+    coded = [string_codes(table.column(k)) for k in keys]
+    codes = [c for c, _ in coded]
+    sentence = numbers(table, "sentence")
+    is_mwe = numbers(table, "is_mwe")
+    if not _in_runs(codes, sentence):
+        # documents numbered by first token; a stable sort by (document, sentence) makes one run per document
+        doc, _ = pd.factorize(combined_codes([(c, c[:0], int(c.max()) + 1) for c in codes])[0])
+        order = np.lexsort((sentence, doc))
+        codes, sentence, is_mwe = [c[order] for c in codes], sentence[order], is_mwe[order]
+    change = run_starts(codes, n)
+    starts = np.flatnonzero(change)
+    new_sentence = change.copy()
+    new_sentence[1:] |= sentence[1:] != sentence[:-1]
+    out = pd.DataFrame({k: dictionary.take(pa.array(c[starts])).to_pandas() for k, c, (_, dictionary) in zip(keys, codes, coded)})
     out["n_tokens"] = np.diff(starts, append=n).astype("int64")
-    out["n_sentences"] = np.add.reduceat(sentence_starts, starts, dtype=np.int64)
+    out["n_sentences"] = np.add.reduceat(new_sentence, starts, dtype=np.int64)
     out["n_mwe"] = np.add.reduceat(is_mwe, starts, dtype=np.int64)
     return out
 
 
-def _document_token_counts_grouped(table: pa.Table, keys: list[str]) -> pd.DataFrame:
-    """:func:`document_token_counts` by Arrow's hash grouping (any row order)."""
-    counts = table.group_by(keys, use_threads=False).aggregate(
-        [("sentence", "count"), ("sentence", "count_distinct"), ("is_mwe", "sum")]
-    )
-    out = pa.table([_decoded(counts.column(k)) for k in keys] + counts.columns[len(keys):],
-                   names=counts.column_names).to_pandas()
-    out.columns = [*keys, "n_tokens", "n_sentences", "n_mwe"]
-    return out.astype({"n_tokens": "int64", "n_sentences": "int64", "n_mwe": "int64"})
-
-
-def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A dictionary-encoded column as plain values (so pandas gets strings, not categories)."""
-    return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
-
-
-def _document_runs(table: pa.Table, keys: list[str]):
-    """Start row of each document's run, a mark of each row that starts a new sentence in its run, and the
-    key columns' codes and distinct values (:func:`analysis.codes.string_codes`).
-
-    None when the fast path does not apply: a null anywhere, a key (document)
-    in more than one run, or sentence numbers falling within a run.
-    """
-    if any(table.column(c).null_count for c in [*keys, "sentence", "is_mwe"]):
-        return None
-    coded = [string_codes(table.column(k)) for k in keys]
-    codes = [c for c, _ in coded]
-    change = run_starts(codes, table.num_rows)
+def _in_runs(codes: list[np.ndarray], sentence: np.ndarray) -> bool:
+    """Whether each document (key tuple) is one run of rows with its sentence numbers not decreasing."""
+    change = run_starts(codes, len(sentence))
     starts = np.flatnonzero(change)
     # each document one run: the key tuples at the run starts are all distinct
     key = np.zeros(len(starts), dtype=np.int64)
     for c in codes:  # renumbered after each column, so the combined code stays below runs x values
         key = np.unique(key * (int(c.max()) + 1) + c[starts].astype(np.int64), return_inverse=True)[1].ravel()
     if int(key.max()) + 1 != len(starts):
-        return None
-    sentence = table.column("sentence").to_numpy()
-    step = np.diff(sentence)
-    if (step[~change[1:]] < 0).any():  # sentences out of order within a document
-        return None
-    new_sentence = change
-    new_sentence[1:] |= step != 0
-    return starts, new_sentence, coded
+        return False
+    return not (np.diff(sentence)[~change[1:]] < 0).any()
 
 
 def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, doc_tokens: pd.DataFrame) -> dict:

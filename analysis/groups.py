@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError

@@ -14,19 +14,19 @@ sparse count matrix. Functions are pure: arrays in, new objects out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import scipy.sparse as sp
 from scipy.special import erfc, xlogy
 
-from analysis.codes import column, numbers, run_starts, string_codes, strings
+from analysis.codes import combined_codes, key_codes, numbers, run_starts, string_codes
 from analysis.errors import bad_value
 
-__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness"]
+__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness", "keyness_by_grouping"]
 
 REST = "(rest)"
 """``group_b`` of one-vs-rest rows: all groups other than ``group_a``."""
@@ -193,38 +193,8 @@ def direction(counts_i, counts_j) -> np.ndarray:
 
 # ---------------------------------------------------------------- the count matrix
 
-# Arrow helpers (shared with analysis.collocations): string columns of pandas or Arrow
-# tables as integer codes, so that millions of tokens never become Python strings.
-
-
-def _key_codes(tokens, other, keys: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """Per key column: the tokens' codes, ``other``'s codes in the same dictionary (-1: not among the tokens), its size."""
-    out = []
-    for name in keys:
-        codes, dictionary = string_codes(column(tokens, name))
-        hit_values = strings(column(other, name)).cast(dictionary.type)
-        hit_codes = pc.fill_null(pc.index_in(hit_values, value_set=dictionary), -1).to_numpy().astype(np.int64)
-        out.append((codes, hit_codes, max(len(dictionary), 1)))
-    return out
-
-
-def _combine(keys: list[tuple[np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """One int64 code per key combination for the token rows and the hits given (hits: -1 if any part is unknown)."""
-    tok = np.zeros(len(keys[0][0]), dtype=np.int64)
-    hit = np.zeros(len(keys[0][1]), dtype=np.int64)
-    size = 1
-    for codes, hit_codes, n in keys:
-        if size * n >= 2**62:  # compact the codes so far before they overflow (unknown stays -1)
-            both, uniq = pd.factorize(np.concatenate([tok, hit]))
-            tok, hit, size = both[: len(tok)].astype(np.int64), np.where(hit < 0, -1, both[len(tok) :]), len(uniq)
-        tok = tok * n + codes
-        hit = np.where((hit < 0) | (hit_codes < 0), -1, hit * n + hit_codes)
-        size *= n
-    return tok, hit
-
-
 def group_term_counts(
-    tokens: pd.DataFrame | pa.Table, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True
+    tokens: pa.Table, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True
 ) -> tuple[sp.csr_array, list[str], list[str]]:
     """How often each term occurs in each group of documents: the (groups x terms) input of :func:`keyness`.
 
@@ -237,9 +207,10 @@ def group_term_counts(
     without a value of ``by`` are left out; group values are compared as
     strings. Returns ``(counts, groups, terms)``: an int64 CSR matrix and
     its sorted row and column labels (groups without any counted token do
-    not appear). ``tokens`` may be an Arrow table with dictionary-encoded
-    strings (a shard as ``pyarrow.parquet.read_table(..., read_dictionary=...)``
-    reads it); the counts of shards add up with :class:`TermCountSum`.
+    not appear). ``tokens`` is an Arrow table, string columns plain or
+    dictionary-encoded (a shard as :func:`analysis.io.read_arrow` reads it;
+    a DataFrame converts with ``pa.Table.from_pandas(df, preserve_index=False)``);
+    the counts of shards add up with :class:`TermCountSum`.
 
     Higher means: a larger count is more occurrences of the term in the group.
     Caveats: counts pool all documents of a group, so a few long or
@@ -250,7 +221,7 @@ def group_term_counts(
     from analysis.framing import is_word  # the same definition of a word token as the rates
 
     keys = ["thread_id", "comment_id", "doc"]
-    names = tokens.column_names if isinstance(tokens, pa.Table) else list(tokens.columns)
+    names = tokens.column_names
     missing = [c for c in [*keys, "norm", "is_stopword"] if c not in names]
     if missing:
         raise ValueError(f"tokens=<columns {names}>: expected columns {missing} as well")
@@ -258,14 +229,15 @@ def group_term_counts(
         raise bad_value("by", by, f"a column of docs, which also needs {keys}; docs has {list(docs.columns)}")
     groups_of = docs.loc[docs[by].notna(), list(dict.fromkeys([*keys, by]))].drop_duplicates(keys)
     empty = sp.csr_array((0, 0), dtype=np.int64), [], []
-    if len(tokens) == 0 or len(groups_of) == 0:
+    if tokens.num_rows == 0 or len(groups_of) == 0:
         return empty
     # each token's document, by codes: the documents' keys in the tokens' dictionaries, looked up once per
     # run of rows of one document (a shard holds its tokens document by document: a few runs, not millions)
-    keys_codes = _key_codes(tokens, groups_of, keys)
-    n = len(tokens)
+    doc_keys = pa.table({k: pa.array(groups_of[k].astype(str).to_numpy(), type=pa.string()) for k in keys})
+    keys_codes = key_codes(tokens, doc_keys, keys)
+    n = tokens.num_rows
     starts = np.flatnonzero(run_starts([codes for codes, _, _ in keys_codes], n))
-    run_key, doc_key = _combine([(codes[starts], doc_codes, size) for codes, doc_codes, size in keys_codes])
+    run_key, doc_key = combined_codes([(codes[starts], doc_codes, size) for codes, doc_codes, size in keys_codes])
     doc_group, group_labels = pd.factorize(groups_of[by].astype(str))
     known = doc_key >= 0
     doc_key, doc_group = doc_key[known], doc_group[known]
@@ -277,7 +249,7 @@ def group_term_counts(
     run_group = np.where(doc_key[at] == run_key, doc_group[at], -1)
     tok_group = np.repeat(run_group, np.diff(np.append(starts, n)))
     # word tokens (tested once per distinct norm), without stopwords unless asked
-    norm_codes, vocab = string_codes(column(tokens, "norm"))
+    norm_codes, vocab = string_codes(tokens.column("norm"))
     vocab = vocab.to_pylist()
     keep = (tok_group >= 0) & np.asarray(is_word(pd.Series(vocab, dtype=object)), dtype=bool)[norm_codes]
     if drop_stopwords:
@@ -352,6 +324,43 @@ class TermCountSum:
         cols = sorted(range(len(terms)), key=terms.__getitem__)
         m = m[np.asarray(rows, dtype=np.int64)][:, np.asarray(cols, dtype=np.int64)].tocsr() if m.shape[0] and m.shape[1] else m
         return sp.csr_array(m, dtype=np.int64), [groups[i] for i in rows], [terms[i] for i in cols]
+
+
+def keyness_by_grouping(
+    shards: Iterable[tuple[pa.Table, pd.DataFrame]], *, groupings: Sequence[str], min_count: int,
+    log: logging.Logger | None = None,
+) -> pd.DataFrame:
+    """One-vs-rest :func:`keyness` of every grouping column, over documents given shard by shard.
+
+    ``shards`` yields ``(tokens, docs)`` pairs as :func:`group_term_counts`
+    takes them (a document lies in one shard); ``docs`` holds the key
+    columns and those of ``groupings`` it has. Each shard's counts are added
+    to running totals (:class:`TermCountSum`), so memory is that of one
+    shard. A grouping with fewer than two groups gets no rows; one that no
+    shard has is an error. Returns the tables of all groupings, with a
+    column ``by`` naming the grouping. ``log`` (optional) gets a line per grouping.
+    """
+    sums = {by: TermCountSum() for by in groupings}
+    seen: set = set()
+    for tokens, docs in shards:
+        present = [by for by in groupings if by in docs.columns]
+        seen.update(present)
+        for by in present:
+            sums[by].add(*group_term_counts(tokens, docs, by=by))
+    tables = []
+    for by in groupings:
+        if by not in seen:
+            raise bad_value("by", by, "a column of the framing docs tables")
+        counts, groups, terms = sums[by].total()
+        if len(groups) < 2:
+            if log:
+                log.info("grouping %s has %d group(s): no keyness", by, len(groups))
+            continue
+        table = keyness(counts, groups=groups, terms=terms, comparison="one_vs_rest", min_count=min_count)
+        tables.append(table.assign(by=by))
+        if log:
+            log.info("grouping %s: %d groups, %d terms", by, len(groups), len(terms))
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["by", "group", "term"])
 
 
 # ---------------------------------------------------------------- the tidy table

@@ -158,73 +158,6 @@ def _blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
-def _author_scores(
-    s: _Speech, in_r: np.ndarray, weight: np.ndarray | None = None, *, per_term: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per author i: Σ_j c_ij · (own-group leave-out share of j), from one pass over the non-zeros.
-
-    ``in_r`` (bool per kept author) is the labelling; ``weight`` (per kept
-    author, default 1) the bootstrap multiplicity. The share is ρ_{-i,j} for
-    i in R and 1 - ρ_{-i,j} for i in D; in both cases a / (a + b) with
-    a = (C_gj - w_i c_ij) / (M_g - w_i m_i) the leave-out frequency of j in
-    i's own group g (all w_i copies of author i left out) and b = C_hj / M_h
-    its frequency in the other group h, computed as
-    ``own / (own + (M_g - w_i m_i) · b)`` with 0/0 = ½. The caller
-    guarantees >= 2 distinct authors with weight > 0 in each group, so
-    every leave-out total M_g - w_i m_i is > 0.
-
-    Two passes over the non-zeros: the group totals C_R, C_D are one sparse
-    product ``counts.T @ [w·R, w·D]``; then blocks of about 32k non-zeros
-    (so the temporaries stay in cache) look up each non-zero's own-group
-    total and other-group rate by term and reduce per author
-    (``np.add.reduceat`` over the CSR rows). The sums are not yet divided by
-    m_i nor weighted by w_i. With ``per_term`` (an array of length nnz),
-    the per-non-zero scores c_ij · share_ij are also written there.
-
-    Returns (sums per author, group code per author: 0 = R, 1 = D, group
-    sizes Σ w).
-    """
-    t = s.n_terms
-    n = len(s.length)
-    code, w, size, author_total, total = _labelling(s, in_r, weight)
-    sides = np.zeros((n, 2))
-    sides[np.arange(n), code] = w
-    counts = sp.csr_array((s.vals, s.cols, s.indptr), shape=(n, t))
-    group_term = np.asarray(counts.T @ sides).T.ravel()  # C_R in the first t cells, C_D in the last t
-    # cell (g, j): the *other* group's relative frequency of j, as seen from group g
-    other_rate = np.concatenate([group_term[t:] / total[1], group_term[:t] / total[0]])
-    leave_total = total[code] - author_total  # M_g - w_i m_i
-    offset = code * t
-    sums = np.empty(n)
-    indptr = s.indptr
-    for r0, r1 in _blocks(indptr, _BLOCK):  # blocks of rows; each is vectorised
-        p0, p1 = int(indptr[r0]), int(indptr[r1])
-        per_row = np.diff(indptr[r0 : r1 + 1])
-        vals = s.vals[p0:p1]
-        wc = vals if weight is None else np.repeat(weight[r0:r1], per_row) * vals
-        index = np.repeat(offset[r0:r1], per_row)
-        index += s.cols[p0:p1]
-        in_group = group_term[index]
-        own = in_group - wc  # leave-out count of j in i's own group
-        if not s.integral:
-            # exactly 0 when only author i uses j in its group; with non-integer counts rounding can leave
-            # a tiny remainder, which would turn the 0/0 = ½ convention into a spurious share of 1
-            own[own <= 1e-12 * in_group] = 0.0
-        den = other_rate[index]
-        den *= np.repeat(leave_total[r0:r1], per_row)
-        den += own
-        nobody = den == 0  # nobody else uses j: 0/0 = ½
-        if nobody.any():
-            own[nobody] = 1.0
-            den[nobody] = 2.0
-        np.divide(own, den, out=own)
-        own *= vals
-        sums[r0:r1] = np.add.reduceat(own, indptr[r0:r1] - p0)  # every row is non-empty
-        if per_term is not None:
-            per_term[p0:p1] = own
-    return sums, code, size
-
-
 def _labelling(s: _Speech, in_r: np.ndarray, weight: np.ndarray | None):
     """What one labelling (and bootstrap weights) gives every author: group code (0 = R, 1 = D), weight w_i,
     group sizes Σ w, the author's weighted length w_i m_i, and the groups' totals M_R, M_D."""
@@ -236,13 +169,8 @@ def _labelling(s: _Speech, in_r: np.ndarray, weight: np.ndarray | None):
     return code, w, size, author_total, total
 
 
-def _estimate(s: _Speech, in_r: np.ndarray, weight: np.ndarray | None = None) -> float:
-    sums, code, size = _author_scores(s, in_r, weight)
-    return _combine(s, sums, code, size, weight)
-
-
 def _combine(s: _Speech, sums: np.ndarray, code: np.ndarray, size: np.ndarray, weight: np.ndarray | None) -> float:
-    """π̂_LO from the per-author sums of :func:`_author_scores`: the weighted mean per group of sums / m_i."""
+    """π̂_LO from the per-author sums of :meth:`_Passes.scores`: the weighted mean per group of sums / m_i."""
     per_author = sums / s.length  # q_i · share
     if weight is not None:
         per_author *= weight
@@ -250,12 +178,26 @@ def _combine(s: _Speech, sums: np.ndarray, code: np.ndarray, size: np.ndarray, w
     return float(0.5 * per_group[0] / size[0] + 0.5 * per_group[1] / size[1])
 
 
-class _Replicates:
-    """The bootstrap and permutation passes over one speech: :func:`_estimate` for many labellings, faster.
+class _Passes:
+    """The estimator's passes over one speech: the point estimate, per-term scores, and bootstrap and
+    permutation replicates, all by the same operations.
 
-    Each replicate gives exactly the number :func:`_estimate` gives (the
-    same floating-point operations in the same order, per non-zero and per
-    author; tested bit for bit), with three savings:
+    For one labelling ``in_r`` (bool per kept author) and bootstrap
+    multiplicities ``weight`` (per kept author, default 1), author i's score
+    is Σ_j c_ij · (own-group leave-out share of j). The share is ρ_{-i,j}
+    for i in R and 1 - ρ_{-i,j} for i in D; in both cases a / (a + b) with
+    a = (C_gj - w_i c_ij) / (M_g - w_i m_i) the leave-out frequency of j in
+    i's own group g (all w_i copies of author i left out) and b = C_hj / M_h
+    its frequency in the other group h, computed as
+    ``own / (own + (M_g - w_i m_i) · b)`` with 0/0 = ½. The caller
+    guarantees >= 2 distinct authors with weight > 0 in each group, so
+    every leave-out total M_g - w_i m_i is > 0.
+
+    Two passes over the non-zeros: the group totals C_R, C_D are one sparse
+    product ``counts.T @ [w·R, w·D]``; then blocks of about 32k non-zeros
+    (so the temporaries stay in cache) look up each non-zero's own-group
+    total and other-group rate by term and reduce per author
+    (``np.add.reduceat`` over the CSR rows). Savings for many replicates:
 
     * the group totals of several replicates come from one sparse product
       ``counts.T @ [w·R_1, w·D_1, w·R_2, w·D_2, ...]`` (scipy adds up each
@@ -267,6 +209,9 @@ class _Replicates:
       fancy indexing), and the 0/0 = ½ case is found from the per-author
       sums of a block (0/0 is the only NaN the pass can make) instead of a
       test on every non-zero; blocks with such a term are then patched.
+
+    ``tests/test_polarization_speed.py`` holds the plain one-pass definition
+    (no blocks, no batches) that every result here equals bit for bit.
     """
 
     def __init__(self, s: _Speech):
@@ -278,7 +223,7 @@ class _Replicates:
         self.blocks = []
         for r0, r1 in _blocks(indptr, _BLOCK):
             p0, p1 = int(indptr[r0]), int(indptr[r1])
-            self.blocks.append((r0, r1, np.diff(indptr[r0 : r1 + 1]), cols[p0:p1], s.vals[p0:p1], indptr[r0:r1] - p0))
+            self.blocks.append((r0, r1, p0, np.diff(indptr[r0 : r1 + 1]), cols[p0:p1], s.vals[p0:p1], indptr[r0:r1] - p0))
         self.width = max((len(vals) for *_, vals, _ in self.blocks), default=0)
         # replicates per sparse product: at most _BATCH, and the two dense (n + t) x 2k matrices within _BATCH_BYTES
         self.batch = int(max(1, min(_BATCH, _BATCH_BYTES // (16 * (n + t)))))
@@ -291,9 +236,21 @@ class _Replicates:
             chunk = [r for _, r in zip(range(self.batch), it)]
             if not chunk:
                 return np.array(out, dtype=np.float64)
-            out.extend(self._batch(chunk))
+            out.extend(_combine(self.s, sums, code, size, weight) for sums, code, size, weight in self._batch(chunk))
 
-    def _batch(self, chunk: list) -> list[float]:
+    def scores(
+        self, in_r: np.ndarray, weight: np.ndarray | None = None, *, per_term: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One labelling: (score per author, group code per author: 0 = R, 1 = D, group sizes Σ w).
+
+        The scores are not yet divided by m_i nor weighted by w_i. With
+        ``per_term`` (an array of length nnz), the per-non-zero scores
+        c_ij · share_ij are also written there.
+        """
+        sums, code, size, _ = self._batch([(in_r, weight)], per_term=per_term)[0]
+        return sums, code, size
+
+    def _batch(self, chunk: list, *, per_term: np.ndarray | None = None) -> list[tuple]:
         s = self.s
         n = len(s.length)
         rows = np.arange(n)
@@ -308,21 +265,22 @@ class _Replicates:
         out = []
         for k, (code, weight, size, author_total, total) in enumerate(setup):
             group_term = np.concatenate([products[:, 2 * k], products[:, 2 * k + 1]])
-            sums = self._sums(code, weight, author_total, total, group_term)
-            out.append(_combine(s, sums, code, size, weight))
+            sums = self._sums(code, weight, author_total, total, group_term, per_term)
+            out.append((sums, code, size, weight))
         return out
 
-    def _sums(self, code, weight, author_total, total, group_term) -> np.ndarray:
-        """The per-author sums of :func:`_author_scores`, with the same operations per non-zero."""
+    def _sums(self, code, weight, author_total, total, group_term, per_term) -> np.ndarray:
+        """The per-author scores of one labelling, from the group totals ``group_term`` (C_R then C_D)."""
         s = self.s
         t = s.n_terms
+        # cell (g, j): the *other* group's relative frequency of j, as seen from group g
         other_rate = np.concatenate([group_term[t:] / total[1], group_term[:t] / total[0]])
         leave_total = total[code] - author_total  # M_g - w_i m_i
         offset = code * t
         sums = np.empty(len(s.length))
         own_buf, den_buf = np.empty(self.width), np.empty(self.width)
         with np.errstate(invalid="ignore"):  # 0/0 (nobody else uses j) is NaN here, then set to ½ below
-            for r0, r1, per_row, cols, vals, starts in self.blocks:
+            for r0, r1, p0, per_row, cols, vals, starts in self.blocks:  # blocks of rows; each is vectorised
                 k = len(vals)
                 index = offset[r0:r1].repeat(per_row)
                 index += cols
@@ -333,18 +291,22 @@ class _Replicates:
                 else:
                     in_group = group_term.take(index, mode="wrap")
                     own = np.subtract(in_group, wc, out=own_buf[:k])
-                    own[own <= 1e-12 * in_group] = 0.0  # see _author_scores
+                    # exactly 0 when only author i uses j in its group; with non-integer counts rounding can leave
+                    # a tiny remainder, which would turn the 0/0 = ½ convention into a spurious share of 1
+                    own[own <= 1e-12 * in_group] = 0.0
                 den = other_rate.take(index, out=den_buf[:k], mode="wrap")
                 den *= leave_total[r0:r1].repeat(per_row)
                 den += own
                 np.divide(own, den, out=own)
                 own *= vals
-                block = np.add.reduceat(own, starts)
-                if np.isnan(block).any():  # some den == 0: share ½ there (own = 1, den = 2 in _author_scores)
+                block = np.add.reduceat(own, starts)  # every row is non-empty
+                if np.isnan(block).any():  # some den == 0, nobody else uses j: share ½ there
                     nobody = den == 0
                     own[nobody] = 0.5 * vals[nobody]
                     block = np.add.reduceat(own, starts)
                 sums[r0:r1] = block
+                if per_term is not None:
+                    per_term[p0 : p0 + k] = own
         return sums
 
 
@@ -424,7 +386,7 @@ def leave_out_partisanship(counts, groups) -> float:
     References: gentzkow2019measuring, demszky2019analyzing.
     """
     s, in_r, _ = _prepare(counts, groups)
-    return _estimate(s, in_r)
+    return float(_Passes(s).estimates([(in_r, None)])[0])
 
 
 def term_contributions(counts, groups, terms: Sequence[str]) -> pd.DataFrame:
@@ -467,7 +429,7 @@ def term_contributions(counts, groups, terms: Sequence[str]) -> pd.DataFrame:
     if len(names) != t:
         raise ValueError(f"terms=<{len(names)} labels>: expected {t}, one per column of counts")
     scores = np.empty(len(s.vals))
-    _, code, size = _author_scores(s, in_r, per_term=scores)
+    _, code, size = _Passes(s).scores(in_r, per_term=scores)
     per_row = s.per_row
     index = np.repeat(code * t, per_row) + s.cols
     per_author = np.repeat(1.0 / (s.length * size[code]), per_row)  # 1 / (m_i |g|)
@@ -508,7 +470,7 @@ def _bootstrap_seeds(seed: int) -> tuple[int, int]:
 
 
 def _bootstrap(
-    s: _Speech, in_r: np.ndarray, *, n_boot: int, seed: int, passes: _Replicates | None = None
+    s: _Speech, in_r: np.ndarray, *, n_boot: int, seed: int, passes: _Passes | None = None
 ) -> np.ndarray:
     idx_r, idx_d = np.flatnonzero(in_r), np.flatnonzero(~in_r)
     seed_r, seed_d = _bootstrap_seeds(seed)
@@ -525,20 +487,20 @@ def _bootstrap(
             yield in_r, weight
 
     out = np.full(n_boot, np.nan)
-    out[valid] = (passes or _Replicates(s)).estimates(weights())
+    out[valid] = (passes or _Passes(s)).estimates(weights())
     return out
 
 
 def _permutations(
-    s: _Speech, in_r: np.ndarray, *, n_perm: int, seed: int, passes: _Replicates | None = None
+    s: _Speech, in_r: np.ndarray, *, n_perm: int, seed: int, passes: _Passes | None = None
 ) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    return (passes or _Replicates(s)).estimates((rng.permutation(in_r), None) for _ in range(n_perm))
+    return (passes or _Passes(s)).estimates((rng.permutation(in_r), None) for _ in range(n_perm))
 
 
 def _inference(s: _Speech, in_r: np.ndarray, *, n_perm: int, n_boot: int, seed: int, level: float) -> dict:
-    estimate = _estimate(s, in_r)
-    passes = _Replicates(s)
+    passes = _Passes(s)
+    estimate = float(passes.estimates([(in_r, None)])[0])
     boot = _bootstrap(s, in_r, n_boot=n_boot, seed=seed, passes=passes)
     n_valid = int(np.isfinite(boot).sum())
     ci_low, ci_high = percentile_interval(boot, level) if n_valid else (np.nan, np.nan)

@@ -11,7 +11,7 @@ silently dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,12 +28,13 @@ from analysis.network import assortativity, cross_group_replies, modularity, ran
 from analysis.polarization import esteban_ray, partisanship, partisanship_by_group, term_contributions
 from analysis.stance import agreement, author_stance, stance_summary
 
-__all__ = ["PolarizationReport", "polarization_report", "speaker_term_counts", "TermCounts", "read_chunks",
-           "count_tokens", "count_frame_terms", "TOKEN_COLUMNS", "MATCH_COLUMNS"]
+__all__ = ["PolarizationReport", "polarization_report", "TermCounts", "read_chunks", "count_tokens",
+           "count_frame_terms", "aligned_rows", "TOKEN_COLUMNS", "MATCH_COLUMNS"]
 
 #: The columns of the token and match tables the report reads.
 TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "norm", "is_stopword"]
 MATCH_COLUMNS = ["thread_id", "comment_id", "doc", "frame", "term", "counted"]
+KEYS = ["thread_id", "comment_id"]
 # rows per record batch read from a token table (one row group is about 1M rows)
 _BATCH = 1 << 20
 
@@ -47,22 +48,6 @@ class PolarizationReport:
     incivility: pd.DataFrame
     speakers: pd.DataFrame
     edges: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def speaker_term_counts(keys: pd.DataFrame, speaker_of: pd.Series, terms: pd.Series, *, min_count: int = 1):
-    """Sparse (speakers x terms) counts; speakers in sorted order; terms used at least ``min_count`` times.
-
-    The one-pass definition, kept as the reference for :class:`TermCounts`
-    (which builds the same matrix chunk by chunk).
-    """
-    sp_codes, sp_ids = pd.factorize(speaker_of, sort=True)
-    frame = pd.DataFrame({"s": sp_codes, "t": terms.to_numpy()})
-    frame = frame[frame["s"] >= 0]
-    totals = frame["t"].value_counts()
-    frame = frame[frame["t"].map(totals) >= min_count]
-    t_codes, t_ids = pd.factorize(frame["t"], sort=True)
-    m = sp.csr_array((np.ones(len(frame)), (frame["s"].to_numpy(), t_codes)), shape=(len(sp_ids), len(t_ids)))
-    return m, list(sp_ids), list(t_ids)
 
 
 # ---------------------------------------------------------------- counting terms chunk by chunk
@@ -84,21 +69,15 @@ def read_chunks(paths: Sequence[str], columns: Sequence[str], *, dictionary: Seq
         yield from pf.iter_batches(batch_size=_BATCH, columns=list(columns), use_threads=False)
 
 
-def _codes(chunk, name: str) -> tuple[np.ndarray, list]:
-    """Integer codes per row and the distinct values of one column of a chunk (Arrow or pandas); a missing value: -1."""
-    if isinstance(chunk, pd.DataFrame):
-        codes, uniques = pd.factorize(chunk[name])
-        return np.asarray(codes, dtype=np.int64), list(uniques)
+def _codes(chunk: pa.RecordBatch | pa.Table, name: str) -> tuple[np.ndarray, list]:
+    """Integer codes per row and the distinct values of one column of a chunk; a missing value: -1."""
     codes, dictionary = string_codes(chunk.column(name))
     return codes, dictionary.to_pylist()
 
 
-def _flags(chunk, name: str) -> np.ndarray:
+def _flags(chunk: pa.RecordBatch | pa.Table, name: str) -> np.ndarray:
     """A boolean column of a chunk as a numpy array."""
-    col = chunk[name] if isinstance(chunk, pd.DataFrame) else chunk.column(name)
-    if isinstance(chunk, pd.DataFrame):
-        return col.to_numpy(bool)
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(chunk.column(name).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _per_row(per_value, codes: np.ndarray) -> np.ndarray:
@@ -112,7 +91,7 @@ def _is(values: list, wanted: str, codes: np.ndarray) -> np.ndarray:
 
 
 class TermCounts:
-    """(speakers x terms) counts added up chunk by chunk: the matrix of :func:`speaker_term_counts` without holding the rows.
+    """(speakers x terms) counts added up chunk by chunk, without holding the rows.
 
     ``comment_index`` maps (thread_id, comment_id) to a comment's row;
     ``speaker_code`` is each comment's speaker as a code into ``speaker_ids``
@@ -124,7 +103,8 @@ class TermCounts:
     keeps the terms used at least ``min_count`` times, in sorted order, and
     the kept speakers with at least one token (before that filter), in
     sorted order: exactly the rows of the known speakers in the one-pass
-    matrix.
+    matrix of all rows at once (``tests/test_groups.py`` builds that matrix
+    with pandas and compares).
     """
 
     def __init__(self, comment_index: pd.MultiIndex, speaker_code: np.ndarray, speaker_ids, keep: np.ndarray):
@@ -155,7 +135,7 @@ class TermCounts:
                 out[i] = c
         return np.array(out, dtype=np.int64)
 
-    def speakers(self, chunk, mask: np.ndarray) -> np.ndarray:
+    def speakers(self, chunk: pa.RecordBatch | pa.Table, mask: np.ndarray) -> np.ndarray:
         """Speaker code of each masked row of a chunk (-1 when its comment is not in the comments)."""
         th, th_v = _codes(chunk, "thread_id")
         cm, cm_v = _codes(chunk, "comment_id")
@@ -199,7 +179,7 @@ class TermCounts:
             self.parts.append(_add(a, b))
 
     def result(self, min_count: int = 1) -> tuple[sp.csr_array, list, list]:
-        """(counts as float64 CSR, as :func:`speaker_term_counts` gives them; speaker ids of the rows; terms of the columns).
+        """(counts as float64 CSR; speaker ids of the rows; terms of the columns).
 
         (Integer counts would give the same values, but every pass of the
         estimator would then make a float copy of them.)
@@ -245,8 +225,11 @@ def _add(a: sp.csr_array, b: sp.csr_array) -> sp.csr_array:
     return a + b
 
 
-def count_tokens(counter: TermCounts, chunks: Iterable) -> TermCounts:
-    """Add the word tokens of comments (not stopwords) per speaker: the counts of partisanship on all tokens."""
+def count_tokens(counter: TermCounts, chunks: Iterable[pa.RecordBatch | pa.Table]) -> TermCounts:
+    """Add the word tokens of comments (not stopwords) per speaker: the counts of partisanship on all tokens.
+
+    ``chunks``: Arrow record batches (or tables) with :data:`TOKEN_COLUMNS`, e.g. :func:`read_chunks`.
+    """
     word: np.ndarray = np.zeros(0, dtype=bool)
     for chunk in chunks:
         doc, doc_v = _codes(chunk, "doc")
@@ -261,8 +244,11 @@ def count_tokens(counter: TermCounts, chunks: Iterable) -> TermCounts:
     return counter
 
 
-def count_frame_terms(counter: TermCounts, chunks: Iterable) -> TermCounts:
-    """Add the counted frame matches of comments per speaker, as terms 'frame:term'."""
+def count_frame_terms(counter: TermCounts, chunks: Iterable[pa.RecordBatch | pa.Table]) -> TermCounts:
+    """Add the counted frame matches of comments per speaker, as terms 'frame:term'.
+
+    ``chunks``: Arrow record batches (or tables) with :data:`MATCH_COLUMNS`, e.g. :func:`read_chunks`.
+    """
     for chunk in chunks:
         doc, doc_v = _codes(chunk, "doc")
         frame, frame_v = _codes(chunk, "frame")
@@ -275,48 +261,28 @@ def count_frame_terms(counter: TermCounts, chunks: Iterable) -> TermCounts:
     return counter
 
 
-def _measure(counts, ids, groups_of: pd.Series, terms, *, opts, label: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """Leave-out partisanship between the groups; (table, term contributions, reason if not available)."""
-    g = groups_of.reindex(ids).fillna("").to_numpy()
-    known = g != ""
-    labels = sorted(set(g[known]))
-    speaks = np.asarray(counts.sum(axis=1)).ravel() > 0
-    per_group = {x: int(((g == x) & speaks).sum()) for x in labels}
-    if len(labels) < 2:
-        return pd.DataFrame(), pd.DataFrame(), f"{label}: fewer than two groups among speakers ({labels or 'none'})"
-    small = [x for x, n in per_group.items() if n < 2]
-    if small:
-        return pd.DataFrame(), pd.DataFrame(), f"{label}: group(s) {small} have fewer than 2 speakers with tokens"
-    common = dict(n_perm=opts["n_perm"], n_boot=opts["n_boot"], seed=opts["seed"])
-    m = counts if known.all() else counts[np.flatnonzero(known)]
-    gk = g[known]
-    if len(labels) == 2:
-        res = partisanship(m, gk == labels[0], **common)
-        table = pd.DataFrame([{"group_a": labels[0], "group_b": labels[1], **{k: v for k, v in res.items() if k != "contributions"}}])
-    else:
-        table = partisanship_by_group(m, gk, **common)
-    contrib = []
-    for a in labels if len(labels) > 2 else labels[:1]:
-        c = term_contributions(m, gk == a, terms).head(opts["top_terms"] * 2)
-        contrib.append(c.assign(group_a=a))
-    table.insert(0, "tokens", label)
-    return table, pd.concat(contrib, ignore_index=True).assign(tokens=label), ""
-
-
-def _chunks(data) -> Iterable:
-    """A table given whole (a DataFrame or Arrow table) as one chunk; otherwise the chunks themselves."""
-    return [data] if isinstance(data, (pd.DataFrame, pa.Table, pa.RecordBatch)) else data
-
-
 def polarization_report(
     comments: pd.DataFrame,
     docs: pd.DataFrame,
     stance: pd.DataFrame,
-    tokens: pd.DataFrame | Iterable,
-    matches: pd.DataFrame | Iterable,
+    tokens: Iterable[pa.RecordBatch | pa.Table],
+    matches: Iterable[pa.RecordBatch | pa.Table],
     *,
-    options: dict,
     salt: str,
+    groups: str,
+    group_column: str,
+    unit: str,
+    min_known_share: float,
+    min_term_count: int,
+    top_terms: int,
+    n_boot: int,
+    n_perm: int,
+    min_clusters: int,
+    seed: int,
+    er_alpha: float,
+    er_bins: int,
+    rwc_k: int,
+    stance_mapping: Mapping[str, str] | None = None,
     author_table: pd.DataFrame | None = None,
 ) -> PolarizationReport:
     """Speakers, groups, partisanship (all tokens, frame terms), Esteban–Ray, reply network, incivility.
@@ -325,142 +291,257 @@ def polarization_report(
     columns used are needed: keys, ``parent_id``, ``author_id`` and the group
     column; ``doc``, ``n_tokens``; the stance columns). ``tokens``
     (``thread_id``, ``comment_id``, ``doc``, ``norm``, ``is_stopword``) and
-    ``matches`` (keys, ``doc``, ``frame``, ``term``, ``counted``) are either
-    whole tables or an iterable of chunks (DataFrames or Arrow record
-    batches, e.g. :func:`read_chunks`), read once: only term counts per
-    speaker are kept, so memory does not grow with the number of tokens.
+    ``matches`` (keys, ``doc``, ``frame``, ``term``, ``counted``) are
+    iterables of Arrow record batches (or tables), e.g. :func:`read_chunks`,
+    read once: only term counts per speaker are kept, so memory does not
+    grow with the number of tokens.
+
+    The keyword arguments are the ``polarization`` section of the workflow
+    configuration (its schema documents each; ``groups`` is the group
+    source: ``auto``, ``column``, ``table`` or ``stance``); ``author_table``
+    is the table of ``author_groups`` when one is given. A measure that
+    cannot be computed is NaN or absent, and ``summary["not_available"]``
+    says which and why.
     """
-    opts = options
     comments = comments.reset_index(drop=True)
-    speaker, unit, unit_why = speakers(comments, unit=opts["unit"], min_known_share=opts["min_known_share"])
-    keys = ["thread_id", "comment_id"]
-    n = len(comments)
+    where = _comment_index(comments)
+    scored, label, uncivil_of, uncivil_share = _comment_stance(where, comments, stance)
+    del stance
+    tokens_of = _comment_tokens(where, comments, docs)
+    del docs
+    speaker, unit_used, unit_why = speakers(comments, unit=unit, min_known_share=min_known_share)
+    sp_code, sp_ids = pd.factorize(speaker, sort=True)
+    pooled = author_stance(scored, comments[KEYS].assign(author_id=speaker.to_numpy()))
+    source = _group_source(groups, group_column, author_table)
+    stance_of = pooled.set_index("author_id")["label"] if len(pooled) else pd.Series(dtype=object)
+    group_of = speaker_groups(comments, speaker, source=source, column=group_column,
+                              table=author_table, salt=salt, stance=speaker.map(stance_of))
+    summary: dict = {"unit": unit_used, "unit_reason": unit_why, "group_source": source,
+                     "group_column": group_column, "n_speakers": len(sp_ids),
+                     "n_speakers_with_group": int((group_of != "").sum()),
+                     "groups": {g: int((group_of == g).sum()) for g in sorted(set(group_of) - {""})},
+                     "stance": stance_summary(scored),
+                     "not_available": []}
+    not_available = summary["not_available"]
+    del scored
+    summary.update(_stance_agreement(label, comments, group_column, stance_mapping or {}))
+    del label
+
+    group_code = group_of.reindex(sp_ids).fillna("").to_numpy(dtype=object)  # group per speaker code
+    counting = dict(where=where, sp_code=sp_code, sp_ids=sp_ids, grouped=group_code != "", group_of=group_of)
+    measuring = dict(n_perm=n_perm, n_boot=n_boot, seed=seed, top_terms=top_terms)
+    part, contrib = _partisanship(count_tokens, tokens, **counting, min_count=min_term_count, **measuring,
+                                  label="all tokens", not_available=not_available)
+    f_part, f_contrib = _partisanship(count_frame_terms, matches, **counting, min_count=1, **measuring,
+                                      label="frame terms", not_available=not_available)
+    summary.update(_partisanship_summary(part))
+    partisan = pd.concat([part, f_part], ignore_index=True)
+    contributions = pd.concat([contrib, f_contrib], ignore_index=True)
+    summary.update(_esteban_ray(pooled, alpha=er_alpha, bins=er_bins, not_available=not_available))
+
+    pairs, child = _reply_pairs(comments, where, sp_code, sp_ids, group_code)
+    del counting, where
+    resampling = dict(n_boot=n_boot, seed=seed, min_clusters=min_clusters)
+    known_pairs = (pairs["child_group"] != "") & (pairs["parent_group"] != "")
+    network, network_summary = _network(pairs, known_pairs, n_groups=len(summary["groups"]), rwc_k=rwc_k,
+                                        resampling=resampling, not_available=not_available)
+    summary.update(network_summary)
+    incivility = _incivility(pairs, known_pairs, uncivil_of[child], tokens_of[child], resampling=resampling,
+                             not_available=not_available)
+    summary["uncivil_comment_share"] = uncivil_share
+    return PolarizationReport(summary, partisan, contributions, network, incivility,
+                              _speaker_table(group_of, pooled), _edges(pairs))
+
+
+def _comment_index(comments: pd.DataFrame) -> pd.MultiIndex:
+    """The comments' (thread_id, comment_id) as an index; they must be unique."""
     where = pd.MultiIndex.from_arrays([comments["thread_id"], comments["comment_id"]])
     if not where.is_unique:
         raise ValueError("comments: (thread_id, comment_id) is not unique; expected one row per comment")
-    sp_code, sp_ids = pd.factorize(speaker, sort=True)
+    return where
 
-    # stance of each comment (a comment without a stance row: no cue, abstain), as a left merge on the keys
+
+def _comment_stance(where: pd.MultiIndex, comments: pd.DataFrame, stance: pd.DataFrame):
+    """Stance cues of each comment (a comment without a stance row: no cue, abstain), as a left merge on the keys.
+
+    Returns (the comments' keys with ``n_pro``, ``n_anti``, ``score``,
+    ``label``, ``doc``; the labels; uncivil cues per comment; the share of
+    stance rows with an uncivil cue).
+    """
     stance = stance[stance["doc"] == "comment"]
-    s_row, at = _aligned(where, comments, stance, "stance")
+    s_row, at = aligned_rows(where, comments, stance, "stance")
+    n = len(comments)
     n_pro = np.zeros(n, dtype=np.int64)
     n_anti = np.zeros(n, dtype=np.int64)
-    unciv_of = np.zeros(n, dtype=np.int64)
+    uncivil_of = np.zeros(n, dtype=np.int64)
     score = np.full(n, np.nan)
     label = np.full(n, "abstain", dtype=object)
     n_pro[at] = stance["n_pro"].to_numpy()[s_row]
     n_anti[at] = stance["n_anti"].to_numpy()[s_row]
-    unciv_of[at] = stance["n_uncivil"].to_numpy()[s_row]
+    uncivil_of[at] = stance["n_uncivil"].to_numpy()[s_row]
     score[at] = stance["score"].to_numpy(dtype=float, na_value=np.nan)[s_row]
     label[at] = stance["label"].to_numpy(dtype=object)[s_row]
     uncivil_share = float((stance["n_uncivil"] > 0).mean()) if len(stance) else float("nan")
-    del stance, s_row, at
+    scored = comments[KEYS].assign(n_pro=n_pro, n_anti=n_anti, score=score, label=label, doc="comment")
+    return scored, label, uncivil_of, uncivil_share
+
+
+def _comment_tokens(where: pd.MultiIndex, comments: pd.DataFrame, docs: pd.DataFrame) -> np.ndarray:
+    """Tokens of each comment (0 without a docs row)."""
     docs = docs[docs["doc"] == "comment"]
-    d_row, at = _aligned(where, comments, docs, "docs")
-    tokens_of = np.zeros(n, dtype=np.int64)
+    d_row, at = aligned_rows(where, comments, docs, "docs")
+    tokens_of = np.zeros(len(comments), dtype=np.int64)
     tokens_of[at] = docs["n_tokens"].to_numpy()[d_row]
-    del docs, d_row, at
+    return tokens_of
 
-    # speaker stance: pooled cues of all of a speaker's comments
-    scored = comments[keys].assign(n_pro=n_pro, n_anti=n_anti, score=score, label=label, doc="comment")
-    pooled = author_stance(scored, comments[keys].assign(author_id=speaker.to_numpy()))
-    stance_of = pooled.set_index("author_id")["label"] if len(pooled) else pd.Series(dtype=object)
-    source = opts["groups"]
-    if source == "auto":
-        source = "column" if opts["group_column"] else "table" if author_table is not None else "stance"
-    groups = speaker_groups(comments, speaker, source=source, column=opts["group_column"],
-                            table=author_table, salt=salt, stance=speaker.map(stance_of))
-    summary: dict = {"unit": unit, "unit_reason": unit_why, "group_source": source,
-                     "group_column": opts["group_column"], "n_speakers": len(sp_ids),
-                     "n_speakers_with_group": int((groups != "").sum()),
-                     "groups": {g: int((groups == g).sum()) for g in sorted(set(groups) - {""})},
-                     "stance": stance_summary(scored),
-                     "not_available": []}
-    del scored
 
-    # agreement of stance labels with a group column, when mapped
-    mapping = opts.get("stance_mapping") or {}
-    if opts["group_column"] and mapping and opts["group_column"] in comments:
-        ag = agreement(pd.Series(label), comments[opts["group_column"]], mapping=mapping)
-        summary["stance_agreement"] = {k: v for k, v in ag.items() if not isinstance(v, dict)}
-    del label
+def _group_source(groups: str, group_column: str, author_table: pd.DataFrame | None) -> str:
+    """The group source; ``auto``: the group column if named, else the author table if given, else stance."""
+    if groups != "auto":
+        return groups
+    return "column" if group_column else "table" if author_table is not None else "stance"
 
-    # partisanship on all word tokens and on frame terms: counts added up chunk by chunk, for speakers with a group
-    group_of = groups.reindex(sp_ids).fillna("").to_numpy(dtype=object)  # group per speaker code
-    grouped = group_of != ""
-    counter = count_tokens(TermCounts(where, sp_code, sp_ids, grouped), _chunks(tokens))
-    counts, ids, terms = counter.result(opts["min_term_count"])
-    del counter
-    part, contrib, why = _measure(counts, ids, groups, terms, opts=opts, label="all tokens")
+
+def _stance_agreement(label: np.ndarray, comments: pd.DataFrame, group_column: str, mapping: Mapping) -> dict:
+    """Agreement of the comments' stance labels with the group column, when a mapping is given."""
+    if not (group_column and mapping and group_column in comments):
+        return {}
+    ag = agreement(pd.Series(label), comments[group_column], mapping=mapping)
+    return {"stance_agreement": {k: v for k, v in ag.items() if not isinstance(v, dict)}}
+
+
+def _partisanship(count, chunks, *, where, sp_code, sp_ids, grouped, group_of: pd.Series, min_count: int,
+                  n_perm: int, n_boot: int, seed: int, top_terms: int, label: str,
+                  not_available: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Leave-out partisanship between the groups on the terms ``count`` adds up from ``chunks``, for speakers
+    with a group; (table, term contributions), both empty and the reason recorded when not available."""
+    counts, ids, terms = count(TermCounts(where, sp_code, sp_ids, grouped), chunks).result(min_count)
+    g = group_of.reindex(ids).fillna("").to_numpy()
+    known = g != ""
+    labels = sorted(set(g[known]))
+    speaks = np.asarray(counts.sum(axis=1)).ravel() > 0
+    per_group = {x: int(((g == x) & speaks).sum()) for x in labels}
+    if len(labels) < 2:
+        not_available.append(f"{label}: fewer than two groups among speakers ({labels or 'none'})")
+        return pd.DataFrame(), pd.DataFrame()
+    small = [x for x, n in per_group.items() if n < 2]
+    if small:
+        not_available.append(f"{label}: group(s) {small} have fewer than 2 speakers with tokens")
+        return pd.DataFrame(), pd.DataFrame()
+    common = dict(n_perm=n_perm, n_boot=n_boot, seed=seed)
+    m = counts if known.all() else counts[np.flatnonzero(known)]
     del counts
-    if why:
-        summary["not_available"].append(why)
-    f_counts, f_ids, f_terms = count_frame_terms(TermCounts(where, sp_code, sp_ids, grouped), _chunks(matches)).result()
-    f_part, f_contrib, why = _measure(f_counts, f_ids, groups, f_terms, opts=opts, label="frame terms")
-    if why:
-        summary["not_available"].append(why)
-    partisan = pd.concat([part, f_part], ignore_index=True)
-    if len(part):
-        first = part.iloc[0]
-        summary["partisanship_all"] = {k: (float(first[k]) if k not in ("group_a", "group_b") else str(first[k]))
-                                       for k in ("group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "p_value")}
-    contributions = pd.concat([contrib, f_contrib], ignore_index=True)
+    gk = g[known]
+    if len(labels) == 2:
+        res = partisanship(m, gk == labels[0], **common)
+        table = pd.DataFrame([{"group_a": labels[0], "group_b": labels[1], **{k: v for k, v in res.items() if k != "contributions"}}])
+    else:
+        table = partisanship_by_group(m, gk, **common)
+    contrib = []
+    for a in labels if len(labels) > 2 else labels[:1]:
+        c = term_contributions(m, gk == a, terms).head(top_terms * 2)
+        contrib.append(c.assign(group_a=a))
+    table.insert(0, "tokens", label)
+    return table, pd.concat(contrib, ignore_index=True).assign(tokens=label)
 
-    # Esteban-Ray over speakers' stance scores
+
+def _partisanship_summary(part: pd.DataFrame) -> dict:
+    """The first comparison on all tokens, for the summary."""
+    if not len(part):
+        return {}
+    first = part.iloc[0]
+    return {"partisanship_all": {k: (float(first[k]) if k not in ("group_a", "group_b") else str(first[k]))
+                                 for k in ("group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "p_value")}}
+
+
+def _esteban_ray(pooled: pd.DataFrame, *, alpha: float, bins: int, not_available: list) -> dict:
+    """Esteban–Ray polarization over the speakers' stance scores."""
     scores = pooled.loc[pooled["score"].notna(), "score"] if len(pooled) else pd.Series(dtype=float)
-    summary["esteban_ray"] = (float(esteban_ray(scores.to_numpy(), alpha=opts["er_alpha"], bins=opts["er_bins"]))
-                              if len(scores) else float("nan"))
-    summary["esteban_ray_n"] = int(len(scores))
-    summary["esteban_ray_alpha"] = opts["er_alpha"]
+    if len(scores):
+        value = float(esteban_ray(scores.to_numpy(), alpha=alpha, bins=bins))
+    else:
+        value = float("nan")
+        not_available.append("Esteban–Ray: no speaker with a stance score")
+    return {"esteban_ray": value, "esteban_ray_n": int(len(scores)), "esteban_ray_alpha": alpha}
 
-    # reply pairs between comments: a comment and its parent in the same thread (an inner merge on the keys)
+
+def _reply_pairs(comments: pd.DataFrame, where: pd.MultiIndex, sp_code: np.ndarray, sp_ids: pd.Index,
+                 group_code: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Reply pairs: a comment and its parent in the same thread (an inner merge on the keys), with both speakers
+    and their groups; and the child comments' rows."""
     child = np.flatnonzero((comments["parent_id"] != "").to_numpy(dtype=bool))
     parent = where.get_indexer(pd.MultiIndex.from_arrays(
         [comments["thread_id"].take(child), comments["parent_id"].take(child)]))
     child, parent = child[parent >= 0], parent[parent >= 0]
-    del where
-    net_pairs = pd.DataFrame({
+    pairs = pd.DataFrame({
         "thread_id": comments["thread_id"].take(child).to_numpy(),
         "child_author": sp_ids.take(sp_code[child]),
         "parent_author": sp_ids.take(sp_code[parent]),
-        "child_group": group_of[sp_code[child]],
-        "parent_group": group_of[sp_code[parent]],
+        "child_group": group_code[sp_code[child]],
+        "parent_group": group_code[sp_code[parent]],
     })
-    common = dict(n_boot=opts["n_boot"], seed=opts["seed"], min_clusters=opts["min_clusters"])
-    known_pairs = (net_pairs["child_group"] != "") & (net_pairs["parent_group"] != "")
-    network = pd.DataFrame()
-    if known_pairs.any() and len(summary["groups"]) >= 2:
-        network = cross_group_replies(net_pairs, **common)
-        graph = reply_graph(net_pairs, known_only=True)  # the measures use only speakers with a group
-        summary["assortativity"] = _safe(lambda: assortativity(graph))
-        summary["modularity"] = _safe(lambda: modularity(graph))
-        summary["rwc"] = _safe(lambda: random_walk_controversy(graph, k=opts["rwc_k"])) if len(summary["groups"]) == 2 else float("nan")
-        summary["rwc_k"] = opts["rwc_k"]
-    else:
-        summary["not_available"].append("reply network: fewer than two groups, or no reply between two speakers with known groups")
+    return pairs, child
 
-    # incivility of cross- vs same-group replies
-    inc_pairs = pd.DataFrame({
-        "thread_id": net_pairs["thread_id"],
-        "cross_group": np.where(known_pairs, net_pairs["child_group"] != net_pairs["parent_group"], None),
-        "child_uncivil_hits": unciv_of[child],
-        "child_tokens": tokens_of[child],
-    })
-    incivility = pd.DataFrame()
-    if known_pairs.any():
-        incivility = incivility_by_reply_type(inc_pairs, **common)
-    else:
-        summary["not_available"].append("incivility by reply type: no reply between speakers with known groups")
-    summary["uncivil_comment_share"] = uncivil_share
 
-    speaker_table = pd.DataFrame({"speaker": groups.index, "group": groups.to_numpy()})
+def _network(pairs: pd.DataFrame, known_pairs: pd.Series, *, n_groups: int, rwc_k: int, resampling: dict,
+             not_available: list) -> tuple[pd.DataFrame, dict]:
+    """Cross-group replies, and assortativity, modularity and RWC of the reply graph of speakers with a group."""
+    if not (known_pairs.any() and n_groups >= 2):
+        not_available.append("reply network: fewer than two groups, or no reply between two speakers with known groups")
+        return pd.DataFrame(), {}
+    network = cross_group_replies(pairs, **resampling)
+    graph = reply_graph(pairs, known_only=True)  # the measures use only speakers with a group
+    summary = {"assortativity": _graph_measure("assortativity", lambda: assortativity(graph), not_available),
+               "modularity": _graph_measure("modularity", lambda: modularity(graph), not_available)}
+    if n_groups == 2:
+        summary["rwc"] = _graph_measure("rwc", lambda: random_walk_controversy(graph, k=rwc_k), not_available)
+    else:
+        summary["rwc"] = float("nan")
+        not_available.append(f"rwc: random walk controversy needs exactly two groups (found {n_groups})")
+    summary["rwc_k"] = rwc_k
+    return network, summary
+
+
+def _graph_measure(name: str, measure, not_available: list) -> float:
+    """A measure of the reply graph; NaN with the reason recorded where the graph does not allow it."""
+    try:
+        value = float(measure())
+    except (ValueError, ZeroDivisionError) as e:  # e.g. RWC with too few speakers per side
+        not_available.append(f"{name}: {e}")
+        return float("nan")
+    if np.isnan(value):
+        not_available.append(f"{name}: undefined on this reply graph (no edge, or a single group)")
+    return value
+
+
+def _incivility(pairs: pd.DataFrame, known_pairs: pd.Series, child_uncivil: np.ndarray, child_tokens: np.ndarray,
+                *, resampling: dict, not_available: list) -> pd.DataFrame:
+    """Incivility of cross- vs same-group replies."""
+    if not known_pairs.any():
+        not_available.append("incivility by reply type: no reply between speakers with known groups")
+        return pd.DataFrame()
+    return incivility_by_reply_type(pd.DataFrame({
+        "thread_id": pairs["thread_id"],
+        "cross_group": np.where(known_pairs, pairs["child_group"] != pairs["parent_group"], None),
+        "child_uncivil_hits": child_uncivil,
+        "child_tokens": child_tokens,
+    }), **resampling)
+
+
+def _speaker_table(group_of: pd.Series, pooled: pd.DataFrame) -> pd.DataFrame:
+    """One row per speaker: group, and pooled stance where there is one."""
+    table = pd.DataFrame({"speaker": group_of.index, "group": group_of.to_numpy()})
     if len(pooled):
-        speaker_table = speaker_table.merge(pooled.rename(columns={"author_id": "speaker"}), on="speaker", how="left")
-    edges = net_pairs.groupby(["child_author", "parent_author", "child_group", "parent_group"]).size().rename("replies").reset_index()
-    return PolarizationReport(summary, partisan, contributions, network, incivility, speaker_table, edges)
+        table = table.merge(pooled.rename(columns={"author_id": "speaker"}), on="speaker", how="left")
+    return table
 
 
-def _aligned(
+def _edges(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Replies per (child speaker, parent speaker) with their groups."""
+    return pairs.groupby(["child_author", "parent_author", "child_group", "parent_group"]).size().rename("replies").reset_index()
+
+
+def aligned_rows(
     where: pd.MultiIndex, comments: pd.DataFrame, table: pd.DataFrame, name: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``table`` that match a comment, and those comments' rows: (table rows, comment rows).
@@ -471,21 +552,12 @@ def _aligned(
     keys as ``comments`` in the same order (as per-comment tables written
     shard by shard do), row i matches comment i and no lookup is needed.
     """
-    keys = ["thread_id", "comment_id"]
-    if len(table) == len(comments) and all(table[k].array.equals(comments[k].array) for k in keys):
+    if len(table) == len(comments) and all(table[k].array.equals(comments[k].array) for k in KEYS):
         rows = np.arange(len(table))
         return rows, rows
-    row = where.get_indexer(pd.MultiIndex.from_arrays([table[k] for k in keys]))
+    row = where.get_indexer(pd.MultiIndex.from_arrays([table[k] for k in KEYS]))
     hit = np.flatnonzero(row >= 0)
     at = row[hit]
     if len(at) and np.bincount(at).max() > 1:
         raise ValueError(f"{name}: more than one row for a comment; expected one row per (thread_id, comment_id)")
     return hit, at
-
-
-def _safe(fn) -> float:
-    """A network measure, or NaN where the graph does not allow it (e.g. RWC with too few nodes)."""
-    try:
-        return float(fn())
-    except (ValueError, ZeroDivisionError):
-        return float("nan")

@@ -1,6 +1,7 @@
 """Corpus description: counts per depth, example-thread choice, tree drawing layout."""
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from analysis.describe import (comments_per_depth, corpus_numbers, document_token_counts, first_subtrees,
@@ -65,8 +66,9 @@ def test_corpus_numbers_from_per_shard_token_counts_by_hand():
                             row("t1", "", "article", 0, True), row("t1", "", "article", 1, False),
                             row("t1", "", "article", 2, False)])
     shard_2 = pd.DataFrame([row("t2", "c1", "comment", 0, False), row("t2", "c1", "comment", 0, False)])
-    docs = pd.concat([document_token_counts(shard_1), document_token_counts(shard_2),
-                      document_token_counts(shard_2.iloc[:0])], ignore_index=True)
+    arrow = lambda df: pa.Table.from_pandas(df, preserve_index=False)  # noqa: E731  (shards as the rule reads them)
+    docs = pd.concat([document_token_counts(arrow(shard_1)), document_token_counts(arrow(shard_2)),
+                      document_token_counts(arrow(shard_2.iloc[:0]))], ignore_index=True)
     comments = pd.DataFrame({"thread_id": ["t1", "t2"], "comment_id": ["c1", "c1"], "depth": [1, 1], "author_id": ["a", ""]})
     threads = pd.DataFrame({"thread_id": ["t1", "t2"], "source": ["s", "s"], "article_text": ["text", ""]})
     n = corpus_numbers(comments, threads, docs)

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from analysis.describe import _document_runs, _document_token_counts_grouped, document_token_counts, thread_summary
+from analysis.describe import document_token_counts, thread_summary
 
 KEYS = ["thread_id", "comment_id", "doc"]
 
@@ -37,6 +38,25 @@ def brute_force(tokens: pd.DataFrame) -> pd.DataFrame:
                           "n_sentences": len(v["s"]), "n_mwe": v["m"]} for k, v in seen.items()])
 
 
+def hash_grouping(table: pa.Table) -> pd.DataFrame:
+    """A second method: Arrow's hash ``group_by`` (any row order): count, distinct sentences, sum of is_mwe."""
+    counts = table.group_by(KEYS, use_threads=False).aggregate(
+        [("sentence", "count"), ("sentence", "count_distinct"), ("is_mwe", "sum")]
+    )
+    plain = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in counts.columns[:3]]
+    out = pa.table(plain + counts.columns[3:], names=counts.column_names).to_pandas()
+    out.columns = [*KEYS, "n_tokens", "n_sentences", "n_mwe"]
+    return out
+
+
+def arrow(df: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+def first_token_order(tokens: pd.DataFrame) -> list:
+    return list(dict.fromkeys(tokens[KEYS].apply(tuple, axis=1)))
+
+
 def same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     norm = lambda d: d.sort_values(KEYS).reset_index(drop=True).astype(  # noqa: E731
         {"thread_id": str, "comment_id": str, "doc": str, "n_tokens": "int64", "n_sentences": "int64", "n_mwe": "int64"})
@@ -45,12 +65,11 @@ def same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 def test_run_lengths_match_brute_force_and_hash_grouping(tmp_path):
     tokens = token_rows()
-    table = pa.Table.from_pandas(tokens, preserve_index=False)
-    assert _document_runs(table, KEYS) is not None  # the fast path applies
-    fast = document_token_counts(tokens)
+    table = arrow(tokens)
+    fast = document_token_counts(table)
     assert same(fast, brute_force(tokens))
-    assert same(fast, _document_token_counts_grouped(table, KEYS))
-    assert fast[KEYS].apply(tuple, axis=1).tolist() == list(dict.fromkeys(tokens[KEYS].apply(tuple, axis=1)))  # first-token order
+    assert same(fast, hash_grouping(table))
+    assert fast[KEYS].apply(tuple, axis=1).tolist() == first_token_order(tokens)
     # as the rule reads a shard: keys dictionary-encoded, several row groups (a dictionary per chunk), a
     # document cut by a row-group boundary
     pq.write_table(table, tmp_path / "s.parquet", row_group_size=7)
@@ -62,22 +81,24 @@ def test_run_lengths_match_brute_force_and_hash_grouping(tmp_path):
     assert chunked.column("thread_id").num_chunks == 2 and same(document_token_counts(chunked), fast)
 
 
-def test_document_in_two_runs_or_sentences_out_of_order_fall_back():
+def test_documents_in_several_runs_or_sentences_out_of_order():
     tokens = token_rows(seed=1)
     moved = pd.concat([tokens.iloc[3:], tokens.iloc[:3]], ignore_index=True)  # first document split in two runs
-    assert _document_runs(pa.Table.from_pandas(moved, preserve_index=False), KEYS) is None
-    assert same(document_token_counts(moved), brute_force(moved))
     shuffled = tokens.sample(frac=1, random_state=0).reset_index(drop=True)
-    assert same(document_token_counts(shuffled), brute_force(shuffled))
+    for rows in (moved, shuffled):
+        out = document_token_counts(arrow(rows))
+        assert same(out, brute_force(rows)) and same(out, hash_grouping(arrow(rows)))
+        assert out[KEYS].apply(tuple, axis=1).tolist() == first_token_order(rows)
     # one document, sentence numbers 1, 0, 1: run-length counting of sentence changes would say 3
     back = pd.DataFrame({"thread_id": "t", "comment_id": "c", "doc": "comment", "sentence": [1, 0, 1], "is_mwe": False})
-    assert _document_runs(pa.Table.from_pandas(back, preserve_index=False), KEYS) is None
-    assert document_token_counts(back)["n_sentences"].tolist() == [2]
+    assert document_token_counts(arrow(back))["n_sentences"].tolist() == [2]
+    with pytest.raises(ValueError, match="null"):
+        document_token_counts(arrow(back.assign(sentence=[1, None, 1])))
 
 
 def test_one_document_and_empty_shard():
     one = pd.DataFrame({"thread_id": "t", "comment_id": "c", "doc": "comment", "sentence": [0, 0, 2], "is_mwe": [True, False, True]})
-    assert document_token_counts(one)[["n_tokens", "n_sentences", "n_mwe"]].values.tolist() == [[3, 2, 2]]
+    assert document_token_counts(arrow(one))[["n_tokens", "n_sentences", "n_mwe"]].values.tolist() == [[3, 2, 2]]
     empty = document_token_counts(pa.Table.from_pandas(one.iloc[:0], preserve_index=False))
     assert empty.empty and list(empty.columns) == [*KEYS, "n_tokens", "n_sentences", "n_mwe"]
 

@@ -1,8 +1,12 @@
 """Speakers, groups, and the polarization report on a small synthetic corpus."""
 
+import math
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+import scipy.sparse as sp
 
 from analysis.errors import ConfigError
 from analysis.groups import speaker_groups, speakers
@@ -49,6 +53,28 @@ OPTIONS = {"groups": "column", "group_column": "side", "unit": "auto", "min_know
            "rwc_k": 2, "stance_mapping": {}}
 
 
+def batches(df: pd.DataFrame) -> list:
+    """A table as the workflow reads it: Arrow record batches."""
+    return pa.Table.from_pandas(df, preserve_index=False).to_batches(max_chunksize=50)
+
+
+def speaker_term_counts(speaker_of: pd.Series, terms: pd.Series, *, min_count: int = 1):
+    """The one-pass definition: sparse (speakers x terms) counts of all rows at once, by pandas.
+
+    Speakers in sorted order (every speaker of ``speaker_of``, rows of a
+    missing speaker left out); terms used at least ``min_count`` times, in
+    sorted order.
+    """
+    sp_codes, sp_ids = pd.factorize(speaker_of, sort=True)
+    frame = pd.DataFrame({"s": sp_codes, "t": terms.to_numpy()})
+    frame = frame[frame["s"] >= 0]
+    totals = frame["t"].value_counts()
+    frame = frame[frame["t"].map(totals) >= min_count]
+    t_codes, t_ids = pd.factorize(frame["t"], sort=True)
+    m = sp.csr_array((np.ones(len(frame)), (frame["s"].to_numpy(), t_codes)), shape=(len(sp_ids), len(t_ids)))
+    return m, list(sp_ids), list(t_ids)
+
+
 def test_report_on_two_divided_groups():
     rng = np.random.default_rng(0)
     n = 40
@@ -65,21 +91,23 @@ def test_report_on_two_divided_groups():
     docs = c[["thread_id", "comment_id"]].assign(doc="comment", n_tokens=12)
     stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan, label="abstain", n_uncivil=0)
     matches = pd.DataFrame(columns=["thread_id", "comment_id", "doc", "frame", "term", "counted"])
-    rep = polarization_report(c, docs, stance, tokens, matches, options=OPTIONS, salt="s")
+    rep = polarization_report(c, docs, stance, batches(tokens), batches(matches), **OPTIONS, salt="s")
     row = rep.partisanship.set_index("tokens").loc["all tokens"]
     assert rep.summary["unit"] == "author" and rep.summary["groups"] == {"a": 10, "b": 10}
     assert row["estimate"] > 0.6 > row["baseline_high"]  # separated vocabularies: far above shuffled labels
     assert set(rep.terms["term"].head(6)) <= {"liberty", "rights", "freedom", "safety", "deaths", "children"}
     assert "frame terms: fewer than two groups among speakers (none)" in rep.summary["not_available"]
+    # no comment has a stance score: Esteban-Ray is NaN, and the summary says why
+    assert math.isnan(rep.summary["esteban_ray"]) and rep.summary["esteban_ray_n"] == 0
+    assert "Esteban–Ray: no speaker with a stance score" in rep.summary["not_available"]
+    assert len(rep.summary["not_available"]) == 2 and math.isfinite(rep.summary["rwc"])
     assert set(rep.network["quantity"]) == {"cross_share", "expected_share", "ratio"}
 
 
 def test_term_counts_in_chunks_equal_the_one_pass_matrix():
     """Counts added up chunk by chunk (Arrow batches, any order of shards) = speaker_term_counts on all rows at once."""
-    import pyarrow as pa
-
     from analysis.framing import is_word
-    from analysis.polarization_report import TermCounts, count_tokens, speaker_term_counts
+    from analysis.polarization_report import TermCounts, count_tokens
 
     rng = np.random.default_rng(3)
     c = comments_frame([f"u{i % 7}" for i in range(30)])
@@ -93,7 +121,7 @@ def test_term_counts_in_chunks_equal_the_one_pass_matrix():
     tok = tokens[(tokens["doc"] == "comment") & ~tokens["is_stopword"]]
     tok = tok[is_word(tok["norm"])]
     who = tok.merge(c.assign(speaker=speaker)[["thread_id", "comment_id", "speaker"]], on=["thread_id", "comment_id"], how="left")
-    m1, ids1, terms1 = speaker_term_counts(tok, who["speaker"], tok["norm"], min_count=2)
+    m1, ids1, terms1 = speaker_term_counts(who["speaker"], tok["norm"], min_count=2)
     sp_code, sp_ids = pd.factorize(speaker, sort=True)
     keep = ~np.isin(np.asarray(sp_ids), ["u3"])  # u3 has no group
     where = pd.MultiIndex.from_arrays([c["thread_id"], c["comment_id"]])
@@ -106,6 +134,7 @@ def test_term_counts_in_chunks_equal_the_one_pass_matrix():
     assert ids2 == [ids1[i] for i in rows1]
     assert m2.has_canonical_format and m2.dtype == np.float64
     np.testing.assert_array_equal(m2.toarray(), m1.toarray()[rows1])
-    # and from pandas chunks, in another order
-    m3, _, _ = count_tokens(TermCounts(where, sp_code, sp_ids, keep), [tokens.iloc[20:], tokens.iloc[:20]]).result(2)
+    # and from plain (not dictionary-encoded) Arrow tables, in another order
+    parts = [pa.Table.from_pandas(tokens.iloc[20:], preserve_index=False), pa.Table.from_pandas(tokens.iloc[:20], preserve_index=False)]
+    m3, _, _ = count_tokens(TermCounts(where, sp_code, sp_ids, keep), parts).result(2)
     np.testing.assert_array_equal(m3.toarray(), m1.toarray()[rows1])

@@ -4,9 +4,11 @@ Expected values are written out from the formulas with plain Python math.
 """
 
 import math
+from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import scipy.sparse as sp
 from scipy.stats import chi2, chi2_contingency
@@ -267,6 +269,7 @@ def _hand_worked():
 
 def test_group_term_counts_counts_word_tokens_per_group():
     tokens, docs = _hand_worked()
+    tokens = _arrow_tokens(tokens)
     counts, groups, terms = group_term_counts(tokens, docs, by="side")
     assert groups == ["con", "pro"] and terms == ["guns", "law"]  # no stopword, no punctuation
     assert counts.toarray().tolist() == [[0, 1], [3, 1]]
@@ -306,15 +309,33 @@ def test_term_count_sum_of_shards_is_the_count_by_hand():
     assert counts.dtype == np.int64 and counts.toarray().tolist() == [[0, 1], [3, 1]]
 
 
-@pytest.mark.parametrize("seed,dense", [(1, True), (2, True), (1, False), (2, False)])
-def test_term_count_sum_of_shards_equals_a_plain_count(seed, dense, monkeypatch):
+def plain_count(tokens: pd.DataFrame, docs: pd.DataFrame, by: str) -> Counter:
+    """(group, term) -> count, row by row: word tokens (a letter or digit), no stopwords, documents with a group."""
+    group_of = {(d.thread_id, d.comment_id): d[by] for _, d in docs.iterrows() if pd.notna(d[by])}
+    return Counter(
+        (str(group_of[(r.thread_id, r.comment_id)]), r.norm) for r in tokens.itertuples()
+        if (r.thread_id, r.comment_id) in group_of and not r.is_stopword and any(ch.isalnum() for ch in r.norm)
+    )
+
+
+def test_many_terms_per_group_are_counted_like_few():
+    # more (group x term) cells than tokens: counted as a sparse matrix, not a dense table
+    rng = np.random.default_rng(4)
+    n = 40_000
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(40)], "doc": "comment",
+                         "side": ["a", "b", "c", "d"] * 10})
+    tokens = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in np.sort(rng.integers(0, 40, n))],
+                           "doc": "comment", "norm": [f"w{i}" for i in rng.integers(0, 30_000, n)], "is_stopword": False})
+    counts, groups, terms = group_term_counts(_arrow_tokens(tokens), docs, by="side")
+    assert len(groups) * len(terms) > max(n, 1 << 16)
+    got = {(groups[g], terms[w]): int(v) for (g, w), v in counts.todok().items()}
+    assert got == dict(plain_count(tokens, docs, "side"))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_term_count_sum_of_shards_equals_a_plain_count(seed):
     """Random documents in three shards, several groupings: the sum of the shards equals a row-by-row Counter."""
-    from collections import Counter
-
-    import analysis.keyness
     from analysis.keyness import TermCountSum
-
-    monkeypatch.setattr(analysis.keyness, "_dense_ok", lambda cells, n_tokens: dense)  # both ways of counting
 
     rng = np.random.default_rng(seed)
     words = ["guns", "law", "the", "of", "rights", "2nd", ",", "!", "ban", "nra", "état"]
@@ -335,14 +356,27 @@ def test_term_count_sum_of_shards_equals_a_plain_count(seed, dense, monkeypatch)
             total.add(*group_term_counts(_arrow_tokens(tokens[tokens["thread_id"].isin(shard)]),
                                          docs[docs["thread_id"].isin(shard)], by=by))
         counts, groups, terms = total.total()
-        group_of = {(d.thread_id, d.comment_id): d[by] for _, d in docs.iterrows() if pd.notna(d[by])}
-        expected = Counter(
-            (str(group_of[(r.thread_id, r.comment_id)]), r.norm) for r in tokens.itertuples()
-            if (r.thread_id, r.comment_id) in group_of and not r.is_stopword and any(ch.isalnum() for ch in r.norm)
-        )
+        expected = plain_count(tokens, docs, by)
         got = {(groups[g], terms[w]): int(counts[g, w]) for g in range(len(groups)) for w in range(len(terms)) if counts[g, w]}
         assert got == dict(expected)
         assert groups == sorted({g for g, _ in expected}) and terms == sorted({w for _, w in expected})
         # and exactly the one-pass counts of the whole
-        one, one_groups, one_terms = group_term_counts(tokens, docs, by=by)
+        one, one_groups, one_terms = group_term_counts(pa.Table.from_pandas(tokens, preserve_index=False), docs, by=by)
         assert (groups, terms) == (one_groups, one_terms) and (counts != one).nnz == 0
+
+
+def test_keyness_by_grouping_over_shards_equals_keyness_of_all_counts():
+    from analysis.keyness import keyness_by_grouping
+
+    tokens, docs = _hand_worked()
+    docs = docs.assign(one="x")  # a grouping with a single group: no rows
+    shards = [(_arrow_tokens(tokens[tokens["comment_id"].isin(ids)]), docs[docs["comment_id"].isin(ids)])
+              for ids in (["c1", "c3"], ["c2", "c4"])]
+    out = keyness_by_grouping(iter(shards), groupings=["side", "one"], min_count=1)
+    counts, groups, terms = group_term_counts(_arrow_tokens(tokens), docs, by="side")
+    expected = keyness(counts, groups=groups, terms=terms, comparison="one_vs_rest", min_count=1).assign(by="side")
+    pd.testing.assert_frame_equal(out, expected)
+    with pytest.raises(ValueError, match="by='nope'"):
+        keyness_by_grouping(iter(shards), groupings=["nope"], min_count=1)
+    empty = keyness_by_grouping(iter(shards), groupings=["one"], min_count=1)
+    assert empty.empty and list(empty.columns) == ["by", "group", "term"]

@@ -116,23 +116,8 @@ def test_leave_out_matches_brute_force_with_float_counts_and_singletons():
     assert leave_out_partisanship(sp.coo_array(counts), groups) == pytest.approx(expected, abs=1e-9)
 
 
-def test_blocked_pass_matches_brute_force(monkeypatch):
-    # the second pass runs over blocks of rows; force many tiny blocks, one row longer than a block
-    import analysis.polarization as polarization
-
-    rng = np.random.default_rng(21)
-    counts, groups = random_counts(rng, 30, 40, partisan=0.5)
-    counts[7] = rng.integers(1, 4, size=40)  # 40 non-zeros in one row
-    expected = brute_force(counts.tolist(), groups.tolist())
-    terms = [f"t{j}" for j in range(40)]
-    whole = term_contributions(counts, groups, terms)
-    boot = partisanship(counts, groups, n_boot=5, n_perm=5, seed=1)
-    monkeypatch.setattr(polarization, "_BLOCK", 7)
-    assert leave_out_partisanship(sp.csr_array(counts), groups) == pytest.approx(expected, abs=1e-12)
-    pd.testing.assert_frame_equal(term_contributions(counts, groups, terms), whole, rtol=0, atol=1e-14)
-    blocked = partisanship(counts, groups, n_boot=5, n_perm=5, seed=1)
-    for key in ("ci_low", "ci_high", "baseline_mean"):
-        assert blocked[key] == pytest.approx(boot[key], abs=1e-12)
+# blocks of non-zeros (several, and a row longer than a block) and batches of replicates: bit for bit against the
+# plain one-pass definition in test_polarization_speed.py
 
 
 def test_input_is_not_modified_and_duplicates_are_summed():

@@ -2,15 +2,20 @@
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from analysis.stats import _distinct_rows, cluster_bootstrap_ratio, replicate_sums
+from analysis.stats import cluster_bootstrap_ratio, replicate_sums
 
 
-def test_distinct_rows_by_hand():
-    m = sp.csr_array(np.array([[1.0, 0, 2], [0, 0, 0], [1.0, 0, 2], [1.0, 2, 0], [0, 0, 0], [1.0, 0, 2.5]]))
-    distinct, copy_of = _distinct_rows(m)
-    assert distinct.tolist() == [0, 1, 3, 5] and copy_of.tolist() == [0, 1, 0, 2, 1, 3]
+def test_nearly_repeated_columns_are_not_merged():
+    # columns equal but in one cluster, the last bit of one value, or the position of a value: each its own sum
+    base = np.array([1.0, 0, 2, 0, 3, 0.1])
+    values = np.column_stack([base, base, np.where(np.arange(6) == 2, 2.5, base), base * (1 + 2**-52),
+                              np.roll(base, 1), np.zeros(6)])
+    assert values[:, 3].tolist() != base.tolist()
+    together = replicate_sums(values, n_boot=200, seed=4, chunk=9)
+    for j in range(values.shape[1]):
+        assert np.array_equal(together[:, j], replicate_sums(values[:, j], n_boot=200, seed=4)[:, 0])
+    assert np.array_equal(together[:, 0], together[:, 1]) and not np.array_equal(together[:, 0], together[:, 3])
 
 
 def test_repeated_columns_equal_separate_sums():

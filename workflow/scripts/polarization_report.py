@@ -8,11 +8,11 @@ from analysis import io
 from analysis.polarization_report import MATCH_COLUMNS, TOKEN_COLUMNS, polarization_report, read_chunks
 
 log = io.setup_logging(snakemake.log[0], "polarization_report")
-options = snakemake.params.options
+opt = snakemake.params.options
 table = pd.read_csv(snakemake.input.author_groups[0], dtype=str) if snakemake.input.author_groups else None
 # only the columns the report uses; tokens and matches are read chunk by chunk (see polarization_report)
 present = set().union(*(pq.read_schema(p).names for p in snakemake.input.comments))
-wanted = ["thread_id", "comment_id", "parent_id", "author_id"] + [c for c in [options["group_column"]] if c and c in present]
+wanted = ["thread_id", "comment_id", "parent_id", "author_id"] + [c for c in [opt["group_column"]] if c and c in present]
 
 
 def comment_rows(paths, columns=None):
@@ -27,9 +27,11 @@ report = polarization_report(
     comment_rows(snakemake.input.stance),
     read_chunks(snakemake.input.tokens, TOKEN_COLUMNS, dictionary=TOKEN_COLUMNS[:4]),
     read_chunks(snakemake.input.matches, MATCH_COLUMNS, dictionary=MATCH_COLUMNS[:5]),
-    options=options,
-    salt=snakemake.params.salt,
-    author_table=table,
+    salt=snakemake.params.salt, groups=opt["groups"], group_column=opt["group_column"], author_table=table,
+    unit=opt["unit"], min_known_share=opt["min_known_share"], min_term_count=opt["min_term_count"],
+    top_terms=opt["top_terms"], n_boot=opt["n_boot"], n_perm=opt["n_perm"], min_clusters=opt["min_clusters"],
+    seed=opt["seed"], er_alpha=opt["er_alpha"], er_bins=opt["er_bins"], rwc_k=opt["rwc_k"],
+    stance_mapping=opt["stance_mapping"],
 )
 io.write_json(report.summary, snakemake.output.summary)
 for name in ("partisanship", "terms", "network", "incivility", "speakers", "edges"):
