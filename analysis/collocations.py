@@ -82,7 +82,7 @@ def frame_collocations(
     (document, index)); ``hits`` with one row per frame match: thread_id,
     comment_id, doc, frame, token_start, token_end, where ``[token_start,
     token_end)`` is the match's range of ``index`` in its document (as
-    :func:`analysis.framing.match_frames` gives it; filter it to the
+    :func:`analysis.matcher.match_frames` gives it; filter it to the
     matches to count, e.g. ``counted``, beforehand).
 
     Counting (vectorised over token arrays):

@@ -202,7 +202,7 @@ def group_term_counts(
     ``is_stopword`` (the tokens table); ``docs`` has the same three keys and
     the grouping column ``by`` (one row per document). A term is a token's
     ``norm``; only word tokens count (a letter or digit in the norm, the
-    rule of the frame-rate denominator, :func:`analysis.framing.is_word`),
+    rule of the frame-rate denominator, :func:`analysis.matcher.is_word`),
     and stopwords are dropped unless ``drop_stopwords`` is false. Documents
     without a value of ``by`` are left out; group values are compared as
     strings. Returns ``(counts, groups, terms)``: an int64 CSR matrix and
@@ -218,7 +218,7 @@ def group_term_counts(
 
     Reference: monroe2008fightin (word counts per group as the unit of comparison).
     """
-    from analysis.framing import is_word  # the same definition of a word token as the rates
+    from analysis.matcher import is_word  # the same definition of a word token as the rates
 
     keys = ["thread_id", "comment_id", "doc"]
     names = tokens.column_names

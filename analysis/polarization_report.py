@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from analysis.codes import string_codes
-from analysis.framing import is_word
+from analysis.matcher import is_word
 from analysis.groups import speaker_groups, speakers
 from analysis.incivility import incivility_by_reply_type
 from analysis.network import assortativity, cross_group_replies, modularity, random_walk_controversy, reply_graph

@@ -20,7 +20,8 @@ from analysis.collocations import (
     frame_collocations,
     score_collocations,
 )
-from analysis.tokenization import stopword_set, tokenize_documents
+from analysis.tokenization import stopword_set
+from analysis.tokenization import token_table as tokenize
 
 
 def token_table(docs: dict[str, list[list[str]]], stop=("the", "in", "a", "of")) -> pd.DataFrame:
@@ -215,7 +216,7 @@ def test_on_tokenized_text():
         "Nobody believes the regime. The regime shelled Daraa, rebels said.",
     ]
     docs = pd.DataFrame({"thread_id": "t", "comment_id": ["a", "b"], "doc": "comment", "text": texts})
-    tokens = tokenize_documents(docs, punkt=PunktSentenceTokenizer(), stopwords=stopword_set("english"))
+    tokens = tokenize(docs, punkt=PunktSentenceTokenizer(), stopwords=stopword_set("english")).to_pandas()
     hits = tokens.loc[tokens["norm"] == "regime", ["thread_id", "comment_id", "doc", "index"]].rename(columns={"index": "token_start"})
     hits = hits.assign(frame="dictatorship", token_end=hits["token_start"] + 1)
     out = frame_collocations(tokens, hits, window=2, min_count=2, top=None)

@@ -106,7 +106,7 @@ def test_report_on_two_divided_groups():
 
 def test_term_counts_in_chunks_equal_the_one_pass_matrix():
     """Counts added up chunk by chunk (Arrow batches, any order of shards) = speaker_term_counts on all rows at once."""
-    from analysis.framing import is_word
+    from analysis.matcher import is_word
     from analysis.polarization_report import TermCounts, count_tokens
 
     rng = np.random.default_rng(3)
