@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate_corpus  # noqa: E402
 import run as runner  # noqa: E402
 
-from analysis import punkt, tokenization  # noqa: E402
 from analysis.config import check_config  # noqa: E402
 from analysis.ingest.sources import read_source  # noqa: E402
 from analysis.stats import bootstrap_weights, replicate_sums  # noqa: E402
@@ -317,62 +316,6 @@ def test_run_measured_stops_a_tree_over_the_memory_limit(tmp_path):
 
 
 # ---------------------------------------------------------------- fast paths against their definitions
-
-
-VARIED = [
-    "The civil war. Civil War again... U.S. and e.g. the U.N.; war.The end. . . ok",
-    "He said “stop.” Then?! left (really.)Next line\n\nNew paragraph, Dr. Aziz’s view",
-    "x\x1cy \x1c end. A\u2028B  ❤️ 👨‍👩‍👧 🇸🇾 @user #tag http://a.org/b(c). 3.5 1,000",
-    "a" * 1500 + ". " + "-" * 1100 + " the free  syrian army",
-    "",
-    "   ",
-]
-
-
-def texts_for_equivalence() -> list[str]:
-    texts = list(VARIED)
-    if SHARED.is_dir():
-        texts += generate_corpus.read_pool(SHARED)[0][:1500]
-    else:
-        texts += generate_corpus.read_pool(None)[0]
-    return texts
-
-
-def test_chunk_fast_path_equals_sentence_by_sentence_definition(monkeypatch):
-    texts = texts_for_equivalence()
-    docs = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
-                         "text": texts})
-    params = punkt.train_punkt(texts)
-    mwes = [("civil", "war"), ("free", "syrian", "army"), ("u.s.", "and"), ("gun", "control")]
-    options = dict(mwes=mwes, stem=True, stopwords=tokenization.stopword_set("english"))
-    fast = tokenization.token_table(docs, punkt=punkt.punkt_from_params(params), **options)
-    monkeypatch.setattr(tokenization, "_chunk_aligned", lambda text, sentences: False)  # every document the slow way
-    slow = tokenization.token_table(docs, punkt=punkt.punkt_from_params(params), **options)
-    assert fast.num_rows > 1000
-    pd.testing.assert_frame_equal(fast.to_pandas(), slow.to_pandas())
-
-
-def test_memo_punkt_equals_plain_punkt():
-    from nltk.tokenize.punkt import PunktSentenceTokenizer
-
-    texts = texts_for_equivalence()
-    params = punkt.train_punkt(texts)
-    memo = punkt.punkt_from_params(params)
-    plain = PunktSentenceTokenizer(memo._params)  # NLTK's own, with its own patterns and no memory
-    for text in texts + texts:  # the second pass answers from memory
-        assert list(memo.span_tokenize(text)) == list(plain.span_tokenize(text))
-
-
-def test_token_table_equals_the_conformed_frame():
-    from analysis import columns
-
-    docs = pd.DataFrame({"thread_id": "t", "comment_id": ["a", "b", "c"], "doc": "comment", "text": VARIED[:3]})
-    options = dict(punkt=punkt.punkt_from_params(punkt.train_punkt([])), mwes=[("civil", "war")],
-                   stem=True, stopwords=tokenization.stopword_set("english"))
-    table = tokenization.token_table(docs, **options)
-    assert table.num_rows > 50
-    assert table.equals(columns.conform(table.to_pandas(), "tokens"))
-    assert table.schema.equals(columns.conform(columns.empty("tokens"), "tokens").schema)
 
 
 def test_replicate_sums_equal_the_weight_matrix_product():

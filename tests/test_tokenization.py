@@ -12,7 +12,6 @@ from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import MWETokenizer
 
 import analysis.punkt
-
 from analysis import columns, tokenization
 from analysis.errors import ConfigError
 from analysis.punkt import punkt_from_params, sentence_spans, train_punkt
@@ -471,4 +470,27 @@ def test_token_table_equals_the_definition_document_by_document(punkt, lowercase
     got = tokenize(docs, **options)
     want = reference_tokens(docs, **options)
     assert got["is_mwe"].sum() >= 8 and got["is_stopword"].any()
+    pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))
+
+
+def test_token_table_equals_the_definition_on_real_comments(punkt):
+    """The columnar engine's shortcuts (whole chunks of text, distinct texts tokenized once) against the definition,
+    on the pool of real comments the benchmark corpora draw from: the sample thread and, where ../shared/data is
+    present, 1,500 texts of the shared sets."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    import generate_corpus
+
+    shared = root.parent / "shared" / "data"
+    texts = generate_corpus.read_pool(shared if shared.is_dir() else None)[0][:1500]
+    texts = texts + texts[:50]  # repeated texts take the distinct-text shortcut
+    mwes = [("civil", "war"), ("free", "syrian", "army"), ("u.s.", "and"), ("gun", "control")]
+    docs = docs_frame(*texts)
+    options = dict(punkt=punkt, mwes=mwes, stem=True, stopwords=stopword_set("english"))
+    got = tokenize(docs, **options)
+    want = reference_tokens(docs, **options)
+    assert len(got) > 1000 and got["is_mwe"].any()
     pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))
