@@ -79,7 +79,8 @@ def annotate(
     texts = document_texts(comments, threads)
     matches, docs = score_frames(index, comments, threads, lexicons, negation_window=negation_window,
                                  count_quoted=count_quoted, count_negated=count_negated, texts=texts)
-    stance = score_stance(index, comments, threads, stance_lexicon=stance_lexicon, incivility_lexicon=incivility_lexicon,
+    stance = score_stance(index, comments, threads, stance_lexicon=stance_lexicon,
+                          incivility_lexicon=incivility_lexicon,
                           flip_negated=flip_negated, negation_window=negation_window, count_quoted=count_quoted,
                           texts=texts)
     return Annotations(tokens=tokens, matches=matches, docs=docs, stance=stance)

@@ -183,8 +183,10 @@ def add_collocation_counts(parts) -> CollocationCounts:
     n_ix = np.zeros(0, dtype=np.int64)
     pf, pw, pn = [], [], []
     for part in parts:
-        fmap = np.fromiter((frame_id.setdefault(f, len(frame_id)) for f in part.frames), dtype=np.int64, count=len(part.frames))
-        wmap = np.fromiter((word_id.setdefault(w, len(word_id)) for w in part.words), dtype=np.int64, count=len(part.words))
+        fmap = np.fromiter((frame_id.setdefault(f, len(frame_id)) for f in part.frames), dtype=np.int64,
+                           count=len(part.frames))
+        wmap = np.fromiter((word_id.setdefault(w, len(word_id)) for w in part.words), dtype=np.int64,
+                           count=len(part.words))
         n_xx += int(part.n_xx)
         n_xi = _grow(n_xi, len(word_id))
         np.add.at(n_xi, wmap, part.n_xi)
@@ -247,7 +249,8 @@ def _runs(index: np.ndarray, keys) -> np.ndarray | None:
 
 
 def _doc_rows(tokens, hits, keys):
-    """``row_of(doc, pos)``, the token row of each document code and position (-1: none), and the hits' document codes."""
+    """``row_of(doc, pos)``, the token row of each document code and position (-1: none), and the hits' document
+    codes."""
     index = numbers(tokens, "index")
     if len(index) and index.min() < 0:
         raise bad_value("tokens.index", int(index.min()), "token numbers >= 0")

@@ -129,7 +129,8 @@ QUARANTINE = [
 LINES = [
     Column("file", pa.string(), "input file"),
     Column("record", pa.int64(), "1-based line (scraped text) or record number"),
-    Column("role", pa.string(), "where the unit went: title, article, site_tags, blank, author_header, comment, quarantine, ..."),
+    Column("role", pa.string(),
+           "where the unit went: title, article, site_tags, blank, author_header, comment, quarantine, ..."),
     Column("comment_id", pa.string(), "comment that holds this unit ('' for none)"),
 ]
 

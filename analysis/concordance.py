@@ -29,12 +29,12 @@ from analysis.matcher import document_texts
 
 __all__ = ["COLUMNS", "concordance", "concordance_lines"]
 
-COLUMNS = ["thread_id", "comment_id", "doc", "author_id", "lexicon", "lexicon_sha", "frame", "term", "left", "match", "right",
-           "quoted", "negated", "counted"]
+COLUMNS = ["thread_id", "comment_id", "doc", "author_id", "lexicon", "lexicon_sha", "frame", "term", "left", "match",
+           "right", "quoted", "negated", "counted"]
 """The columns of a concordance, in order."""
 
-MATCH_COLUMNS = ["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "start", "end", "quoted",
-                 "negated", "counted"]
+MATCH_COLUMNS = ["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "start", "end",
+                 "quoted", "negated", "counted"]
 """The columns of the matches table that the lines are made of."""
 
 # whitespace runs fold to one space in Arrow (RE2), all lines at once: the class is exactly the
@@ -95,7 +95,8 @@ def concordance(
     return n_lines
 
 
-def concordance_lines(matches: pd.DataFrame, texts: dict, *, width: int = 60, authors: dict | None = None) -> pd.DataFrame:
+def concordance_lines(matches: pd.DataFrame, texts: dict, *, width: int = 60,
+                      authors: dict | None = None) -> pd.DataFrame:
     """Keyword-in-context lines for every match: ``width`` characters each side, whitespace folded.
 
     ``texts`` maps ``(thread_id, comment_id, doc)`` to a document's text

@@ -9,7 +9,8 @@ import pyarrow as pa
 from analysis.codes import combined_codes, numbers, run_starts, string_codes
 from analysis.ingest.integrity import parent_index
 
-__all__ = ["document_token_counts", "corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread", "first_subtrees", "tree_layout"]
+__all__ = ["document_token_counts", "corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread",
+           "first_subtrees", "tree_layout"]
 
 
 def document_token_counts(tokens: pa.Table) -> pd.DataFrame:
@@ -49,7 +50,8 @@ def document_token_counts(tokens: pa.Table) -> pd.DataFrame:
     starts = np.flatnonzero(change)
     new_sentence = change.copy()
     new_sentence[1:] |= sentence[1:] != sentence[:-1]
-    out = pd.DataFrame({k: dictionary.take(pa.array(c[starts])).to_pandas() for k, c, (_, dictionary) in zip(keys, codes, coded)})
+    out = pd.DataFrame({k: dictionary.take(pa.array(c[starts])).to_pandas()
+                        for k, c, (_, dictionary) in zip(keys, codes, coded)})
     out["n_tokens"] = np.diff(starts, append=n).astype("int64")
     out["n_sentences"] = np.add.reduceat(new_sentence, starts, dtype=np.int64)
     out["n_mwe"] = np.add.reduceat(is_mwe, starts, dtype=np.int64)
@@ -85,7 +87,8 @@ def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, doc_tokens: pd
         "n_replies": int((comments["depth"] > 1).sum()),
         "n_authors": int(comments.loc[comments["author_id"] != "", "author_id"].nunique()),
         "n_comments_without_author": int((comments["author_id"] == "").sum()),
-        "share_comments_without_author": float(round((comments["author_id"] == "").mean(), 4)) if len(comments) else 0.0,
+        "share_comments_without_author": (float(round((comments["author_id"] == "").mean(), 4))
+                                          if len(comments) else 0.0),
         "max_depth": int(comments["depth"].max()) if len(comments) else 0,
         "median_comments_per_thread": float(per_thread.median()) if len(per_thread) else 0.0,
         "n_tokens": int(doc_tokens["n_tokens"].sum()),
@@ -128,7 +131,8 @@ def pick_example_thread(sizes: pd.Series, *, requested: str = "") -> str:
     sizes = sizes[sizes > 0]
     if requested:
         if requested not in set(sizes.index):
-            raise ValueError(f"book.example_thread={requested!r}: expected one of the corpus's thread ids with comments")
+            raise ValueError(f"book.example_thread={requested!r}: "
+                             "expected one of the corpus's thread ids with comments")
         return requested
     return str(sizes[sizes == sizes.max()].index.min()) if len(sizes) else ""
 

@@ -74,7 +74,8 @@ def write_convokit(
     Both tables must pass :func:`analysis.columns.conform` (their non-core
     columns are metadata); thread ids must be unique, comment ids unique
     within a thread, and every ``parent_id`` a comment of the same thread
-    (as after :func:`analysis.ingest.canonical.ingest`), else ValueError. ``folder`` is created if needed; its five corpus
+    (as after :func:`analysis.ingest.canonical.ingest`), else ValueError.
+    ``folder`` is created if needed; its five corpus
     files are replaced, other files in it are left alone. ``corpus_meta``
     (JSON-serialisable) goes to ``corpus.json``. See the module docstring for
     the layout, the placeholder speakers and ``qualify_ids``.
@@ -118,7 +119,8 @@ def export_convokit(
     corpus_meta: Mapping[str, Any] | None = None,
     qualify_ids: bool | None = None,
 ) -> None:
-    """:func:`write_convokit` of the comments and threads tables of many shards, one shard in memory at a time (rule ``export_convokit``).
+    """:func:`write_convokit` of the comments and threads tables of many shards, one shard in memory at a time
+    (rule ``export_convokit``).
 
     ``shards`` are ``(comments_path, threads_path)`` Parquet pairs (the
     tables concatenated in this order are the ones :func:`write_convokit`
@@ -153,7 +155,8 @@ def export_convokit(
         len(c_cols) == 1 and len(t_cols) == 1
         and len(pc.unique(all_tids)) == len(all_tids)  # no thread in two shards
         and len(pc.unique(t_all)) == len(t_all)
-        and all(_pairs_unique(t, c) for t, c in zip(c_tids, c_ids))  # so (thread, comment) pairs are unique across shards
+        # so (thread, comment) pairs are unique across shards
+        and all(_pairs_unique(t, c) for t, c in zip(c_tids, c_ids))
     )
     del t_all, c_tids, t_tids, c_ids
     if not simple:
@@ -210,7 +213,8 @@ class _Part:
         self.u_types: dict[str, set[str]] = {}
 
     def write(self, ctab: pa.Table, ttab: pa.Table, fh) -> None:
-        """Write the utterance lines of the (conformed) tables to the binary file ``fh``, thread by thread in thread id order.
+        """Write the utterance lines of the (conformed) tables to the binary file ``fh``, thread by thread in thread
+        id order.
 
         Each line is ``json.dumps`` of the utterance's dict (see the module
         docstring); the comments are turned into Python values a batch at a
@@ -219,14 +223,16 @@ class _Part:
         """
         if ctab.num_rows:
             keys = [(k, "ascending") for k in ("thread_id", "file", "record", "comment_id")]
-            ctab = ctab.take(pc.sort_indices(ctab, sort_keys=keys))  # stable, like list.sort; UTF-8 order is code point order
+            # stable, like list.sort; UTF-8 order is code point order
+            ctab = ctab.take(pc.sort_indices(ctab, sort_keys=keys))
         runs = pc.run_end_encode(ctab.column("thread_id").combine_chunks())
         run_tids = runs.values.to_pylist()
         ends = runs.run_ends.to_numpy().astype("int64") if len(run_tids) else []
         starts = [0, *ends[:-1]]
         first_source = ctab.column("source").take(pa.array(starts, pa.int64())).to_pylist() if run_tids else []
         run_of = {tid: k for k, tid in enumerate(run_tids)}
-        lines = _comment_lines(ctab, self.c_meta, self.qualify, self.speakers, self.u_types)  # in row order: runs in thread id order
+        # in row order: runs in thread id order
+        lines = _comment_lines(ctab, self.c_meta, self.qualify, self.speakers, self.u_types)
         speakers = self.speakers
         by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in ttab.to_pylist()}
         all_threads = sorted(set(by_thread) | set(run_tids))
@@ -239,7 +245,8 @@ class _Part:
             source = t.get("source") or (first_source[k] if k is not None else "")
             root_meta = {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)}
             root_metas.append(root_meta)
-            root = _dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER, "timestamp": None,
+            root = _dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER,
+                           "timestamp": None,
                            "text": article or title, "meta": root_meta, "vectors": []}).encode("utf-8") + b"\n"
             speakers.add(ROOT_SPEAKER)
             fh.write(root)
@@ -267,7 +274,8 @@ def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool, speakers: s
     meta_keys = ["depth", "position", "source", "is_placeholder", *c_meta]
     core = ctab.select(["thread_id", "comment_id", "parent_id", "author_id", "text"])
     us = ctab.column("created_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
-    tab = pa.Table.from_arrays([*core.columns, us, *ctab.select(meta_keys).columns], names=[*core.column_names, "us", *meta_keys])
+    tab = pa.Table.from_arrays([*core.columns, us, *ctab.select(meta_keys).columns],
+                               names=[*core.column_names, "us", *meta_keys])
     for batch in tab.to_batches(max_chunksize=_BATCH_ROWS):
         if not batch.num_rows:
             continue
@@ -285,7 +293,8 @@ def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool, speakers: s
 
 
 def _read_conformed(path: str, table: str) -> pa.Table:
-    """``columns.conform(io.read_table(path), table)``, read straight into Arrow when the file has the contract's schema.
+    """``columns.conform(io.read_table(path), table)``, read straight into Arrow when the file has the contract's
+    schema.
 
     That is: the core columns first, in order, with their contract types
     and no nulls where none are allowed, then string metadata columns (what
@@ -362,7 +371,8 @@ def _schema_names(path: str) -> list[str]:
 
 
 def _pair_codes(tids: pa.Array, ids: list[pa.Array]) -> list[pa.Array]:
-    """For each array of ``ids`` (each as long as ``tids``), one int64 per row that is equal exactly when (thread id, id) is."""
+    """For each array of ``ids`` (each as long as ``tids``), one int64 per row that is equal exactly when (thread
+    id, id) is."""
     thread_code = pc.dictionary_encode(tids).indices.cast(pa.int64())
     codes = pc.dictionary_encode(pa.concat_arrays([a.cast(pa.large_string()) for a in ids]))
     base = pc.multiply(thread_code, len(codes.dictionary))  # thread * n_ids + id
@@ -395,7 +405,8 @@ def _need_qualified_arrow(comment_ids: pa.Array, thread_ids: pa.Array, qualify_i
     """:func:`_need_qualified` on Arrow arrays of all comment ids and all thread ids."""
     if qualify_ids is True:
         return True
-    if len(pc.unique(comment_ids)) == len(comment_ids) and not pc.any(pc.is_in(comment_ids, value_set=thread_ids)).as_py():
+    if (len(pc.unique(comment_ids)) == len(comment_ids)
+            and not pc.any(pc.is_in(comment_ids, value_set=thread_ids)).as_py()):
         return False
     return _need_qualified(comment_ids.to_pylist(), thread_ids.to_pylist(), qualify_ids)
 
@@ -442,7 +453,8 @@ def _columns_of(metas: list[dict[str, Any]]) -> dict[str, list[Any]]:
 
 
 def _add_types(types: dict[str, set[str]], values: Mapping[str, Iterable[Any]]) -> None:
-    """Add the type names of the non-null values of each field to ``types`` (a field seen only with nulls gets an empty set)."""
+    """Add the type names of the non-null values of each field to ``types`` (a field seen only with nulls gets an
+    empty set)."""
     for key, vals in values.items():
         types.setdefault(key, set()).update(str(t) for t in set(map(type, vals)) if t is not type(None))
 

@@ -46,7 +46,8 @@ def doc_frame_counts(index: TokenIndex, matches: pd.DataFrame, *, frames: Sequen
     hits = counted.groupby(keys + ["frame"]).size().unstack("frame", fill_value=0)
     hits = hits.reindex(columns=list(frames), fill_value=0).add_prefix("hits_")
     n_matches = matches.groupby(keys).size().rename("n_matches")
-    out = base.merge(hits, left_on=keys, right_index=True, how="left").merge(n_matches, left_on=keys, right_index=True, how="left")
+    out = base.merge(hits, left_on=keys, right_index=True, how="left").merge(n_matches, left_on=keys,
+                                                                              right_index=True, how="left")
     cols = [f"hits_{f}" for f in frames] + ["n_matches"]
     out[cols] = out[cols].fillna(0).astype("int64")
     return out
@@ -86,15 +87,19 @@ def score_frames(
         for lx in lexicons
     ]
     matches = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MATCH_COLUMNS)
-    matches = matches.sort_values(["thread_id", "comment_id", "doc", "start", "lexicon", "frame"], kind="stable").reset_index(drop=True)
+    matches = matches.sort_values(["thread_id", "comment_id", "doc", "start", "lexicon", "frame"],
+                                  kind="stable").reset_index(drop=True)
     docs = doc_frame_counts(index, matches, frames=frames_of(lexicons))
     core = {"thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "created_at", "text", "source",
             "file", "record", "rule", "is_placeholder", "shard"}
     meta = [c for c in comments.columns if c not in core]
-    attrs = comments[["thread_id", "comment_id", "source", "depth", "author_id", "created_at", *meta]].assign(doc="comment")
-    art = threads[["thread_id", "source"]].assign(comment_id="", doc="article", depth=0, author_id="", created_at=pd.NaT)
+    attrs = comments[["thread_id", "comment_id", "source", "depth", "author_id", "created_at",
+                      *meta]].assign(doc="comment")
+    art = threads[["thread_id", "source"]].assign(comment_id="", doc="article", depth=0, author_id="",
+                                                  created_at=pd.NaT)
     attrs = pd.concat([attrs, art], ignore_index=True)
     docs = docs.merge(attrs, on=["thread_id", "comment_id", "doc"], how="left", validate="one_to_one")
     hits = [c for c in docs.columns if c.startswith("hits_")]
-    docs = docs[["thread_id", "comment_id", "doc", "source", "depth", "author_id", "created_at", "n_tokens", "n_matches", *hits, *meta]]
+    docs = docs[["thread_id", "comment_id", "doc", "source", "depth", "author_id", "created_at", "n_tokens",
+                 "n_matches", *hits, *meta]]
     return matches, docs

@@ -62,7 +62,8 @@ def _known_groups(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, float, np.integer, np.floating)) and v in (0, 1)):
             cross[i] = bool(v)
         else:
-            raise bad_value("pairs.cross_group", v, "True, False (or 1/0), or missing (NaN/None) when a group is unknown")
+            raise bad_value("pairs.cross_group", v,
+                            "True, False (or 1/0), or missing (NaN/None) when a group is unknown")
     return known, cross
 
 
@@ -164,12 +165,14 @@ def incivility_by_reply_type(
                   int(groups_per_cluster.any(axis=1).sum())]
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.array([1000.0 * total[0] / total[1] if total[1] else np.nan, 1000.0 * total[4] / total[5] if total[5] else np.nan])
+        rate = np.array([1000.0 * total[0] / total[1] if total[1] else np.nan,
+                         1000.0 * total[4] / total[5] if total[5] else np.nan])
         share = np.array([total[2] / total[3] if total[3] else np.nan, total[6] / total[7] if total[7] else np.nan])
     rate_ci = share_ci = (np.full(2, np.nan), np.full(2, np.nan))
     diff_ci = {"rate": (np.nan, np.nan), "share": (np.nan, np.nan)}
     if n_c:
-        r = cluster_bootstrap_ratio(sums[:, [0, 4]], sums[:, [1, 5]], n_boot=n_boot, seed=seed, level=level, scale=1000.0)
+        r = cluster_bootstrap_ratio(sums[:, [0, 4]], sums[:, [1, 5]], n_boot=n_boot, seed=seed, level=level,
+                                    scale=1000.0)
         s = cluster_bootstrap_ratio(sums[:, [2, 6]], sums[:, [3, 7]], n_boot=n_boot, seed=seed, level=level)
         rate_ci = _no_ci_for_few(r["ci_low"].to_numpy(), r["ci_high"].to_numpy(), n_clusters[:2])
         share_ci = _no_ci_for_few(s["ci_low"].to_numpy(), s["ci_high"].to_numpy(), n_clusters[:2])
@@ -185,7 +188,8 @@ def incivility_by_reply_type(
     out = pd.DataFrame(
         {
             "reply_type": list(REPLY_TYPES),
-            "n_replies": pd.array([int(total[3]), int(total[7]), int(total[3] + total[7])] if n_c else [0, 0, 0], dtype="Int64"),
+            "n_replies": pd.array([int(total[3]), int(total[7]), int(total[3] + total[7])] if n_c else [0, 0, 0],
+                                  dtype="Int64"),
             "n_uncivil": pd.array([int(total[2]), int(total[6]), na] if n_c else [0, 0, na], dtype="Int64"),
             "hits": pd.array([int(total[0]), int(total[4]), na] if n_c else [0, 0, na], dtype="Int64"),
             "tokens": pd.array([int(total[1]), int(total[5]), na] if n_c else [0, 0, na], dtype="Int64"),

@@ -26,7 +26,8 @@ from scipy.special import erfc, xlogy
 from analysis.codes import combined_codes, key_codes, numbers, run_starts, string_codes
 from analysis.errors import bad_value
 
-__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum", "keyness", "keyness_by_grouping"]
+__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum",
+           "keyness", "keyness_by_grouping"]
 
 REST = "(rest)"
 """``group_b`` of one-vs-rest rows: all groups other than ``group_a``."""
@@ -179,7 +180,8 @@ def _chi2_1_sf(g: np.ndarray) -> np.ndarray:
 
 
 def direction(counts_i, counts_j) -> np.ndarray:
-    """Which group each word leans to: +1 if relatively more frequent in i (y_wi/n_i > y_wj/n_j), -1 if in j, 0 if equal.
+    """Which group each word leans to: +1 if relatively more frequent in i (y_wi/n_i > y_wj/n_j), -1 if in j, 0 if
+    equal.
 
     Higher means: +1 is the i side. Caveats: the sign of a raw frequency
     difference, with no notion of evidence; pair it with G² or z.
@@ -298,8 +300,10 @@ class TermCountSum:
 
     def add(self, counts, groups: Sequence[str], terms: Sequence[str]) -> None:
         m = sp.coo_array(counts)
-        gmap = np.fromiter((self._groups.setdefault(g, len(self._groups)) for g in groups), dtype=np.int64, count=len(groups))
-        tmap = np.fromiter((self._terms.setdefault(w, len(self._terms)) for w in terms), dtype=np.int64, count=len(terms))
+        gmap = np.fromiter((self._groups.setdefault(g, len(self._groups)) for g in groups), dtype=np.int64,
+                           count=len(groups))
+        tmap = np.fromiter((self._terms.setdefault(w, len(self._terms)) for w in terms), dtype=np.int64,
+                           count=len(terms))
         self._parts.append((gmap[m.row], tmap[m.col], m.data.astype(np.int64)))
         self._nnz += m.nnz
         if self._nnz > 2 * max(self._consolidated, 1_000_000):
@@ -322,7 +326,8 @@ class TermCountSum:
         groups, terms = list(self._groups), list(self._terms)
         rows = sorted(range(len(groups)), key=groups.__getitem__)
         cols = sorted(range(len(terms)), key=terms.__getitem__)
-        m = m[np.asarray(rows, dtype=np.int64)][:, np.asarray(cols, dtype=np.int64)].tocsr() if m.shape[0] and m.shape[1] else m
+        m = (m[np.asarray(rows, dtype=np.int64)][:, np.asarray(cols, dtype=np.int64)].tocsr()
+             if m.shape[0] and m.shape[1] else m)
         return sp.csr_array(m, dtype=np.int64), [groups[i] for i in rows], [terms[i] for i in cols]
 
 

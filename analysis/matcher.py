@@ -112,10 +112,12 @@ def _per_token(codes: np.ndarray, per_vocab: list[bool]) -> np.ndarray:
 
 
 def document_texts(comments: pd.DataFrame, threads: pd.DataFrame) -> dict[tuple[str, str, str], str]:
-    """(thread_id, comment_id, doc) -> text for comments and article bodies (what :func:`match_frames` reads quotations from)."""
+    """(thread_id, comment_id, doc) -> text for comments and article bodies (what :func:`match_frames` reads
+    quotations from)."""
     texts = {(t, c, "comment"): x for t, c, x in zip(comments["thread_id"].tolist(), comments["comment_id"].tolist(),
                                                       comments["text"].tolist())}
-    texts.update({(t, "", "article"): x for t, x in zip(threads["thread_id"].tolist(), threads["article_text"].tolist()) if x})
+    texts.update({(t, "", "article"): x
+                  for t, x in zip(threads["thread_id"].tolist(), threads["article_text"].tolist()) if x})
     return texts
 
 
@@ -216,9 +218,12 @@ class TokenIndex:
 
 
 def _arrow_factorize(values: pa.ChunkedArray | pa.Array):
-    """``pd.factorize`` of an Arrow string column: codes (-1 for a missing value) and the distinct values, in first-seen order."""
+    """``pd.factorize`` of an Arrow string column: codes (-1 for a missing value) and the distinct values, in
+    first-seen order."""
     codes, dictionary = string_codes(values)
-    return codes, pd.array(dictionary, dtype="str") if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type) else dictionary.to_pandas()
+    return codes, (pd.array(dictionary, dtype="str")
+                   if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type)
+                   else dictionary.to_pandas())
 
 
 def match_frames(
@@ -331,7 +336,8 @@ def match_frames(
     cand["key"] = terms["key"].to_numpy()[cand["term_row"]]
     # one candidate per (term key, span): a term listed in several frames is resolved once
     cand = cand.drop_duplicates(["key", "start_tok", "n_tok"])
-    cand = cand.sort_values(["n_words", "exclude", "start_tok", "key"], ascending=[False, False, True, True], kind="stable")
+    cand = cand.sort_values(["n_words", "exclude", "start_tok", "key"], ascending=[False, False, True, True],
+                            kind="stable")
     # Greedy, longest first: a candidate is accepted when none of its tokens is taken, or when
     # it covers exactly the same span (same length, same exclusion status) as an accepted one
     # (two terms matching the same words both count, for their own frames).

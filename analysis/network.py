@@ -349,7 +349,8 @@ def _undirected(graph: nx.Graph, weight: str | None) -> nx.Graph:
     out.add_nodes_from(graph.nodes(data=True))
     if graph.is_directed() and not graph.is_multigraph():  # the order of graph.edges(), without its views
         adjacency = graph.adjacency()
-        edges = ((u, v, d.get(weight, 1) if weight is not None else 1) for u, nbrs in adjacency for v, d in nbrs.items())
+        edges = ((u, v, d.get(weight, 1) if weight is not None else 1)
+                 for u, nbrs in adjacency for v, d in nbrs.items())
     elif weight is not None:
         edges = graph.edges(data=weight, default=1)
     else:

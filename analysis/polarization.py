@@ -223,7 +223,8 @@ class _Passes:
         self.blocks = []
         for r0, r1 in _blocks(indptr, _BLOCK):
             p0, p1 = int(indptr[r0]), int(indptr[r1])
-            self.blocks.append((r0, r1, p0, np.diff(indptr[r0 : r1 + 1]), cols[p0:p1], s.vals[p0:p1], indptr[r0:r1] - p0))
+            self.blocks.append((r0, r1, p0, np.diff(indptr[r0 : r1 + 1]), cols[p0:p1], s.vals[p0:p1],
+                                indptr[r0:r1] - p0))
         self.width = max((len(vals) for *_, vals, _ in self.blocks), default=0)
         # replicates per sparse product: at most _BATCH, and the two dense (n + t) x 2k matrices within _BATCH_BYTES
         self.batch = int(max(1, min(_BATCH, _BATCH_BYTES // (16 * (n + t)))))

@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from analysis.codes import string_codes
-from analysis.matcher import is_word
 from analysis.groups import speaker_groups, speakers
 from analysis.incivility import incivility_by_reply_type
+from analysis.matcher import is_word
 from analysis.network import assortativity, cross_group_replies, modularity, random_walk_controversy, reply_graph
 from analysis.polarization import esteban_ray, partisanship, partisanship_by_group, term_contributions
 from analysis.stance import agreement, author_stance, stance_summary
@@ -53,7 +53,8 @@ class PolarizationReport:
 # ---------------------------------------------------------------- counting terms chunk by chunk
 
 
-def read_chunks(paths: Sequence[str], columns: Sequence[str], *, dictionary: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
+def read_chunks(paths: Sequence[str], columns: Sequence[str], *,
+                dictionary: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
     """The given columns of several Parquet files, one record batch (at most a row group) at a time.
 
     Columns named in ``dictionary`` are read dictionary-encoded (integer codes
@@ -212,7 +213,8 @@ class TermCounts:
 
 
 def _lookup(index: pd.Index, values: list) -> np.ndarray:
-    """Position of each value in ``index`` (-1: not there); the values take the index's dtype (a mismatch is 10x slower)."""
+    """Position of each value in ``index`` (-1: not there); the values take the index's dtype (a mismatch is 10x
+    slower)."""
     return index.get_indexer(pd.Index(values, dtype=index.dtype)).astype(np.int64)
 
 
@@ -434,7 +436,8 @@ def _partisanship(count, chunks, *, where, sp_code, sp_ids, grouped, group_of: p
     gk = g[known]
     if len(labels) == 2:
         res = partisanship(m, gk == labels[0], **common)
-        table = pd.DataFrame([{"group_a": labels[0], "group_b": labels[1], **{k: v for k, v in res.items() if k != "contributions"}}])
+        table = pd.DataFrame([{"group_a": labels[0], "group_b": labels[1],
+                               **{k: v for k, v in res.items() if k != "contributions"}}])
     else:
         table = partisanship_by_group(m, gk, **common)
     contrib = []
@@ -451,7 +454,8 @@ def _partisanship_summary(part: pd.DataFrame) -> dict:
         return {}
     first = part.iloc[0]
     return {"partisanship_all": {k: (float(first[k]) if k not in ("group_a", "group_b") else str(first[k]))
-                                 for k in ("group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "p_value")}}
+                                 for k in ("group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean",
+                                           "p_value")}}
 
 
 def _esteban_ray(pooled: pd.DataFrame, *, alpha: float, bins: int, not_available: list) -> dict:
@@ -538,7 +542,8 @@ def _speaker_table(group_of: pd.Series, pooled: pd.DataFrame) -> pd.DataFrame:
 
 def _edges(pairs: pd.DataFrame) -> pd.DataFrame:
     """Replies per (child speaker, parent speaker) with their groups."""
-    return pairs.groupby(["child_author", "parent_author", "child_group", "parent_group"]).size().rename("replies").reset_index()
+    return (pairs.groupby(["child_author", "parent_author", "child_group", "parent_group"]).size()
+            .rename("replies").reset_index())
 
 
 def aligned_rows(

@@ -159,7 +159,8 @@ def comment_stance(
     if flip_negated:
         is_pro = is_pro ^ m["negated"].astype(bool).to_numpy()
     counts = (
-        m[_KEYS].assign(n_pro=is_pro.astype(np.int64), n_anti=(~is_pro).astype(np.int64)).groupby(_KEYS, sort=False)[["n_pro", "n_anti"]].sum()
+        m[_KEYS].assign(n_pro=is_pro.astype(np.int64), n_anti=(~is_pro).astype(np.int64))
+        .groupby(_KEYS, sort=False)[["n_pro", "n_anti"]].sum()
     )
     out = base.merge(counts, left_on=_KEYS, right_index=True, how="left")
     out[["n_pro", "n_anti"]] = out[["n_pro", "n_anti"]].fillna(0).astype("int64")
@@ -230,9 +231,11 @@ def author_stance(comment_scores: pd.DataFrame, authors: pd.DataFrame, *, min_co
     agg = agg.assign(known_author=True, thread_id="", comment_id="")
     unknown = c.loc[~known, ["author_id", "thread_id", "comment_id", "n_pro", "n_anti", "score", "scored"]].copy()
     unknown = unknown.assign(
-        known_author=False, n_comments=1, n_scored=unknown["scored"].astype("int64"), mean_comment_score=unknown["score"]
+        known_author=False, n_comments=1, n_scored=unknown["scored"].astype("int64"),
+        mean_comment_score=unknown["score"],
     )
-    cols = ["author_id", "known_author", "thread_id", "comment_id", "n_comments", "n_scored", "n_pro", "n_anti", "mean_comment_score"]
+    cols = ["author_id", "known_author", "thread_id", "comment_id", "n_comments", "n_scored", "n_pro", "n_anti",
+            "mean_comment_score"]
     out = pd.concat([agg[cols], unknown[cols]], ignore_index=True)
     for col in ("n_comments", "n_scored", "n_pro", "n_anti"):
         out[col] = out[col].astype("int64")

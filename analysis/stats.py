@@ -345,7 +345,8 @@ def cluster_bootstrap_ratio(
     for start, sums in _replicate_sum_chunks(stacked, n_boot=n_boot, seed=seed, chunk=chunk):
         top, bottom = sums[:, :k], sums[:, k:]
         with np.errstate(divide="ignore", invalid="ignore"):
-            reps[start : start + len(sums)] = np.where(bottom > 0, scale * top / np.where(bottom > 0, bottom, 1.0), np.nan)
+            reps[start : start + len(sums)] = np.where(bottom > 0, scale * top / np.where(bottom > 0, bottom, 1.0),
+                                                       np.nan)
 
     n_valid = np.isfinite(reps).sum(axis=0)
     low, high = percentile_interval(reps, level=level)
@@ -405,7 +406,8 @@ def cluster_bootstrap_mean(
         raise ValueError(f"values={_shape_text(v)}: expected finite values (no NaN or inf)")
     cl = np.asarray(clusters)
     if cl.ndim != 1 or len(cl) != v.shape[0] or len(cl) == 0:
-        raise ValueError(f"clusters={_shape_text(cl)}: expected a non-empty 1-D array with one label per observation ({v.shape[0]})")
+        raise ValueError(f"clusters={_shape_text(cl)}: "
+                         f"expected a non-empty 1-D array with one label per observation ({v.shape[0]})")
     codes, uniques = pd.factorize(cl)
     if (codes < 0).any():
         raise ValueError(f"clusters={_shape_text(cl)}: expected no missing cluster labels")

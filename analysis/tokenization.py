@@ -97,7 +97,7 @@ _GLUE_RE = re.compile("[\ufe0e\ufe0f\u20e3]")
 # and not followed by another letter-period pair.
 _INITIALISM_RE = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,6}(?![^\W\d_]\.)")
 # A maximal run of more than MAX_RUN non-space characters.
-_LONG_RUN_RE = re.compile(r"(?<!\S)\S{%d,}" % (MAX_RUN + 1))
+_LONG_RUN_RE = re.compile(r"(?<!\S)\S{%d,}" % (MAX_RUN + 1))  # noqa: UP031 -- %d keeps the regex braces literal
 
 _DOCS_COLUMNS = ("thread_id", "comment_id", "doc", "text")
 _DOC_KINDS = frozenset({"comment", "article"})
@@ -324,16 +324,19 @@ def token_table(
     tokens.
     """
     _check_docs(docs)
-    cols = _tokenize(docs, punkt=punkt, mwes=_mwe_list(mwes)).columns(docs, lowercase=lowercase, stem=stem, stopwords=stopwords)
+    cols = _tokenize(docs, punkt=punkt, mwes=_mwe_list(mwes)).columns(docs, lowercase=lowercase, stem=stem,
+                                                                      stopwords=stopwords)
     schema = pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in columns.TABLES["tokens"]])
-    arrays = [cols[f.name] if isinstance(cols[f.name], pa.Array) else pa.array(cols[f.name], type=f.type) for f in schema]
+    arrays = [cols[f.name] if isinstance(cols[f.name], pa.Array) else pa.array(cols[f.name], type=f.type)
+              for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _check_docs(docs: pd.DataFrame) -> None:
     missing = [c for c in _DOCS_COLUMNS if c not in docs.columns]
     if missing:
-        raise bad_value("docs", list(docs.columns), f"a DataFrame with columns {list(_DOCS_COLUMNS)} (missing {missing})")
+        raise bad_value("docs", list(docs.columns),
+                        f"a DataFrame with columns {list(_DOCS_COLUMNS)} (missing {missing})")
     odd = sorted({str(k) for k in docs["doc"].tolist() if k not in _DOC_KINDS})
     if odd:
         raise bad_value("docs.doc", odd[:5], "'comment' or 'article'")
@@ -375,7 +378,8 @@ def _distinct_texts(values: list) -> tuple[list, np.ndarray | None]:
     """
     number: dict[str, int] = {}
     setdefault = number.setdefault
-    codes = np.fromiter((setdefault(v if isinstance(v, str) else "", len(number)) for v in values), dtype=np.int64, count=len(values))
+    codes = np.fromiter((setdefault(v if isinstance(v, str) else "", len(number)) for v in values), dtype=np.int64,
+                        count=len(values))
     if len(number) == len(values):
         return values, None
     return list(number), codes
@@ -511,7 +515,8 @@ class _TokenTable:
         punkt = self.punkt
         parts: list[str] = []  # per document: chunk, space, chunk, ..., chunk, "" (an even count)
         n_parts: list[int] = []
-        private: list[tuple[int, int]] = []  # (chunk position in the batch, chunk number) of sentence-by-sentence documents
+        # (chunk position in the batch, chunk number) of sentence-by-sentence documents
+        private: list[tuple[int, int]] = []
         s_doc: list[int] = []  # sentences: document (in the batch), start
         s_start: list[int] = []
         s_end: list[int] = []

@@ -43,7 +43,8 @@ def tables():
 @pytest.fixture(scope="module")
 def lexicons():
     return {"frames": [load_lexicon(LEXICONS / "syria_frames.yaml"), load_lexicon(LEXICONS / "syria_actors.yaml")],
-            "stance": load_lexicon(LEXICONS / "syria_stance.yaml"), "incivility": load_lexicon(LEXICONS / "incivility.yaml")}
+            "stance": load_lexicon(LEXICONS / "syria_stance.yaml"),
+            "incivility": load_lexicon(LEXICONS / "incivility.yaml")}
 
 
 def test_one_pass_equals_the_steps_on_written_tokens(lexicons, tmp_path):

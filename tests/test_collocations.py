@@ -134,7 +134,8 @@ def test_window_one_and_wider():
 def test_empty_inputs_and_bad_arguments():
     tokens, hits = token_table(DOCS), hit_rows(*HITS)
     empty = frame_collocations(tokens, hits.iloc[:0])
-    assert empty.empty and list(empty.columns) == ["frame", "word", "n_ii", "n_ix", "n_xi", "n_xx", "likelihood_ratio", "pmi"]
+    assert empty.empty and list(empty.columns) == ["frame", "word", "n_ii", "n_ix", "n_xi", "n_xx", "likelihood_ratio",
+                                                   "pmi"]
     with pytest.raises(ValueError, match="window"):
         frame_collocations(tokens, hits, window=0)
     with pytest.raises(ValueError, match="measures"):
@@ -154,10 +155,11 @@ def reference_counts(tokens: pd.DataFrame, hits: pd.DataFrame, window: int) -> d
     """Plain-Python counts of the same quantities, one token at a time."""
     words = {}
     for r in tokens.itertuples():
-        words[(r.thread_id, r.comment_id, r.doc, r.index)] = (r.sentence, r.norm, (not r.is_stopword) and any(ch.isalnum() for ch in r.norm))
+        words[(r.thread_id, r.comment_id, r.doc, r.index)] = (
+            r.sentence, r.norm, (not r.is_stopword) and any(ch.isalnum() for ch in r.norm))
     n_xx = sum(1 for s, n, w in words.values() if w)
     n_xi: dict = {}
-    for s, n, w in words.values():
+    for _s, n, w in words.values():
         if w:
             n_xi[n] = n_xi.get(n, 0) + 1
     own, slots = set(), set()
@@ -176,7 +178,7 @@ def reference_counts(tokens: pd.DataFrame, hits: pd.DataFrame, window: int) -> d
                     slots.add((h.frame, doc, i))
     out = {}
     n_ix: dict = {}
-    for f, doc, i in slots:
+    for f, _doc, _i in slots:
         n_ix[f] = n_ix.get(f, 0) + 1
     for f, doc, i in slots:
         w = words[doc + (i,)][1]
@@ -198,7 +200,9 @@ def test_matches_a_brute_force_count(seed):
             hits.append((r.comment_id, "dictatorship", r.index, r.index + 1))
         elif r.norm in ("rebels", "war") and rng.random() < 0.8:
             # sometimes a two-token match
-            end = r.index + 2 if rng.random() < 0.3 and ((tokens["comment_id"] == r.comment_id) & (tokens["index"] == r.index + 1)).any() else r.index + 1
+            end = (r.index + 2 if rng.random() < 0.3
+                   and ((tokens["comment_id"] == r.comment_id) & (tokens["index"] == r.index + 1)).any()
+                   else r.index + 1)
             hits.append((r.comment_id, "civil_war", r.index, end))
     hits = hit_rows(*hits)
     tokens = tokens.sample(frac=1, random_state=seed)  # input order must not matter
@@ -217,7 +221,8 @@ def test_on_tokenized_text():
     ]
     docs = pd.DataFrame({"thread_id": "t", "comment_id": ["a", "b"], "doc": "comment", "text": texts})
     tokens = tokenize(docs, punkt=PunktSentenceTokenizer(), stopwords=stopword_set("english")).to_pandas()
-    hits = tokens.loc[tokens["norm"] == "regime", ["thread_id", "comment_id", "doc", "index"]].rename(columns={"index": "token_start"})
+    hits = tokens.loc[tokens["norm"] == "regime", ["thread_id", "comment_id", "doc", "index"]].rename(
+        columns={"index": "token_start"})
     hits = hits.assign(frame="dictatorship", token_end=hits["token_start"] + 1)
     out = frame_collocations(tokens, hits, window=2, min_count=2, top=None)
     # "shelled" follows "regime" 3 times; "homs" is two after it twice; "rebels" is in a different sentence
@@ -243,7 +248,8 @@ def as_arrow(df: pd.DataFrame) -> pa.Table:
 
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_shard_counts_add_up_to_the_brute_force_count(seed):
-    """Documents split into shards (one with no match at all), counted per shard and added: the brute-force count of the whole."""
+    """Documents split into shards (one with no match at all), counted per shard and added: the brute-force count of
+    the whole."""
     rng = random.Random(seed)
     vocab = ["war", "regime", "rebels", "the", "of", "syria", "isis", "aid", ".", "assad", "iran", "2011", "aleppo"]
     docs = {f"c{d}": [[rng.choice(vocab) for _ in range(rng.randint(1, 9))] for _ in range(rng.randint(1, 4))]
@@ -288,7 +294,8 @@ def test_counts_by_hand_from_arrow_in_two_shards():
     assert [p.n_xx for p in parts] == [7, 4]
     total = add_collocation_counts(parts)
     assert total.n_xx == 11
-    assert dict(zip(total.words, total.n_xi.tolist())) == {"assad": 2, "regime": 3, "bombed": 3, "aleppo": 1, "homs": 1, "rebels": 1}
+    assert dict(zip(total.words, total.n_xi.tolist())) == {"assad": 2, "regime": 3, "bombed": 3, "aleppo": 1, "homs": 1,
+                                                           "rebels": 1}
     out = score_collocations(total, min_count=1, top=None)
     pd.testing.assert_frame_equal(out, frame_collocations(tokens, hits, window=2, min_count=1, top=None))
     assert add_collocation_counts([]).n_xx == 0 and score_collocations(add_collocation_counts([])).empty

@@ -1,4 +1,5 @@
-"""The concordance: its lines against one lookup per match and Python's re, and its files against one pass and CSV readers."""
+"""The concordance: its lines against one lookup per match and Python's re, and its files against one pass and CSV
+readers."""
 
 import csv as py_csv
 import re
@@ -16,7 +17,8 @@ from analysis import io
 from analysis.concordance import COLUMNS, concordance, concordance_lines
 from analysis.matcher import document_texts
 
-HOSTILE = ["a", "", "x,y", 'q"q', "n\nl", "c\rr", "\r\n", "sp ace", " lead ", "tab\tt", "semi;", "'s'", "\x00nul", "é€😀",
+HOSTILE = ["a", "", "x,y", 'q"q', "n\nl", "c\rr", "\r\n", "sp ace", " lead ", "tab\tt", "semi;", "'s'", "\x00nul",
+           "é€😀",
            "x\u2028y", "#", "=1+1", "-", "NA", "None", "nan", '"', '""', ",", "\n", 'a"b,c\nd', "True", "1.0", "null"]
 
 
@@ -35,7 +37,8 @@ def one_match_table(pieces: list[str]) -> tuple[pd.DataFrame, str, np.ndarray]:
     """One match per piece, the pieces joined by '|' into one comment's text."""
     text = "|".join(pieces)
     starts = np.cumsum([0] + [len(p) + 1 for p in pieces[:-1]])
-    m = pd.DataFrame({"thread_id": "t", "comment_id": "c", "doc": "comment", "lexicon": "l", "lexicon_sha": "s", "frame": "f",
+    m = pd.DataFrame({"thread_id": "t", "comment_id": "c", "doc": "comment", "lexicon": "l", "lexicon_sha": "s",
+                      "frame": "f",
                       "term": "x", "match": pieces, "start": starts, "end": starts + [len(p) for p in pieces],
                       "quoted": False, "negated": False, "counted": True})
     return m, text, starts
@@ -61,8 +64,10 @@ def test_lines_fold_exactly_pythons_whitespace():
     """Arrow folds the lines; every code point Python's re calls whitespace (\\s) folds, and no other."""
     chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
     text = "".join(f"x{ch}{ch}y" for ch in chars)  # each character twice between two letters
-    m = pd.DataFrame({"thread_id": ["t"], "comment_id": ["c"], "doc": ["comment"], "lexicon": ["l"], "lexicon_sha": ["s"],
-                      "frame": ["f"], "term": ["x"], "match": [" a\u3000\u2029b\t"], "start": [len(text)], "end": [len(text)],
+    m = pd.DataFrame({"thread_id": ["t"], "comment_id": ["c"], "doc": ["comment"], "lexicon": ["l"],
+                      "lexicon_sha": ["s"],
+                      "frame": ["f"], "term": ["x"], "match": [" a\u3000\u2029b\t"], "start": [len(text)],
+                      "end": [len(text)],
                       "quoted": [False], "negated": [False], "counted": [True]})
     line = concordance_lines(m, {("t", "c", "comment"): text}, width=len(text)).iloc[0]
     # a whitespace character left alone stays doubled, any other folded one is lost: both differ from re
@@ -93,7 +98,8 @@ def test_lines_in_any_order_against_one_lookup_per_match(width):
         assert list(kwic.columns) == COLUMNS
         got = list(zip(kwic["author_id"], kwic["left"], kwic["match"], kwic["right"]))
         assert got == reference_concordance(m, texts, width, authors)
-        assert kwic[["thread_id", "comment_id", "doc", "term", "negated"]].equals(m[["thread_id", "comment_id", "doc", "term", "negated"]])
+        assert kwic[["thread_id", "comment_id", "doc", "term", "negated"]].equals(
+            m[["thread_id", "comment_id", "doc", "term", "negated"]])
         assert str(kwic["author_id"].dtype) == "str" and str(kwic["left"].dtype) == "str"
     assert concordance_lines(grouped, texts, width=width)["author_id"].eq("").all()
     with pytest.raises(KeyError):
@@ -108,7 +114,8 @@ def shard_tables() -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     out = []
     hostile = " ".join(HOSTILE)
     shards = [("a", {"c0": "Nothing to see."}, ""),
-              ("b", {"c0": "The civil war is a war.", "c1": 'He said "terrorists"\n\tbut   not, a rebel yell.'}, "An uprising began."),
+              ("b", {"c0": "The civil war is a war.", "c1": 'He said "terrorists"\n\tbut   not, a rebel yell.'},
+               "An uprising began."),
               ("c", {"c5": hostile, 'c"6,\n': "war"}, hostile[::-1])]
     for i, (thread, texts, article) in enumerate(shards):
         rows = []
@@ -117,12 +124,15 @@ def shard_tables() -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
             for k, term in enumerate(["war", "rebel", "terror", "NA", '"', "\n", "é€😀", ","]):
                 start = text.find(term)
                 if i and start >= 0:
-                    rows.append((thread, cid, doc, "lex", "abc123", f"frame{k % 3}", HOSTILE[len(rows) % len(HOSTILE)], text[start:start + len(term)], 0,
+                    rows.append((thread, cid, doc, "lex", "abc123", f"frame{k % 3}", HOSTILE[len(rows) % len(HOSTILE)],
+                                 text[start:start + len(term)], 0,
                                  0, 1, start, start + len(term), k % 2 == 0, k % 3 == 0, k != 1))
-        matches = pd.DataFrame(rows, columns=["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match",
-                                              "sentence", "token_start", "token_end", "start", "end", "quoted", "negated", "counted"])
+        matches = pd.DataFrame(rows, columns=["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame",
+                                              "term", "match", "sentence", "token_start", "token_end", "start", "end",
+                                              "quoted", "negated", "counted"])
         matches = matches.sort_values(["thread_id", "comment_id", "doc", "start"], kind="stable").reset_index(drop=True)
-        comments = pd.DataFrame({"thread_id": thread, "comment_id": list(texts), "author_id": [f"u{i}{j}" for j in range(len(texts))],
+        comments = pd.DataFrame({"thread_id": thread, "comment_id": list(texts),
+                                 "author_id": [f"u{i}{j}" for j in range(len(texts))],
                                  "text": list(texts.values())})
         if i == 2:
             comments.loc[1, "author_id"] = ""
@@ -149,7 +159,8 @@ def one_pass(paths: dict[str, list[str]], width: int) -> pd.DataFrame:
     """The lines of all shards at once, as the rule made them before it streamed."""
     comments = io.read_tables(paths["comments"])
     authors = dict(zip(zip(comments["thread_id"], comments["comment_id"]), comments["author_id"]))
-    return concordance_lines(io.read_tables(paths["matches"]), document_texts(comments, io.read_tables(paths["threads"])),
+    return concordance_lines(io.read_tables(paths["matches"]),
+                             document_texts(comments, io.read_tables(paths["threads"])),
                              width=width, authors=authors)
 
 
@@ -162,7 +173,8 @@ def test_rule_streams_shards_into_the_one_pass_table(tmp_path):
         input=SimpleNamespace(**paths), params=SimpleNamespace(width=12), log=[str(out / "concordance.log")],
         output=SimpleNamespace(table=str(out / "concordance.parquet"), csv=str(out / "concordance.csv")),
     )
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "concordance.py"), init_globals={"snakemake": smk})
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "concordance.py"),
+                   init_globals={"snakemake": smk})
     kwic = one_pass(paths, 12)
     assert len(kwic) == 15 and "15 concordance lines" in (out / "concordance.log").read_text()
     kwic.to_parquet(tmp_path / "one.parquet", index=False)
@@ -176,13 +188,16 @@ def test_rule_streams_shards_into_the_one_pass_table(tmp_path):
 
 
 def test_csv_readers_get_the_table_values(tmp_path):
-    """pandas (also on the CSV pandas itself writes) and Python's csv module read back every value, hostile text included."""
+    """pandas (also on the CSV pandas itself writes) and Python's csv module read back every value, hostile text
+    included."""
     paths = write_shards(tmp_path, shard_tables())
-    n = concordance(paths["matches"], paths["comments"], paths["threads"], table=tmp_path / "k.parquet", csv=tmp_path / "k.csv",
+    n = concordance(paths["matches"], paths["comments"], paths["threads"], table=tmp_path / "k.parquet",
+                    csv=tmp_path / "k.csv",
                     width=5)
     kwic = one_pass(paths, 5)
     assert n == len(kwic)
-    assert {"NA", '"', ",", "é€😀"} <= set(kwic["match"]) and {"n\nl", "x,y", 'q"q', "c\rr", "", "\r\n"} <= set(kwic["term"])
+    assert {"NA", '"', ",", "é€😀"} <= set(kwic["match"]) and {"n\nl", "x,y", 'q"q', "c\rr", "", "\r\n"} <= set(
+        kwic["term"])
     read = pd.read_csv(tmp_path / "k.csv", keep_default_na=False)
     expect = kwic.astype({c: object for c in COLUMNS[:11]})
     pd.testing.assert_frame_equal(read.astype({c: object for c in COLUMNS[:11]}), expect, check_exact=True)

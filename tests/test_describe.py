@@ -4,8 +4,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from analysis.describe import (comments_per_depth, corpus_numbers, document_token_counts, first_subtrees,
-                               pick_example_thread, tree_layout)
+from analysis.describe import (
+    comments_per_depth,
+    corpus_numbers,
+    document_token_counts,
+    first_subtrees,
+    pick_example_thread,
+    tree_layout,
+)
 
 
 def thread(rows, tid="t"):
@@ -69,7 +75,8 @@ def test_corpus_numbers_from_per_shard_token_counts_by_hand():
     arrow = lambda df: pa.Table.from_pandas(df, preserve_index=False)  # noqa: E731  (shards as the rule reads them)
     docs = pd.concat([document_token_counts(arrow(shard_1)), document_token_counts(arrow(shard_2)),
                       document_token_counts(arrow(shard_2.iloc[:0]))], ignore_index=True)
-    comments = pd.DataFrame({"thread_id": ["t1", "t2"], "comment_id": ["c1", "c1"], "depth": [1, 1], "author_id": ["a", ""]})
+    comments = pd.DataFrame({"thread_id": ["t1", "t2"], "comment_id": ["c1", "c1"], "depth": [1, 1],
+                             "author_id": ["a", ""]})
     threads = pd.DataFrame({"thread_id": ["t1", "t2"], "source": ["s", "s"], "article_text": ["text", ""]})
     n = corpus_numbers(comments, threads, docs)
     # by hand: comment t1/c1 has 3 tokens in sentences {0, 1}, 1 MWE; the article 4 tokens in {0, 1, 2}, 2 MWEs;

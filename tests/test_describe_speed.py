@@ -59,7 +59,8 @@ def first_token_order(tokens: pd.DataFrame) -> list:
 
 def same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     norm = lambda d: d.sort_values(KEYS).reset_index(drop=True).astype(  # noqa: E731
-        {"thread_id": str, "comment_id": str, "doc": str, "n_tokens": "int64", "n_sentences": "int64", "n_mwe": "int64"})
+        {"thread_id": str, "comment_id": str, "doc": str, "n_tokens": "int64", "n_sentences": "int64",
+         "n_mwe": "int64"})
     return norm(a).equals(norm(b))
 
 
@@ -97,7 +98,8 @@ def test_documents_in_several_runs_or_sentences_out_of_order():
 
 
 def test_one_document_and_empty_shard():
-    one = pd.DataFrame({"thread_id": "t", "comment_id": "c", "doc": "comment", "sentence": [0, 0, 2], "is_mwe": [True, False, True]})
+    one = pd.DataFrame({"thread_id": "t", "comment_id": "c", "doc": "comment", "sentence": [0, 0, 2],
+                        "is_mwe": [True, False, True]})
     assert document_token_counts(arrow(one))[["n_tokens", "n_sentences", "n_mwe"]].values.tolist() == [[3, 2, 2]]
     empty = document_token_counts(pa.Table.from_pandas(one.iloc[:0], preserve_index=False))
     assert empty.empty and list(empty.columns) == [*KEYS, "n_tokens", "n_sentences", "n_mwe"]
@@ -117,7 +119,8 @@ def thread_summary_lambdas(comments: pd.DataFrame, threads: pd.DataFrame) -> pd.
 def test_thread_summary_matches_per_thread_lambdas():
     rng = np.random.default_rng(3)
     n = 200
-    comments = pd.DataFrame({"thread_id": rng.choice(["a", "b", "c", "d"], n), "depth": rng.integers(1, 5, n).astype("int32"),
+    comments = pd.DataFrame({"thread_id": rng.choice(["a", "b", "c", "d"], n),
+                             "depth": rng.integers(1, 5, n).astype("int32"),
                              "author_id": rng.choice(["", "u1", "u2", "u3"], n)})
     comments.loc[comments["thread_id"] == "d", "author_id"] = ""  # a thread whose authors are all unknown
     comments.loc[comments["thread_id"] == "c", "depth"] = 2  # a thread without a top-level comment

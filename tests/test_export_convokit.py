@@ -1,4 +1,5 @@
-"""ConvoKit export (rule export_convokit): canonical tables written as a corpus folder, read back, and checked line by line."""
+"""ConvoKit export (rule export_convokit): canonical tables written as a corpus folder, read back, and checked line
+by line."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def canonical() -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = [
         # thread_id, comment_id, parent_id, depth, position, author_id, created_at, text, record, placeholder, side
         ("seed:a", "1", "", 1, 1, "u0000000001", "2021-03-01 10:00:00", "First top-level comment.", 3, False, "left"),
-        ("seed:a", "2", "1", 2, 1, "u0000000002", "2021-03-01 10:05:00.250", "A reply with «unicode» and a\nnewline.", 5, False, None),
+        ("seed:a", "2", "1", 2, 1, "u0000000002", "2021-03-01 10:05:00.250", "A reply with «unicode» and a\nnewline.",
+         5, False, None),
         ("seed:a", "3", "", 1, 2, "", None, "", 7, True, "right"),
         ("seed:a", "4", "3", 2, 1, "u0000000001", "2021-03-01 11:00:00", "Reply under a placeholder.", 8, False, ""),
         ("seed:b", "5", "", 1, 1, "u0000000003", "2021-03-02 09:00:00", "Only comment of thread b.", 2, False, "left"),
@@ -74,7 +76,8 @@ def test_round_trip_same_tree(tmp_path):
     assert list(r["parent_id"]) == list(comments["parent_id"])
     assert list(r["text"]) == list(comments["text"])
     assert list(r["author"]) == list(comments["author_id"])  # '' -> __unknown__ -> ''
-    pd.testing.assert_series_equal(r["created_at"], comments["created_at"].astype("datetime64[us, UTC]"), check_names=False)
+    pd.testing.assert_series_equal(r["created_at"], comments["created_at"].astype("datetime64[us, UTC]"),
+                                   check_names=False)
     assert list(r["side_label"]) == ["left", "", "right", "", "left"]  # null and '' both read back as ''
     th = res.threads.set_index("thread_id")
     assert th.loc["seed:a", "article_text"] == "The article body,\nin two lines."
@@ -105,7 +108,8 @@ def test_written_files_follow_the_convokit_layout(tmp_path):
     assert by_id["3"]["speaker"] == UNKNOWN_SPEAKER and by_id["3"]["timestamp"] is None
     assert by_id["1"]["timestamp"] == 1614592800 and isinstance(by_id["1"]["timestamp"], int)
     assert by_id["2"]["timestamp"] == 1614593100.25
-    assert by_id["2"]["meta"] == {"depth": 2, "position": 1, "source": "seed", "is_placeholder": False, "side_label": None}
+    assert by_id["2"]["meta"] == {"depth": 2, "position": 1, "source": "seed", "is_placeholder": False,
+                                  "side_label": None}
     assert by_id["3"]["meta"]["is_placeholder"] is True
     speakers = read_json(out / "speakers.json")
     assert sorted(speakers) == sorted([ROOT_SPEAKER, UNKNOWN_SPEAKER, "u0000000001", "u0000000002", "u0000000003"])
@@ -116,7 +120,8 @@ def test_written_files_follow_the_convokit_layout(tmp_path):
     assert convos["seed:b"]["meta"]["n_comments"] == 1 and convos["seed:b"]["meta"]["region"] is None
     assert read_json(out / "corpus.json") == {"name": "seed export", "n": 2}
     index = read_json(out / "index.json")
-    assert set(index) == {"utterances-index", "speakers-index", "conversations-index", "overall-index", "version", "vectors"}
+    assert set(index) == {"utterances-index", "speakers-index", "conversations-index", "overall-index", "version",
+                          "vectors"}
     assert index["utterances-index"]["depth"] == ["<class 'int'>"]
     assert index["utterances-index"]["is_placeholder"] == ["<class 'bool'>"]
     assert index["utterances-index"]["side_label"] == ["<class 'str'>"]
@@ -124,7 +129,7 @@ def test_written_files_follow_the_convokit_layout(tmp_path):
     assert index["overall-index"] == {"n": ["<class 'int'>"], "name": ["<class 'str'>"]}
     assert index["speakers-index"] == {} and index["version"] == 1
     raw = (out / "utterances.jsonl").read_bytes()
-    assert "«unicode»".encode("utf-8") in raw  # ensure_ascii=False
+    assert "«unicode»".encode() in raw  # ensure_ascii=False
     assert b"\r" not in raw and raw.endswith(b"\n")
 
 
@@ -163,7 +168,8 @@ def test_qualify_ids_always(tmp_path):
 
 def test_comments_without_thread_row_and_threads_without_comments(tmp_path):
     comments, threads = canonical()
-    write_convokit(comments[comments["thread_id"] == "seed:b"], threads[threads["thread_id"] == "seed:a"], str(tmp_path / "x"))
+    write_convokit(comments[comments["thread_id"] == "seed:b"], threads[threads["thread_id"] == "seed:a"],
+                   str(tmp_path / "x"))
     res = read_convokit(str(tmp_path / "x"))
     assert list(res.threads["thread_id"]) == ["seed:a", "seed:b"]
     assert list(res.records["comment_id"]) == ["5"]
@@ -201,7 +207,8 @@ def test_empty_tables_write_an_empty_corpus(tmp_path):
 def three_threads() -> tuple[pd.DataFrame, pd.DataFrame]:
     """canonical() plus a thread seed:c (a copy of seed:b with comment id 6), so shards can interleave thread ids."""
     comments, threads = canonical()
-    c = comments[comments["thread_id"] == "seed:b"].assign(thread_id="seed:c", comment_id="6", text="Thread c.", record=9)
+    c = comments[comments["thread_id"] == "seed:b"].assign(thread_id="seed:c", comment_id="6", text="Thread c.",
+                                                           record=9)
     t = threads[threads["thread_id"] == "seed:b"].assign(thread_id="seed:c", title="Bins", region="south")
     return pd.concat([comments, c], ignore_index=True), pd.concat([threads, t], ignore_index=True)
 
@@ -238,11 +245,13 @@ def test_shards_write_the_same_bytes_as_whole_tables(tmp_path, case):
     if case == "split_thread":  # comment 4 of seed:a in shard 1: read whole, still the same files
         in_shard0 &= comments["comment_id"] != "4"
     # shards hold seed:a, seed:c | seed:b: the output interleaves them (a, b, c)
-    paths = write_shards(tmp_path, [(comments[in_shard0], threads[t_shard0]), (comments[~in_shard0], threads[~t_shard0])])
+    paths = write_shards(tmp_path, [(comments[in_shard0], threads[t_shard0]),
+                                    (comments[~in_shard0], threads[~t_shard0])])
     write_convokit(comments, threads, str(tmp_path / "whole"), corpus_meta={"n": 1})
     export_convokit(paths, str(tmp_path / "sharded"), corpus_meta={"n": 1})
     same_files(tmp_path / "whole", tmp_path / "sharded")
-    utts = [json.loads(line) for line in (tmp_path / "sharded" / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
+    utts = [json.loads(line)
+            for line in (tmp_path / "sharded" / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [u["conversation_id"] for u in utts] == ["seed:a"] * 5 + ["seed:b"] * 2 + ["seed:c"] * 2
     if case == "colliding_ids":
         assert utts[-1]["id"] == "seed:c/1"
@@ -253,7 +262,8 @@ def test_shards_refuse_orphans_and_leave_no_files(tmp_path):
     comments, threads = three_threads()
     comments.loc[comments["comment_id"] == "2", "parent_id"] = "99"
     b = comments["thread_id"] == "seed:b"
-    paths = write_shards(tmp_path, [(comments[~b], threads[threads["thread_id"] != "seed:b"]), (comments[b], threads[threads["thread_id"] == "seed:b"])])
+    paths = write_shards(tmp_path, [(comments[~b], threads[threads["thread_id"] != "seed:b"]),
+                                    (comments[b], threads[threads["thread_id"] == "seed:b"])])
     with pytest.raises(ValueError, match=r"\('seed:a', '2'\)"):
         export_convokit(paths, str(tmp_path / "o"))
     assert not list((tmp_path / "o").iterdir())
@@ -266,8 +276,10 @@ def test_shards_refuse_orphans_and_leave_no_files(tmp_path):
 HOSTILE = (
     [chr(i) for i in range(0x20)]
     + [f"a{chr(i)}b" for i in range(0x20)]
-    + ['"', "\\", '\\"', '"\\', "\\\\n", 'say "hi"\n', "C:\\path\\to", "tab\there\r\nnext", "\b\f\x0b\x1f\x00", "\x7f DEL"]
-    + ["«unicode» déjà vu", "emoji 😀 and 👍🏽", "\u2028\u2029 line separators", "ß\u0301", "\ufeffbom", "日本語の\"引用\""]
+    + ['"', "\\", '\\"', '"\\', "\\\\n", 'say "hi"\n', "C:\\path\\to", "tab\there\r\nnext", "\b\f\x0b\x1f\x00",
+       "\x7f DEL"]
+    + ["«unicode» déjà vu", "emoji 😀 and 👍🏽", "\u2028\u2029 line separators", "ß\u0301", "\ufeffbom",
+       "日本語の\"引用\""]
     + ["", " ", "plain text", "/slash/", "'single'", "{\"json\": [1, 2]}", "\\u0041 not an escape", "x" * 3000 + '"\n']
 )
 
@@ -322,20 +334,23 @@ def reference_files(comments: pd.DataFrame, threads: pd.DataFrame, qualify: bool
         mine = [c for c in crows if c["thread_id"] == tid]
         article, title = t.get("article_text") or "", t.get("title") or ""
         source = t.get("source") or (mine[0]["source"] if mine else "")
-        lines.append(dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER, "timestamp": None,
+        lines.append(dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER,
+                            "timestamp": None,
                             "text": article or title, "vectors": [],
-                            "meta": {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)}}))
+                            "meta": {"is_thread_root": True, "source": source,
+                                     "text_is_title": not article and bool(title)}}))
         speakers.add(ROOT_SPEAKER)
         for c in mine:
             def uid(i):
-                return f"{tid}/{i}" if qualify else i
+                return f"{tid}/{i}" if qualify else i  # noqa: B023 -- called only in this iteration
             created = c["created_at"]
             if created is not None:
                 us = (created - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
                 created = us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
             speaker = c["author_id"] or UNKNOWN_SPEAKER
             speakers.add(speaker)
-            meta = {"depth": c["depth"], "position": c["position"], "source": c["source"], "is_placeholder": c["is_placeholder"]}
+            meta = {"depth": c["depth"], "position": c["position"], "source": c["source"],
+                    "is_placeholder": c["is_placeholder"]}
             meta.update({m: c[m] for m in c_meta})
             lines.append(dumps({"id": uid(c["comment_id"]), "conversation_id": tid,
                                 "reply_to": uid(c["parent_id"]) if c["parent_id"] else tid, "speaker": speaker,
@@ -386,7 +401,8 @@ def test_timestamps_are_unix_seconds_whole_or_fractional(tmp_path):
     """Whole seconds as integers, others as floats (before 1970 too, and past 2**53 microseconds), unknown as null."""
     comments, threads = canonical()
     us = [-3_000_000, 1_614_593_100_250_000, 0, -500_000, 2**53 + 1]  # comments 1..5, in the order they are written
-    comments["created_at"] = pd.to_datetime(pd.Series(us, dtype="int64"), unit="us", utc=True).astype("datetime64[us, UTC]")
+    comments["created_at"] = pd.to_datetime(pd.Series(us, dtype="int64"), unit="us", utc=True).astype(
+        "datetime64[us, UTC]")
     comments.loc[2, "created_at"] = pd.NaT
     write_convokit(comments, threads, str(tmp_path / "t"))
     lines = [line for line in (tmp_path / "t" / "utterances.jsonl").read_text(encoding="utf-8").splitlines()

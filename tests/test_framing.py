@@ -40,7 +40,8 @@ def lexicon(tmp_path_factory):
 
 
 def docs(*texts):
-    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": list(texts)})
+    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
+                         "text": list(texts)})
 
 
 def run(lexicon, *texts, join=True, **kw):

@@ -10,8 +10,8 @@ import scipy.sparse as sp
 
 from analysis.errors import ConfigError
 from analysis.groups import speaker_groups, speakers
-from analysis.privacy import pseudonym
 from analysis.polarization_report import polarization_report
+from analysis.privacy import pseudonym
 
 
 def comments_frame(authors, side=None, parents=None):
@@ -85,11 +85,12 @@ def test_report_on_two_divided_groups():
     words = {"a": ["liberty", "rights", "freedom"], "b": ["safety", "deaths", "children"]}
     tok_rows = []
     for cid, s in zip(c["comment_id"], side):
-        for k, w in enumerate(rng.choice(words[s] + ["guns", "people"], size=12)):
+        for _k, w in enumerate(rng.choice(words[s] + ["guns", "people"], size=12)):
             tok_rows.append((c.loc[c["comment_id"] == cid, "thread_id"].item(), cid, "comment", w, False))
     tokens = pd.DataFrame(tok_rows, columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
     docs = c[["thread_id", "comment_id"]].assign(doc="comment", n_tokens=12)
-    stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan, label="abstain", n_uncivil=0)
+    stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan, label="abstain",
+                                                   n_uncivil=0)
     matches = pd.DataFrame(columns=["thread_id", "comment_id", "doc", "frame", "term", "counted"])
     rep = polarization_report(c, docs, stance, batches(tokens), batches(matches), **OPTIONS, salt="s")
     row = rep.partisanship.set_index("tokens").loc["all tokens"]
@@ -120,7 +121,8 @@ def test_term_counts_in_chunks_equal_the_one_pass_matrix():
     # one pass, on every speaker; the report keeps the rows of speakers with a group
     tok = tokens[(tokens["doc"] == "comment") & ~tokens["is_stopword"]]
     tok = tok[is_word(tok["norm"])]
-    who = tok.merge(c.assign(speaker=speaker)[["thread_id", "comment_id", "speaker"]], on=["thread_id", "comment_id"], how="left")
+    who = tok.merge(c.assign(speaker=speaker)[["thread_id", "comment_id", "speaker"]], on=["thread_id", "comment_id"],
+                    how="left")
     m1, ids1, terms1 = speaker_term_counts(who["speaker"], tok["norm"], min_count=2)
     sp_code, sp_ids = pd.factorize(speaker, sort=True)
     keep = ~np.isin(np.asarray(sp_ids), ["u3"])  # u3 has no group
@@ -135,6 +137,7 @@ def test_term_counts_in_chunks_equal_the_one_pass_matrix():
     assert m2.has_canonical_format and m2.dtype == np.float64
     np.testing.assert_array_equal(m2.toarray(), m1.toarray()[rows1])
     # and from plain (not dictionary-encoded) Arrow tables, in another order
-    parts = [pa.Table.from_pandas(tokens.iloc[20:], preserve_index=False), pa.Table.from_pandas(tokens.iloc[:20], preserve_index=False)]
+    parts = [pa.Table.from_pandas(tokens.iloc[20:], preserve_index=False),
+             pa.Table.from_pandas(tokens.iloc[:20], preserve_index=False)]
     m3, _, _ = count_tokens(TermCounts(where, sp_code, sp_ids, keep), parts).result(2)
     np.testing.assert_array_equal(m3.toarray(), m1.toarray()[rows1])

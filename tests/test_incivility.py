@@ -77,7 +77,8 @@ def test_difference_uses_the_same_replicates_as_the_groups():
     hits, tokens = known["child_uncivil_hits"].to_numpy(float), known["child_tokens"].to_numpy(float)
     uncivil, ones = (hits > 0).astype(float), np.ones(len(known))
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = {g: 1000 * (w @ per_thread(hits, m)) / (w @ per_thread(tokens, m)) for g, m in (("c", cross), ("s", ~cross))}
+        rate = {g: 1000 * (w @ per_thread(hits, m)) / (w @ per_thread(tokens, m))
+                for g, m in (("c", cross), ("s", ~cross))}
         share = {g: (w @ per_thread(uncivil, m)) / (w @ per_thread(ones, m)) for g, m in (("c", cross), ("s", ~cross))}
     for row, reps in ((0, rate["c"]), (1, rate["s"]), (2, rate["c"] - rate["s"])):
         low, high = percentile_interval(reps)
@@ -93,7 +94,8 @@ def test_deterministic_per_seed():
     b = incivility_by_reply_type(pairs, n_boot=100, seed=3)
     pd.testing.assert_frame_equal(a, b)
     c = incivility_by_reply_type(pairs, n_boot=100, seed=4)
-    assert not np.allclose(a["rate_low"], c["rate_low"], equal_nan=True) or not np.allclose(a["rate_high"], c["rate_high"], equal_nan=True)
+    assert (not np.allclose(a["rate_low"], c["rate_low"], equal_nan=True)
+            or not np.allclose(a["rate_high"], c["rate_high"], equal_nan=True))
 
 
 def test_no_interval_from_fewer_than_two_clusters():
@@ -107,7 +109,8 @@ def test_no_interval_from_fewer_than_two_clusters():
 
 
 def test_empty_and_missing_groups():
-    pairs = pd.DataFrame({"thread_id": ["t1", "t2"], "cross_group": [None, None], "child_uncivil_hits": [1, 0], "child_tokens": [5, 5]})
+    pairs = pd.DataFrame({"thread_id": ["t1", "t2"], "cross_group": [None, None], "child_uncivil_hits": [1, 0],
+                          "child_tokens": [5, 5]})
     out = incivility_by_reply_type(pairs, n_boot=20)
     assert list(out["n_replies"]) == [0, 0, 0] and list(out["n_excluded"]) == [2, 2, 2]
     assert out[["rate", "share", "rate_low"]].isna().all().all()
@@ -153,9 +156,10 @@ def test_incivility_is_the_union_of_its_subframes(lexicons):
 
 def test_subframes_count_within_incivility(lexicons):
     lx = lexicons["incivility"]
-    texts = ["You idiot, that is bullshit.", "What a ridiculous pack of lies.", "Shut up.", "A trolley and a Trollope novel.",
-             "The bastardization of the law.", "Dick Cheney, you dick."]
-    d = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": texts})
+    texts = ["You idiot, that is bullshit.", "What a ridiculous pack of lies.", "Shut up.",
+             "A trolley and a Trollope novel.", "The bastardization of the law.", "Dick Cheney, you dick."]
+    d = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
+                      "text": texts})
     index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms())))
     m = match_frames(index, lx)
     by = m.groupby(["comment_id", "frame"]).size().unstack(fill_value=0).reindex(d["comment_id"], fill_value=0)
@@ -173,7 +177,8 @@ def test_incivility_multiword_terms_become_one_token(lexicons):
     table = lx.term_table()
     table = table[(table["n_words"] > 1) & ~table["wildcard"] & ~table["case_sensitive"]].drop_duplicates("term")
     texts = [f"Then {term} came." for term in table["term"]]
-    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment", "text": texts})
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment",
+                          "text": texts})
     tokens = token_table(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms())).to_pandas()
     second = tokens[tokens["index"] == 1].set_index("comment_id")["norm"]
     expected = pd.Series([" ".join(w) for w in table["words"]], index=docs["comment_id"])

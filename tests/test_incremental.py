@@ -23,8 +23,8 @@ from analysis import io
 from analysis.errors import InputError
 from analysis.ingest.canonical import combine_reports, ingest, threads_in_several_shards
 from analysis.ingest.sources import check_threads_in_one_file, files_by_shard, read_source, resolve_paths, source_root
-from analysis.sharding import shard_of, shard_of_path
 from analysis.punkt import train_punkt
+from analysis.sharding import shard_of, shard_of_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = shutil.which("snakemake", path=str(Path(sys.executable).parent)) or shutil.which("snakemake")

@@ -148,7 +148,8 @@ def test_one_vs_rest_equals_the_group_against_the_sum_of_the_others():
         assert rows["count_a"].tolist() == COUNTS[g].tolist()
         assert rows["count_b"].tolist() == rest.tolist()
         # ... and equals the pairwise comparison of the group with the pooled others
-        pair = keyness(np.vstack([COUNTS[g], rest]), groups=[name, "rest"], terms=TERMS, comparison="pairwise", min_count=1)
+        pair = keyness(np.vstack([COUNTS[g], rest]), groups=[name, "rest"], terms=TERMS, comparison="pairwise",
+                       min_count=1)
         pair = pair.set_index("term").loc[TERMS]
         for col in ("log_odds", "z", "g2", "g2_p", "freq_a", "freq_b"):
             assert np.allclose(rows[col], pair[col], rtol=1e-12, atol=1e-12)
@@ -184,7 +185,8 @@ def test_min_count_filters_terms_without_changing_the_numbers():
     out = keyness(COUNTS, groups=["A", "B", "C"], terms=TERMS, min_count=7)
     # corpus counts: v 12, w 14, x 16, y 43, z 10, rare 3, the 125
     assert set(out["term"]) == {"v", "w", "x", "y", "z", "the"}
-    assert set(keyness(COUNTS, groups=["A", "B", "C"], terms=TERMS, min_count=12)["term"]) == {"v", "w", "x", "y", "the"}
+    assert (set(keyness(COUNTS, groups=["A", "B", "C"], terms=TERMS, min_count=12)["term"])
+            == {"v", "w", "x", "y", "the"})
     merged = out.merge(full, on=["group", "term"], suffixes=("", "_full"))
     assert len(merged) == len(out)
     for col in ("log_odds", "z", "g2", "freq_a", "freq_b"):
@@ -295,7 +297,8 @@ def _arrow_tokens(df: pd.DataFrame):
 
 
 def test_term_count_sum_of_shards_is_the_count_by_hand():
-    """The hand-worked table of the test above, with its documents in two shards (c4, ungrouped, alone in the second)."""
+    """The hand-worked table of the test above, with its documents in two shards (c4, ungrouped, alone in the
+    second)."""
     from analysis.keyness import TermCountSum
 
     tokens, docs = _hand_worked()
@@ -325,7 +328,8 @@ def test_many_terms_per_group_are_counted_like_few():
     docs = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(40)], "doc": "comment",
                          "side": ["a", "b", "c", "d"] * 10})
     tokens = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in np.sort(rng.integers(0, 40, n))],
-                           "doc": "comment", "norm": [f"w{i}" for i in rng.integers(0, 30_000, n)], "is_stopword": False})
+                           "doc": "comment", "norm": [f"w{i}" for i in rng.integers(0, 30_000, n)],
+                           "is_stopword": False})
     counts, groups, terms = group_term_counts(_arrow_tokens(tokens), docs, by="side")
     assert len(groups) * len(terms) > max(n, 1 << 16)
     got = {(groups[g], terms[w]): int(v) for (g, w), v in counts.todok().items()}
@@ -343,9 +347,10 @@ def test_term_count_sum_of_shards_equals_a_plain_count(seed):
     for t in range(6):
         for c in range(rng.integers(1, 5)):
             cid = f"c{t}{c}"
-            doc_rows.append({"thread_id": f"t{t}", "comment_id": cid, "doc": "comment", "depth": int(rng.integers(1, 4)),
+            doc_rows.append({"thread_id": f"t{t}", "comment_id": cid, "doc": "comment",
+                             "depth": int(rng.integers(1, 4)),
                              "side": [None, "pro", "con"][int(rng.integers(0, 3))]})
-            for i in range(rng.integers(0, 12)):
+            for _i in range(rng.integers(0, 12)):
                 w = words[int(rng.integers(0, len(words)))]
                 rows.append({"thread_id": f"t{t}", "comment_id": cid, "doc": "comment", "norm": w,
                              "is_stopword": w in ("the", "of")})
@@ -357,7 +362,8 @@ def test_term_count_sum_of_shards_equals_a_plain_count(seed):
                                          docs[docs["thread_id"].isin(shard)], by=by))
         counts, groups, terms = total.total()
         expected = plain_count(tokens, docs, by)
-        got = {(groups[g], terms[w]): int(counts[g, w]) for g in range(len(groups)) for w in range(len(terms)) if counts[g, w]}
+        got = {(groups[g], terms[w]): int(counts[g, w])
+               for g in range(len(groups)) for w in range(len(terms)) if counts[g, w]}
         assert got == dict(expected)
         assert groups == sorted({g for g, _ in expected}) and terms == sorted({w for _, w in expected})
         # and exactly the one-pass counts of the whole

@@ -283,7 +283,8 @@ def test_shipped_dictionaries_load(shipped):
         "geopolitical_axis", "dictatorship", "sovereignty",
     ]
     assert shipped["gun_control_frames"].version == "1.1.0"
-    assert list(shipped["gun_control_frames"].frames) == ["rights", "public_safety", "self_defense", "crime", "government"]
+    assert list(shipped["gun_control_frames"].frames) == ["rights", "public_safety", "self_defense", "crime",
+                                                          "government"]
     assert list(shipped["syria_actors"].frames) == [
         "government_as_regime", "government_as_state", "leader_as_dictator", "leader_as_president",
         "opposition_as_rebels", "opposition_as_opposition", "opposition_as_terrorists",
@@ -308,7 +309,8 @@ def test_multiword_terms_become_one_token(shipped, name):
     table = lx.term_table()
     table = table[(table["n_words"] > 1) & ~table["wildcard"] & ~table["case_sensitive"]]
     texts = [f"Then {term} came." for term in table["term"]]
-    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment", "text": texts})
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment",
+                          "text": texts})
     params = PunktParameters()
     params.abbrev_types = {"u.s"}  # as Punkt trained on a corpus learns it
     tokens = token_table(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms())).to_pandas()

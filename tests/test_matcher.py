@@ -54,7 +54,8 @@ def lexicon(tmp_path_factory):
 
 
 def docs(*texts):
-    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": list(texts)})
+    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
+                         "text": list(texts)})
 
 
 def run(lexicon, *texts, join=True, **kw):
@@ -200,7 +201,8 @@ def test_document_texts():
 
 
 def test_index_keys_and_runs():
-    d = pd.DataFrame({"thread_id": ["t", "t", "u"], "comment_id": ["c0", "c1", ""], "doc": ["comment", "comment", "article"],
+    d = pd.DataFrame({"thread_id": ["t", "t", "u"], "comment_id": ["c0", "c1", ""],
+                      "doc": ["comment", "comment", "article"],
                       "text": ["One two.", "Three.", "Four five six."]})
     index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer()))
     assert index.n == 9 and index.doc.tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 2]
@@ -222,9 +224,9 @@ def oracle_matches(tokens: pd.DataFrame, lexicon, texts, *, negation_window=3, c
         norm, surf, sent = tok["norm"].tolist(), tok["token"].tolist(), tok["sentence"].tolist()
 
         def word_ok(i, word, cs, single):
-            value = surf[i] if cs else norm[i]
+            value = surf[i] if cs else norm[i]  # noqa: B023 -- called only for this group's tokens
             w = word if cs else word.casefold()
-            if not cs and " " in norm[i] and not single:
+            if not cs and " " in norm[i] and not single:  # noqa: B023 -- called only for this group
                 return False  # a joined MWE token is never one word of a term
             return value.startswith(w[:-1]) if w.endswith("*") else value == w
 
@@ -240,7 +242,8 @@ def oracle_matches(tokens: pd.DataFrame, lexicon, texts, *, negation_window=3, c
                 if not t["wildcard"] and not cs and norm[i] == " ".join(w.casefold() for w in words):
                     cands.append((len(words), ex, i, key, 1, t))
                 k = len(words)
-                if i + k <= len(tok) and all(sent[i + j] == sent[i] and word_ok(i + j, words[j], cs, False) for j in range(k)):
+                if i + k <= len(tok) and all(sent[i + j] == sent[i] and word_ok(i + j, words[j], cs, False)
+                                             for j in range(k)):
                     cands.append((k, ex, i, key, k, t))
         seen, unique = set(), []
         for c in cands:
@@ -264,7 +267,7 @@ def oracle_matches(tokens: pd.DataFrame, lexicon, texts, *, negation_window=3, c
         for t in terms:
             key = ("=" if t["case_sensitive"] else "") + ("!" if t["exclude"] else "") + " ".join(t["words"])
             frames.setdefault(key, (t["term"], set()))[1].add(t["frame"])
-        for n_words, ex, i, key, n_tok, t in accepted:
+        for _n_words, ex, i, key, n_tok, _t in accepted:
             if ex:
                 continue
             term, fr = frames[key]
@@ -274,7 +277,8 @@ def oracle_matches(tokens: pd.DataFrame, lexicon, texts, *, negation_window=3, c
                 done.add((i, n_tok, frame))
                 last = i + n_tok - 1
                 start, end = int(tok["start"][i]), int(tok["end"][last])
-                neg = any(i - k >= 0 and sent[i - k] == sent[i] and _cue(norm[i - k]) for k in range(1, negation_window + 1))
+                neg = any(i - k >= 0 and sent[i - k] == sent[i] and _cue(norm[i - k])
+                          for k in range(1, negation_window + 1))
                 quoted = any(a <= start < b for a, b in quotes)
                 rows.append({"thread_id": thread, "comment_id": comment, "doc": doc, "frame": frame, "term": term,
                              "match": text[start:end], "sentence": int(sent[i]), "token_start": int(tok["index"][i]),
@@ -298,8 +302,9 @@ def random_texts(rng: random.Random, n: int) -> list[str]:
         sentences = []
         for _ in range(rng.randint(1, 3)):
             words = [rng.choice(WORDS) for _ in range(rng.randint(1, 12))]
-            if rng.random() < 0.3:  # a quotation of one kind: nested quotes of two kinds are a known difference (a match
-                # after an inner quotation closes is not flagged, though inside the outer one)
+            # a quotation of one kind: nested quotes of two kinds are a known difference (a match
+            # after an inner quotation closes is not flagged, though inside the outer one)
+            if rng.random() < 0.3:
                 a = rng.randrange(len(words))
                 b = rng.randrange(a, len(words))
                 words[a] = "“" + words[a]

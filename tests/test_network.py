@@ -365,7 +365,8 @@ def rwc_dense_reference(g, k):
         rows = [index[v] for v in comp]
         reached[rows] = absorbing[rows].any()
     t = np.flatnonzero(reached & ~absorbing)
-    h = np.linalg.solve(np.diag(degree[t]) - a[np.ix_(t, t)], a[np.ix_(t, np.flatnonzero(absorbing & side_y))].sum(axis=1))
+    h = np.linalg.solve(np.diag(degree[t]) - a[np.ix_(t, t)],
+                        a[np.ix_(t, np.flatnonzero(absorbing & side_y))].sum(axis=1))
     ends = np.full(len(nodes), np.nan)
     ends[t] = h
     p_xy = np.nanmean(ends[~absorbing & ~side_y & reached])

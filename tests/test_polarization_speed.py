@@ -142,7 +142,8 @@ def test_blocked_estimate_and_contributions_equal_the_one_pass_definition(floats
     t = m.shape[1]
     q = m.data / np.repeat(length * size[code], np.diff(m.indptr))  # q_ij / |g|
     index = np.repeat(code * t, np.diff(m.indptr)) + m.indices
-    parts = np.bincount(index, weights=0.5 * scores / np.repeat(length * size[code], np.diff(m.indptr)), minlength=2 * t)
+    parts = np.bincount(index, weights=0.5 * scores / np.repeat(length * size[code], np.diff(m.indptr)),
+                        minlength=2 * t)
     parts -= 0.25 * np.bincount(index, weights=q, minlength=2 * t)
     terms = [f"t{j}" for j in range(t)]
     got = term_contributions(counts, groups, terms).set_index("term").loc[terms]

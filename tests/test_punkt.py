@@ -87,7 +87,8 @@ def test_train_punkt_max_docs_uses_the_first_texts():
     corpus = training_corpus()
     assert train_punkt(corpus, max_docs=5) == train_punkt(corpus[:5])
     assert train_punkt(iter(corpus), max_docs=5)["n_docs"] == 5
-    assert train_punkt([]) == {"abbrev_types": [], "collocations": [], "sent_starters": [], "ortho_context": [], "n_docs": 0}
+    assert train_punkt([]) == {"abbrev_types": [], "collocations": [], "sent_starters": [], "ortho_context": [],
+                               "n_docs": 0}
     with pytest.raises(ValueError):
         train_punkt(corpus, max_docs=-1)
 
@@ -109,7 +110,8 @@ def test_sentence_spans_end_a_sentence_at_a_blank_line(punkt):
 
 
 def test_training_and_splitting_equal_nltks_own_punkt(params):
-    """The subclasses only drop NLTK's regular-expression time limit: NLTK's own trainer and tokenizer decide the same."""
+    """The subclasses only drop NLTK's regular-expression time limit: NLTK's own trainer and tokenizer decide the
+    same."""
     texts = training_corpus() + ["Mr. Smith met Mrs. Jones at 5 p.m. on Jan. 3. They spoke... then left!",
                                  "No. 5 is at St. Mary's. The U.N. said so. (See e.g. the report.) Done?"]
     trainer = nltk_punkt.PunktTrainer()
@@ -150,7 +152,8 @@ def test_the_punkt_internals_overridden_by_analysis_punkt_are_unchanged():
     assert "self._re_period_context" in inspect.getsource(lang_vars.period_context_re)
     # every pattern recompiled without the time limit: an object with the pattern text and flags
     patterns = [lang_vars.re_boundary_realignment, token._RE_ELLIPSIS, token._RE_NUMERIC, token._RE_INITIAL,
-                token._RE_ALPHA, nltk_punkt._re_non_punct, lang_vars()._word_tokenizer_re(), lang_vars().period_context_re()]
+                token._RE_ALPHA, nltk_punkt._re_non_punct, lang_vars()._word_tokenizer_re(),
+                lang_vars().period_context_re()]
     for pattern in patterns:
         assert isinstance(pattern.pattern, str) and isinstance(pattern.flags, int)
     # the token's non-punctuation test is a property reading the module pattern (its copy in analysis.punkt)

@@ -50,7 +50,8 @@ def lexicon(lexicon_path):
 
 
 def docs_of(*texts):
-    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment", "text": list(texts)})
+    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
+                         "text": list(texts)})
 
 
 def matched(lexicon, *texts, **kw):
@@ -136,7 +137,8 @@ def test_comment_stance_on_a_hand_built_match_table():
     out = comment_stance(matches, docs, pro="pro", anti="anti")
     # a: pro 1 + the negated anti flipped to pro; "other" frames are ignored; b's only match is not counted;
     # x is not in docs and is left out
-    assert out[["comment_id", "n_pro", "n_anti", "label"]].values.tolist() == [["b", 0, 0, "abstain"], ["a", 2, 0, "pro"]]
+    assert out[["comment_id", "n_pro", "n_anti", "label"]].values.tolist() == [["b", 0, 0, "abstain"],
+                                                                               ["a", 2, 0, "pro"]]
     with pytest.raises(ValueError, match="min_hits"):
         comment_stance(matches, docs, pro="pro", anti="anti", min_hits=0)
     with pytest.raises(ValueError, match="anti"):
@@ -159,7 +161,8 @@ def comment_table(rows):
 
 def test_author_pooling_differs_from_the_mean_of_comments():
     scores = comment_table([("a1", 3, 0), ("a2", 0, 1), ("b1", 0, 0), ("u1", 0, 2), ("u2", 1, 0), ("n1", 1, 1)])
-    authors = pd.DataFrame({"thread_id": "t", "comment_id": ["a1", "a2", "b1", "u1", "u2"], "author_id": ["A", "A", "B", "", ""]})
+    authors = pd.DataFrame({"thread_id": "t", "comment_id": ["a1", "a2", "b1", "u1", "u2"],
+                            "author_id": ["A", "A", "B", "", ""]})
     out = author_stance(scores, authors).set_index(["author_id", "comment_id"])
     a = out.loc[("A", "")]
     # pooled: (3 - 1) / (3 + 1) = 0.5 ; mean of the comments' scores: (1 + -1) / 2 = 0
@@ -229,14 +232,16 @@ def test_kappa_accuracy_and_f1_by_hand():
 
 def test_kappa_matches_nltk():
     pred, ref = two_by_two()
-    task = AnnotationTask(data=[("pred", str(i), p) for i, p in enumerate(pred)] + [("ref", str(i), r) for i, r in enumerate(ref)])
+    task = AnnotationTask(data=[("pred", str(i), p) for i, p in enumerate(pred)]
+                          + [("ref", str(i), r) for i, r in enumerate(ref)])
     assert agreement(pred, ref)["kappa"] == pytest.approx(task.kappa())
     # an unbalanced 3-label case too
     rng = np.random.default_rng(1)
     labels = np.array(["pro", "anti", "neutral"])
     p = pd.Series(labels[rng.integers(0, 3, 200)])
     r = pd.Series(np.where(rng.random(200) < 0.6, p, labels[rng.integers(0, 2, 200)]))
-    task = AnnotationTask(data=[("p", str(i), x) for i, x in enumerate(p)] + [("r", str(i), x) for i, x in enumerate(r)])
+    task = AnnotationTask(data=[("p", str(i), x) for i, x in enumerate(p)]
+                          + [("r", str(i), x) for i, x in enumerate(r)])
     assert agreement(p, r)["kappa"] == pytest.approx(task.kappa())
 
 
@@ -308,7 +313,8 @@ def joins_each_multiword_term(lx):
     table = lx.term_table()
     table = table[(table["n_words"] > 1) & ~table["wildcard"] & ~table["case_sensitive"]]
     texts = [f"Then {term} came." for term in table["term"]]
-    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment", "text": texts})
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment",
+                         "text": texts})
     params = PunktParameters()
     params.abbrev_types = {"u.s"}
     tokens = token_table(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms())).to_pandas()
@@ -330,7 +336,8 @@ def test_companions_hide_nothing(shipped, name):
 
 
 def wildcard_phrases_holding_joined_expressions(lexicons, target):
-    """Multi-word '*' terms of `target` that contain a joined expression of any of `lexicons`: they could never match."""
+    """Multi-word '*' terms of `target` that contain a joined expression of any of `lexicons`: they could never
+    match."""
     joined = set()
     for lx in lexicons:
         t = lx.term_table()
@@ -382,8 +389,10 @@ def test_phrases_count_on_real_tokens(shipped):
     texts = ["Guns should not be banned.", "Guns should be banned.", "Criminals will always get guns.",
              "I need to defend myself and my family.", "Our rights are not negotiable.", "Guns kill people."]
     d = docs_of(*texts)
-    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples([t for lx in lexs for t in lx.terms()])))
-    m = match_frames(index, shipped["gun_control_stance"], texts={("t", c, "comment"): x for c, x in zip(d["comment_id"], d["text"])})
+    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(),
+                                   mwes=multiword_tuples([t for lx in lexs for t in lx.terms()])))
+    m = match_frames(index, shipped["gun_control_stance"],
+                     texts={("t", c, "comment"): x for c, x in zip(d["comment_id"], d["text"])})
     out = comment_stance(m, d, pro="pro_gun_control", anti="anti_gun_control")
     assert list(out["label"]) == ["anti", "pro", "anti", "anti", "anti", "pro"]
     # the frame dictionary still sees its own terms inside the '*' cues
@@ -404,13 +413,15 @@ def test_every_entry_is_documented(shipped, name):
 
 
 def test_score_stance_equals_matching_each_dictionary_on_its_own(lexicon):
-    """score_stance (one token index for both dictionaries) equals comment_stance over match_frames, dictionary by dictionary."""
+    """score_stance (one token index for both dictionaries) equals comment_stance over match_frames, dictionary by
+    dictionary."""
     from analysis.matcher import document_texts
     from analysis.stance import score_stance
 
     incivility = load_lexicon(LEXICONS / "incivility.yaml")
     d = docs_of(*TEXTS, "You idiot, the regime lies.", "Nothing to see here.")
-    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms() + incivility.terms())))
+    index = TokenIndex(token_table(d, punkt=PunktSentenceTokenizer(),
+                                   mwes=multiword_tuples(lexicon.terms() + incivility.terms())))
     comments = d.drop(columns="doc")
     threads = pd.DataFrame({"thread_id": ["t"], "article_text": [""]})
     texts = document_texts(comments, threads)

@@ -35,6 +35,7 @@ def test_repeated_denominators_equal_separate_ratios():
     together = cluster_bootstrap_ratio(hits, np.repeat(tokens, 4, axis=1), n_boot=400, seed=5, scale=1000.0)
     for j in range(4):  # beside a different column (one column alone would have its se summed pairwise by numpy)
         other = (j + 1) % 4
-        alone = cluster_bootstrap_ratio(hits[:, [j, other]], np.column_stack([tokens, tokens + 1]), n_boot=400, seed=5, scale=1000.0)
+        alone = cluster_bootstrap_ratio(hits[:, [j, other]], np.column_stack([tokens, tokens + 1]), n_boot=400, seed=5,
+                                        scale=1000.0)
         cols = ["estimate", "ci_low", "ci_high", "se", "n_clusters", "n_valid"]
         pd.testing.assert_series_equal(together.loc[j, cols], alone.loc[0, cols], check_names=False, check_exact=True)

@@ -143,7 +143,8 @@ def test_word_spans_offsets_by_hand():
 
 def test_long_runs_are_cut_into_windows():
     text = "a" * (2 * MAX_RUN + 500) + " b"
-    assert word_spans(text) == [(0, MAX_RUN), (MAX_RUN, 2 * MAX_RUN), (2 * MAX_RUN, 2 * MAX_RUN + 500), (2 * MAX_RUN + 501, 2 * MAX_RUN + 502)]
+    assert word_spans(text) == [(0, MAX_RUN), (MAX_RUN, 2 * MAX_RUN), (2 * MAX_RUN, 2 * MAX_RUN + 500),
+                                (2 * MAX_RUN + 501, 2 * MAX_RUN + 502)]
 
 
 # --------------------------------------------------------------------------
@@ -242,7 +243,8 @@ def test_stopword_list_english():
         assert w in english
     for w in ["war", "assad", "people", "like", "however", "#"]:
         assert w not in english
-    lines = [x for x in tokenization.ENGLISH_STOPWORDS.read_text(encoding="utf-8").splitlines() if not x.startswith("#")]
+    lines = [x for x in tokenization.ENGLISH_STOPWORDS.read_text(encoding="utf-8").splitlines()
+             if not x.startswith("#")]
     assert lines == sorted(set(lines))
     assert all(x == x.lower() and x.strip() == x and x for x in lines)
 
@@ -283,8 +285,8 @@ def test_tokens_table_contract_and_document_order(punkt):
     assert list(df.columns) == columns.core_names("tokens")
     table = columns.conform(df, "tokens")
     assert table.num_rows == len(df)
-    built = token_table(docs_frame(article, "", comment, kinds=["article", "comment", "comment"]), punkt=punkt, mwes=MWES,
-                        stem=True, stopwords=stopword_set("english"))
+    built = token_table(docs_frame(article, "", comment, kinds=["article", "comment", "comment"]), punkt=punkt,
+                        mwes=MWES, stem=True, stopwords=stopword_set("english"))
     assert built.schema.equals(table.schema) and built.equals(table)  # the contract's schema by construction
     # article: Dr . Haddad spoke . | The U.S. envoy left .  -> 10 tokens
     # comment: I don’t buy it 😉 @Partisangirl -> 6 tokens; the empty comment has none
@@ -358,7 +360,8 @@ def test_nothing_touches_nltk_data(monkeypatch, tmp_path):
 
 
 def test_repeated_texts_give_the_rows_of_each_document_tokenized_alone(punkt):
-    """A shard whose texts repeat (copies, '[deleted]', empty) gives exactly the rows of its documents tokenized one by one."""
+    """A shard whose texts repeat (copies, '[deleted]', empty) gives exactly the rows of its documents tokenized one
+    by one."""
     mwes = multiword_tuples(["civil war", "chemical weapons attack"])
     texts = [
         "The civil war goes on. Dr. Haddad said so.",
@@ -418,7 +421,8 @@ def test_word_chunks_refuse_a_spaced_ellipsis():
 # the columnar engine against the definition, document by document
 
 
-def reference_tokens(docs: pd.DataFrame, *, punkt, mwes=(), lowercase=True, stem=False, stopwords=frozenset()) -> pd.DataFrame:
+def reference_tokens(docs: pd.DataFrame, *, punkt, mwes=(), lowercase=True, stem=False,
+                     stopwords=frozenset()) -> pd.DataFrame:
     """The tokens table as the docstring of token_table defines it, one document and one sentence at a time.
 
     Sentences by paragraph (analysis.punkt.sentence_spans), words of each sentence by word_spans on the
@@ -445,7 +449,8 @@ def reference_tokens(docs: pd.DataFrame, *, punkt, mwes=(), lowercase=True, stem
                 is_mwe = k > 1
                 norm = out if is_mwe or lowercase else token
                 stems = " ".join(stemmer.stem(w) for w in folded[i : i + k]) if is_mwe else stemmer.stem(norm)
-                rows.append({"thread_id": thread, "comment_id": comment, "doc": kind, "sentence": number, "index": index,
+                rows.append({"thread_id": thread, "comment_id": comment, "doc": kind, "sentence": number,
+                             "index": index,
                              "token": token, "norm": norm, "stem": stems if stem else "", "start": s, "end": e,
                              "is_mwe": is_mwe, "is_stopword": (out if is_mwe else token.casefold()) in stopwords})
                 index += 1

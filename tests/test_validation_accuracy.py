@@ -104,7 +104,8 @@ def test_worst_errors_ranks_unanimous_and_many_matches_first():
     t = pd.DataFrame({
         "item_id": ["a", "b", "c", "d", "e"], "frame": "f", "text": "x",
         "dict_label": [1, 1, 1, 0, 0], "gold": [0, 0, 0, 1, 1],
-        "n_codes": [3, 3, 3, 2, 2], "n_ones": [1, 0, 0, 2, 2], "n_counted": [5, 1, 2, 0, 0], "n_matches": [5, 1, 2, 1, 0],
+        "n_codes": [3, 3, 3, 2, 2], "n_ones": [1, 0, 0, 2, 2], "n_counted": [5, 1, 2, 0, 0],
+        "n_matches": [5, 1, 2, 1, 0],
         "terms": ["w", "w", "w", "w", ""],
     })
     got = worst_errors(t, n=2)

@@ -29,7 +29,8 @@ def pairwise_alpha(table, distance) -> float:
     units = [u for u in units if len(u) >= 2]
     values = [v for u in units for v in u]
     n = len(values)
-    d_o = sum(distance(u[i], u[j]) / (len(u) - 1) for u in units for i in range(len(u)) for j in range(len(u)) if i != j) / n
+    d_o = sum(distance(u[i], u[j]) / (len(u) - 1)
+              for u in units for i in range(len(u)) for j in range(len(u)) if i != j) / n
     d_e = sum(distance(values[i], values[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
     return 1.0 - d_o / d_e
 
@@ -110,7 +111,8 @@ def test_alpha_matches_nltk_on_complete_data(seed):
     truth = rng.integers(0, 3, size=25)
     table = np.column_stack([np.where(rng.random(25) < 0.75, truth, rng.integers(0, 3, size=25)) for _ in range(3)])
     data = [(f"c{c}", f"u{u}", int(table[u, c])) for u in range(25) for c in range(3)]
-    assert krippendorff_alpha(table) == pytest.approx(AnnotationTask(data=data, distance=binary_distance).alpha(), abs=1e-9)
+    assert krippendorff_alpha(table) == pytest.approx(AnnotationTask(data=data, distance=binary_distance).alpha(),
+                                                      abs=1e-9)
     assert krippendorff_alpha(table, level="interval") == pytest.approx(
         AnnotationTask(data=data, distance=interval_distance).alpha(), abs=1e-9)
 

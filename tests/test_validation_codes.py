@@ -49,7 +49,8 @@ def test_read_codes_stacks_sheets_and_keeps_blanks_missing():
     (pd.DataFrame({"item_id": [""], "code": ["1"]}), r"record 1: empty item_id"),
     (pd.DataFrame({"item_id": ["war:t:1:comment"], "frame": ["tax"], "code": ["1"]}),
      r"record 1: item 'war:t:1:comment' has frame 'tax'; the sample says 'war'"),
-    (pd.DataFrame({"item_id": ["war:t:1:comment"], "Code": ["1"]}), r"coding sheet of coder 'ann': missing column\(s\) \['code'\]"),
+    (pd.DataFrame({"item_id": ["war:t:1:comment"], "Code": ["1"]}),
+     r"coding sheet of coder 'ann': missing column\(s\) \['code'\]"),
 ])
 def test_read_codes_errors_name_the_sheet_and_record(sheet, message):
     with pytest.raises(InputError, match=message):

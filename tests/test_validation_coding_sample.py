@@ -1,4 +1,5 @@
-"""Rule coding_sample's function (analysis.validation.coding_sample): Parquet shards in, sample, sheets and codebook out."""
+"""Rule coding_sample's function (analysis.validation.coding_sample): Parquet shards in, sample, sheets and codebook
+out."""
 
 import pandas as pd
 import pyarrow as pa
@@ -57,9 +58,10 @@ def test_documents_with_text_gives_the_texts_of_document_texts():
                              "text": ["one", "two", "b1", "colon", "one again", "nul", "prefix"]})
     threads = pd.DataFrame({"thread_id": ["a", "b", "c", "c", "d", "d"],
                             "article_text": ["art a", "", "art c", "", "first", "second"]})
-    keys = [("a", "1", "comment"), ("a", "2", "comment"), ("a", "b", "comment"), ("a:b", "", "comment"), ("a", "", "article"),
-            ("b", "", "article"), ("c", "", "article"), ("a", "1", "article"), ("z", "", "article"), ("c", "x\x00y", "comment"),
-            ("a", "1", "title"), ("d", "", "article"), ("3:a", "b", "comment"), ("3", "a:b", "comment"), ("b", "1", "comment")]
+    keys = [("a", "1", "comment"), ("a", "2", "comment"), ("a", "b", "comment"), ("a:b", "", "comment"),
+            ("a", "", "article"), ("b", "", "article"), ("c", "", "article"), ("a", "1", "article"),
+            ("z", "", "article"), ("c", "x\x00y", "comment"), ("a", "1", "title"), ("d", "", "article"),
+            ("3:a", "b", "comment"), ("3", "a:b", "comment"), ("b", "1", "comment")]
     texts = document_texts(comments, threads)
     want = [texts.get(k, "") for k in keys]
     assert want[:7] == ["one again", "two", "", "colon", "art a", "", "art c"] and want[11] == "second"

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-from analysis.matcher import TokenIndex, match_frames
 from analysis.lexicons import load_lexicon
+from analysis.matcher import TokenIndex, match_frames
 from analysis.punkt import punkt_from_params, train_punkt
 from analysis.tokenization import multiword_tuples, token_table
 from analysis.validation.frac import frac_sentences, frac_validation
@@ -67,7 +67,8 @@ def _frac_run(lx):
     punkt = punkt_from_params(train_punkt(sentences["text"]))
     tokens = token_table(sentences[["thread_id", "comment_id", "doc", "text"]], punkt=punkt,
                                 mwes=multiword_tuples(lx.terms()))
-    texts = {(t, c, d): x for t, c, d, x in zip(sentences["thread_id"], sentences["comment_id"], sentences["doc"], sentences["text"])}
+    texts = {(t, c, d): x for t, c, d, x in zip(sentences["thread_id"], sentences["comment_id"], sentences["doc"],
+                                                sentences["text"])}
     matches = match_frames(TokenIndex(tokens), lx, texts=texts)
     return raw, sentences, matches
 
@@ -95,7 +96,8 @@ def test_frac_validation_on_the_real_sentences(frac_lexicon):
         assert row["support"] == counts[code] and row["n"] == 523
         assert (row["tp"], row["fp"], row["fn"], row["tn"]) == FRAC_COUNTS[frame]
         assert row["precision_low"] <= row["precision"] <= row["precision_high"]
-        line = f"| `{frame}` | {code} | {row['support']} | {row['n_predicted']} | {row['tp']} | {row['fp']} | {row['fn']} |"
+        line = (f"| `{frame}` | {code} | {row['support']} | {row['n_predicted']} | {row['tp']} | {row['fp']} "
+                f"| {row['fn']} |")
         assert line in doc, line
     assert got["n_clusters"].iloc[0] == sentences["source_id"].nunique()
 

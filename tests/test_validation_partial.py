@@ -34,7 +34,8 @@ def test_partial_patterns_by_hand(tmp_path):
 
 @pytest.mark.parametrize("n_frames", [3, 62, 63, 70])
 def test_partial_finder_flags_agree_with_partial_text(n_frames):
-    """flags (bit sets, cached texts) against partial_text, word by word, for few and for more frames than int64 bits."""
+    """flags (bit sets, cached texts) against partial_text, word by word, for few and for more frames than int64
+    bits."""
     words = ["arms", "bear", "civil", "cost", "living", "right"]
     frames = [f"f{j}" for j in range(n_frames)]
     patterns = {f: ({words[j % 6]} if j % 3 else set(), {"IS"} if j % 4 == 1 else set(),

@@ -49,7 +49,8 @@ def test_round_trip_sample_codes_gold_accuracy_and_errors(corpus, tmp_path):
     assert report["summary"] == {"coders_returned": ["ann", "bob"], "coders": ["ann", "bob", "cy"], "label_column": "",
                                  "n_codes": 2 * len(sample), "n_ties": 1, "n_gold": len(sample) - 1}
     pd.testing.assert_frame_equal(report["alpha"], agree)
-    pd.testing.assert_frame_equal(report["coded"], by_frame(both.dropna(subset=["gold"]), weights="weight", n_boot=50, seed=0))
+    pd.testing.assert_frame_equal(report["coded"],
+                                  by_frame(both.dropna(subset=["gold"]), weights="weight", n_boot=50, seed=0))
     pd.testing.assert_frame_equal(report["errors"], worst)
     assert report["labels"].empty
 

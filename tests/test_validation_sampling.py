@@ -17,8 +17,8 @@ import pyarrow as pa
 import pytest
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.matcher import TokenIndex, match_frames
 from analysis.lexicons import Lexicon, load_lexicon
+from analysis.matcher import TokenIndex, match_frames
 from analysis.tokenization import multiword_tuples, token_table, word_spans
 from analysis.validation.coding_sample import documents_with_text
 from analysis.validation.partial import partial_patterns
@@ -74,7 +74,8 @@ def make_corpus(tmp_path_factory):
 def matches_of(docs, lx):
     """match_frames of ``docs`` (tokens by a default Punkt model)."""
     tokens = token_table(docs, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lx.terms()))
-    return match_frames(TokenIndex(tokens), lx, texts={(t, c, d): x for t, c, d, x in docs[KEYS + ["text"]].itertuples(index=False)})
+    return match_frames(TokenIndex(tokens), lx,
+                        texts={(t, c, d): x for t, c, d, x in docs[KEYS + ["text"]].itertuples(index=False)})
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,8 @@ def one_pass_strata(docs: pd.DataFrame, matches: pd.DataFrame, *, frames, lexico
                 hit |= words["word"].str.startswith(pre_cs)
             found = words.loc[hit.to_numpy(dtype=bool)]
             if len(found):
-                shown = np.where(found["word"].isin(exact_cs) | (found["word"].str.startswith(pre_cs) if pre_cs else False),
+                shown = np.where(found["word"].isin(exact_cs)
+                                 | (found["word"].str.startswith(pre_cs) if pre_cs else False),
                                  found["word"], found["folded"])
                 per_row = pd.Series(shown, index=found["row"].to_numpy()).groupby(level=0).agg(
                     lambda w: "; ".join(sorted(set(w))))
@@ -203,7 +205,8 @@ def shards(docs, matches, parts):
 
 
 def text_shards(docs, matches, parts):
-    """load_shard as rule coding_sample has it: keys, comments (reversed order) and threads through documents_with_text."""
+    """load_shard as rule coding_sample has it: keys, comments (reversed order) and threads through
+    documents_with_text."""
     def load(i):
         d = docs.iloc[parts[i]].reset_index(drop=True)
         keys = set(zip(d["thread_id"], d["comment_id"], d["doc"]))
@@ -267,10 +270,13 @@ def test_draw_coding_sample_is_stratified_seeded_and_nested(corpus):
     assert war.loc["near_miss", "stratum_size"].tolist() == [3, 3]
     assert war.loc["random_non_hit", "weight"].tolist() == [3.0, 3.0]
     assert (sample["dict_label"] == (sample["stratum"] == "hit").astype(int)).all()
-    assert (sample["item_id"] == sample["frame"] + ":" + sample["thread_id"] + ":" + sample["comment_id"] + ":comment").all()
+    assert (sample["item_id"] == sample["frame"] + ":" + sample["thread_id"] + ":" + sample["comment_id"]
+            + ":comment").all()
     assert sample["item_id"].is_unique
-    assert ("t3", "1") in set(zip(sample.loc[sample["frame"] == "war", "thread_id"], sample.loc[sample["frame"] == "war", "comment_id"]))
-    assert ("t3", "1") in set(zip(sample.loc[sample["frame"] == "tax", "thread_id"], sample.loc[sample["frame"] == "tax", "comment_id"]))
+    assert ("t3", "1") in set(zip(sample.loc[sample["frame"] == "war", "thread_id"],
+                                  sample.loc[sample["frame"] == "war", "comment_id"]))
+    assert ("t3", "1") in set(zip(sample.loc[sample["frame"] == "tax", "thread_id"],
+                                  sample.loc[sample["frame"] == "tax", "comment_id"]))
     assert "" not in set(sample["text"].str.strip())
     # deterministic, independent of row order and of the other frames listed
     again = draw(docs.iloc[::-1], matches, frames=["war", "tax"], per_stratum=2, seed=11, lexicons=lx)
@@ -304,7 +310,8 @@ EXTRA_TEXTS = [
 
 def with_extra_texts(docs, lx):
     """The corpus with :data:`EXTRA_TEXTS` added, and its matches."""
-    docs = pd.concat([docs, pd.DataFrame(EXTRA_TEXTS, columns=["thread_id", "comment_id", "text"]).assign(doc="comment")],
+    docs = pd.concat([docs,
+                      pd.DataFrame(EXTRA_TEXTS, columns=["thread_id", "comment_id", "text"]).assign(doc="comment")],
                      ignore_index=True)[KEYS + ["text"]]
     return docs, matches_of(docs, lx)
 
@@ -321,7 +328,8 @@ def test_sharded_sample_equals_the_one_pass_sample(corpus, per_stratum):
         sharded = draw_coding_sample(shards(docs, matches, parts), len(parts), frames=frames,
                                      per_stratum=per_stratum, seed=11, lexicons=lexicons)
         pd.testing.assert_frame_equal(sharded, one)
-    st = one_pass_strata(docs, matches, frames=["war", "tax"], lexicons=lx).set_index(["frame", "thread_id", "comment_id"])
+    st = one_pass_strata(docs, matches, frames=["war", "tax"], lexicons=lx).set_index(
+        ["frame", "thread_id", "comment_id"])
     assert st.loc[("war", "t4", "1"), "partial"] == "civil"
     assert st.loc[("war", "t4", "2"), "partial"] == "armed"
     assert st.loc[("war", "t4", "3"), "partial"] == "conflicts"
@@ -344,8 +352,8 @@ def test_sharded_sample_refuses_a_document_in_two_shards(corpus):
 def test_sharded_sample_from_text_shards_equals_the_one_pass_sample(corpus, per_stratum):
     """The rule's path (texts joined in Arrow, articles, blank-looking texts) draws the one-pass sample."""
     lx, docs, _ = corpus
-    extra = pd.DataFrame(EXTRA_TEXTS + [("t6", "1", "\x1c\u3000 \x85"), ("t6", "2", "\u200b"), ("t6", "3", "civil\u2028servant"),
-                                        ("t4", "4", "The civil war.")],
+    extra = pd.DataFrame(EXTRA_TEXTS + [("t6", "1", "\x1c\u3000 \x85"), ("t6", "2", "\u200b"),
+                                        ("t6", "3", "civil\u2028servant"), ("t4", "4", "The civil war.")],
                          columns=["thread_id", "comment_id", "text"]).assign(doc="comment")
     articles = pd.DataFrame({"thread_id": ["t1", "t5", "t6"], "comment_id": "", "doc": "article",
                              "text": ["An armed truce, a war report.", "", "Civil rights."]})

@@ -119,7 +119,8 @@ def read_convokit(folder: str, *, encoding: str = "utf-8", root_is_article: bool
     folder = str(folder)
     base = Path(folder)
     if not base.is_dir():
-        raise InputError(folder, "no such folder" if not base.exists() else "is a file: expected a ConvoKit corpus folder")
+        raise InputError(folder, "no such folder" if not base.exists()
+                         else "is a file: expected a ConvoKit corpus folder")
     utt_path = base / "utterances.jsonl"
     if not utt_path.is_file():
         raise InputError(folder, "not a ConvoKit corpus: expected a folder holding utterances.jsonl")
@@ -223,7 +224,8 @@ def _read_component(path: Path, *, encoding: str) -> dict[str, dict[str, Any]]:
     except OSError as exc:
         raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(str(path), f"invalid JSON: {getattr(exc, 'msg', exc)}", line=getattr(exc, "lineno", None)) from None
+        raise InputError(str(path), f"invalid JSON: {getattr(exc, 'msg', exc)}",
+                         line=getattr(exc, "lineno", None)) from None
     if not isinstance(data, dict):
         raise InputError(str(path), "expected a JSON object mapping ids to metadata")
     return {str(k): _unwrap_meta(v) for k, v in data.items()}
@@ -300,7 +302,8 @@ def _fill_conversations(entries: list[dict[str, Any]]) -> None:
         e["conv"] = conv
 
 
-def _thread(tid: str, meta: dict[str, Any] | None, root: dict[str, Any] | None, order: dict[str, None]) -> dict[str, str]:
+def _thread(tid: str, meta: dict[str, Any] | None, root: dict[str, Any] | None,
+            order: dict[str, None]) -> dict[str, str]:
     meta = meta or {}
     root_meta = root["meta"] if root else {}
     title = meta.get("title")

@@ -309,7 +309,8 @@ def compare_to_labels(
         pred["doc"] = "comment"
     pred[KEYS] = pred[KEYS].astype(str)
     if pred.duplicated(KEYS).any():
-        raise bad_value("doc_predictions", pred.loc[pred.duplicated(KEYS), KEYS].iloc[0].tolist(), "one row per document")
+        raise bad_value("doc_predictions", pred.loc[pred.duplicated(KEYS), KEYS].iloc[0].tolist(),
+                        "one row per document")
     hit_cols = [f"hits_{f}" for f in frames]
     both = lab.merge(pred[KEYS + hit_cols], on=KEYS, how="left")
     both[hit_cols] = both[hit_cols].fillna(0)

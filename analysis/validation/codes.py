@@ -85,7 +85,8 @@ def read_codes(sheets: Mapping[str, pd.DataFrame], sample: pd.DataFrame) -> pd.D
         ids, codes = [], []
         seen: dict[str, int] = {}
         frames = sheet["frame"].tolist() if "frame" in sheet.columns else [None] * len(sheet)
-        for record, (raw_id, raw_code, raw_frame) in enumerate(zip(sheet["item_id"].tolist(), sheet["code"].tolist(), frames), start=1):
+        for record, (raw_id, raw_code, raw_frame) in enumerate(zip(sheet["item_id"].tolist(), sheet["code"].tolist(),
+                                                                   frames), start=1):
             item = "" if raw_id is None or (isinstance(raw_id, float) and np.isnan(raw_id)) else str(raw_id).strip()
             if not item:
                 raise InputError(where, "empty item_id", record=record)
@@ -95,7 +96,8 @@ def read_codes(sheets: Mapping[str, pd.DataFrame], sample: pd.DataFrame) -> pd.D
                 raise InputError(where, f"item id {item!r} appears twice (first at record {seen[item]})", record=record)
             seen[item] = record
             if isinstance(raw_frame, str) and raw_frame.strip() and raw_frame.strip() != frame_of[item]:
-                raise InputError(where, f"item {item!r} has frame {raw_frame.strip()!r}; the sample says {frame_of[item]!r}",
+                raise InputError(where, f"item {item!r} has frame {raw_frame.strip()!r}; "
+                                 f"the sample says {frame_of[item]!r}",
                                  record=record)
             code = parse_code(raw_code)
             if code is None:

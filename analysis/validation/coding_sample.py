@@ -75,9 +75,11 @@ def _pair_keys(table: pa.Table, thread: str = "thread_id", comment: str = "comme
 
 
 def _context_rows(sample: pd.DataFrame, comments: Sequence[str | Path]) -> pd.DataFrame:
-    """The rows of the comments tables that coding_sheets reads: the drawn comments and their parents, in table order."""
+    """The rows of the comments tables that coding_sheets reads: the drawn comments and their parents, in table
+    order."""
     drawn = sample[sample["doc"].astype(str) == "comment"]
-    wanted = pa.array(sorted(set(drawn["thread_id"].astype(str) + "\x00" + drawn["comment_id"].astype(str))), type=pa.string())
+    wanted = pa.array(sorted(set(drawn["thread_id"].astype(str) + "\x00" + drawn["comment_id"].astype(str))),
+                      type=pa.string())
     parents = []
     for p in comments:
         t = io.read_arrow(p, columns=["thread_id", "comment_id", "parent_id"])
@@ -111,11 +113,13 @@ def documents_with_text(docs: pa.Table, comments: pa.Table, threads: pa.Table) -
         at = pc.index_in(keys_docs, value_set=back).cast(pa.int64())
         return pc.subtract(pa.scalar(n - 1, type=pa.int64()), at)
 
-    texts = as_strings(comments.column("text")).combine_chunks() if comments.num_rows else pa.array([], type=pa.string())
+    texts = (as_strings(comments.column("text")).combine_chunks() if comments.num_rows
+             else pa.array([], type=pa.string()))
     c_row = last_row(joined_key(thread, comment),
                      joined_key(as_strings(comments.column("thread_id")), as_strings(comments.column("comment_id"))))
     articles = threads.filter(pc.not_equal(pc.fill_null(as_strings(threads.column("article_text")), ""), ""))
-    bodies = as_strings(articles.column("article_text")).combine_chunks() if articles.num_rows else pa.array([], type=pa.string())
+    bodies = (as_strings(articles.column("article_text")).combine_chunks() if articles.num_rows
+              else pa.array([], type=pa.string()))
     a_row = last_row(thread.combine_chunks(), as_strings(articles.column("thread_id")).combine_chunks())
     is_comment = pc.equal(doc, "comment")
     is_article = pc.and_(pc.equal(doc, "article"), pc.equal(comment, ""))

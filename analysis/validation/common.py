@@ -1,4 +1,5 @@
-"""What the steps of the validation share: document keys (as text, as one Arrow string), argument checks, seeded streams.
+"""What the steps of the validation share: document keys (as text, as one Arrow string), argument checks, seeded
+streams.
 
 Helpers of the modules of :mod:`analysis.validation`, not a step of their own.
 """
@@ -16,7 +17,8 @@ import pyarrow.compute as pc
 from analysis.errors import bad_value
 from analysis.lexicons import Lexicon
 
-__all__ = ["KEYS", "require", "names_arg", "lexicons_arg", "frame_entries", "stream", "key_frame", "as_strings", "joined_key"]
+__all__ = ["KEYS", "require", "names_arg", "lexicons_arg", "frame_entries", "stream", "key_frame", "as_strings",
+           "joined_key"]
 
 #: The columns that identify a document.
 KEYS = ["thread_id", "comment_id", "doc"]

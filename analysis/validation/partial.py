@@ -38,7 +38,8 @@ def partial_patterns(lexicons: Sequence[Lexicon], frames: Sequence[str]) -> Patt
     for lx in lexicons:
         table = lx.term_table()
         table = table[table["frame"].isin(frames) & ~table["exclude"] & (table["n_words"] > 1)]
-        for frame, words, wildcard, cs in zip(table["frame"], table["words"], table["wildcard"], table["case_sensitive"]):
+        for frame, words, wildcard, cs in zip(table["frame"], table["words"], table["wildcard"],
+                                              table["case_sensitive"]):
             exact, exact_cs, pre, pre_cs = out[frame]
             for k, word in enumerate(words):
                 is_prefix = wildcard and k == len(words) - 1

@@ -39,7 +39,8 @@ SAMPLE_COLUMNS = [
 
 
 def _frames_and_lexicons(frames, lexicons) -> tuple[list[str], list[Lexicon]]:
-    """The checked ``frames`` and ``lexicons`` arguments of the sample draw: every frame must be one of the lexicons'."""
+    """The checked ``frames`` and ``lexicons`` arguments of the sample draw: every frame must be one of the
+    lexicons'."""
     frames = names_arg("frames", frames, what="frame")
     lexicons = lexicons_arg(lexicons)
     known = frame_entries(lexicons)
@@ -172,7 +173,8 @@ def draw_coding_sample(
         if same.any():
             later = np.maximum(order[1:][same], order[:-1][same])  # the second occurrence, in input order
             first = table.slice(int(later.min()), 1).to_pylist()[0]
-            raise bad_value("docs", [first[k] for k in KEYS], "one row per document (thread_id, comment_id, doc); this one is repeated")
+            raise bad_value("docs", [first[k] for k in KEYS],
+                            "one row per document (thread_id, comment_id, doc); this one is repeated")
         del srt
     drawn = []  # (frame position, stratum position, draw, global row, stratum size, n drawn)
     for j, frame in enumerate(frames):
@@ -215,7 +217,8 @@ def draw_coding_sample(
     out = pd.DataFrame(
         [{**rows[(int(shard_of[row]), int(local[row]), j)], "frame": frames[j], "stratum": STRATA[s], "draw": draw,
           "stratum_size": size, "n_drawn": n} for j, s, draw, row, size, n in drawn],
-        columns=KEYS + ["text", "n_counted", "n_matches", "terms", "partial", "frame", "stratum", "draw", "stratum_size", "n_drawn"],
+        columns=KEYS + ["text", "n_counted", "n_matches", "terms", "partial", "frame", "stratum", "draw",
+                        "stratum_size", "n_drawn"],
     )
     return _finish_sample(out)
 
@@ -252,7 +255,8 @@ def _require_arrow(table, name: str, cols: Sequence[str]) -> None:
 def _arrow_docs(docs: pa.Table) -> pa.Table:
     """Keys and text of a shard's documents as Arrow strings (text: ``""`` where missing)."""
     _require_arrow(docs, "docs", KEYS + ["text"])
-    return pa.table({**{k: as_strings(docs.column(k)) for k in KEYS}, "text": as_strings(docs.column("text")).fill_null("")})
+    return pa.table({**{k: as_strings(docs.column(k)) for k in KEYS},
+                     "text": as_strings(docs.column("text")).fill_null("")})
 
 
 def _arrow_matches(matches: pa.Table, frames: list[str], *, terms: bool) -> pa.Table:
@@ -266,7 +270,8 @@ def _arrow_matches(matches: pa.Table, frames: list[str], *, terms: bool) -> pa.T
     return t.filter(pc.is_in(t.column("frame"), value_set=pa.array(frames, type=pa.string())))
 
 
-def _shard_docs(docs: pa.Table, matches: pa.Table, frames: list[str]) -> tuple[pa.Table, list[str], np.ndarray, dict, np.ndarray]:
+def _shard_docs(docs: pa.Table, matches: pa.Table,
+                frames: list[str]) -> tuple[pa.Table, list[str], np.ndarray, dict, np.ndarray]:
     """The documents of one shard that are sampled (input order), their distinct texts, and their matches of ``frames``.
 
     Returns ``(d, texts, text_code, m, kept)``: ``d`` an Arrow table of the

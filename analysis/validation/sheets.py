@@ -71,13 +71,15 @@ def coding_sheets(
     coders = names_arg("coders", coders, what="coder")
     seed = int_arg("seed", seed, minimum=0)
     entries = frame_entries(lexicons_arg(lexicons))
-    base = pd.DataFrame({"item_id": sample["item_id"].astype(str).to_numpy(), "frame": sample["frame"].astype(str).to_numpy()})
+    base = pd.DataFrame({"item_id": sample["item_id"].astype(str).to_numpy(),
+                         "frame": sample["frame"].astype(str).to_numpy()})
     base["definition"] = [_definition(f, entries) for f in base["frame"]]
     base["text"] = sample["text"].fillna("").astype(str).to_numpy()
     base["context"] = ""
     if context is not None:
         require(context, "context", ["thread_id", "comment_id", "parent_id", "text"])
-        ctx = context[["thread_id", "comment_id", "parent_id", "text"]].astype({"thread_id": str, "comment_id": str, "parent_id": str})
+        ctx = context[["thread_id", "comment_id", "parent_id", "text"]].astype({"thread_id": str, "comment_id": str,
+                                                                                "parent_id": str})
         text_of = dict(zip(zip(ctx["thread_id"], ctx["comment_id"]), ctx["text"].fillna("").astype(str)))
         parent_of = dict(zip(zip(ctx["thread_id"], ctx["comment_id"]), ctx["parent_id"].fillna("")))
         keys = list(zip(sample["thread_id"].astype(str), sample["comment_id"].astype(str), sample["doc"].astype(str)))
@@ -106,7 +108,8 @@ def _definition(frame: str, entries: Mapping[str, dict]) -> str:
     return f"{label}: {desc}" if desc else label
 
 
-def codebook(lexicons: Lexicon | Sequence[Lexicon], *, frames: Sequence[str] | None = None, show_terms: bool = True) -> str:
+def codebook(lexicons: Lexicon | Sequence[Lexicon], *, frames: Sequence[str] | None = None,
+             show_terms: bool = True) -> str:
     """The coders' instructions as Markdown: the task, the coding rules, then one section per frame.
 
     Each frame section gives its label, name, description and (with
@@ -166,6 +169,7 @@ def codebook(lexicons: Lexicon | Sequence[Lexicon], *, frames: Sequence[str] | N
         desc = " ".join(str(spec.get("description", "")).split())
         lines.append(desc or "(no description in the dictionary)")
         if show_terms:
-            terms = list(spec.get("terms", [])) + [t for t in spec.get("case_sensitive", []) if t not in spec.get("terms", [])]
+            terms = list(spec.get("terms", [])) + [t for t in spec.get("case_sensitive", [])
+                                                   if t not in spec.get("terms", [])]
             lines += ["", "Words the dictionary looks for (a word alone is not the frame): " + ", ".join(terms) + "."]
     return "\n".join(lines) + "\n"

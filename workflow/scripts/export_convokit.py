@@ -1,4 +1,5 @@
-"""Rule export_convokit: write the canonical corpus as a ConvoKit corpus folder, shard by shard (:mod:`analysis.export_convokit`)."""
+"""Rule export_convokit: write the canonical corpus as a ConvoKit corpus folder, shard by shard
+(:mod:`analysis.export_convokit`)."""
 
 from pathlib import Path
 
@@ -6,5 +7,6 @@ from analysis import io
 from analysis.export_convokit import export_convokit
 
 log = io.setup_logging(snakemake.log[0], "export_convokit")
-export_convokit(list(zip(snakemake.input.comments, snakemake.input.threads, strict=True)), str(Path(snakemake.output.utterances).parent))
+export_convokit(list(zip(snakemake.input.comments, snakemake.input.threads, strict=True)),
+                str(Path(snakemake.output.utterances).parent))
 log.info("wrote the utterances of %d shards", len(snakemake.input.comments))

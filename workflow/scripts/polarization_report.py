@@ -12,12 +12,14 @@ opt = snakemake.params.options
 table = pd.read_csv(snakemake.input.author_groups[0], dtype=str) if snakemake.input.author_groups else None
 # only the columns the report uses; tokens and matches are read chunk by chunk (see polarization_report)
 present = set().union(*(pq.read_schema(p).names for p in snakemake.input.comments))
-wanted = ["thread_id", "comment_id", "parent_id", "author_id"] + [c for c in [opt["group_column"]] if c and c in present]
+wanted = (["thread_id", "comment_id", "parent_id", "author_id"]
+          + [c for c in [opt["group_column"]] if c and c in present])
 
 
 def comment_rows(paths, columns=None):
     """The rows of documents that are comments (the report uses no other), only the columns given."""
-    parts = [pq.read_table(p, columns=columns, filters=[("doc", "==", "comment")]) for p in paths if pq.read_schema(p).names]
+    parts = [pq.read_table(p, columns=columns, filters=[("doc", "==", "comment")])
+             for p in paths if pq.read_schema(p).names]
     return pa.concat_tables(parts).to_pandas() if parts else pd.DataFrame()
 
 
@@ -36,4 +38,5 @@ report = polarization_report(
 io.write_json(report.summary, snakemake.output.summary)
 for name in ("partisanship", "terms", "network", "incivility", "speakers", "edges"):
     io.write_csv(getattr(report, name), getattr(snakemake.output, name))
-log.info("unit %s, groups %s; not available: %s", report.summary["unit"], report.summary["groups"], report.summary["not_available"])
+log.info("unit %s, groups %s; not available: %s", report.summary["unit"], report.summary["groups"],
+         report.summary["not_available"])

@@ -16,4 +16,5 @@ else:
     params = train_from_shards(snakemake.input.threads, snakemake.input.comments, n_sources=snakemake.params.n_sources,
                                max_docs=snakemake.params.max_docs)
     io.write_json(params, snakemake.output.params)
-    log.info("trained on the first %d non-empty documents: %d abbreviations", params["n_docs"], len(params["abbrev_types"]))
+    log.info("trained on the first %d non-empty documents: %d abbreviations", params["n_docs"],
+             len(params["abbrev_types"]))

@@ -11,7 +11,8 @@ sample = pd.read_csv(snakemake.input.sample, dtype={"thread_id": str, "comment_i
 sheets = read_sheets(opts["coded_sheets"], opts["coders"])
 out = validation_report(io.read_tables(snakemake.input.docs), sample, sheets, coders=opts["coders"],
                         label_column=opts["label_column"], code_of_frame=opts["code_of_frame"],
-                        cluster=opts["cluster"], n_boot=opts["n_boot"], seed=opts["seed"], n_errors=opts["worst_errors"])
+                        cluster=opts["cluster"], n_boot=opts["n_boot"], seed=opts["seed"],
+                        n_errors=opts["worst_errors"])
 io.write_json(out["summary"], snakemake.output.summary)
 for name in ("alpha", "coded", "errors", "labels"):
     io.write_csv(out[name], getattr(snakemake.output, name))
