@@ -5,8 +5,9 @@ folder together with the run's figures and escaped HTML tables, and writes a
 ``_config.yml`` whose ``parse.myst_substitutions`` hold every number the prose
 quotes (``{{ data.n_comments }}``). Numbers are formatted once here.
 
-A page places a figure with a line ``<!-- figure: <id> -->``; staging puts
-there the figure, its numbered caption (the fixed text from
+A page places a figure with a line ``<!-- figure: <id> -->`` (an id of
+:data:`analysis.figures.FIGURES`, which gives its title, alt text and width);
+staging puts there the figure, its numbered caption (the fixed text from
 ``workflow/report/<id>.rst`` plus the run's facts: n, unit, interval method)
 and a "cite this figure" block with the figure's id, the SHA-256 of its data,
 the dictionaries and code it was made with, a suggested citation and download
@@ -16,8 +17,11 @@ links for every format.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -25,40 +29,25 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis.ingest.scraped import RULES
+from analysis import io
+from analysis.figures import FIGURES
+from analysis.ingest.base import PARSING_RULES
+from analysis.lexicons import load_lexicon
 from analysis.privacy import DEFAULT_SALT
-from analysis.io import read_json
 from analysis.provenance import sha256_file
 from analysis.render import fmt_number, html_table, myst_text
 
-__all__ = ["stage_book", "substitutions", "figure_block", "reproduce_commands", "FIGURES", "provenance_substitutions"]
+__all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "reproduce_commands",
+           "provenance_substitutions", "concordance_preview"]
 
-#: Every figure of the book: id -> (title, alt text, width). The id names the
-#: function that draws it (analysis.figures.<id>; the rule graph: the rule
-#: figure_rule_graph), its files (<id>.png/.svg/.pdf/.csv/.json), its caption
-#: file (workflow/report/<id>.rst) and its label (fig-<id with dashes>).
-FIGURES = {
-    "comments_per_depth": ("Comments per reply depth", "Bar chart of the number of comments at each reply depth.", "85%"),
-    "reply_tree": ("Reply tree of the example thread", "Reply tree of the example thread, one dot per comment, depth downwards.", "100%"),
-    "frame_rates": ("Frame rates, article and comments",
-                    "Dot plot of each frame's rate per 1,000 tokens in the article and in the comments, with confidence intervals.", "90%"),
-    "framing_index": ("Framing index by reply depth", "Framing index by reply depth with confidence intervals.", "85%"),
-    "frame_transitions": ("Frames down reply chains",
-                          "Heatmap of the probability that a reply uses a frame given its parent's frame, and frame uptake with intervals.", "100%"),
-    "keyness": ("Distinctive terms by group", "Horizontal bars of the most distinctive terms of each group.", "100%"),
-    "partisanship": ("Leave-out partisanship",
-                     "Leave-out partisanship with its interval next to the shuffled-label baseline, and the terms that contribute most.", "100%"),
-    "reply_network": ("Reply network and cross-group replies",
-                      "Network of speakers coloured by group, and the shares of cross-group and uncivil replies with intervals.", "100%"),
-    "rule_graph": ("The workflow's rule graph", "Boxes for the workflow's rules joined by arrows from each rule to the rules that use its output.", "100%"),
-}
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
 
 
 def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, code: Mapping, book: Mapping) -> str:
     """The MyST of one figure: the figure with its numbered caption, then its cite block."""
-    title, alt, width = FIGURES[fig_id]
+    fig = FIGURES[fig_id]
+    title, alt, width = fig.title, fig.alt, fig.width
     path = f"_generated/figures/{fig_id}"
     short = data_sha256[:12]
     commit = code.get("commit")
@@ -232,7 +221,7 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
     )
     reason_table = pd.DataFrame({"reason": reasons, "meaning": [report["reasons"][k] for k in reasons]})
     rules = pd.DataFrame(
-        [{"source": r["source"], "rule": rule, "comments": n, "meaning": RULES.get(rule, "")} for r in report["sources"]
+        [{"source": r["source"], "rule": rule, "comments": n, "meaning": PARSING_RULES.get(rule, "")} for r in report["sources"]
          if r["format"] == "scraped_text" for rule, n in r["rules"].items()],
         columns=["source", "rule", "comments", "meaning"],
     )
@@ -440,7 +429,7 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
         fig_id = m.group(1)
         if fig_id not in FIGURES:
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
-        note = read_json(by_name[f"{fig_id}.json"])
+        note = io.read_json(by_name[f"{fig_id}.json"])
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
@@ -479,3 +468,66 @@ def _copy_mathjax(dest: Path) -> None:
         raise RuntimeError("the package sphinx-mathjax-offline is not installed (pip install -e . installs it)")
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(spec.origin).parent / "static" / "mathjax" / _MATHJAX_FILE, dest / _MATHJAX_FILE)
+
+
+#: The measure tables the book's pages show, by name: read as CSV with ``group`` as text.
+TABLES = ("rates", "index", "article_vs_comments", "uptake", "collocations", "keyness", "partisanship", "polar_terms",
+          "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors", "labels_prf")
+
+
+def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
+    """Rule book: read the run's numbers and tables, and stage the book's pages into ``src`` (:func:`stage_book`).
+
+    ``inputs`` are the rule's inputs by name (``inputs[name]`` for each of
+    :data:`TABLES`, ``numbers``, ``report``, ``punkt``, ``figures``, ...);
+    returns the staged folder, for :func:`build_book`.
+    """
+    report = io.read_json(inputs["report"])
+    lexicons = [load_lexicon(p, check_terms=False) for p in inputs["lexicons"]]
+    provenance = io.read_json(inputs["provenance"])
+    table_inputs = io.read_csv(inputs["inputs"])
+    captions = {Path(p).stem: Path(p).read_text(encoding="utf-8").strip() for p in inputs["captions"]}
+    tables = {n: io.read_csv(inputs[n], dtype={"group": str}) for n in TABLES}
+    # the concordance is the largest table (every match): the book shows its first lines per frame, read from the
+    # Parquet copy, and offers the CSV as written
+    tables["concordance"] = concordance_preview(inputs["concordance_table"])
+    subs = substitutions(
+        numbers=io.read_json(inputs["numbers"]),
+        report=report,
+        punkt=io.read_json(inputs["punkt"]),
+        tree=io.read_json(next(p for p in inputs["figures"] if Path(p).name == "reply_tree.json"))["numbers"],
+        config=config,
+        lexicons=lexicons,
+        framing=io.read_json(inputs["framing"]),
+        polar=io.read_json(inputs["polar"]),
+        valid=io.read_json(inputs["valid"]),
+        n_sample=len(tables["sample"]),
+        provenance=provenance,
+        inputs=table_inputs,
+    )
+    return stage_book(
+        pages=inputs["pages"], static=inputs["static"], figures=inputs["figures"], dest=src, subs=subs, report=report,
+        threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),
+        config=config, framing=tables, lexicons=lexicons, captions=captions, provenance=provenance, inputs=table_inputs,
+        packages=io.read_csv(inputs["packages"], dtype={"version": str}), config_file=inputs["config_as_run"],
+        concordance_csv=inputs["concordance"],
+    )
+
+
+def build_book(src: str | Path, *, out: str | Path, log_file: str | Path, log: logging.Logger) -> None:
+    """Build the staged book ``src`` into ``out`` with Jupyter Book, warnings as errors.
+
+    The whole Sphinx output goes to ``log_file``; a failed build exits with its first warnings.
+    """
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", str(out),
+           "--warningiserror", "--nitpick", "--keep-going", "--all"]
+    shutil.rmtree(Path(out) / "_build" / "html", ignore_errors=True)  # no page of an earlier build survives
+    log.info("running %s", " ".join(cmd))
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    with open(log_file, "a", encoding="utf-8") as fh:  # the whole Sphinx log, in the log file only
+        fh.write(f"jupyter-book output:\n{done.stdout}\n{done.stderr}\n")
+    log.info("jupyter-book exit %d: %s", done.returncode, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+    if done.returncode != 0:
+        problems = [line for line in (done.stdout + done.stderr).splitlines() if "WARNING" in line or "ERROR" in line]
+        sys.exit(f"jupyter-book build failed (exit {done.returncode}); warnings are errors here:\n"
+                 + "\n".join(problems[:20]) + f"\nfull output: {log_file}")

@@ -1,8 +1,6 @@
 # The book: prose pages from book/, numbers, tables and figures from the run,
 # built with Jupyter Book 1 (warnings are errors) into <results>/book/.
-
-
-BOOK_FIGURES = [*DATA_FIGURES, "rule_graph"]
+from analysis.figures import caption_file
 
 
 rule book:
@@ -13,8 +11,9 @@ rule book:
         threads=rules.describe_corpus.output.threads,
         report=rules.ingest_report.output.report,
         punkt=rules.train_punkt.output.params,
-        figures=[f"{R}/figures/{name}.{ext}" for name in BOOK_FIGURES for ext in FIGURE_FORMATS],
-        captions=[f"workflow/report/{name}.rst" for name in BOOK_FIGURES],
+        # every figure of analysis.figures.FIGURES, with its caption text
+        figures=[f"{R}/figures/{name}.{ext}" for name in FIGURES for ext in FIGURE_FORMATS],
+        captions=[caption_file(name) for name in FIGURES],
         provenance=rules.provenance.output.summary,
         inputs=rules.provenance.output.inputs,
         packages=rules.provenance.output.packages,
@@ -49,6 +48,8 @@ rule book:
         config=config,
     log:
         LOGS + "/book.log",
+    benchmark:
+        bench("book")
     threads: 1
     resources:
         mem_mb=2000,
