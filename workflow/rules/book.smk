@@ -1,6 +1,5 @@
 # The book: prose pages from book/, numbers, tables and figures from the run,
 # built with Jupyter Book 1 (warnings are errors) into <results>/book/.
-from analysis.figures import caption_file
 
 
 rule book:

@@ -7,6 +7,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from analysis.config import check_config
+from analysis.figures import FIGURES, caption_file
 from analysis.ingest.sources import resolve_paths
 
 check_config(config, validate)
@@ -56,8 +57,6 @@ def figure_files(name):
     The PNG goes into ``snakemake --report`` under the figure's book chapter, with its
     caption from workflow/report/<name>.rst (the book uses the same text).
     """
-    from analysis.figures import FIGURES, caption_file
-
     files = {ext: f"{R}/figures/{name}.{ext}" for ext in FIGURE_FORMATS}
     files["png"] = report(files["png"], caption=f"../../{caption_file(name)}", category=FIGURES[name].chapter,
                           labels={"figure": name})

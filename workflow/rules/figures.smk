@@ -5,7 +5,6 @@
 # of one per figure: the imports (pandas, matplotlib) are paid once, then the
 # figures are shared among forked processes. The rule graph is drawn on its
 # own (provenance.smk): it changes with the config, not the data.
-from analysis.figures import FIGURES
 
 #: The figures rule figures draws, in book order.
 DATA_FIGURES = [name for name, fig in FIGURES.items() if fig.rule == "figures"]
