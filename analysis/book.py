@@ -125,8 +125,10 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "lexicons": ", ".join(f"{lx.name} {lx.version} (sha256 {lx.short_hash})" for lx in lexicons),
         },
         "framing": _fmt_tree(framing),
-        "polar": polar_substitutions(polar, config["polarization"]),
-        "valid": valid_substitutions(valid, {**config["validation"], "results": config["results"]}, n_sample=n_sample),
+        "polar": polar_substitutions(polar, **{k: config["polarization"][k] for k in (
+            "group_column", "n_boot", "n_perm", "seed", "rwc_k")}),
+        "valid": valid_substitutions(valid, n_sample=n_sample, results=config["results"], **{k: config["validation"][k] for k in (
+            "coders", "label_column", "cluster", "per_stratum", "seed", "coded_sheets")}),
         "repro": provenance_substitutions(provenance, inputs),
         "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
         "run": {
@@ -140,13 +142,17 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
     }
 
 
-def polar_substitutions(p: Mapping, options: Mapping) -> dict:
-    """Numbers and generated sentences of the polarization chapter (config and counts only, no data text)."""
-    source = {"column": f"the data's column {options['group_column']}", "table": "the author table in the config",
+def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: int, seed: int, rwc_k: int) -> dict:
+    """Numbers and generated sentences of the polarization chapter (config and counts only, no data text).
+
+    ``p`` is the polarization summary; the keywords are the settings of the config's ``polarization`` section the
+    chapter states.
+    """
+    source = {"column": f"the data's column {group_column}", "table": "the author table in the config",
               "stance": "lexical stance (pro or anti; speakers without stance evidence have no group)"}[p["group_source"]]
     groups = ", ".join(f"{myst_text(g)}: {n}" for g, n in p["groups"].items()) or "no group found"
     ag = p.get("stance_agreement")
-    agreement = (f"Against the data's own column {options['group_column']}, stance labels agree on "
+    agreement = (f"Against the data's own column {group_column}, stance labels agree on "
                  f"{fmt_number(ag['accuracy'])} of the {fmt_number(ag['n'])} comments that have both "
                  f"(Cohen's kappa {fmt_number(ag['kappa'])}, coverage {fmt_number(ag['coverage'])}) "
                  "{cite:p}`cohen1960coefficient`." if ag else "")
@@ -163,35 +169,39 @@ def polar_substitutions(p: Mapping, options: Mapping) -> dict:
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
                share_abstain=fmt_number(p["stance"]["share_comments_abstain"]),
                uncivil_share=fmt_number(p["uncivil_comment_share"]),
-               n_boot=fmt_number(options["n_boot"]), n_perm=fmt_number(options["n_perm"]), seed=str(options["seed"]))
+               n_boot=fmt_number(n_boot), n_perm=fmt_number(n_perm), seed=str(seed))
     for key in ("esteban_ray", "assortativity", "modularity", "rwc"):
         out[key] = fmt_number(round(p[key], 3)) if isinstance(p.get(key), (int, float)) else "not available"
-    out.setdefault("rwc_k", fmt_number(options["rwc_k"]))
+    out.setdefault("rwc_k", fmt_number(rwc_k))
     return out
 
 
-def valid_substitutions(v: Mapping, options: Mapping, *, n_sample: int) -> dict:
-    """Sentences of the validation chapter: what was validated in this run, and how."""
-    coders = ", ".join(options["coders"])
+def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequence[str], label_column: str,
+                        cluster: str, per_stratum: int, seed: int, coded_sheets: str) -> dict:
+    """Sentences of the validation chapter: what was validated in this run, and how.
+
+    ``v`` is the validation summary, ``n_sample`` the items drawn, ``results`` the results folder; the other
+    keywords are the settings of the config's ``validation`` section the chapter states.
+    """
+    coder_list = ", ".join(coders)
     returned = v.get("coders_returned", [])
     sample = (f"This run drew {fmt_number(n_sample)} items and wrote a coding sheet for each of the coders "
-              f"({coders}) to {{results}}/validation/sheets/, with the codebook beside them. "
+              f"({coder_list}) to {{results}}/validation/sheets/, with the codebook beside them. "
               + (f"Coded sheets came back from {', '.join(returned)} ({fmt_number(v.get('n_codes', 0))} codes, "
                  f"{fmt_number(v.get('n_ties', 0))} ties)." if returned else
                  "No coded sheet has been returned yet, so the tables on coder agreement and on accuracy against "
                  "human codes below are empty until coders return their sheets."))
-    if options["label_column"]:
-        labels = (f"The data carry human labels in the column {options['label_column']}; each frame is compared with "
+    if label_column:
+        labels = (f"The data carry human labels in the column {label_column}; each frame is compared with "
                   "the label values mapped to it in the config (validation.code_of_frame). Intervals are 95% bootstrap "
-                  "intervals over documents" + (f" clustered by {options['cluster']}." if options["cluster"] else "."))
+                  "intervals over documents" + (f" clustered by {cluster}." if cluster else "."))
         if v.get("label_problem"):
             labels = f"The configured label column could not be used: {v['label_problem']}."
     else:
         labels = ("No label column is configured for this corpus (validation.label_column); the FrAC example "
                   "(config/examples/frac.yaml) shows this comparison against human frame codes.")
-    return {"sample_text": sample.replace("{results}", options.get("results", "results")), "labels_text": labels,
-            "per_stratum": fmt_number(options["per_stratum"]), "seed": str(options["seed"]),
-            "coded_sheets": options["coded_sheets"]}
+    return {"sample_text": sample.replace("{results}", results), "labels_text": labels,
+            "per_stratum": fmt_number(per_stratum), "seed": str(seed), "coded_sheets": coded_sheets}
 
 
 def _fmt_tree(value):
