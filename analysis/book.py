@@ -6,7 +6,7 @@ folder together with the run's figures and escaped HTML tables, and writes a
 quotes (``{{ data.n_comments }}``). Numbers are formatted once here.
 
 A page places a figure with a line ``<!-- figure: <id> -->`` (an id of
-:data:`analysis.figures.FIGURES`, which gives its title, alt text and width);
+:data:`analysis.figure_registry.FIGURES`, which gives its title, alt text and width);
 staging puts there the figure, its numbered caption (the fixed text from
 ``workflow/report/<id>.rst`` plus the run's facts: n, unit, interval method)
 and a "cite this figure" block with the figure's id, the SHA-256 of its data,
@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 
 from analysis import io
-from analysis.figures import FIGURES
+from analysis.figure_registry import FIGURES
 from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
 from analysis.privacy import DEFAULT_SALT

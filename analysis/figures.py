@@ -10,35 +10,28 @@ per figure, and the figures are shared among forked processes, one per core.
 Each returns a short line for the log. :func:`network_to_draw` counts the speakers and links the reply-network
 figure draws.
 
-:data:`FIGURES` is the one list of the book's figures: for each id its chapter,
-title, alt text and width, the rule outputs and config values it is drawn from,
-and how its inputs are read. ``workflow/rules/figures.smk`` builds the rule
-``figures`` from it, the book (:mod:`analysis.book`) places and titles the
-figures from it, and ``snakemake --report`` files each PNG under its chapter.
-Adding a figure means writing its function here and its entry in
-:data:`FIGURES`; its caption text is ``workflow/report/<id>.rst`` (the report
-takes captions from files; the book reads the same file).
+Which figures there are, where each goes and what it is drawn from is listed
+once, in :data:`analysis.figure_registry.FIGURES`: adding a figure means
+writing its function here and its entry there. :func:`figures` (the rule
+``figures``) draws the registry's figures of that rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from matplotlib.ticker import MaxNLocator
 
-from analysis import describe, io, plotting, provenance
-from analysis.lexicons import lexicon_stamp, load_lexicon
+from analysis import describe, plotting, provenance
+from analysis.figure_registry import FIGURES
 from analysis.parallel import forked_map
 
 __all__ = [
-    "Figure", "FIGURES", "figures", "caption_file", "example_thread", "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
+    "figures", "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
     "partisanship", "reply_network", "rule_graph",
 ]
 
@@ -427,129 +420,13 @@ def rule_graph(stem: str | Path, *, edges: pd.DataFrame) -> str:
 
 
 # --------------------------------------------------------------------------
-# the registry: every figure of the book
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of the book: where it goes, what it shows and what it is drawn from.
-
-    ``inputs`` maps a name to what the figure reads: ``"<rule>.<output>"`` (a
-    per-shard output means all its shards) or ``"config:<section>.<key>"``
-    (a path or list of paths in the config); a tuple of those is one list of
-    paths. ``params`` maps a name to a config value (``"<section>.<key>"``).
-    ``read`` turns the resolved inputs and params into the keyword arguments of
-    the figure's function (the function of the same name in this module).
-    ``cost`` orders the drawing: the most costly first. ``rule`` is the rule
-    that draws it: ``figures`` (all in one job), or its own rule.
-    """
-
-    chapter: str
-    title: str
-    alt: str
-    width: str
-    inputs: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
-    params: Mapping[str, str] = field(default_factory=dict)
-    read: Callable[[Mapping, Mapping], dict] | None = None
-    cost: int = 0
-    rule: str = "figures"
-
-
-def caption_file(figure_id: str) -> str:
-    """The file of a figure's fixed caption text (the report's caption and the book's), relative to the project."""
-    return f"workflow/report/{figure_id}.rst"
-
-
-def _stamp(paths: Sequence[str]) -> str:
-    """The name, version and hash of each dictionary, for a figure's cite block."""
-    return lexicon_stamp(load_lexicon(p, check_terms=False) for p in paths)
-
-
-def example_thread(threads: str | Path, comments: Sequence[str | Path], *, requested: str) -> pd.DataFrame:
-    """The comments of the thread the reply-tree figure draws (:func:`analysis.describe.pick_example_thread`
-    over the thread table ``threads``), read alone from the comment shards."""
-    sizes = pd.read_csv(threads, usecols=["thread_id", "n_comments"], dtype={"thread_id": str}, keep_default_na=False)
-    thread_id = describe.pick_example_thread(sizes.set_index("thread_id")["n_comments"], requested=requested)
-    columns = ["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "record"]
-    parts = []
-    for path in comments:  # the thread_id column of each shard first; the other columns only where the thread is
-        shard = pq.ParquetFile(path)
-        rows = pc.equal(shard.read(columns=["thread_id"])["thread_id"], thread_id)
-        if pc.any(rows).as_py():
-            parts.append(shard.read(columns=columns).filter(rows).to_pandas())
-    return pd.concat(parts, ignore_index=True)
-
-
-#: Every figure of the book, in book order: id -> :class:`Figure`. The id names
-#: the function that draws it, its files (<id>.png/.svg/.pdf/.csv/.json), its
-#: caption file (:func:`caption_file`) and its book label (fig-<id with dashes>).
-FIGURES: dict[str, Figure] = {
-    "comments_per_depth": Figure(
-        "Data", "Comments per reply depth", "Bar chart of the number of comments at each reply depth.", "85%",
-        inputs={"depth": "describe_corpus.depth"},
-        read=lambda i, p: {"depth": pd.read_csv(i["depth"])}),
-    "reply_tree": Figure(
-        "Data", "Reply tree of the example thread",
-        "Reply tree of the example thread, one dot per comment, depth downwards.", "100%",
-        inputs={"threads": "describe_corpus.threads", "comments": "shard.comments"},
-        params={"example_thread": "book.example_thread", "max_comments": "book.tree_max_comments"},
-        read=lambda i, p: {"thread": example_thread(i["threads"], i["comments"], requested=p["example_thread"]),
-                           "max_comments": p["max_comments"]},
-        cost=4),
-    "frame_rates": Figure(
-        "Framing", "Frame rates, article and comments",
-        "Dot plot of each frame's rate per 1,000 tokens in the article and in the comments, with confidence intervals.",
-        "90%",
-        inputs={"rates": "frame_rates.rates"},
-        read=lambda i, p: {"rates": io.read_csv(i["rates"])},
-        cost=2),
-    "framing_index": Figure(
-        "Framing", "Framing index by reply depth", "Framing index by reply depth with confidence intervals.", "85%",
-        inputs={"index": "frame_rates.index"},
-        read=lambda i, p: {"index": pd.read_csv(i["index"])},
-        cost=1),
-    "frame_transitions": Figure(
-        "Framing", "Frames down reply chains",
-        "Heatmap of the probability that a reply uses a frame given its parent's frame, and frame uptake with intervals.",
-        "100%",
-        inputs={"transitions": "frame_dynamics.transitions", "uptake": "frame_dynamics.uptake"},
-        read=lambda i, p: {"transitions": pd.read_csv(i["transitions"]), "uptake": pd.read_csv(i["uptake"])},
-        cost=7),
-    "keyness": Figure(
-        "Framing", "Distinctive terms by group", "Horizontal bars of the most distinctive terms of each group.", "100%",
-        inputs={"table": "keyness.table"},
-        read=lambda i, p: {"table": io.read_csv(i["table"])},
-        cost=3),
-    "partisanship": Figure(
-        "Polarization", "Leave-out partisanship",
-        "Leave-out partisanship with its interval next to the shuffled-label baseline, and the terms that contribute most.",
-        "100%",
-        inputs={"part": "polarization_report.partisanship", "terms": "polarization_report.terms",
-                "dictionaries": ("config:polarization.stance_lexicon", "config:lexicons")},
-        read=lambda i, p: {"part": io.read_csv(i["part"]), "terms": io.read_csv(i["terms"]),
-                           "dictionaries": _stamp(i["dictionaries"])},
-        cost=5),
-    "reply_network": Figure(
-        "Polarization", "Reply network and cross-group replies",
-        "Network of speakers coloured by group, and the shares of cross-group and uncivil replies with intervals.", "100%",
-        inputs={"edges": "polarization_report.edges", "incivility": "polarization_report.incivility",
-                "network": "polarization_report.network",
-                "dictionaries": ("config:polarization.stance_lexicon", "config:polarization.incivility_lexicon")},
-        params={"seed": "polarization.seed"},
-        read=lambda i, p: {"edges": io.read_csv(i["edges"]), "incivility": io.read_csv(i["incivility"]),
-                           "network": io.read_csv(i["network"]), "dictionaries": _stamp(i["dictionaries"]),
-                           "seed": p["seed"]},
-        cost=6),
-    "rule_graph": Figure(
-        "Reproducibility", "The workflow's rule graph",
-        "Boxes for the workflow's rules joined by arrows from each rule to the rules that use its output.", "100%",
-        rule="figure_rule_graph"),
-}
+# the rule
 
 
 def figures(inputs: Mapping[str, str | Sequence[str]], params: Mapping[str, Mapping], stems: Mapping[str, str], *,
             processes: int = 1) -> dict[str, str]:
-    """Rule figures: draw every figure of :data:`FIGURES` that the rule ``figures`` draws; each one's log line by id.
+    """Rule figures: draw the figures of :data:`analysis.figure_registry.FIGURES` that the rule ``figures`` draws
+    (those of ``stems``); each one's log line by id.
 
     ``inputs[id]`` and ``params[id]`` are the figure's resolved inputs and
     params (by the names of its entry), ``stems[id]`` where its files go

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from analysis import provenance
 from analysis.config import check_config
 from analysis.book import figure_block
-from analysis.figures import FIGURES
+from analysis.figure_registry import FIGURES
 from analysis.render import myst_text as md_text
 
 

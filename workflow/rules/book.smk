@@ -10,7 +10,7 @@ rule book:
         threads=rules.describe_corpus.output.threads,
         report=rules.ingest_report.output.report,
         punkt=rules.train_punkt.output.params,
-        # every figure of analysis.figures.FIGURES, with its caption text
+        # every figure of analysis.figure_registry.FIGURES, with its caption text
         figures=[f"{R}/figures/{name}.{ext}" for name in FIGURES for ext in FIGURE_FORMATS],
         captions=[caption_file(name) for name in FIGURES],
         provenance=rules.provenance.output.summary,

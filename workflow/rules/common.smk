@@ -7,7 +7,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from analysis.config import check_config
-from analysis.figures import FIGURES, caption_file
+from analysis.figure_registry import FIGURES, caption_file
 from analysis.ingest.sources import resolve_paths
 
 check_config(config, validate)
@@ -52,7 +52,7 @@ FIGURE_FORMATS = ("png", "svg", "pdf", "csv", "json")
 
 
 def figure_files(name):
-    """The files of one figure of analysis.figures.FIGURES: PNG, SVG, PDF, its data as CSV and its caption facts as JSON.
+    """The files of one figure of analysis.figure_registry.FIGURES: PNG, SVG, PDF, its data as CSV and its caption facts as JSON.
 
     The PNG goes into ``snakemake --report`` under the figure's book chapter, with its
     caption from workflow/report/<name>.rst (the book uses the same text).

@@ -1,7 +1,7 @@
 # Figures: one job draws every figure of the data, framing and polarization
 # chapters from the measure tables, each as PNG, SVG, PDF, CSV and JSON. The
 # figures, their chapters and what each is drawn from are listed once, in
-# analysis.figures.FIGURES; this rule is built from that list. One job instead
+# analysis.figure_registry.FIGURES; this rule is built from that list. One job instead
 # of one per figure: the imports (pandas, matplotlib) are paid once, then the
 # figures are shared among forked processes. The rule graph is drawn on its
 # own (provenance.smk): it changes with the config, not the data.
@@ -19,7 +19,7 @@ def config_value(key):
 
 
 def figure_input(spec):
-    """What a figure reads (see analysis.figures.Figure): a rule output (all shards of a per-shard one),
+    """What a figure reads (see analysis.figure_registry.Figure): a rule output (all shards of a per-shard one),
     a config value, or a tuple of those as one list of paths."""
     if isinstance(spec, tuple):
         parts = [figure_input(one) for one in spec]

@@ -1,10 +1,11 @@
 """Rule figures: every figure of the data, framing and polarization chapters (analysis.figures.figures), in one job."""
 
 from analysis import io
-from analysis.figures import FIGURES, figures
+from analysis.figure_registry import FIGURES
+from analysis.figures import figures
 
 log = io.setup_logging(snakemake.log[0], "figures")
-names = list(snakemake.params.figures)  # the figures this rule draws, by analysis.figures.FIGURES
+names = list(snakemake.params.figures)  # the figures this rule draws, by analysis.figure_registry.FIGURES
 done = figures(
     inputs={name: {key: snakemake.input[f"{name}__{key}"] for key in FIGURES[name].inputs} for name in names},
     params=snakemake.params.figures,
