@@ -5,8 +5,9 @@ folder together with the run's figures and escaped HTML tables, and writes a
 ``_config.yml`` whose ``parse.myst_substitutions`` hold every number the prose
 quotes (``{{ data.n_comments }}``). Numbers are formatted once here.
 
-A page places a figure with a line ``<!-- figure: <id> -->``; staging puts
-there the figure, its numbered caption (the fixed text from
+A page places a figure with a line ``<!-- figure: <id> -->`` (an id of
+:data:`analysis.figure_registry.FIGURES`, which gives its title, alt text and width);
+staging puts there the figure, its numbered caption (the fixed text from
 ``workflow/report/<id>.rst`` plus the run's facts: n, unit, interval method)
 and a "cite this figure" block with the figure's id, the SHA-256 of its data,
 the dictionaries and code it was made with, a suggested citation and download
@@ -16,8 +17,11 @@ links for every format.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -25,40 +29,25 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis.ingest.scraped import RULES
+from analysis import io
+from analysis.figure_registry import FIGURES
+from analysis.ingest.base import PARSING_RULES
+from analysis.lexicons import load_lexicon
 from analysis.privacy import DEFAULT_SALT
-from analysis.io import read_json
 from analysis.provenance import sha256_file
 from analysis.render import fmt_number, html_table, myst_text
 
-__all__ = ["stage_book", "substitutions", "figure_block", "reproduce_commands", "FIGURES", "provenance_substitutions"]
+__all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "reproduce_commands",
+           "provenance_substitutions", "concordance_preview"]
 
-#: Every figure of the book: id -> (title, alt text, width). The id names the
-#: function that draws it (analysis.figures.<id>; the rule graph: the rule
-#: figure_rule_graph), its files (<id>.png/.svg/.pdf/.csv/.json), its caption
-#: file (workflow/report/<id>.rst) and its label (fig-<id with dashes>).
-FIGURES = {
-    "comments_per_depth": ("Comments per reply depth", "Bar chart of the number of comments at each reply depth.", "85%"),
-    "reply_tree": ("Reply tree of the example thread", "Reply tree of the example thread, one dot per comment, depth downwards.", "100%"),
-    "frame_rates": ("Frame rates, article and comments",
-                    "Dot plot of each frame's rate per 1,000 tokens in the article and in the comments, with confidence intervals.", "90%"),
-    "framing_index": ("Framing index by reply depth", "Framing index by reply depth with confidence intervals.", "85%"),
-    "frame_transitions": ("Frames down reply chains",
-                          "Heatmap of the probability that a reply uses a frame given its parent's frame, and frame uptake with intervals.", "100%"),
-    "keyness": ("Distinctive terms by group", "Horizontal bars of the most distinctive terms of each group.", "100%"),
-    "partisanship": ("Leave-out partisanship",
-                     "Leave-out partisanship with its interval next to the shuffled-label baseline, and the terms that contribute most.", "100%"),
-    "reply_network": ("Reply network and cross-group replies",
-                      "Network of speakers coloured by group, and the shares of cross-group and uncivil replies with intervals.", "100%"),
-    "rule_graph": ("The workflow's rule graph", "Boxes for the workflow's rules joined by arrows from each rule to the rules that use its output.", "100%"),
-}
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
 
 
 def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, code: Mapping, book: Mapping) -> str:
     """The MyST of one figure: the figure with its numbered caption, then its cite block."""
-    title, alt, width = FIGURES[fig_id]
+    fig = FIGURES[fig_id]
+    title, alt, width = fig.title, fig.alt, fig.width
     path = f"_generated/figures/{fig_id}"
     short = data_sha256[:12]
     commit = code.get("commit")
@@ -136,8 +125,10 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "lexicons": ", ".join(f"{lx.name} {lx.version} (sha256 {lx.short_hash})" for lx in lexicons),
         },
         "framing": _fmt_tree(framing),
-        "polar": polar_substitutions(polar, config["polarization"]),
-        "valid": valid_substitutions(valid, {**config["validation"], "results": config["results"]}, n_sample=n_sample),
+        "polar": polar_substitutions(polar, **{k: config["polarization"][k] for k in (
+            "group_column", "n_boot", "n_perm", "seed", "rwc_k")}),
+        "valid": valid_substitutions(valid, n_sample=n_sample, results=config["results"], **{k: config["validation"][k] for k in (
+            "coders", "label_column", "cluster", "per_stratum", "seed", "coded_sheets")}),
         "repro": provenance_substitutions(provenance, inputs),
         "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
         "run": {
@@ -151,13 +142,17 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
     }
 
 
-def polar_substitutions(p: Mapping, options: Mapping) -> dict:
-    """Numbers and generated sentences of the polarization chapter (config and counts only, no data text)."""
-    source = {"column": f"the data's column {options['group_column']}", "table": "the author table in the config",
+def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: int, seed: int, rwc_k: int) -> dict:
+    """Numbers and generated sentences of the polarization chapter (config and counts only, no data text).
+
+    ``p`` is the polarization summary; the keywords are the settings of the config's ``polarization`` section the
+    chapter states.
+    """
+    source = {"column": f"the data's column {group_column}", "table": "the author table in the config",
               "stance": "lexical stance (pro or anti; speakers without stance evidence have no group)"}[p["group_source"]]
     groups = ", ".join(f"{myst_text(g)}: {n}" for g, n in p["groups"].items()) or "no group found"
     ag = p.get("stance_agreement")
-    agreement = (f"Against the data's own column {options['group_column']}, stance labels agree on "
+    agreement = (f"Against the data's own column {group_column}, stance labels agree on "
                  f"{fmt_number(ag['accuracy'])} of the {fmt_number(ag['n'])} comments that have both "
                  f"(Cohen's kappa {fmt_number(ag['kappa'])}, coverage {fmt_number(ag['coverage'])}) "
                  "{cite:p}`cohen1960coefficient`." if ag else "")
@@ -174,35 +169,39 @@ def polar_substitutions(p: Mapping, options: Mapping) -> dict:
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
                share_abstain=fmt_number(p["stance"]["share_comments_abstain"]),
                uncivil_share=fmt_number(p["uncivil_comment_share"]),
-               n_boot=fmt_number(options["n_boot"]), n_perm=fmt_number(options["n_perm"]), seed=str(options["seed"]))
+               n_boot=fmt_number(n_boot), n_perm=fmt_number(n_perm), seed=str(seed))
     for key in ("esteban_ray", "assortativity", "modularity", "rwc"):
         out[key] = fmt_number(round(p[key], 3)) if isinstance(p.get(key), (int, float)) else "not available"
-    out.setdefault("rwc_k", fmt_number(options["rwc_k"]))
+    out.setdefault("rwc_k", fmt_number(rwc_k))
     return out
 
 
-def valid_substitutions(v: Mapping, options: Mapping, *, n_sample: int) -> dict:
-    """Sentences of the validation chapter: what was validated in this run, and how."""
-    coders = ", ".join(options["coders"])
+def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequence[str], label_column: str,
+                        cluster: str, per_stratum: int, seed: int, coded_sheets: str) -> dict:
+    """Sentences of the validation chapter: what was validated in this run, and how.
+
+    ``v`` is the validation summary, ``n_sample`` the items drawn, ``results`` the results folder; the other
+    keywords are the settings of the config's ``validation`` section the chapter states.
+    """
+    coder_list = ", ".join(coders)
     returned = v.get("coders_returned", [])
     sample = (f"This run drew {fmt_number(n_sample)} items and wrote a coding sheet for each of the coders "
-              f"({coders}) to {{results}}/validation/sheets/, with the codebook beside them. "
+              f"({coder_list}) to {{results}}/validation/sheets/, with the codebook beside them. "
               + (f"Coded sheets came back from {', '.join(returned)} ({fmt_number(v.get('n_codes', 0))} codes, "
                  f"{fmt_number(v.get('n_ties', 0))} ties)." if returned else
                  "No coded sheet has been returned yet, so the tables on coder agreement and on accuracy against "
                  "human codes below are empty until coders return their sheets."))
-    if options["label_column"]:
-        labels = (f"The data carry human labels in the column {options['label_column']}; each frame is compared with "
+    if label_column:
+        labels = (f"The data carry human labels in the column {label_column}; each frame is compared with "
                   "the label values mapped to it in the config (validation.code_of_frame). Intervals are 95% bootstrap "
-                  "intervals over documents" + (f" clustered by {options['cluster']}." if options["cluster"] else "."))
+                  "intervals over documents" + (f" clustered by {cluster}." if cluster else "."))
         if v.get("label_problem"):
             labels = f"The configured label column could not be used: {v['label_problem']}."
     else:
         labels = ("No label column is configured for this corpus (validation.label_column); the FrAC example "
                   "(config/examples/frac.yaml) shows this comparison against human frame codes.")
-    return {"sample_text": sample.replace("{results}", options.get("results", "results")), "labels_text": labels,
-            "per_stratum": fmt_number(options["per_stratum"]), "seed": str(options["seed"]),
-            "coded_sheets": options["coded_sheets"]}
+    return {"sample_text": sample.replace("{results}", results), "labels_text": labels,
+            "per_stratum": fmt_number(per_stratum), "seed": str(seed), "coded_sheets": coded_sheets}
 
 
 def _fmt_tree(value):
@@ -232,7 +231,7 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
     )
     reason_table = pd.DataFrame({"reason": reasons, "meaning": [report["reasons"][k] for k in reasons]})
     rules = pd.DataFrame(
-        [{"source": r["source"], "rule": rule, "comments": n, "meaning": RULES.get(rule, "")} for r in report["sources"]
+        [{"source": r["source"], "rule": rule, "comments": n, "meaning": PARSING_RULES.get(rule, "")} for r in report["sources"]
          if r["format"] == "scraped_text" for rule, n in r["rules"].items()],
         columns=["source", "rule", "comments", "meaning"],
     )
@@ -440,7 +439,7 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
         fig_id = m.group(1)
         if fig_id not in FIGURES:
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
-        note = read_json(by_name[f"{fig_id}.json"])
+        note = io.read_json(by_name[f"{fig_id}.json"])
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
@@ -479,3 +478,66 @@ def _copy_mathjax(dest: Path) -> None:
         raise RuntimeError("the package sphinx-mathjax-offline is not installed (pip install -e . installs it)")
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(spec.origin).parent / "static" / "mathjax" / _MATHJAX_FILE, dest / _MATHJAX_FILE)
+
+
+#: The measure tables the book's pages show, by name: read as CSV with ``group`` as text.
+TABLES = ("rates", "index", "article_vs_comments", "uptake", "collocations", "keyness", "partisanship", "polar_terms",
+          "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors", "labels_prf")
+
+
+def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
+    """Rule book: read the run's numbers and tables, and stage the book's pages into ``src`` (:func:`stage_book`).
+
+    ``inputs`` are the rule's inputs by name (``inputs[name]`` for each of
+    :data:`TABLES`, ``numbers``, ``report``, ``punkt``, ``figures``, ...);
+    returns the staged folder, for :func:`build_book`.
+    """
+    report = io.read_json(inputs["report"])
+    lexicons = [load_lexicon(p, check_terms=False) for p in inputs["lexicons"]]
+    provenance = io.read_json(inputs["provenance"])
+    table_inputs = io.read_csv(inputs["inputs"])
+    captions = {Path(p).stem: Path(p).read_text(encoding="utf-8").strip() for p in inputs["captions"]}
+    tables = {n: io.read_csv(inputs[n], dtype={"group": str}) for n in TABLES}
+    # the concordance is the largest table (every match): the book shows its first lines per frame, read from the
+    # Parquet copy, and offers the CSV as written
+    tables["concordance"] = concordance_preview(inputs["concordance_table"])
+    subs = substitutions(
+        numbers=io.read_json(inputs["numbers"]),
+        report=report,
+        punkt=io.read_json(inputs["punkt"]),
+        tree=io.read_json(next(p for p in inputs["figures"] if Path(p).name == "reply_tree.json"))["numbers"],
+        config=config,
+        lexicons=lexicons,
+        framing=io.read_json(inputs["framing"]),
+        polar=io.read_json(inputs["polar"]),
+        valid=io.read_json(inputs["valid"]),
+        n_sample=len(tables["sample"]),
+        provenance=provenance,
+        inputs=table_inputs,
+    )
+    return stage_book(
+        pages=inputs["pages"], static=inputs["static"], figures=inputs["figures"], dest=src, subs=subs, report=report,
+        threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),
+        config=config, framing=tables, lexicons=lexicons, captions=captions, provenance=provenance, inputs=table_inputs,
+        packages=io.read_csv(inputs["packages"], dtype={"version": str}), config_file=inputs["config_as_run"],
+        concordance_csv=inputs["concordance"],
+    )
+
+
+def build_book(src: str | Path, *, out: str | Path, log_file: str | Path, log: logging.Logger) -> None:
+    """Build the staged book ``src`` into ``out`` with Jupyter Book, warnings as errors.
+
+    The whole Sphinx output goes to ``log_file``; a failed build exits with its first warnings.
+    """
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", str(out),
+           "--warningiserror", "--nitpick", "--keep-going", "--all"]
+    shutil.rmtree(Path(out) / "_build" / "html", ignore_errors=True)  # no page of an earlier build survives
+    log.info("running %s", " ".join(cmd))
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    with open(log_file, "a", encoding="utf-8") as fh:  # the whole Sphinx log, in the log file only
+        fh.write(f"jupyter-book output:\n{done.stdout}\n{done.stderr}\n")
+    log.info("jupyter-book exit %d: %s", done.returncode, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+    if done.returncode != 0:
+        problems = [line for line in (done.stdout + done.stderr).splitlines() if "WARNING" in line or "ERROR" in line]
+        sys.exit(f"jupyter-book build failed (exit {done.returncode}); warnings are errors here:\n"
+                 + "\n".join(problems[:20]) + f"\nfull output: {log_file}")

@@ -9,11 +9,16 @@ job (:func:`draw`): the imports (pandas, matplotlib) are paid once, not once
 per figure, and the figures are shared among forked processes, one per core.
 Each returns a short line for the log. :func:`network_to_draw` counts the speakers and links the reply-network
 figure draws.
+
+Which figures there are, where each goes and what it is drawn from is listed
+once, in :data:`analysis.figure_registry.FIGURES`: adding a figure means
+writing its function here and its entry there. :func:`figures` (the rule
+``figures``) draws the registry's figures of that rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -21,12 +26,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from analysis import describe, plotting
+from analysis import describe, plotting, provenance
+from analysis.figure_registry import FIGURES
 from analysis.parallel import forked_map
 
 __all__ = [
-    "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
-    "partisanship", "reply_network",
+    "figures", "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
+    "partisanship", "reply_network", "rule_graph",
 ]
 
 
@@ -376,3 +382,59 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
         facts = "No replies between speakers with known groups in this corpus."
     plotting.save_figure(fig, d, stem, facts=facts, dictionaries=dictionaries, raster_dpi=300)
     return f"{G.number_of_nodes()} nodes"
+
+
+# --------------------------------------------------------------------------
+# reproducibility chapter
+
+
+def rule_graph(stem: str | Path, *, edges: pd.DataFrame) -> str:
+    """The workflow's rules and what feeds what (``edges``: :func:`analysis.provenance.rule_graph`), drawn in layers
+    (:func:`analysis.provenance.rule_graph_layers`); the figures' rules in blue, the book's in orange."""
+    from matplotlib.patches import FancyArrowPatch
+
+    pos = provenance.rule_graph_layers(edges)
+    n_layers = max(k for k, _ in pos.values()) + 1
+    width = max(len([r for r in pos if pos[r][0] == k]) for k in range(n_layers))
+    plotting.style()
+    fig, ax = plt.subplots(figsize=(max(6.4, 0.62 * width), 0.62 * n_layers + 0.4))
+    xy = {r: (x, -k) for r, (k, x) in pos.items()}
+    for a, b in edges.itertuples(index=False):
+        if b:
+            ax.add_patch(FancyArrowPatch(xy[a], xy[b], arrowstyle="-|>", mutation_scale=7, color="#999999", lw=0.7,
+                                         shrinkA=7, shrinkB=7, zorder=1))
+    for rule, (x, y) in xy.items():
+        colour = (plotting.OKABE_ITO[5] if rule == "figures" or rule.startswith("figure_")
+                  else plotting.OKABE_ITO[1] if rule in ("book", "all") else "#ffffff")
+        ax.text(x, y, provenance.wrap_rule_name(rule), ha="center", va="center", fontsize=5, zorder=2, linespacing=1.0,
+                bbox={"boxstyle": "round,pad=0.3", "fc": colour, "ec": "#555555", "lw": 0.6})
+    ax.set_xlim(min(x for x, _ in xy.values()) - 0.6, max(x for x, _ in xy.values()) + 0.6)
+    ax.set_ylim(-n_layers + 0.5, 0.5)
+    ax.axis("off")
+    n_rules = len(pos)
+    n_edges = int((edges["downstream"] != "").sum())
+    plotting.save_figure(fig, edges, stem,
+                         facts=f"n = {n_rules} rules and {n_edges} dependencies, as Snakemake reports its rule graph for the "
+                               "config as run; rules that work per shard run once per shard.")
+    return f"{n_rules} rules, {n_edges} edges"
+
+
+# --------------------------------------------------------------------------
+# the rule
+
+
+def figures(inputs: Mapping[str, str | Sequence[str]], params: Mapping[str, Mapping], stems: Mapping[str, str], *,
+            processes: int = 1) -> dict[str, str]:
+    """Rule figures: draw the figures of :data:`analysis.figure_registry.FIGURES` that the rule ``figures`` draws
+    (those of ``stems``); each one's log line by id.
+
+    ``inputs[id]`` and ``params[id]`` are the figure's resolved inputs and
+    params (by the names of its entry), ``stems[id]`` where its files go
+    (``<results>/figures/<id>``). The most costly figures are handed to the
+    processes first (:func:`draw`).
+    """
+    order = sorted(stems, key=lambda name: -FIGURES[name].cost)
+    module = globals()
+    tasks = {name: (lambda name=name: module[name](stems[name], **FIGURES[name].read(inputs[name], params[name])))
+             for name in order}
+    return draw(tasks, processes=processes)

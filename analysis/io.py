@@ -20,15 +20,23 @@ import pyarrow.parquet as pq
 
 from analysis import columns
 
-__all__ = ["write_table", "read_table", "read_tables", "read_arrow", "write_json", "read_json", "write_csv", "read_csv", "setup_logging"]
+__all__ = ["write_table", "write_arrow", "read_table", "read_tables", "read_arrow", "write_json", "read_json", "write_csv", "read_csv", "setup_logging"]
 
 
-def write_table(df: pd.DataFrame | pa.Table, path: str | Path, table: str, *, metadata: Sequence[str] | None = None) -> None:
-    """Check ``df`` against contract ``table`` and write it as Parquet."""
-    arrow = df if isinstance(df, pa.Table) else columns.conform(df, table, metadata=metadata)
+def write_table(df: pd.DataFrame, path: str | Path, table: str, *, metadata: Sequence[str] | None = None) -> None:
+    """Check ``df`` against contract ``table`` and write it as Parquet (:func:`write_arrow`)."""
+    if isinstance(df, pa.Table):  # TEMPORARY: workflow/scripts/annotate.py passes its Arrow tokens; it is to call
+        write_arrow(df, path)     # write_arrow instead (issue 14), and this branch then goes
+        return
+    write_arrow(columns.conform(df, table, metadata=metadata), path)
+
+
+def write_arrow(table: pa.Table, path: str | Path) -> None:
+    """Write an Arrow table that already has its contract's schema (e.g. ``analysis.annotate``'s tokens) as Parquet,
+    as every table of the run is written: zstd, with statistics, without the pandas schema."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(arrow, path, compression="zstd", write_statistics=True, store_schema=False)
+    pq.write_table(table, path, compression="zstd", write_statistics=True, store_schema=False)
 
 
 def read_table(path: str | Path, *, columns: Sequence[str] | None = None) -> pd.DataFrame:

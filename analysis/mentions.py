@@ -51,7 +51,7 @@ import pandas as pd
 
 from analysis.parallel import forked_map
 
-__all__ = ["find_mentions", "STOPLIST", "GREETINGS", "KINDS"]
+__all__ = ["find_mentions", "author_pattern", "STOPLIST", "GREETINGS", "KINDS", "MIN_ROWS_PER_PROCESS"]
 
 KINDS = ("handle", "author", "vocative")  # in order of precedence
 GREETINGS = ("Remember", "Thanks", "Thank you", "Dear", "Hey", "Hi", "Sorry", "Well")
@@ -92,6 +92,7 @@ def find_mentions(
     known_authors: Iterable[str] = (),
     authors_by_thread: Mapping[str, Iterable[str]] | None = None,
     processes: int = 1,
+    min_rows_per_process: int | None = None,
 ) -> pd.DataFrame:
     """Mentions in each comment's ``text`` (rules in the module docstring).
 
@@ -105,14 +106,15 @@ def find_mentions(
     ``processes`` > 1 splits the rows into that many runs, each searched by a
     forked process (:func:`analysis.parallel.forked_map`). A
     comment's mentions depend on its text and its thread's names alone, so
-    the rows are the same.
+    the rows are the same. A process gets at least ``min_rows_per_process``
+    rows (default :data:`MIN_ROWS_PER_PROCESS`): fewer are not worth a fork.
     """
     missing = [c for c in ("thread_id", "comment_id", "text") if c not in comments.columns]
     if missing:
         raise ValueError(f"comments: missing column(s) {missing}; has {list(comments.columns)}")
     search = _Search(list(known_authors), authors_by_thread or {}, comments)
     n = len(comments)
-    runs = max(1, min(int(processes), n // _MIN_ROWS_PER_PROCESS))
+    runs = max(1, min(int(processes), n // (min_rows_per_process or MIN_ROWS_PER_PROCESS)))
     bounds = [(n * k // runs, n * (k + 1) // runs) for k in range(runs)]
     rows = [row for part in forked_map(lambda b: search.rows(*b), bounds, processes=runs) for row in part]
     out = pd.DataFrame(rows, columns=list(_COLUMNS))
@@ -122,7 +124,7 @@ def find_mentions(
 
 
 #: Fewer rows per process than this are not worth a fork.
-_MIN_ROWS_PER_PROCESS = 20_000
+MIN_ROWS_PER_PROCESS = 20_000
 
 
 class _Search:
@@ -147,7 +149,7 @@ class _Search:
             authors = None
             if everyone and (screen is None or screen.search(text)):
                 if thread_id not in patterns:
-                    patterns[thread_id] = _author_pattern(self.everywhere + list(self.by_thread.get(thread_id, ())))
+                    patterns[thread_id] = author_pattern(self.everywhere + list(self.by_thread.get(thread_id, ())))
                 authors = patterns[thread_id]
             for kind, start, end in _resolve(_candidates(text, authors)):
                 rows.append((str(thread_id), str(comment_id), kind, text[start:end], start, end))
@@ -171,7 +173,7 @@ def _author_forms(known_authors: Iterable[str]) -> list[tuple[str, ...]]:
     return [forms[f] for f in sorted(forms, key=lambda f: (-len(f), f))]
 
 
-def _author_pattern(known_authors: Iterable[str]) -> _AuthorPattern | None:
+def author_pattern(known_authors: Iterable[str]) -> _AuthorPattern | None:
     """One whole-word, case-sensitive pattern for full names and usable first names.
 
     Alternatives are tried longest first, so a full name wins over its first
@@ -198,7 +200,7 @@ def _author_pattern(known_authors: Iterable[str]) -> _AuthorPattern | None:
 
 
 class _AuthorPattern:
-    """The trie pattern of :func:`_author_pattern` with the look-behind tested per match."""
+    """The trie pattern of :func:`author_pattern` with the look-behind tested per match."""
 
     def __init__(self, pattern: re.Pattern[str]):
         self.pattern = pattern

@@ -14,14 +14,17 @@ import importlib.metadata
 import platform
 import re
 import subprocess
-from collections.abc import Iterable
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 __all__ = [
-    "sha256_file", "file_table", "code_files", "code_version", "package_versions", "KEY_PACKAGES", "parse_rule_graph",
-    "rule_graph_layers", "wrap_rule_name",
+    "provenance", "config_as_run", "rule_graph", "sha256_file", "file_table", "code_files", "code_version",
+    "package_versions", "KEY_PACKAGES", "parse_rule_graph", "rule_graph_layers", "wrap_rule_name",
 ]
 
 #: The packages whose versions the book lists; the CSV lists every installed one.
@@ -176,3 +179,39 @@ def wrap_rule_name(name: str, width: int = 11) -> str:
         else:
             line += piece
     return "\n".join(lines + [line])
+
+
+def provenance(files: Mapping[str, Sequence[str | Path]], *, config_file: str, root: str | Path = ".") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Rule provenance: every input file with its size and SHA-256 (``files``: role -> paths, in role order),
+    the installed packages, and the summary (code version, input count and bytes, key package versions).
+
+    Returns ``(inputs, packages, summary)``; ``config_file`` is where the config as run is written
+    (:func:`config_as_run`), named in the summary.
+    """
+    table = file_table((role, path) for role, paths in files.items() for path in paths)
+    packages = package_versions()
+    key = packages["key"]
+    summary = {"code": code_version(root), "n_inputs": len(table), "input_bytes": int(table["bytes"].sum()),
+               "key_packages": dict(zip(packages.loc[key, "package"], packages.loc[key, "version"])),
+               "config_file": config_file}
+    return table, packages, summary
+
+
+def config_as_run(config: Mapping) -> str:
+    """The text of the config file of a run: the complete config (defaults filled in), sorted, with how to rerun it."""
+    return ("# The configuration this run used, complete (defaults filled in).\n"
+            "# Reproduce with: snakemake --cores 2 --configfile <this file>\n"
+            + yaml.safe_dump(dict(config), sort_keys=True, allow_unicode=True))
+
+
+def rule_graph(config: Mapping) -> pd.DataFrame:
+    """The workflow's rule graph for ``config``, from ``snakemake --rulegraph`` run in the current folder
+    (:func:`parse_rule_graph`); raises RuntimeError with Snakemake's message if it fails."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8") as fh:
+        yaml.safe_dump(dict(config), fh, sort_keys=False, allow_unicode=True)
+        fh.flush()
+        cmd = [sys.executable, "-m", "snakemake", "--rulegraph", "--nolock", "--quiet", "all", "--configfile", fh.name]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"`{' '.join(cmd)}` failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    return parse_rule_graph(done.stdout)

@@ -13,12 +13,15 @@ and only that shard's ingest has to run again.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["shard_of", "shards", "shard_of_path"]
+from analysis import columns
+
+__all__ = ["shard_of", "shards", "shard_of_path", "shard"]
 
 
 def shard_of(thread_id: str, n_shards: int) -> int:
@@ -43,3 +46,15 @@ def shard_of_path(relative_path: str, n_shards: int) -> int:
     every operating system; the hash is the one of :func:`shard_of`.
     """
     return shard_of("file:" + PurePath(relative_path).as_posix(), n_shards)
+
+
+def shard(parts: Sequence[pd.DataFrame], table: str) -> tuple[pd.DataFrame, list[str]]:
+    """Rule shard: one shard of every source (``parts``, in config order) combined into one table of contract
+    ``table`` (comments, threads or mentions), sorted by thread (comments: then record and file; mentions: then
+    comment and start); with the names of its metadata columns (beyond the contract, in order of first appearance;
+    mentions have none)."""
+    frame = pd.concat(list(parts), ignore_index=True)
+    meta = [c for p in parts for c in p.columns if c not in columns.core_names(table)]
+    meta = list(dict.fromkeys(meta)) if table != "mentions" else []
+    keys = ["thread_id", "comment_id", "start"] if table == "mentions" else ["thread_id"] + (["record", "file"] if table == "comments" else [])
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True), meta

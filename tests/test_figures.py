@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from analysis import figures  # noqa: E402
+from analysis.figure_registry import FIGURES, caption_file  # noqa: E402
 
 
 def random_edges(n_speakers: int, n_rows: int, seed: int) -> pd.DataFrame:
@@ -147,3 +148,23 @@ def test_draw_in_forked_processes_writes_the_files_of_one_process(tmp_path):
     assert written == sorted(p.name for p in (tmp_path / "many").iterdir())
     for name in written:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "many" / name).read_bytes(), name
+
+
+def test_the_registry_names_a_function_a_caption_and_a_place_in_the_book_for_every_figure():
+    """analysis.figure_registry.FIGURES is the one list of figures: each id is drawn by the function of that name, has its
+    caption file, is placed on exactly one book page, and no page places a figure that is not in it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    placed = [m for page in sorted((root / "book").glob("*.md"))
+              for m in re.findall(r"^<!-- figure: (\w+) -->$", page.read_text(encoding="utf-8"), re.MULTILINE)]
+    assert sorted(placed) == sorted(FIGURES)
+    for name, fig in FIGURES.items():
+        assert callable(getattr(figures, name)), name
+        assert (root / caption_file(name)).read_text(encoding="utf-8").strip(), name
+        assert fig.width.endswith("%") and fig.title and fig.alt
+        if fig.rule == "figures":  # drawn by the figures rule: it says what it reads and how
+            assert fig.read is not None and fig.inputs, name
+            assert all(isinstance(spec, (str, tuple)) for spec in fig.inputs.values())
+    assert [f.rule for f in FIGURES.values()].count("figures") == 8

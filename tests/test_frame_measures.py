@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dynamics import frame_uptake, reply_pairs, transition_matrix
-from analysis.frame_measures import article_vs_comments, choose_cluster, frame_rates, framing_index
+from analysis.frame_dynamics import frame_uptake, reply_pairs, transition_matrix
+from analysis.frame_rates import article_vs_comments, choose_cluster, cluster_codes, frame_rates, framing_index
 
 
 def docs_frame(rows):
@@ -106,8 +106,7 @@ def test_author_clusters_keep_unknown_authors_apart():
     d["author_id"] = ["u1", "u1", "u2", "u2"] + [""] * 8
     unit, reason = choose_cluster(d, preferred="author_id", min_clusters=5)
     assert unit == "author_id"
-    from analysis.frame_measures import _cluster_codes
-    codes = _cluster_codes(d, "author_id")
+    codes = cluster_codes(d, "author_id")
     assert len(set(codes)) == 2 + 8  # two authors, and each unknown-author comment alone
     out = frame_rates(d, frames=["a"], by="g", cluster="author_id", min_clusters=5, n_boot=100, seed=0).iloc[0]
     assert out["n_clusters"] == 10 and out["unit"].startswith("authors")

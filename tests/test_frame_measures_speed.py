@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from analysis import frame_measures as fm
-from analysis.dynamics import _co_occurrences, frame_uptake, reply_pairs, transition_matrix
+from analysis import frame_rates as fm
+from analysis.frame_dynamics import frame_uptake, reply_pairs, transition_matrix
 from analysis.stats import cluster_bootstrap_ratio, percentile_interval, replicate_sums
 
 FRAMES = ["a", "b", "c"]
@@ -37,6 +37,22 @@ def make_docs(seed=0, n=400, n_threads=25, frames=FRAMES):
 # ------------------------------------------------------------------ references (the straightforward versions)
 
 
+def no_ci_below_two_clusters(ci):
+    """No interval from fewer than two clusters: resampling one cluster returns it unchanged."""
+    ci = ci.reset_index(drop=True).copy()
+    ci.loc[ci["n_clusters"] < 2, ["ci_low", "ci_high", "se"]] = np.nan
+    return ci
+
+
+def ref_uptake(s):
+    """a/b - c/d per row of [a, b, c, d]; NaN where a denominator is 0."""
+    out = np.full(len(s), np.nan)
+    for i, (a, b, c, d) in enumerate(s):
+        if b > 0 and d > 0:
+            out[i] = a / b - c / d
+    return out
+
+
 def ref_matrices(docs, values, by, codes):
     groups, gcode = np.unique(docs[by].fillna("(none)").astype(str).to_numpy(), return_inverse=True)
     n_c = int(codes.max()) + 1 if len(codes) else 0
@@ -46,7 +62,7 @@ def ref_matrices(docs, values, by, codes):
 
 def ref_frame_rates(docs, *, frames, by, cluster="thread_id", min_clusters=10, n_boot=200, seed=0, level=0.95):
     unit, reason = fm.choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
-    codes = fm._cluster_codes(docs, unit)
+    codes = fm.cluster_codes(docs, unit)
     values = {"tokens": docs["n_tokens"].to_numpy()} | {f: docs[f"hits_{f}"].to_numpy() for f in frames}
     groups, gcode, mats = ref_matrices(docs, values, by, codes)
     num = sp.hstack([mats[f] for f in frames]).tocsc()
@@ -56,7 +72,7 @@ def ref_frame_rates(docs, *, frames, by, cluster="thread_id", min_clusters=10, n
                         "hits": np.asarray(num.sum(axis=0)).ravel().astype(int),
                         "tokens": np.asarray(den.sum(axis=0)).ravel().astype(int),
                         "n_docs": np.tile(np.bincount(gcode, minlength=len(groups)), len(frames))})
-    out = pd.concat([out, fm._single_cluster_no_ci(ci)[["estimate", "ci_low", "ci_high", "se", "n_clusters"]]], axis=1)
+    out = pd.concat([out, no_ci_below_two_clusters(ci)[["estimate", "ci_low", "ci_high", "se", "n_clusters"]]], axis=1)
     out = out.rename(columns={"estimate": "rate"})
     out["unit"] = reason
     out["n_boot"] = n_boot
@@ -66,13 +82,13 @@ def ref_frame_rates(docs, *, frames, by, cluster="thread_id", min_clusters=10, n
 def ref_framing_index(docs, *, pair, by, cluster="thread_id", min_clusters=10, n_boot=200, seed=0, level=0.95):
     a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
     unit, reason = fm.choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
-    codes = fm._cluster_codes(docs, unit)
+    codes = fm.cluster_codes(docs, unit)
     used = (a + b) > 0
     doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
     values = {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
     groups, gcode, m = ref_matrices(docs, values, by, codes)
-    pooled = fm._single_cluster_no_ci(cluster_bootstrap_ratio(m["diff"], m["total"], n_boot=n_boot, seed=seed, level=level))
-    averaged = fm._single_cluster_no_ci(cluster_bootstrap_ratio(m["doc_index"], m["used"], n_boot=n_boot, seed=seed, level=level))
+    pooled = no_ci_below_two_clusters(cluster_bootstrap_ratio(m["diff"], m["total"], n_boot=n_boot, seed=seed, level=level))
+    averaged = no_ci_below_two_clusters(cluster_bootstrap_ratio(m["doc_index"], m["used"], n_boot=n_boot, seed=seed, level=level))
     out = pd.DataFrame({"by": by, "group": groups, "frame_a": pair[0], "frame_b": pair[1],
                         "hits_a": np.bincount(gcode, weights=a, minlength=len(groups)).astype(int),
                         "hits_b": np.bincount(gcode, weights=b, minlength=len(groups)).astype(int),
@@ -106,18 +122,17 @@ def ref_reply_pairs(docs, comments, *, frames):
 
 
 def ref_frame_uptake(pairs, *, frames, kind="reply", min_clusters=10, n_boot=200, seed=0, level=0.95):
-    from analysis.dynamics import _uptake
     sub = pairs[pairs["kind"] == kind].reset_index(drop=True)
     unit, reason = fm.choose_cluster(sub.assign(doc_key=np.arange(len(sub))), preferred="thread_id", min_clusters=min_clusters)
-    codes = fm._cluster_codes(sub.assign(doc_key=np.arange(len(sub))), unit) if len(sub) else np.zeros(0, dtype=int)
+    codes = fm.cluster_codes(sub.assign(doc_key=np.arange(len(sub))), unit) if len(sub) else np.zeros(0, dtype=int)
     rows = []
     for f in frames:
         c, p = sub[f"child_{f}"].to_numpy(dtype=float), sub[f"parent_{f}"].to_numpy(dtype=float)
         sums = np.zeros((int(codes.max()) + 1 if len(codes) else 0, 4))
         np.add.at(sums, codes, np.column_stack([c * p, p, c, np.ones_like(c)]))
         a, b, cc, d = sums.sum(axis=0) if len(sums) else (0.0, 0.0, 0.0, 0.0)
-        est = _uptake(np.array([[a, b, cc, d]]))[0]
-        low, high = percentile_interval(_uptake(replicate_sums(sums, n_boot=n_boot, seed=seed)), level) if len(sums) else (np.nan, np.nan)
+        est = ref_uptake(np.array([[a, b, cc, d]]))[0]
+        low, high = percentile_interval(ref_uptake(replicate_sums(sums, n_boot=n_boot, seed=seed)), level) if len(sums) else (np.nan, np.nan)
         rows.append({"kind": kind, "frame": f, "n_pairs": int(d), "n_parent_uses": int(b), "n_reply_uses": int(cc),
                      "n_both": int(a), "p_reply_given_parent": a / b if b else np.nan, "p_reply": cc / d if d else np.nan,
                      "uptake": est, "ci_low": low, "ci_high": high, "unit": reason, "n_boot": n_boot})
@@ -127,33 +142,14 @@ def ref_frame_uptake(pairs, *, frames, kind="reply", min_clusters=10, n_boot=200
 # ------------------------------------------------------------------ frame rates and indices
 
 
-@pytest.mark.parametrize("by", ["depth", "source", "author_id", "maybe"])
-def test_group_codes_are_np_unique_of_the_labels(by):
-    d = make_docs()
-    d["maybe"] = pd.Series(np.where(np.arange(len(d)) % 3 == 0, None, "x"), dtype=object)  # missing labels: "(none)"
-    groups, gcode = fm._group_codes(d, by)
-    ref_groups, ref_code = np.unique(d[by].fillna("(none)").astype(str).to_numpy(), return_inverse=True)
-    assert groups.tolist() == ref_groups.tolist() and np.array_equal(gcode, ref_code)
-    one, code = fm._group_codes(d.assign(all="all"), "all")  # one group
-    assert one.tolist() == ["all"] and not code.any()
-    empty, code = fm._group_codes(d.iloc[:0], by)
-    assert len(empty) == 0 and len(code) == 0
-
-
-def test_cell_sums_equal_coo_matrices_bit_for_bit():
-    rng = np.random.default_rng(1)
-    n = 3000
-    codes, gcode = rng.integers(0, 40, n), rng.integers(0, 7, n)
-    cells = fm._Cells(codes, gcode, 7)
-    values = {"ints": rng.poisson(1.0, n), "zeros": np.zeros(n, dtype=np.int64), "bools": rng.random(n) < 0.3,
-              "signed": rng.integers(-3, 4, n).astype(float), "fractions": rng.random(n) / 7}  # last: the scipy path
-    for name, v in values.items():
-        fast = cells.matrix(v)
-        ref = sp.coo_matrix((np.asarray(v).astype(float), (codes, gcode)), shape=cells.shape).tocsc()
-        ref.sort_indices()
-        assert fast.shape == ref.shape and fast.has_sorted_indices, name
-        assert np.array_equal(fast.indptr, ref.indptr) and np.array_equal(fast.indices, ref.indices), name  # explicit zeros too
-        assert np.array_equal(fast.data, ref.data), name
+@pytest.mark.parametrize("by", ["depth", "source", "author_id", "maybe", "all"])
+def test_group_labels_are_np_unique_of_the_labels(by):
+    """Groups sorted as text ("10" before "2"), missing labels as "(none)", one group."""
+    d = make_docs().assign(all="all")
+    d["maybe"] = pd.Series(np.where(np.arange(len(d)) % 3 == 0, None, "x"), dtype=object)
+    common = dict(cluster="thread_id", min_clusters=10, n_boot=50, seed=3)
+    pd.testing.assert_frame_equal(fm.frame_rates(d, frames=FRAMES, by=by, **common),
+                                  ref_frame_rates(d, frames=FRAMES, by=by, **common), check_exact=True)
 
 
 @pytest.mark.parametrize("period", ["month", "year", "week", "day"])
@@ -169,6 +165,7 @@ def test_add_period_formats_days_like_every_timestamp(period):
 
 
 def options(**kw):
+    """The keyword arguments of rates_and_indices, as the config's framing section gives them."""
     return {"period": "month", "group_by": ["doc", "depth", "source", "period"], "index_pairs": [["a", "b"], ["c", "a"]],
             "min_clusters": 10, "n_boot": 150, "seed": 7} | kw
 
@@ -181,7 +178,7 @@ def options(**kw):
 ])
 def test_rates_and_indices_match_one_call_per_grouping(frames, opts):
     docs = make_docs(frames=frames)
-    rates, index = fm.rates_and_indices(docs, frames=frames, options=opts)
+    rates, index = fm.rates_and_indices(docs, frames=frames, **opts)
     d = fm.add_period(docs, period=opts["period"]).assign(all="all")
     d["doc_key"] = np.arange(len(d))
     common = dict(cluster=opts.get("cluster", "thread_id"), min_clusters=opts["min_clusters"], n_boot=opts["n_boot"], seed=opts["seed"])
@@ -198,18 +195,14 @@ def test_rates_and_indices_match_one_call_per_grouping(frames, opts):
                                   ref_framing_index(d, pair=("a", frames[-1]), by="all", **common), check_exact=True)
 
 
-def test_bootstrap_together_equals_separate_calls():
-    rng = np.random.default_rng(5)
-    n_c = 30
-    blocks = [(sp.csc_matrix(rng.poisson(2.0, (n_c, k)) * (rng.random((n_c, k)) < 0.6)),
-               sp.csc_matrix(rng.integers(1, 50, (n_c, k)).astype(float))) for k in (1, 4, 2, 1, 7)]
-    blocks.append((sp.csc_matrix(rng.random((n_c, 3)) - 0.5), sp.csc_matrix(rng.random((n_c, 3)))))  # fractions
-    for keep_se in (True, False):
-        together = fm._bootstrap_together(blocks, n_boot=300, seed=2, level=0.9, scale=1000.0, keep_se=keep_se)
-        for (num, den), got in zip(blocks, together):
-            ref = cluster_bootstrap_ratio(num, den, n_boot=300, seed=2, level=0.9, scale=1000.0)
-            cols = list(ref.columns) if keep_se else [c for c in ref.columns if c != "se"]
-            pd.testing.assert_frame_equal(got[cols], ref[cols], check_exact=True)
+def test_fractional_values_sum_in_scipy_order():
+    """Document-averaged indices sum fractions per cell: the same float sums as scipy's coo -> csc conversion."""
+    docs = make_docs(seed=5).assign(all="all")
+    docs["doc_key"] = np.arange(len(docs))
+    common = dict(cluster="thread_id", min_clusters=10, n_boot=120, seed=2)
+    for by in ("depth", "all"):
+        pd.testing.assert_frame_equal(fm.framing_index(docs, pair=("b", "c"), by=by, **common),
+                                      ref_framing_index(docs, pair=("b", "c"), by=by, **common), check_exact=True)
 
 
 def test_article_vs_comments_threads_with_an_article_only():
@@ -284,22 +277,26 @@ def test_uptake_and_transitions_match_per_frame_computation(kind):
     assert t["n_both"].tolist() == (parent.T.astype(int) @ child.astype(int)).ravel().tolist()
 
 
-def test_co_occurrences_equal_the_integer_product():
+def test_transition_counts_equal_the_integer_product():
     rng = np.random.default_rng(9)
     for n in (0, 1, 1000):
-        p, c = rng.random((n, 5)) < 0.3, rng.random((n, 4)) < 0.5
-        got = _co_occurrences(p, c)
-        assert got.dtype == np.int64 and np.array_equal(got, p.T.astype(int) @ c.astype(int))
+        pairs = pd.DataFrame({"kind": ["reply"] * n} | {f"parent_{f}": rng.random(n) < 0.3 for f in FRAMES}
+                             | {f"child_{f}": rng.random(n) < 0.5 for f in FRAMES})
+        parent = np.column_stack([pairs[f"parent_{f}"].to_numpy(bool) for f in FRAMES]).reshape(n, len(FRAMES))
+        child = np.column_stack([pairs[f"child_{f}"].to_numpy(bool) for f in FRAMES]).reshape(n, len(FRAMES))
+        parent, child = np.column_stack([parent, ~parent.any(1)]), np.column_stack([child, ~child.any(1)])
+        t = transition_matrix(pairs, frames=FRAMES)
+        assert t["n_both"].tolist() == (parent.T.astype(int) @ child.astype(int)).ravel().tolist()
 
 
 def test_columns_needed_reads_what_the_measures_use_and_everything_when_a_column_is_missing():
     available = ["thread_id", "comment_id", "doc", "source", "depth", "author_id", "created_at", "n_tokens", "n_matches",
                  "hits_a", "hits_b"]
-    assert fm.columns_needed(available, options()) == ["thread_id", "doc", "source", "depth", "created_at", "n_tokens",
+    assert fm.columns_needed(available, group_by=options()["group_by"]) == ["thread_id", "doc", "source", "depth", "created_at", "n_tokens",
                                                        "hits_a", "hits_b"]
-    assert "author_id" in fm.columns_needed(available, options(cluster="author_id"))
-    assert fm.columns_needed(available, options(group_by=["nope"])) is None  # the error then lists every column
+    assert "author_id" in fm.columns_needed(available, group_by=options()["group_by"], cluster="author_id")
+    assert fm.columns_needed(available, group_by=["nope"]) is None  # the error then lists every column
     docs = make_docs()
-    cols = fm.columns_needed(list(docs.columns), options())
-    full, _ = fm.rates_and_indices(docs, frames=FRAMES, options=options())
-    pd.testing.assert_frame_equal(fm.rates_and_indices(docs[cols], frames=FRAMES, options=options())[0], full, check_exact=True)
+    cols = fm.columns_needed(list(docs.columns), group_by=options()["group_by"])
+    full, _ = fm.rates_and_indices(docs, frames=FRAMES, **options())
+    pd.testing.assert_frame_equal(fm.rates_and_indices(docs[cols], frames=FRAMES, **options())[0], full, check_exact=True)

@@ -134,7 +134,7 @@ def test_check_terms_false_defers_the_term_check_to_the_term_table():
 def test_reading_dictionaries_and_measures_does_not_import_nltk():
     # NLTK's import takes about half a second (it imports scipy.stats); a job
     # that only reads frames, stamps or measures must not pay for it.
-    code = ("import sys, analysis.lexicons, analysis.framing, analysis.frame_measures, analysis.dynamics, "
+    code = ("import sys, analysis.lexicons, analysis.framing, analysis.frame_rates, analysis.frame_dynamics, "
             "analysis.keyness, analysis.polarization_report, analysis.validation.validation_report, analysis.book, "
             "analysis.plotting\n"
             "lx = analysis.lexicons.load_lexicon('data/lexicons/syria_frames.yaml', check_terms=False)\n"

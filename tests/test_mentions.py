@@ -168,7 +168,7 @@ def _flat_author_pattern(names):
 def test_author_trie_pattern_finds_the_spans_of_the_flat_alternation():
     import random
 
-    from analysis.mentions import _author_pattern
+    from analysis.mentions import author_pattern
 
     rng = random.Random(7)
     chars = list("abAB.-'_é1+*(\\ ")
@@ -178,7 +178,7 @@ def test_author_trie_pattern_finds_the_spans_of_the_flat_alternation():
         names += ["Hind Abyad", "Hind", "Bob Smith Jr"][: rng.randint(0, 3)]
         pieces = names + ["a", "b", " ", "\n", ".", ",", "ab", "\t", "\\", "A", "_", "Hind  Abyad"]
         text = "".join(rng.choice(pieces) + rng.choice(["", " ", "a", "\n"]) for _ in range(rng.randint(1, 30)))
-        flat, trie = _flat_author_pattern(names), _author_pattern(names)
+        flat, trie = _flat_author_pattern(names), author_pattern(names)
         assert (flat is None) == (trie is None)
         if flat is not None:
             expected = [m.span() for m in flat.finditer(text)]
@@ -195,17 +195,14 @@ def test_screen_keeps_each_threads_own_names():
 
 
 @pytest.mark.parametrize("processes", [2, 3])
-def test_forked_processes_find_the_same_rows(seed_records, monkeypatch, processes):
+def test_forked_processes_find_the_same_rows(seed_records, processes):
     """Rows split among forked processes (a thread's comments in several of them) give the one-process table."""
-    import analysis.mentions as mentions
-
-    monkeypatch.setattr(mentions, "_MIN_ROWS_PER_PROCESS", 1)
     # two threads interleaved, each with its own author names, so a run of rows mixes threads
     frame = pd.concat([seed_records.assign(thread_id="a"), seed_records.assign(thread_id="b")]).sort_values(
         "comment_id", kind="stable").reset_index(drop=True)
     by_thread = {"a": ["Hind Abyad"], "b": ["Danny Boy"]}
     one = find_mentions(frame, authors_by_thread=by_thread)
-    many = find_mentions(frame, authors_by_thread=by_thread, processes=processes)
+    many = find_mentions(frame, authors_by_thread=by_thread, processes=processes, min_rows_per_process=1)
     pd.testing.assert_frame_equal(many, one)
     # by hand (see test_seed_mentions): thread a has Hind as an author and Danny three times as a vocative; in
     # thread b Danny is the first name of an author (author beats vocative) and Hind is nobody

@@ -21,6 +21,17 @@ QUARANTINE_REASONS = {
     "quarantined_ancestor": "a comment above it in the reply chain was quarantined",
 }
 
+#: The rules by which the scraped-text reader (:mod:`analysis.ingest.scraped`) decides where a comment starts, with
+#: what they mean: a source's ingest report counts its comments by these names (``rules``), and the book explains them.
+PARSING_RULES = {
+    "numbered": "a numbered block (list marker 'N.') starts a comment replying to the comment whose content indent holds the marker",
+    "author_header": "a 'Name Avatar' line starts a comment by Name; the blocks at its content indent are its text",
+    "deeper": "an unnumbered block deeper than the current comment's text replies to it",
+    "after_replies": "an unnumbered block shallower than the previous (reply) block starts a comment at its indent",
+    "shallower": "any other unnumbered block shallower than the current comment's text starts a comment at its indent",
+    "same_indent_new": "with paragraphs='new_comment', a block at the current comment's text indent starts a comment",
+}
+
 
 @dataclass
 class ReadResult:

@@ -9,20 +9,24 @@ and returns a report whose counts must balance: records read = comments kept
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis import columns
+from analysis import columns, io
+from analysis.errors import InputError
 from analysis.ingest.base import QUARANTINE_REASONS, ReadResult
 from analysis.ingest.integrity import check_integrity, depths, parent_index
 from analysis.mentions import find_mentions
 from analysis.privacy import DEFAULT_SALT, pseudonym, pseudonymise
 from analysis.sharding import shards
 
-__all__ = ["Ingested", "ingest", "IntegrityError", "combine_reports", "threads_in_several_shards"]
+__all__ = ["Ingested", "ingest", "IntegrityError", "combine_reports", "threads_in_several_shards", "ingest_report",
+           "write_shards"]
 
 
 class IntegrityError(RuntimeError):
@@ -261,3 +265,69 @@ def threads_in_several_shards(threads: pd.DataFrame) -> pd.DataFrame:
     """
     pairs = threads[["source", "thread_id", "shard"]].drop_duplicates()
     return pairs.loc[pairs.duplicated(["source", "thread_id"], keep=False)].sort_values(["source", "thread_id", "shard"])
+
+
+def ingest_report(reports: Sequence[str | Path], *, sources: Sequence[str], file_sources: Sequence[str],
+                  shard_threads: Sequence[str | Path], shard_comments: Sequence[str | Path]) -> tuple[dict, pd.DataFrame]:
+    """Rule ingest_report: one report over all sources, as a dict (JSON) and as a table (one row per source).
+
+    ``reports`` are the per-source report files (one per shard for a
+    ``shard_by: file`` source, in ``file_sources``): those are added up with
+    :func:`combine_reports` (authors counted once over the source's comments
+    in ``shard_comments``), after checking that no thread id turns up in two of
+    its shards (``shard_threads``; a thread spanning files that hash apart),
+    which raises :class:`InputError` naming the files.
+    """
+    parts = defaultdict(list)
+    for path in reports:
+        report = io.read_json(path)
+        parts[report["source"]].append(report)
+    threads = io.read_tables(shard_threads, columns=["source", "thread_id", "shard"])
+    if len(threads):
+        spread = threads_in_several_shards(threads)
+        if len(spread):
+            source, tid = spread.iloc[0][["source", "thread_id"]]
+            comments = io.read_tables(shard_comments, columns=["source", "thread_id", "file"])
+            files = sorted(set(comments.loc[(comments["source"] == source) & (comments["thread_id"] == tid), "file"]))
+            shards = ", ".join(f"{s:03d}" for s in sorted(set(spread.loc[spread["thread_id"] == tid, "shard"])))
+            raise InputError(
+                files[0] if files else f"source {source}",
+                f"thread {tid.removeprefix(source + ':')!r} of source {source!r} also has comments in "
+                f"{', '.join(files[1:]) or 'other files'} (shards {shards}): "
+                "with shard_by: file every thread must lie in one file (use shard_by: thread for this source)",
+            )
+    authors = io.read_tables(shard_comments, columns=["source", "author_id"])
+    combined = []
+    for source in sources:
+        if source not in file_sources:
+            combined.append(parts[source][0])
+        else:  # shard_by: file: one report per shard
+            mine = authors.loc[authors["source"] == source, "author_id"] if len(authors) else pd.Series(dtype=object)
+            combined.append(combine_reports(parts[source], authors=mine[mine != ""].nunique()))
+    totals = {k: sum(r[k] for r in combined) for k in ("records_read", "comments_kept", "quarantined", "placeholders", "threads")}
+    table = pd.DataFrame([
+        {"source": r["source"], "format": r["format"], "records_read": r["records_read"], "comments_kept": r["comments_kept"],
+         "quarantined": r["quarantined"], **{f"q_{k}": v for k, v in r["quarantined_by_reason"].items()}}
+        for r in combined
+    ])
+    return {"sources": combined, "totals": totals, "reasons": QUARANTINE_REASONS}, table
+
+
+def write_shards(out: Ingested, *, comments: Sequence[str | Path], threads: Sequence[str | Path],
+                 mentions: Sequence[str | Path]) -> None:
+    """Rule ingest: write the comments, threads and mentions of a source read whole, shard ``i`` to the ``i``-th path.
+
+    Each shard's rows are picked by an Arrow filter, chunk by chunk: a pandas row selection would first join the
+    chunks of the text column (one per input file), a copy of every text for every shard.
+    """
+    import pyarrow as pa
+
+    arrow = pa.Table.from_pandas(out.comments, preserve_index=False)
+    shard_of = out.comments["shard"].to_numpy()
+    for i, (c_path, t_path, m_path) in enumerate(zip(comments, threads, mentions)):
+        rows = arrow.filter(pa.array(shard_of == i)).to_pandas()
+        io.write_table(rows, c_path, "comments", metadata=out.metadata)
+        del rows
+        shard_threads = out.threads[out.threads["shard"] == i]
+        io.write_table(shard_threads, t_path, "threads")
+        io.write_table(out.mentions[out.mentions["thread_id"].isin(shard_threads["thread_id"])], m_path, "mentions")

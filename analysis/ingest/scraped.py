@@ -137,16 +137,8 @@ from analysis import columns
 from analysis.errors import ConfigError, InputError, bad_value
 from analysis.ingest.base import ReadResult
 
-__all__ = ["read_scraped", "RULES", "METADATA", "PARAGRAPH_MODES"]
+__all__ = ["read_scraped", "METADATA", "PARAGRAPH_MODES"]
 
-RULES = {
-    "numbered": "a numbered block (list marker 'N.') starts a comment replying to the comment whose content indent holds the marker",
-    "author_header": "a 'Name Avatar' line starts a comment by Name; the blocks at its content indent are its text",
-    "deeper": "an unnumbered block deeper than the current comment's text replies to it",
-    "after_replies": "an unnumbered block shallower than the previous (reply) block starts a comment at its indent",
-    "shallower": "any other unnumbered block shallower than the current comment's text starts a comment at its indent",
-    "same_indent_new": "with paragraphs='new_comment', a block at the current comment's text indent starts a comment",
-}
 METADATA = ("list_number", "paragraphs", "lines")
 PARAGRAPH_MODES = ("continue", "new_comment")
 

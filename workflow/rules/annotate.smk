@@ -19,11 +19,12 @@ rule train_punkt:
         **(
             {"model": PUNKT_MODEL}
             if PUNKT_MODEL
-            # the sources' own shards, read as rule shard combines them: training
-            # need not wait for the shard jobs, and runs beside them
+            # the sources' own shards (shard by shard, the sources of each in config order),
+            # read as rule shard combines them: training need not wait for the shard jobs,
+            # and runs beside them
             else {
-                "comments": [f"{R}/ingest/{s}/comments/shard-{k}.parquet" for k in SHARDS for s in SOURCES],
-                "threads": [f"{R}/ingest/{s}/threads/shard-{k}.parquet" for k in SHARDS for s in SOURCES],
+                "comments": expand(rules.ingest_shard.output.comments, shard=SHARDS, source=SOURCES),
+                "threads": expand(rules.ingest_shard.output.threads, shard=SHARDS, source=SOURCES),
             }
         ),
         code=code_of("train_punkt"),
@@ -34,6 +35,8 @@ rule train_punkt:
         n_sources=len(SOURCES),
     log:
         LOGS + "/train_punkt.log",
+    benchmark:
+        bench("train_punkt")
     priority: 10
     threads: 1
     resources:
@@ -48,8 +51,8 @@ rule annotate:
     # stance and incivility (analysis.annotate). One process instead of three:
     # the tokens are scored in memory, not written and read back twice.
     input:
-        comments=R + "/comments/shard-{shard}.parquet",
-        threads=R + "/threads/shard-{shard}.parquet",
+        comments=rules.shard.output.comments,
+        threads=rules.shard.output.threads,
         punkt=PUNKT_MODEL or rules.train_punkt.output.params,
         lexicons=config["lexicons"],
         stance=config["polarization"]["stance_lexicon"],
@@ -66,6 +69,8 @@ rule annotate:
         flip_negated=config["polarization"]["flip_negated"],
     log:
         LOGS + "/annotate/{shard}.log",
+    benchmark:
+        bench("annotate", "shard")
     priority: 10
     threads: 1
     resources:

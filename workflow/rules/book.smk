@@ -2,9 +2,6 @@
 # built with Jupyter Book 1 (warnings are errors) into <results>/book/.
 
 
-BOOK_FIGURES = [*DATA_FIGURES, "rule_graph"]
-
-
 rule book:
     input:
         pages=sorted(glob.glob("book/*.md")) + ["book/_toc.yml", "book/_config.yml", "book/references.bib"],
@@ -13,8 +10,9 @@ rule book:
         threads=rules.describe_corpus.output.threads,
         report=rules.ingest_report.output.report,
         punkt=rules.train_punkt.output.params,
-        figures=[f"{R}/figures/{name}.{ext}" for name in BOOK_FIGURES for ext in FIGURE_FORMATS],
-        captions=[f"workflow/report/{name}.rst" for name in BOOK_FIGURES],
+        # every figure of analysis.figure_registry.FIGURES, with its caption text
+        figures=[f"{R}/figures/{name}.{ext}" for name in FIGURES for ext in FIGURE_FORMATS],
+        captions=[caption_file(name) for name in FIGURES],
         provenance=rules.provenance.output.summary,
         inputs=rules.provenance.output.inputs,
         packages=rules.provenance.output.packages,
@@ -49,6 +47,8 @@ rule book:
         config=config,
     log:
         LOGS + "/book.log",
+    benchmark:
+        bench("book")
     threads: 1
     resources:
         mem_mb=2000,

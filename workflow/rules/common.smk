@@ -7,6 +7,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from analysis.config import check_config
+from analysis.figure_registry import FIGURES, caption_file
 from analysis.ingest.sources import resolve_paths
 
 check_config(config, validate)
@@ -31,21 +32,34 @@ def source_files(wildcards):
 
 
 def shard_files(pattern):
-    """All shard files of one table, e.g. shard_files(R + '/comments/shard-{shard}.parquet')."""
+    """All shard files of one per-shard output, e.g. shard_files(rules.shard.output.comments)."""
     return expand(pattern, shard=SHARDS)
+
+
+def bench(rule, *wildcards):
+    """Where a rule's ``benchmark:`` directive writes its time, RSS and CPU (one TSV per job).
+
+    ``{R}/benchmarks/<rule>.tsv``, or ``{R}/benchmarks/<rule>/<wildcard values>.tsv`` for a rule
+    with wildcards, e.g. bench("annotate", "shard") -> .../benchmarks/annotate/{shard}.tsv;
+    benchmarks/run.py reads this layout.
+    """
+    if not wildcards:
+        return f"{R}/benchmarks/{rule}.tsv"
+    return f"{R}/benchmarks/{rule}/" + "/".join(f"{{{w}}}" for w in wildcards) + ".tsv"
 
 
 FIGURE_FORMATS = ("png", "svg", "pdf", "csv", "json")
 
 
-def figure_files(name, chapter):
-    """The files of one figure: PNG, SVG, PDF, its data as CSV and its caption facts as JSON.
+def figure_files(name):
+    """The files of one figure of analysis.figure_registry.FIGURES: PNG, SVG, PDF, its data as CSV and its caption facts as JSON.
 
-    The PNG goes into ``snakemake --report`` under the book chapter, with the
-    figure's caption from workflow/report/<name>.rst (the book uses the same text).
+    The PNG goes into ``snakemake --report`` under the figure's book chapter, with its
+    caption from workflow/report/<name>.rst (the book uses the same text).
     """
     files = {ext: f"{R}/figures/{name}.{ext}" for ext in FIGURE_FORMATS}
-    files["png"] = report(files["png"], caption=f"../report/{name}.rst", category=chapter, labels={"figure": name})
+    files["png"] = report(files["png"], caption=f"../../{caption_file(name)}", category=FIGURES[name].chapter,
+                          labels={"figure": name})
     return files
 
 

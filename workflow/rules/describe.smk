@@ -3,9 +3,9 @@
 
 rule describe_corpus:
     input:
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
-        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+        comments=shard_files(rules.shard.output.comments),
+        threads=shard_files(rules.shard.output.threads),
+        tokens=shard_files(rules.annotate.output.tokens),
         code=code_of("describe_corpus"),
     output:
         numbers=R + "/describe_corpus/numbers.json",
@@ -13,6 +13,8 @@ rule describe_corpus:
         threads=R + "/describe_corpus/threads.csv",
     log:
         LOGS + "/describe_corpus.log",
+    benchmark:
+        bench("describe_corpus")
     threads: 1
     resources:
         mem_mb=4000,

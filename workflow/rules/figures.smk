@@ -1,49 +1,49 @@
 # Figures: one job draws every figure of the data, framing and polarization
-# chapters from the measure tables (analysis/figures.py, a function per
-# figure), each as PNG, SVG, PDF, CSV and JSON. One job instead of one per
-# figure: the imports (pandas, matplotlib) are paid once, then the figures are
-# shared among forked processes. The rule graph is
-# drawn on its own (provenance.smk): it changes with the config, not the data.
+# chapters from the measure tables, each as PNG, SVG, PDF, CSV and JSON. The
+# figures, their chapters and what each is drawn from are listed once, in
+# analysis.figure_registry.FIGURES; this rule is built from that list. One job instead
+# of one per figure: the imports (pandas, matplotlib) are paid once, then the
+# figures are shared among forked processes. The rule graph is drawn on its
+# own (provenance.smk): it changes with the config, not the data.
 
-#: Figure id -> book chapter (the group in `snakemake --report`), in book order.
-DATA_FIGURES = {
-    "comments_per_depth": "Data",
-    "reply_tree": "Data",
-    "frame_rates": "Framing",
-    "framing_index": "Framing",
-    "frame_transitions": "Framing",
-    "keyness": "Framing",
-    "partisanship": "Polarization",
-    "reply_network": "Polarization",
-}
+#: The figures rule figures draws, in book order.
+DATA_FIGURES = [name for name, fig in FIGURES.items() if fig.rule == "figures"]
+
+
+def config_value(key):
+    """A config value by its dotted key, e.g. config_value("polarization.seed")."""
+    value = config
+    for part in key.split("."):
+        value = value[part]
+    return value
+
+
+def figure_input(spec):
+    """What a figure reads (see analysis.figure_registry.Figure): a rule output (all shards of a per-shard one),
+    a config value, or a tuple of those as one list of paths."""
+    if isinstance(spec, tuple):
+        parts = [figure_input(one) for one in spec]
+        return [path for part in parts for path in ([part] if isinstance(part, str) else part)]
+    if spec.startswith("config:"):
+        return config_value(spec.removeprefix("config:"))
+    rule_name, key = spec.split(".")
+    path = getattr(getattr(rules, rule_name).output, key)
+    return shard_files(path) if "{shard}" in path else path
 
 
 rule figures:
     input:
-        depth=rules.describe_corpus.output.depth,
-        threads=rules.describe_corpus.output.threads,
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        rates=rules.frame_rates.output.rates,
-        index=rules.frame_rates.output.index,
-        uptake=rules.frame_dynamics.output.uptake,
-        transitions=rules.frame_dynamics.output.transitions,
-        keyness=rules.keyness.output.table,
-        partisanship=rules.polarization_report.output.partisanship,
-        terms=rules.polarization_report.output.terms,
-        edges=rules.polarization_report.output.edges,
-        incivility=rules.polarization_report.output.incivility,
-        network=rules.polarization_report.output.network,
-        partisanship_dictionaries=[POLAR["stance_lexicon"]] + config["lexicons"],
-        reply_network_dictionaries=[POLAR["stance_lexicon"], POLAR["incivility_lexicon"]],
+        # <figure>__<name>: the inputs of each figure, by the names of its registry entry
+        **{f"{name}__{key}": figure_input(spec) for name in DATA_FIGURES for key, spec in FIGURES[name].inputs.items()},
         code=code_of("figures"),
     output:
-        **{f"{name}_{ext}": path for name, chapter in DATA_FIGURES.items() for ext, path in figure_files(name, chapter).items()},
+        **{f"{name}_{ext}": path for name in DATA_FIGURES for ext, path in figure_files(name).items()},
     params:
-        example_thread=config["book"]["example_thread"],
-        max_comments=config["book"]["tree_max_comments"],
-        seed=POLAR["seed"],
+        figures={name: {key: config_value(k) for key, k in FIGURES[name].params.items()} for name in DATA_FIGURES},
     log:
         LOGS + "/figures.log",
+    benchmark:
+        bench("figures")
     # the figures are drawn by forked processes, one per thread (analysis.figures.draw)
     threads: 2
     resources:

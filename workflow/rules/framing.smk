@@ -5,7 +5,7 @@ FRAMING = config["framing"]
 
 rule frame_rates:
     input:
-        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        docs=shard_files(rules.annotate.output.docs),
         lexicons=config["lexicons"],
         code=code_of("frame_rates"),
     output:
@@ -14,9 +14,11 @@ rule frame_rates:
         article_vs_comments=R + "/framing/article_vs_comments.csv",
         numbers=R + "/framing/numbers.json",
     params:
-        options=FRAMING,
+        framing=FRAMING,
     log:
         LOGS + "/frame_rates.log",
+    benchmark:
+        bench("frame_rates")
     threads: 1
     resources:
         mem_mb=8000,
@@ -27,17 +29,19 @@ rule frame_rates:
 
 rule frame_dynamics:
     input:
-        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
+        docs=shard_files(rules.annotate.output.docs),
+        comments=shard_files(rules.shard.output.comments),
         lexicons=config["lexicons"],
         code=code_of("frame_dynamics"),
     output:
         uptake=R + "/framing/uptake.csv",
         transitions=R + "/framing/transitions.csv",
     params:
-        options=FRAMING,
+        framing=FRAMING,
     log:
         LOGS + "/frame_dynamics.log",
+    benchmark:
+        bench("frame_dynamics")
     threads: 1
     resources:
         mem_mb=8000,
@@ -48,9 +52,9 @@ rule frame_dynamics:
 
 rule concordance:
     input:
-        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        threads=shard_files(R + "/threads/shard-{shard}.parquet"),
+        matches=shard_files(rules.annotate.output.matches),
+        comments=shard_files(rules.shard.output.comments),
+        threads=shard_files(rules.shard.output.threads),
         code=code_of("concordance"),
     output:
         table=R + "/framing/concordance.parquet",
@@ -59,6 +63,8 @@ rule concordance:
         width=FRAMING["kwic_width"],
     log:
         LOGS + "/concordance.log",
+    benchmark:
+        bench("concordance")
     priority: 4
     threads: 1
     resources:
@@ -70,8 +76,8 @@ rule concordance:
 
 rule frame_collocations:
     input:
-        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
-        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
+        matches=shard_files(rules.annotate.output.matches),
+        tokens=shard_files(rules.annotate.output.tokens),
         code=code_of("frame_collocations"),
     output:
         table=R + "/framing/collocations.csv",
@@ -79,6 +85,8 @@ rule frame_collocations:
         window=FRAMING["collocation_window"],
     log:
         LOGS + "/frame_collocations.log",
+    benchmark:
+        bench("frame_collocations")
     priority: 3
     threads: 1
     resources:
@@ -90,8 +98,8 @@ rule frame_collocations:
 
 rule keyness:
     input:
-        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
-        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
+        tokens=shard_files(rules.annotate.output.tokens),
+        docs=shard_files(rules.annotate.output.docs),
         code=code_of("keyness"),
     output:
         table=R + "/keyness/keyness.csv",
@@ -100,6 +108,8 @@ rule keyness:
         min_count=FRAMING["keyness_min_count"],
     log:
         LOGS + "/keyness.log",
+    benchmark:
+        bench("keyness")
     threads: 1
     resources:
         mem_mb=2000,  # streams shard by shard: one shard at a time

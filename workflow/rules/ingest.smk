@@ -39,17 +39,17 @@ def shard_unit_files(wildcards):
     return units
 
 
-def ingest_parts(name, ext):
+def ingest_parts(name):
     """A per-source ingest output (quarantine, report) of every source, in config order.
 
-    One file per source read whole; one per shard for a shard_by: file source.
+    One file per source read whole (rule ingest); one per shard for a shard_by: file source (rule ingest_shard).
     """
     return [
         path
         for s in SOURCES
         for path in (
-            expand(f"{R}/ingest/{s}/{name}/shard-{{shard}}.{ext}", shard=SHARDS) if s in FILE_SOURCES
-            else [f"{R}/ingest/{s}/{name}.{ext}"]
+            expand(getattr(rules.ingest_shard.output, name), source=s, shard=SHARDS) if s in FILE_SOURCES
+            else expand(getattr(rules.ingest.output, name), source=s)
         )
     ]
 
@@ -81,6 +81,8 @@ rule ingest:
         source=_one_of(THREAD_SOURCES),
     log:
         LOGS + "/ingest/{source}.log",
+    benchmark:
+        bench("ingest", "source")
     # the job of a whole source runs before anything else can: its mention search
     # takes two cores (analysis.mentions.find_mentions, processes)
     threads: 2
@@ -110,6 +112,8 @@ rule ingest_shard:
         source=_one_of(FILE_SOURCES),
     log:
         LOGS + "/ingest_shard/{source}/{shard}.log",
+    benchmark:
+        bench("ingest_shard", "source", "shard")
     # Priorities: the per-shard chain (ingest_shard, shard, train_punkt, annotate)
     # goes before ready aggregates that do not wait for it, so the aggregates that
     # do (and a one-thread rerun) start sooner; then the aggregates longest first
@@ -127,9 +131,10 @@ rule ingest_shard:
 
 rule shard:
     input:
-        comments=expand(R + "/ingest/{source}/comments/shard-{{shard}}.parquet", source=SOURCES),
-        threads=expand(R + "/ingest/{source}/threads/shard-{{shard}}.parquet", source=SOURCES),
-        mentions=expand(R + "/ingest/{source}/mentions/shard-{{shard}}.parquet", source=SOURCES),
+        # each source's part of this shard, written by rule ingest or ingest_shard (the same paths)
+        comments=expand(rules.ingest_shard.output.comments, source=SOURCES, allow_missing=True),
+        threads=expand(rules.ingest_shard.output.threads, source=SOURCES, allow_missing=True),
+        mentions=expand(rules.ingest_shard.output.mentions, source=SOURCES, allow_missing=True),
         code=code_of("shard"),
     output:
         comments=R + "/comments/shard-{shard}.parquet",
@@ -137,6 +142,8 @@ rule shard:
         mentions=R + "/mentions/shard-{shard}.parquet",
     log:
         LOGS + "/shard/{shard}.log",
+    benchmark:
+        bench("shard", "shard")
     priority: 10
     threads: 1
     resources:
@@ -148,11 +155,11 @@ rule shard:
 
 rule ingest_report:
     input:
-        reports=ingest_parts("report", "json"),
-        quarantine=ingest_parts("quarantine", "parquet"),
+        reports=ingest_parts("report"),
+        quarantine=ingest_parts("quarantine"),
         # shard_by: file sources: their threads must not repeat across shards, and authors are counted once
-        shard_threads=expand(R + "/ingest/{source}/threads/shard-{shard}.parquet", source=FILE_SOURCES, shard=SHARDS),
-        shard_comments=expand(R + "/ingest/{source}/comments/shard-{shard}.parquet", source=FILE_SOURCES, shard=SHARDS),
+        shard_threads=expand(rules.ingest_shard.output.threads, source=FILE_SOURCES, shard=SHARDS),
+        shard_comments=expand(rules.ingest_shard.output.comments, source=FILE_SOURCES, shard=SHARDS),
         code=code_of("ingest_report"),
     output:
         report=R + "/ingest_report.json",
@@ -163,6 +170,8 @@ rule ingest_report:
         file_sources=FILE_SOURCES,
     log:
         LOGS + "/ingest_report.log",
+    benchmark:
+        bench("ingest_report")
     threads: 1
     resources:
         mem_mb=1000,

@@ -5,11 +5,11 @@ POLAR = config["polarization"]
 
 rule polarization_report:
     input:
-        stance=shard_files(R + "/stance/shard-{shard}.parquet"),
-        comments=shard_files(R + "/comments/shard-{shard}.parquet"),
-        docs=shard_files(R + "/framing/docs/shard-{shard}.parquet"),
-        tokens=shard_files(R + "/tokens/shard-{shard}.parquet"),
-        matches=shard_files(R + "/framing/matches/shard-{shard}.parquet"),
+        stance=shard_files(rules.annotate.output.stance),
+        comments=shard_files(rules.shard.output.comments),
+        docs=shard_files(rules.annotate.output.docs),
+        tokens=shard_files(rules.annotate.output.tokens),
+        matches=shard_files(rules.annotate.output.matches),
         author_groups=[POLAR["author_groups"]] if POLAR["author_groups"] else [],
         code=code_of("polarization_report"),
     output:
@@ -25,6 +25,8 @@ rule polarization_report:
         salt=config["pseudonym_salt"],
     log:
         LOGS + "/polarization_report.log",
+    benchmark:
+        bench("polarization_report")
     # the longest aggregate first (see the priorities in ingest.smk)
     priority: 5
     threads: 1

@@ -47,6 +47,8 @@ rule provenance:
         config=config,
     log:
         LOGS + "/provenance.log",
+    benchmark:
+        bench("provenance")
     threads: 1
     resources:
         mem_mb=500,
@@ -63,11 +65,13 @@ rule figure_rule_graph:
         rules=["Snakefile", *sorted(glob.glob("workflow/rules/*.smk"))],
         code=code_of("figure_rule_graph"),
     output:
-        **figure_files("rule_graph", "Reproducibility"),
+        **figure_files("rule_graph"),
     params:
         config=config,
     log:
         LOGS + "/figure_rule_graph.log",
+    benchmark:
+        bench("figure_rule_graph")
     threads: 1
     resources:
         mem_mb=1000,

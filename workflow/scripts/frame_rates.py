@@ -1,25 +1,28 @@
-"""Rule frame_rates: frame rates and framing indices by group, article-vs-comments test."""
+"""Rule frame_rates: frame rates and framing indices by group, article-vs-comments test (analysis.frame_rates)."""
 
 import pyarrow.parquet as pq
 
 from analysis import io
-from analysis.frame_measures import article_vs_comments, columns_needed, headline_numbers, rates_and_indices
+from analysis.frame_rates import article_vs_comments, columns_needed, headline_numbers, rates_and_indices
 from analysis.framing import frames_of
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_rates")
-opts = snakemake.params.options
+cfg = snakemake.params.framing
 lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
 frames = frames_of(lexicons)
 dictionaries = lexicon_stamp(lexicons)
-docs = io.read_tables(snakemake.input.docs, columns=columns_needed(pq.read_schema(snakemake.input.docs[0]).names, opts))
-log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), opts["n_boot"])
-rates, index = rates_and_indices(docs, frames=frames, options=opts)
-test = article_vs_comments(docs, frames=frames, n_perm=opts["n_perm"], seed=opts["seed"])
+available = pq.read_schema(snakemake.input.docs[0]).names
+docs = io.read_tables(snakemake.input.docs, columns=columns_needed(available, group_by=cfg["group_by"], cluster=cfg["cluster"]))
+log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), cfg["n_boot"])
+rates, index = rates_and_indices(docs, frames=frames, **{k: cfg[k] for k in (
+    "period", "group_by", "index_pairs", "min_clusters", "n_boot", "seed", "cluster")})
+test = article_vs_comments(docs, frames=frames, n_perm=cfg["n_perm"], seed=cfg["seed"])
 io.write_csv(rates.assign(dictionaries=dictionaries), snakemake.output.rates)
 io.write_csv(index.assign(dictionaries=dictionaries), snakemake.output.index)
 io.write_csv(test.assign(dictionaries=dictionaries), snakemake.output.article_vs_comments)
-numbers = headline_numbers(rates, index, test, docs, options=opts)
+numbers = headline_numbers(rates, index, test, docs, **{k: cfg[k] for k in (
+    "n_boot", "n_perm", "seed", "count_quoted", "count_negated", "negation_window", "index_pairs")})
 numbers["dictionaries"] = {lx.name: {"version": lx.version, "sha256": lx.sha256, "path": lx.path} for lx in lexicons}
 io.write_json(numbers, snakemake.output.numbers)
 log.info("wrote %d rate rows and %d index rows", len(rates), len(index))

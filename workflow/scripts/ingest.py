@@ -1,9 +1,7 @@
-"""Rule ingest: read one source, check integrity, pseudonymise, write its shards."""
-
-import pyarrow as pa
+"""Rule ingest: read one source, check integrity, pseudonymise, write its shards (analysis.ingest.canonical)."""
 
 from analysis import io
-from analysis.ingest.canonical import ingest
+from analysis.ingest.canonical import ingest, write_shards
 from analysis.ingest.sources import read_source
 
 log = io.setup_logging(snakemake.log[0], "ingest")
@@ -22,19 +20,7 @@ out = ingest(
     processes=snakemake.threads,  # the mention search runs in this many processes
 )
 del result  # the reader's records; ``out`` holds what is written
-# Each shard's rows are picked by an Arrow filter, chunk by chunk: a pandas row selection would first join the
-# chunks of the text column (one per input file), a copy of every text for every shard.
-arrow = pa.Table.from_pandas(out.comments, preserve_index=False)
-shard_of = out.comments["shard"].to_numpy()
-for i, (c_path, t_path, m_path) in enumerate(
-    zip(snakemake.output.comments, snakemake.output.threads, snakemake.output.mentions)
-):
-    rows = arrow.filter(pa.array(shard_of == i)).to_pandas()
-    io.write_table(rows, c_path, "comments", metadata=out.metadata)
-    del rows
-    threads = out.threads[out.threads["shard"] == i]
-    io.write_table(threads, t_path, "threads")
-    io.write_table(out.mentions[out.mentions["thread_id"].isin(threads["thread_id"])], m_path, "mentions")
+write_shards(out, comments=snakemake.output.comments, threads=snakemake.output.threads, mentions=snakemake.output.mentions)
 io.write_table(out.quarantine, snakemake.output.quarantine, "quarantine")
 io.write_table(out.lines, snakemake.output.lines, "lines")
 io.write_json(out.report, snakemake.output.report)

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.frame_measures import _cluster_codes, choose_cluster
+from analysis.frame_rates import choose_cluster, cluster_codes
 from analysis.stats import percentile_interval, replicate_sums
 
-__all__ = ["reply_pairs", "frame_uptake", "transition_matrix"]
+__all__ = ["frame_dynamics", "reply_pairs", "frame_uptake", "transition_matrix"]
 
 NONE = "(no frame)"
 
@@ -106,7 +106,7 @@ def frame_uptake(
     """Uptake of each frame over pairs of ``kind`` with cluster-bootstrap CIs (threads, else pairs)."""
     sub = pairs[pairs["kind"] == kind].reset_index(drop=True)
     unit, reason = choose_cluster(sub.assign(doc_key=np.arange(len(sub))), preferred="thread_id", min_clusters=min_clusters)
-    codes = _cluster_codes(sub.assign(doc_key=np.arange(len(sub))), unit) if len(sub) else np.zeros(0, dtype=int)
+    codes = cluster_codes(sub.assign(doc_key=np.arange(len(sub))), unit) if len(sub) else np.zeros(0, dtype=int)
     n_c = int(codes.max()) + 1 if len(codes) else 0
     per_frame = []
     for f in frames:
@@ -169,3 +169,17 @@ def _co_occurrences(parent: np.ndarray, child: np.ndarray) -> np.ndarray:
     for i in range(parent.shape[1]):
         both[i] = np.count_nonzero(child[parent[:, i]], axis=0)
     return both
+
+
+def frame_dynamics(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[str], min_clusters: int, n_boot: int,
+                   seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Rule frame_dynamics: the reply pairs (:func:`reply_pairs`), then each frame's uptake (:func:`frame_uptake`)
+    and the transition matrix (:func:`transition_matrix`), over reply pairs and then article pairs.
+
+    Returns ``(pairs, uptake, transitions)``.
+    """
+    pairs = reply_pairs(docs, comments, frames=frames)
+    common = dict(frames=frames, min_clusters=min_clusters, n_boot=n_boot, seed=seed)
+    uptake = pd.concat([frame_uptake(pairs, kind=k, **common) for k in ("reply", "article")], ignore_index=True)
+    transitions = pd.concat([transition_matrix(pairs, frames=frames, kind=k) for k in ("reply", "article")], ignore_index=True)
+    return pairs, uptake, transitions

@@ -1,0 +1,456 @@
+"""Frame rates and framing indices by group, with cluster-bootstrap intervals.
+
+A *rate* is hits per 1,000 word tokens, pooled over the documents of a group
+(a ratio of sums: long comments weigh more than short ones). The *framing
+index* of a pair of frames (A, B) is (hits_A − hits_B) / (hits_A + hits_B):
++1 when only A is used, −1 when only B is, 0 when both are used equally.
+It is reported pooled (ratio of sums over the group) and document-averaged
+(mean over documents that use A or B of their own index).
+
+Uncertainty: 95% percentile intervals from a cluster bootstrap that resamples
+whole threads (or authors), because comments in one thread are not
+independent; replicates are drawn from a seeded generator, so reruns are
+identical :cite:`field2007bootstrapping`. With fewer than ``min_clusters``
+threads a thread bootstrap is meaningless (one thread resampled is always
+itself); the unit then falls back to the document, and every output says
+which unit was used and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analysis.stats import cluster_bootstrap_ratio, permutation_test
+
+__all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
+           "rates_and_indices", "columns_needed", "headline_numbers"]
+
+
+def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
+    """The resampling unit and the reason for it: ``preferred`` if it has enough distinct values.
+
+    For ``author_id``, documents without a known author each form their own
+    cluster (an unknown author is not one person).
+    """
+    if preferred == "author_id":
+        n = docs.loc[docs["author_id"] != "", "author_id"].nunique()
+        unknown = int((docs["author_id"] == "").sum())
+        if n + unknown >= min_clusters:
+            return "author_id", f"authors ({n} known; {unknown} documents without author each count as their own cluster)"
+        return "doc_key", f"documents (only {n + unknown} author cluster(s), fewer than {min_clusters})"
+    n = docs[preferred].nunique()
+    if n >= min_clusters:
+        return preferred, f"{preferred.removesuffix('_id')}s ({n} clusters)"
+    return "doc_key", f"documents (only {n} {preferred.removesuffix('_id')}(s), fewer than {min_clusters}, so resampling them says nothing)"
+
+
+def cluster_codes(docs: pd.DataFrame, cluster: str) -> np.ndarray:
+    """Each document's cluster as an integer code, for the unit :func:`choose_cluster` chose.
+
+    ``doc_key``: every document its own cluster (codes 0, 1, ...). Otherwise
+    the distinct values of column ``cluster`` in sorted order; for
+    ``author_id``, a document without author is a cluster of its own.
+    """
+    if cluster == "doc_key":
+        return np.arange(len(docs))
+    values = docs[cluster].astype(str)
+    if cluster == "author_id":  # unknown authors: one cluster per document
+        values = values.where(values != "", "__doc__" + pd.Series(np.arange(len(docs)), index=docs.index).astype(str))
+    return pd.factorize(values, sort=True)[0]
+
+
+def add_period(docs: pd.DataFrame, *, period: str) -> pd.DataFrame:
+    """Add a ``period`` column ('2021-03' for months, '2021' for years, '2021-W09' for weeks)."""
+    fmt = {"month": "%Y-%m", "year": "%Y", "week": "%G-W%V", "day": "%Y-%m-%d"}
+    if period not in fmt:
+        raise ValueError(f"period={period!r}: expected one of {sorted(fmt)}")
+    t = pd.to_datetime(docs["created_at"], utc=True)
+    # every format names a calendar day or coarser: format each distinct day once, not every timestamp
+    codes, days = pd.factorize(t.dt.floor("D"))
+    labels = np.append(np.asarray(days.strftime(fmt[period]), dtype=object), "unknown")  # code -1 (no time): last
+    return docs.assign(period=pd.Series(labels[codes], index=docs.index, dtype="str"))
+
+
+def _group_codes(docs: pd.DataFrame, by: str) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted group labels of column ``by`` (as strings) and each document's index into them.
+
+    The same as ``np.unique(labels, return_inverse=True)`` over every
+    document's label, but only the distinct values are turned into strings
+    and sorted (the documents are hashed, not sorted).
+    """
+    codes, uniques = pd.factorize(docs[by].fillna("(none)"))  # "(none)": a source without the column
+    labels = np.asarray(pd.Series(uniques, dtype=uniques.dtype).astype(str).to_numpy(), dtype=object)
+    groups, inverse = np.unique(labels, return_inverse=True)  # distinct values may print alike: merged here
+    groups = groups.astype(object)
+    return groups, inverse.ravel()[codes].astype(np.int64)
+
+
+class _Cells:
+    """The (cluster, group) cells of the documents, for summing many values per cell.
+
+    Cells are numbered in column-major order (group, then cluster), the order
+    of a CSC matrix's entries, so each value's sums fill one directly.
+    """
+
+    def __init__(self, cluster_codes: np.ndarray, gcode: np.ndarray, n_groups: int):
+        self.cluster_codes, self.gcode = cluster_codes, gcode
+        self.shape = (int(cluster_codes.max()) + 1 if len(cluster_codes) else 0, n_groups)
+        key = gcode.astype(np.int64) * self.shape[0] + cluster_codes
+        cells, self.cell = np.unique(key, return_inverse=True)
+        self.cell = self.cell.ravel()
+        self.rows = (cells % max(self.shape[0], 1)).astype(np.int32)
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(cells // max(self.shape[0], 1), minlength=n_groups))]).astype(np.int32)
+
+    def matrix(self, v: np.ndarray) -> sp.csc_matrix:
+        """Per-cell sums of ``v`` as a sparse (n_clusters × n_groups) matrix, a cell present for every occupied cell."""
+        v = np.asarray(v)
+        if v.dtype.kind in "biu":  # integers (hits, tokens): exact as floats while every partial sum is below 2**53
+            integral = len(v) == 0 or float(np.abs(v).max()) * len(v) < 2.0**53
+        else:
+            integral = bool(np.abs(v).sum() < 2.0**53) and np.array_equal(v, np.trunc(v))
+        v = v.astype(float)
+        if not integral:
+            # non-integer values: a float sum depends on the order of its terms; keep scipy's order
+            return sp.coo_matrix((v, (self.cluster_codes, self.gcode)), shape=self.shape).tocsc()
+        # integers: every order of summation gives the same sums, exactly
+        data = np.bincount(self.cell, weights=v, minlength=len(self.rows))
+        return sp.csc_matrix((data, self.rows, self.indptr), shape=self.shape)
+
+
+
+
+class _Clusters:
+    """The resampling unit of a set of documents and its cluster codes, and each grouping's cells, computed once.
+
+    :func:`rates_and_indices` measures every frame and index pair in every
+    grouping of the same documents with the same unit: one of these serves
+    all of those calls.
+    """
+
+    def __init__(self, docs: pd.DataFrame, *, cluster: str, min_clusters: int):
+        self.docs = docs
+        self.unit, self.reason = choose_cluster(docs, preferred=cluster, min_clusters=min_clusters)
+        self.codes = cluster_codes(docs, self.unit)
+        self._groupings: dict[str, tuple] = {}
+
+    def grouping(self, by: str):
+        """The groups of ``by``, each document's group code, and the (cluster, group) cells (:class:`_Cells`)."""
+        if by not in self._groupings:
+            groups, gcode = _group_codes(self.docs, by)
+            self._groupings[by] = groups, gcode, _Cells(self.codes, gcode, len(groups))
+        return self._groupings[by]
+
+
+def _single_cluster_no_ci(ci: pd.DataFrame) -> pd.DataFrame:
+    """No interval from fewer than two clusters: resampling one cluster returns it unchanged."""
+    ci = ci.reset_index(drop=True).copy()
+    few = ci["n_clusters"] < 2
+    ci.loc[few, ["ci_low", "ci_high", "se"]] = np.nan
+    return ci
+
+
+def frame_rates(
+    docs: pd.DataFrame,
+    *,
+    frames: Sequence[str],
+    by: str,
+    cluster: str = "thread_id",
+    min_clusters: int = 10,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Hits per 1,000 word tokens of each frame in each group of ``by``, with bootstrap CIs.
+
+    ``docs`` has one row per document with ``n_tokens``, ``hits_<frame>``,
+    the grouping column ``by`` and the cluster column. Higher means the frame
+    is used more often in that group. Caveat: a rate counts dictionary terms,
+    not meanings (see the validation chapter).
+    """
+    clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
+    return _frame_rates_many(clusters, frames=frames, bys=[by], n_boot=n_boot, seed=seed, level=level)[0]
+
+
+def _frame_rates_many(clusters: _Clusters, *, frames: Sequence[str], bys: Sequence[str], n_boot: int, seed: int,
+                      level: float) -> list[pd.DataFrame]:
+    """:func:`frame_rates` for each grouping in ``bys``, all bootstrapped in one pass (:func:`_bootstrap_together`)."""
+    docs = clusters.docs
+    values = {"tokens": docs["n_tokens"].to_numpy()} | {f: docs[f"hits_{f}"].to_numpy() for f in frames}
+    parts = []
+    for by in bys:
+        groups, gcode, cells = clusters.grouping(by)
+        mats = {name: cells.matrix(v) for name, v in values.items()}
+        num = sp.hstack([mats[f] for f in frames]).tocsc()
+        den = sp.hstack([mats["tokens"]] * len(frames)).tocsc()
+        parts.append((by, groups, gcode, num, den))
+    cis = _bootstrap_together([(num, den) for *_, num, den in parts], n_boot=n_boot, seed=seed, level=level, scale=1000.0, keep_se=True)
+    return [_rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) for (by, groups, gcode, num, den), ci in zip(parts, cis)]
+
+
+def _rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) -> pd.DataFrame:
+    n_docs = np.bincount(gcode, minlength=len(groups))
+    out = pd.DataFrame(
+        {
+            "by": by,
+            "group": np.tile(groups, len(frames)),
+            "frame": np.repeat(list(frames), len(groups)),
+            "hits": np.asarray(num.sum(axis=0)).ravel().astype(int),
+            "tokens": np.asarray(den.sum(axis=0)).ravel().astype(int),
+            "n_docs": np.tile(n_docs, len(frames)),
+        }
+    )
+    out = pd.concat([out, _single_cluster_no_ci(ci)[["estimate", "ci_low", "ci_high", "se", "n_clusters"]]], axis=1)
+    out = out.rename(columns={"estimate": "rate"})
+    out["unit"] = clusters.reason
+    out["n_boot"] = n_boot
+    return out
+
+
+def _bootstrap_together(blocks, *, n_boot: int, seed: int, level: float, scale: float, keep_se: bool) -> list[pd.DataFrame]:
+    """:func:`cluster_bootstrap_ratio` of each ``(numerator, denominator)`` block, the blocks side by side in one call.
+
+    The blocks have the same clusters (rows), so one pass of replicates (the
+    same draws as a separate call would make with ``seed``) serves them all,
+    instead of drawing them again per block. Each column's replicate sums add
+    its own clusters' values in cluster order whatever stands beside it, so
+    estimates, intervals and ``n_clusters`` are those of separate calls,
+    bit for bit; so is ``se``, which numpy sums column by column in the same
+    order for any width of two or more, but pairwise for a single column:
+    with ``keep_se`` a one-column block is therefore bootstrapped alone.
+    Returns one table per block, as :func:`cluster_bootstrap_ratio` would.
+    """
+    common = dict(n_boot=n_boot, seed=seed, level=level, scale=scale)
+    out: list = [None] * len(blocks)
+    together = [i for i, (num, _) in enumerate(blocks) if not keep_se or num.shape[1] != 1]
+    if len(together) == 1:
+        together = []  # nothing to share
+    if together:
+        ci = cluster_bootstrap_ratio(sp.hstack([blocks[i][0] for i in together], format="csc"),
+                                     sp.hstack([blocks[i][1] for i in together], format="csc"), **common)
+        offset = 0
+        for i in together:
+            k = blocks[i][0].shape[1]
+            out[i] = ci.iloc[offset:offset + k].reset_index(drop=True).assign(quantity=np.arange(k))
+            offset += k
+    for i, (num, den) in enumerate(blocks):
+        if out[i] is None:
+            out[i] = cluster_bootstrap_ratio(num, den, **common)
+    return out
+
+
+def framing_index(
+    docs: pd.DataFrame,
+    *,
+    pair: tuple[str, str],
+    by: str,
+    cluster: str = "thread_id",
+    min_clusters: int = 10,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Framing index (A − B) / (A + B) per group, pooled and document-averaged, with CIs.
+
+    Higher (towards +1) means frame A dominates, lower (towards −1) frame B.
+    Groups where neither frame occurs have no index (NaN).
+    """
+    clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
+    return _framing_index_many(clusters, jobs=[(pair, by)], n_boot=n_boot, seed=seed, level=level)[0]
+
+
+def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, str], str]], n_boot: int, seed: int,
+                        level: float) -> list[pd.DataFrame]:
+    """:func:`framing_index` for each ``(pair, by)`` of ``jobs``, all bootstrapped in one pass (:func:`_bootstrap_together`)."""
+    docs = clusters.docs
+    per_pair = {}  # a pair's per-document values, the same in every grouping
+    for pair in dict.fromkeys(pair for pair, _ in jobs):
+        a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
+        used = (a + b) > 0
+        doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
+        per_pair[pair] = a, b, used, {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
+    parts = []
+    for pair, by in jobs:
+        a, b, used, values = per_pair[pair]
+        groups, gcode, cells = clusters.grouping(by)
+        m = {name: cells.matrix(v) for name, v in values.items()}
+        counts = [np.bincount(gcode, weights=w, minlength=len(groups)).astype(int) for w in (a, b, used)]
+        parts.append((pair, by, groups, counts, m))
+    blocks = [(m["diff"], m["total"]) for *_, m in parts] + [(m["doc_index"], m["used"]) for *_, m in parts]
+    cis = _bootstrap_together(blocks, n_boot=n_boot, seed=seed, level=level, scale=1.0, keep_se=False)  # no se reported
+    tables = []
+    for j, (pair, by, groups, (hits_a, hits_b, n_using), m) in enumerate(parts):
+        pooled, averaged = _single_cluster_no_ci(cis[j]), _single_cluster_no_ci(cis[len(parts) + j])
+        out = pd.DataFrame(
+            {
+                "by": by,
+                "group": groups,
+                "frame_a": pair[0],
+                "frame_b": pair[1],
+                "hits_a": hits_a,
+                "hits_b": hits_b,
+                "n_docs_using": n_using,
+                "pooled": pooled["estimate"].to_numpy(),
+                "pooled_low": pooled["ci_low"].to_numpy(),
+                "pooled_high": pooled["ci_high"].to_numpy(),
+                "doc_mean": averaged["estimate"].to_numpy(),
+                "doc_mean_low": averaged["ci_low"].to_numpy(),
+                "doc_mean_high": averaged["ci_high"].to_numpy(),
+            }
+        )
+        out["unit"] = clusters.reason
+        out["n_boot"] = n_boot
+        tables.append(out)
+    return tables
+
+
+def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: int = 9999, seed: int = 0) -> pd.DataFrame:
+    """Permutation test per frame: is the article's rate different from its comments'?
+
+    Labels (article or comment) are permuted within threads that have an
+    article, so each thread keeps one "article"; the statistic is the
+    difference in pooled rates per 1,000 tokens (article − comments).
+    Caveat: with one thread there are only as many distinct permutations as
+    documents, so the smallest possible p-value is 1 / (documents).
+    """
+    is_article = (docs["doc"] == "article").to_numpy()
+    with_article = docs["thread_id"].isin(docs.loc[is_article, "thread_id"].unique()).to_numpy()  # thread has an article
+    sub = docs[with_article]
+    if not sub.empty:
+        strata, threads = pd.factorize(sub["thread_id"])
+        n_threads = len(threads)
+        labels, tokens = is_article[with_article], sub["n_tokens"].to_numpy()
+    rows = []
+    for f in frames:
+        if sub.empty:
+            rows.append({"frame": f, "rate_article": np.nan, "rate_comments": np.nan, "difference": np.nan,
+                         "p_value": np.nan, "n_perm": 0, "n_threads": 0})
+            continue
+        res = permutation_test(sub[f"hits_{f}"].to_numpy(), tokens, labels, strata=strata, n_perm=n_perm, seed=seed, scale=1000.0)
+        rows.append({"frame": f, "rate_article": res["rate_true"], "rate_comments": res["rate_false"],
+                     "difference": res["observed"], "p_value": res["p_value"], "n_perm": res["n_perm"],
+                     "n_threads": n_threads})
+    return pd.DataFrame(rows)
+
+
+def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], period: str, group_by: Sequence[str],
+                      index_pairs: Sequence[Sequence[str]], min_clusters: int, n_boot: int, seed: int,
+                      cluster: str = "thread_id") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Frame rates and framing indices for every grouping of ``group_by`` (plus 'all' and article vs comments).
+
+    The keywords are those of the config's ``framing`` section: ``period``
+    for :func:`add_period`, the grouping columns, the frame pairs of the
+    indices, and the bootstrap's ``min_clusters``, ``n_boot``, ``seed`` and
+    preferred ``cluster`` (:func:`choose_cluster`).
+    """
+    from analysis.errors import ConfigError
+
+    docs = add_period(docs, period=period).assign(all="all")
+    docs["doc_key"] = np.arange(len(docs))
+    for by in group_by:
+        if by not in docs.columns:
+            raise ConfigError("framing.group_by", f"no column {by!r}; available: {sorted(c for c in docs.columns if not c.startswith('hits_'))}")
+    for pair in index_pairs:
+        for f in pair:
+            if f not in frames:
+                raise ConfigError("framing.index_pairs", f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
+    # one unit, one set of cluster codes and one set of cells per grouping for every call below, and one pass of
+    # bootstrap replicates for all rates and one for all indices (the same draws as a call per grouping would make)
+    clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
+    common = dict(n_boot=n_boot, seed=seed, level=0.95)
+    groupings = list(dict.fromkeys(["all", "doc", *group_by]))  # article vs comments always
+    rates = pd.concat(_frame_rates_many(clusters, frames=frames, bys=groupings, **common), ignore_index=True)
+    jobs = [(tuple(pair), by) for pair in index_pairs for by in groupings]
+    index = pd.concat(_framing_index_many(clusters, jobs=jobs, **common), ignore_index=True)
+    return rates, index
+
+
+def columns_needed(available: Sequence[str], *, group_by: Sequence[str], cluster: str = "thread_id") -> list[str] | None:
+    """The columns of the documents table that :func:`rates_and_indices`, :func:`article_vs_comments` and
+    :func:`headline_numbers` read, in table order; None (read all) when a configured column is not there,
+    so that the error names every column there is."""
+    made = {"period", "all", "doc_key"}  # added by rates_and_indices
+    wanted = {"thread_id", "doc", "n_tokens", "created_at", cluster, *group_by}
+    if not wanted - made <= set(available):
+        return None
+    return [c for c in available if c in wanted or c.startswith("hits_")]
+
+
+def headline_numbers(rates: pd.DataFrame, index: pd.DataFrame, test: pd.DataFrame, docs: pd.DataFrame, *,
+                     n_boot: int, n_perm: int, seed: int, count_quoted: bool, count_negated: bool,
+                     negation_window: int, index_pairs: Sequence[Sequence[str]]) -> dict:
+    """The numbers the book quotes, keyed for MyST substitutions (plain values).
+
+    The keywords are the settings of the config's ``framing`` section that the book states.
+    """
+    def pick(df, **eq):
+        sel = df
+        for k, v in eq.items():
+            sel = sel[sel[k] == v]
+        return sel.iloc[0] if len(sel) else None
+
+    out: dict = {
+        "n_docs": int(len(docs)),
+        "n_comment_docs": int((docs["doc"] == "comment").sum()),
+        "n_article_docs": int((docs["doc"] == "article").sum()),
+        "n_tokens": int(docs["n_tokens"].sum()),
+        "n_boot": int(n_boot),
+        "n_perm": int(n_perm),
+        "seed": int(seed),
+        "count_quoted": "counted" if count_quoted else "not counted",
+        "count_negated": "counted" if count_negated else "not counted",
+        "negation_window": int(negation_window),
+        "unit": str(rates.loc[rates["by"] == "all", "unit"].iloc[0]) if len(rates) else "",
+        "frames": {},
+        "index": {},
+    }
+    for f in rates["frame"].unique():
+        row_all = pick(rates, by="all", frame=f)
+        row_c = pick(rates, by="doc", group="comment", frame=f)
+        row_a = pick(rates, by="doc", group="article", frame=f)
+        t = pick(test, frame=f)
+        out["frames"][f] = {
+            "hits": int(row_all["hits"]),
+            "rate": _r(row_all["rate"]), "rate_low": _r(row_all["ci_low"]), "rate_high": _r(row_all["ci_high"]),
+            "rate_comments": _r(row_c["rate"]) if row_c is not None else "n/a",
+            "rate_article": _r(row_a["rate"]) if row_a is not None else "n/a",
+            "p_article_vs_comments": _r(t["p_value"], 3) if t is not None and pd.notna(t["p_value"]) else "n/a",
+        }
+    for (a, b), sub in index.groupby(["frame_a", "frame_b"], sort=False):
+        row = pick(sub, by="all")
+        row_c = pick(sub, by="doc", group="comment")
+        row_a = pick(sub, by="doc", group="article")
+        out["index"][f"{a}_vs_{b}"] = {
+            "pooled": _r(row["pooled"]), "low": _r(row["pooled_low"]), "high": _r(row["pooled_high"]),
+            "comments": _r(row_c["pooled"]) if row_c is not None else "n/a",
+            "comments_low": _r(row_c["pooled_low"]) if row_c is not None else "n/a",
+            "comments_high": _r(row_c["pooled_high"]) if row_c is not None else "n/a",
+            "article": _r(row_a["pooled"]) if row_a is not None else "n/a",
+            "hits_a": int(row["hits_a"]), "hits_b": int(row["hits_b"]),
+        }
+    if out["index"]:
+        first = next(iter(out["index"]))
+        a, b = index_pairs[0]
+        main = dict(out["index"][first], a=a.replace("_", " "), b=b.replace("_", " "))
+        if main["article"] == "n/a":
+            main["by_doc"] = "This corpus has no article text, so all of it comes from comments."
+        else:
+            main["by_doc"] = (f"In the comments alone it is {main['comments']} (95% CI {main['comments_low']} to "
+                              f"{main['comments_high']}); in the article(s) it is {main['article']}.")
+        out["main_index"] = main
+    all_rates = rates[rates["by"] == "all"].sort_values(["hits", "frame"], ascending=[False, True])
+    if len(all_rates):
+        top = all_rates.iloc[0]
+        out["top_frame"] = {"name": str(top["frame"]).replace("_", " "), "rate": _r(top["rate"]),
+                            "low": _r(top["ci_low"]), "high": _r(top["ci_high"]), "hits": int(top["hits"])}
+    out["n_frames_used"] = int((all_rates["hits"] > 0).sum())
+    out["n_frames"] = int(len(all_rates))
+    return out
+
+
+def _r(x, digits: int = 2):
+    """Round for prose; NaN becomes 'n/a'."""
+    return "n/a" if x is None or pd.isna(x) else round(float(x), digits)
