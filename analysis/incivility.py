@@ -12,7 +12,7 @@ when either group is unknown the reply is excluded (and counted as such).
 Two measures per reply type, each a ratio of sums over replies:
 
 - **rate**: uncivil hits per 1,000 word tokens of the replies (long
-  replies weigh more, as in every rate of :mod:`analysis.frame_measures`);
+  replies weigh more, as in every rate of :mod:`analysis.frame_rates`);
 - **share**: the share of replies with at least one uncivil hit (every reply
   weighs the same).
 
@@ -20,7 +20,7 @@ and their **difference** (cross − same). Uncertainty: 95% percentile
 intervals from a cluster bootstrap that resamples whole threads (replies in
 one thread are not independent: they answer each other and share authors),
 falling back to single replies when there are fewer than ``min_clusters``
-threads (:func:`analysis.frame_measures.choose_cluster`); the ``unit`` column
+threads (:func:`analysis.frame_rates.choose_cluster`); the ``unit`` column
 says which and why. The interval of the difference comes from the *same*
 replicates as the two groups' intervals (:func:`analysis.stats.replicate_sums`
 with the same seed), so both groups use identical resampling weights in every
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import bad_value
-from analysis.frame_measures import choose_cluster
+from analysis.frame_rates import choose_cluster
 from analysis.stats import cluster_bootstrap_ratio, percentile_interval, replicate_sums
 
 __all__ = ["REPLY_TYPES", "incivility_by_reply_type"]

@@ -25,9 +25,6 @@ __all__ = ["write_table", "write_arrow", "read_table", "read_tables", "read_arro
 
 def write_table(df: pd.DataFrame, path: str | Path, table: str, *, metadata: Sequence[str] | None = None) -> None:
     """Check ``df`` against contract ``table`` and write it as Parquet (:func:`write_arrow`)."""
-    if isinstance(df, pa.Table):  # TEMPORARY: workflow/scripts/annotate.py passes its Arrow tokens; it is to call
-        write_arrow(df, path)     # write_arrow instead (issue 14), and this branch then goes
-        return
     write_arrow(columns.conform(df, table, metadata=metadata), path)
 
 

@@ -58,7 +58,7 @@ def test_one_pass_equals_the_steps_on_written_tokens(lexicons, tmp_path):
     tokens = token_table(documents(comments, threads), punkt=punkt,
                          mwes=multiword_tuples(t for lx in lexicons["frames"] for t in lx.terms()),
                          lowercase=True, stem=False, stopwords=stop)
-    io.write_table(tokens, tmp_path / "tokens.parquet", "tokens")
+    io.write_arrow(tokens, tmp_path / "tokens.parquet")
     assert out.tokens.equals(pa.Table.from_pandas(io.read_table(tmp_path / "tokens.parquet"), preserve_index=False)
                              .cast(out.tokens.schema))
 

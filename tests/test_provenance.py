@@ -161,10 +161,6 @@ def test_rule_graph_of_the_workflow(monkeypatch):
     assert drawn_by <= set(edges["upstream"])  # every rule that draws a figure of the registry is in the graph
 
 
-#: Rules whose files other helpers of issue 14 own, without a benchmark: yet (empty this at merge).
-NOT_YET_BENCHMARKED = {"export_convokit", "coding_sample", "validation_report"}
-
-
 @pytest.mark.workflow
 def test_every_job_writes_a_benchmark_where_benchmarks_run_reads_it(tmp_path):
     """<results>/benchmarks/<rule>.tsv, or <rule>/<wildcard values>.tsv for a rule with wildcards."""
@@ -182,7 +178,7 @@ def test_every_job_writes_a_benchmark_where_benchmarks_run_reads_it(tmp_path):
     assert {"ingest", "shard", "annotate", "frame_rates", "figures", "book"} <= set(jobs)
     for rule, facts in jobs.items():
         paths = [f for f in facts if isinstance(f, str)]
-        if rule == "all" or rule in NOT_YET_BENCHMARKED:
+        if rule == "all":
             continue
         assert len(paths) == 1, f"rule {rule} has no benchmark"
         wildcards = next((f for f in facts if isinstance(f, dict)), {})

@@ -15,7 +15,7 @@ from test_workflow import ROOT, SNAKEMAKE, run_workflow
 pytestmark = pytest.mark.workflow
 
 #: Not results: Snakemake's logs and Sphinx's pickled build environment (it holds file times).
-SKIP = ("logs/", "book/_build/.doctrees/")
+SKIP = ("logs/", "benchmarks/", "book/_build/.doctrees/")  # benchmarks: timings, not results
 
 
 def digests(results: Path) -> dict[str, str]:

@@ -26,7 +26,7 @@ out = annotate(
     count_negated=params.framing["count_negated"],
     flip_negated=params.flip_negated,
 )
-io.write_table(out.tokens, snakemake.output.tokens, "tokens")  # the contract's schema by construction
+io.write_arrow(out.tokens, snakemake.output.tokens)  # the contract's schema by construction
 io.write_table(out.matches, snakemake.output.matches, "matches")
 meta = [c for c in out.docs.columns if c not in columns.core_names("doc_frames") and not c.startswith("hits_")]
 io.write_table(out.docs, snakemake.output.docs, "doc_frames", metadata=meta)
