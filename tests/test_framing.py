@@ -2,41 +2,20 @@
 
 The matching rules themselves are tested in tests/test_matcher.py."""
 
-import textwrap
 
 import pandas as pd
 import pytest
+from helpers import FRAMES_LEXICON, lexicon_file
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from analysis.framing import doc_frame_counts, frames_of, score_frames
-from analysis.lexicons import load_lexicon
 from analysis.matcher import TokenIndex, match_frames
 from analysis.tokenization import multiword_tuples, token_table
-
-LEXICON = """
-name: test_frames
-version: "1"
-frames:
-  civil_war:
-    label: Civil war
-    terms: [civil war, rebel*, uprising]
-    exclude: [rebel yell]
-  war:
-    label: War
-    terms: [war]
-  terrorism:
-    label: Terrorism
-    terms: [terror*, suicide bomber*]
-    case_sensitive: [IS]
-  both:
-    label: Shares a term with civil_war
-    terms: [civil war]
-"""
 
 
 @pytest.fixture(scope="module")
 def lexicon(tmp_path_factory):
-    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", LEXICON)
+    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", FRAMES_LEXICON)
 
 
 def docs(*texts):
@@ -89,11 +68,6 @@ def test_doc_counts_without_any_match(lexicon):
     assert counts[["hits_civil_war", "hits_war", "hits_terrorism", "hits_both", "n_matches"]].sum().sum() == 0
 
 
-def lexicon_file(folder, name, text):
-    """A dictionary written to ``folder/name`` from YAML text, loaded."""
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return load_lexicon(path)
 
 
 def test_dictionary_encoded_tokens_give_the_same_matches_and_documents(lexicon):

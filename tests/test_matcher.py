@@ -2,13 +2,12 @@
 vectorised matcher against a brute-force oracle that walks the tokens one by one."""
 
 import random
-import textwrap
 
 import pandas as pd
 import pytest
+from helpers import FRAMES_LEXICON, lexicon_file
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.lexicons import load_lexicon
 from analysis.matcher import (
     MATCH_COLUMNS,
     NEGATION_CUES,
@@ -20,37 +19,10 @@ from analysis.matcher import (
 )
 from analysis.tokenization import multiword_tuples, token_table
 
-LEXICON = """
-name: test_frames
-version: "1"
-frames:
-  civil_war:
-    label: Civil war
-    terms: [civil war, rebel*, uprising]
-    exclude: [rebel yell]
-  war:
-    label: War
-    terms: [war]
-  terrorism:
-    label: Terrorism
-    terms: [terror*, suicide bomber*]
-    case_sensitive: [IS]
-  both:
-    label: Shares a term with civil_war
-    terms: [civil war]
-"""
-
-
-def lexicon_file(folder, name, text):
-    """A dictionary written to ``folder/name`` from YAML text, loaded."""
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return load_lexicon(path)
-
 
 @pytest.fixture(scope="module")
 def lexicon(tmp_path_factory):
-    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", LEXICON)
+    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", FRAMES_LEXICON)
 
 
 def docs(*texts):

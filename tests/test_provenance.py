@@ -12,8 +12,8 @@ import yaml
 from markdown_it import MarkdownIt
 
 from analysis import provenance
-from analysis.config import check_config
 from analysis.book import figure_block
+from analysis.config import check_config
 from analysis.figure_registry import FIGURES
 from analysis.render import myst_text as md_text
 

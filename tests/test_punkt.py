@@ -11,36 +11,11 @@ from importlib.metadata import version
 
 import pandas as pd
 import pytest
+from helpers import training_corpus
 from nltk.tokenize import punkt as nltk_punkt
 
 from analysis.errors import InputError
 from analysis.punkt import frozen_params, punkt_from_params, sentence_spans, train_from_shards, train_punkt
-
-NAMES = ["Haddad", "Khalil", "Mansour", "Nasser", "Saleh", "Karam", "Aziz", "Rami", "Hanna", "Bashir"]
-PLACES = ["Aleppo", "Homs", "Idlib", "Hama", "Damascus"]
-
-
-def training_corpus() -> list[str]:
-    """30 short texts where "Dr." and "U.S." always sit mid-sentence."""
-    texts = []
-    for i in range(30):
-        n, p, q = NAMES[i % 10], PLACES[i % 5], PLACES[(i + 2) % 5]
-        texts.append(
-            f"Yesterday Dr. {n} left {p} for {q}. The talks in {q} ended and the envoy left. "
-            f"Critics say the U.S. envoy stayed in {p} for days. A week later, the days in {q} were calm."
-        )
-    return texts
-
-
-@pytest.fixture(scope="module")
-def params() -> dict:
-    return train_punkt(training_corpus())
-
-
-@pytest.fixture(scope="module")
-def punkt(params):
-    return punkt_from_params(params)
-
 
 # --------------------------------------------------------------------------
 # training and loading

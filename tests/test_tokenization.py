@@ -8,13 +8,14 @@ import json
 import nltk.data
 import pandas as pd
 import pytest
+from helpers import training_corpus
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import MWETokenizer
 
 import analysis.punkt
 from analysis import columns, tokenization
 from analysis.errors import ConfigError
-from analysis.punkt import punkt_from_params, sentence_spans, train_punkt
+from analysis.punkt import sentence_spans
 from analysis.tokenization import (
     MAX_RUN,
     multiword_tuples,
@@ -23,31 +24,6 @@ from analysis.tokenization import (
     word_chunks,
     word_spans,
 )
-
-NAMES = ["Haddad", "Khalil", "Mansour", "Nasser", "Saleh", "Karam", "Aziz", "Rami", "Hanna", "Bashir"]
-PLACES = ["Aleppo", "Homs", "Idlib", "Hama", "Damascus"]
-
-
-def training_corpus() -> list[str]:
-    """30 short texts where "Dr." and "U.S." always sit mid-sentence."""
-    texts = []
-    for i in range(30):
-        n, p, q = NAMES[i % 10], PLACES[i % 5], PLACES[(i + 2) % 5]
-        texts.append(
-            f"Yesterday Dr. {n} left {p} for {q}. The talks in {q} ended and the envoy left. "
-            f"Critics say the U.S. envoy stayed in {p} for days. A week later, the days in {q} were calm."
-        )
-    return texts
-
-
-@pytest.fixture(scope="module")
-def params() -> dict:
-    return train_punkt(training_corpus())
-
-
-@pytest.fixture(scope="module")
-def punkt(params):
-    return punkt_from_params(params)
 
 
 def tokenize(docs: pd.DataFrame, **options) -> pd.DataFrame:

@@ -313,6 +313,13 @@ def ingest_report(reports: Sequence[str | Path], *, sources: Sequence[str], file
     return {"sources": combined, "totals": totals, "reasons": QUARANTINE_REASONS}, table
 
 
+def write_records(out: Ingested, *, quarantine: str | Path, lines: str | Path, report: str | Path) -> None:
+    """Both ingest rules: write where every record and line went (quarantine, line map) and the report."""
+    io.write_table(out.quarantine, quarantine, "quarantine")
+    io.write_table(out.lines, lines, "lines")
+    io.write_json(out.report, report)
+
+
 def write_shards(out: Ingested, *, comments: Sequence[str | Path], threads: Sequence[str | Path],
                  mentions: Sequence[str | Path]) -> None:
     """Rule ingest: write the comments, threads and mentions of a source read whole, shard ``i`` to the ``i``-th path.

@@ -54,10 +54,10 @@ def ingest_parts(name):
     ]
 
 
-#: The options both ingest rules pass to analysis.ingest.canonical.ingest.
-INGEST_PARAMS = dict(
+#: The options both ingest rules pass to analysis.ingest.canonical.ingest, by its keyword names.
+INGEST_OPTIONS = dict(
     n_shards=config["n_shards"],
-    pseudonymise=config["pseudonymise"],
+    pseudonymise_names=config["pseudonymise"],
     salt=config["pseudonym_salt"],
     orphans=config["orphans"],
 )
@@ -76,7 +76,7 @@ rule ingest:
         report=R + "/ingest/{source}/report.json",
     params:
         source=lambda w: SOURCES[w.source],
-        **INGEST_PARAMS,
+        options=INGEST_OPTIONS,
     wildcard_constraints:
         source=_one_of(THREAD_SOURCES),
     log:
@@ -107,7 +107,7 @@ rule ingest_shard:
     params:
         source=lambda w: SOURCES[w.source],
         units=shard_units,
-        **INGEST_PARAMS,
+        options=INGEST_OPTIONS,
     wildcard_constraints:
         source=_one_of(FILE_SOURCES),
     log:

@@ -1,7 +1,7 @@
 """Rule ingest: read one source, check integrity, pseudonymise, write its shards (analysis.ingest.canonical)."""
 
 from analysis import io
-from analysis.ingest.canonical import ingest, write_shards
+from analysis.ingest.canonical import ingest, write_records, write_shards
 from analysis.ingest.sources import read_source
 
 log = io.setup_logging(snakemake.log[0], "ingest")
@@ -9,19 +9,12 @@ src = snakemake.params.source
 log.info("reading source %s (%s) from %s", src["id"], src["format"], src["path"])
 result = read_source(src)
 log.info("read %d records (%d unparseable)", result.n_read, len(result.rejects))
-out = ingest(
-    result,
-    source=src["id"],
-    fmt=src["format"],
-    n_shards=snakemake.params.n_shards,
-    salt=snakemake.params.salt,
-    pseudonymise_names=snakemake.params.pseudonymise,
-    orphans=snakemake.params.orphans,
-    processes=snakemake.threads,  # the mention search runs in this many processes
-)
+# the mention search runs in snakemake.threads processes
+out = ingest(result, source=src["id"], fmt=src["format"], processes=snakemake.threads, **snakemake.params.options)
 del result  # the reader's records; ``out`` holds what is written
-write_shards(out, comments=snakemake.output.comments, threads=snakemake.output.threads, mentions=snakemake.output.mentions)
-io.write_table(out.quarantine, snakemake.output.quarantine, "quarantine")
-io.write_table(out.lines, snakemake.output.lines, "lines")
-io.write_json(out.report, snakemake.output.report)
-log.info("kept %d comments in %d threads; quarantined %d", out.report["comments_kept"], out.report["threads"], out.report["quarantined"])
+write_shards(out, comments=snakemake.output.comments, threads=snakemake.output.threads,
+             mentions=snakemake.output.mentions)
+write_records(out, quarantine=snakemake.output.quarantine, lines=snakemake.output.lines,
+              report=snakemake.output.report)
+log.info("kept %d comments in %d threads; quarantined %d",
+         out.report["comments_kept"], out.report["threads"], out.report["quarantined"])

@@ -1,7 +1,7 @@
-"""Rule ingest_shard: read one shard's files of a shard_by: file source, check integrity, pseudonymise, write that shard."""
+"""Rule ingest_shard: read one shard's files of a shard_by: file source, check integrity, pseudonymise, write it."""
 
 from analysis import io
-from analysis.ingest.canonical import ingest
+from analysis.ingest.canonical import ingest, write_records
 from analysis.ingest.sources import check_threads_in_one_file, read_source
 
 log = io.setup_logging(snakemake.log[0], "ingest_shard")
@@ -12,20 +12,11 @@ log.info("reading %d file(s) of source %s (%s) for shard %03d", len(units), src[
 result = read_source(src, files=units)
 check_threads_in_one_file(result, source=src["id"])
 log.info("read %d records (%d unparseable)", result.n_read, len(result.rejects))
-out = ingest(
-    result,
-    source=src["id"],
-    fmt=src["format"],
-    n_shards=snakemake.params.n_shards,
-    salt=snakemake.params.salt,
-    pseudonymise_names=snakemake.params.pseudonymise,
-    orphans=snakemake.params.orphans,
-    shard=shard,
-)
+out = ingest(result, source=src["id"], fmt=src["format"], shard=shard, **snakemake.params.options)
 io.write_table(out.comments, snakemake.output.comments, "comments", metadata=out.metadata)
 io.write_table(out.threads, snakemake.output.threads, "threads")
 io.write_table(out.mentions, snakemake.output.mentions, "mentions")
-io.write_table(out.quarantine, snakemake.output.quarantine, "quarantine")
-io.write_table(out.lines, snakemake.output.lines, "lines")
-io.write_json(out.report, snakemake.output.report)
-log.info("kept %d comments in %d threads; quarantined %d", out.report["comments_kept"], out.report["threads"], out.report["quarantined"])
+write_records(out, quarantine=snakemake.output.quarantine, lines=snakemake.output.lines,
+              report=snakemake.output.report)
+log.info("kept %d comments in %d threads; quarantined %d",
+         out.report["comments_kept"], out.report["threads"], out.report["quarantined"])

@@ -1,0 +1,53 @@
+"""Fixtures and test data shared by several test files (kept here once; imported as ``helpers``)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from analysis.lexicons import Lexicon, load_lexicon
+
+NAMES = ["Haddad", "Khalil", "Mansour", "Nasser", "Saleh", "Karam", "Aziz", "Rami", "Hanna", "Bashir"]
+PLACES = ["Aleppo", "Homs", "Idlib", "Hama", "Damascus"]
+
+
+def training_corpus() -> list[str]:
+    """30 short texts where "Dr." and "U.S." always sit mid-sentence (a Punkt training corpus checkable by hand)."""
+    texts = []
+    for i in range(30):
+        n, p, q = NAMES[i % 10], PLACES[i % 5], PLACES[(i + 2) % 5]
+        texts.append(
+            f"Yesterday Dr. {n} left {p} for {q}. The talks in {q} ended and the envoy left. "
+            f"Critics say the U.S. envoy stayed in {p} for days. A week later, the days in {q} were calm."
+        )
+    return texts
+
+
+#: A small frame dictionary: a multi-word term, wildcards, an exclusion, a case-sensitive term and a term two
+#: frames share.
+FRAMES_LEXICON = """
+name: test_frames
+version: "1"
+frames:
+  civil_war:
+    label: Civil war
+    terms: [civil war, rebel*, uprising]
+    exclude: [rebel yell]
+  war:
+    label: War
+    terms: [war]
+  terrorism:
+    label: Terrorism
+    terms: [terror*, suicide bomber*]
+    case_sensitive: [IS]
+  both:
+    label: Shares a term with civil_war
+    terms: [civil war]
+"""
+
+
+def lexicon_file(folder: Path, name: str, text: str) -> Lexicon:
+    """A dictionary written to ``folder/name`` from YAML text, loaded."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return load_lexicon(path)
