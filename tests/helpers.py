@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from analysis.lexicons import Lexicon, load_lexicon
+from analysis.lexicons import Lexicon, expand_wildcards, load_lexicon
 
 NAMES = ["Haddad", "Khalil", "Mansour", "Nasser", "Saleh", "Karam", "Aziz", "Rami", "Hanna", "Bashir"]
 PLACES = ["Aleppo", "Homs", "Idlib", "Hama", "Damascus"]
@@ -51,3 +51,18 @@ def lexicon_file(folder: Path, name: str, text: str) -> Lexicon:
     path = folder / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return load_lexicon(path)
+
+
+def counted_false_positives(lx: Lexicon, words: list[str]) -> list[str]:
+    """Which of ``words`` (lower case), each standing alone, the dictionary ``lx`` would count as a match.
+
+    A word counts if a wildcard expands to it (a multi-word wildcard's last word is not a match on its own), or if it
+    is a single-word term that is not case-sensitive (case-sensitive terms, e.g. ``IS``, never match a lower-case
+    word) and not an exclusion.
+    """
+    ex = expand_wildcards(lx, words)
+    counted = ex[~ex["exclude"] & ~ex["excluded"]]
+    counted = counted.loc[counted["term"].map(lambda t: " " not in t).to_numpy(dtype=bool)]
+    t = lx.term_table()
+    single = t[(t["n_words"] == 1) & ~t["wildcard"] & ~t["exclude"] & ~t["case_sensitive"]]
+    return sorted(set(counted["word"]) | (set(words) & {w[0].casefold() for w in single["words"]}))
