@@ -72,8 +72,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from analysis import columns
 from analysis.errors import InputError
 from analysis.ingest.base import ReadResult
@@ -85,10 +83,10 @@ from analysis.ingest.reddit import (
     escape_bytes,
     iter_json_lines,
     line_frame,
+    record_frame,
     reject_frame,
     scalar_text,
     thread_frame,
-    times_from_us,
 )
 
 __all__ = ["read_convokit", "ROOT_SPEAKER", "UNKNOWN_SPEAKER"]
@@ -187,22 +185,7 @@ def read_convokit(folder: str, *, encoding: str = "utf-8", root_is_article: bool
             row[name] = scalar_text(val)
         meta_rows.append(row)
 
-    n = len(core["record"])
-    records = pd.DataFrame(
-        {
-            "file": pd.Series([folder] * n, dtype=object),
-            "record": pd.Series(core["record"], dtype="int64"),
-            "thread_id": pd.Series(core["thread_id"], dtype=object),
-            "comment_id": pd.Series(core["comment_id"], dtype=object),
-            "parent_id": pd.Series(core["parent_id"], dtype=object),
-            "author": pd.Series(core["author"], dtype=object),
-            "created_at": times_from_us(core["_us"]),
-            "text": pd.Series(core["text"], dtype=object),
-            "rule": pd.Series(["record"] * n, dtype=object),
-        }
-    )
-    meta_frame = pd.DataFrame(meta_rows, columns=list(meta_order), dtype=object).fillna("")
-    records = pd.concat([records, meta_frame], axis=1)
+    records = record_frame(core, files=[folder] * len(core["record"]), meta_rows=meta_rows, meta_names=list(meta_order))
     return ReadResult(
         records=records,
         threads=thread_frame(threads, metadata=list(thread_meta)),

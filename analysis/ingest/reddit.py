@@ -171,9 +171,22 @@ def read_reddit(paths: Sequence[str], *, encoding: str = "utf-8") -> ReadResult:
                 thread["title"] = clean_text(link_title)
             lines.append((path, lineno, "record", comment_id))
 
+    records = record_frame(core, files=core["file"], meta_rows=meta_rows, meta_names=list(meta_order))
+    return ReadResult(records=records, threads=thread_frame(threads), rejects=reject_frame(rejects), lines=line_frame(lines))
+
+
+# ---------------------------------------------------------------------------
+# helpers shared with the ConvoKit reader
+
+
+def record_frame(core: Mapping[str, list], *, files: list, meta_rows: list[dict],
+                 meta_names: list[str]) -> pd.DataFrame:
+    """The records table of a JSON reader: each record's core fields (``core``: ``record``, ``thread_id``,
+    ``comment_id``, ``parent_id``, ``author``, ``_us`` microseconds since the epoch, ``text``; one list each) and
+    file, then its metadata columns in ``meta_names`` order (missing values empty)."""
     records = pd.DataFrame(
         {
-            "file": pd.Series(core["file"], dtype=object),
+            "file": pd.Series(files, dtype=object),
             "record": pd.Series(core["record"], dtype="int64"),
             "thread_id": pd.Series(core["thread_id"], dtype=object),
             "comment_id": pd.Series(core["comment_id"], dtype=object),
@@ -181,17 +194,11 @@ def read_reddit(paths: Sequence[str], *, encoding: str = "utf-8") -> ReadResult:
             "author": pd.Series(core["author"], dtype=object),
             "created_at": times_from_us(core["_us"]),
             "text": pd.Series(core["text"], dtype=object),
-            "rule": pd.Series(["record"] * len(core["file"]), dtype=object),
+            "rule": pd.Series(["record"] * len(core["record"]), dtype=object),
         }
     )
-    meta_names = list(meta_order)
     meta_frame = pd.DataFrame(meta_rows, columns=meta_names, dtype=object).fillna("")
-    records = pd.concat([records, meta_frame], axis=1)
-    return ReadResult(records=records, threads=thread_frame(threads), rejects=reject_frame(rejects), lines=line_frame(lines))
-
-
-# ---------------------------------------------------------------------------
-# helpers shared with the ConvoKit reader
+    return pd.concat([records, meta_frame], axis=1)
 
 
 def check_encoding(encoding: str) -> None:
