@@ -56,3 +56,29 @@ def level_arg(value, *, name: str = "level") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 < value < 1:
         raise bad_value(name, value, "a number strictly between 0 and 1, e.g. 0.95")
     return float(value)
+
+
+def shape_text(x) -> str:
+    """How an array argument is named in an error message: its shape, never its values."""
+    return f"<array of shape {getattr(x, 'shape', '?')}>"
+
+
+def count_matrix_arg(counts, *, rows: str):
+    """``counts`` as a 2-D ``scipy.sparse.csr_array`` (a view of a CSR input), or a ValueError naming ``counts``.
+
+    ``counts`` is a scipy.sparse matrix or a 2-D numeric or boolean array of ``rows`` x terms (e.g. ``rows="authors"``).
+    Values and dtype are not checked here: each measure checks what it needs.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    if sp.issparse(counts):
+        m = sp.csr_array(counts)
+    else:
+        a = np.asarray(counts)
+        if a.ndim != 2 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+            raise ValueError(f"counts={shape_text(a)}: expected a ({rows} x terms) scipy.sparse matrix or 2-D array")
+        m = sp.csr_array(a)
+    if m.ndim != 2:
+        raise ValueError(f"counts={shape_text(m)}: expected a ({rows} x terms) matrix")
+    return m

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scipy.special import erfc, xlogy
 
 from analysis.codes import combined_codes, key_codes, numbers, run_starts, string_codes
-from analysis.errors import bad_value
+from analysis.errors import bad_value, count_matrix_arg, shape_text
 
 __all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum",
            "keyness", "keyness_by_grouping"]
@@ -36,17 +36,13 @@ REST = "(rest)"
 # ---------------------------------------------------------------- argument checks
 
 
-def _shape_text(x) -> str:
-    return f"<array of shape {getattr(x, 'shape', '?')}>"
-
-
 def _count_vector(x, name: str) -> np.ndarray:
     a = np.asarray(x)
     if a.ndim != 1 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise ValueError(f"{name}={_shape_text(a)}: expected a 1-D numeric array over the vocabulary")
+        raise ValueError(f"{name}={shape_text(a)}: expected a 1-D numeric array over the vocabulary")
     a = a.astype(np.float64)
     if not np.isfinite(a).all() or (a < 0).any():
-        raise ValueError(f"{name}={_shape_text(a)}: expected finite counts >= 0")
+        raise ValueError(f"{name}={shape_text(a)}: expected finite counts >= 0")
     return a
 
 
@@ -54,7 +50,7 @@ def _pair(counts_i, counts_j) -> tuple[np.ndarray, np.ndarray]:
     yi = _count_vector(counts_i, "counts_i")
     yj = _count_vector(counts_j, "counts_j")
     if yi.shape != yj.shape:
-        raise ValueError(f"counts_j={_shape_text(yj)}: expected the length of counts_i ({len(yi)})")
+        raise ValueError(f"counts_j={shape_text(yj)}: expected the length of counts_i ({len(yi)})")
     return yi, yj
 
 
@@ -120,7 +116,7 @@ def log_odds_dirichlet(counts_i, counts_j, *, prior) -> pd.DataFrame:
     """
     yi, yj = _pair(counts_i, counts_j)
     if len(yi) < 2:
-        raise ValueError(f"counts_i={_shape_text(yi)}: expected a vocabulary of at least 2 words")
+        raise ValueError(f"counts_i={shape_text(yi)}: expected a vocabulary of at least 2 words")
     if np.ndim(prior) == 0:
         if isinstance(prior, bool) or not isinstance(prior, (int, float, np.integer, np.floating)):
             raise bad_value("prior", prior, "a number > 0 or an array of pseudo-counts > 0")
@@ -128,9 +124,9 @@ def log_odds_dirichlet(counts_i, counts_j, *, prior) -> pd.DataFrame:
     else:
         alpha = _count_vector(prior, "prior")
         if alpha.shape != yi.shape:
-            raise ValueError(f"prior={_shape_text(alpha)}: expected one pseudo-count per word ({len(yi)})")
+            raise ValueError(f"prior={shape_text(alpha)}: expected one pseudo-count per word ({len(yi)})")
     if not (np.isfinite(alpha).all() and (alpha > 0).all()):
-        raise bad_value("prior", prior if np.ndim(prior) == 0 else _shape_text(alpha), "pseudo-counts > 0")
+        raise bad_value("prior", prior if np.ndim(prior) == 0 else shape_text(alpha), "pseudo-counts > 0")
     delta, var, z = _log_odds(yi, yj, alpha, yi.sum(), yj.sum(), alpha.sum())
     return pd.DataFrame({"delta": delta, "var": var, "z": z})
 
@@ -169,7 +165,7 @@ def g_squared_pvalue(g2) -> np.ndarray:
     """
     g = np.asarray(g2, dtype=np.float64)
     if (np.isnan(g) | (g < 0)).any():
-        raise ValueError(f"g2={_shape_text(g)}: expected values >= 0")
+        raise ValueError(f"g2={shape_text(g)}: expected values >= 0")
     return _chi2_1_sf(g)
 
 
@@ -372,19 +368,11 @@ def keyness_by_grouping(
 
 
 def _count_matrix(counts) -> tuple[sp.csr_array, bool]:
-    if sp.issparse(counts):
-        m = sp.csr_array(counts)
-    else:
-        a = np.asarray(counts)
-        if a.ndim != 2 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-            raise ValueError(f"counts={_shape_text(a)}: expected a (groups x terms) scipy.sparse matrix or 2-D array")
-        m = sp.csr_array(a)
-    if m.ndim != 2:
-        raise ValueError(f"counts={_shape_text(m)}: expected a (groups x terms) matrix")
+    m = count_matrix_arg(counts, rows="groups")
     integral = np.issubdtype(m.dtype, np.integer) or m.dtype == bool
     m = m.astype(np.float64)
     if not np.isfinite(m.data).all() or (m.data < 0).any():
-        raise ValueError(f"counts={_shape_text(m)}: expected finite counts >= 0")
+        raise ValueError(f"counts={shape_text(m)}: expected finite counts >= 0")
     return m, integral
 
 
@@ -457,7 +445,7 @@ def keyness(
     m, integral = _count_matrix(counts)
     n_groups, n_terms = m.shape
     if n_groups < 2:
-        raise ValueError(f"counts={_shape_text(m)}: expected at least 2 groups (rows)")
+        raise ValueError(f"counts={shape_text(m)}: expected at least 2 groups (rows)")
     group_names = _labels(groups, n_groups, "groups", "row of counts")
     term_names = _labels(terms, n_terms, "terms", "column of counts")
     if comparison not in ("one_vs_rest", "pairwise"):
@@ -476,7 +464,7 @@ def keyness(
     corpus = np.asarray(m.sum(axis=0)).ravel()
     total = float(corpus.sum())
     if (corpus > 0).sum() < 2:
-        raise ValueError(f"counts={_shape_text(m)}: expected at least 2 terms with a positive corpus count")
+        raise ValueError(f"counts={shape_text(m)}: expected at least 2 terms with a positive corpus count")
     group_total = np.asarray(m.sum(axis=1)).ravel()
     alpha0 = total if prior_scale is None else float(prior_scale)
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analysis.errors import bad_value, int_arg, level_arg
+from analysis.errors import bad_value, count_matrix_arg, int_arg, level_arg, shape_text
 from analysis.stats import bootstrap_weights, percentile_interval
 
 __all__ = [
@@ -61,29 +61,17 @@ _BATCH_BYTES = 1 << 26
 # ---------------------------------------------------------------- argument checks
 
 
-def _shape_text(x) -> str:
-    return f"<array of shape {getattr(x, 'shape', '?')}>"
-
-
 def _count_matrix(counts) -> tuple[sp.csr_array, bool]:
     """(authors x terms) CSR view or copy with canonical, strictly positive entries, and whether all are whole numbers.
 
     Integer counts keep their dtype (no float copy); other numeric input
     becomes float64. The caller's arrays are never modified.
     """
-    if sp.issparse(counts):
-        m = sp.csr_array(counts)
-    else:
-        a = np.asarray(counts)
-        if a.ndim != 2 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-            raise ValueError(f"counts={_shape_text(a)}: expected an (authors x terms) scipy.sparse matrix or 2-D array")
-        m = sp.csr_array(a)
-    if m.ndim != 2:
-        raise ValueError(f"counts={_shape_text(m)}: expected an (authors x terms) matrix")
+    m = count_matrix_arg(counts, rows="authors")
     if m.dtype == bool:
         m = m.astype(np.int64)
     elif not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.floating)):
-        raise ValueError(f"counts={_shape_text(m)}: expected real counts (integer or float), not {m.dtype}")
+        raise ValueError(f"counts={shape_text(m)}: expected real counts (integer or float), not {m.dtype}")
     elif np.issubdtype(m.dtype, np.floating) and m.dtype != np.float64:
         m = m.astype(np.float64)
     if not m.has_canonical_format:  # duplicate entries: sum them, on a copy (never touch the caller's arrays)
@@ -91,9 +79,9 @@ def _count_matrix(counts) -> tuple[sp.csr_array, bool]:
         m.sum_duplicates()
     integral = bool(np.issubdtype(m.dtype, np.integer))
     if not integral and not np.isfinite(m.data).all():
-        raise ValueError(f"counts={_shape_text(m)}: expected finite counts >= 0")
+        raise ValueError(f"counts={shape_text(m)}: expected finite counts >= 0")
     if (m.data < 0).any():
-        raise ValueError(f"counts={_shape_text(m)}: expected finite counts >= 0")
+        raise ValueError(f"counts={shape_text(m)}: expected finite counts >= 0")
     if (m.data == 0).any():
         m = m.copy()
         m.eliminate_zeros()
@@ -106,13 +94,13 @@ def _boolean_groups(groups, n: int) -> np.ndarray:
     g = np.asarray(groups)
     if g.ndim != 1 or len(g) != n:
         raise ValueError(
-            f"groups={_shape_text(g)}: expected a 1-D array with one group per author (row of counts, {n})"
+            f"groups={shape_text(g)}: expected a 1-D array with one group per author (row of counts, {n})"
         )
     if g.dtype == bool:
         return g
     if np.issubdtype(g.dtype, np.number) and np.isin(g, (0, 1)).all():
         return g.astype(bool)
-    raise ValueError(f"groups={_shape_text(g)}: expected booleans or 0/1 (True or 1 = group R, False or 0 = group D)")
+    raise ValueError(f"groups={shape_text(g)}: expected booleans or 0/1 (True or 1 = group R, False or 0 = group D)")
 
 
 # ---------------------------------------------------------------- the one-pass core
@@ -320,7 +308,7 @@ def _prepare(counts, groups) -> tuple[_Speech, np.ndarray, int]:
     n_r, n_d = int(in_r.sum()), int((~in_r).sum())
     if n_r < 2 or n_d < 2:
         raise ValueError(
-            f"groups={_shape_text(g)}: expected at least 2 authors with tokens in each group "
+            f"groups={shape_text(g)}: expected at least 2 authors with tokens in each group "
             f"(found {n_r} in R and {n_d} in D); the leave-out frequencies need another author of the group"
         )
     return s, in_r, m.shape[0] - len(s.kept)
@@ -730,10 +718,10 @@ def esteban_ray(positions, *, alpha: float = 1.3, weights=None, bins: int | None
     """
     y = np.asarray(positions)
     if y.ndim != 1 or len(y) == 0 or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
-        raise ValueError(f"positions={_shape_text(y)}: expected a non-empty 1-D numeric array")
+        raise ValueError(f"positions={shape_text(y)}: expected a non-empty 1-D numeric array")
     y = y.astype(np.float64)
     if not np.isfinite(y).all():
-        raise ValueError(f"positions={_shape_text(y)}: expected finite values")
+        raise ValueError(f"positions={shape_text(y)}: expected finite values")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) or not (
         0.0 <= alpha <= 1.6
     ):
@@ -747,10 +735,10 @@ def esteban_ray(positions, *, alpha: float = 1.3, weights=None, bins: int | None
     else:
         w = np.asarray(weights)
         if w.shape != y.shape or not (np.issubdtype(w.dtype, np.number) or w.dtype == bool):
-            raise ValueError(f"weights={_shape_text(w)}: expected one numeric weight per position ({len(y)})")
+            raise ValueError(f"weights={shape_text(w)}: expected one numeric weight per position ({len(y)})")
         w = w.astype(np.float64)
         if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-            raise ValueError(f"weights={_shape_text(w)}: expected finite weights >= 0 with a positive sum")
+            raise ValueError(f"weights={shape_text(w)}: expected finite weights >= 0 with a positive sum")
     if bins is not None:
         bins = int_arg("bins", bins, minimum=1)
         mass, edges = np.histogram(y, bins=bins, weights=w)
