@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analysis.errors import bad_value, int_arg, level_arg
+from analysis.errors import bad_value, int_arg, level_arg, shape_text
 
 __all__ = [
     "bootstrap_weights",
@@ -52,21 +52,16 @@ def _positive_arg(name: str, value) -> float:
     return float(value)
 
 
-def _shape_text(x) -> str:
-    shape = getattr(x, "shape", None)
-    return f"<array of shape {shape}>" if shape is not None else f"<{type(x).__name__}>"
-
-
 def _numeric_vector(x, name: str, *, nonnegative: bool) -> np.ndarray:
     """A 1-D float64 copy of ``x``; finite (and >= 0 when asked) or ValueError."""
     a = np.asarray(x)
     if a.ndim != 1 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise ValueError(f"{name}={_shape_text(a)}: expected a 1-D numeric array")
+        raise ValueError(f"{name}={shape_text(a)}: expected a 1-D numeric array")
     a = a.astype(np.float64)
     if not np.isfinite(a).all():
-        raise ValueError(f"{name}={_shape_text(a)}: expected finite values (no NaN or inf)")
+        raise ValueError(f"{name}={shape_text(a)}: expected finite values (no NaN or inf)")
     if nonnegative and (a < 0).any():
-        raise ValueError(f"{name}={_shape_text(a)}: expected values >= 0")
+        raise ValueError(f"{name}={shape_text(a)}: expected values >= 0")
     return a
 
 
@@ -81,15 +76,15 @@ def _cluster_matrix(x, name: str, *, nonnegative: bool) -> sp.csr_array:
         if a.ndim == 1:
             a = a[:, None]
         if a.ndim != 2 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-            raise ValueError(f"{name}={_shape_text(a)}: expected a 1-D or 2-D numeric array or a scipy.sparse matrix")
+            raise ValueError(f"{name}={shape_text(a)}: expected a 1-D or 2-D numeric array or a scipy.sparse matrix")
         m = sp.coo_array(a.astype(np.float64))
     if m.ndim != 2:
-        raise ValueError(f"{name}={_shape_text(m)}: expected a 1-D or 2-D array or a scipy.sparse matrix")
+        raise ValueError(f"{name}={shape_text(m)}: expected a 1-D or 2-D array or a scipy.sparse matrix")
     m = sp.csr_array(m, dtype=np.float64)
     if not np.isfinite(m.data).all():
-        raise ValueError(f"{name}={_shape_text(m)}: expected finite values (no NaN or inf)")
+        raise ValueError(f"{name}={shape_text(m)}: expected finite values (no NaN or inf)")
     if nonnegative and (m.data < 0).any():
-        raise ValueError(f"{name}={_shape_text(m)}: expected values >= 0")
+        raise ValueError(f"{name}={shape_text(m)}: expected values >= 0")
     m.eliminate_zeros()
     return m
 
@@ -161,7 +156,7 @@ def percentile_interval(replicates, level: float = 0.95) -> tuple:
     level = level_arg(level)
     r = np.asarray(replicates, dtype=np.float64)
     if r.ndim not in (1, 2) or r.shape[0] == 0:
-        raise ValueError(f"replicates={_shape_text(r)}: expected a non-empty 1-D or 2-D array (n_boot x k)")
+        raise ValueError(f"replicates={shape_text(r)}: expected a non-empty 1-D or 2-D array (n_boot x k)")
     tail = (1.0 - level) / 2.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns -> NaN bounds
@@ -322,7 +317,7 @@ def cluster_bootstrap_ratio(
     den = _cluster_matrix(denominator, "denominator", nonnegative=True)
     if num.shape != den.shape:
         raise ValueError(
-            f"denominator={_shape_text(den)}: expected the shape of numerator {num.shape} (clusters x quantities)"
+            f"denominator={shape_text(den)}: expected the shape of numerator {num.shape} (clusters x quantities)"
         )
     n, k = num.shape
     int_arg("n_clusters", n, minimum=1, maximum=_INT32_MAX)
@@ -400,17 +395,17 @@ def cluster_bootstrap_mean(
     else:
         labels = names
     if v.ndim != 2 or not (np.issubdtype(v.dtype, np.number) or v.dtype == bool):
-        raise ValueError(f"values={_shape_text(v)}: expected a 1-D or 2-D numeric array (observations x quantities)")
+        raise ValueError(f"values={shape_text(v)}: expected a 1-D or 2-D numeric array (observations x quantities)")
     v = v.astype(np.float64)
     if not np.isfinite(v).all():
-        raise ValueError(f"values={_shape_text(v)}: expected finite values (no NaN or inf)")
+        raise ValueError(f"values={shape_text(v)}: expected finite values (no NaN or inf)")
     cl = np.asarray(clusters)
     if cl.ndim != 1 or len(cl) != v.shape[0] or len(cl) == 0:
-        raise ValueError(f"clusters={_shape_text(cl)}: "
+        raise ValueError(f"clusters={shape_text(cl)}: "
                          f"expected a non-empty 1-D array with one label per observation ({v.shape[0]})")
     codes, uniques = pd.factorize(cl)
     if (codes < 0).any():
-        raise ValueError(f"clusters={_shape_text(cl)}: expected no missing cluster labels")
+        raise ValueError(f"clusters={shape_text(cl)}: expected no missing cluster labels")
     g, k = len(uniques), v.shape[1]
     rows = np.repeat(codes, k)
     cols = np.tile(np.arange(k), len(codes))
@@ -477,10 +472,10 @@ def permutation_test(
     t = _numeric_vector(tokens, "tokens", nonnegative=True)
     lab = np.asarray(labels)
     if lab.dtype != bool or lab.ndim != 1:
-        raise ValueError(f"labels={_shape_text(lab)}: expected a 1-D boolean array")
+        raise ValueError(f"labels={shape_text(lab)}: expected a 1-D boolean array")
     n = len(lab)
     if len(h) != n or len(t) != n:
-        raise ValueError(f"tokens={_shape_text(t)}: expected hits, tokens and labels of equal length ({n})")
+        raise ValueError(f"tokens={shape_text(t)}: expected hits, tokens and labels of equal length ({n})")
     n_perm = int_arg("n_perm", n_perm, minimum=1)
     seed = int_arg("seed", seed, minimum=0)
     scale = _positive_arg("scale", scale)
@@ -494,10 +489,10 @@ def permutation_test(
     else:
         s = np.asarray(strata)
         if s.ndim != 1 or len(s) != n:
-            raise ValueError(f"strata={_shape_text(s)}: expected a 1-D array with one stratum per observation ({n})")
+            raise ValueError(f"strata={shape_text(s)}: expected a 1-D array with one stratum per observation ({n})")
         codes = pd.factorize(s)[0].astype(np.int64)
         if (codes < 0).any():
-            raise ValueError(f"strata={_shape_text(s)}: expected no missing stratum labels")
+            raise ValueError(f"strata={shape_text(s)}: expected no missing stratum labels")
 
     # only strata with both labels can change; the others add a fixed amount
     n_true = np.bincount(codes, weights=lab.astype(np.float64))
