@@ -1,7 +1,7 @@
 """Fixtures shared by several test files; their data and helpers are in tests/helpers.py."""
 
 import pytest
-from helpers import training_corpus
+from helpers import FRAMES_LEXICON, lexicon_file, training_corpus
 
 from analysis.punkt import punkt_from_params, train_punkt
 
@@ -15,3 +15,9 @@ def params() -> dict:
 @pytest.fixture(scope="session")
 def punkt(params):
     return punkt_from_params(params)
+
+
+@pytest.fixture(scope="session")
+def lexicon(tmp_path_factory):
+    """The small frame dictionary :data:`helpers.FRAMES_LEXICON`, loaded."""
+    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", FRAMES_LEXICON)

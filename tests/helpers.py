@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.lexicons import Lexicon, expand_wildcards, load_lexicon
 
 NAMES = ["Haddad", "Khalil", "Mansour", "Nasser", "Saleh", "Karam", "Aziz", "Rami", "Hanna", "Bashir"]
@@ -66,3 +68,9 @@ def counted_false_positives(lx: Lexicon, words: list[str]) -> list[str]:
     t = lx.term_table()
     single = t[(t["n_words"] == 1) & ~t["wildcard"] & ~t["exclude"] & ~t["case_sensitive"]]
     return sorted(set(counted["word"]) | (set(words) & {w[0].casefold() for w in single["words"]}))
+
+
+def comment_docs(*texts: str) -> pd.DataFrame:
+    """Documents ``c0``, ``c1``, ... of one thread ``t``, one comment per text."""
+    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
+                         "text": list(texts)})

@@ -5,22 +5,12 @@ The matching rules themselves are tested in tests/test_matcher.py."""
 
 import pandas as pd
 import pytest
-from helpers import FRAMES_LEXICON, lexicon_file
+from helpers import comment_docs as docs
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from analysis.framing import doc_frame_counts, frames_of, score_frames
 from analysis.matcher import TokenIndex, match_frames
 from analysis.tokenization import multiword_tuples, token_table
-
-
-@pytest.fixture(scope="module")
-def lexicon(tmp_path_factory):
-    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", FRAMES_LEXICON)
-
-
-def docs(*texts):
-    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
-                         "text": list(texts)})
 
 
 def run(lexicon, *texts, join=True, **kw):

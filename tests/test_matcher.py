@@ -5,7 +5,8 @@ import random
 
 import pandas as pd
 import pytest
-from helpers import FRAMES_LEXICON, lexicon_file
+from helpers import comment_docs as docs
+from helpers import lexicon_file
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from analysis.matcher import (
@@ -18,16 +19,6 @@ from analysis.matcher import (
     quoted_spans,
 )
 from analysis.tokenization import multiword_tuples, token_table
-
-
-@pytest.fixture(scope="module")
-def lexicon(tmp_path_factory):
-    return lexicon_file(tmp_path_factory.mktemp("lex"), "test_frames.yaml", FRAMES_LEXICON)
-
-
-def docs(*texts):
-    return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
-                         "text": list(texts)})
 
 
 def run(lexicon, *texts, join=True, **kw):
