@@ -107,7 +107,8 @@ def provenance_substitutions(summary: Mapping, inputs: pd.DataFrame) -> dict:
     }
 
 
-def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping, lexicons: Sequence,
+def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Mapping, config: Mapping,
+                  lexicons: Sequence,
                   framing: Mapping, polar: Mapping, valid: Mapping, n_sample: int, provenance: Mapping,
                   inputs: pd.DataFrame) -> dict:
     """The values the pages quote, formatted for reading."""
@@ -127,17 +128,21 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         "framing": _fmt_tree(framing),
         "polar": polar_substitutions(polar, **{k: config["polarization"][k] for k in (
             "group_column", "n_boot", "n_perm", "seed", "rwc_k")}),
-        "valid": valid_substitutions(valid, n_sample=n_sample, results=config["results"], **{k: config["validation"][k] for k in (
-            "coders", "label_column", "cluster", "per_stratum", "seed", "coded_sheets")}),
+        "valid": valid_substitutions(
+            valid, n_sample=n_sample, results=config["results"], **{k: config["validation"][k] for k in (
+                "coders", "label_column", "cluster", "per_stratum", "seed", "coded_sheets")}),
         "repro": provenance_substitutions(provenance, inputs),
-        "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]), "n_comments": fmt_number(tree["n_comments"])},
+        "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]),
+                 "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": config["book"]["title"],
             "results": config["results"],
             "pseudonymisation": pseudo,
             "paragraphs": ", ".join(sorted({
-                "another paragraph of the same comment" if s.get("scraped", {}).get("paragraphs", "continue") == "continue"
-                else "a new comment" for s in config["sources"] if s["format"] == "scraped_text"})) or "(no scraped source)",
+                "another paragraph of the same comment"
+                if s.get("scraped", {}).get("paragraphs", "continue") == "continue"
+                else "a new comment" for s in config["sources"] if s["format"] == "scraped_text"}))
+            or "(no scraped source)",
         },
     }
 
@@ -149,7 +154,8 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
     chapter states.
     """
     source = {"column": f"the data's column {group_column}", "table": "the author table in the config",
-              "stance": "lexical stance (pro or anti; speakers without stance evidence have no group)"}[p["group_source"]]
+              "stance": "lexical stance (pro or anti; speakers without stance evidence have no group)"}[
+                  p["group_source"]]
     groups = ", ".join(f"{myst_text(g)}: {n}" for g, n in p["groups"].items()) or "no group found"
     ag = p.get("stance_agreement")
     agreement = (f"Against the data's own column {group_column}, stance labels agree on "
@@ -160,8 +166,10 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
     not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
                      "groups with two or more speakers each.") if missing else ""
     pa = p.get("partisanship_all")
-    headline = (f"Leave-out partisanship between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])} on all word tokens is "
-                f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) against {pa['baseline_mean']:.3f} "
+    headline = (f"Leave-out partisanship between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])} "
+                f"on all word tokens is "
+                f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) "
+                f"against {pa['baseline_mean']:.3f} "
                 f"with shuffled labels (permutation p = {pa['p_value']:.3f})." if pa else
                 "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + ".")
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
@@ -211,7 +219,8 @@ def _fmt_tree(value):
     return fmt_number(value)
 
 
-def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[str, str]:
+def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.DataFrame],
+            lexicons: Sequence) -> dict[str, str]:
     sources = pd.DataFrame(
         [{"source": r["source"], "format": r["format"], "files": "; ".join(r["files"]), "threads": r["threads"],
           "comments": r["comments_kept"], "authors": r["authors"], "without author": r["comments_without_author"],
@@ -219,7 +228,8 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
     )
     reasons = list(report["reasons"])
     ingest = pd.DataFrame(
-        [{"source": r["source"], "read": r["records_read"], "kept": r["comments_kept"], "placeholders": r["placeholders"],
+        [{"source": r["source"], "read": r["records_read"], "kept": r["comments_kept"],
+          "placeholders": r["placeholders"],
           "quarantined": r["quarantined"],
           "read = kept + quarantined": "yes" if r["records_read"] == r["comments_kept"] + r["quarantined"] else "NO"}
          for r in report["sources"]]
@@ -231,7 +241,8 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
     )
     reason_table = pd.DataFrame({"reason": reasons, "meaning": [report["reasons"][k] for k in reasons]})
     rules = pd.DataFrame(
-        [{"source": r["source"], "rule": rule, "comments": n, "meaning": PARSING_RULES.get(rule, "")} for r in report["sources"]
+        [{"source": r["source"], "rule": rule, "comments": n, "meaning": PARSING_RULES.get(rule, "")}
+         for r in report["sources"]
          if r["format"] == "scraped_text" for rule, n in r["rules"].items()],
         columns=["source", "rule", "comments", "meaning"],
     )
@@ -245,7 +256,8 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
         "rules": html_table(rules, caption="Comments by the parsing rule that decided them")
         if len(rules) else "<p><em>No source in scraped-text format in this run.</em></p>\n",
         "threads": html_table(top, caption=f"The {len(top)} largest of {len(threads)} thread(s)",
-                              headers={"n_comments": "comments", "n_top_level": "top level", "max_depth": "max depth", "n_authors": "authors"}),
+                              headers={"n_comments": "comments", "n_top_level": "top level", "max_depth": "max depth",
+                                       "n_authors": "authors"}),
     }
 
 
@@ -264,33 +276,42 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
     index = index[["frame_a", "frame_b", "by", "group", "hits_a", "hits_b", "pooled", "pooled_low", "pooled_high",
                    "doc_mean", "doc_mean_low", "doc_mean_high"]].round(3)
     test = t["article_vs_comments"].round(4).drop(columns=["n_perm", "n_threads"], errors="ignore")
-    uptake = t["uptake"][["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "uptake", "ci_low", "ci_high"]].round(3)
+    uptake = t["uptake"][["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "uptake", "ci_low",
+                          "ci_high"]].round(3)
     colloc = t["collocations"]
     if len(colloc):
         colloc = colloc.groupby("frame", sort=False).head(8)
-        colloc = colloc[[c for c in colloc.columns if c in ("frame", "word", "n_ii", "likelihood_ratio", "pmi")]].round(2)
+        colloc = colloc[[c for c in colloc.columns
+                         if c in ("frame", "word", "n_ii", "likelihood_ratio", "pmi")]].round(2)
     key = t["keyness"]
     if len(key):
         key = key.sort_values(["by", "group", "z"], ascending=[True, True, False]).groupby(["by", "group"]).head(15)
-        key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2") if c in key.columns]].round(2)
+        key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2")
+                   if c in key.columns]].round(2)
     polar_tables = _polar_tables(t) | _valid_tables(t)
     kwic = t["concordance"]
     shown = kwic.groupby("frame", sort=False).head(CONCORDANCE_PER_FRAME)
     n_kwic = kwic.attrs["n_rows"]  # the lines of the whole concordance (kwic is its preview)
-    shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated", "counted"]]
+    shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated",
+                   "counted"]]
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
     return polar_tables | {
         "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used)"),
         "frame_rates": html_table(overall, caption="Hits per 1,000 word tokens (95% bootstrap CI)"),
-        "framing_index": html_table(index, caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs"),
-        "article_vs_comments": html_table(test, caption="Permutation test: article vs comments, rate difference per 1,000 tokens")
+        "framing_index": html_table(index,
+                                    caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs"),
+        "article_vs_comments": html_table(test,
+                                          caption="Permutation test: article vs comments, "
+                                                  "rate difference per 1,000 tokens")
         if len(test) else none,
         "uptake": html_table(uptake, caption="Frame uptake P(reply uses F | parent uses F) - P(reply uses F), 95% CIs"),
         "collocations": html_table(colloc, caption="Top collocates of each frame's terms (NLTK association measures)")
         if len(colloc) else none,
-        "keyness": html_table(key, caption="Most distinctive terms of each group (one group vs the rest)") if len(key) else none,
+        "keyness": html_table(key, caption="Most distinctive terms of each group (one group vs the rest)")
+        if len(key) else none,
         "concordance": html_table(shown, caption=f"Concordance: the first {len(shown)} of {n_kwic:,} matches "
-                                                 f"(at most {CONCORDANCE_PER_FRAME} per frame; all are in the CSV)", max_chars=200)
+                                                 f"(at most {CONCORDANCE_PER_FRAME} per frame; all are in the CSV)",
+                                  max_chars=200)
         if len(kwic) else none,
     }
 
@@ -309,7 +330,8 @@ def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FR
 
     pf = pq.ParquetFile(path, read_dictionary=["frame"])
     n_rows = pf.metadata.num_rows
-    frames = pd.Series(pf.read(columns=["frame"]).column("frame").to_pandas()) if n_rows else pd.Series([], dtype=object)
+    frames = (pd.Series(pf.read(columns=["frame"]).column("frame").to_pandas()) if n_rows
+              else pd.Series([], dtype=object))
     rows = frames.groupby(frames, sort=False, dropna=False).head(per_frame).index.to_numpy()
     # only the row groups holding a chosen row are read
     sizes = np.array([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)], dtype=np.int64)
@@ -318,7 +340,8 @@ def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FR
     group_of_row = np.searchsorted(group_end, rows, side="right")
     groups = np.unique(group_of_row)
     if len(groups):
-        read_start = np.concatenate([[0], np.cumsum(sizes[groups])[:-1]])  # where each read group starts in the table read
+        # where each read group starts in the table read
+        read_start = np.concatenate([[0], np.cumsum(sizes[groups])[:-1]])
         local = read_start[np.searchsorted(groups, group_of_row)] + rows - group_start[group_of_row]
         out = pq.ParquetFile(path).read_row_groups(groups.tolist()).take(local).to_pandas()  # strings, not categories
     else:
@@ -342,9 +365,11 @@ def _polar_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
         net = net[["quantity", "estimate", "ci_low", "ci_high", "n_pairs", "unit"]].round(3)
     inc = t["incivility"]
     if len(inc):
-        inc = inc[["reply_type", "n_replies", "n_uncivil", "rate", "rate_low", "rate_high", "share", "share_low", "share_high"]].round(3)
+        inc = inc[["reply_type", "n_replies", "n_uncivil", "rate", "rate_low", "rate_high", "share", "share_low",
+                   "share_high"]].round(3)
     return {
-        "partisanship": html_table(part, caption="Leave-out partisanship (0.5 = no division), with shuffled-label baseline")
+        "partisanship": html_table(part,
+                                   caption="Leave-out partisanship (0.5 = no division), with shuffled-label baseline")
         if len(part) else none,
         "polarizing_terms": html_table(terms, caption="Terms contributing most to partisanship (favours R = group_a)")
         if len(terms) else none,
@@ -536,7 +561,8 @@ def build_book(src: str | Path, *, out: str | Path, log_file: str | Path, log: l
     done = subprocess.run(cmd, capture_output=True, text=True)
     with open(log_file, "a", encoding="utf-8") as fh:  # the whole Sphinx log, in the log file only
         fh.write(f"jupyter-book output:\n{done.stdout}\n{done.stderr}\n")
-    log.info("jupyter-book exit %d: %s", done.returncode, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+    log.info("jupyter-book exit %d: %s", done.returncode,
+             done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
     if done.returncode != 0:
         problems = [line for line in (done.stdout + done.stderr).splitlines() if "WARNING" in line or "ERROR" in line]
         sys.exit(f"jupyter-book build failed (exit {done.returncode}); warnings are errors here:\n"

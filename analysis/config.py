@@ -31,7 +31,8 @@ TABLE_FORMATS = ("csv", "jsonl", "parquet")
 #: Where a run under Snakemake remembers dictionaries that passed the full check (see :func:`check_config`).
 LEXICON_CHECK_CACHE = Path(".snakemake") / "threadscope" / "lexicons-checked.json"
 # What the full dictionary check depends on besides the dictionary itself.
-_CHECK_CODE = ("analysis/lexicons.py", "analysis/tokenization.py", "analysis/errors.py", "workflow/schemas/lexicon.schema.yaml")
+_CHECK_CODE = ("analysis/lexicons.py", "analysis/tokenization.py", "analysis/errors.py",
+               "workflow/schemas/lexicon.schema.yaml")
 
 
 def explain(config: dict) -> str | None:
@@ -112,10 +113,12 @@ def _check_frames(config: dict, *, cache: Path | None = None) -> None:
     for pair in config["framing"]["index_pairs"]:
         for f in pair:
             if f not in frames:
-                raise ConfigError("framing.index_pairs", f"no frame {f!r} in the active dictionaries; their frames: {frames}")
+                raise ConfigError("framing.index_pairs",
+                                  f"no frame {f!r} in the active dictionaries; their frames: {frames}")
     for f in config["validation"]["code_of_frame"]:
         if f not in frames:
-            raise ConfigError("validation.code_of_frame", f"no frame {f!r} in the active dictionaries; their frames: {frames}")
+            raise ConfigError("validation.code_of_frame",
+                              f"no frame {f!r} in the active dictionaries; their frames: {frames}")
 
 
 def _lexicon_frames(paths: Sequence[str], *, cache: Path | None) -> dict[str, list[str]]:

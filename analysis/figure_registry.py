@@ -110,7 +110,8 @@ FIGURES: dict[str, Figure] = {
         cost=1),
     "frame_transitions": Figure(
         "Framing", "Frames down reply chains",
-        "Heatmap of the probability that a reply uses a frame given its parent's frame, and frame uptake with intervals.",
+        "Heatmap of the probability that a reply uses a frame given its parent's frame, "
+        "and frame uptake with intervals.",
         "100%",
         inputs={"transitions": "frame_dynamics.transitions", "uptake": "frame_dynamics.uptake"},
         read=lambda i, p: {"transitions": pd.read_csv(i["transitions"]), "uptake": pd.read_csv(i["uptake"])},
@@ -122,7 +123,8 @@ FIGURES: dict[str, Figure] = {
         cost=3),
     "partisanship": Figure(
         "Polarization", "Leave-out partisanship",
-        "Leave-out partisanship with its interval next to the shuffled-label baseline, and the terms that contribute most.",
+        "Leave-out partisanship with its interval next to the shuffled-label baseline, "
+        "and the terms that contribute most.",
         "100%",
         inputs={"part": "polarization_report.partisanship", "terms": "polarization_report.terms",
                 "dictionaries": ("config:polarization.stance_lexicon", "config:lexicons")},
@@ -131,7 +133,8 @@ FIGURES: dict[str, Figure] = {
         cost=5),
     "reply_network": Figure(
         "Polarization", "Reply network and cross-group replies",
-        "Network of speakers coloured by group, and the shares of cross-group and uncivil replies with intervals.", "100%",
+        "Network of speakers coloured by group, and the shares of cross-group and uncivil replies with intervals.",
+        "100%",
         inputs={"edges": "polarization_report.edges", "incivility": "polarization_report.incivility",
                 "network": "polarization_report.network",
                 "dictionaries": ("config:polarization.stance_lexicon", "config:polarization.incivility_lexicon")},

@@ -31,7 +31,8 @@ from analysis.figure_registry import FIGURES
 from analysis.parallel import forked_map
 
 __all__ = [
-    "figures", "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
+    "figures", "draw", "comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions",
+    "keyness",
     "partisanship", "reply_network", "rule_graph",
 ]
 
@@ -73,7 +74,8 @@ def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
     ax.bar(depth["depth"], depth["n_comments"], color=plotting.OKABE_ITO[0], width=0.7)
     if len(depth) <= 20:  # counts on the bars while they stay legible
         for d, n in zip(depth["depth"], depth["n_comments"]):
-            ax.annotate(f"{n:,}", (d, n), ha="center", va="bottom", fontsize=7, xytext=(0, 2), textcoords="offset points")
+            ax.annotate(f"{n:,}", (d, n), ha="center", va="bottom", fontsize=7, xytext=(0, 2),
+                        textcoords="offset points")
     ax.set_xlabel("Reply depth (1 = top-level comment)")
     ax.set_ylabel("Comments")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(depth), 20)))
@@ -85,7 +87,8 @@ def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
     ax.grid(axis="x", visible=False)
     ax.margins(y=0.12)
     n_comments = int(depth["n_comments"].sum())
-    plotting.save_figure(fig, depth, stem, facts=f"n = {n_comments:,} comments at {len(depth)} reply depths; counts, no sampling.")
+    plotting.save_figure(fig, depth, stem,
+                         facts=f"n = {n_comments:,} comments at {len(depth)} reply depths; counts, no sampling.")
     return f"{len(depth)} depths"
 
 
@@ -106,7 +109,8 @@ def reply_tree(stem: str | Path, *, thread: pd.DataFrame, max_comments: int) -> 
             p = layout.iloc[row.parent_row]
             ax.plot([p.x, row.x], [p.y, row.y], color="#999999", lw=0.8, zorder=1)
     known = layout["author_id"] != ""
-    for mask, colour, label in ((known, plotting.OKABE_ITO[1], "author known"), (~known, plotting.OKABE_ITO[0], "author unknown")):
+    for mask, colour, label in ((known, plotting.OKABE_ITO[1], "author known"),
+                                (~known, plotting.OKABE_ITO[0], "author unknown")):
         if mask.any():
             ax.scatter(layout.loc[mask, "x"], layout.loc[mask, "y"], s=size, color=colour, zorder=2, label=label)
     if n <= 60:
@@ -153,7 +157,8 @@ def frame_rates(stem: str | Path, *, rates: pd.DataFrame) -> str:
     first = rates.iloc[0] if len(rates) else None
     n_docs = {g: int(data.loc[data["group"] == g, "n_docs"].max()) for g in groups}
     facts = ("n = " + " and ".join(f"{n:,} {g} documents" for g, n in n_docs.items()) + "; "
-             + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}." if first is not None else ""))
+             + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}."
+                if first is not None else ""))
     plotting.save_figure(fig, data, stem, facts=facts, dictionaries=plotting.dictionaries_of(rates))
     return f"{len(frames)} frames, groups {groups}"
 
@@ -167,11 +172,13 @@ def framing_index(stem: str | Path, *, index: pd.DataFrame) -> str:
     for k, ((a, b), d) in enumerate(data.groupby(["frame_a", "frame_b"], sort=False)):
         d = d.sort_values("depth")
         err = np.vstack([d["pooled"] - d["pooled_low"], d["pooled_high"] - d["pooled"]]).clip(min=0)
-        ax.errorbar(d["depth"] + 0.08 * k, d["pooled"], yerr=err, fmt="o-", color=plotting.OKABE_ITO[k], ms=4, capsize=2,
+        ax.errorbar(d["depth"] + 0.08 * k, d["pooled"], yerr=err, fmt="o-", color=plotting.OKABE_ITO[k], ms=4,
+                    capsize=2,
                     lw=1, label=f"{a.replace('_', ' ')} vs {b.replace('_', ' ')}")
         for x, yv, n in zip(d["depth"], d["pooled"], d["hits_a"] + d["hits_b"]):
             if np.isfinite(yv):
-                ax.annotate(f"{n}", (x + 0.08 * k, yv), xytext=(4, 4), textcoords="offset points", fontsize=6, color="#555555")
+                ax.annotate(f"{n}", (x + 0.08 * k, yv), xytext=(4, 4), textcoords="offset points", fontsize=6,
+                            color="#555555")
     ax.axhline(0, color="#888888", lw=0.8)
     ax.set_ylim(-1.05, 1.05)
     depths = sorted(data["depth"].unique())
@@ -181,7 +188,8 @@ def framing_index(stem: str | Path, *, index: pd.DataFrame) -> str:
     ax.legend(loc="best", fontsize=7)
     first = index.iloc[0] if len(index) else None
     facts = (f"n = {int(data['n_docs_using'].sum()):,} documents using either frame, at {len(depths)} depths; "
-             + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}." if first is not None else ""))
+             + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}."
+                if first is not None else ""))
     plotting.save_figure(fig, data, stem, facts=facts, dictionaries=plotting.dictionaries_of(index))
     return f"{len(data)} depth rows"
 
@@ -191,27 +199,33 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
     trans = transitions[transitions["kind"] == "reply"]
     uptake = uptake[uptake["kind"] == "reply"]
     labels = list(dict.fromkeys(trans["parent_frame"]))
-    matrix = trans.pivot(index="parent_frame", columns="reply_frame", values="probability").reindex(index=labels, columns=labels)
+    matrix = (trans.pivot(index="parent_frame", columns="reply_frame", values="probability")
+              .reindex(index=labels, columns=labels))
     plotting.style()
     side = 1.2 + 0.38 * len(labels)
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 2.2, 2 * side), gridspec_kw={"height_ratios": [3, 2]}, layout="constrained")
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 2.2, 2 * side), gridspec_kw={"height_ratios": [3, 2]},
+                                 layout="constrained")
     im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto", interpolation="none")
     names = [lab.replace("_", " ") for lab in labels]
     ax.set_xticks(range(len(labels)), names, rotation=45, ha="right")
-    ax.set_yticks(range(len(labels)), [f"{n} (n={int(c)})" for n, c in zip(names, trans.groupby("parent_frame", sort=False)["n_parent"].first().reindex(labels))])
+    ax.set_yticks(range(len(labels)),
+                  [f"{n} (n={int(c)})" for n, c in zip(
+                      names, trans.groupby("parent_frame", sort=False)["n_parent"].first().reindex(labels))])
     ax.set_xlabel("Reply uses")
     ax.set_ylabel("Parent uses")
     ax.grid(False)
     fig.colorbar(im, ax=ax, shrink=0.8, label="P(reply uses column | parent uses row)")
     u = uptake.set_index("frame").reindex(labels[:-1])
     err = np.vstack([u["uptake"] - u["ci_low"], u["ci_high"] - u["uptake"]]).clip(min=0)
-    bx.errorbar(u["uptake"], range(len(u)), xerr=np.nan_to_num(err), fmt="o", color=plotting.OKABE_ITO[0], ms=4, capsize=2)
+    bx.errorbar(u["uptake"], range(len(u)), xerr=np.nan_to_num(err), fmt="o", color=plotting.OKABE_ITO[0], ms=4,
+                capsize=2)
     bx.axvline(0, color="#888888", lw=0.8)
     bx.set_yticks(range(len(u)), names[:-1])
     bx.invert_yaxis()
     bx.set_xlabel("Uptake: P(reply | parent) - P(reply), 95% CI")
     first = uptake.iloc[0] if len(uptake) else None
-    facts = (f"n = {int(first['n_pairs']):,} parent-reply pairs; uptake intervals from {int(first['n_boot']):,} bootstrap "
+    facts = (f"n = {int(first['n_pairs']):,} parent-reply pairs; "
+             f"uptake intervals from {int(first['n_boot']):,} bootstrap "
              f"replicates over {first['unit']}." if first is not None else "No parent-reply pairs in this corpus.")
     plotting.save_figure(fig, trans, stem, facts=facts, dictionaries=plotting.dictionaries_of(trans))
     return f"{len(labels) - 1} frames"
@@ -237,8 +251,10 @@ def keyness(stem: str | Path, *, table: pd.DataFrame) -> str:
             ax.grid(axis="y", visible=False)
         data = top
     facts = ("No group had enough tokens for keyness." if table.empty else
-             f"Top 12 terms of each of {len(groups)} groups (by {by}), ranked by the log-odds z-score with an informative "
-             f"Dirichlet prior; {len(table):,} term-group scores in all; no resampling (z is the uncertainty scale).")
+             f"Top 12 terms of each of {len(groups)} groups (by {by}), "
+             "ranked by the log-odds z-score with an informative "
+             f"Dirichlet prior; {len(table):,} term-group scores in all; "
+             "no resampling (z is the uncertainty scale).")
     plotting.save_figure(fig, data, stem, facts=facts)
     return f"{len(data)} rows"
 
@@ -254,13 +270,15 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
         fig = _notice_figure("Partisanship not available for this corpus (see the text)")
         data = part
     else:
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(part))), gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(part))),
+                                     gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
         labels = [f"{t}\n{a} vs {b}" for t, a, b in zip(part["tokens"], part["group_a"], part["group_b"])]
         y = range(len(part))
         ax.errorbar(part["estimate"], y, xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
                     fmt="o", color=plotting.OKABE_ITO[0], capsize=3, label="observed (95% CI)")
         ax.errorbar(part["baseline_mean"], [v + 0.2 for v in y], xerr=[part["baseline_mean"] - part["baseline_low"],
-                    part["baseline_high"] - part["baseline_mean"]], fmt="s", color="#999999", capsize=3, label="shuffled labels")
+                    part["baseline_high"] - part["baseline_mean"]], fmt="s", color="#999999", capsize=3,
+                    label="shuffled labels")
         ax.axvline(0.5, color="#888888", lw=0.8, ls=":")
         ax.set_yticks(list(y), labels, fontsize=7)
         ax.invert_yaxis()
@@ -299,7 +317,8 @@ def network_to_draw(edges: pd.DataFrame, max_nodes: int = 400) -> tuple[pd.DataF
     appears. Counted with pandas and numpy in a few passes over the table, not row by row.
     """
     if not len(edges):
-        return (pd.DataFrame({"speaker": [], "group": [], "activity": []}), pd.DataFrame({"u": [], "v": [], "weight": []}))
+        return (pd.DataFrame({"speaker": [], "group": [], "activity": []}),
+                pd.DataFrame({"u": [], "v": [], "weight": []}))
     e = edges[(edges["child_author"] != edges["parent_author"]).to_numpy()]
     n = len(e)
     speakers = np.empty(2 * n, dtype=object)  # child, parent of row 0, then of row 1, ...
@@ -356,7 +375,8 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
     ax.axis("off")
     rows = []
     if len(network):
-        for q, label in (("cross_share", "cross-group replies, observed"), ("expected_share", "expected under random mixing")):
+        for q, label in (("cross_share", "cross-group replies, observed"),
+                         ("expected_share", "expected under random mixing")):
             r = network.set_index("quantity").loc[q]
             rows.append((label, r["estimate"], r["ci_low"], r["ci_high"]))
     if len(incivility):
@@ -365,7 +385,8 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
             rows.append((f"uncivil share, {t} replies", r["share"], r["share_low"], r["share_high"]))
     if rows:
         d = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_high"])
-        bx.errorbar(d["estimate"], range(len(d)), xerr=[(d["estimate"] - d["ci_low"]).fillna(0), (d["ci_high"] - d["estimate"]).fillna(0)],
+        bx.errorbar(d["estimate"], range(len(d)),
+                    xerr=[(d["estimate"] - d["ci_low"]).fillna(0), (d["ci_high"] - d["estimate"]).fillna(0)],
                     fmt="o", color=plotting.OKABE_ITO[0], capsize=3)
         bx.set_yticks(range(len(d)), d["quantity"], fontsize=7)
         bx.invert_yaxis()
@@ -376,7 +397,8 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
         _notice(bx, "No replies between speakers\nwith known groups")
     if len(network):
         r = network.iloc[0]
-        facts = (f"n = {G.number_of_nodes():,} speakers drawn, {int(r['n_pairs']):,} replies between speakers with known groups; "
+        facts = (f"n = {G.number_of_nodes():,} speakers drawn, "
+                 f"{int(r['n_pairs']):,} replies between speakers with known groups; "
                  f"95% intervals from {int(r['n_boot']):,} bootstrap replicates over {r['unit']}s.")
     else:
         facts = "No replies between speakers with known groups in this corpus."
@@ -414,7 +436,8 @@ def rule_graph(stem: str | Path, *, edges: pd.DataFrame) -> str:
     n_rules = len(pos)
     n_edges = int((edges["downstream"] != "").sum())
     plotting.save_figure(fig, edges, stem,
-                         facts=f"n = {n_rules} rules and {n_edges} dependencies, as Snakemake reports its rule graph for the "
+                         facts=f"n = {n_rules} rules and {n_edges} dependencies, "
+                               "as Snakemake reports its rule graph for the "
                                "config as run; rules that work per shard run once per shard.")
     return f"{n_rules} rules, {n_edges} edges"
 

@@ -49,7 +49,8 @@ def reply_pairs(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[
     child_at, parent_at = index.get_indexer(child_row), index.get_indexer(parent_row)
     ok = (child_at >= 0) & (parent_at >= 0)
     uses = docs[[f"hits_{f}" for f in frames]].to_numpy() > 0 if len(frames) else np.zeros((len(docs), 0), bool)
-    out = pd.DataFrame({"thread_id": comments["thread_id"].to_numpy()[ok], "kind": np.where(is_article, "article", "reply")[ok]})
+    out = pd.DataFrame({"thread_id": comments["thread_id"].to_numpy()[ok],
+                        "kind": np.where(is_article, "article", "reply")[ok]})
     child_uses, parent_uses = uses[child_at[ok]], uses[parent_at[ok]]
     for i, f in enumerate(frames):
         out[f"child_{f}"] = child_uses[:, i]
@@ -57,7 +58,8 @@ def reply_pairs(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[
     return out
 
 
-def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame, is_article: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame,
+               is_article: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One int64 per document, per comment and per comment's parent, equal exactly when the keys are equal.
 
     Keys are (thread_id, comment_id, doc): a comment's own document is
@@ -71,7 +73,8 @@ def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame, is_article: np.ndarra
     comment, n_comment = _joint_codes([docs["comment_id"], comments["comment_id"], comments["parent_id"]])
     doc, kinds = pd.factorize(docs["doc"], use_na_sentinel=False)
     kinds = list(kinds)
-    as_comment = kinds.index("comment") if "comment" in kinds else len(kinds)  # absent from docs: a code no document has
+    # absent from docs: a code no document has
+    as_comment = kinds.index("comment") if "comment" in kinds else len(kinds)
     as_article = kinds.index("article") if "article" in kinds else len(kinds) + 1
     n_kind = len(kinds) + 2
     if n_thread * n_comment * n_kind >= 2**62:  # cannot happen for tables that fit in memory
@@ -89,7 +92,8 @@ def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame, is_article: np.ndarra
 
 def _joint_codes(columns: list[pd.Series]) -> tuple[np.ndarray, int]:
     """Codes of the values of several columns numbered together (equal values, equal codes), and how many."""
-    codes, uniques = pd.factorize(pd.concat([c.reset_index(drop=True) for c in columns], ignore_index=True), use_na_sentinel=False)
+    codes, uniques = pd.factorize(pd.concat([c.reset_index(drop=True) for c in columns], ignore_index=True),
+                                  use_na_sentinel=False)
     return codes.astype(np.int64), len(uniques)
 
 
@@ -105,7 +109,8 @@ def frame_uptake(
 ) -> pd.DataFrame:
     """Uptake of each frame over pairs of ``kind`` with cluster-bootstrap CIs (threads, else pairs)."""
     sub = pairs[pairs["kind"] == kind].reset_index(drop=True)
-    unit, reason = choose_cluster(sub.assign(doc_key=np.arange(len(sub))), preferred="thread_id", min_clusters=min_clusters)
+    unit, reason = choose_cluster(sub.assign(doc_key=np.arange(len(sub))), preferred="thread_id",
+                                  min_clusters=min_clusters)
     codes = cluster_codes(sub.assign(doc_key=np.arange(len(sub))), unit) if len(sub) else np.zeros(0, dtype=int)
     n_c = int(codes.max()) + 1 if len(codes) else 0
     per_frame = []
@@ -113,7 +118,8 @@ def frame_uptake(
         c = sub[f"child_{f}"].to_numpy(dtype=float)
         p = sub[f"parent_{f}"].to_numpy(dtype=float)
         cols = np.column_stack([c * p, p, c, np.ones_like(c)])  # a, b, c, d
-        per_frame.append(np.column_stack([np.bincount(codes, weights=col, minlength=n_c) for col in cols.T]) if n_c else np.zeros((0, 4)))
+        per_frame.append(np.column_stack([np.bincount(codes, weights=col, minlength=n_c) for col in cols.T]) if n_c
+                         else np.zeros((0, 4)))
     # one pass of replicates for all frames (the draws of ``seed``, as a call per frame would make): columns are summed
     # independently, and all sums are counts, exact in any order
     all_reps = replicate_sums(np.hstack(per_frame), n_boot=n_boot, seed=seed) if n_c and len(frames) else None
@@ -143,8 +149,10 @@ def _uptake(s: np.ndarray) -> np.ndarray:
 def transition_matrix(pairs: pd.DataFrame, *, frames: Sequence[str], kind: str = "reply") -> pd.DataFrame:
     """P(reply uses G | parent uses F) in long form: parent_frame, reply_frame, n_parent, n_both, probability."""
     sub = pairs[pairs["kind"] == kind]
-    parent = np.column_stack([sub[f"parent_{f}"].to_numpy(bool) for f in frames]) if len(frames) else np.zeros((len(sub), 0), bool)
-    child = np.column_stack([sub[f"child_{f}"].to_numpy(bool) for f in frames]) if len(frames) else np.zeros((len(sub), 0), bool)
+    parent = (np.column_stack([sub[f"parent_{f}"].to_numpy(bool) for f in frames]) if len(frames)
+              else np.zeros((len(sub), 0), bool))
+    child = (np.column_stack([sub[f"child_{f}"].to_numpy(bool) for f in frames]) if len(frames)
+             else np.zeros((len(sub), 0), bool))
     parent = np.column_stack([parent, ~parent.any(axis=1)])
     child = np.column_stack([child, ~child.any(axis=1)])
     both = _co_occurrences(parent, child)
@@ -181,5 +189,6 @@ def frame_dynamics(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequen
     pairs = reply_pairs(docs, comments, frames=frames)
     common = dict(frames=frames, min_clusters=min_clusters, n_boot=n_boot, seed=seed)
     uptake = pd.concat([frame_uptake(pairs, kind=k, **common) for k in ("reply", "article")], ignore_index=True)
-    transitions = pd.concat([transition_matrix(pairs, frames=frames, kind=k) for k in ("reply", "article")], ignore_index=True)
+    transitions = pd.concat([transition_matrix(pairs, frames=frames, kind=k) for k in ("reply", "article")],
+                            ignore_index=True)
     return pairs, uptake, transitions

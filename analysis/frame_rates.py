@@ -40,12 +40,14 @@ def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clus
         n = docs.loc[docs["author_id"] != "", "author_id"].nunique()
         unknown = int((docs["author_id"] == "").sum())
         if n + unknown >= min_clusters:
-            return "author_id", f"authors ({n} known; {unknown} documents without author each count as their own cluster)"
+            return "author_id", (f"authors ({n} known; {unknown} documents without author "
+                                 "each count as their own cluster)")
         return "doc_key", f"documents (only {n + unknown} author cluster(s), fewer than {min_clusters})"
     n = docs[preferred].nunique()
     if n >= min_clusters:
         return preferred, f"{preferred.removesuffix('_id')}s ({n} clusters)"
-    return "doc_key", f"documents (only {n} {preferred.removesuffix('_id')}(s), fewer than {min_clusters}, so resampling them says nothing)"
+    return "doc_key", (f"documents (only {n} {preferred.removesuffix('_id')}(s), fewer than {min_clusters}, "
+                       "so resampling them says nothing)")
 
 
 def cluster_codes(docs: pd.DataFrame, cluster: str) -> np.ndarray:
@@ -103,7 +105,8 @@ class _Cells:
         cells, self.cell = np.unique(key, return_inverse=True)
         self.cell = self.cell.ravel()
         self.rows = (cells % max(self.shape[0], 1)).astype(np.int32)
-        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(cells // max(self.shape[0], 1), minlength=n_groups))]).astype(np.int32)
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(cells // max(self.shape[0], 1),
+                                                                 minlength=n_groups))]).astype(np.int32)
 
     def matrix(self, v: np.ndarray) -> sp.csc_matrix:
         """Per-cell sums of ``v`` as a sparse (n_clusters × n_groups) matrix, a cell present for every occupied cell."""
@@ -187,8 +190,10 @@ def _frame_rates_many(clusters: _Clusters, *, frames: Sequence[str], bys: Sequen
         num = sp.hstack([mats[f] for f in frames]).tocsc()
         den = sp.hstack([mats["tokens"]] * len(frames)).tocsc()
         parts.append((by, groups, gcode, num, den))
-    cis = _bootstrap_together([(num, den) for *_, num, den in parts], n_boot=n_boot, seed=seed, level=level, scale=1000.0, keep_se=True)
-    return [_rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) for (by, groups, gcode, num, den), ci in zip(parts, cis)]
+    cis = _bootstrap_together([(num, den) for *_, num, den in parts], n_boot=n_boot, seed=seed, level=level,
+                              scale=1000.0, keep_se=True)
+    return [_rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot)
+            for (by, groups, gcode, num, den), ci in zip(parts, cis)]
 
 
 def _rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) -> pd.DataFrame:
@@ -210,7 +215,8 @@ def _rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) -> p
     return out
 
 
-def _bootstrap_together(blocks, *, n_boot: int, seed: int, level: float, scale: float, keep_se: bool) -> list[pd.DataFrame]:
+def _bootstrap_together(blocks, *, n_boot: int, seed: int, level: float, scale: float,
+                        keep_se: bool) -> list[pd.DataFrame]:
     """:func:`cluster_bootstrap_ratio` of each ``(numerator, denominator)`` block, the blocks side by side in one call.
 
     The blocks have the same clusters (rows), so one pass of replicates (the
@@ -264,7 +270,8 @@ def framing_index(
 
 def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, str], str]], n_boot: int, seed: int,
                         level: float) -> list[pd.DataFrame]:
-    """:func:`framing_index` for each ``(pair, by)`` of ``jobs``, all bootstrapped in one pass (:func:`_bootstrap_together`)."""
+    """:func:`framing_index` for each ``(pair, by)`` of ``jobs``, all bootstrapped in one pass
+    (:func:`_bootstrap_together`)."""
     docs = clusters.docs
     per_pair = {}  # a pair's per-document values, the same in every grouping
     for pair in dict.fromkeys(pair for pair, _ in jobs):
@@ -282,7 +289,7 @@ def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, 
     blocks = [(m["diff"], m["total"]) for *_, m in parts] + [(m["doc_index"], m["used"]) for *_, m in parts]
     cis = _bootstrap_together(blocks, n_boot=n_boot, seed=seed, level=level, scale=1.0, keep_se=False)  # no se reported
     tables = []
-    for j, (pair, by, groups, (hits_a, hits_b, n_using), m) in enumerate(parts):
+    for j, (pair, by, groups, (hits_a, hits_b, n_using), _m) in enumerate(parts):
         pooled, averaged = _single_cluster_no_ci(cis[j]), _single_cluster_no_ci(cis[len(parts) + j])
         out = pd.DataFrame(
             {
@@ -307,7 +314,8 @@ def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, 
     return tables
 
 
-def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: int = 9999, seed: int = 0) -> pd.DataFrame:
+def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: int = 9999,
+                        seed: int = 0) -> pd.DataFrame:
     """Permutation test per frame: is the article's rate different from its comments'?
 
     Labels (article or comment) are permuted within threads that have an
@@ -317,7 +325,8 @@ def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: in
     documents, so the smallest possible p-value is 1 / (documents).
     """
     is_article = (docs["doc"] == "article").to_numpy()
-    with_article = docs["thread_id"].isin(docs.loc[is_article, "thread_id"].unique()).to_numpy()  # thread has an article
+    # thread has an article
+    with_article = docs["thread_id"].isin(docs.loc[is_article, "thread_id"].unique()).to_numpy()
     sub = docs[with_article]
     if not sub.empty:
         strata, threads = pd.factorize(sub["thread_id"])
@@ -329,7 +338,8 @@ def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: in
             rows.append({"frame": f, "rate_article": np.nan, "rate_comments": np.nan, "difference": np.nan,
                          "p_value": np.nan, "n_perm": 0, "n_threads": 0})
             continue
-        res = permutation_test(sub[f"hits_{f}"].to_numpy(), tokens, labels, strata=strata, n_perm=n_perm, seed=seed, scale=1000.0)
+        res = permutation_test(sub[f"hits_{f}"].to_numpy(), tokens, labels, strata=strata, n_perm=n_perm, seed=seed,
+                               scale=1000.0)
         rows.append({"frame": f, "rate_article": res["rate_true"], "rate_comments": res["rate_false"],
                      "difference": res["observed"], "p_value": res["p_value"], "n_perm": res["n_perm"],
                      "n_threads": n_threads})
@@ -352,11 +362,14 @@ def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], period: str,
     docs["doc_key"] = np.arange(len(docs))
     for by in group_by:
         if by not in docs.columns:
-            raise ConfigError("framing.group_by", f"no column {by!r}; available: {sorted(c for c in docs.columns if not c.startswith('hits_'))}")
+            raise ConfigError("framing.group_by",
+                              f"no column {by!r}; available: "
+                              f"{sorted(c for c in docs.columns if not c.startswith('hits_'))}")
     for pair in index_pairs:
         for f in pair:
             if f not in frames:
-                raise ConfigError("framing.index_pairs", f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
+                raise ConfigError("framing.index_pairs",
+                                  f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
     # one unit, one set of cluster codes and one set of cells per grouping for every call below, and one pass of
     # bootstrap replicates for all rates and one for all indices (the same draws as a call per grouping would make)
     clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
@@ -368,7 +381,8 @@ def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], period: str,
     return rates, index
 
 
-def columns_needed(available: Sequence[str], *, group_by: Sequence[str], cluster: str = "thread_id") -> list[str] | None:
+def columns_needed(available: Sequence[str], *, group_by: Sequence[str],
+                   cluster: str = "thread_id") -> list[str] | None:
     """The columns of the documents table that :func:`rates_and_indices`, :func:`article_vs_comments` and
     :func:`headline_numbers` read, in table order; None (read all) when a configured column is not there,
     so that the error names every column there is."""

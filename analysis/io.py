@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 
 from analysis import columns
 
-__all__ = ["write_table", "write_arrow", "read_table", "read_tables", "read_arrow", "write_json", "read_json", "write_csv", "read_csv", "setup_logging"]
+__all__ = ["write_table", "write_arrow", "read_table", "read_tables", "read_arrow", "write_json", "read_json",
+           "write_csv", "read_csv", "setup_logging"]
 
 
 def write_table(df: pd.DataFrame, path: str | Path, table: str, *, metadata: Sequence[str] | None = None) -> None:
@@ -52,7 +53,8 @@ def write_json(obj, path: str | Path) -> None:
     """Write ``obj`` as stable, human-readable JSON (sorted keys, UTF-8, final newline)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, default=_jsonable) + "\n",
+                    encoding="utf-8")
 
 
 def read_json(path: str | Path):

@@ -401,7 +401,8 @@ def parse_dic(data: bytes, *, path: str | Path) -> Lexicon:
             raise fail(lineno, f"category number {number} is defined twice")
         frame = slug(label)
         if frame in frame_of_name:
-            raise fail(lineno, f"category {label!r} gives the frame name {frame!r}, as category {frame_of_name[frame]} does")
+            raise fail(lineno,
+                       f"category {label!r} gives the frame name {frame!r}, as category {frame_of_name[frame]} does")
         frame_of_name[frame] = number
         categories[number] = (frame, label)
     if not categories:
@@ -447,7 +448,8 @@ def parse_dic(data: bytes, *, path: str | Path) -> Lexicon:
             raise fail(lineno, str(exc)) from None
         for number in numbers:
             if number not in categories:
-                raise fail(lineno, f"unknown category number {number} for {word!r} (the header defines {sorted(categories)})")
+                raise fail(lineno,
+                           f"unknown category number {number} for {word!r} (the header defines {sorted(categories)})")
             terms[number][word] = None
 
     frames = {
@@ -526,7 +528,8 @@ def expand_wildcards(lexicon: Lexicon, vocabulary: Mapping[str, int] | Iterable[
         )
     columns = ["frame", "term", "exclude", "word", "count", "excluded"]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(columns, [object, object, bool, object, "int64", bool])})
+        return pd.DataFrame({c: pd.Series(dtype=t)
+                             for c, t in zip(columns, [object, object, bool, object, "int64", bool])})
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(["order", "count", "word"], ascending=[True, False, True], kind="stable")
     return out[columns].reset_index(drop=True)
@@ -581,7 +584,8 @@ def hidden_terms(lexicons: Iterable[Lexicon]) -> pd.DataFrame:
     rows = []
     for b, (lb, tb) in enumerate(zip(lexicons, tables)):
         joined = tb[(tb["n_words"] > 1) & ~tb["wildcard"]]
-        mwes = [(f, t, tuple(w.casefold() for w in ws)) for f, t, ws in zip(joined["frame"], joined["term"], joined["words"])]
+        mwes = [(f, t, tuple(w.casefold() for w in ws))
+                for f, t, ws in zip(joined["frame"], joined["term"], joined["words"])]
         for a, (la, ta) in enumerate(zip(lexicons, tables)):
             if a == b:
                 continue

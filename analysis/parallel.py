@@ -20,7 +20,8 @@ _FN: Callable[[Any], Any] | None = None
 
 
 def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], *, processes: int) -> list:
-    """``[fn(item) for item in items]``, the items handed in order to ``processes`` forked processes as they come free."""
+    """``[fn(item) for item in items]``, the items handed in order to ``processes`` forked processes as they come
+    free."""
     items = list(items)
     processes = min(int(processes), len(items))
     if processes <= 1 or not sys.platform.startswith("linux"):

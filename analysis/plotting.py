@@ -10,9 +10,8 @@ deficiencies.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import matplotlib
 
@@ -83,7 +82,8 @@ def save_figure(fig: plt.Figure, data: pd.DataFrame, stem: str | Path, *, facts:
     csv = stem.with_suffix(".csv")
     data.to_csv(csv, index=False, lineterminator="\n")
     note = stem.with_suffix(".json")
-    note.write_text(json.dumps({"id": stem.name, "facts": facts, "dictionaries": dictionaries, "numbers": numbers or {}},
+    note.write_text(json.dumps({"id": stem.name, "facts": facts, "dictionaries": dictionaries,
+                                "numbers": numbers or {}},
                                indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     plt.close(fig)
     return paths + [str(csv), str(note)]

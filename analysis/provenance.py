@@ -181,7 +181,8 @@ def wrap_rule_name(name: str, width: int = 11) -> str:
     return "\n".join(lines + [line])
 
 
-def provenance(files: Mapping[str, Sequence[str | Path]], *, config_file: str, root: str | Path = ".") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def provenance(files: Mapping[str, Sequence[str | Path]], *, config_file: str,
+               root: str | Path = ".") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Rule provenance: every input file with its size and SHA-256 (``files``: role -> paths, in role order),
     the installed packages, and the summary (code version, input count and bytes, key package versions).
 

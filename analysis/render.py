@@ -66,7 +66,8 @@ def fmt_number(value, *, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
-def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "", max_chars: int = 300) -> str:
+def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
+               max_chars: int = 300) -> str:
     """An escaped HTML table; numbers right-aligned, long text cut at ``max_chars`` (with …)."""
     headers = headers or {}
     cols = list(df.columns)

@@ -56,5 +56,6 @@ def shard(parts: Sequence[pd.DataFrame], table: str) -> tuple[pd.DataFrame, list
     frame = pd.concat(list(parts), ignore_index=True)
     meta = [c for p in parts for c in p.columns if c not in columns.core_names(table)]
     meta = list(dict.fromkeys(meta)) if table != "mentions" else []
-    keys = ["thread_id", "comment_id", "start"] if table == "mentions" else ["thread_id"] + (["record", "file"] if table == "comments" else [])
+    keys = (["thread_id", "comment_id", "start"] if table == "mentions"
+            else ["thread_id"] + (["record", "file"] if table == "comments" else []))
     return frame.sort_values(keys, kind="stable").reset_index(drop=True), meta

@@ -96,7 +96,8 @@ def test_worked_by_hand():
     assert nodes["speaker"].tolist() == ["a", "b", "c", "d", "e"]
     assert nodes["activity"].tolist() == [4, 3, 2, 5, 4]
     assert [str(g) for g in nodes["group"]] == ["L", "R", "L", "nan", "R"]
-    assert list(zip(links["u"], links["v"], links["weight"])) == [("a", "b", 3), ("c", "a", 1), ("d", "c", 1), ("e", "d", 4)]
+    assert list(zip(links["u"], links["v"], links["weight"])) == [("a", "b", 3), ("c", "a", 1), ("d", "c", 1),
+                                                                  ("e", "d", 4)]
     # The three most active: d 5, then a and e (4, ties by name), not b (3) or c (2); only e-d joins two of them.
     nodes, links = figures.network_to_draw(edges, max_nodes=3)
     assert nodes["speaker"].tolist() == ["a", "d", "e"]
@@ -106,7 +107,8 @@ def test_worked_by_hand():
 def test_no_links():
     nodes, links = figures.network_to_draw(pd.DataFrame())
     assert nodes.empty and links.empty
-    self_only = pd.DataFrame({"child_author": ["a"], "parent_author": ["a"], "child_group": ["L"], "parent_group": ["L"],
+    self_only = pd.DataFrame({"child_author": ["a"], "parent_author": ["a"], "child_group": ["L"],
+                              "parent_group": ["L"],
                               "replies": [3]})
     nodes, links = figures.network_to_draw(self_only)
     assert nodes.empty and links.empty
@@ -151,8 +153,8 @@ def test_draw_in_forked_processes_writes_the_files_of_one_process(tmp_path):
 
 
 def test_the_registry_names_a_function_a_caption_and_a_place_in_the_book_for_every_figure():
-    """analysis.figure_registry.FIGURES is the one list of figures: each id is drawn by the function of that name, has its
-    caption file, is placed on exactly one book page, and no page places a figure that is not in it."""
+    """analysis.figure_registry.FIGURES is the one list of figures: each id is drawn by the function of that name, has
+    its caption file, is placed on exactly one book page, and no page places a figure that is not in it."""
     import re
     from pathlib import Path
 

@@ -87,8 +87,10 @@ def ref_framing_index(docs, *, pair, by, cluster="thread_id", min_clusters=10, n
     doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
     values = {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
     groups, gcode, m = ref_matrices(docs, values, by, codes)
-    pooled = no_ci_below_two_clusters(cluster_bootstrap_ratio(m["diff"], m["total"], n_boot=n_boot, seed=seed, level=level))
-    averaged = no_ci_below_two_clusters(cluster_bootstrap_ratio(m["doc_index"], m["used"], n_boot=n_boot, seed=seed, level=level))
+    pooled = no_ci_below_two_clusters(cluster_bootstrap_ratio(m["diff"], m["total"], n_boot=n_boot, seed=seed,
+                                                              level=level))
+    averaged = no_ci_below_two_clusters(cluster_bootstrap_ratio(m["doc_index"], m["used"], n_boot=n_boot, seed=seed,
+                                                                level=level))
     out = pd.DataFrame({"by": by, "group": groups, "frame_a": pair[0], "frame_b": pair[1],
                         "hits_a": np.bincount(gcode, weights=a, minlength=len(groups)).astype(int),
                         "hits_b": np.bincount(gcode, weights=b, minlength=len(groups)).astype(int),
@@ -110,7 +112,8 @@ def ref_reply_pairs(docs, comments, *, frames):
     uses = docs.set_index(["thread_id", "comment_id", "doc"])[[f"hits_{f}" for f in frames]].gt(0)
     child = comments[["thread_id", "comment_id", "parent_id"]].copy()
     child["parent_doc"] = np.where(child["parent_id"] == "", "article", "comment")
-    child_uses = uses.reindex(pd.MultiIndex.from_arrays([child["thread_id"], child["comment_id"], ["comment"] * len(child)]))
+    child_uses = uses.reindex(pd.MultiIndex.from_arrays([child["thread_id"], child["comment_id"],
+                                                         ["comment"] * len(child)]))
     parent_uses = uses.reindex(pd.MultiIndex.from_arrays([child["thread_id"], child["parent_id"], child["parent_doc"]]))
     ok = child_uses.notna().all(axis=1).to_numpy() & parent_uses.notna().all(axis=1).to_numpy()
     out = pd.DataFrame({"thread_id": child["thread_id"].to_numpy()[ok],
@@ -123,7 +126,8 @@ def ref_reply_pairs(docs, comments, *, frames):
 
 def ref_frame_uptake(pairs, *, frames, kind="reply", min_clusters=10, n_boot=200, seed=0, level=0.95):
     sub = pairs[pairs["kind"] == kind].reset_index(drop=True)
-    unit, reason = fm.choose_cluster(sub.assign(doc_key=np.arange(len(sub))), preferred="thread_id", min_clusters=min_clusters)
+    unit, reason = fm.choose_cluster(sub.assign(doc_key=np.arange(len(sub))), preferred="thread_id",
+                                     min_clusters=min_clusters)
     codes = fm.cluster_codes(sub.assign(doc_key=np.arange(len(sub))), unit) if len(sub) else np.zeros(0, dtype=int)
     rows = []
     for f in frames:
@@ -132,9 +136,11 @@ def ref_frame_uptake(pairs, *, frames, kind="reply", min_clusters=10, n_boot=200
         np.add.at(sums, codes, np.column_stack([c * p, p, c, np.ones_like(c)]))
         a, b, cc, d = sums.sum(axis=0) if len(sums) else (0.0, 0.0, 0.0, 0.0)
         est = ref_uptake(np.array([[a, b, cc, d]]))[0]
-        low, high = percentile_interval(ref_uptake(replicate_sums(sums, n_boot=n_boot, seed=seed)), level) if len(sums) else (np.nan, np.nan)
+        low, high = (percentile_interval(ref_uptake(replicate_sums(sums, n_boot=n_boot, seed=seed)), level)
+                     if len(sums) else (np.nan, np.nan))
         rows.append({"kind": kind, "frame": f, "n_pairs": int(d), "n_parent_uses": int(b), "n_reply_uses": int(cc),
-                     "n_both": int(a), "p_reply_given_parent": a / b if b else np.nan, "p_reply": cc / d if d else np.nan,
+                     "n_both": int(a), "p_reply_given_parent": a / b if b else np.nan,
+                     "p_reply": cc / d if d else np.nan,
                      "uptake": est, "ci_low": low, "ci_high": high, "unit": reason, "n_boot": n_boot})
     return pd.DataFrame(rows)
 
@@ -166,7 +172,8 @@ def test_add_period_formats_days_like_every_timestamp(period):
 
 def options(**kw):
     """The keyword arguments of rates_and_indices, as the config's framing section gives them."""
-    return {"period": "month", "group_by": ["doc", "depth", "source", "period"], "index_pairs": [["a", "b"], ["c", "a"]],
+    return {"period": "month", "group_by": ["doc", "depth", "source", "period"],
+            "index_pairs": [["a", "b"], ["c", "a"]],
             "min_clusters": 10, "n_boot": 150, "seed": 7} | kw
 
 
@@ -181,10 +188,12 @@ def test_rates_and_indices_match_one_call_per_grouping(frames, opts):
     rates, index = fm.rates_and_indices(docs, frames=frames, **opts)
     d = fm.add_period(docs, period=opts["period"]).assign(all="all")
     d["doc_key"] = np.arange(len(d))
-    common = dict(cluster=opts.get("cluster", "thread_id"), min_clusters=opts["min_clusters"], n_boot=opts["n_boot"], seed=opts["seed"])
+    common = dict(cluster=opts.get("cluster", "thread_id"), min_clusters=opts["min_clusters"], n_boot=opts["n_boot"],
+                  seed=opts["seed"])
     groupings = ["all", "doc", "depth", "source", "period"]
     ref_rates = pd.concat([ref_frame_rates(d, frames=frames, by=by, **common) for by in groupings], ignore_index=True)
-    ref_index = pd.concat([ref_framing_index(d, pair=tuple(p), by=by, **common) for p in opts["index_pairs"] for by in groupings],
+    ref_index = pd.concat([ref_framing_index(d, pair=tuple(p), by=by, **common)
+                           for p in opts["index_pairs"] for by in groupings],
                           ignore_index=True)
     pd.testing.assert_frame_equal(rates, ref_rates, check_exact=True)
     pd.testing.assert_frame_equal(index, ref_index, check_exact=True)
@@ -214,7 +223,8 @@ def test_article_vs_comments_threads_with_an_article_only():
     sub = docs[has]
     for f, row in zip(FRAMES, out.itertuples()):
         art = sub["doc"] == "article"
-        assert row.rate_article == pytest.approx(1000 * sub.loc[art, f"hits_{f}"].sum() / sub.loc[art, "n_tokens"].sum())
+        assert row.rate_article == pytest.approx(1000 * sub.loc[art, f"hits_{f}"].sum()
+                                                 / sub.loc[art, "n_tokens"].sum())
     none = fm.article_vs_comments(docs.assign(doc="comment"), frames=FRAMES, n_perm=10, seed=1)
     assert none["n_perm"].tolist() == [0, 0, 0] and none["rate_article"].isna().all()
 
@@ -234,7 +244,8 @@ def make_thread_tables(seed=0, n=300):
             rows.append({"thread_id": f"t{t}", "comment_id": "gone", "parent_id": "missing"})  # parent never stored
     comments = pd.DataFrame(rows)
     docs = comments[["thread_id", "comment_id"]].assign(doc="comment")
-    docs = pd.concat([docs, pd.DataFrame({"thread_id": [f"t{t}" for t in range(0, 12, 2)], "comment_id": "", "doc": "article"})],
+    docs = pd.concat([docs, pd.DataFrame({"thread_id": [f"t{t}" for t in range(0, 12, 2)], "comment_id": "",
+                                          "doc": "article"})],
                      ignore_index=True)  # even threads have an article
     docs = docs.sample(frac=0.9, random_state=seed).reset_index(drop=True)  # some documents have no tokens: no row
     for f in FRAMES:
@@ -256,7 +267,8 @@ def test_reply_pairs_without_frames_still_leave_out_pairs_without_documents():
     # the tuple-index version kept every pair when there were no frames (an all() over no columns is True)
     docs, comments = make_thread_tables(0)
     no_frames = reply_pairs(docs, comments, frames=[])
-    assert len(no_frames) == len(reply_pairs(docs, comments, frames=FRAMES)) < len(ref_reply_pairs(docs, comments, frames=[]))
+    assert (len(no_frames) == len(reply_pairs(docs, comments, frames=FRAMES))
+            < len(ref_reply_pairs(docs, comments, frames=[])))
 
 
 @pytest.mark.parametrize("kind", ["reply", "article"])
@@ -290,13 +302,16 @@ def test_transition_counts_equal_the_integer_product():
 
 
 def test_columns_needed_reads_what_the_measures_use_and_everything_when_a_column_is_missing():
-    available = ["thread_id", "comment_id", "doc", "source", "depth", "author_id", "created_at", "n_tokens", "n_matches",
+    available = ["thread_id", "comment_id", "doc", "source", "depth", "author_id", "created_at", "n_tokens",
+                 "n_matches",
                  "hits_a", "hits_b"]
-    assert fm.columns_needed(available, group_by=options()["group_by"]) == ["thread_id", "doc", "source", "depth", "created_at", "n_tokens",
+    assert fm.columns_needed(available, group_by=options()["group_by"]) == ["thread_id", "doc", "source", "depth",
+                                                                            "created_at", "n_tokens",
                                                        "hits_a", "hits_b"]
     assert "author_id" in fm.columns_needed(available, group_by=options()["group_by"], cluster="author_id")
     assert fm.columns_needed(available, group_by=["nope"]) is None  # the error then lists every column
     docs = make_docs()
     cols = fm.columns_needed(list(docs.columns), group_by=options()["group_by"])
     full, _ = fm.rates_and_indices(docs, frames=FRAMES, **options())
-    pd.testing.assert_frame_equal(fm.rates_and_indices(docs[cols], frames=FRAMES, **options())[0], full, check_exact=True)
+    pd.testing.assert_frame_equal(fm.rates_and_indices(docs[cols], frames=FRAMES, **options())[0], full,
+                                  check_exact=True)

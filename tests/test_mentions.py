@@ -12,7 +12,8 @@ SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "assad-thanks-ira
 
 
 def comments(*texts, thread="t"):
-    return pd.DataFrame({"thread_id": thread, "comment_id": [f"c{k}" for k in range(1, len(texts) + 1)], "text": list(texts)})
+    return pd.DataFrame({"thread_id": thread, "comment_id": [f"c{k}" for k in range(1, len(texts) + 1)],
+                         "text": list(texts)})
 
 
 def found(texts, **kw):
@@ -162,7 +163,8 @@ def _flat_author_pattern(names):
             forms.add(r"\s+".join(re.escape(w) for w in words))
             if len(words) > 1 and len(words[0]) > 1 and words[0] not in STOPLIST:
                 forms.add(re.escape(words[0]))
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(forms, key=lambda f: (-len(f), f))) + r")(?!\w)") if forms else None
+    return (re.compile(r"(?<!\w)(?:" + "|".join(sorted(forms, key=lambda f: (-len(f), f))) + r")(?!\w)")
+            if forms else None)
 
 
 def test_author_trie_pattern_finds_the_spans_of_the_flat_alternation():
@@ -189,7 +191,8 @@ def test_author_trie_pattern_finds_the_spans_of_the_flat_alternation():
 
 def test_screen_keeps_each_threads_own_names():
     # "Bob" is an author of thread b only: in thread a it is not an author mention, even though the screen knows it
-    texts = pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "2"], "text": ["Ask Bob Smith.", "Ask Bob Smith."]})
+    texts = pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "2"],
+                          "text": ["Ask Bob Smith.", "Ask Bob Smith."]})
     m = find_mentions(texts, authors_by_thread={"a": ["Ann Lee"], "b": ["Bob Smith", "Bob"]})
     assert [(r.thread_id, r.kind, r.mention) for r in m.itertuples()] == [("b", "author", "Bob Smith")]
 

@@ -20,7 +20,8 @@ from analysis.render import myst_text as md_text
 
 def test_sha256_matches_the_published_test_vector(tmp_path):
     (tmp_path / "abc").write_bytes(b"abc")  # FIPS 180-2, appendix B.1
-    assert provenance.sha256_file(tmp_path / "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert (provenance.sha256_file(tmp_path / "abc")
+            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     big = tmp_path / "big"
     big.write_bytes(bytes(range(256)) * 10_000)  # spans several read chunks
     assert provenance.sha256_file(big, chunk=4096) == hashlib.sha256(big.read_bytes()).hexdigest()
@@ -120,12 +121,14 @@ def test_figure_block_has_id_hashes_citation_and_downloads():
     for fmt in ("png", "svg", "pdf", "csv"):
         assert f"<_generated/figures/frame_rates.{fmt}>`" in block
     with pytest.raises(KeyError):
-        figure_block("no_such_figure", caption="", note=note, data_sha256="d" * 64, code=code, book={"title": "", "author": ""})
+        figure_block("no_such_figure", caption="", note=note, data_sha256="d" * 64, code=code,
+                     book={"title": "", "author": ""})
     assert set(FIGURES) >= {"rule_graph", "frame_rates"}
 
 
 def test_code_files_are_what_the_code_hash_covers(tmp_path):
-    for rel in ("Snakefile", "analysis/m.py", "book/intro.md", "book/_build/html/intro.html", "analysis/__pycache__/m.pyc",
+    for rel in ("Snakefile", "analysis/m.py", "book/intro.md", "book/_build/html/intro.html",
+                "analysis/__pycache__/m.pyc",
                 "book/_generated/x.md", "data/seed.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(rel)

@@ -74,7 +74,8 @@ def test_line_map_roles(comments):
     lines = comments.lines
     columns.conform(lines, "lines")
     assert list(lines["record"]) == list(range(1, 10))
-    assert list(lines["role"]) == ["record", "record", "blank", "record", "record", "reject", "record", "reject", "record"]
+    assert list(lines["role"]) == ["record", "record", "blank", "record", "record", "reject", "record", "reject",
+                                   "record"]
     assert list(lines["comment_id"]) == ["c1", "c2", "", "c3", "c4", "", "c5", "", "c6"]
 
 

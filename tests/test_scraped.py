@@ -23,7 +23,8 @@ def tree(result):
     """(record, parent record or 0, rule) per comment, in order."""
     rec = result.records
     by_id = dict(zip(rec["comment_id"], rec["record"]))
-    return [(int(r), int(by_id[p]) if p else 0, rule) for r, p, rule in zip(rec["record"], rec["parent_id"], rec["rule"])]
+    return [(int(r), int(by_id[p]) if p else 0, rule)
+            for r, p, rule in zip(rec["record"], rec["parent_id"], rec["rule"])]
 
 
 def check_line_map(result, n_lines):

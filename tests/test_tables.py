@@ -15,7 +15,11 @@ def write(tmp_path, name, data: bytes):
     return str(p)
 
 
-CSV = 'id,parent,thread,who,when,body,side\r\n1,,t1,Ann,2020-01-01 10:00:00,"Hello, ""world""\r\nsecond line",yes\r\n2,1,t1,Bob,2020-01-01 11:00,Reply,no\r\n'
+CSV = (
+    'id,parent,thread,who,when,body,side\r\n'
+    '1,,t1,Ann,2020-01-01 10:00:00,"Hello, ""world""\r\nsecond line",yes\r\n'
+    '2,1,t1,Bob,2020-01-01 11:00,Reply,no\r\n'
+)
 
 
 def test_csv_quoted_newlines_crlf_metadata(tmp_path):

@@ -24,7 +24,8 @@ QUARANTINE_REASONS = {
 #: The rules by which the scraped-text reader (:mod:`analysis.ingest.scraped`) decides where a comment starts, with
 #: what they mean: a source's ingest report counts its comments by these names (``rules``), and the book explains them.
 PARSING_RULES = {
-    "numbered": "a numbered block (list marker 'N.') starts a comment replying to the comment whose content indent holds the marker",
+    "numbered": "a numbered block (list marker 'N.') starts a comment replying to the comment "
+                "whose content indent holds the marker",
     "author_header": "a 'Name Avatar' line starts a comment by Name; the blocks at its content indent are its text",
     "deeper": "an unnumbered block deeper than the current comment's text replies to it",
     "after_replies": "an unnumbered block shallower than the previous (reply) block starts a comment at its indent",

@@ -106,7 +106,8 @@ def ingest(
     quarantine = quarantine.sort_values(["file", "record"], kind="stable").reset_index(drop=True)
 
     lines = _mark_quarantined_lines(result.lines, quarantine)
-    report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt, salt=salt, enabled=pseudonymise_names)
+    report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt, salt=salt,
+                     enabled=pseudonymise_names)
     return Ingested(comments, threads, mentions, quarantine, lines, report, metadata)
 
 
@@ -151,12 +152,14 @@ def _positions(comments: pd.DataFrame) -> np.ndarray:
     return pos
 
 
-def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enabled: bool, processes: int = 1) -> pd.DataFrame:
+def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enabled: bool,
+              processes: int = 1) -> pd.DataFrame:
     """Mentions of handles and of the thread's own authors; targets pseudonymised."""
     named = pd.DataFrame({"thread_id": comments["thread_id"], "author": raw_authors.to_numpy()})
     named = named[named["author"] != ""].drop_duplicates()
     by_thread = named.groupby("thread_id")["author"].agg(list).to_dict()
-    found = find_mentions(comments[["thread_id", "comment_id", "text"]], authors_by_thread=by_thread, processes=processes)
+    found = find_mentions(comments[["thread_id", "comment_id", "text"]], authors_by_thread=by_thread,
+                          processes=processes)
     if found.empty:
         return columns.empty("mentions")
     # A first name resolves to the full name of the one author of the thread it starts.
@@ -236,11 +239,13 @@ def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
         "records_read", "comments_kept", "placeholders", "quarantined", "threads", "comments_without_author",
         "comments_without_time")}
     if total["records_read"] != total["comments_kept"] + total["quarantined"]:
-        raise IntegrityError(f"source {first['source']!r}: read {total['records_read']} != kept {total['comments_kept']}"
+        raise IntegrityError(f"source {first['source']!r}: read {total['records_read']} "
+                             f"!= kept {total['comments_kept']}"
                              f" + quarantined {total['quarantined']} over its shards")
 
     def add(key: str) -> dict:
-        keys = sorted({k for p in parts for k in p[key]}) if key != "quarantined_by_reason" else list(QUARANTINE_REASONS)
+        keys = (sorted({k for p in parts for k in p[key]}) if key != "quarantined_by_reason"
+                else list(QUARANTINE_REASONS))
         return {k: int(sum(p[key].get(k, 0) for p in parts)) for k in keys}
 
     return {
@@ -264,11 +269,13 @@ def threads_in_several_shards(threads: pd.DataFrame) -> pd.DataFrame:
     thread id found in two shards spans files that hash to different shards.
     """
     pairs = threads[["source", "thread_id", "shard"]].drop_duplicates()
-    return pairs.loc[pairs.duplicated(["source", "thread_id"], keep=False)].sort_values(["source", "thread_id", "shard"])
+    return (pairs.loc[pairs.duplicated(["source", "thread_id"], keep=False)]
+            .sort_values(["source", "thread_id", "shard"]))
 
 
 def ingest_report(reports: Sequence[str | Path], *, sources: Sequence[str], file_sources: Sequence[str],
-                  shard_threads: Sequence[str | Path], shard_comments: Sequence[str | Path]) -> tuple[dict, pd.DataFrame]:
+                  shard_threads: Sequence[str | Path],
+                  shard_comments: Sequence[str | Path]) -> tuple[dict, pd.DataFrame]:
     """Rule ingest_report: one report over all sources, as a dict (JSON) and as a table (one row per source).
 
     ``reports`` are the per-source report files (one per shard for a
@@ -304,9 +311,11 @@ def ingest_report(reports: Sequence[str | Path], *, sources: Sequence[str], file
         else:  # shard_by: file: one report per shard
             mine = authors.loc[authors["source"] == source, "author_id"] if len(authors) else pd.Series(dtype=object)
             combined.append(combine_reports(parts[source], authors=mine[mine != ""].nunique()))
-    totals = {k: sum(r[k] for r in combined) for k in ("records_read", "comments_kept", "quarantined", "placeholders", "threads")}
+    totals = {k: sum(r[k] for r in combined)
+              for k in ("records_read", "comments_kept", "quarantined", "placeholders", "threads")}
     table = pd.DataFrame([
-        {"source": r["source"], "format": r["format"], "records_read": r["records_read"], "comments_kept": r["comments_kept"],
+        {"source": r["source"], "format": r["format"], "records_read": r["records_read"],
+         "comments_kept": r["comments_kept"],
          "quarantined": r["quarantined"], **{f"q_{k}": v for k, v in r["quarantined_by_reason"].items()}}
         for r in combined
     ])

@@ -127,7 +127,8 @@ def check_integrity(
     if dup.any():
         first_row = recs.loc[~seen].set_index(key)["record"]
         reason[dup] = "duplicate_id"
-        detail[dup] = ["first seen at record " + str(first_row[k]) for k in recs.loc[dup, key].itertuples(index=False, name=None)]
+        detail[dup] = ["first seen at record " + str(first_row[k])
+                       for k in recs.loc[dup, key].itertuples(index=False, name=None)]
 
     ok = reason == ""
     sub = recs.loc[ok, ["thread_id", "comment_id", "parent_id"]]  # not the texts
@@ -143,7 +144,8 @@ def check_integrity(
             recs.loc[orphan, "rule"] = recs.loc[orphan, "rule"] + "+orphan_attached"
         else:
             reason[orphan] = "orphan_parent"
-            detail[orphan] = ["no comment " + p + " in thread " + t for p, t in recs.loc[orphan, ["parent_id", "thread_id"]].itertuples(index=False)]
+            detail[orphan] = ["no comment " + p + " in thread " + t
+                              for p, t in recs.loc[orphan, ["parent_id", "thread_id"]].itertuples(index=False)]
             parent[orphan] = -1  # cut here; descendants are handled below
 
     considered = reason == ""

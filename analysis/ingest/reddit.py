@@ -116,7 +116,8 @@ def read_reddit(paths: Sequence[str], *, encoding: str = "utf-8") -> ReadResult:
     default, for Reddit data). See the module docstring for the mapping.
     """
     check_encoding(encoding)
-    core: dict[str, list] = {name: [] for name in ("file", "record", "thread_id", "comment_id", "parent_id", "author", "_us", "text")}
+    core: dict[str, list] = {
+        name: [] for name in ("file", "record", "thread_id", "comment_id", "parent_id", "author", "_us", "text")}
     meta_rows: list[dict[str, str]] = []
     meta_order: dict[str, None] = {"removed": None}
     rejects: list[tuple] = []
@@ -136,7 +137,8 @@ def read_reddit(paths: Sequence[str], *, encoding: str = "utf-8") -> ReadResult:
                 continue
             bad = [k for k in ("id", "parent_id", "link_id", "author", "body") if isinstance(obj.get(k), (dict, list))]
             if bad:
-                rejects.append((path, lineno, "", "", "", "malformed_record", f"field(s) {bad} hold an object or array, not text", escape_bytes(line)))
+                rejects.append((path, lineno, "", "", "", "malformed_record",
+                                f"field(s) {bad} hold an object or array, not text", escape_bytes(line)))
                 lines.append((path, lineno, "reject", ""))
                 continue
             comment_id = scalar_text(obj.get("id")).strip()
@@ -172,7 +174,8 @@ def read_reddit(paths: Sequence[str], *, encoding: str = "utf-8") -> ReadResult:
             lines.append((path, lineno, "record", comment_id))
 
     records = record_frame(core, files=core["file"], meta_rows=meta_rows, meta_names=list(meta_order))
-    return ReadResult(records=records, threads=thread_frame(threads), rejects=reject_frame(rejects), lines=line_frame(lines))
+    return ReadResult(records=records, threads=thread_frame(threads), rejects=reject_frame(rejects),
+                      lines=line_frame(lines))
 
 
 # ---------------------------------------------------------------------------
@@ -254,7 +257,8 @@ def iter_json_lines(path: str, *, encoding: str) -> Iterator[tuple[int, str, Any
                 yield lineno, "reject", ("malformed_record", "invalid JSON: nested too deeply", line)
                 continue
             if not isinstance(obj, dict):
-                what = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(obj), "a number")
+                what = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+                    type(obj), "a number")
                 yield lineno, "reject", ("malformed_record", f"a JSON value that is {what}, not an object", line)
                 continue
             yield lineno, "object", (obj, line)
@@ -292,7 +296,9 @@ def _open_zstd(path: str) -> IO[bytes]:
         try:
             import zstandard
         except ImportError:
-            raise InputError(path, "is compressed with Zstandard (.zst): install the 'zstandard' package to read it") from None
+            raise InputError(path,
+                             "is compressed with Zstandard (.zst): "
+                             "install the 'zstandard' package to read it") from None
         dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
         try:
             reader = dctx.stream_reader(raw, closefd=True, read_across_frames=True)

@@ -287,7 +287,8 @@ def _split_lines(text: str, *, file: str) -> list[str]:
             shown = line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             raise InputError(
                 file,
-                f"bytes not valid in the declared encoding; a scraped page is one record and cannot be partly read: {shown[:80]!r}",
+                "bytes not valid in the declared encoding; a scraped page is one record and cannot be partly read: "
+                f"{shown[:80]!r}",
                 line=n,
             )
     return lines

@@ -161,12 +161,15 @@ def _read_jsonl(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFra
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            rejects.append((path, lineno, "", "", "", "malformed_record", f"invalid JSON: {exc.msg} at column {exc.colno}", _escape(line)))
+            rejects.append((path, lineno, "", "", "", "malformed_record",
+                            f"invalid JSON: {exc.msg} at column {exc.colno}", _escape(line)))
             continue
         if not isinstance(obj, dict):
-            rejects.append((path, lineno, "", "", "", "malformed_record", "a JSON value that is not an object", _escape(line)))
+            rejects.append((path, lineno, "", "", "", "malformed_record", "a JSON value that is not an object",
+                            _escape(line)))
             continue
-        obj = {k: ("" if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)) for k, v in obj.items()}
+        obj = {k: ("" if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+               for k, v in obj.items()}
         obj["_record"] = lineno
         rows.append(obj)
     frame = pd.DataFrame(rows)
@@ -195,7 +198,8 @@ def _bad_bytes_to_rejects(frame: pd.DataFrame, rejects: list, path: str) -> pd.D
     for _, row in frame.loc[bad].iterrows():
         cols = [c for c in frame.columns if c != "_record" and _BAD_BYTE.search(str(row[c]))]
         raw = " | ".join(f"{c}={_escape(str(row[c]))}" for c in frame.columns if c != "_record")
-        rejects.append((path, int(row["_record"]), "", "", "", "undecodable_bytes", f"invalid bytes in column(s) {cols}", raw))
+        rejects.append((path, int(row["_record"]), "", "", "", "undecodable_bytes",
+                        f"invalid bytes in column(s) {cols}", raw))
     return frame.loc[~bad]
 
 
@@ -236,7 +240,8 @@ def _to_records(frame: pd.DataFrame, path: str, mapping: Mapping[str, str], *, t
             "file": path,
             "record": frame["_record"].astype("int64"),
             "thread_id": col("thread_id", Path(path).stem),
-            "comment_id": col("id").str.strip() if mapping.get("id") else Path(path).stem + "-" + frame["_record"].astype(str),
+            "comment_id": (col("id").str.strip() if mapping.get("id")
+                           else Path(path).stem + "-" + frame["_record"].astype(str)),
             "parent_id": col("parent_id").str.strip(),
             "author": col("author").str.strip(),
             "created_at": parse_times(col("created_at"), time_unit=time_unit, timezone=timezone),
@@ -266,7 +271,8 @@ def _threads(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _line_map(path: str, records: pd.DataFrame, rejects: list) -> pd.DataFrame:
-    kept = pd.DataFrame({"file": path, "record": records["record"], "role": "record", "comment_id": records["comment_id"]})
+    kept = pd.DataFrame({"file": path, "record": records["record"], "role": "record",
+                         "comment_id": records["comment_id"]})
     if not any(r[0] == path for r in rejects):  # records are in file order already
         return kept.reset_index(drop=True)
     rej = pd.DataFrame(

@@ -1,4 +1,5 @@
-"""Rule frame_dynamics: frame uptake down reply chains and the parent -> reply transition matrix (analysis.frame_dynamics)."""
+"""Rule frame_dynamics: frame uptake down reply chains and the parent -> reply transition matrix
+(analysis.frame_dynamics)."""
 
 from analysis import io
 from analysis.frame_dynamics import frame_dynamics
@@ -14,6 +15,7 @@ docs = io.read_tables(snakemake.input.docs, columns=["thread_id", "comment_id", 
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "comment_id", "parent_id"])
 pairs, uptake, transitions = frame_dynamics(docs, comments, frames=frames, min_clusters=cfg["min_clusters"],
                                             n_boot=cfg["n_boot"], seed=cfg["seed"])
-log.info("%d reply pairs, %d article pairs", int((pairs["kind"] == "reply").sum()), int((pairs["kind"] == "article").sum()))
+log.info("%d reply pairs, %d article pairs", int((pairs["kind"] == "reply").sum()),
+         int((pairs["kind"] == "article").sum()))
 io.write_csv(uptake.assign(dictionaries=dictionaries), snakemake.output.uptake)
 io.write_csv(transitions.assign(dictionaries=dictionaries), snakemake.output.transitions)

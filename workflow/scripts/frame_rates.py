@@ -13,7 +13,8 @@ lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons
 frames = frames_of(lexicons)
 dictionaries = lexicon_stamp(lexicons)
 available = pq.read_schema(snakemake.input.docs[0]).names
-docs = io.read_tables(snakemake.input.docs, columns=columns_needed(available, group_by=cfg["group_by"], cluster=cfg["cluster"]))
+docs = io.read_tables(snakemake.input.docs,
+                      columns=columns_needed(available, group_by=cfg["group_by"], cluster=cfg["cluster"]))
 log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), cfg["n_boot"])
 rates, index = rates_and_indices(docs, frames=frames, **{k: cfg[k] for k in (
     "period", "group_by", "index_pairs", "min_clusters", "n_boot", "seed", "cluster")})

@@ -11,4 +11,5 @@ io.write_csv(inputs, snakemake.output.inputs)
 io.write_csv(packages, snakemake.output.packages)
 Path(snakemake.output.config).write_text(provenance.config_as_run(snakemake.params.config), encoding="utf-8")
 io.write_json(summary, snakemake.output.summary)
-log.info("%d input files, commit %s (modified: %s)", len(inputs), summary["code"]["commit"], summary["code"]["modified"])
+log.info("%d input files, commit %s (modified: %s)", len(inputs), summary["code"]["commit"],
+         summary["code"]["modified"])
