@@ -74,3 +74,23 @@ def comment_docs(*texts: str) -> pd.DataFrame:
     """Documents ``c0``, ``c1``, ... of one thread ``t``, one comment per text."""
     return pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "doc": "comment",
                          "text": list(texts)})
+
+
+def unjoined_multiword_terms(lx: Lexicon) -> dict[str, str]:
+    """The multi-word terms of ``lx`` (no wildcard, not case-sensitive) that the tokenizer does not join into one token
+    when each is written in a sentence of its own, as ``{document: second token}``; empty when every one is joined."""
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    from analysis.tokenization import multiword_tuples, token_table
+
+    table = lx.term_table()
+    table = table[(table["n_words"] > 1) & ~table["wildcard"] & ~table["case_sensitive"]]
+    texts = [f"Then {term} came." for term in table["term"]]
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment",
+                         "text": texts})
+    params = PunktParameters()
+    params.abbrev_types = {"u.s"}  # as Punkt trained on a corpus learns it
+    tokens = token_table(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms())).to_pandas()
+    second = tokens[tokens["index"] == 1].set_index("comment_id")["norm"]
+    expected = pd.Series([" ".join(w) for w in table["words"]], index=docs["comment_id"])
+    return second[second != expected].to_dict()

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import counted_false_positives
+from helpers import counted_false_positives, unjoined_multiword_terms
 from nltk.metrics.agreement import AnnotationTask
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from analysis.lexicons import hidden_terms, load_lexicon
 from analysis.matcher import TokenIndex, match_frames
@@ -310,23 +310,9 @@ def test_no_cue_is_in_both_poles(shipped, name):
     assert list(t.groupby(key)["frame"].nunique().loc[lambda s: s > 1].index) == []
 
 
-def joins_each_multiword_term(lx):
-    table = lx.term_table()
-    table = table[(table["n_words"] > 1) & ~table["wildcard"] & ~table["case_sensitive"]]
-    texts = [f"Then {term} came." for term in table["term"]]
-    docs = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "doc": "comment",
-                         "text": texts})
-    params = PunktParameters()
-    params.abbrev_types = {"u.s"}
-    tokens = token_table(docs, punkt=PunktSentenceTokenizer(params), mwes=multiword_tuples(lx.terms())).to_pandas()
-    second = tokens[tokens["index"] == 1].set_index("comment_id")["norm"]
-    expected = pd.Series([" ".join(w) for w in table["words"]], index=docs["comment_id"])
-    return second[second != expected].to_dict()
-
-
 @pytest.mark.parametrize("name", sorted(STANCE))
 def test_multiword_cues_become_one_token(shipped, name):
-    assert joins_each_multiword_term(shipped[name]) == {}
+    assert unjoined_multiword_terms(shipped[name]) == {}
 
 
 @pytest.mark.parametrize("name", sorted(STANCE))
