@@ -77,6 +77,7 @@ from analysis.errors import InputError
 from analysis.ingest.base import ReadResult
 from analysis.ingest.reddit import (
     REMOVED_MARKERS,
+    add_metadata,
     check_encoding,
     clean_text,
     epoch_us,
@@ -176,14 +177,7 @@ def read_convokit(folder: str, *, encoding: str = "utf-8", root_is_article: bool
         core["author"].append("" if e["speaker"] in _NO_AUTHOR else e["speaker"])
         core["_us"].append(e["us"])
         core["text"].append(e["text"])
-        row: dict[str, str] = {}
-        for key, val in e["meta"].items():
-            if isinstance(val, (dict, list)):
-                continue
-            name = f"meta_{key}" if key in _RESERVED else key
-            meta_order.setdefault(name, None)
-            row[name] = scalar_text(val)
-        meta_rows.append(row)
+        meta_rows.append(add_metadata({}, e["meta"].items(), reserved=_RESERVED, order=meta_order))
 
     records = record_frame(core, files=[folder] * len(core["record"]), meta_rows=meta_rows, meta_names=list(meta_order))
     return ReadResult(
@@ -300,10 +294,5 @@ def _thread(tid: str, meta: dict[str, Any] | None, root: dict[str, Any] | None,
         article = ""
     tags = meta.get("site_tags")
     out = {"title": title, "article_text": article, "site_tags": clean_text(tags) if isinstance(tags, str) else ""}
-    for key, val in meta.items():
-        if key in ("title", "site_tags") or isinstance(val, (dict, list)):
-            continue
-        name = f"meta_{key}" if key in _THREAD_RESERVED else key
-        order.setdefault(name, None)
-        out[name] = scalar_text(val)
-    return out
+    own = ((k, v) for k, v in meta.items() if k not in ("title", "site_tags"))
+    return add_metadata(out, own, reserved=_THREAD_RESERVED, order=order)

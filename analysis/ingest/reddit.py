@@ -79,7 +79,7 @@ import json
 import lzma
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 import numpy as np
@@ -157,16 +157,8 @@ def read_reddit(paths: Sequence[str], *, encoding: str = "utf-8") -> ReadResult:
             core["author"].append(_author(obj.get("author")))
             core["_us"].append(epoch_us(obj.get("created_utc")))
             core["text"].append(text)
-            meta = {"removed": removed}
-            for key, val in obj.items():
-                if key in _MAPPED or key.lower().startswith("author"):
-                    continue
-                if isinstance(val, (dict, list)):
-                    continue
-                name = f"meta_{key}" if key in RESERVED_NAMES else key
-                meta_order.setdefault(name, None)
-                meta[name] = scalar_text(val)
-            meta_rows.append(meta)
+            own = ((k, v) for k, v in obj.items() if not (k in _MAPPED or k.lower().startswith("author")))
+            meta_rows.append(add_metadata({"removed": removed}, own, reserved=RESERVED_NAMES, order=meta_order))
             thread = threads.setdefault(thread_id, {"title": "", "article_text": ""})
             link_title = obj.get("link_title")
             if not thread["title"] and isinstance(link_title, str) and link_title.strip():
@@ -180,6 +172,19 @@ def read_reddit(paths: Sequence[str], *, encoding: str = "utf-8") -> ReadResult:
 
 # ---------------------------------------------------------------------------
 # helpers shared with the ConvoKit reader
+
+
+def add_metadata(row: dict, items: Iterable[tuple[str, Any]], *, reserved: frozenset, order: dict) -> dict:
+    """``row`` with the scalar fields of ``items`` (key, value pairs) added as text: a field named like a core column
+    (``reserved``) becomes ``meta_<name>``, nested objects and arrays are left out, and ``order`` collects the
+    metadata names in first-seen order."""
+    for key, val in items:
+        if isinstance(val, (dict, list)):
+            continue
+        name = f"meta_{key}" if key in reserved else key
+        order.setdefault(name, None)
+        row[name] = scalar_text(val)
+    return row
 
 
 def record_frame(core: Mapping[str, list], *, files: list, meta_rows: list[dict],
