@@ -50,6 +50,17 @@ class ReadResult:
     lines
         Where every input unit went (``columns.LINES``): for scraped text every
         line of the file; for tables one row per record.
+    warnings
+        Things the reader noticed that lose or bend no record but may mean the
+        input is not what it seems (a scraped page whose comment-like lines
+        gave no comment, times that did not parse): one line each, naming the
+        file; they go into the ingest report and the rule's log.
+    line_counts
+        For CSV, where every physical line went (``lines``: all lines of the
+        files; ``header``, ``blank``, ``in_records``: lines holding records;
+        ``multiline_records``: records spanning more than one line), so that
+        ``lines == header + blank + in_records`` can be checked; empty for
+        other formats (their line map has one row per line or record).
     n_read
         Records read (= len(records) + len(rejects)).
     """
@@ -58,6 +69,8 @@ class ReadResult:
     threads: pd.DataFrame
     rejects: pd.DataFrame = field(default_factory=lambda: columns.empty("quarantine").drop(columns="source"))
     lines: pd.DataFrame = field(default_factory=lambda: columns.empty("lines"))
+    warnings: list[str] = field(default_factory=list)
+    line_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_read(self) -> int:

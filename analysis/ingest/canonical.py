@@ -64,6 +64,7 @@ def ingest(
     texts for mentions (:func:`analysis.mentions.find_mentions`).
     """
     records = result.records
+    records["text"], n_control = remove_control_chars(records["text"])
     removed = records["removed"].ne("") if "removed" in records else None
     kept, quarantined = check_integrity(records, removed=removed, orphans=orphans)
     metadata = result.metadata
@@ -86,6 +87,9 @@ def ingest(
     mentions = _mentions(comments, raw_authors, salt=salt, enabled=pseudonymise_names, processes=processes)
 
     threads = result.threads.copy()
+    for col in ("title", "article_text"):
+        threads[col], n = remove_control_chars(threads[col])
+        n_control += n
     threads["thread_id"] = source + ":" + threads["thread_id"]
     threads = threads.drop_duplicates("thread_id").reset_index(drop=True)
     threads["source"] = source
@@ -108,7 +112,28 @@ def ingest(
     lines = _mark_quarantined_lines(result.lines, quarantine)
     report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt, salt=salt,
                      enabled=pseudonymise_names)
+    report["control_chars_removed"] = n_control
     return Ingested(comments, threads, mentions, quarantine, lines, report, metadata)
+
+
+#: Control characters removed from comment text, titles and article text at ingest: C0 except tab, line feed and
+#: carriage return, DEL, and C1 (U+0080-U+009F). They are invisible, break CSV and spreadsheet cells (NUL), and carry no
+#: words; their count goes into the ingest report (``control_chars_removed``).
+CONTROL_CHARS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def remove_control_chars(texts: pd.Series) -> tuple[pd.Series, int]:
+    """``texts`` without :data:`CONTROL_CHARS`, and how many were removed (texts without any are not copied)."""
+    if not len(texts):
+        return texts, 0
+    counts = texts.str.count(CONTROL_CHARS)
+    n = int(counts.sum())
+    if not n:
+        return texts, 0
+    hit = (counts > 0).to_numpy()
+    out = texts.copy()
+    out[hit] = texts[hit].str.replace(CONTROL_CHARS, "", regex=True)
+    return out, n
 
 
 def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -216,6 +241,8 @@ def _report(result, comments, threads, quarantine, lines, *, source, fmt, salt, 
         "max_depth": int(comments["depth"].max()) if kept else 0,
         "rules": {k: int(v) for k, v in sorted(comments["rule"].value_counts().items())},
         "line_roles": {k: int(v) for k, v in sorted(lines["role"].value_counts().items())},
+        "input_lines": {k: int(v) for k, v in result.line_counts.items()},
+        "warnings": list(result.warnings),
         "pseudonymised": bool(enabled),
         "default_salt": salt == DEFAULT_SALT,
     }
@@ -244,9 +271,9 @@ def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
                              f" + quarantined {total['quarantined']} over its shards")
 
     def add(key: str) -> dict:
-        keys = (sorted({k for p in parts for k in p[key]}) if key != "quarantined_by_reason"
+        keys = (sorted({k for p in parts for k in p.get(key, {})}) if key != "quarantined_by_reason"
                 else list(QUARANTINE_REASONS))
-        return {k: int(sum(p[key].get(k, 0) for p in parts)) for k in keys}
+        return {k: int(sum(p.get(key, {}).get(k, 0) for p in parts)) for k in keys}
 
     return {
         **first,
@@ -258,6 +285,9 @@ def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
         "max_depth": int(max(p["max_depth"] for p in parts)),
         "rules": add("rules"),
         "line_roles": add("line_roles"),
+        "input_lines": add("input_lines"),
+        "warnings": [w for p in parts for w in p.get("warnings", [])],
+        "control_chars_removed": int(sum(p.get("control_chars_removed", 0) for p in parts)),
         "shards": len(parts),
     }
 

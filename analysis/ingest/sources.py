@@ -145,6 +145,7 @@ def read_source(source: Mapping, *, base: str | Path = ".", files: Sequence[str]
 
         result = read_table(full, fmt=fmt, mapping=source.get("columns", {}), encoding=encoding,
                             delimiter=source.get("delimiter", ","), time_unit=source.get("time_unit"),
+                            time_format=source.get("time_format"),
                             timezone=source.get("timezone", "UTC"))
     elif fmt == "reddit":
         from analysis.ingest.reddit import read_reddit
@@ -193,7 +194,18 @@ def _concat(parts: list[ReadResult]) -> ReadResult:
         threads=pd.concat([p.threads for p in parts], ignore_index=True),
         rejects=pd.concat([p.rejects for p in parts], ignore_index=True),
         lines=pd.concat([p.lines for p in parts], ignore_index=True),
+        warnings=[w for p in parts for w in p.warnings],
+        line_counts=_add_counts(p.line_counts for p in parts),
     )
+
+
+def _add_counts(counts) -> dict[str, int]:
+    """Line counts of several readers' results added up key by key."""
+    total: dict[str, int] = {}
+    for c in counts:
+        for k, v in c.items():
+            total[k] = total.get(k, 0) + int(v)
+    return total
 
 
 def _relabel_files(result: ReadResult, names: dict[str, str]) -> ReadResult:
@@ -205,4 +217,6 @@ def _relabel_files(result: ReadResult, names: dict[str, str]) -> ReadResult:
             codes, files = pd.factorize(frame["file"])  # a few files, many rows: map each file once
             frame["file"] = pd.Series(
                 np.array([names.get(f, f) for f in files], dtype=object)[codes], index=frame.index)
+    for full, given in names.items():
+        result.warnings = [w.replace(full, given) for w in result.warnings]
     return result

@@ -24,12 +24,14 @@ stops the run with the file and line named.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import columns
@@ -60,14 +62,18 @@ def read_table(
     encoding: str = "utf-8",
     delimiter: str = ",",
     time_unit: str | None = None,
+    time_format: str | None = None,
     timezone: str = "UTC",
 ) -> ReadResult:
     """Read CSV/JSONL/Parquet files into reader records (see :class:`ReadResult`).
 
     ``fmt`` is ``"csv"``, ``"jsonl"`` or ``"parquet"``; ``mapping`` maps
     canonical fields (:data:`FIELDS`) to source column names; ``time_unit``
-    (``"s"``, ``"ms"``) reads numeric times as Unix epochs; naive times are
-    taken to be in ``timezone``.
+    (``"s"``, ``"ms"``, ``"us"``, ``"ns"``) reads numeric times as Unix epochs,
+    ``time_format`` (``"%d/%m/%Y %H:%M"``) reads date-time text in that one
+    format; without either, see :func:`parse_times`. The time column is parsed
+    once over all files of the source, so one source has one date order. Naive
+    times are taken to be in ``timezone``.
     """
     unknown = sorted(set(mapping) - set(FIELDS))
     if unknown:
@@ -78,24 +84,32 @@ def read_table(
     readers = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}
     if fmt not in readers:
         raise ConfigError("sources[].format", f"{fmt!r} is not a table format; expected one of {sorted(readers)}")
-    parts, rejects, lines = [], [], []
+    parts, rejects, lines, counts = [], [], [], {}
     for path in paths:
-        frame, rej, maybe_bad = readers[fmt](str(path), encoding=encoding, delimiter=delimiter)
+        frame, rej, maybe_bad = readers[fmt](str(path), encoding=encoding, delimiter=delimiter, counts=counts)
         missing = [mapping[f] for f in mapping if mapping[f] and mapping[f] not in frame.columns]
         if missing:
             raise InputError(str(path), f"mapped column(s) {missing} not found; the file has {list(frame.columns)}")
         if maybe_bad:  # some bytes did not decode: find their records
             frame = _bad_bytes_to_rejects(frame, rej, str(path))
-        parts.append(_to_records(frame, str(path), mapping, time_unit=time_unit, timezone=timezone))
+        parts.append(_to_records(frame, str(path), mapping))
         rejects.extend(rej)
         lines.append(_line_map(str(path), parts[-1], rej))
     records = pd.concat(parts, ignore_index=True) if parts else columns.empty("records")
+    warnings: list[str] = []
+    if mapping.get("created_at") and len(records):
+        records["created_at"] = parse_times(
+            records["created_at"], time_unit=time_unit, time_format=time_format, timezone=timezone,
+            column=mapping["created_at"], files=records["file"], warnings=warnings)
+    else:
+        records["created_at"] = pd.Series(pd.NaT, index=records.index, dtype="datetime64[us, UTC]")
     meta = [c for c in records.columns if c not in columns.core_names("records") and c != "_title"]
     records[meta] = records[meta].fillna("")
     threads = _threads(records)
     records = records.drop(columns="_title")
     reject_df = pd.DataFrame(rejects, columns=[c.name for c in columns.QUARANTINE if c.name != "source"])
-    return ReadResult(records=records, threads=threads, rejects=reject_df, lines=pd.concat(lines, ignore_index=True))
+    return ReadResult(records=records, threads=threads, rejects=reject_df, lines=pd.concat(lines, ignore_index=True),
+                      warnings=warnings, line_counts=counts)
 
 
 def _load(path: str, encoding: str) -> tuple[bytes, str]:
@@ -129,7 +143,7 @@ def _escape(text: str) -> str:
     return _BAD_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xF0000:02x}", text)
 
 
-def _read_csv(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list, bool]:
+def _read_csv(path: str, *, encoding: str, delimiter: str, counts: dict) -> tuple[pd.DataFrame, list, bool]:
     data, enc = _load(path, encoding)
     data, bad = data.replace(b"\r\n", b"\n") if codecs.lookup(enc).name == "utf-8" else None, False
     if data is not None:  # valid UTF-8 (the usual case): the parser reads the bytes themselves
@@ -149,10 +163,102 @@ def _read_csv(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame
         m = re.search(r"line (\d+)", str(exc))
         raise InputError(path, f"cannot parse as CSV: {exc}", line=int(m.group(1)) if m else None) from None
     frame.insert(0, "_record", range(1, len(frame) + 1))
-    return frame, [], bad
+    rejects = _account_lines(path, data if data is not None else text, frame, delimiter=delimiter, counts=counts)
+    if rejects:
+        frame = frame.loc[~frame["_record"].isin([r[1] for r in rejects])]
+    return frame, rejects, bad
 
 
-def _read_jsonl(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list, bool]:
+def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, delimiter: str,
+                   counts: dict) -> list[tuple]:
+    """Where every physical line of a CSV file went; records that swallowed other rows, as rejects.
+
+    Every line is the header's, a blank one, or part of exactly one record;
+    ``counts`` gets the sums (see :class:`~analysis.ingest.base.ReadResult`).
+    When there are more non-blank lines than header + records, some records
+    span lines (quoted newlines): each such record's lines are found with the
+    standard library's CSV reader, and a record one of whose continuation lines
+    looks like a row of its own (:func:`_row_shape`) is taken for rows glued
+    together by a stray quote: it is set aside as ``malformed_record`` naming
+    the lines it swallowed. Raises :class:`InputError` when the two parsers
+    disagree on the number of records.
+    """
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    newline = arr == 10
+    n_lines = int(newline.sum()) + (1 if len(arr) and not newline[-1] else 0)
+    n_blank = int(newline[0]) + int((newline[1:] & newline[:-1]).sum()) if len(arr) else 0
+    n_records = len(frame)
+    add = {"lines": n_lines, "header": 1, "blank": n_blank, "in_records": n_records, "multiline_records": 0}
+    rejects: list[tuple] = []
+    if n_lines - n_blank != 1 + n_records:  # some record (or the header) spans lines: find which
+        text = content if isinstance(content, str) else content.decode("utf-8")
+        spans = _row_spans(text, delimiter)
+        rows = [(a, b) for a, b, fields in spans if fields]
+        if len(rows) != n_records + 1:
+            raise InputError(path, f"{len(rows) - 1} rows by the standard CSV reader but {n_records} records by "
+                                   "pandas: check the quoting")
+        add.update(header=rows[0][1] - rows[0][0] + 1, blank=sum(b - a + 1 for a, b, f in spans if not f),
+                   in_records=sum(b - a + 1 for a, b in rows[1:]), multiline_records=sum(b > a for a, b in rows[1:]))
+        physical = text.split("\n")
+        fits = _row_shape(frame)
+        for record, (a, b) in enumerate(rows[1:], start=1):
+            if b == a:
+                continue
+            glued = [k for k in range(a + 1, b + 1) if fits(next(csv.reader([physical[k - 1]], delimiter=delimiter),
+                                                                  []))]
+            if glued:
+                rejects.append((path, record, "", "", "", "malformed_record",
+                                f"a quote opened on line {a} runs to line {b}, swallowing what look like rows "
+                                f"of their own (line(s) {', '.join(map(str, glued))}): a stray quote?",
+                                _escape("\n".join(physical[a - 1 : b]))))
+    if add["lines"] != add["header"] + add["blank"] + add["in_records"]:
+        raise InputError(path, f"{add['lines']} lines but {add['header']} header + {add['blank']} blank + "
+                               f"{add['in_records']} in records: check the quoting")
+    for k, v in add.items():
+        counts[k] = counts.get(k, 0) + v
+    return rejects
+
+
+def _row_shape(frame: pd.DataFrame):
+    """A test whether a line's fields look like one more row of ``frame``.
+
+    A row has as many fields as the header, and in every column whose values
+    are all whole numbers (ids, scores; empty allowed) or all single words (no
+    space: ids, dates without time) its field is of that kind too. Without any
+    such column a line is never taken for a row (prose with the right number
+    of commas would be).
+    """
+    cols = [c for c in frame.columns if c != "_record"]
+    kinds = []
+    for i, c in enumerate(cols):
+        values = frame[c].astype(str)
+        if values.str.fullmatch(r"-?\d*").all() and (values != "").any():
+            kinds.append((i, re.compile(r"-?\d*")))
+        elif values.str.fullmatch(r"\S+").all():
+            kinds.append((i, re.compile(r"\S+")))
+
+    def fits(fields: list[str]) -> bool:
+        return (bool(kinds) and len(fields) == len(cols)
+                and all(pattern.fullmatch(fields[i]) for i, pattern in kinds))
+
+    return fits
+
+
+def _row_spans(text: str, delimiter: str) -> list[tuple[int, int, list[str]]]:
+    """Each row of ``text`` read by :mod:`csv`, as (first line, last line, fields); blank (or whitespace-only)
+    lines have no fields."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    spans, last = [], 0
+    for fields in reader:
+        if len(fields) == 1 and not fields[0].strip():  # pandas skips whitespace-only lines too
+            fields = []
+        spans.append((last + 1, reader.line_num, fields))
+        last = reader.line_num
+    return spans
+
+
+def _read_jsonl(path: str, *, encoding: str, delimiter: str, counts: dict) -> tuple[pd.DataFrame, list, bool]:
     text, bad = _decode(path, encoding)
     rows, rejects = [], []
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -179,7 +285,7 @@ def _read_jsonl(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFra
     return frame.fillna(""), rejects, bad
 
 
-def _read_parquet(path: str, *, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list, bool]:
+def _read_parquet(path: str, *, encoding: str, delimiter: str, counts: dict) -> tuple[pd.DataFrame, list, bool]:
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
@@ -203,20 +309,83 @@ def _bad_bytes_to_rejects(frame: pd.DataFrame, rejects: list, path: str) -> pd.D
     return frame.loc[~bad]
 
 
-def parse_times(values: pd.Series, *, time_unit: str | None = None, timezone: str = "UTC") -> pd.Series:
-    """Parse times to UTC; unparseable or empty values become NaT.
+def parse_times(
+    values: pd.Series,
+    *,
+    time_unit: str | None = None,
+    time_format: str | None = None,
+    timezone: str = "UTC",
+    column: str = "created_at",
+    files: pd.Series | None = None,
+    warnings: list[str] | None = None,
+) -> pd.Series:
+    """Parse a whole time column to UTC; empty values become NaT.
 
-    Numeric strings are read as Unix epochs in ``time_unit`` when it is given;
-    naive date-times are localised to ``timezone``.
+    - ``time_unit`` given: numbers are Unix epochs in that unit.
+    - ``time_format`` given: text in that one ``strftime`` format.
+    - Neither, and every non-empty value a number: Unix epochs, the unit
+      inferred from the magnitude of the values (below 1e11 seconds, below
+      1e14 milliseconds, below 1e17 microseconds, else nanoseconds: today is
+      about 1.7e9 s); all values must point to the same unit.
+    - Neither, and text: ISO 8601, or any form pandas recognises; numeric
+      dates ``a/b/yyyy`` (also with ``.`` or ``-``, and two-digit years, which
+      mean 1969-2068) are read in one order for the whole column: day first
+      when some ``a`` is above 12, month first when some ``b`` is, and an
+      error asking for ``time_format`` when both occur or when no value
+      decides it (every ``a`` and ``b`` at most 12 and some differ).
+
+    Raises :class:`InputError` naming ``column`` (and the first file of an
+    offending value, from ``files``) when the unit or the order cannot be
+    decided, a column mixes numbers with date text, or no non-empty value is a
+    time. Values that do not parse in a column where others do become NaT,
+    and a line saying how many is appended to ``warnings``. Naive date-times
+    are localised to ``timezone``.
     """
     values = values.astype(str).str.strip()
+    present = values != ""
+
+    def where(mask) -> str:
+        return str(files[mask].iloc[0]) if files is not None and mask.any() else f"column {column!r}"
+
+    def fail(mask, message: str) -> InputError:
+        return InputError(where(mask), f"column {column!r}: {message}")
+
+    nonempty = values.where(present)
     if time_unit:
-        num = pd.to_numeric(values.where(values != ""), errors="coerce")
-        return pd.to_datetime(num, unit=time_unit, utc=True)
-    parsed = _parse_text_times(values.where(values != ""))
+        num = pd.to_numeric(nonempty, errors="coerce")
+        parsed = pd.to_datetime(num, unit=time_unit, utc=True)
+    elif time_format:
+        try:
+            parsed = pd.to_datetime(nonempty, format=time_format, errors="coerce")
+        except ValueError as exc:
+            raise ConfigError("sources[].time_format", f"{time_format!r} is not a usable format: {exc}") from None
+    else:
+        num = pd.to_numeric(nonempty, errors="coerce")
+        is_num = num.notna()
+        if is_num.any() and (is_num == present).all():
+            parsed = pd.to_datetime(num, unit=_epoch_unit(num, fail), utc=True)
+        elif is_num.any():
+            raise fail(is_num, f"mixes numbers (Unix epochs?) like {values[is_num].iloc[0][:20]!r} with date text "
+                               f"like {values[present & ~is_num].iloc[0][:20]!r}: one kind per column")
+        else:
+            parsed = _parse_text_times(_one_date_order(nonempty, fail))
     if getattr(parsed.dt, "tz", None) is None:
         parsed = parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-    return parsed.dt.tz_convert("UTC")
+    parsed = parsed.dt.tz_convert("UTC")
+    failed = present & parsed.isna()
+    if failed.any():
+        hint = "set time_format (e.g. '%d/%m/%Y %H:%M') or time_unit"
+        if failed.sum() == present.sum():
+            raise fail(failed, f"none of the {int(present.sum())} times could be read (e.g. "
+                               f"{values[failed].iloc[0][:40]!r}): {hint}")
+        if warnings is not None:
+            warnings.append(f"{where(failed)}: column {column!r}: {int(failed.sum())} of {int(present.sum())} times "
+                            f"could not be read and are missing (e.g. {values[failed].iloc[0][:40]!r})")
+    return parsed
+
+
+_EPOCH_UNITS = ((1e11, "s"), (1e14, "ms"), (1e17, "us"), (np.inf, "ns"))
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])(.*)$", re.DOTALL)
 
 
 def _parse_text_times(values: pd.Series) -> pd.Series:
@@ -230,7 +399,43 @@ def _parse_text_times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, errors="coerce", format="mixed")
 
 
-def _to_records(frame: pd.DataFrame, path: str, mapping: Mapping[str, str], *, time_unit, timezone) -> pd.DataFrame:
+def _epoch_unit(num: pd.Series, fail) -> str:
+    """The epoch unit all numbers of a column point to by their magnitude, or an error naming the column."""
+    mag = num.dropna().abs()
+    mag = mag[mag >= 1] if (mag >= 1).any() else mag  # 0 fits every unit
+    units = pd.cut(mag, [-1] + [t for t, _ in _EPOCH_UNITS], labels=[u for _, u in _EPOCH_UNITS], right=False)
+    found = list(pd.unique(units.astype(str)))
+    if len(found) != 1:
+        raise fail(num.notna(), f"numeric times of different magnitudes ({', '.join(found)} by size): set time_unit")
+    return found[0]
+
+
+def _one_date_order(values: pd.Series, fail) -> pd.Series:
+    """Numeric dates ``a/b/y`` rewritten as ``y-mm-dd`` in one order decided over the whole column."""
+    parts = values.str.extract(_NUMERIC_DATE)
+    found = parts[0].notna()
+    if not found.any():
+        return values
+    a, b = parts.loc[found, 0].astype(int), parts.loc[found, 2].astype(int)
+    day_first, month_first = a > 12, b > 12
+    hint = "set time_format, e.g. '%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)"
+    if day_first.any() and month_first.any():
+        raise fail(found, f"dates in both day/month orders ({values[found][day_first].iloc[0][:20]!r} and "
+                          f"{values[found][month_first].iloc[0][:20]!r}): {hint}")
+    if not (day_first.any() or month_first.any()) and (a != b).any():
+        raise fail(found, f"no date decides between day/month and month/day order (e.g. "
+                          f"{values[found][a != b].iloc[0][:20]!r}): {hint}")
+    day, month = (a, b) if day_first.any() else (b, a)
+    year = parts.loc[found, 3]
+    short = year.str.len() == 2
+    year = year.where(~short, year.astype(int).map(lambda y: str(2000 + y if y < 69 else 1900 + y)))
+    out = values.copy()
+    out[found] = (year + "-" + month.map("{:02d}".format) + "-" + day.map("{:02d}".format)
+                  + parts.loc[found, 4])
+    return out
+
+
+def _to_records(frame: pd.DataFrame, path: str, mapping: Mapping[str, str]) -> pd.DataFrame:
     def col(field: str, default: str = "") -> pd.Series:
         name = mapping.get(field)
         return frame[name].astype(str) if name else pd.Series(default, index=frame.index, dtype=object)
@@ -244,7 +449,7 @@ def _to_records(frame: pd.DataFrame, path: str, mapping: Mapping[str, str], *, t
                            else Path(path).stem + "-" + frame["_record"].astype(str)),
             "parent_id": col("parent_id").str.strip(),
             "author": col("author").str.strip(),
-            "created_at": parse_times(col("created_at"), time_unit=time_unit, timezone=timezone),
+            "created_at": col("created_at"),  # text: parsed over the whole source (read_table)
             "text": col("text"),
             "rule": "record",
             "_title": col("title"),

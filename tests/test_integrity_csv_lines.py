@@ -1,0 +1,59 @@
+"""Issue 17, finding 3: every physical line of a CSV file is accounted for; a stray quote is not silent."""
+
+import pytest
+
+from analysis.ingest.canonical import ingest
+from analysis.ingest.tables import read_table
+
+MAP = {"id": "id", "author": "who", "text": "body"}
+
+# Five data lines; the stray quote opening line 2's text closes only on line 4, so pandas reads
+# 3 records (1 glued with 2 and 3, then 4, 5). By hand: lines 3 and 4 are rows of their own.
+STRAY = 'id,who,body\n1,ann,"Hello\n2,bob,I agree\n3,cat,Nope"\n4,dan,fine\n5,eve,ok\n'
+# A genuine multi-line comment: its second line does not split into three fields.
+MULTI = 'id,who,body\n1,ann,"Hello\nsecond line"\n\n2,bob,ok\n'
+
+
+def _read(tmp_path, text):
+    p = tmp_path / "t.csv"
+    p.write_text(text, encoding="utf-8")
+    return read_table([str(p)], fmt="csv", mapping=MAP)
+
+
+def test_stray_quote_is_quarantined_naming_the_lines(tmp_path):
+    r = _read(tmp_path, STRAY)
+    assert list(r.records["comment_id"]) == ["4", "5"]
+    assert len(r.rejects) == 1
+    rej = r.rejects.iloc[0]
+    assert rej["reason"] == "malformed_record" and rej["record"] == 1
+    assert "line 2 runs to line 4" in rej["detail"] and "3, 4" in rej["detail"]
+    assert rej["raw"] == '1,ann,"Hello\n2,bob,I agree\n3,cat,Nope"'
+    # 6 physical lines = 1 header + 0 blank + 5 in records (3 in the glued one)
+    assert r.line_counts == {"lines": 6, "header": 1, "blank": 0, "in_records": 5, "multiline_records": 1}
+
+
+def test_report_does_not_balance_falsely(tmp_path):
+    r = _read(tmp_path, STRAY)
+    out = ingest(r, source="s", fmt="csv", n_shards=1, salt="x")
+    rep = out.report
+    assert rep["records_read"] == 3 and rep["comments_kept"] == 2 and rep["quarantined"] == 1
+    assert rep["input_lines"] == {"lines": 6, "header": 1, "blank": 0, "in_records": 5, "multiline_records": 1}
+
+
+def test_genuine_multiline_comment_is_kept(tmp_path):
+    r = _read(tmp_path, MULTI)
+    assert list(r.records["text"]) == ["Hello\nsecond line", "ok"]
+    assert r.rejects.empty
+    assert r.line_counts == {"lines": 5, "header": 1, "blank": 1, "in_records": 3, "multiline_records": 1}
+
+
+def test_single_line_records_take_the_fast_count(tmp_path):
+    r = _read(tmp_path, "id,who,body\n1,ann,a\n\n2,bob,b")  # no final newline
+    assert r.line_counts == {"lines": 4, "header": 1, "blank": 1, "in_records": 2, "multiline_records": 0}
+
+
+@pytest.mark.parametrize("text", ["id,who,body\n1,ann,a\n   \n2,bob,b\n"])
+def test_whitespace_only_line_counts_as_blank(tmp_path, text):
+    r = _read(tmp_path, text)
+    assert len(r.records) == 2
+    assert r.line_counts["blank"] == 1 and r.line_counts["in_records"] == 2
