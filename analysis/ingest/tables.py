@@ -19,6 +19,13 @@ quarantined (``undecodable_bytes``) with the bad bytes shown escaped; a JSONL
 line that is not a JSON object is quarantined (``malformed_record``). A file
 that cannot be parsed at all (broken CSV quoting, a missing mapped column)
 stops the run with the file and line named.
+
+Every physical line of a CSV file is accounted for (header, blank, or part of
+one record; the report's ``input_lines``), and a record whose quoted field
+swallowed lines that look like rows of their own (a stray ``"``) is set aside
+as ``malformed_record`` naming the lines. Times are parsed once over the whole
+source (:func:`parse_times`): one unit for epochs, one day/month order for
+numeric dates, or an error naming the column.
 """
 
 from __future__ import annotations
