@@ -61,11 +61,14 @@ as text and are replaced by U+FFFD.
 
 Files: plain, or compressed by name: ``.gz``, ``.bz2``, ``.xz`` (standard
 library) and ``.zst`` (needs the optional :mod:`zstandard` package; Reddit
-archive dumps use a long window, which is allowed; a truncated ``.zst`` file
-is read up to where it stops, its cut last line set aside as malformed, while
-the standard library's formats raise). A file that does not
-exist or cannot be opened or decompressed raises
-:class:`~analysis.errors.InputError` naming it.
+archive dumps use a long window, which is allowed; a file of several frames
+is read frame after frame). A file that does not exist or cannot be opened or
+decompressed, or a compressed file cut short (it ends inside a gzip member, a
+bzip2 or xz stream or a Zstandard frame), raises
+:class:`~analysis.errors.InputError` naming it, alike for every codec: a cut
+dump never builds silently from the part before the cut. (A file cut exactly
+between two gzip members or Zstandard frames is a complete file of fewer
+members and cannot be told from one.)
 """
 
 from __future__ import annotations
@@ -304,15 +307,54 @@ def _open_zstd(path: str) -> IO[bytes]:
             raise InputError(path,
                              "is compressed with Zstandard (.zst): "
                              "install the 'zstandard' package to read it") from None
-        dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
-        try:
-            reader = dctx.stream_reader(raw, closefd=True, read_across_frames=True)
-        except TypeError:  # zstandard < 0.19 reads one frame only
-            reader = dctx.stream_reader(raw, closefd=True)
-        return io.BufferedReader(reader)
+        return io.BufferedReader(_ZstdFrames(raw, zstandard.ZstdDecompressor(max_window_size=2**31)),
+                                 buffer_size=1 << 20)
     except Exception:
         raw.close()
         raise
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of every Zstandard frame of ``raw`` in turn; EOFError when a frame is cut short.
+
+    (zstandard's own ``stream_reader`` returns what it has of a truncated frame
+    and stops without an error, where gzip, bz2 and lzma raise.)
+    """
+
+    def __init__(self, raw: IO[bytes], dctx) -> None:
+        self._raw, self._dctx = raw, dctx
+        self._obj, self._in_frame = dctx.decompressobj(), False
+        self._buf, self._pos = memoryview(b""), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while self._pos >= len(self._buf):
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                return 0
+            self._buf, self._pos = memoryview(self._decompress(chunk)), 0
+        n = min(len(b), len(self._buf) - self._pos)
+        b[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def _decompress(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            self._in_frame = True
+            out.append(self._obj.decompress(data))
+            data = b""
+            if self._obj.eof:  # a frame ended: the rest of the chunk starts the next one
+                data, self._obj, self._in_frame = self._obj.unused_data, self._dctx.decompressobj(), False
+        return b"".join(out)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def scalar_text(value: Any) -> str:
