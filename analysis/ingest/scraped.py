@@ -10,7 +10,10 @@ Layout
 ------
 Lines are split on ``\\n`` after CRLF is normalised; a UTF-8 byte-order mark
 is dropped. A line is *blank* when it holds only whitespace. Its *indent* is
-its number of leading spaces.
+the width of its leading spaces and tabs, a space counting one column and a
+tab advancing to the next multiple of two (one level: a page indented with a
+tab a level reads like one indented with two spaces a level, and ``" \t"`` is
+one level too). Other whitespace (e.g. a no-break space) does not indent.
 
 - **Title**: line 1 (stripped), whatever it holds.
 - **Article**: the lines after the title up to, not including, the first
@@ -115,6 +118,14 @@ blocks) and ``lines`` (the comment's lines as ranges, header included, e.g.
 ``"30-31,33"``). The line map gives every line of the file exactly one role:
 ``title``, ``blank``, ``article``, ``author_header`` or ``comment``
 (``comment_id`` set for the last two).
+
+Warnings
+--------
+A page that yields no comment although some of its lines look like comments
+(a list marker ``N.`` or a ``Name Avatar`` line after the title) gets a
+warning naming the file and those lines (in the ingest report and the log):
+its comments were probably indented in a way these rules do not read, and
+have become article text.
 
 Errors
 ------
@@ -253,7 +264,20 @@ def read_scraped(
             "comment_id": [roles[n][1] for n in range(1, len(lines) + 1)],
         }
     )
-    return ReadResult(records=_records(comments, file=file, thread_id=thread_id), threads=threads, lines=line_map)
+    return ReadResult(records=_records(comments, file=file, thread_id=thread_id), threads=threads, lines=line_map,
+                      warnings=[] if comments else _comment_like(lines, file=file))
+
+
+def _comment_like(lines: list[str], *, file: str) -> list[str]:
+    """A warning naming the lines after the title that look like comments (list marker or author header), if any."""
+    found = [n for n in range(2, len(lines) + 1) if lines[n - 1].strip() and (
+        _MARKER.match(lines[n - 1].strip()) or _starts_header(lines[n - 1].strip()))]
+    if not found:
+        return []
+    shown = ", ".join(map(str, found[:10])) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+    return [f"{file}: no comments found, but line(s) {shown} look like comments (a list number 'N.' or a "
+            "'Name Avatar' line) and were read as article text: comments must be indented (two spaces or a tab "
+            "a level)"]
 
 
 def _decode(source: str | Path | bytes, *, file: str, encoding: str) -> str:
@@ -295,7 +319,9 @@ def _split_lines(text: str, *, file: str) -> list[str]:
 
 
 def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+    """Width of the leading spaces and tabs; a tab advances to the next multiple of 2 (one level)."""
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    return len(lead.expandtabs(2)) if "\t" in lead else len(lead)
 
 
 def _comment_section_start(lines: list[str]) -> int:

@@ -9,6 +9,8 @@ src = snakemake.params.source
 log.info("reading source %s (%s) from %s", src["id"], src["format"], src["path"])
 result = read_source(src)
 log.info("read %d records (%d unparseable)", result.n_read, len(result.rejects))
+for warning in result.warnings:  # also in the ingest report
+    log.warning("%s", warning)
 # the mention search runs in snakemake.threads processes
 out = ingest(result, source=src["id"], fmt=src["format"], processes=snakemake.threads, **snakemake.params.options)
 del result  # the reader's records; ``out`` holds what is written

@@ -12,6 +12,8 @@ log.info("reading %d file(s) of source %s (%s) for shard %03d", len(units), src[
 result = read_source(src, files=units)
 check_threads_in_one_file(result, source=src["id"])
 log.info("read %d records (%d unparseable)", result.n_read, len(result.rejects))
+for warning in result.warnings:  # also in the ingest report
+    log.warning("%s", warning)
 out = ingest(result, source=src["id"], fmt=src["format"], shard=shard, **snakemake.params.options)
 io.write_table(out.comments, snakemake.output.comments, "comments", metadata=out.metadata)
 io.write_table(out.threads, snakemake.output.threads, "threads")
