@@ -52,3 +52,17 @@ def test_remove_control_chars_against_a_per_character_oracle():
     assert cleaned[0] == "".join(keep)
     assert n == len(texts[0]) - len(keep) == 65 - 3
     assert list(cleaned[1:]) == ["plain", ""]
+
+
+def test_counts_add_up_over_the_shards_of_a_source(tmp_path):
+    from analysis.ingest.canonical import combine_reports
+
+    reports = []
+    for shard, body in enumerate(["a\x00b", "\x01c\x02"]):
+        p = tmp_path / f"s{shard}.csv"
+        p.write_text(f"id,body\n1,{body}\n", encoding="utf-8")
+        r = read_table([str(p)], fmt="csv", mapping={"id": "id", "text": "body"})
+        reports.append(ingest(r, source="s", fmt="csv", n_shards=2, shard=shard, salt="x").report)
+    combined = combine_reports(reports, authors=0)
+    assert combined["control_chars_removed"] == 3
+    assert combined["input_lines"] == {"blank": 0, "header": 2, "in_records": 2, "lines": 4, "multiline_records": 0}

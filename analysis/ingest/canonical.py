@@ -313,7 +313,8 @@ def ingest_report(reports: Sequence[str | Path], *, sources: Sequence[str], file
     :func:`combine_reports` (authors counted once over the source's comments
     in ``shard_comments``), after checking that no thread id turns up in two of
     its shards (``shard_threads``; a thread spanning files that hash apart),
-    which raises :class:`InputError` naming the files.
+    which raises :class:`InputError` naming the files. ``totals`` also counts the control characters removed
+    from text and the readers' warnings, which are listed whole under ``warnings``.
     """
     parts = defaultdict(list)
     for path in reports:
@@ -343,13 +344,16 @@ def ingest_report(reports: Sequence[str | Path], *, sources: Sequence[str], file
             combined.append(combine_reports(parts[source], authors=mine[mine != ""].nunique()))
     totals = {k: sum(r[k] for r in combined)
               for k in ("records_read", "comments_kept", "quarantined", "placeholders", "threads")}
+    totals["control_chars_removed"] = sum(r.get("control_chars_removed", 0) for r in combined)
+    warnings = [w for r in combined for w in r.get("warnings", [])]
+    totals["warnings"] = len(warnings)
     table = pd.DataFrame([
         {"source": r["source"], "format": r["format"], "records_read": r["records_read"],
          "comments_kept": r["comments_kept"],
          "quarantined": r["quarantined"], **{f"q_{k}": v for k, v in r["quarantined_by_reason"].items()}}
         for r in combined
     ])
-    return {"sources": combined, "totals": totals, "reasons": QUARANTINE_REASONS}, table
+    return {"sources": combined, "totals": totals, "warnings": warnings, "reasons": QUARANTINE_REASONS}, table
 
 
 def write_records(out: Ingested, *, quarantine: str | Path, lines: str | Path, report: str | Path) -> None:

@@ -11,3 +11,5 @@ io.write_json(report, snakemake.output.report)
 io.write_csv(table, snakemake.output.table)
 io.write_table(io.read_tables(snakemake.input.quarantine), snakemake.output.quarantine, "quarantine")
 log.info("%d sources: %s", len(report["sources"]), report["totals"])
+for warning in report["warnings"]:
+    log.warning("%s", warning)
