@@ -57,3 +57,12 @@ def test_whitespace_only_line_counts_as_blank(tmp_path, text):
     r = _read(tmp_path, text)
     assert len(r.records) == 2
     assert r.line_counts["blank"] == 1 and r.line_counts["in_records"] == 2
+
+
+def test_jsonl_lines_are_accounted_for_too(tmp_path):
+    p = tmp_path / "t.jsonl"
+    p.write_text('{"id": "1", "body": "a"}\n\n  \nnot json\n{"id": "2", "body": "b"}\n', encoding="utf-8")
+    r = read_table([str(p)], fmt="jsonl", mapping={"id": "id", "text": "body"})
+    # by hand: 5 lines = 2 blank + 2 records + 1 rejected line
+    assert r.line_counts == {"lines": 5, "header": 0, "blank": 2, "in_records": 3, "multiline_records": 0}
+    assert len(r.records) == 2 and len(r.rejects) == 1

@@ -56,7 +56,7 @@ class ReadResult:
         gave no comment, times that did not parse): one line each, naming the
         file; they go into the ingest report and the rule's log.
     line_counts
-        For CSV, where every physical line went (``lines``: all lines of the
+        For CSV and JSONL tables, where every physical line went (``lines``: all lines of the
         files; ``header``, ``blank``, ``in_records``: lines holding records;
         ``multiline_records``: records spanning more than one line), so that
         ``lines == header + blank + in_records`` can be checked; empty for

@@ -267,9 +267,13 @@ def _row_spans(text: str, delimiter: str) -> list[tuple[int, int, list[str]]]:
 
 def _read_jsonl(path: str, *, encoding: str, delimiter: str, counts: dict) -> tuple[pd.DataFrame, list, bool]:
     text, bad = _decode(path, encoding)
-    rows, rejects = [], []
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    rows, rejects, blank = [], [], 0
+    lines = text.split("\n")
+    if lines and lines[-1] == "":  # after the last line's newline
+        lines.pop()
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
+            blank += 1
             continue
         try:
             obj = json.loads(line)
@@ -285,6 +289,10 @@ def _read_jsonl(path: str, *, encoding: str, delimiter: str, counts: dict) -> tu
                for k, v in obj.items()}
         obj["_record"] = lineno
         rows.append(obj)
+    add = {"lines": len(lines), "header": 0, "blank": blank, "in_records": len(rows) + len(rejects),
+           "multiline_records": 0}
+    for k, v in add.items():
+        counts[k] = counts.get(k, 0) + v
     frame = pd.DataFrame(rows)
     if "_record" not in frame:
         frame["_record"] = pd.Series(dtype="int64")
