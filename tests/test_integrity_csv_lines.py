@@ -66,3 +66,11 @@ def test_jsonl_lines_are_accounted_for_too(tmp_path):
     # by hand: 5 lines = 2 blank + 2 records + 1 rejected line
     assert r.line_counts == {"lines": 5, "header": 0, "blank": 2, "in_records": 3, "multiline_records": 0}
     assert len(r.records) == 2 and len(r.rejects) == 1
+
+
+def test_lone_cr_line_ends_are_counted_as_the_parser_reads_them(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_bytes(STRAY.replace("\n", "\r").encode())
+    r = read_table([str(p)], fmt="csv", mapping=MAP)
+    assert list(r.records["comment_id"]) == ["4", "5"] and len(r.rejects) == 1
+    assert r.line_counts == {"lines": 6, "header": 1, "blank": 0, "in_records": 5, "multiline_records": 1}

@@ -205,9 +205,10 @@ def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, deli
         if len(rows) != n_records + 1:
             raise InputError(path, f"{len(rows) - 1} rows by the standard CSV reader but {n_records} records by "
                                    "pandas: check the quoting")
-        add.update(header=rows[0][1] - rows[0][0] + 1, blank=sum(b - a + 1 for a, b, f in spans if not f),
+        add.update(lines=spans[-1][1] if spans else 0,  # as the parsers count them (a lone CR ends a line too)
+                   header=rows[0][1] - rows[0][0] + 1, blank=sum(b - a + 1 for a, b, f in spans if not f),
                    in_records=sum(b - a + 1 for a, b in rows[1:]), multiline_records=sum(b > a for a, b in rows[1:]))
-        physical = text.split("\n")
+        physical = re.split(r"\r\n?|\n", text)  # the lines as the csv module counts them
         fits = _row_shape(frame)
         for record, (a, b) in enumerate(rows[1:], start=1):
             if b == a:
