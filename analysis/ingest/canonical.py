@@ -1,6 +1,7 @@
 """From reader records to the canonical comments, threads and quarantine tables.
 
-:func:`ingest` runs the integrity checks, prefixes thread ids with the source
+:func:`ingest` removes control characters from the texts (:func:`remove_control_chars`, counted in the report),
+runs the integrity checks, prefixes thread ids with the source
 id (``seed:assad-thanks…``, so sources never collide), computes depth and
 position among siblings, pseudonymises authors and mentions, assigns shards,
 and returns a report whose counts must balance: records read = comments kept
