@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from helpers import comment_docs, lexicon_file
@@ -157,3 +158,26 @@ def test_a_case_sensitive_acronym_does_not_match_shouted_text():
     ids = comment_docs("a", "b", "c", "d")["comment_id"].tolist()
     # shouted: no IS in the first and fourth texts (the fourth keeps TERROR, a case-folded term)
     assert found == [(ids[1], "IS"), (ids[2], "IS"), (ids[3], "TERROR")]
+
+
+def test_no_frame_dictionaries_give_an_empty_coding_sample(tmp_path):
+    from analysis.validation.coding_sample import coding_sample
+
+    files = {
+        "docs": pd.DataFrame({"thread_id": ["t", "t"], "comment_id": ["", "c0"], "doc": ["article", "comment"]}),
+        "matches": pd.DataFrame({"thread_id": pd.Series(dtype="str"), "comment_id": pd.Series(dtype="str"),
+                                 "doc": pd.Series(dtype="str"), "frame": pd.Series(dtype="str"),
+                                 "term": pd.Series(dtype="str"), "counted": pd.Series(dtype=bool)}),
+        "comments": pd.DataFrame({"thread_id": ["t"], "comment_id": ["c0"], "parent_id": [""], "text": ["a reply"]}),
+        "threads": pd.DataFrame({"thread_id": ["t"], "article_text": ["an article"]}),
+    }
+    paths = {}
+    for name, frame in files.items():
+        paths[name] = [str(tmp_path / f"{name}.parquet")]
+        table = pa.table({c: pa.array(frame[c].tolist(), type=pa.bool_() if c == "counted" else pa.string())
+                          for c in frame.columns})  # as the workflow writes them: string, not large_string
+        pq.write_table(table, paths[name][0])
+    out = coding_sample(**paths, lexicons=[], coders=["a", "b"], per_stratum=5, seed=1)
+    assert out.sample.empty and "frame" in out.sample.columns
+    assert list(out.sheets) == ["a", "b"] and all(s.empty and "code" in s.columns for s in out.sheets.values())
+    assert "no frame dictionaries" in out.codebook
