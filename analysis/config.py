@@ -128,8 +128,8 @@ def check_size(config, *, limit: int = MAX_CONFIG_VALUES, depth: int = MAX_CONFI
                               "a config needs far fewer (is an alias repeated by mistake?)")
         if isinstance(value, dict):
             stack.extend((v, f"{key}.{k}" if key else str(k), level + 1) for k, v in value.items())
-        elif isinstance(value, (list, tuple)):
-            stack.extend((v, f"{key}[{i}]", level + 1) for i, v in enumerate(value))
+        elif isinstance(value, (list, tuple)):  # the key named is the mapping key holding the list
+            stack.extend((v, key, level + 1) for v in value)
 
 
 #: Folders of the project itself that a run's results must not be, nor lie in.

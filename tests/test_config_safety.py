@@ -116,7 +116,9 @@ try:
     out = {{"key": None, "message": ""}}
 except ConfigError as exc:
     out = {{"key": exc.key, "message": str(exc)}}
-out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# peak RSS of this process image (ru_maxrss would include pytest's, kept across exec)
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+out["rss_mb"] = int(hwm[0].split()[1]) / 1024 if hwm else 0.0
 print(json.dumps(out))
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=ROOT,
