@@ -10,6 +10,7 @@ formats, files that must exist).
 
 from __future__ import annotations
 
+import codecs
 import copy
 import hashlib
 import importlib.util
@@ -21,7 +22,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, excerpt, schema_problem
 
 __all__ = ["SCHEMA_PATH", "LEXICON_CHECK_CACHE", "check_config", "explain"]
 
@@ -38,30 +39,16 @@ _CHECK_CODE = ("analysis/lexicons.py", "analysis/tokenization.py", "analysis/err
 def explain(config: dict) -> str | None:
     """The first schema violation in ``config`` as 'key: expected …, got …', or None."""
     schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if not errors:
         return None
     err = jsonschema.exceptions.best_match(errors)
     key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in err.absolute_path).replace(".[", "[")
-    if err.validator == "additionalProperties":
-        return f"{key or '(top level)'}: {err.message} (allowed: {sorted(err.schema.get('properties', {}))})"
-    if err.validator == "required":
-        return f"{key or '(top level)'}: {err.message}"
-    expected = {
-        "type": f"a value of type {err.validator_value}",
-        "enum": f"one of {err.validator_value}",
-        "minimum": f"a number >= {err.validator_value}",
-        "maximum": f"a number <= {err.validator_value}",
-        "pattern": f"text matching {err.validator_value}",
-        "minLength": f"text of at least {err.validator_value} character(s)",
-        "maxLength": f"text of at most {err.validator_value} character(s)",
-        "minItems": f"a list of at least {err.validator_value} item(s)",
-    }.get(err.validator, err.message)
-    return f"{key}: expected {expected}, got {err.instance!r}"
+    return f"{key or '(top level)'}: {schema_problem(err)}"
 
 
-def check_config(config: dict, validate: Callable | None = None) -> dict:
+def check_config(config: dict, validate: Callable | None = None, *, given: dict | None = None) -> dict:
     """Validate ``config`` in place (defaults filled in); raise :class:`ConfigError` on the first problem.
 
     Every dictionary in ``lexicons`` is loaded and checked in full
@@ -73,7 +60,19 @@ def check_config(config: dict, validate: Callable | None = None) -> dict:
     workflow again (a no-op rerun, a dry run) skips the import; an edited
     dictionary or checking code is checked again. Failures are never
     remembered.
+
+    ``given`` is what the user's own config files (``--configfile``) and
+    ``--config`` set, before Snakemake merged them over ``config/config.yaml``
+    (None: the sample config alone). A config that lists its own ``sources``
+    must also name its dictionaries (:func:`check_own_dictionaries`).
+
+    Besides the schema: a value too large or too deeply nested (a YAML alias
+    bomb) is refused before anything walks it; ``results`` must be a folder
+    safe to write and clean (:func:`check_results`); each source's encoding
+    and time zone must be known. Every message quotes at most a short excerpt
+    of a bad value (:func:`analysis.errors.excerpt`).
     """
+    check_size(config)
     problem = explain(config)
     if problem:
         key, _, message = problem.partition(": ")
@@ -82,6 +81,8 @@ def check_config(config: dict, validate: Callable | None = None) -> dict:
         validate(config, str(SCHEMA_PATH), set_default=True)
     else:
         _fill_defaults(config, yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8")))
+    check_own_dictionaries(given)
+    check_results(config["results"], config["sources"])
     ids = [s["id"] for s in config["sources"]]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -94,11 +95,134 @@ def check_config(config: dict, validate: Callable | None = None) -> dict:
                 raise ConfigError(f"sources[{i}].columns", f"format {src['format']} needs a column for {missing}")
         elif src.get("columns"):
             raise ConfigError(f"sources[{i}].columns", f"format {src['format']} takes no column mapping")
-    for path in config["lexicons"]:
+        _check_encoding_and_timezone(src, key=f"sources[{i}]")
+    for i, path in enumerate(config["lexicons"]):
         if not Path(path).is_file():
-            raise ConfigError("lexicons", f"no dictionary file {path!r}")
+            raise ConfigError("lexicons", f"item {i}: no dictionary file {excerpt(path)}")
     _check_frames(config, cache=LEXICON_CHECK_CACHE if validate is not None else None)
     return config
+
+
+#: Most values (list items, mapping entries, scalars) a config may hold, counted as if every YAML alias were copied.
+MAX_CONFIG_VALUES = 100_000
+#: Deepest nesting of lists and mappings a config may have.
+MAX_CONFIG_DEPTH = 20
+
+
+def check_size(config, *, limit: int = MAX_CONFIG_VALUES, depth: int = MAX_CONFIG_DEPTH) -> None:
+    """Refuse a config that is huge once its YAML aliases are expanded, or nested too deep, naming the key.
+
+    The walk stops at the first value over the limit, so an alias bomb
+    (a few lines that expand to billions of values) costs ``limit`` steps,
+    never the expansion (printing or validating it would take gigabytes).
+    """
+    count = 0
+    stack = [(config, "", 0)]
+    while stack:
+        value, key, level = stack.pop()
+        count += 1
+        if count > limit or level > depth:
+            what = f"more than {limit:,} values" if count > limit else f"nesting deeper than {depth} levels"
+            raise ConfigError(key or "(top level)",
+                              f"the value holds {what} once YAML aliases (&name / *name) are expanded; "
+                              "a config needs far fewer (is an alias repeated by mistake?)")
+        if isinstance(value, dict):
+            stack.extend((v, f"{key}.{k}" if key else str(k), level + 1) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):  # the key named is the mapping key holding the list
+            stack.extend((v, key, level + 1) for v in value)
+
+
+#: Folders of the project itself that a run's results must not be, nor lie in.
+PROJECT_FOLDERS = (".git", ".snakemake", ".venv", "analysis", "benchmarks", "book", "config", "data", "docs",
+                   "profiles", "tests", "workflow")
+
+
+def check_results(results: str, sources=(), *, project: str | Path | None = None) -> Path:
+    """``results`` as a resolved folder that is safe to write and to clean, or a ConfigError naming ``results``.
+
+    The book step deletes folders under it (``<results>/book/src``,
+    ``<results>/book/_build/html``), so it must not be empty, the file-system
+    root, the project folder (``project``, default the working folder) or a
+    folder above it, one of the project's own folders (:data:`PROJECT_FOLDERS`)
+    or inside one, a folder holding a source's files, or an existing file.
+    A path outside the project (e.g. ``/scratch/run1``) is fine.
+    """
+    if not isinstance(results, str) or not results.strip():
+        raise ConfigError("results", "expected a folder for the run's outputs, e.g. results/mycorpus; got nothing")
+    if any(c in results for c in "{}\0"):
+        raise ConfigError("results", f"expected a folder name without braces or NUL characters, got {excerpt(results)}")
+    base = Path(project or Path.cwd()).resolve()
+    folder = (base / results).resolve()
+    why = None
+    if folder == Path(folder.anchor):
+        why = "the file-system root"
+    elif folder == base or folder in base.parents:
+        why = "the project folder or a folder above it"
+    elif base in folder.parents and folder.relative_to(base).parts[0] in PROJECT_FOLDERS:
+        why = f"the project's own folder {folder.relative_to(base).parts[0]}/ or inside it"
+    elif folder.exists() and not folder.is_dir():
+        why = "an existing file"
+    else:
+        for src in sources:
+            path = str(src.get("path", "")) if isinstance(src, dict) else ""
+            fixed = Path(path.split("*")[0].split("?")[0].split("[")[0] or ".")
+            where = (base / fixed).resolve()
+            if path and (folder == where or folder in where.parents):
+                why = f"a folder holding the files of source {src.get('id')!r}"
+                break
+    if why:
+        raise ConfigError("results", f"{excerpt(results)} is {why}; the run writes and deletes folders under "
+                          "results, so give a folder of its own, e.g. results/mycorpus")
+    return folder
+
+
+def _check_encoding_and_timezone(src: dict, *, key: str) -> None:
+    """A source's text encoding must be known to Python, its time zone to pandas."""
+    try:
+        codecs.lookup(src.get("encoding", "utf-8"))
+    except LookupError:
+        raise ConfigError(f"{key}.encoding", f"unknown text encoding {excerpt(src.get('encoding'))}; expected a "
+                          "Python codec name such as utf-8, utf-8-sig, cp1252 or latin-1") from None
+    tz = src.get("timezone", "UTC")
+    if tz != "UTC":
+        import pandas as pd
+
+        try:
+            pd.Timestamp("2000-01-01").tz_localize(tz)
+        except Exception:  # pandas raises several kinds for an unknown zone
+            raise ConfigError(f"{key}.timezone", f"unknown time zone {excerpt(tz)}; expected an IANA name such as "
+                              "Europe/Berlin or America/New_York, or UTC") from None
+
+
+#: What ``config/config.yaml`` chooses for its sample thread only; a config with its own sources names its own.
+OWN_DICTIONARY_KEYS = (("lexicons",), ("polarization", "stance_lexicon"))
+
+
+def check_own_dictionaries(given: dict | None) -> None:
+    """A config that lists its own ``sources`` names its frame dictionaries and stance lexicon explicitly.
+
+    Snakemake merges the user's config over ``config/config.yaml``, so a
+    corpus config that said nothing about dictionaries would silently get the
+    sample's Syria frame dictionaries and stance lexicon. ``given`` is what
+    the user's config set (see :func:`check_config`); ``lexicons: []`` is a
+    valid choice (no frames).
+    """
+    if not isinstance(given, dict) or "sources" not in given:
+        return
+    for path in OWN_DICTIONARY_KEYS:
+        node = given
+        for part in path:
+            node = node.get(part, _MISSING) if isinstance(node, dict) else _MISSING
+        if node is _MISSING:
+            key = ".".join(path)
+            example = ("lexicons: [data/lexicons/gun_control_frames.yaml] (or lexicons: [] for no frames)"
+                       if key == "lexicons" else
+                       "polarization: {stance_lexicon: data/lexicons/gun_control_stance.yaml}")
+            raise ConfigError(key, "your config lists its own sources but does not name this dictionary, so the "
+                              f"sample's Syria one in config/config.yaml would be used; name yours, e.g. {example}")
+
+
+_MISSING = object()
 
 
 def _check_frames(config: dict, *, cache: Path | None = None) -> None:

@@ -76,7 +76,7 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, excerpt, schema_problem
 
 __all__ = [
     "Lexicon",
@@ -284,14 +284,22 @@ def load_lexicon(path: str | Path, *, check_terms: bool = True) -> Lexicon:
         return parse_dic(data, path=path)
     try:
         doc = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(_KEY, f"{path} is not valid UTF-8 YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_KEY, f"{path} is not UTF-8 text (byte {exc.start}); expected a YAML dictionary") from None
+    except yaml.YAMLError as exc:  # its message quotes the file's line: say only where and what
+        mark = getattr(exc, "problem_mark", None)
+        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ConfigError(_KEY, f"{path}{at}: not valid YAML ({getattr(exc, 'problem', None) or 'parse error'})"
+                          ) from None
     schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
-    try:
-        jsonschema.validate(doc, schema)
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
-        raise ConfigError(_KEY, f"{path}, at {where}: {exc.message}") from None
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    err = jsonschema.exceptions.best_match(validator.iter_errors(doc)) if isinstance(doc, dict) else None
+    if not isinstance(doc, dict):  # never quote a file that is not a dictionary at all (it may be any file)
+        raise ConfigError(_KEY, f"{path}: expected a YAML mapping with name, version and frames "
+                          f"(workflow/schemas/lexicon.schema.yaml), got {type(doc).__name__}")
+    if err is not None:
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise ConfigError(_KEY, f"{path}, at {where}: {schema_problem(err)}") from None
     if check_terms:
         _term_rows(doc["frames"], where=str(path))
     return Lexicon(
@@ -394,7 +402,7 @@ def parse_dic(data: bytes, *, path: str | Path) -> Lexicon:
             continue
         parts = raw.strip().split(None, 1)
         if len(parts) != 2 or not _DIC_NUMBER.fullmatch(parts[0]):
-            raise fail(lineno, f"expected 'number<TAB>category' in the header, got {raw.strip()!r}")
+            raise fail(lineno, f"expected 'number<TAB>category' in the header, got {excerpt(raw.strip(), 60)}")
         number = int(parts[0])
         label = parts[1].split("\t", 1)[0].strip()
         if number in categories:
@@ -429,7 +437,7 @@ def parse_dic(data: bytes, *, path: str | Path) -> Lexicon:
             skipped.append((lineno, raw))
             continue
         if not word:
-            raise fail(lineno, f"entry {entry!r} has no word before its category numbers")
+            raise fail(lineno, f"entry {excerpt(entry, 60)} has no word before its category numbers")
         numbers, conditional = [], False
         for field in _DIC_FIELD.findall(rest):
             if field.startswith("("):
@@ -439,7 +447,8 @@ def parse_dic(data: bytes, *, path: str | Path) -> Lexicon:
             else:
                 raise fail(lineno, f"category field {field!r} of {word!r} is not a number")
         if not numbers and not conditional:
-            raise fail(lineno, f"expected 'word<TAB>category number ...', got {entry!r} (no category numbers)")
+            raise fail(lineno,
+                       f"expected 'word<TAB>category number ...', got {excerpt(entry, 60)} (no category numbers)")
         if conditional:
             skipped.append((lineno, raw))
         try:

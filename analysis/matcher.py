@@ -343,6 +343,7 @@ def match_frames(
     # (two terms matching the same words both count, for their own frames).
     acc = cand.loc[_greedy(cand, n)]
     acc = acc[~acc["exclude"]]
+    acc = acc[~_shouted(acc, terms, index)]  # a case-sensitive "IS" does not match in "THIS IS WRONG"
     # expand to frames
     frames_of = terms.groupby("key")["frame"].agg(lambda f: sorted(set(f)))
     term_of = terms.drop_duplicates("key").set_index("key")["term"]
@@ -375,6 +376,41 @@ def match_frames(
     out["counted"] = (count_quoted | ~out["quoted"]) & (count_negated | ~out["negated"])
     out = out.sort_values(["thread_id", "comment_id", "doc", "start", "frame"], kind="stable").reset_index(drop=True)
     return out[MATCH_COLUMNS]
+
+
+def _shouted(acc: pd.DataFrame, terms: pd.DataFrame, index: TokenIndex) -> np.ndarray:
+    """Whether each match of a case-sensitive all-capitals term (``IS``, ``SAA``) sits in text written in capitals.
+
+    Such a term is case-sensitive to tell an acronym from a common word
+    (``IS`` from "is"); in shouted text the common word is written in
+    capitals too. A match counts as shouted when at least two of the two
+    tokens before and the two after it (same document and sentence) are
+    all-capital words of two or more letters: "THIS IS WRONG" is shouted,
+    "the IS fighters" and "HTS, IS and the SAA" are not. Caveat: a shouted
+    word at a sentence edge with one shouted neighbour ("WHY IS") still
+    matches.
+    """
+    out = np.zeros(len(acc), dtype=bool)
+    if not len(acc):
+        return out
+    rows = acc["term_row"].to_numpy()
+    caps = terms["case_sensitive"].to_numpy(dtype=bool)[rows] & np.array(
+        [str(t).isupper() for t in terms["term"].to_numpy()[rows]], dtype=bool)
+    if not caps.any():
+        return out
+    vocab = _strings(index.vocab[True])
+    capital = _per_token(index.codes[True], [v.isupper() and sum(c.isalpha() for c in v) >= 2 for v in vocab])
+    at = np.flatnonzero(caps)
+    first = acc["start_tok"].to_numpy()[at]
+    last = first + acc["n_tok"].to_numpy()[at] - 1
+    n, doc, sentence = index.n, index.doc, index.sentence
+    count = np.zeros(len(at), dtype=np.int64)
+    for pos, anchor in ((first - 1, first), (first - 2, first), (last + 1, last), (last + 2, last)):
+        inside = (pos >= 0) & (pos < n)
+        p = np.clip(pos, 0, max(n - 1, 0))
+        count += inside & (doc[p] == doc[anchor]) & (sentence[p] == sentence[anchor]) & capital[p]
+    out[at] = count >= 2
+    return out
 
 
 def _greedy(cand: pd.DataFrame, n: int) -> list:

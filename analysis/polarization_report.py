@@ -26,7 +26,7 @@ from analysis.incivility import incivility_by_reply_type
 from analysis.matcher import is_word
 from analysis.network import assortativity, cross_group_replies, modularity, random_walk_controversy, reply_graph
 from analysis.polarization import esteban_ray, partisanship, partisanship_by_group, term_contributions
-from analysis.stance import agreement, author_stance, stance_summary
+from analysis.stance import agreement, author_stance, stance_coverage, stance_summary
 
 __all__ = ["PolarizationReport", "polarization_report", "TermCounts", "read_chunks", "count_tokens",
            "count_frame_terms", "aligned_rows", "TOKEN_COLUMNS", "MATCH_COLUMNS"]
@@ -315,7 +315,9 @@ def polarization_report(
     sp_code, sp_ids = pd.factorize(speaker, sort=True)
     pooled = author_stance(scored, comments[KEYS].assign(author_id=speaker.to_numpy()))
     source = _group_source(groups, group_column, author_table)
+    stance_ok, stance_why = stance_coverage(pooled)  # stance groups and Esteban-Ray only with enough coverage
     stance_of = pooled.set_index("author_id")["label"] if len(pooled) else pd.Series(dtype=object)
+    stance_of = stance_of if stance_ok else pd.Series("abstain", index=stance_of.index, dtype=object)
     group_of = speaker_groups(comments, speaker, source=source, column=group_column,
                               table=author_table, salt=salt, stance=speaker.map(stance_of))
     summary: dict = {"unit": unit_used, "unit_reason": unit_why, "group_source": source,
@@ -323,7 +325,7 @@ def polarization_report(
                      "n_speakers_with_group": int((group_of != "").sum()),
                      "groups": {g: int((group_of == g).sum()) for g in sorted(set(group_of) - {""})},
                      "stance": stance_summary(scored),
-                     "not_available": []}
+                     "stance_reported": stance_ok, "not_available": [stance_why] if stance_why else []}
     not_available = summary["not_available"]
     del scored
     summary.update(_stance_agreement(label, comments, group_column, stance_mapping or {}))
@@ -339,7 +341,8 @@ def polarization_report(
     summary.update(_partisanship_summary(part))
     partisan = pd.concat([part, f_part], ignore_index=True)
     contributions = pd.concat([contrib, f_contrib], ignore_index=True)
-    summary.update(_esteban_ray(pooled, alpha=er_alpha, bins=er_bins, not_available=not_available))
+    summary.update(_esteban_ray(pooled if stance_ok else pooled.iloc[:0], alpha=er_alpha, bins=er_bins,
+                                not_available=not_available if stance_ok else []))
 
     pairs, child = _reply_pairs(comments, where, sp_code, sp_ids, group_code)
     del counting, where

@@ -59,6 +59,7 @@ __all__ = [
     "comment_stance",
     "author_stance",
     "stance_summary",
+    "stance_coverage",
     "agreement",
     "stance_poles",
 ]
@@ -252,6 +253,33 @@ def _label_counts(labels: pd.Series) -> tuple[dict, dict]:
     counts = {k: int((labels == k).sum()) for k in LABELS}
     shares = {k: (v / n if n else float("nan")) for k, v in counts.items()}
     return counts, shares
+
+
+#: Stance-based results (stance groups, Esteban-Ray) are withheld when the lexicon abstains on more speakers than this.
+MAX_ABSTAIN_SHARE = 0.5
+
+
+def stance_coverage(speaker_scores: pd.DataFrame, *, max_abstain: float = MAX_ABSTAIN_SHARE) -> tuple[bool, str]:
+    """Whether stance-based results may be reported: ``(True, "")``, or ``(False, why)`` in one sentence.
+
+    ``speaker_scores`` has one row per speaker with a ``label`` (as from
+    :func:`author_stance`). A stance lexicon that abstains on most speakers
+    (more than ``max_abstain`` of them) measures the few who happen to use
+    its cues, not the corpus: groups formed from it, or an Esteban-Ray index
+    over it, would describe a small, self-selected minority as if it were
+    everyone (a dictionary written for one debate, applied to another,
+    abstains on nearly everyone). Higher ``max_abstain`` reports more, on
+    thinner coverage.
+    """
+    n = len(speaker_scores)
+    n_abstain = int((speaker_scores["label"] == ABSTAIN).sum()) if n else 0
+    if n_abstain == n:
+        return False, "Esteban–Ray: no speaker with a stance score"
+    if n_abstain > max_abstain * n:
+        return False, (f"stance-based results (stance groups, Esteban-Ray): the stance lexicon abstains on "
+                       f"{n_abstain} of {n} speakers ({n_abstain / n:.0%}), more than {max_abstain:.0%}, so what it "
+                       "finds describes the few speakers who use its cues, not the corpus")
+    return True, ""
 
 
 def stance_summary(comment_scores: pd.DataFrame, author_scores: pd.DataFrame | None = None) -> dict:

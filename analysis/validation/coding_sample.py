@@ -21,10 +21,15 @@ from analysis import io
 from analysis.framing import frames_of
 from analysis.lexicons import Lexicon
 from analysis.validation.common import KEYS, as_strings, joined_key
-from analysis.validation.sampling import draw_coding_sample
+from analysis.validation.sampling import SAMPLE_COLUMNS, draw_coding_sample
 from analysis.validation.sheets import codebook, coding_sheets
 
 __all__ = ["CodingSample", "coding_sample", "documents_with_text"]
+
+
+#: The codebook of a run without frame dictionaries (``lexicons: []``).
+NO_FRAMES_CODEBOOK = ("# Codebook\n\nThis run names no frame dictionaries (`lexicons: []`), so there are no "
+                      "frames to code.\n")
 
 
 class CodingSample(NamedTuple):
@@ -64,10 +69,15 @@ def coding_sample(
                                     io.read_arrow(threads[i], columns=["thread_id", "article_text"]))
         return shard, io.read_arrow(matches[i], columns=KEYS + ["frame", "term", "counted"])
 
-    sample = draw_coding_sample(load_shard, len(docs), frames=frames_of(lexicons), per_stratum=per_stratum,
-                                seed=seed, lexicons=lexicons)
+    frames = frames_of(lexicons)
+    if frames:
+        sample = draw_coding_sample(load_shard, len(docs), frames=frames, per_stratum=per_stratum, seed=seed,
+                                    lexicons=lexicons)
+    else:  # no frame dictionaries (lexicons: []): nothing to code, and the sheets and codebook say so by being empty
+        sample = pd.DataFrame({c: pd.Series(dtype="str") for c in SAMPLE_COLUMNS})
     sheets = coding_sheets(sample, coders=coders, context=_context_rows(sample, comments), lexicons=lexicons, seed=seed)
-    return CodingSample(sample, sheets, codebook(lexicons))
+    book = codebook(lexicons) if lexicons else NO_FRAMES_CODEBOOK
+    return CodingSample(sample, sheets, book)
 
 
 def _pair_keys(table: pa.Table, thread: str = "thread_id", comment: str = "comment_id") -> pa.ChunkedArray:

@@ -1,21 +1,36 @@
 # Shared by every rule: the validated config, the shard list, source inputs.
 import ast
 import glob
+import sys
+import time
 from functools import cache
 from pathlib import Path
 
 from snakemake.utils import validate
 
 from analysis.config import check_config
+from analysis.errors import ConfigError, stop_messages
 from analysis.figure_registry import FIGURES, caption_file
 from analysis.ingest.sources import resolve_paths
 
-check_config(config, validate)
+STARTED = time.time()
+try:  # a config error ends the run with its one line last on the console, not a traceback
+    check_config(config, validate, given=workflow.config_settings.overwrite_config)
+except ConfigError as exc:
+    print(f"threadscope stopped: {exc}", file=sys.stderr)
+    raise SystemExit(1) from None
 
 R = config["results"]
 SHARDS = [f"{i:03d}" for i in range(config["n_shards"])]
 SOURCES = {s["id"]: s for s in config["sources"]}
 LOGS = f"{R}/logs"
+
+
+onerror:
+    # the one-line message of each job stopped by a user error (analysis.errors.report_user_errors), last on the console
+    for line in stop_messages(LOGS, since=STARTED):
+        print(f"threadscope stopped: {line}", file=sys.stderr)
+
 
 wildcard_constraints:
     source="|".join(SOURCES),

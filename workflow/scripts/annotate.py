@@ -2,11 +2,13 @@
 
 from analysis import columns, io
 from analysis.annotate import annotate
+from analysis.errors import report_user_errors
 from analysis.lexicons import load_lexicon
 from analysis.punkt import punkt_from_params
 from analysis.tokenization import stopword_set
 
 log = io.setup_logging(snakemake.log[0], "annotate")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 inp, params = snakemake.input, snakemake.params
 comments = io.read_table(inp.comments)
 threads = io.read_table(inp.threads)

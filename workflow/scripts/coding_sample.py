@@ -3,10 +3,12 @@
 from pathlib import Path
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.lexicons import load_lexicon
 from analysis.validation.coding_sample import coding_sample
 
 log = io.setup_logging(snakemake.log[0], "coding_sample")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 opts = snakemake.params.options
 inp = snakemake.input
 out = coding_sample(docs=inp.docs, matches=inp.matches, comments=inp.comments, threads=inp.threads,

@@ -3,10 +3,12 @@
 import pandas as pd
 
 from analysis import describe, io
+from analysis.errors import report_user_errors
 
 TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "is_mwe"]
 
 log = io.setup_logging(snakemake.log[0], "describe_corpus")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "depth", "author_id"])
 threads = io.read_tables(snakemake.input.threads)
 

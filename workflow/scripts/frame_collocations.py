@@ -8,12 +8,14 @@ dictionary-encoded strings.
 
 from analysis import io
 from analysis.collocations import add_collocation_counts, collocation_counts, score_collocations
+from analysis.errors import report_user_errors
 
 TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "index", "norm", "is_stopword"]
 HIT_COLUMNS = ["thread_id", "comment_id", "doc", "frame", "token_start", "token_end", "counted"]
 STRINGS = ["thread_id", "comment_id", "doc", "norm"]
 
 log = io.setup_logging(snakemake.log[0], "frame_collocations")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 
 
 def shard_counts():

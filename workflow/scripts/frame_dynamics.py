@@ -2,11 +2,13 @@
 (analysis.frame_dynamics)."""
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.frame_dynamics import frame_dynamics
 from analysis.framing import frames_of
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_dynamics")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 cfg = snakemake.params.framing
 lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
 frames = frames_of(lexicons)

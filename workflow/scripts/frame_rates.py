@@ -3,11 +3,13 @@
 import pyarrow.parquet as pq
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.frame_rates import article_vs_comments, columns_needed, headline_numbers, rates_and_indices
 from analysis.framing import frames_of
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_rates")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 cfg = snakemake.params.framing
 lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
 frames = frames_of(lexicons)

@@ -1,10 +1,12 @@
 """Rule ingest: read one source, check integrity, pseudonymise, write its shards (analysis.ingest.canonical)."""
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.ingest.canonical import ingest, write_records, write_shards
 from analysis.ingest.sources import read_source
 
 log = io.setup_logging(snakemake.log[0], "ingest")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 src = snakemake.params.source
 log.info("reading source %s (%s) from %s", src["id"], src["format"], src["path"])
 result = read_source(src)

@@ -1,10 +1,12 @@
 """Rule ingest_shard: read one shard's files of a shard_by: file source, check integrity, pseudonymise, write it."""
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.ingest.canonical import ingest, write_records
 from analysis.ingest.sources import check_threads_in_one_file, read_source
 
 log = io.setup_logging(snakemake.log[0], "ingest_shard")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 src = snakemake.params.source
 shard = int(snakemake.wildcards.shard)
 units = list(snakemake.params.units)

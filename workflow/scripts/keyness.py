@@ -7,12 +7,14 @@ that of one shard's tokens, read with dictionary-encoded strings.
 import pyarrow.parquet as pq
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.keyness import keyness_by_grouping
 
 KEYS = ["thread_id", "comment_id", "doc"]
 TOKEN_COLUMNS = [*KEYS, "norm", "is_stopword"]
 
 log = io.setup_logging(snakemake.log[0], "keyness")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 groupings = list(snakemake.params.groups)
 
 

@@ -5,9 +5,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.polarization_report import MATCH_COLUMNS, TOKEN_COLUMNS, polarization_report, read_chunks
 
 log = io.setup_logging(snakemake.log[0], "polarization_report")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 opt = snakemake.params.options
 table = pd.read_csv(snakemake.input.author_groups[0], dtype=str) if snakemake.input.author_groups else None
 # only the columns the report uses; tokens and matches are read chunk by chunk (see polarization_report)

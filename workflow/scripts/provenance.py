@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from analysis import io, provenance
+from analysis.errors import report_user_errors
 
 log = io.setup_logging(snakemake.log[0], "provenance")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 inputs, packages, summary = provenance.provenance(
     {role: snakemake.input[role] for role in ("sources", "dictionaries", "other")}, config_file=snakemake.output.config)
 io.write_csv(inputs, snakemake.output.inputs)

@@ -1,9 +1,11 @@
 """Rule shard: combine one shard of every source into the canonical tables (analysis.sharding.shard)."""
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.sharding import shard
 
 log = io.setup_logging(snakemake.log[0], "shard")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 for table in ("comments", "threads", "mentions"):
     parts = [io.read_table(p) for p in snakemake.input[table]]
     frame, meta = shard(parts, table)

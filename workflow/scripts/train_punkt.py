@@ -5,9 +5,11 @@ instead (the book reports the model that was used).
 """
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.punkt import frozen_params, train_from_shards
 
 log = io.setup_logging(snakemake.log[0], "train_punkt")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 if "model" in snakemake.input.keys():
     params = frozen_params(snakemake.input.model)
     io.write_json(params, snakemake.output.params)

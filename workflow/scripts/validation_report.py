@@ -3,9 +3,11 @@
 import pandas as pd
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.validation.validation_report import read_sheets, validation_report
 
 log = io.setup_logging(snakemake.log[0], "validation_report")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 opts = snakemake.params.options
 sample = pd.read_csv(snakemake.input.sample, dtype={"thread_id": str, "comment_id": str}, keep_default_na=False)
 sheets = read_sheets(opts["coded_sheets"], opts["coders"])
