@@ -283,7 +283,7 @@ def default_threads_per_file(n_comments: int, n_threads: int) -> int:
 
 def default_n_shards(n_comments: int) -> int:
     """About COMMENTS_PER_SHARD comments a shard, an even number (two cores), at least 2."""
-    return min(4096, max(2, 2 * math.ceil(n_comments / (2 * COMMENTS_PER_SHARD))))
+    return min(1000, max(2, 2 * math.ceil(n_comments / (2 * COMMENTS_PER_SHARD))))
 
 
 def corpus_config(out: Path, *, shards: int, shard_by_file: bool) -> str:
@@ -306,6 +306,8 @@ def corpus_config(out: Path, *, shards: int, shard_by_file: bool) -> str:
         f"n_shards: {shards}",
         "lexicons:",
         *[f"  - {p}" for p in LEXICONS],
+        "polarization:",
+        "  stance_lexicon: data/lexicons/syria_stance.yaml",
         "",
     ]
     return "\n".join(lines)

@@ -94,3 +94,15 @@ def unjoined_multiword_terms(lx: Lexicon) -> dict[str, str]:
     second = tokens[tokens["index"] == 1].set_index("comment_id")["norm"]
     expected = pd.Series([" ".join(w) for w in table["words"]], index=docs["comment_id"])
     return second[second != expected].to_dict()
+
+
+#: The sample's dictionaries, named explicitly: a config that sets its own ``sources`` must name its frame
+#: dictionaries and stance lexicon (analysis.config refuses to inherit the sample's silently).
+SAMPLE_DICTIONARIES = {"lexicons": ["data/lexicons/syria_frames.yaml", "data/lexicons/syria_actors.yaml"],
+                       "stance_lexicon": "data/lexicons/syria_stance.yaml"}
+
+
+def with_sample_dictionaries(config: dict) -> dict:
+    """``config`` with the sample's frame dictionaries and stance lexicon named (kept where it names its own)."""
+    polarization = {"stance_lexicon": SAMPLE_DICTIONARIES["stance_lexicon"], **config.get("polarization", {})}
+    return {"lexicons": SAMPLE_DICTIONARIES["lexicons"], **config, "polarization": polarization}

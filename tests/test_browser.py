@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 
 from analysis.render import html_table, myst_text
 
@@ -269,6 +270,7 @@ def hostile_book(tmp_path_factory) -> Path:
         "validation": {"per_stratum": 2},
         "book": {"example_thread": example},
     }
+    config = with_sample_dictionaries(config)
     cfg = tmp / "config.yaml"
     cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     done = subprocess.run([SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock"], cwd=ROOT,

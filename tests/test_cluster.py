@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 from test_workflow import ROOT, SNAKEMAKE, run_workflow
 
 PROFILES = ROOT / "profiles"
@@ -33,7 +34,7 @@ TABLES = {".csv", ".json", ".jsonl", ".parquet", ".md", ".yaml"}
 
 def small_config(results: Path, sources: list | None = None) -> dict:
     sources = sources or [{"id": "seed", "format": "scraped_text", "path": "data/seed"}]
-    return {"sources": sources, "results": str(results), "n_shards": N_SHARDS}
+    return with_sample_dictionaries({"sources": sources, "results": str(results), "n_shards": N_SHARDS})
 
 
 def run_on_local_cluster(config: dict, tmp: Path, monkeypatch, *targets: str) -> subprocess.CompletedProcess:

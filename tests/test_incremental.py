@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 
 from analysis import io
 from analysis.errors import InputError
@@ -178,7 +179,7 @@ workflow = pytest.mark.workflow
 
 def run(config: dict, tmp: Path, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess:
     cfg = tmp / "config.yaml"
-    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    cfg.write_text(yaml.safe_dump(with_sample_dictionaries(config)), encoding="utf-8")
     cmd = [SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock", *extra]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 from test_workflow import ROOT, SNAKEMAKE, run_workflow
 
 pytestmark = pytest.mark.workflow
@@ -34,8 +35,8 @@ def differences(a: dict, b: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("repro")
-    return {"sources": [{"id": "seed", "format": "scraped_text", "path": "data/seed"}],
-            "results": str(tmp / "results"), "n_shards": 2}, tmp
+    return with_sample_dictionaries({"sources": [{"id": "seed", "format": "scraped_text", "path": "data/seed"}],
+                                     "results": str(tmp / "results"), "n_shards": 2}), tmp
 
 
 @pytest.fixture(scope="module")

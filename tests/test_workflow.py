@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = shutil.which("snakemake", path=str(Path(sys.executable).parent)) or shutil.which("snakemake")
@@ -40,6 +41,7 @@ def small_run(tmp_path_factory):
         "results": str(tmp / "results"),
         "n_shards": 2,
     }
+    config = with_sample_dictionaries(config)
     done = run_workflow(config, tmp)
     assert done.returncode == 0, done.stderr[-5000:]
     return tmp / "results", config, tmp
