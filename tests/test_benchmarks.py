@@ -236,7 +236,8 @@ def test_snakemake_writes_the_benchmark_files_the_runner_reads(tmp_path):
     out = runner.run_measured([runner.snakemake_exe(), "--cores", "2", "--nolock"], cwd=tmp_path, log=tmp_path / "log")
     jobs = runner.read_benchmarks(tmp_path / "res")
     assert sorted(jobs["job"]) == ["job/0", "job/1", "one"]
-    assert (jobs.loc[jobs["rule"] == "job", "s"] >= 1.0).all() and out["wall"] >= 1.0
+    # Snakemake starts its clock after the job process has started: a `sleep 1` job can read 0.97 s on a busy machine
+    assert (jobs.loc[jobs["rule"] == "job", "s"] >= 0.9).all() and out["wall"] >= 1.0
     assert runner.by_rule(jobs).loc["job", "jobs"] == 2
 
 
