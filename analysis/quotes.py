@@ -270,12 +270,13 @@ def reuse_spans(docs: pd.DataFrame, *, min_words: int) -> pd.DataFrame:
         copied_start &= ~same
     if not copied_start.any():
         return empty
-    # a word is copied when a copied run covers it: the last copied run starting at or before it reaches it
+    # a word is copied when a copied run covers it; its source is that of the first such run
     idx = np.arange(len(ids))
-    last = np.maximum.accumulate(np.where(copied_start, idx, -1))
-    covered = (last >= 0) & (idx - last < min_words)
-    covered &= doc == doc[np.maximum(last, 0)]
-    src = np.where(covered, source_doc[np.maximum(last, 0)], -1)
+    nxt = np.where(copied_start, idx, len(ids))
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1]  # the first copied run starting at or after each word
+    first_run = nxt[np.maximum(idx - min_words + 1, 0)]
+    covered = first_run <= idx  # it starts within the min_words words up to this one, so it reaches it
+    src = np.where(covered, source_doc[np.minimum(first_run, len(ids) - 1)], -1)
     # passages: runs of covered words of one document with one source
     brk = np.ones(len(ids), dtype=bool)
     brk[1:] = (src[1:] != src[:-1]) | (doc[1:] != doc[:-1])
@@ -348,7 +349,7 @@ def find_quotes(
                 rows.extend((t, c, kind, s, e, "gt", "", "") for s, e in gt_spans(text))
             if "[" in text:
                 rows.extend((t, c, kind, s, e, "bbcode", q, "comment" if q else "") for s, e, q in bbcode_spans(text))
-            if ":" in text:
+            if ":" in text or "posted by" in text.lower():
                 rows.extend((t, c, kind, s, e, "header", "", "") for s, e in header_spans(text))
     out = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
     if "reuse" in detect:

@@ -126,7 +126,7 @@ def shard_tables() -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
                 if i and start >= 0:
                     rows.append((thread, cid, doc, "lex", "abc123", f"frame{k % 3}", HOSTILE[len(rows) % len(HOSTILE)],
                                  text[start:start + len(term)], 0,
-                                 0, 1, start, start + len(term), k % 2 == 0, k % 3 == 0, k != 1))
+                                 0, 1, start, start + len(term), k % 2 == 0, k % 3 == 0, False, k != 1))
         matches = pd.DataFrame(rows, columns=["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame",
                                               "term", "match", "sentence", "token_start", "token_end", "start", "end",
                                               "quoted", "negated", "in_quote", "counted"])
