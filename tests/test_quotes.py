@@ -215,3 +215,32 @@ def test_measures_count_own_words_unless_switched(frames):
     # no quotes: the same as before the quote layer
     plain = run_annotate(frames, comments, threads, None, False)
     pd.testing.assert_frame_equal(plain.docs, every.docs)
+
+
+def test_adopted_copied_contested_on_a_hand_made_thread():
+    from analysis.frame_dynamics import frame_uses
+
+    # article: "a civil war" (adopted). c0, top level: "it is a civil war" (adopted; the article uses it).
+    # c1 replies to c0: quotes c0's "civil war" (copied), then "not a civil war" (contested, negated).
+    # c2 replies to c1: 'this "civil war"' (contested, scare quotes); c1 uses no frame in own words, so c2 is
+    # not a reply to a user of the frame. c3, top level: "terror" (adopted; the article does not use terror).
+    keys = [("", "article"), ("c0", "comment"), ("c1", "comment"), ("c1", "comment"), ("c2", "comment"),
+            ("c3", "comment")]
+    matches = pd.DataFrame({"thread_id": "t", "comment_id": [k[0] for k in keys], "doc": [k[1] for k in keys],
+                            "frame": ["civil_war"] * 5 + ["terrorism"],
+                            "quoted": [False, False, False, False, True, False],
+                            "negated": [False, False, False, True, False, False],
+                            "in_quote": [False, False, True, False, False, False]})
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": ["", "c0", "c1", "c2", "c3"],
+                         "doc": ["article"] + ["comment"] * 4,
+                         "hits_civil_war": [1, 1, 0, 0, 0], "hits_terrorism": [0, 0, 0, 0, 1]})
+    comments = pd.DataFrame({"thread_id": "t", "comment_id": ["c0", "c1", "c2", "c3"],
+                             "parent_id": ["", "c0", "c1", ""]})
+    got = frame_uses(matches, docs, comments, frames=["civil_war", "terrorism"]).set_index(["frame", "where"])
+    cols = ["n_adopted", "n_copied", "n_contested"]
+    assert got.loc[("civil_war", "article"), cols].tolist() == [1, 0, 0]
+    assert got.loc[("civil_war", "comments"), cols].tolist() == [1, 1, 2]
+    # replies to a user of civil_war: c0 (the article uses it) and c1 (c0 uses it); not c2
+    assert got.loc[("civil_war", "reply to a user"), cols].tolist() == [1, 1, 1]
+    assert got.loc[("terrorism", "reply to a user"), cols].tolist() == [0, 0, 0]
+    assert got.loc[("civil_war", "comments"), "share_contested"] == pytest.approx(0.5)
