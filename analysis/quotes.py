@@ -66,12 +66,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.errors import ConfigError, bad_value, int_arg
+from analysis.errors import ConfigError, int_arg
 
 __all__ = [
     "QUOTE_COLUMNS",
     "SOURCES",
     "bbcode_spans",
+    "combine_shares",
     "declared_spans",
     "find_quotes",
     "gt_spans",
@@ -425,7 +426,9 @@ def quoted_share(quotes: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``source`` ("all" for the union), ``n_passages``,
     ``n_comments`` (comments with at least one passage), ``share_comments``,
-    ``chars`` and ``share_chars`` (of all comment characters).
+    ``chars`` and ``share_chars`` (of all comment characters), and the
+    totals ``total_comments`` and ``total_chars`` (counts add up over shards:
+    :func:`combine_shares`). A source with no passage has no row.
     """
     total = int(comments["text"].str.len().sum())
     n_com = len(comments)
@@ -439,12 +442,26 @@ def quoted_share(quotes: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
         n_quoting = int(sub[["thread_id", "comment_id"]].drop_duplicates().shape[0])
         rows.append({"source": source, "n_passages": int(len(sub)), "n_comments": n_quoting,
                      "share_comments": n_quoting / n_com if n_com else np.nan, "chars": chars,
-                     "share_chars": chars / total if total else np.nan})
+                     "share_chars": chars / total if total else np.nan, "total_comments": n_com,
+                     "total_chars": total})
     return pd.DataFrame(rows)
 
 
-def check_detect(detect) -> list[str]:
-    """``quotes.detect`` as a list, or the one-wording error."""
-    if isinstance(detect, str) or not all(d in DETECTORS for d in detect):
-        raise bad_value("detect", detect, f"a list of some of {list(DETECTORS)}")
-    return list(detect)
+def combine_shares(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """:func:`quoted_share` of a corpus from those of its shards (a document never spans shards)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["source", "n_passages", "n_comments", "share_comments", "chars", "share_chars",
+                                     "total_comments", "total_chars"])
+    totals = {k: sum(int(p["total_comments"].iloc[0]) if k == "c" else int(p["total_chars"].iloc[0]) for p in parts)
+              for k in ("c", "x")}
+    out = pd.concat(parts).groupby("source", sort=False)[["n_passages", "n_comments", "chars"]].sum().reset_index()
+    order = {s: i for i, s in enumerate([*SOURCES, "all"])}
+    out = out.sort_values("source", key=lambda c: c.map(order)).reset_index(drop=True)
+    out["share_comments"] = out["n_comments"] / totals["c"] if totals["c"] else np.nan
+    out["share_chars"] = out["chars"] / totals["x"] if totals["x"] else np.nan
+    out["total_comments"], out["total_chars"] = totals["c"], totals["x"]
+    return out[["source", "n_passages", "n_comments", "share_comments", "chars", "share_chars", "total_comments",
+                "total_chars"]]
+
+

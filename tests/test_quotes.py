@@ -12,7 +12,7 @@ from nltk.tokenize.punkt import PunktSentenceTokenizer
 from analysis.annotate import annotate
 from analysis.errors import ConfigError
 from analysis.lexicons import load_lexicon
-from analysis.quotes import find_quotes, in_quote, quoted_share, reuse_spans
+from analysis.quotes import combine_shares, find_quotes, in_quote, quoted_share, reuse_spans
 
 LEXICONS = Path(__file__).resolve().parents[1] / "data" / "lexicons"
 PARENT = "One two three four five six seven eight nine ten."
@@ -244,3 +244,19 @@ def test_adopted_copied_contested_on_a_hand_made_thread():
     assert got.loc[("civil_war", "reply to a user"), cols].tolist() == [1, 1, 1]
     assert got.loc[("terrorism", "reply to a user"), cols].tolist() == [0, 0, 0]
     assert got.loc[("civil_war", "comments"), "share_contested"] == pytest.approx(0.5)
+
+
+def test_shares_combine_over_shards_as_over_the_whole():
+    texts = [PARENT, "> q\nown " + PARENT, "[quote]x[/quote] y", "nothing"]
+    comments, threads = thread(texts)
+    comments["thread_id"] = ["t", "t", "u", "u"]
+    threads = pd.DataFrame({"thread_id": ["t", "u"], "article_text": ["", ""]})
+    found = find_quotes(comments, threads, min_words=5)
+    whole = quoted_share(found, comments)
+    parts = [quoted_share(found[found["thread_id"] == t], comments[comments["thread_id"] == t]) for t in "tu"]
+    pd.testing.assert_frame_equal(combine_shares(parts), whole, check_dtype=False)
+    row = whole.set_index("source").loc["all"]
+    # by hand: c1 quotes "> q" (3 chars) and PARENT up to its last word (reuse: 48 chars, not the full stop);
+    # c2 quotes "[quote]x[/quote]" (16 chars)
+    assert row["chars"] == 3 + 48 + 16 and row["n_comments"] == 2
+    assert row["share_chars"] == pytest.approx((3 + 48 + 16) / sum(map(len, texts)))
