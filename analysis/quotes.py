@@ -46,7 +46,7 @@ Sources of a quoted passage (the ``source`` column):
 Reuse is found with hashed word shingles, one pass per shard: every run of
 ``min_words`` consecutive words is hashed (a 64-bit mixing hash of the word
 ids), and a run is copied when its (thread, hash) first occurs in an earlier
-document. The cost is a sort of the shard's shingles, O(n log n) in its
+document. The cost is one hash-table pass over the shard's shingles, linear in its
 words, never a comparison of pairs of comments, so a 10,000-comment thread
 costs about what its words cost. Caveats: a run shorter than ``min_words``
 words is missed (short quotes, or a long quote edited every few words); a
@@ -200,7 +200,63 @@ def declared_spans(value, *, text_length: int, column: str, comment_id: str) -> 
 # --------------------------------------------------------------------------
 # text reuse
 
-_WORD_RE = re.compile(r"\w+")
+_CHUNK_CHARS = 4_000_000  # texts are scanned in chunks of about this many characters (bounded memory)
+_HASH_P = 0x100000001B3  # odd: invertible modulo 2**64
+_HASH_P_INV = pow(_HASH_P, -1, 2**64)
+_LUTS: list[np.ndarray] = []
+
+
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: whether it is a word character (``\\w``: alphanumeric or ``_``) and its case-folded code
+    point (the character's own when its folding is not one character). Built once, about 0.5 s."""
+    if not _LUTS:
+        chars = [chr(i) for i in range(0x110000)]
+        _LUTS.append(np.fromiter(((c.isalnum() or c == "_") for c in chars), dtype=bool, count=0x110000))
+        folded = [c.casefold() for c in chars]
+        _LUTS.append(np.fromiter((ord(f) if len(f) == 1 else i for i, f in enumerate(folded)), dtype=np.uint64,
+                                 count=0x110000))
+    return _LUTS[0], _LUTS[1]
+
+
+def _words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Words (runs of ``\\w`` characters) of every text, vectorised: an id per distinct case-folded word, start
+    and end offsets in its text, and the number of words per text.
+
+    Texts are read as code-point arrays; a word's id comes from a 64-bit polynomial hash of its folded code
+    points (prefix sums modulo 2**64), numbered by ``pd.factorize``: no Python step per word.
+    """
+    is_word, fold = _char_tables()
+    hashes, starts, ends, lengths = [], [], [], np.zeros(len(texts), dtype=np.int64)
+    i = 0
+    while i < len(texts):
+        j, size = i, 0
+        while j < len(texts) and (size == 0 or size + len(texts[j]) <= _CHUNK_CHARS):
+            size += len(texts[j]) + 1
+            j += 1
+        chunk = texts[i:j]
+        joined = "\n".join(chunk)  # "\n" is not a word character: words never span two texts
+        cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        w = is_word[cp].astype(np.int8)
+        edge = np.diff(w, prepend=np.int8(0), append=np.int8(0))
+        s, e = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
+        with np.errstate(over="ignore"):
+            powers = np.cumprod(np.full(len(cp), _HASH_P, dtype=np.uint64)) if len(cp) else np.zeros(0, np.uint64)
+            inverse = np.cumprod(np.full(len(cp), _HASH_P_INV, dtype=np.uint64)) if len(cp) else powers
+            prefix = np.concatenate([[np.uint64(0)], np.cumsum((fold[cp] + np.uint64(1)) * powers)])
+            # hash of cp[s:e] = (prefix[e] - prefix[s]) / P**s: the same wherever the word stands; length mixed in
+            h = (prefix[e] - prefix[s]) * np.concatenate([[np.uint64(1)], inverse])[s]
+            h ^= (e - s).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        text_start = np.concatenate([[0], np.cumsum([len(t) + 1 for t in chunk])[:-1]])
+        doc = np.searchsorted(text_start, s, side="right") - 1
+        lengths[i:j] = np.bincount(doc, minlength=len(chunk))
+        hashes.append(h)
+        starts.append(s - text_start[doc])
+        ends.append(e - text_start[doc])
+        i = j
+    if not hashes or not sum(len(h) for h in hashes):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), lengths
+    ids, _ = pd.factorize(np.concatenate(hashes))
+    return ids.astype(np.int64), np.concatenate(starts), np.concatenate(ends), lengths
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constants of splitmix64
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
@@ -234,18 +290,9 @@ def reuse_spans(docs: pd.DataFrame, *, min_words: int) -> pd.DataFrame:
     empty = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("start", "end") else "str")
                           for c in [*_KEYS, "start", "end", "quoted_id", "quoted_doc"]})
     texts = docs["text"].tolist()
-    starts, ends, words, lengths = [], [], [], np.zeros(len(texts), dtype=np.int64)
-    for i, text in enumerate(texts):
-        spans = [m.span() for m in _WORD_RE.finditer(text)]
-        lengths[i] = len(spans)
-        if spans:
-            s, e = zip(*spans)
-            starts.extend(s)
-            ends.extend(e)
-            words.extend(w.casefold() for w in _WORD_RE.findall(text))
-    if not words:
+    ids, starts, ends, lengths = _words(texts)
+    if not len(ids):
         return empty
-    ids, _ = pd.factorize(pd.Series(words, dtype="str"))
     doc = np.repeat(np.arange(len(texts)), lengths)
     thread, _ = pd.factorize(docs["thread_id"])
     n = len(ids) - min_words + 1
@@ -254,16 +301,16 @@ def reuse_spans(docs: pd.DataFrame, *, min_words: int) -> pd.DataFrame:
     h = _shingle_hashes(ids, min_words)
     valid = doc[:n] == doc[min_words - 1:]  # the run lies within one document
     pos = np.flatnonzero(valid)
-    # first occurrence of each (thread, hash): order by thread, hash, then writing order
-    order = np.arange(len(texts))  # docs come in writing order within each thread
-    key_thread = thread[doc[pos]]
-    sort = np.lexsort((order[doc[pos]], h[pos], key_thread))
-    sp, sh, st = pos[sort], h[pos][sort], key_thread[sort]
-    first_of_group = np.ones(len(sp), dtype=bool)
-    first_of_group[1:] = (sh[1:] != sh[:-1]) | (st[1:] != st[:-1])
-    group_first = sp[np.maximum.accumulate(np.where(first_of_group, np.arange(len(sp)), 0))]
+    # first occurrence of each (thread, hash): documents come in writing order within each thread, so the first
+    # row of a key is its first occurrence (pd.factorize: a hash table, no sort)
+    with np.errstate(over="ignore"):
+        key = h[pos] ^ (thread[doc[pos]].astype(np.uint64) + np.uint64(1)) * _MIX
+        key ^= key >> np.uint64(31)
+    codes, uniques = pd.factorize(key)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = pos[::-1]  # the last write wins: the first position of each key
     source_doc = np.full(len(ids), -1, dtype=np.int64)
-    source_doc[sp] = doc[group_first]
+    source_doc[pos] = doc[first[codes]]
     copied_start = (source_doc >= 0) & (source_doc != doc)
     if "author_id" in docs.columns:  # a run from one's own earlier comment (a signature, a repost) is own words
         author = docs["author_id"].fillna("").to_numpy(dtype=object)
@@ -285,7 +332,7 @@ def reuse_spans(docs: pd.DataFrame, *, min_words: int) -> pd.DataFrame:
     last_word = np.append(first_word[1:] - 1, len(ids) - 1)
     keep = src[first_word] >= 0
     first_word, last_word = first_word[keep], last_word[keep]
-    starts_a, ends_a = np.asarray(starts), np.asarray(ends)
+    starts_a, ends_a = starts, ends
     d, s = doc[first_word], src[first_word]
     kinds = docs["doc"].to_numpy()
     ids_col = docs["comment_id"].to_numpy()
