@@ -15,13 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
+from analysis.codes import numbers
 from analysis.framing import score_frames
 from analysis.lexicons import Lexicon
-from analysis.matcher import TOKEN_COLUMNS, TokenIndex, document_texts
+from analysis.matcher import MATCH_COLUMNS, TOKEN_COLUMNS, TokenIndex, document_texts, match_frames
+from analysis.quotes import in_quote
 from analysis.stance import score_stance
 from analysis.tokenization import multiword_tuples, token_table
 
@@ -59,6 +62,8 @@ def annotate(
     count_quoted: bool,
     count_negated: bool,
     flip_negated: bool,
+    quotes: pd.DataFrame | None = None,
+    count_quoted_text: bool = False,
 ) -> Annotations:
     """Tokens, frame matches, document frame hits and stance of the documents of one shard.
 
@@ -70,6 +75,15 @@ def annotate(
     ``framing`` options of :func:`analysis.matcher.match_frames` (stance
     always counts negated cues, flipped or not by ``flip_negated``). The frame
     dictionaries' multi-word terms are joined into single tokens (MWEs).
+
+    ``quotes``: the shard's quoted passages (:func:`analysis.quotes.find_quotes`).
+    Unless ``count_quoted_text``, the tokens inside them are left out of
+    every measure: the token table returned (and written) holds the words
+    that count, frame hits, word counts, stance and incivility are those of
+    own words, and the frame matches inside quoted passages are kept with
+    ``in_quote`` true and ``counted`` false (reply dynamics tell copying a
+    frame from using it). With ``count_quoted_text``, every token counts and
+    ``in_quote`` only marks the matches.
     """
     mwes = multiword_tuples(t for lx in lexicons for t in lx.terms())
     tokens = token_table(documents(comments, threads), punkt=punkt, mwes=mwes, lowercase=lowercase, stem=stem,
@@ -77,8 +91,26 @@ def annotate(
     # one token index and one text lookup serve both scorers
     index = TokenIndex(tokens.select(TOKEN_COLUMNS))
     texts = document_texts(comments, threads)
+    quoted = (in_quote(index.keys_at(index.run_first()), numbers(tokens, "start"), quotes,
+                       row_key=index.doc)
+              if quotes is not None and len(quotes) else np.zeros(tokens.num_rows, dtype=bool))
+    copied = pd.DataFrame(columns=MATCH_COLUMNS)
+    if quoted.any() and not count_quoted_text:
+        # matches inside quoted passages: kept, flagged, never counted; everything else sees own words only
+        quoted_index = TokenIndex(tokens.filter(pa.array(quoted)).select(TOKEN_COLUMNS))
+        copied = pd.concat([match_frames(quoted_index, lx, texts=texts, negation_window=negation_window,
+                                         count_quoted=count_quoted, count_negated=count_negated)
+                            for lx in lexicons] or [copied], ignore_index=True)
+        copied = copied.assign(in_quote=True, counted=False)
+        tokens = tokens.filter(pa.array(~quoted))
+        index = TokenIndex(tokens.select(TOKEN_COLUMNS))
     matches, docs = score_frames(index, comments, threads, lexicons, negation_window=negation_window,
                                  count_quoted=count_quoted, count_negated=count_negated, texts=texts)
+    if quoted.any() and count_quoted_text:
+        matches["in_quote"] = in_quote(matches, matches["start"].to_numpy(), quotes)
+    elif len(copied):
+        matches = pd.concat([matches, copied[MATCH_COLUMNS]], ignore_index=True).sort_values(
+            ["thread_id", "comment_id", "doc", "start", "lexicon", "frame"], kind="stable").reset_index(drop=True)
     stance = score_stance(index, comments, threads, stance_lexicon=stance_lexicon,
                           incivility_lexicon=incivility_lexicon,
                           flip_negated=flip_negated, negation_window=negation_window, count_quoted=count_quoted,

@@ -150,6 +150,7 @@ MATCHES = [
     Column("end", pa.int32(), "character offset one past the match"),
     Column("quoted", pa.bool_(), "the match starts inside quotation marks"),
     Column("negated", pa.bool_(), "a negation cue precedes it within the negation window"),
+    Column("in_quote", pa.bool_(), "the match lies in a passage quoted from another document (analysis.quotes)"),
     Column("counted", pa.bool_(), "counts as a hit under the configured quote/negation options"),
 ]
 

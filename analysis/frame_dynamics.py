@@ -14,6 +14,14 @@ The transition matrix gives P(reply uses G | parent uses F) for every pair
 of frames, plus a "no frame" row and column; a reply may use several frames,
 so a row can sum to more than 1. Counter-framing shows as a high
 P(reply uses B | parent uses A) for competing frames A and B.
+
+Uses of a frame (:func:`frame_uses`) tell three things apart: *adopted*, the
+frame's term in the writer's own words; *copied*, inside a passage quoted
+from another document (:mod:`analysis.quotes`); *contested*, in own words
+but inside quotation marks (scare quotes, "so-called") or under negation
+("not in a Syrian civil war"). Uptake counts only own-word uses (rule
+``annotate`` leaves quoted passages out), so copying a parent's frame is
+not uptake.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import pandas as pd
 from analysis.frame_rates import choose_cluster, cluster_codes
 from analysis.stats import percentile_interval, replicate_sums
 
-__all__ = ["frame_dynamics", "reply_pairs", "frame_uptake", "transition_matrix"]
+__all__ = ["frame_dynamics", "frame_uses", "reply_pairs", "frame_uptake", "transition_matrix"]
 
 NONE = "(no frame)"
 
@@ -177,6 +185,56 @@ def _co_occurrences(parent: np.ndarray, child: np.ndarray) -> np.ndarray:
     for i in range(parent.shape[1]):
         both[i] = np.count_nonzero(child[parent[:, i]], axis=0)
     return both
+
+
+USE_KINDS = ("adopted", "copied", "contested")
+
+
+def frame_uses(matches: pd.DataFrame, docs: pd.DataFrame, comments: pd.DataFrame, *,
+               frames: Sequence[str]) -> pd.DataFrame:
+    """Per frame: adopted, copied and contested uses in the article, in the comments, and in replies to a parent
+    that uses the frame.
+
+    ``matches`` has the document keys, ``frame``, ``quoted``, ``negated`` and
+    ``in_quote`` (every match, counted or not); ``docs`` the document keys
+    and ``hits_<frame>`` (counted, own-word hits); ``comments`` ``thread_id``,
+    ``comment_id``, ``parent_id``. One row per (frame, ``where``): "article",
+    "comments", "reply to a user" (a comment whose parent comment, or for a
+    top-level comment the article, uses the frame in its own words), with
+    ``n_adopted``, ``n_copied``, ``n_contested``, ``n_uses`` and each share
+    of uses. Higher ``share_copied`` means the frame circulates by quoting
+    rather than by being taken up; higher ``share_contested``, by being
+    disputed. Caveat: negation and quotation marks are cues, not a parse: "not
+    only a civil war" counts as contested.
+    """
+    m = matches[matches["frame"].isin(list(frames))]
+    kind = np.where(m["in_quote"].to_numpy(bool), "copied",
+                    np.where(m["quoted"].to_numpy(bool) | m["negated"].to_numpy(bool), "contested", "adopted"))
+    m = m[["thread_id", "comment_id", "doc", "frame"]].assign(kind=kind)
+    parents = comments[["thread_id", "comment_id", "parent_id"]].assign(
+        p_doc=np.where(comments["parent_id"] == "", "article", "comment"))
+    m = m.merge(parents, on=["thread_id", "comment_id"], how="left")
+    parent_uses = docs.melt(id_vars=["thread_id", "comment_id", "doc"],
+                            value_vars=[f"hits_{f}" for f in frames if f"hits_{f}" in docs.columns],
+                            var_name="frame", value_name="hits")
+    parent_uses = parent_uses[parent_uses["hits"] > 0].assign(frame=lambda d: d["frame"].str.removeprefix("hits_"))
+    parent_uses = parent_uses.rename(columns={"comment_id": "parent_id", "doc": "p_doc"})[
+        ["thread_id", "parent_id", "p_doc", "frame"]].assign(parent_uses=True)
+    is_comment = (m["doc"] == "comment").to_numpy()
+    m = m.assign(parent_id=m["parent_id"].where(is_comment, None), p_doc=m["p_doc"].where(is_comment, None))
+    m = m.merge(parent_uses, on=["thread_id", "parent_id", "p_doc", "frame"], how="left")
+    m["parent_uses"] = m["parent_uses"].fillna(False).astype(bool) & is_comment
+    parts = {"article": m[m["doc"] == "article"], "comments": m[m["doc"] == "comment"],
+             "reply to a user": m[m["parent_uses"]]}
+    rows = []
+    for f in frames:
+        for where, sub in parts.items():
+            counts = sub.loc[sub["frame"] == f, "kind"].value_counts()
+            n = {k: int(counts.get(k, 0)) for k in USE_KINDS}
+            total = sum(n.values())
+            rows.append({"frame": f, "where": where, **{f"n_{k}": v for k, v in n.items()}, "n_uses": total,
+                         **{f"share_{k}": v / total if total else np.nan for k, v in n.items()}})
+    return pd.DataFrame(rows)
 
 
 def frame_dynamics(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[str], min_clusters: int, n_boot: int,

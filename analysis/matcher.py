@@ -73,7 +73,7 @@ _WORDLIKE = re.compile(r"\w")
 #: The columns of :func:`match_frames`, one row per (match, frame).
 MATCH_COLUMNS = [
     "thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "sentence",
-    "token_start", "token_end", "start", "end", "quoted", "negated", "counted",
+    "token_start", "token_end", "start", "end", "quoted", "negated", "in_quote", "counted",
 ]
 
 #: The token columns matching reads (not stem, is_mwe, is_stopword).
@@ -373,6 +373,7 @@ def match_frames(
     out["negated"] = _negated(first, doc, sentence, index.negation(), negation_window)
     out["quoted"] = _quoted(out, texts) if texts is not None else False
     out["match"] = _surface(out, index, first, last, texts)
+    out["in_quote"] = False  # set by the caller that knows the quoted passages (analysis.annotate)
     out["counted"] = (count_quoted | ~out["quoted"]) & (count_negated | ~out["negated"])
     out = out.sort_values(["thread_id", "comment_id", "doc", "start", "frame"], kind="stable").reset_index(drop=True)
     return out[MATCH_COLUMNS]

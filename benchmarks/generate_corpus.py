@@ -27,6 +27,18 @@ What is real and what is drawn
 * **Authors**: ``N / 8`` pseudonymous synthetic names (``user000042``) with a
   Zipf(1.1) activity law (a few very active authors, a long tail of one-off
   posters); 3 % of comments have no author (deleted accounts).
+* **Quoting**: a reply quotes its parent with probability 0.78 (the share of
+  4forums replies that quote, measured on the gold ``quote_spans`` of
+  ``../shared/data/iac-4forums``): its text is a run of the parent's text
+  (at whitespace), a blank line, then part of its own pool text; 28 % of
+  quoting replies alternate 2 to 6 such passages with their own words (the
+  4forums counts). A run's length is a fraction of the parent's, drawn from
+  the 4forums distribution of quoted length over parent length (quantiles
+  0.03, 0.06, 0.17, 0.47, 0.89 at 10, 25, 50, 75, 90 %) times
+  ``QUOTE_SCALE``, calibrated so that about 37 % of characters are quoted,
+  as in 4forums (the pool's texts are shorter). A parent's text may itself
+  hold quotes (a quote of a quote). ``manifest.json`` records the generated
+  shares (``quoting_replies_share``, ``quoted_chars_share``).
 * **Times**: each thread starts at a uniform time in 2015-2020; comments
   follow at exponential gaps (mean 20 minutes, at least one second), so times
   increase along every reply chain.
@@ -86,6 +98,12 @@ MEAN_GAP_S = 1200.0
 START = np.datetime64("2015-01-01T00:00:00", "s")
 SPAN_S = int((np.datetime64("2021-01-01T00:00:00", "s") - START) / np.timedelta64(1, "s"))
 COMMENTS_PER_SHARD = 50_000
+P_QUOTE = 0.78  # a reply quotes its parent (4forums: 78 % of replies)
+# quoted length / parent length: the 4forums quantiles (10 ... 90 %), padded to an inverse CDF on [0, 1]
+# passages per quoting reply (4forums: 1 to 5, 6 or more folded into 6)
+PASSAGES = [0.72, 0.106, 0.055, 0.035, 0.023, 0.061]
+QUOTE_SCALE = 3.5  # calibrated: the pool's texts are shorter than 4forums posts; 3.5 gives about 37 % quoted characters
+QUOTE_FRACTION_CDF = ([0.0, 0.10, 0.25, 0.50, 0.75, 0.90, 1.0], [0.01, 0.026, 0.061, 0.165, 0.468, 0.891, 1.0])
 LEXICONS = ["data/lexicons/syria_frames.yaml", "data/lexicons/syria_actors.yaml",
             "data/lexicons/gun_control_frames.yaml"]
 
@@ -184,6 +202,37 @@ def author_names(n_authors: int) -> np.ndarray:
     return np.array([f"user{i:0{width}d}" for i in range(n_authors)], dtype=object)
 
 
+def quote_of(parent_text: str, own_text: str, rng: np.random.Generator) -> tuple[str, int]:
+    """A reply quoting its parent: ``k`` runs of ``parent_text`` (cut at whitespace), each followed by a blank line
+    and a part of ``own_text``; and the quoted characters (0 when the parent has no words to quote).
+
+    ``k`` and each run's length (a fraction of the parent, scaled by QUOTE_SCALE, at most all of it) are drawn
+    from the 4forums distributions (PASSAGES, QUOTE_FRACTION_CDF).
+    """
+    k = int(rng.choice(len(PASSAGES), p=PASSAGES)) + 1
+    cuts = sorted(int(c) for c in rng.integers(0, len(own_text) + 1, size=k - 1))
+    own_parts = [own_text[a:b] for a, b in zip([0, *cuts], [*cuts, len(own_text)])]
+    pieces, n_quoted = [], 0
+    for part, u_fraction, u_start in zip(own_parts, rng.random(k), rng.random(k)):
+        fraction = min(1.0, QUOTE_SCALE * float(np.interp(u_fraction, *QUOTE_FRACTION_CDF)))
+        length = max(1, round(fraction * len(parent_text)))
+        start = int(u_start * (len(parent_text) - length + 1))
+        while start > 0 and not parent_text[start - 1].isspace():  # widen to whole words
+            start -= 1
+        end = min(len(parent_text), start + length)
+        while end < len(parent_text) and not parent_text[end].isspace():
+            end += 1
+        quote = parent_text[start:end].strip()
+        if quote:
+            pieces.append(quote)
+            n_quoted += len(quote)
+        if part.strip():
+            pieces.append(part.strip())
+    if not n_quoted:
+        return own_text, 0
+    return "\n\n".join(pieces), n_quoted
+
+
 # ------------------------------------------------------------------ the corpus
 
 
@@ -217,6 +266,10 @@ def generate(
     gaps = np.maximum(1, rng.exponential(MEAN_GAP_S, size=n_comments).astype(np.int64))
     starts = rng.integers(0, SPAN_S, size=n_threads)
     title_idx = rng.integers(0, len(titles), size=n_threads)
+    # drawn after everything above, so that structure, authors and times do not depend on quoting
+    quotes = rng.random(n_comments) < P_QUOTE
+    quote_rng = np.random.default_rng([seed, 1])  # the quotes' own stream, drawn per quoting reply in corpus order
+    n_quoting = quoted_chars = total_chars = n_replies = 0
 
     folder = out / "comments"
     folder.mkdir(parents=True, exist_ok=True)
@@ -242,7 +295,17 @@ def generate(
                 ids = [f"c{a + k:0{width}d}" for k in range(n)]
                 tid = f"t{t:06d}"
                 title = titles[title_idx[t]]
+                written: list[str] = []
                 for k in range(n):
+                    text = texts[text_idx[a + k]]
+                    if parent[k] >= 0:
+                        n_replies += 1
+                        if quotes[a + k]:
+                            text, q = quote_of(written[parent[k]], text, quote_rng)
+                            n_quoting += q > 0
+                            quoted_chars += q
+                    total_chars += len(text)
+                    written.append(text)
                     writer.writerow(
                         (
                             ids[k],
@@ -251,7 +314,7 @@ def generate(
                             "" if no_author[a + k] else names[author_idx[a + k]],
                             stamps[k] + "Z",
                             title,
-                            texts[text_idx[a + k]],
+                            text,
                         )
                     )
     config = corpus_config(out, shards=shards, shard_by_file=shard_by_file)
@@ -268,6 +331,8 @@ def generate(
         "pool_texts": len(texts),
         "mean_text_chars": round(float(np.mean([len(texts[i]) for i in text_idx[: min(n_comments, 100_000)]])), 1),
         "authors": n_authors,
+        "quoting_replies_share": round(n_quoting / n_replies, 4) if n_replies else 0.0,
+        "quoted_chars_share": round(quoted_chars / total_chars, 4) if total_chars else 0.0,
         "largest_thread": int(sizes.max()),
         "median_thread": float(np.median(sizes)),
         "comments_per_depth": {str(k): depth_counts[k] for k in sorted(depth_counts)},

@@ -111,7 +111,13 @@ def test_texts_are_real_seed_comments_and_authors_are_pseudonyms(small):
     pool, titles, counts = generate_corpus.read_pool(Path("/nonexistent/shared"))
     assert counts == {"seed": len(pool)}
     r = rows(small)
-    assert {x["text"] for x in r} <= set(pool)
+    by_id = {x["comment_id"]: x for x in r}
+    assert {x["text"] for x in r if not x["parent_id"]} <= set(pool)
+    # a reply is a pool text, or opens with a run of its parent's text (a quote) followed by a blank line
+    quoting = [x for x in r if x["parent_id"] and x["text"] not in set(pool)]
+    assert all(x["text"].split("\n\n")[0] in by_id[x["parent_id"]]["text"] for x in quoting)
+    replies = sum(1 for x in r if x["parent_id"])
+    assert 0.6 < len(quoting) / replies < 0.95  # P_QUOTE = 0.78
     assert {x["title"] for x in r} <= set(titles)
     named = [x["author"] for x in r if x["author"]]
     assert all(a.startswith("user") and a[4:].isdigit() for a in named)

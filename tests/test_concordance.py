@@ -40,7 +40,7 @@ def one_match_table(pieces: list[str]) -> tuple[pd.DataFrame, str, np.ndarray]:
     m = pd.DataFrame({"thread_id": "t", "comment_id": "c", "doc": "comment", "lexicon": "l", "lexicon_sha": "s",
                       "frame": "f",
                       "term": "x", "match": pieces, "start": starts, "end": starts + [len(p) for p in pieces],
-                      "quoted": False, "negated": False, "counted": True})
+                      "quoted": False, "negated": False, "in_quote": False, "counted": True})
     return m, text, starts
 
 
@@ -68,7 +68,7 @@ def test_lines_fold_exactly_pythons_whitespace():
                       "lexicon_sha": ["s"],
                       "frame": ["f"], "term": ["x"], "match": [" a\u3000\u2029b\t"], "start": [len(text)],
                       "end": [len(text)],
-                      "quoted": [False], "negated": [False], "counted": [True]})
+                      "quoted": [False], "negated": [False], "in_quote": [False], "counted": [True]})
     line = concordance_lines(m, {("t", "c", "comment"): text}, width=len(text)).iloc[0]
     # a whitespace character left alone stays doubled, any other folded one is lost: both differ from re
     assert line["left"] == re.sub(r"\s+", " ", text) and line["match"] == " a b "
@@ -91,7 +91,7 @@ def test_lines_in_any_order_against_one_lookup_per_match(width):
             end = start + int(rng.integers(0, 4))
             rows.append((t, c, d, text[start:end] or "w", start, end))
     grouped = pd.DataFrame(rows, columns=["thread_id", "comment_id", "doc", "match", "start", "end"]).assign(
-        lexicon="l", lexicon_sha="s", frame="f", term="w", quoted=False, negated=True, counted=True)
+        lexicon="l", lexicon_sha="s", frame="f", term="w", quoted=False, negated=True, in_quote=False, counted=True)
     shuffled = grouped.iloc[rng.permutation(len(grouped))].reset_index(drop=True)
     for m in (grouped, shuffled, shuffled.iloc[:1]):
         kwic = concordance_lines(m, texts, width=width, authors=authors)
@@ -126,10 +126,10 @@ def shard_tables() -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
                 if i and start >= 0:
                     rows.append((thread, cid, doc, "lex", "abc123", f"frame{k % 3}", HOSTILE[len(rows) % len(HOSTILE)],
                                  text[start:start + len(term)], 0,
-                                 0, 1, start, start + len(term), k % 2 == 0, k % 3 == 0, k != 1))
+                                 0, 1, start, start + len(term), k % 2 == 0, k % 3 == 0, False, k != 1))
         matches = pd.DataFrame(rows, columns=["thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame",
                                               "term", "match", "sentence", "token_start", "token_end", "start", "end",
-                                              "quoted", "negated", "counted"])
+                                              "quoted", "negated", "in_quote", "counted"])
         matches = matches.sort_values(["thread_id", "comment_id", "doc", "start"], kind="stable").reset_index(drop=True)
         comments = pd.DataFrame({"thread_id": thread, "comment_id": list(texts),
                                  "author_id": [f"u{i}{j}" for j in range(len(texts))],

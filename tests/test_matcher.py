@@ -246,7 +246,8 @@ def oracle_matches(tokens: pd.DataFrame, lexicon, texts, *, negation_window=3, c
                 rows.append({"thread_id": thread, "comment_id": comment, "doc": doc, "frame": frame, "term": term,
                              "match": text[start:end], "sentence": int(sent[i]), "token_start": int(tok["index"][i]),
                              "token_end": int(tok["index"][last]) + 1, "start": start, "end": end, "quoted": quoted,
-                             "negated": neg, "counted": (count_quoted or not quoted) and (count_negated or not neg)})
+                             "negated": neg, "in_quote": False,
+                             "counted": (count_quoted or not quoted) and (count_negated or not neg)})
     return pd.DataFrame(rows, columns=[c for c in MATCH_COLUMNS if c not in ("lexicon", "lexicon_sha")])
 
 

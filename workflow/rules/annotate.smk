@@ -53,6 +53,7 @@ rule annotate:
     input:
         comments=rules.shard.output.comments,
         threads=rules.shard.output.threads,
+        quotes=rules.quotes.output.quotes,
         punkt=PUNKT_MODEL or rules.train_punkt.output.params,
         lexicons=config["lexicons"],
         stance=config["polarization"]["stance_lexicon"],
@@ -67,6 +68,7 @@ rule annotate:
         tokenize=config["tokenize"],
         framing=config["framing"],
         flip_negated=config["polarization"]["flip_negated"],
+        count_quoted_text=config["quotes"]["count_quoted_text"],
     log:
         LOGS + "/annotate/{shard}.log",
     benchmark:

@@ -6,11 +6,13 @@ rule describe_corpus:
         comments=shard_files(rules.shard.output.comments),
         threads=shard_files(rules.shard.output.threads),
         tokens=shard_files(rules.annotate.output.tokens),
+        quotes=shard_files(rules.quotes.output.quotes),
         code=code_of("describe_corpus"),
     output:
         numbers=R + "/describe_corpus/numbers.json",
         depth=R + "/describe_corpus/comments_per_depth.csv",
         threads=R + "/describe_corpus/threads.csv",
+        quotes=R + "/describe_corpus/quotes.csv",
     log:
         LOGS + "/describe_corpus.log",
     benchmark:

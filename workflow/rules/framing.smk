@@ -30,12 +30,14 @@ rule frame_rates:
 rule frame_dynamics:
     input:
         docs=shard_files(rules.annotate.output.docs),
+        matches=shard_files(rules.annotate.output.matches),
         comments=shard_files(rules.shard.output.comments),
         lexicons=config["lexicons"],
         code=code_of("frame_dynamics"),
     output:
         uptake=R + "/framing/uptake.csv",
         transitions=R + "/framing/transitions.csv",
+        uses=R + "/framing/frame_uses.csv",
     params:
         framing=FRAMING,
     log:

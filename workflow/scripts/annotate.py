@@ -12,6 +12,7 @@ report_user_errors(log)  # a user error ends the job with its one line in the lo
 inp, params = snakemake.input, snakemake.params
 comments = io.read_table(inp.comments)
 threads = io.read_table(inp.threads)
+quotes = io.read_table(inp.quotes)
 log.info("annotating %d comments and %d article bodies", len(comments), int((threads["article_text"] != "").sum()))
 out = annotate(
     comments,
@@ -27,6 +28,8 @@ out = annotate(
     count_quoted=params.framing["count_quoted"],
     count_negated=params.framing["count_negated"],
     flip_negated=params.flip_negated,
+    quotes=quotes,
+    count_quoted_text=params.count_quoted_text,
 )
 io.write_arrow(out.tokens, snakemake.output.tokens)  # the contract's schema by construction
 io.write_table(out.matches, snakemake.output.matches, "matches")

@@ -4,6 +4,7 @@ import pandas as pd
 
 from analysis import describe, io
 from analysis.errors import report_user_errors
+from analysis.quotes import combine_shares, quoted_share
 
 TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "is_mwe"]
 
@@ -20,7 +21,16 @@ def shard_counts(path: str) -> pd.DataFrame:
 
 
 doc_tokens = pd.concat([shard_counts(p) for p in snakemake.input.tokens], ignore_index=True)  # never all tokens at once
-io.write_json(describe.corpus_numbers(comments, threads, doc_tokens), snakemake.output.numbers)
+# share of the comments' text quoted, by source: shard by shard (a thread never spans shards), then summed
+quotes = combine_shares([quoted_share(io.read_table(q), io.read_table(c, columns=["thread_id", "comment_id", "text"]))
+                         for c, q in zip(snakemake.input.comments, snakemake.input.quotes, strict=True)])
+everything = quotes[quotes["source"] == "all"]
+numbers = describe.corpus_numbers(comments, threads, doc_tokens) | {
+    "share_chars_quoted": float(round(everything["share_chars"].sum(), 4)),
+    "share_comments_quoting": float(round(everything["share_comments"].sum(), 4)),
+}
+io.write_json(numbers, snakemake.output.numbers)
+io.write_csv(quotes, snakemake.output.quotes)
 io.write_csv(describe.comments_per_depth(comments), snakemake.output.depth)
 io.write_csv(describe.thread_summary(comments, threads), snakemake.output.threads)
 log.info("%d comments in %d threads", len(comments), len(threads))

@@ -3,7 +3,7 @@
 
 from analysis import io
 from analysis.errors import report_user_errors
-from analysis.frame_dynamics import frame_dynamics
+from analysis.frame_dynamics import frame_dynamics, frame_uses
 from analysis.framing import frames_of
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
@@ -21,3 +21,10 @@ log.info("%d reply pairs, %d article pairs", int((pairs["kind"] == "reply").sum(
          int((pairs["kind"] == "article").sum()))
 io.write_csv(uptake.assign(dictionaries=dictionaries), snakemake.output.uptake)
 io.write_csv(transitions.assign(dictionaries=dictionaries), snakemake.output.transitions)
+# adopted (own words) vs copied (inside a quoted passage) vs contested (scare quotes, negation)
+matches = io.read_tables(snakemake.input.matches,
+                         columns=["thread_id", "comment_id", "doc", "frame", "quoted", "negated", "in_quote"])
+uses = frame_uses(matches, docs, comments, frames=frames)
+io.write_csv(uses.assign(dictionaries=dictionaries), snakemake.output.uses)
+log.info("frame uses (adopted, copied, contested): %s", uses.groupby("where")[["n_adopted", "n_copied",
+                                                                                "n_contested"]].sum().to_dict())
