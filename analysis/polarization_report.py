@@ -641,6 +641,8 @@ def _strata_partisanship(counts, groups: np.ndarray, strata: np.ndarray, units: 
     in_stratum = strata != ""
     table = partisanship_by_stratum(counts[np.flatnonzero(in_stratum)], groups[in_stratum], strata[in_stratum],
                                     n_perm=n_perm, n_boot=n_boot, seed=seed)
+    if "groups" not in table:  # no stratum at all
+        table = table.assign(groups=pd.Series(dtype=object))
     if not len(table) or (table["stratum"] != POOLED).all() or not (table["stratum"] == POOLED).any():
         not_available.append("partisanship within strata: no stratum has 2 groups of 2 speakers with tokens")
     # between strata: each speaker's comments per stratum are its "terms", its group the whole-corpus one
@@ -654,10 +656,14 @@ def _strata_partisanship(counts, groups: np.ndarray, strata: np.ndarray, units: 
         res = partisanship_multigroup(between, labels, n_perm=n_perm, n_boot=n_boot, seed=seed)
     except ValueError as e:
         not_available.append(f"between-strata partisanship: {e}")
-        return table
+        return table.assign(group_a=table["groups"].fillna("").astype(str), group_b="").drop(columns="groups")
     row = {"stratum": BETWEEN, **{k: v for k, v in res.items() if k not in ("groups", "n_per_group")},
            "groups": " | ".join(res["groups"]), "n_speakers": sum(res["n_per_group"].values()), "reason": ""}
-    return pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    # the groups compared, in the columns of the whole-corpus rows: "a | b | c" against nobody
+    table.insert(1, "group_a", table["groups"].fillna("").astype(str))
+    table.insert(2, "group_b", "")
+    return table.drop(columns="groups")
 
 
 def _partisanship_summary(part: pd.DataFrame) -> dict:

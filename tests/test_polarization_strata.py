@@ -182,3 +182,64 @@ def test_cross_share_baseline_by_hand():
     assert sorted(shares) == pytest.approx(sorted([2 / 3, 1 / 3, 1, 2 / 3, 1 / 3, 1]))
     # b2 takes part in no reply: the shuffle is among a1, a2, b1 only (2 A's, 1 B): shares 2/3, 1/3, 1 -> mean 2/3
     assert res["baseline_mean"] == pytest.approx(np.mean(shares), abs=0.02)
+
+
+def three_group_corpus(k: int = 3, *, topics: int = 0):
+    """Comments of 6 speakers per group, each group with its own words (and shared ones), replies at random; with
+    ``topics``, each comment has a topic and the groups are labelled per topic."""
+    rng = np.random.default_rng(k)
+    n = 12 * k
+    authors = [f"u{i % (6 * k):02d}" for i in range(n)]
+    side = [f"g{int(a[1:]) % k}" for a in authors]
+    parents = [""] * 6 + [f"c{rng.integers(0, i)}" for i in range(6, n)]
+    c = pd.DataFrame({"thread_id": [f"t{i % 3}" for i in range(n)], "comment_id": [f"c{i}" for i in range(n)],
+                      "parent_id": parents, "author_id": authors, "side": side})
+    c["parent_id"] = [p if p == "" or c.loc[int(p[1:]), "thread_id"] == t else ""
+                      for p, t in zip(c["parent_id"], c["thread_id"])]
+    if topics:
+        c["topic"] = [f"topic{(i // 2) % topics}" for i in range(n)]
+    tok_rows = [(t, cid, "comment", w, False) for t, cid, s in zip(c["thread_id"], c["comment_id"], side)
+                for w in rng.choice([f"{s}w{j}" for j in range(3)] + ["guns", "people"], size=10)]
+    tokens = pd.DataFrame(tok_rows, columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
+    docs = c[["thread_id", "comment_id"]].assign(doc="comment", n_tokens=10)
+    stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan, label="abstain",
+                                                   n_uncivil=[int(x) for x in rng.integers(0, 2, size=n)])
+    matches = pd.DataFrame(columns=["thread_id", "comment_id", "doc", "frame", "term", "counted"])
+    return c, docs, stance, batches(tokens), batches(matches)
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_more_than_two_groups_report_and_figures(tmp_path, k):
+    """Regression (issue 15, item 4): with three or more groups the figures job failed with KeyError 'n_authors_R'.
+    The table has the K-group row (chance 1/K) and every pair."""
+    from analysis import figures
+    from analysis.polarization_report import polarization_report
+
+    rep = polarization_report(*three_group_corpus(k), **OPTIONS, salt="s")
+    part = rep.partisanship[rep.partisanship["tokens"] == "all tokens"]
+    assert part["group_a"].iloc[0] == f"(all {k} groups)" and part["chance"].iloc[0] == pytest.approx(1 / k)
+    assert part["estimate"].iloc[0] > part["baseline_high"].iloc[0]
+    assert len(part) == 1 + k * (k - 1) // 2
+    figures.partisanship(tmp_path / "partisanship", part=rep.partisanship, terms=rep.terms, dictionaries="d")
+    figures.reply_network(tmp_path / "reply_network", edges=rep.edges, incivility=rep.incivility,
+                          network=rep.network, dictionaries="d", seed=1)
+    assert (tmp_path / "partisanship.svg").exists() or list(tmp_path.glob("partisanship*"))
+
+
+def test_strata_in_the_report_and_its_figures(tmp_path):
+    from analysis import figures
+    from analysis.polarization_report import polarization_report
+
+    rep = polarization_report(*three_group_corpus(2, topics=2), **OPTIONS, salt="s", strata=["topic"])
+    part = rep.partisanship[rep.partisanship["tokens"] == "all tokens"].set_index("stratum")
+    assert {"(whole corpus)", "topic0", "topic1", POOLED, "(between strata)"} <= set(part.index)
+    w = part.loc[["topic0", "topic1"], "n_speakers"]
+    pooled = (part.loc[["topic0", "topic1"], "estimate"] * w).sum() / w.sum()
+    assert part.loc[POOLED, "estimate"] == pytest.approx(pooled, abs=1e-12)
+    net = rep.network[rep.network["quantity"] == "cross_share"].set_index("stratum")
+    assert {"(whole corpus)", POOLED} <= set(net.index) and net["baseline_mean"].drop("(whole corpus)").notna().all()
+    assert "stratum" in rep.incivility
+    assert rep.summary["strata"] == ["topic"] and "partisanship_within_strata" in rep.summary
+    figures.partisanship(tmp_path / "partisanship", part=rep.partisanship, terms=rep.terms, dictionaries="d")
+    figures.reply_network(tmp_path / "reply_network", edges=rep.edges, incivility=rep.incivility,
+                          network=rep.network, dictionaries="d", seed=1)
