@@ -311,12 +311,14 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
                                      gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
         labels = [_comparison_label(r) for _, r in shown.iterrows()]
         y = range(len(shown))
-        ax.errorbar(shown["estimate"], y, xerr=[(shown["estimate"] - shown["ci_low"]).fillna(0),
-                                                (shown["ci_high"] - shown["estimate"]).fillna(0)],
+        # a percentile interval of a biased statistic need not hold its estimate: no negative bar
+        ax.errorbar(shown["estimate"], y, xerr=[(shown["estimate"] - shown["ci_low"]).fillna(0).clip(lower=0),
+                                                (shown["ci_high"] - shown["estimate"]).fillna(0).clip(lower=0)],
                     fmt="o", color=plotting.OKABE_ITO[0], capsize=3, label="observed (95% CI)")
         ax.errorbar(shown["baseline_mean"], [v + 0.2 for v in y],
-                    xerr=[(shown["baseline_mean"] - shown["baseline_low"]).fillna(0),
-                          (shown["baseline_high"] - shown["baseline_mean"]).fillna(0)], fmt="s", color="#999999",
+                    xerr=[(shown["baseline_mean"] - shown["baseline_low"]).fillna(0).clip(lower=0),
+                          (shown["baseline_high"] - shown["baseline_mean"]).fillna(0).clip(lower=0)], fmt="s",
+                    color="#999999",
                     capsize=3, label="shuffled labels")
         chance = shown["chance"].fillna(0.5) if "chance" in shown else pd.Series(0.5, index=shown.index)
         ax.scatter(chance, y, marker="|", s=200, color="#444444", label="chance (1/K)")
@@ -442,7 +444,8 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
     if rows:
         d = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_high"])
         bx.errorbar(d["estimate"], range(len(d)),
-                    xerr=[(d["estimate"] - d["ci_low"]).fillna(0), (d["ci_high"] - d["estimate"]).fillna(0)],
+                    xerr=[(d["estimate"] - d["ci_low"]).fillna(0).clip(lower=0),
+                          (d["ci_high"] - d["estimate"]).fillna(0).clip(lower=0)],
                     fmt="o", color=plotting.OKABE_ITO[0], capsize=3)
         bx.set_yticks(range(len(d)), d["quantity"], fontsize=7)
         bx.invert_yaxis()

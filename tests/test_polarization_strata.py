@@ -243,3 +243,15 @@ def test_strata_in_the_report_and_its_figures(tmp_path):
     figures.partisanship(tmp_path / "partisanship", part=rep.partisanship, terms=rep.terms, dictionaries="d")
     figures.reply_network(tmp_path / "reply_network", edges=rep.edges, incivility=rep.incivility,
                           network=rep.network, dictionaries="d", seed=1)
+
+
+def test_partisanship_figure_with_an_estimate_outside_its_interval(tmp_path):
+    """A percentile interval of the (biased) leave-out statistic need not contain its estimate (seen within a
+    thread stratum); matplotlib refuses negative error bars, so the figures job failed."""
+    from analysis import figures
+
+    part = pd.DataFrame([{"tokens": "all tokens", "stratum": "t1", "group_a": "a | b", "group_b": "",
+                          "estimate": 0.49, "ci_low": 0.495, "ci_high": 0.52, "baseline_mean": 0.5,
+                          "baseline_low": 0.48, "baseline_high": 0.51, "chance": 0.5, "n_speakers": 10,
+                          "level": 0.95, "n_boot": 10, "n_perm": 10}])
+    figures.partisanship(tmp_path / "partisanship", part=part, terms=pd.DataFrame(), dictionaries="d")
