@@ -120,21 +120,32 @@ def map_groups(groups: pd.Series, *, values: dict | None = None, min_size: int =
     says which labels were left out (``unlisted``, with speaker counts) and
     which groups were too small (``too_small``).
     """
-    out = groups.fillna("").astype(str)
-    out = out.where(~out.isin(MISSING_LABELS), "")
+    lookup: dict = {}
+    for name, members in (values or {}).items():
+        for v in ([members] if isinstance(members, str) else members):
+            if str(v) in lookup and lookup[str(v)] != str(name):
+                raise ConfigError("polarization.group_values",
+                                  f"label {v!r} is listed under both {lookup[str(v)]!r} and {name!r}")
+            lookup[str(v)] = str(name)
+    # decided once per distinct label (the speakers can be millions, the labels are few)
+    labels = groups.value_counts(dropna=False)
     done: dict = {"unlisted": {}, "too_small": {}}
-    if values:
-        lookup: dict = {}
-        for name, members in values.items():
-            for v in ([members] if isinstance(members, str) else members):
-                if str(v) in lookup and lookup[str(v)] != str(name):
-                    raise ConfigError("polarization.group_values",
-                                      f"label {v!r} is listed under both {lookup[str(v)]!r} and {name!r}")
-                lookup[str(v)] = str(name)
-        unlisted = out[(out != "") & ~out.isin(list(lookup))]
-        done["unlisted"] = {str(k): int(n) for k, n in unlisted.value_counts().sort_index().items()}
-        out = out.map(lookup).fillna("").astype(str)
-    sizes = out[out != ""].value_counts()
-    small = sizes[sizes < min_size]
-    done["too_small"] = {str(k): int(n) for k, n in small.sort_index().items()}
-    return out.where(~out.isin(list(small.index)), ""), done
+    mapping, sizes = {}, {}
+    for label, n in labels.items():
+        text = "" if label is None or label != label else str(label)  # label != label: NaN
+        text = "" if text in MISSING_LABELS else text
+        if values and text:
+            if text not in lookup:
+                done["unlisted"][text] = done["unlisted"].get(text, 0) + int(n)
+            text = lookup.get(text, "")
+        mapping[label] = text
+        if text:
+            sizes[text] = sizes.get(text, 0) + int(n)
+    done["unlisted"] = dict(sorted(done["unlisted"].items()))
+    done["too_small"] = {g: n for g, n in sorted(sizes.items()) if n < min_size}
+    mapping = {k: ("" if v in done["too_small"] else v) for k, v in mapping.items()}
+    if all(isinstance(k, str) and k == v for k, v in mapping.items()):
+        return groups.copy(), done  # nothing to change
+    out = groups.map(lambda x: mapping.get(x, "")) if groups.isna().any() else groups.map(mapping)
+    return out.fillna("").astype(object), done
+

@@ -8,7 +8,8 @@ groups alike.
 
 * :func:`cross_group_replies`: the share of replies that cross groups versus
   the share expected under random mixing, and their ratio, with
-  cluster-bootstrap intervals over threads.
+  cluster-bootstrap intervals over threads; :func:`cross_share_baseline`
+  the cross share when the authors' groups are shuffled (within strata).
 * :func:`reply_graph` builds the weighted, directed reply graph;
   :func:`assortativity` (newman2003mixing) and :func:`modularity`
   (newman2006modularity) measure how much its edges stay within groups;
