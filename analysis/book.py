@@ -166,12 +166,15 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
     not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
                      "groups with two or more speakers each.") if missing else ""
     pa = p.get("partisanship_all")
-    headline = (f"Leave-out partisanship between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])} "
-                f"on all word tokens is "
-                f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) "
-                f"against {pa['baseline_mean']:.3f} "
-                f"with shuffled labels (permutation p = {pa['p_value']:.3f})." if pa else
-                "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + ".")
+    if pa:
+        groups_compared = (f"between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])}" if pa["group_b"] else
+                           f"among {myst_text(str(pa['group_a']).strip('()'))} (chance {pa['chance']:.3f})")
+        headline = (f"Leave-out partisanship {groups_compared} on all word tokens is "
+                    f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) "
+                    f"against {pa['baseline_mean']:.3f} "
+                    f"with shuffled labels (permutation p = {pa['p_value']:.3f}).")
+    else:
+        headline = "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + "."
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
     out["headline"] = headline
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
@@ -206,7 +209,9 @@ def _strata_text(p: Mapping) -> str:
             "between-topic polarization in {cite:t}`demszky2019analyzing`) is "
             + (est(between) if between else "not available") + ". The two are compared, not added: within-strata "
             "division is division in what is said on the same topic (framing), between-strata division is in which "
-            "topics are taken up. Cross-group reply shares per stratum, with a baseline that shuffles the groups "
+            "topics are taken up. With few speakers per group in a stratum its percentile interval is rough (it can "
+            "even miss the estimate); its shuffled baseline and p-value are the safer reading. Cross-group reply "
+            "shares per stratum, with a baseline that shuffles the groups "
             "of the speakers within each stratum, and incivility per stratum are in the reply tables.")
 
 

@@ -961,6 +961,10 @@ def partisanship_by_stratum(counts, labels, strata, *, n_perm: int = 200, n_boot
 
     Caveats: strata with few speakers are noisy and weigh little; chance is
     1/K_s in a stratum with K_s groups, so pool strata with the same groups.
+    The percentile interval of the bootstrap of this biased statistic (all
+    copies of a drawn speaker are left out together) is approximate, and with
+    only a few speakers per group (e.g. strata by thread) it can miss its
+    own estimate: read such strata by their shuffled baseline and p-value.
 
     References: gentzkow2019measuring, demszky2019analyzing.
     """

@@ -671,9 +671,11 @@ def _partisanship_summary(part: pd.DataFrame) -> dict:
     if not len(part):
         return {}
     first = part.iloc[0]
+    keys = ["group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "p_value"]
+    if not first["group_b"]:  # the K-group row: its chance level 1/K
+        keys.append("chance")
     return {"partisanship_all": {k: (float(first[k]) if k not in ("group_a", "group_b") else str(first[k]))
-                                 for k in ("group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean",
-                                           "p_value")}}
+                                 for k in keys}}
 
 
 def _esteban_ray(pooled: pd.DataFrame, *, alpha: float, bins: int, not_available: list) -> dict:

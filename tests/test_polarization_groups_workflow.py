@@ -66,3 +66,5 @@ def test_three_and_four_groups_build_the_book(tmp_path, k, strata, unit):
     page = (results / "book" / "_build" / "html" / "polarization.html").read_text(encoding="utf-8")
     assert "Within strata" in page and "{{" not in page
     assert f"(all {k} groups)" in page
+    intro = (results / "book" / "_build" / "html" / "intro.html").read_text(encoding="utf-8")
+    assert f"among all {k} groups (chance {1 / k:.3f})" in intro
