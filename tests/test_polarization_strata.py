@@ -255,3 +255,17 @@ def test_partisanship_figure_with_an_estimate_outside_its_interval(tmp_path):
                           "baseline_low": 0.48, "baseline_high": 0.51, "chance": 0.5, "n_speakers": 10,
                           "level": 0.95, "n_boot": 10, "n_perm": 10}])
     figures.partisanship(tmp_path / "partisanship", part=part, terms=pd.DataFrame(), dictionaries="d")
+
+
+def test_missing_label_texts_are_never_a_group_and_author_thread_units():
+    """Regression: a group column read as text holds 'nan', 'None' or blanks for missing labels; each was a group of
+    its own ('nan' speakers polarized against 'pro' ones)."""
+    from analysis.groups import speaker_groups, speakers
+
+    c = pd.DataFrame({"thread_id": ["t1", "t1", "t2", "t2", "t2"], "comment_id": ["1", "2", "3", "4", "5"],
+                      "parent_id": [""] * 5, "author_id": ["ua", "ub", "ua", "uc", "ud"],
+                      "side": ["pro", "nan", " ", "None", "anti "]})
+    ids, unit, why = speakers(c, unit="author_thread")
+    assert unit == "author_thread" and ids.tolist() == ["ua@t1", "ub@t1", "ua@t2", "uc@t2", "ud@t2"]
+    g = speaker_groups(c, ids, source="column", column="side")
+    assert g.to_dict() == {"ua@t1": "pro", "ub@t1": "", "ua@t2": "", "uc@t2": "", "ud@t2": "anti"}
