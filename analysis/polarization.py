@@ -928,6 +928,20 @@ def partisanship_multigroup(counts, labels, *, n_perm: int = 200, n_boot: int = 
     return out
 
 
+def _fill_invalid(boot: np.ndarray, estimate: float, *, seed: int) -> np.ndarray:
+    """A stratum's bootstrap replicates for pooling: an invalid (NaN) replicate, one that drew fewer than 2 distinct
+    speakers in a group, is replaced by one of the stratum's valid replicates drawn at random (the stratum's
+    bootstrap conditional on a valid draw); with none valid, by its estimate (no spread from that stratum).
+    Otherwise one small stratum would make nearly every pooled replicate NaN."""
+    bad = ~np.isfinite(boot)
+    if not bad.any():
+        return boot
+    good = boot[~bad]
+    out = boot.copy()
+    out[bad] = np.random.default_rng(seed).choice(good, size=int(bad.sum())) if len(good) else estimate
+    return out
+
+
 POOLED = "(pooled)"
 """``stratum`` of the pooled row of :func:`partisanship_by_stratum`."""
 
@@ -952,8 +966,10 @@ def partisanship_by_stratum(counts, labels, strata, *, n_perm: int = 200, n_boot
     pooled row); then the ``(pooled)`` row: Σ_s n_s π̂_s / Σ_s n_s over the
     estimable strata, weighted by their speakers n_s, with an interval from
     the same weighted mean of the strata's b-th bootstrap replicates (strata
-    resampled independently) and a baseline and p-value from the weighted
-    mean of their b-th permutations.
+    resampled independently; a stratum's invalid replicate, with fewer than 2
+    distinct speakers drawn in a group, is replaced by a random valid one of
+    the same stratum, or by its estimate when it has none) and a baseline and
+    p-value from the weighted mean of their b-th permutations.
 
     Higher means: as :func:`leave_out_multigroup`, within strata: the pooled
     row measures division *within* topics (threads, periods), free of the
@@ -988,6 +1004,7 @@ def partisanship_by_stratum(counts, labels, strata, *, n_perm: int = 200, n_boot
         sub_seed = int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
         res, boot, perm = _multigroup_inference(s, code, len(names), n_perm=n_perm, n_boot=n_boot, seed=sub_seed,
                                                 level=level)
+        boot = _fill_invalid(boot, res["estimate"], seed=sub_seed)
         rows.append({"stratum": value, **res, "chance": 1.0 / len(names), "n_groups": len(names),
                      "groups": " | ".join(names), "n_speakers": len(code), "reason": ""})
         boots.append(boot)

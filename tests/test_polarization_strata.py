@@ -269,3 +269,18 @@ def test_missing_label_texts_are_never_a_group_and_author_thread_units():
     assert unit == "author_thread" and ids.tolist() == ["ua@t1", "ub@t1", "ua@t2", "uc@t2", "ud@t2"]
     g = speaker_groups(c, ids, source="column", column="side")
     assert g.to_dict() == {"ua@t1": "pro", "ub@t1": "", "ua@t2": "", "uc@t2": "", "ud@t2": "anti"}
+
+
+def test_pooled_interval_survives_small_strata():
+    """Strata of 2 + 2 speakers: half of a stratum's bootstrap draws repeat one speaker of a group (no leave-out
+    frequencies, NaN); before, one such stratum made nearly every pooled replicate NaN and the pooled interval
+    empty (seen with strata by thread on real forum data)."""
+    rng = np.random.default_rng(7)
+    n_strata = 12
+    counts = rng.poisson(1.0, size=(4 * n_strata, 8)) + (np.arange(8) == 0)
+    labels = ["R", "R", "D", "D"] * n_strata
+    strata = np.repeat([f"s{i:02d}" for i in range(n_strata)], 4)
+    table = partisanship_by_stratum(counts, labels, strata, n_perm=20, n_boot=40, seed=3).set_index("stratum")
+    assert (table.drop(POOLED)["n_boot_valid"] < 40).all()  # every stratum has invalid replicates
+    pooled = table.loc[POOLED]
+    assert pooled["n_boot_valid"] == 40 and pooled["ci_low"] <= pooled["ci_high"]
