@@ -166,12 +166,15 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
     not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
                      "groups with two or more speakers each.") if missing else ""
     pa = p.get("partisanship_all")
-    headline = (f"Leave-out partisanship between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])} "
-                f"on all word tokens is "
-                f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) "
-                f"against {pa['baseline_mean']:.3f} "
-                f"with shuffled labels (permutation p = {pa['p_value']:.3f})." if pa else
-                "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + ".")
+    if pa:
+        groups_compared = (f"between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])}" if pa["group_b"] else
+                           f"among {myst_text(str(pa['group_a']).strip('()'))} (chance {pa['chance']:.3f})")
+        headline = (f"Leave-out partisanship {groups_compared} on all word tokens is "
+                    f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) "
+                    f"against {pa['baseline_mean']:.3f} "
+                    f"with shuffled labels (permutation p = {pa['p_value']:.3f}).")
+    else:
+        headline = "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + "."
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
     out["headline"] = headline
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
@@ -180,8 +183,36 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
                n_boot=fmt_number(n_boot), n_perm=fmt_number(n_perm), seed=str(seed))
     for key in ("esteban_ray", "assortativity", "modularity", "rwc"):
         out[key] = fmt_number(round(p[key], 3)) if isinstance(p.get(key), (int, float)) else "not available"
+    out["strata_text"] = _strata_text(p)
     out.setdefault("rwc_k", fmt_number(rwc_k))
     return out
+
+
+def _strata_text(p: Mapping) -> str:
+    """The polarization chapter's paragraph on strata (empty when none are configured)."""
+    if not p.get("strata"):
+        return ""
+
+    def est(d: Mapping) -> str:
+        return (f"{d['estimate']:.3f} (95% CI {d['ci_low']:.3f} to {d['ci_high']:.3f}) against "
+                f"{d['baseline_mean']:.3f} with labels shuffled (p = {d['p_value']:.3f}; chance {d['chance']:.3f})")
+
+    cols = ", ".join(myst_text(c) for c in p["strata"])
+    within, between = p.get("partisanship_within_strata"), p.get("partisanship_between_strata")
+    return (f"**Within strata** ({cols}; {fmt_number(p.get('n_strata', 0))} strata). Each speaker within a stratum "
+            "is a speaker of its own, with the group of their comments there, so a label that means different "
+            "things in different strata (pro on one topic, pro on another) is never pooled; each stratum has its "
+            "own estimate, interval and baseline (labels shuffled within the stratum): the rows with a stratum in "
+            "the tables. Pooled over strata, weighted by their speakers, partisanship within strata is "
+            + (est(within) if within else "not available") + ". Between strata, the leave-out estimator applied to "
+            "each speaker's number of comments per stratum (which strata a group talks in: topic choice, as "
+            "between-topic polarization in {cite:t}`demszky2019analyzing`) is "
+            + (est(between) if between else "not available") + ". The two are compared, not added: within-strata "
+            "division is division in what is said on the same topic (framing), between-strata division is in which "
+            "topics are taken up. With few speakers per group in a stratum its percentile interval is rough (it can "
+            "even miss the estimate); its shuffled baseline and p-value are the safer reading. Cross-group reply "
+            "shares per stratum, with a baseline that shuffles the groups "
+            "of the speakers within each stratum, and incivility per stratum are in the reply tables.")
 
 
 def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequence[str], label_column: str,
@@ -353,20 +384,23 @@ def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FR
 def _polar_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     none = "<p><em>Not available for this corpus (see above).</em></p>\n"
     part = t["partisanship"]
-    if len(part):
-        part = part[["tokens", "group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "baseline_low",
-                     "baseline_high", "p_value"]].round(4)
+    if len(part):  # with strata (or K groups): which stratum, and chance 1/K
+        part = part[[c for c in ("tokens", "stratum", "group_a", "group_b", "estimate", "ci_low", "ci_high",
+                                 "baseline_mean", "baseline_low", "baseline_high", "p_value", "chance", "n_speakers")
+                     if c in part or c not in ("stratum", "chance", "n_speakers")]].round(4)
     terms = t["polar_terms"]
     if len(terms):
         terms = terms[terms["tokens"] == "all tokens"].groupby(["group_a", "favours"]).head(10)
         terms = terms[["group_a", "favours", "term", "contribution", "freq_R", "freq_D", "n_authors"]].round(6)
     net = t["network"]
     if len(net):
-        net = net[["quantity", "estimate", "ci_low", "ci_high", "n_pairs", "unit"]].round(3)
+        net = net[[c for c in ("stratum", "quantity", "estimate", "ci_low", "ci_high", "baseline_mean", "p_low",
+                               "p_high", "n_pairs", "unit")
+                   if c in net or c not in ("stratum", "baseline_mean", "p_low", "p_high")]].round(3)
     inc = t["incivility"]
     if len(inc):
-        inc = inc[["reply_type", "n_replies", "n_uncivil", "rate", "rate_low", "rate_high", "share", "share_low",
-                   "share_high"]].round(3)
+        inc = inc[[c for c in ("stratum", "reply_type", "n_replies", "n_uncivil", "rate", "rate_low", "rate_high",
+                               "share", "share_low", "share_high") if c in inc or c != "stratum"]].round(3)
     return {
         "partisanship": html_table(part,
                                    caption="Leave-out partisanship (0.5 = no division), with shuffled-label baseline")

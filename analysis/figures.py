@@ -263,42 +263,93 @@ def keyness(stem: str | Path, *, table: pd.DataFrame) -> str:
 # polarization chapter
 
 
+#: Strata drawn at most in the polarization figures (the most populous; all are in the tables).
+MAX_STRATA_DRAWN = 12
+WHOLE = "(whole corpus)"
+
+
+def _strata_shown(table: pd.DataFrame, size: str) -> pd.DataFrame:
+    """Rows of a measure table to draw: every row without strata; with strata, the whole-corpus rows, the pooled
+    and between rows, and the :data:`MAX_STRATA_DRAWN` strata with the most ``size``."""
+    if "stratum" not in table or table.empty:
+        return table
+    special = table["stratum"].isin([WHOLE, "(pooled)", "(between strata)"])
+    strata = table[~special]
+    if size in strata and strata["stratum"].nunique() > MAX_STRATA_DRAWN:
+        top = strata.groupby("stratum")[size].max().sort_values(ascending=False, kind="stable")
+        strata = strata[strata["stratum"].isin(top.index[:MAX_STRATA_DRAWN])]
+    whole = table["stratum"] == WHOLE
+    return pd.concat([table[special & whole], strata, table[special & ~whole]])
+
+
+def _comparison_label(r: pd.Series) -> str:
+    """A row of the partisanship table as a label: tokens, stratum (when stratified) and the groups compared."""
+    stratum = r.get("stratum")
+    a, b = r.get("group_a"), r.get("group_b")
+    if isinstance(b, str) and b:
+        groups = f"{a} vs {b}"
+    else:
+        groups = a if isinstance(a, str) and a else "groups of each stratum"
+    if isinstance(stratum, str) and stratum != WHOLE:
+        return f"{r['tokens']}, {stratum}\n{groups}"
+    return f"{r['tokens']}\n{groups}"
+
+
 def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, dictionaries: str) -> str:
-    """Leave-out partisanship against its shuffled-label baseline, and the most polarizing terms."""
+    """Leave-out partisanship against its shuffled-label baseline and chance (1/K for K groups), and the most
+    polarizing terms; with strata, the whole corpus, the largest strata, their pooled and the between-strata
+    estimates."""
     plotting.style()
-    if part.empty:
+    shown = _strata_shown(part, "n_speakers").reset_index(drop=True)
+    if not part.empty:
+        shown = shown[shown["estimate"].notna()].reset_index(drop=True)
+    if shown.empty:
         fig = _notice_figure("Partisanship not available for this corpus (see the text)")
         data = part
     else:
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(part))),
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(shown))),
                                      gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
-        labels = [f"{t}\n{a} vs {b}" for t, a, b in zip(part["tokens"], part["group_a"], part["group_b"])]
-        y = range(len(part))
-        ax.errorbar(part["estimate"], y, xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
+        labels = [_comparison_label(r) for _, r in shown.iterrows()]
+        y = range(len(shown))
+        # a percentile interval of a biased statistic need not hold its estimate: no negative bar
+        ax.errorbar(shown["estimate"], y, xerr=[(shown["estimate"] - shown["ci_low"]).fillna(0).clip(lower=0),
+                                                (shown["ci_high"] - shown["estimate"]).fillna(0).clip(lower=0)],
                     fmt="o", color=plotting.OKABE_ITO[0], capsize=3, label="observed (95% CI)")
-        ax.errorbar(part["baseline_mean"], [v + 0.2 for v in y], xerr=[part["baseline_mean"] - part["baseline_low"],
-                    part["baseline_high"] - part["baseline_mean"]], fmt="s", color="#999999", capsize=3,
-                    label="shuffled labels")
-        ax.axvline(0.5, color="#888888", lw=0.8, ls=":")
+        ax.errorbar(shown["baseline_mean"], [v + 0.2 for v in y],
+                    xerr=[(shown["baseline_mean"] - shown["baseline_low"]).fillna(0).clip(lower=0),
+                          (shown["baseline_high"] - shown["baseline_mean"]).fillna(0).clip(lower=0)], fmt="s",
+                    color="#999999",
+                    capsize=3, label="shuffled labels")
+        chance = shown["chance"].fillna(0.5) if "chance" in shown else pd.Series(0.5, index=shown.index)
+        ax.scatter(chance, y, marker="|", s=200, color="#444444", label="chance (1/K)")
         ax.set_yticks(list(y), labels, fontsize=7)
         ax.invert_yaxis()
-        ax.set_xlabel("Leave-out partisanship (0.5 = no division)")
+        ax.set_xlabel("Leave-out partisanship (chance: 1/K for K groups)")
         ax.legend(fontsize=7, loc="lower right")
-        top = terms[terms["tokens"] == "all tokens"].nlargest(20, "contribution").sort_values("contribution")
-        colours = [plotting.OKABE_ITO[1] if f == "R" else plotting.OKABE_ITO[2] for f in top["favours"]]
-        bx.barh(top["term"].astype(str), top["contribution"], color=colours)
-        a = part["group_a"].iloc[0]
+        a = shown["group_a"].dropna().astype(str)
+        a = next((g for g in a if not g.startswith("(")), a.iloc[0] if len(a) else "")
+        top = terms[(terms["tokens"] == "all tokens") & (terms["group_a"].astype(str) == a)] if len(terms) else terms
+        top = top.nlargest(20, "contribution").sort_values("contribution") if len(top) else top
+        colours = [plotting.OKABE_ITO[1] if f == "R" else plotting.OKABE_ITO[2] for f in top.get("favours", [])]
+        if len(top):
+            bx.barh(top["term"].astype(str), top["contribution"], color=colours)
         bx.set_title(f"Most polarizing terms (orange: used more by {a}; green: by the others)", fontsize=8)
         bx.set_xlabel("Contribution to partisanship")
         bx.grid(axis="y", visible=False)
-        data = part
-    if part.empty:
+        data = shown
+    if shown.empty:
         facts = "Not available for this corpus: it needs two groups with two or more speakers each."
     else:
-        r = part.iloc[0]
-        facts = (f"n = {int(r['n_authors_R']):,} and {int(r['n_authors_D']):,} speakers in the two groups; "
-                 f"{r['level']:.0%} intervals from {int(r['n_boot']):,} bootstrap replicates over speakers; "
-                 f"baseline from {int(r['n_perm']):,} shuffles of the group labels.")
+        r = shown.iloc[0]
+        if "n_authors_R" in r and pd.notna(r["n_authors_R"]):
+            who = f"n = {int(r['n_authors_R']):,} and {int(r['n_authors_D']):,} speakers in the two groups"
+        else:
+            who = f"n = {int(r['n_a']):,} speakers with a group" if "n_a" in r and pd.notna(r["n_a"]) else \
+                f"n = {int(r['n_speakers']):,} speakers with a group"
+        facts = (f"{who}; {r['level']:.0%} intervals from {int(r['n_boot']):,} bootstrap replicates over speakers; "
+                 f"baseline from {int(r['n_perm']):,} shuffles of the group labels"
+                 + (f"; {len(shown)} of {len(part)} rows drawn (all are in the table)." if len(shown) < len(part)
+                    else "."))
     plotting.save_figure(fig, data, stem, facts=facts, dictionaries=dictionaries)
     return f"{len(part)} comparisons"
 
@@ -374,6 +425,10 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
     ax.set_title(f"Reply network: {G.number_of_nodes()} speakers, {G.number_of_edges()} links", fontsize=9)
     ax.axis("off")
     rows = []
+    by_stratum = _strata_shown(network, "n_pairs")
+    if "stratum" in network:  # the whole corpus first, as without strata; then the strata's cross-group shares
+        network = network[network["stratum"] == WHOLE]
+        incivility = incivility[incivility["stratum"] == WHOLE] if "stratum" in incivility else incivility
     if len(network):
         for q, label in (("cross_share", "cross-group replies, observed"),
                          ("expected_share", "expected under random mixing")):
@@ -383,10 +438,14 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
         for t in ("cross-group", "same-group"):
             r = incivility.set_index("reply_type").loc[t]
             rows.append((f"uncivil share, {t} replies", r["share"], r["share_low"], r["share_high"]))
+    if "stratum" in by_stratum:
+        for _, r in by_stratum[(by_stratum["quantity"] == "cross_share") & (by_stratum["stratum"] != WHOLE)].iterrows():
+            rows.append((f"cross-group replies, {r['stratum']}", r["estimate"], r["ci_low"], r["ci_high"]))
     if rows:
         d = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_high"])
         bx.errorbar(d["estimate"], range(len(d)),
-                    xerr=[(d["estimate"] - d["ci_low"]).fillna(0), (d["ci_high"] - d["estimate"]).fillna(0)],
+                    xerr=[(d["estimate"] - d["ci_low"]).fillna(0).clip(lower=0),
+                          (d["ci_high"] - d["estimate"]).fillna(0).clip(lower=0)],
                     fmt="o", color=plotting.OKABE_ITO[0], capsize=3)
         bx.set_yticks(range(len(d)), d["quantity"], fontsize=7)
         bx.invert_yaxis()

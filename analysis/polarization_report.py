@@ -21,11 +21,27 @@ import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from analysis.codes import string_codes
-from analysis.groups import speaker_groups, speakers
+from analysis.errors import ConfigError
+from analysis.groups import MISSING_LABELS, map_groups, speaker_groups, speakers
 from analysis.incivility import incivility_by_reply_type
 from analysis.matcher import is_word
-from analysis.network import assortativity, cross_group_replies, modularity, random_walk_controversy, reply_graph
-from analysis.polarization import esteban_ray, partisanship, partisanship_by_group, term_contributions
+from analysis.network import (
+    assortativity,
+    cross_group_replies,
+    cross_share_baseline,
+    modularity,
+    random_walk_controversy,
+    reply_graph,
+)
+from analysis.polarization import (
+    POOLED,
+    esteban_ray,
+    partisanship,
+    partisanship_by_group,
+    partisanship_by_stratum,
+    partisanship_multigroup,
+    term_contributions,
+)
 from analysis.stance import agreement, author_stance, stance_coverage, stance_summary
 
 __all__ = ["PolarizationReport", "polarization_report", "TermCounts", "read_chunks", "count_tokens",
@@ -286,6 +302,9 @@ def polarization_report(
     rwc_k: int,
     stance_mapping: Mapping[str, str] | None = None,
     author_table: pd.DataFrame | None = None,
+    strata: Sequence[str] = (),
+    group_values: Mapping[str, Sequence[str]] | None = None,
+    min_group_size: int = 2,
 ) -> PolarizationReport:
     """Speakers, groups, partisanship (all tokens, frame terms), Esteban–Ray, reply network, incivility.
 
@@ -304,6 +323,16 @@ def polarization_report(
     is the table of ``author_groups`` when one is given. A measure that
     cannot be computed is NaN or absent, and ``summary["not_available"]``
     says which and why.
+
+    With ``strata`` (columns of the comments, e.g. ``[topic]``), a speaker
+    within a stratum (an author within a topic) is a unit of its own, with
+    the group of its comments in that stratum; partisanship on all tokens
+    (:func:`analysis.polarization.partisanship_by_stratum`), cross-group
+    replies and incivility are measured within each stratum (labels shuffled
+    within it) and pooled, and the between-strata estimate (the leave-out
+    estimator on the speakers' comment counts per stratum: topic choice,
+    demszky2019analyzing) is added. Those rows carry a ``stratum`` column;
+    the whole-corpus rows have ``stratum`` = "(whole corpus)".
     """
     comments = comments.reset_index(drop=True)
     where = _comment_index(comments)
@@ -320,6 +349,7 @@ def polarization_report(
     stance_of = stance_of if stance_ok else pd.Series("abstain", index=stance_of.index, dtype=object)
     group_of = speaker_groups(comments, speaker, source=source, column=group_column,
                               table=author_table, salt=salt, stance=speaker.map(stance_of))
+    group_of, grouping = map_groups(group_of, values=group_values, min_size=min_group_size)
     summary: dict = {"unit": unit_used, "unit_reason": unit_why, "group_source": source,
                      "group_column": group_column, "n_speakers": len(sp_ids),
                      "n_speakers_with_group": int((group_of != "").sum()),
@@ -327,6 +357,15 @@ def polarization_report(
                      "stance": stance_summary(scored),
                      "stance_reported": stance_ok, "not_available": [stance_why] if stance_why else []}
     not_available = summary["not_available"]
+    if grouping["unlisted"] or grouping["too_small"]:
+        summary["groups_left_out"] = grouping
+    units = None
+    if strata:
+        units = _units(comments, speaker, sp_code, sp_ids, strata, scored=scored, source=source,
+                       group_column=group_column, author_table=author_table, salt=salt, group_values=group_values,
+                       min_group_size=min_group_size)
+        summary["strata"] = list(strata)
+        summary["n_strata"] = int((units["stratum_names"] != "").sum())
     del scored
     summary.update(_stance_agreement(label, comments, group_column, stance_mapping or {}))
     del label
@@ -335,17 +374,17 @@ def polarization_report(
     counting = dict(where=where, sp_code=sp_code, sp_ids=sp_ids, grouped=group_code != "", group_of=group_of)
     measuring = dict(n_perm=n_perm, n_boot=n_boot, seed=seed, top_terms=top_terms)
     part, contrib = _partisanship(count_tokens, tokens, **counting, min_count=min_term_count, **measuring,
-                                  label="all tokens", not_available=not_available)
+                                  label="all tokens", not_available=not_available, units=units)
     f_part, f_contrib = _partisanship(count_frame_terms, matches, **counting, min_count=1, **measuring,
                                       label="frame terms", not_available=not_available)
-    summary.update(_partisanship_summary(part))
+    summary.update(_partisanship_summary(part[part["stratum"] == "(whole corpus)"] if "stratum" in part else part))
     partisan = pd.concat([part, f_part], ignore_index=True)
     contributions = pd.concat([contrib, f_contrib], ignore_index=True)
     summary.update(_esteban_ray(pooled if stance_ok else pooled.iloc[:0], alpha=er_alpha, bins=er_bins,
                                 not_available=not_available if stance_ok else []))
 
     pairs, child = _reply_pairs(comments, where, sp_code, sp_ids, group_code)
-    del counting, where
+    del counting
     resampling = dict(n_boot=n_boot, seed=seed, min_clusters=min_clusters)
     known_pairs = (pairs["child_group"] != "") & (pairs["parent_group"] != "")
     network, network_summary = _network(pairs, known_pairs, n_groups=len(summary["groups"]), rwc_k=rwc_k,
@@ -354,8 +393,116 @@ def polarization_report(
     incivility = _incivility(pairs, known_pairs, uncivil_of[child], tokens_of[child], resampling=resampling,
                              not_available=not_available)
     summary["uncivil_comment_share"] = uncivil_share
+    if units is not None:
+        network, incivility = _strata_replies(comments, where, units, network, incivility, uncivil_of, tokens_of,
+                                              n_perm=n_perm, resampling=resampling, not_available=not_available)
+        summary.update(_strata_summary(partisan))
     return PolarizationReport(summary, partisan, contributions, network, incivility,
                               _speaker_table(group_of, pooled), _edges(pairs))
+
+
+def _units(comments: pd.DataFrame, speaker: pd.Series, sp_code: np.ndarray, sp_ids: pd.Index, strata: Sequence[str],
+           *, scored: pd.DataFrame, source: str, group_column: str, author_table, salt: str,
+           group_values, min_group_size: int) -> dict:
+    """Speakers within strata: each (speaker, stratum) is a unit with the group of its comments in the stratum.
+
+    A comment's stratum is its values of the ``strata`` columns joined by " / "; a comment missing any of them
+    has no stratum ("") and enters no stratified measure."""
+    missing = [c for c in strata if c not in comments.columns]
+    if missing:
+        raise ConfigError("polarization.strata", f"no column(s) {missing} in the comments (expected metadata "
+                          f"columns, e.g. topic, or thread_id)")
+    parts = []
+    for c in strata:
+        v = comments[c].astype(object).where(comments[c].notna(), "").astype(str).str.strip()
+        parts.append(v.where(~v.isin(MISSING_LABELS), ""))
+    stratum = parts[0]
+    for v in parts[1:]:
+        stratum = stratum.where((stratum == "") | (v == ""), stratum + " / " + v).where(v != "", "")
+    stratum_code, stratum_names = pd.factorize(stratum, sort=True)
+    unit_ids = speaker.astype(str) + "\x1f" + stratum
+    code, ids = pd.factorize(unit_ids, sort=True)
+    first = np.zeros(len(ids), dtype=np.int64)
+    first[code[::-1]] = np.arange(len(code))[::-1]  # a comment of each unit
+    unit_stance = None
+    if source == "stance":
+        pooled = author_stance(scored, comments[KEYS].assign(author_id=unit_ids.to_numpy()))
+        unit_stance = unit_ids.map(pooled.set_index("author_id")["label"] if len(pooled) else pd.Series(dtype=object))
+    g = speaker_groups(comments, unit_ids, source=source, column=group_column, table=author_table, salt=salt,
+                       stance=unit_stance)
+    g, _ = _map_within_strata(g, stratum_names[stratum_code[first]], ids, group_values, min_group_size)
+    group = g.reindex(ids).fillna("").to_numpy(dtype=object)
+    return {"code": code, "ids": ids, "base": sp_code[first], "stratum": stratum_names[stratum_code[first]].to_numpy(
+            dtype=object), "stratum_code": stratum_code[first], "stratum_names": stratum_names.to_numpy(dtype=object),
+            "group": group, "keep": group != "", "speaker_ids": sp_ids,
+            "comments_per_unit": np.bincount(code, minlength=len(ids)), "comment_unit": code}
+
+
+def _map_within_strata(groups: pd.Series, stratum_of_unit: pd.Index, ids: pd.Index, values, min_size: int):
+    """:func:`analysis.groups.map_groups` with the minimum group size applied within each stratum."""
+    mapped, _ = map_groups(groups, values=values, min_size=1)
+    frame = pd.DataFrame({"group": mapped.reindex(ids).fillna("").to_numpy(), "stratum": np.asarray(stratum_of_unit)},
+                         index=ids)
+    size = frame.groupby(["stratum", "group"])["group"].transform("size")
+    frame.loc[(size < min_size).to_numpy(), "group"] = ""
+    return frame["group"], None
+
+
+def _strata_replies(comments, where, units: dict, network: pd.DataFrame, incivility: pd.DataFrame,
+                    uncivil_of: np.ndarray, tokens_of: np.ndarray, *, n_perm: int, resampling: dict,
+                    not_available: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cross-group replies (with a shuffled-label baseline) and incivility within each stratum and pooled over
+    strata: replies whose child and parent are in the same stratum, groups of the speakers within it."""
+    pairs, child = _reply_pairs(comments, where, units["comment_unit"], units["ids"], units["group"])
+    stratum = units["stratum"][units["comment_unit"]]
+    parent_row = where.get_indexer(pd.MultiIndex.from_arrays(
+        [comments["thread_id"].take(child), comments["parent_id"].take(child)]))
+    same = (stratum[child] != "") & (stratum[child] == stratum[parent_row])
+    pairs = pairs.assign(stratum=stratum[child])[same].reset_index(drop=True)
+    child = child[same]
+    known = (pairs["child_group"] != "") & (pairs["parent_group"] != "")
+    net_rows = [network.assign(stratum="(whole corpus)")] if len(network) else []
+    inc_rows = [incivility.assign(stratum="(whole corpus)")] if len(incivility) else []
+    names = sorted(set(pairs["stratum"])) + [POOLED]
+    for name in names:
+        at = np.ones(len(pairs), dtype=bool) if name == POOLED else (pairs["stratum"] == name).to_numpy()
+        k = known.to_numpy() & at
+        groups_here = set(pairs.loc[k, "child_group"]) | set(pairs.loc[k, "parent_group"])
+        if not k.any() or len(groups_here) < 2:
+            if name == POOLED:
+                not_available.append("replies within strata: no stratum has replies between two groups")
+            continue
+        sub = pairs[at].reset_index(drop=True)
+        try:
+            net = cross_group_replies(sub, **resampling)
+            base = cross_share_baseline(sub, n_perm=n_perm, seed=resampling["seed"], within="stratum")
+        except ValueError:
+            continue
+        net = net.assign(stratum=name, baseline_mean=np.nan, baseline_low=np.nan, baseline_high=np.nan,
+                         p_low=np.nan, p_high=np.nan)
+        first = net["quantity"] == "cross_share"
+        for key in ("baseline_mean", "baseline_low", "baseline_high", "p_low", "p_high"):
+            net.loc[first, key] = base[key]
+        net_rows.append(net)
+        inc_rows.append(_incivility(sub, k[at], uncivil_of[child[at]], tokens_of[child[at]], resampling=resampling,
+                                    not_available=[]).assign(stratum=name))
+    return (pd.concat(net_rows, ignore_index=True) if net_rows else network,
+            pd.concat([r for r in inc_rows if len(r)], ignore_index=True) if any(len(r) for r in inc_rows)
+            else incivility)
+
+
+def _strata_summary(partisan: pd.DataFrame) -> dict:
+    """The pooled within-strata and the between-strata partisanship on all tokens, for the summary and the book."""
+    if "stratum" not in partisan:
+        return {}
+    out = {}
+    rows = partisan[partisan["tokens"] == "all tokens"]
+    for key, name in (("partisanship_within_strata", POOLED), ("partisanship_between_strata", BETWEEN)):
+        r = rows[rows["stratum"] == name]
+        if len(r):
+            out[key] = {k: float(r.iloc[0][k]) for k in ("estimate", "ci_low", "ci_high", "baseline_mean",
+                                                          "p_value", "chance")}
+    return out
 
 
 def _comment_index(comments: pd.DataFrame) -> pd.MultiIndex:
@@ -417,10 +564,38 @@ def _stance_agreement(label: np.ndarray, comments: pd.DataFrame, group_column: s
 
 def _partisanship(count, chunks, *, where, sp_code, sp_ids, grouped, group_of: pd.Series, min_count: int,
                   n_perm: int, n_boot: int, seed: int, top_terms: int, label: str,
-                  not_available: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  not_available: list, units: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Leave-out partisanship between the groups on the terms ``count`` adds up from ``chunks``, for speakers
-    with a group; (table, term contributions), both empty and the reason recorded when not available."""
-    counts, ids, terms = count(TermCounts(where, sp_code, sp_ids, grouped), chunks).result(min_count)
+    with a group; (table, term contributions), both empty and the reason recorded when not available.
+
+    With ``units`` (strata configured), terms are counted per speaker within a stratum, once; the speakers'
+    rows are their sums, and the table gains the rows of :func:`_strata_partisanship`."""
+    if units is None:
+        counts, ids, terms = count(TermCounts(where, sp_code, sp_ids, grouped), chunks).result(min_count)
+        strata_rows = pd.DataFrame()
+    else:
+        u_counts, u_ids, terms = count(TermCounts(where, units["code"], units["ids"], units["keep"] | grouped[
+            units["base"]]), chunks).result(min_count)
+        u_row = units["ids"].get_indexer(u_ids)
+        base = units["base"][u_row]
+        agg = sp.csr_array((np.ones(len(base)), (base, np.arange(len(base)))), shape=(len(sp_ids), len(base)))
+        counts = sp.csr_array(agg @ u_counts)
+        rows = np.flatnonzero(np.diff(counts.indptr) > 0)
+        counts, ids = counts[rows], sp_ids[rows].tolist()
+        common = dict(n_perm=n_perm, n_boot=n_boot, seed=seed)
+        strata_rows = _strata_partisanship(u_counts, units["group"][u_row], units["stratum"][u_row], units,
+                                           group_of, not_available=not_available, **common)
+    table, contrib = _partisanship_table(counts, ids, terms, group_of, n_perm=n_perm, n_boot=n_boot, seed=seed,
+                                         top_terms=top_terms, label=label, not_available=not_available)
+    if units is not None:
+        table = pd.concat([table.assign(stratum="(whole corpus)") if len(table) else table,
+                           strata_rows.assign(tokens=label) if len(strata_rows) else strata_rows], ignore_index=True)
+    return table, contrib
+
+
+def _partisanship_table(counts, ids, terms, group_of: pd.Series, *, n_perm: int, n_boot: int, seed: int,
+                        top_terms: int, label: str, not_available: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two groups: one row; K > 2 groups: the K-group estimate, then every pair."""
     g = group_of.reindex(ids).fillna("").to_numpy()
     known = g != ""
     labels = sorted(set(g[known]))
@@ -442,7 +617,13 @@ def _partisanship(count, chunks, *, where, sp_code, sp_ids, grouped, group_of: p
         table = pd.DataFrame([{"group_a": labels[0], "group_b": labels[1],
                                **{k: v for k, v in res.items() if k != "contributions"}}])
     else:
-        table = partisanship_by_group(m, gk, **common)
+        res = partisanship_multigroup(m, gk, **common)
+        every = {"group_a": ALL_GROUPS.format(k=len(labels)), "group_b": "",
+                 **{k: v for k, v in res.items() if k not in ("groups", "n_per_group")},
+                 "n_a": sum(res["n_per_group"].values()), "n_b": 0}
+        table = pd.concat([pd.DataFrame([every]), partisanship_by_group(m, gk, pairwise=True, **common)
+                           .assign(chance=0.5, level=res["level"], n_boot=n_boot, n_perm=n_perm)],
+                          ignore_index=True)
     contrib = []
     for a in labels if len(labels) > 2 else labels[:1]:
         c = term_contributions(m, gk == a, terms).head(top_terms * 2)
@@ -451,14 +632,53 @@ def _partisanship(count, chunks, *, where, sp_code, sp_ids, grouped, group_of: p
     return table, pd.concat(contrib, ignore_index=True).assign(tokens=label)
 
 
+#: ``group_a`` of the K-group row of the partisanship table (``group_b`` is empty).
+ALL_GROUPS = "(all {k} groups)"
+#: ``stratum`` of the between-strata row (the leave-out estimator on comment counts per stratum).
+BETWEEN = "(between strata)"
+
+
+def _strata_partisanship(counts, groups: np.ndarray, strata: np.ndarray, units: dict, group_of: pd.Series, *,
+                         n_perm: int, n_boot: int, seed: int, not_available: list) -> pd.DataFrame:
+    """Per-stratum and pooled partisanship of the units (speakers within strata), then the between-strata row."""
+    in_stratum = strata != ""
+    table = partisanship_by_stratum(counts[np.flatnonzero(in_stratum)], groups[in_stratum], strata[in_stratum],
+                                    n_perm=n_perm, n_boot=n_boot, seed=seed)
+    if "groups" not in table:  # no stratum at all
+        table = table.assign(groups=pd.Series(dtype=object))
+    if not len(table) or (table["stratum"] != POOLED).all() or not (table["stratum"] == POOLED).any():
+        not_available.append("partisanship within strata: no stratum has 2 groups of 2 speakers with tokens")
+    # between strata: each speaker's comments per stratum are its "terms", its group the whole-corpus one
+    # (demszky2019analyzing's between-topic polarization)
+    per = units["comments_per_unit"]
+    has = (units["stratum"] != "") & (per > 0)
+    between = sp.csr_array((per[has].astype(np.float64), (units["base"][has], units["stratum_code"][has])),
+                           shape=(len(group_of), int(units["stratum_code"].max()) + 1))
+    labels = group_of.reindex(units["speaker_ids"]).fillna("").to_numpy(dtype=object)
+    try:
+        res = partisanship_multigroup(between, labels, n_perm=n_perm, n_boot=n_boot, seed=seed)
+    except ValueError as e:
+        not_available.append(f"between-strata partisanship: {e}")
+        return table.assign(group_a=table["groups"].fillna("").astype(str), group_b="").drop(columns="groups")
+    row = {"stratum": BETWEEN, **{k: v for k, v in res.items() if k not in ("groups", "n_per_group")},
+           "groups": " | ".join(res["groups"]), "n_speakers": sum(res["n_per_group"].values()), "reason": ""}
+    table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    # the groups compared, in the columns of the whole-corpus rows: "a | b | c" against nobody
+    table.insert(1, "group_a", table["groups"].fillna("").astype(str))
+    table.insert(2, "group_b", "")
+    return table.drop(columns="groups")
+
+
 def _partisanship_summary(part: pd.DataFrame) -> dict:
     """The first comparison on all tokens, for the summary."""
     if not len(part):
         return {}
     first = part.iloc[0]
+    keys = ["group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "p_value"]
+    if not first["group_b"]:  # the K-group row: its chance level 1/K
+        keys.append("chance")
     return {"partisanship_all": {k: (float(first[k]) if k not in ("group_a", "group_b") else str(first[k]))
-                                 for k in ("group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean",
-                                           "p_value")}}
+                                 for k in keys}}
 
 
 def _esteban_ray(pooled: pd.DataFrame, *, alpha: float, bins: int, not_available: list) -> dict:

@@ -14,8 +14,8 @@ opt = snakemake.params.options
 table = pd.read_csv(snakemake.input.author_groups[0], dtype=str) if snakemake.input.author_groups else None
 # only the columns the report uses; tokens and matches are read chunk by chunk (see polarization_report)
 present = set().union(*(pq.read_schema(p).names for p in snakemake.input.comments))
-wanted = (["thread_id", "comment_id", "parent_id", "author_id"]
-          + [c for c in [opt["group_column"]] if c and c in present])
+keys = ["thread_id", "comment_id", "parent_id", "author_id"]
+wanted = keys + list(dict.fromkeys(c for c in [opt["group_column"], *opt["strata"]] if c in present and c not in keys))
 
 
 def comment_rows(paths, columns=None):
@@ -35,7 +35,8 @@ report = polarization_report(
     unit=opt["unit"], min_known_share=opt["min_known_share"], min_term_count=opt["min_term_count"],
     top_terms=opt["top_terms"], n_boot=opt["n_boot"], n_perm=opt["n_perm"], min_clusters=opt["min_clusters"],
     seed=opt["seed"], er_alpha=opt["er_alpha"], er_bins=opt["er_bins"], rwc_k=opt["rwc_k"],
-    stance_mapping=opt["stance_mapping"],
+    stance_mapping=opt["stance_mapping"], strata=opt["strata"], group_values=opt["group_values"],
+    min_group_size=opt["min_group_size"],
 )
 io.write_json(report.summary, snakemake.output.summary)
 for name in ("partisanship", "terms", "network", "incivility", "speakers", "edges"):
