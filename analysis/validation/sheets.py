@@ -14,18 +14,13 @@ import pandas as pd
 
 from analysis.errors import bad_value, int_arg
 from analysis.lexicons import Lexicon
+from analysis.spreadsheet import safe_cell
 from analysis.validation.common import frame_entries, lexicons_arg, names_arg, require, stream
 
 __all__ = ["SHEET_COLUMNS", "coding_sheets", "codebook"]
 
 #: Columns of each sheet of :func:`coding_sheets`.
 SHEET_COLUMNS = ["item_id", "frame", "definition", "text", "context", "code", "note"]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _escape_formula(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def coding_sheets(
@@ -58,9 +53,11 @@ def coding_sheets(
     coders) and a coder's sheet does not change when another coder is added.
 
     ``escape_formulas``: a text starting with ``=``, ``+``, ``-``, ``@``, tab or
-    carriage return gets a leading ``'``, so that a spreadsheet opening the
-    sheet shows it instead of running it as a formula (untrusted text). This
-    changes what the coder sees by one character; ``item_id`` is untouched.
+    carriage return (and not a plain number) gets a leading ``'``, so that a
+    spreadsheet opening the sheet shows it instead of running it as a formula
+    (untrusted text; :func:`analysis.spreadsheet.safe_cell`, the project's one
+    rule). This changes what the coder sees by one character; ``item_id`` is
+    untouched.
 
     Caveats: write the sheets as text (CSV, quoted) and read them back with
     ``dtype=str``; a spreadsheet may turn ids into numbers or dates.
@@ -89,7 +86,7 @@ def coding_sheets(
         ]
     if escape_formulas:
         for col in ("text", "context", "definition"):
-            base[col] = base[col].map(_escape_formula)
+            base[col] = base[col].map(safe_cell)
     base["code"] = ""
     base["note"] = ""
     sheets = {}
