@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,7 @@ import scipy.sparse as sp
 
 from analysis.codes import numbers, run_starts, string_codes
 from analysis.lexicons import Lexicon
+from analysis.tokenization import strip_zero_width
 
 __all__ = [
     "NEGATION_CUES",
@@ -143,7 +145,7 @@ class TokenIndex:
         self.doc = np.cumsum(run_starts([codes for codes, _ in self._keys.values()], self.n)) - 1
         self.sentence = numbers(tokens, "sentence")
         norm_codes, norm_vocab = _arrow_factorize(tokens["norm"])
-        surf_codes, surf_vocab = _arrow_factorize(tokens["token"])
+        surf_codes, surf_vocab = _surface_without_zero_width(*_arrow_factorize(tokens["token"]))
         self.codes = {False: norm_codes, True: surf_codes}
         self.vocab = {False: pd.Index(norm_vocab), True: pd.Index(surf_vocab)}
         self.norm_has_space = np.asarray(self.vocab[False].str.contains(" ", regex=False), dtype=bool)
@@ -215,6 +217,18 @@ class TokenIndex:
         found = np.flatnonzero(union[codes])
         found_codes = codes[found]
         return {word: found[np.append(mask, False)[found_codes]] for word, mask in masks.items()}
+
+
+def _surface_without_zero_width(codes: np.ndarray, vocab) -> tuple[np.ndarray, Any]:
+    """Surface codes and vocabulary with zero-width characters left out (case-sensitive terms match
+    ``IS\u200bIS`` as ``ISIS``, like the ``norm`` column does); the same arrays when no token has one."""
+    words = _strings(vocab)
+    joined = "".join(words)
+    if strip_zero_width(joined) is joined:  # no zero-width character in any token
+        return codes, vocab
+    stripped = [strip_zero_width(w) for w in words]
+    new_of_old, new_vocab = pd.factorize(pd.Index(stripped, dtype=object))
+    return np.where(codes >= 0, new_of_old[np.maximum(codes, 0)], -1), pd.Index(new_vocab, dtype=object)
 
 
 def _arrow_factorize(values: pa.ChunkedArray | pa.Array):

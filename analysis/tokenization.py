@@ -32,6 +32,14 @@ a token of its own. Decisions on top of the pattern (all offset-preserving):
   ``U . S .``. Other abbreviations are a word and a period (``Dr`` ``.``);
   whether their period ends a sentence is Punkt's decision.
   ``U.S.-backed`` gives ``U.S.``, ``-``, ``backed``.
+* Zero-width characters (:data:`ZERO_WIDTH`: U+200B, U+200C, U+200D, U+2060,
+  U+FEFF and the soft hyphen U+00AD) next to a letter or digit belong to that
+  word: ``civ\u200bil`` is one token (offsets and ``token`` keep the invisible
+  character) whose ``norm`` is ``civil`` (:func:`strip_zero_width`), so it
+  matches the dictionary term ``civil war`` like ``civil``. Matching reads
+  the surface form without them too (:mod:`analysis.matcher`). A zero-width
+  character with no letter or digit beside it is a token of its own. The
+  ZWJ of an emoji sequence is not next to a letter and is left alone.
 * A variation selector or keycap mark (U+FE0E, U+FE0F, U+20E3) stays with the
   character before it (``❤️`` is one token, not ``❤`` plus an invisible one).
 * The HTML entity ``&amp;`` is three tokens (``&``, ``amp``, ``;``): texts are
@@ -59,7 +67,7 @@ import pandas as pd
 import pyarrow as pa
 import regex
 from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import MWETokenizer
+from nltk.tokenize import MWETokenizer, casual
 from nltk.tokenize.casual import TweetTokenizer
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
@@ -70,8 +78,10 @@ from analysis.punkt import sentence_spans
 __all__ = [
     "MAX_RUN",
     "ENGLISH_STOPWORDS",
+    "ZERO_WIDTH",
     "word_spans",
     "word_chunks",
+    "strip_zero_width",
     "multiword_tuples",
     "stopword_set",
     "token_table",
@@ -79,6 +89,14 @@ __all__ = [
 
 #: Longest run of non-space characters matched in one go (see module docstring).
 MAX_RUN = 1000
+
+#: Invisible characters that may sit inside a word (zero-width space, non-joiner and joiner, word
+#: joiner, zero-width no-break space / BOM, soft hyphen): see the module docstring.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZW_ANY_RE = re.compile(f"[{ZERO_WIDTH}]+")
+_ZW_AFTER_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+")
+_ZW_BEFORE_WORD_RE = re.compile(f"[{ZERO_WIDTH}]+(?=\\w)")
+_ZW_IN_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+|[{ZERO_WIDTH}]+(?=\\w)")
 
 #: The project's English stopword list (see ``data/stopwords/README.md``).
 ENGLISH_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords" / "english.txt"
@@ -90,6 +108,19 @@ ENGLISH_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords" /
 # non-space characters, which bounds the pattern's backtracking.
 _TWEET_RE = TweetTokenizer(match_phone_numbers=False).WORD_RE
 _WORD_RE = regex.compile(_TWEET_RE.pattern, _TWEET_RE.flags)
+# The same pattern without its first branch, NLTK's URL pattern (casual.URLS). That branch
+# is the costly one: at every start inside a run like "a.a.a.a" it tries up to 255
+# characters of domain name and 127 labels before failing, about 50 times the cost of
+# the rest of the pattern (1 MB of "a." took 30 times as long as 1 MB of prose). Every
+# match of it contains "http:"/"https:" or a period followed by two letters (the
+# domain's last label), which :data:`_URL_HINT_RE` finds in one linear pass (same
+# engine, same flags); a text range without one is matched with :data:`_NO_URL_RE`,
+# whose tokens are then the same, since the URL branch cannot match anywhere in it.
+_URL_BRANCH = "(" + casual.URLS + "|"
+if not _TWEET_RE.pattern.startswith(_URL_BRANCH):  # pragma: no cover - NLTK's pattern changed
+    raise ImportError("nltk.tokenize.casual: the word pattern no longer starts with URLS; see analysis/tokenization.py")
+_NO_URL_RE = regex.compile("(" + _TWEET_RE.pattern[len(_URL_BRANCH):], _TWEET_RE.flags)
+_URL_HINT_RE = regex.compile(r"https?:|[.][a-z]{2}", _TWEET_RE.flags)
 # Marks that modify the character before them; a token starting with one is glued on.
 _GLUE = frozenset("\ufe0e\ufe0f\u20e3")
 _GLUE_RE = re.compile("[\ufe0e\ufe0f\u20e3]")
@@ -120,8 +151,20 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _scan_text(text: str) -> str:
-    """The text the pattern is matched against: same length, ``’`` read as ``'``."""
-    return text.replace("\u2019", "'") if "\u2019" in text else text
+    """The text the pattern is matched against: same length, ``’`` read as ``'``, and a run of zero-width
+    characters (:data:`ZERO_WIDTH`) next to a letter or digit read as copies of that character, so the run
+    stays inside the word (the character before it wins, else the one after it)."""
+    scan = text.replace("\u2019", "'") if "\u2019" in text else text
+    if _ZW_ANY_RE.search(scan) is None:
+        return scan
+    scan = _ZW_AFTER_WORD_RE.sub(lambda m: m.string[m.start() - 1] * (m.end() - m.start()), scan)
+    return _ZW_BEFORE_WORD_RE.sub(lambda m: m.string[m.end()] * (m.end() - m.start()), scan)
+
+
+def strip_zero_width(text: str) -> str:
+    """``text`` without the zero-width characters (:data:`ZERO_WIDTH`) next to a letter or digit: the form
+    tokens are matched in (``civ\u200bil`` -> ``civil``; the joiners of an emoji sequence stay)."""
+    return _ZW_IN_WORD_RE.sub("", text) if _ZW_ANY_RE.search(text) is not None else text
 
 
 def _long_runs(scan: str) -> list[tuple[int, int]]:
@@ -139,7 +182,8 @@ def _has_glue(scan: str) -> bool:
 
 
 def _match(scan: str, pos: int, endpos: int) -> list[tuple[int, int]]:
-    return [m.span() for m in _WORD_RE.finditer(scan, pos, endpos)]
+    rx = _WORD_RE if _URL_HINT_RE.search(scan, pos, endpos) is not None else _NO_URL_RE
+    return [m.span() for m in rx.finditer(scan, pos, endpos)]
 
 
 def _spans_in(
@@ -162,8 +206,16 @@ def _spans_in(
             a, b = max(a, pos), min(b, endpos)
             if cur < a:
                 spans += _match(scan, cur, a)
+            # a repeated blob is matched once: the window's tokens depend only on its text and on the
+            # character before it (the pattern's look-behinds see it; look-aheads stop at the window's end)
+            windows: dict[tuple[str, str], list[tuple[int, int]]] = {}
             for w in range(a, b, MAX_RUN):
-                spans += _match(scan, w, min(w + MAX_RUN, b))
+                e = min(w + MAX_RUN, b)
+                piece = (scan[w - 1] if w else "", scan[w:e])
+                local = windows.get(piece)
+                if local is None:
+                    local = windows[piece] = [(x - w, y - w) for x, y in _match(scan, w, e)]
+                spans += [(x + w, y + w) for x, y in local]
             cur = b
         if cur < endpos:
             spans += _match(scan, cur, endpos)
@@ -473,6 +525,7 @@ class _TokenTable:
         self.e_re: list[int] = []
         self.e_mwe_words: dict[int, list[str]] = {}  # entry -> case-folded words of a joined MWE
         self.fold_ids: dict[str, int] = {}
+        self.tok_fold: dict[str, tuple[str, int]] = {}  # token text -> (fold, fold id), for new_chunk
         # chunks: chunk text -> chunk number; per chunk its first entry and number of entries
         self.chunk_ids = _ChunkIds(self)
         self.c_first: list[int] = []
@@ -489,7 +542,7 @@ class _TokenTable:
     # -- entries
 
     def _entry(self, tok: str, rs: int, re_: int) -> int:
-        fold = tok.casefold()
+        fold = strip_zero_width(tok).casefold()
         fid = self.fold_ids.get(fold)
         if fid is None:
             fid = self.fold_ids[fold] = len(self.fold_ids)
@@ -501,10 +554,27 @@ class _TokenTable:
         return len(self.e_tok) - 1
 
     def new_chunk(self, spans: list[tuple[int, int]], text: str) -> int:
-        """Register the tokens ``spans`` of ``text`` as a chunk; its number."""
+        """Register the tokens ``spans`` of ``text`` as a chunk; its number.
+
+        Each distinct token text is folded once (:attr:`tok_fold`): a long
+        chunk of a few distinct tokens (``a.a.a.…``) costs a list append per
+        token, not a case fold and two dictionary look-ups.
+        """
         first = len(self.e_tok)
-        for s, e in spans:
-            self._entry(text[s:e], s, e)
+        toks = [text[s:e] for s, e in spans]
+        tok_fold = self.tok_fold
+        for tok in [t for t in dict.fromkeys(toks) if t not in tok_fold]:  # first-seen order
+            fold = strip_zero_width(tok).casefold()
+            fid = self.fold_ids.get(fold)
+            if fid is None:
+                fid = self.fold_ids[fold] = len(self.fold_ids)
+            tok_fold[tok] = (fold, fid)
+        pairs = [tok_fold[t] for t in toks]
+        self.e_tok += toks
+        self.e_fold += [f for f, _ in pairs]
+        self.e_fid += [i for _, i in pairs]
+        self.e_rs += [s for s, _ in spans]
+        self.e_re += [e for _, e in spans]
         self.c_first.append(first)
         self.c_n.append(len(spans))
         return len(self.c_n) - 1
@@ -673,7 +743,7 @@ class _TokenTable:
         if lowercase:
             e_norm = self.e_fold
         else:
-            e_norm = list(self.e_tok)
+            e_norm = list(map(strip_zero_width, self.e_tok))
             for k in mwe_entries:
                 e_norm[k] = self.e_fold[k]
         take = pa.array(entry)
