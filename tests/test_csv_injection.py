@@ -97,13 +97,15 @@ def test_safe_downloads_covers_every_csv_of_the_book(tmp_path):
     assert (gen / "tables" / "packages.csv").read_text(encoding="utf-8") == "name,version\nnumpy,2.0\n"
 
 
-def test_coding_sheets_use_the_same_rule():
-    sample = pd.DataFrame({"item_id": ["i1", "i2", "i3"], "frame": ["civil_war"] * 3, "thread_id": ["t"] * 3,
-                           "comment_id": ["=c1", "c2", "c3"], "doc": ["comment"] * 3,
-                           "text": ["=HYPERLINK(\"x\") civil war", "-5", "\t@SUM(1)"]})
+def test_coding_sheets_use_the_same_rule_and_keep_carriage_returns_out():
+    """A carriage return would be written unquoted (Python 3.11's csv with "\\n" line ends) and start a new row
+    whose first cell is live: the sheets' line ends are "\\n"."""
+    sample = pd.DataFrame({"item_id": ["i1", "i2", "i3", "i4"], "frame": ["civil_war"] * 4, "thread_id": ["t"] * 4,
+                           "comment_id": ["=c1", "c2", "c3", "c4"], "doc": ["comment"] * 4,
+                           "text": ["=HYPERLINK(\"x\") civil war", "-5", "\t@SUM(1)", "\r=1+1 a\r\nb"]})
     (sheet,) = coding_sheets(sample, coders=["a"]).values()
     by_item = dict(zip(sheet["item_id"], sheet["text"]))
-    assert by_item == {"i1": "'=HYPERLINK(\"x\") civil war", "i2": "-5", "i3": "'\t@SUM(1)"}
+    assert by_item == {"i1": "'=HYPERLINK(\"x\") civil war", "i2": "-5", "i3": "'\t@SUM(1)", "i4": "'\n=1+1 a\nb"}
 
 
 # --------------------------------------------------------------------------

@@ -59,6 +59,9 @@ def coding_sheets(
     rule). This changes what the coder sees by one character; ``item_id`` is
     untouched.
 
+    Line ends in ``text``, ``context`` and ``definition`` are ``\\n`` (a
+    ``\\r\\n`` or lone ``\\r`` becomes ``\\n``, after the formula check).
+
     Caveats: write the sheets as text (CSV, quoted) and read them back with
     ``dtype=str``; a spreadsheet may turn ids into numbers or dates.
 
@@ -84,9 +87,12 @@ def coding_sheets(
             text_of.get((t, parent_of.get((t, c), "")), "") if doc == "comment" and parent_of.get((t, c), "") else ""
             for t, c, doc in keys
         ]
-    if escape_formulas:
-        for col in ("text", "context", "definition"):
+    for col in ("text", "context", "definition"):
+        if escape_formulas:
             base[col] = base[col].map(safe_cell)
+        # one kind of line end: a lone carriage return is written unquoted by Python's csv module (3.11) with "\n"
+        # line ends, and a spreadsheet or csv reader then starts a new row there
+        base[col] = base[col].str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
     base["code"] = ""
     base["note"] = ""
     sheets = {}
