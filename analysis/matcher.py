@@ -52,7 +52,6 @@ import scipy.sparse as sp
 
 from analysis.codes import numbers, run_starts, string_codes
 from analysis.lexicons import Lexicon
-from analysis.tokenization import strip_zero_width
 
 __all__ = [
     "NEGATION_CUES",
@@ -62,6 +61,9 @@ __all__ = [
     "quoted_spans",
     "document_texts",
     "is_word",
+    "ZERO_WIDTH",
+    "fill_zero_width",
+    "strip_zero_width",
 ]
 
 #: Words that negate a match among the ``negation_window`` tokens before it (and any word ending in n't).
@@ -77,6 +79,31 @@ MATCH_COLUMNS = [
     "thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "sentence",
     "token_start", "token_end", "start", "end", "quoted", "negated", "counted",
 ]
+
+#: Invisible characters that may sit inside a word (zero-width space, non-joiner and joiner, word
+#: joiner, zero-width no-break space / BOM, soft hyphen): see :mod:`analysis.tokenization`, Word tokens.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZW_ANY_RE = re.compile(f"[{ZERO_WIDTH}]+")
+_ZW_AFTER_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+")
+_ZW_BEFORE_WORD_RE = re.compile(f"[{ZERO_WIDTH}]+(?=\\w)")
+_ZW_IN_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+|[{ZERO_WIDTH}]+(?=\\w)")
+
+
+def fill_zero_width(text: str) -> str:
+    """``text`` with each run of zero-width characters next to a letter or digit replaced by copies of that
+    character (the one before the run, else the one after it): the same length, so a tokenizer's offsets into it
+    are offsets into ``text``, and the run stays inside the word."""
+    if _ZW_ANY_RE.search(text) is None:
+        return text
+    text = _ZW_AFTER_WORD_RE.sub(lambda m: m.string[m.start() - 1] * (m.end() - m.start()), text)
+    return _ZW_BEFORE_WORD_RE.sub(lambda m: m.string[m.end()] * (m.end() - m.start()), text)
+
+
+def strip_zero_width(text: str) -> str:
+    """``text`` without the zero-width characters (:data:`ZERO_WIDTH`) next to a letter or digit: the form
+    tokens are matched in (``civ\\u200bil`` -> ``civil``; the joiners of an emoji sequence stay)."""
+    return _ZW_IN_WORD_RE.sub("", text) if _ZW_ANY_RE.search(text) is not None else text
+
 
 #: The token columns matching reads (not stem, is_mwe, is_stopword).
 TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "index", "token", "norm", "start", "end"]

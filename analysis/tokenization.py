@@ -32,10 +32,10 @@ a token of its own. Decisions on top of the pattern (all offset-preserving):
   ``U . S .``. Other abbreviations are a word and a period (``Dr`` ``.``);
   whether their period ends a sentence is Punkt's decision.
   ``U.S.-backed`` gives ``U.S.``, ``-``, ``backed``.
-* Zero-width characters (:data:`ZERO_WIDTH`: U+200B, U+200C, U+200D, U+2060,
+* Zero-width characters (:data:`analysis.matcher.ZERO_WIDTH`: U+200B, U+200C, U+200D, U+2060,
   U+FEFF and the soft hyphen U+00AD) next to a letter or digit belong to that
   word: ``civ\u200bil`` is one token (offsets and ``token`` keep the invisible
-  character) whose ``norm`` is ``civil`` (:func:`strip_zero_width`), so it
+  character) whose ``norm`` is ``civil`` (:func:`analysis.matcher.strip_zero_width`), so it
   matches the dictionary term ``civil war`` like ``civil``. Matching reads
   the surface form without them too (:mod:`analysis.matcher`). A zero-width
   character with no letter or digit beside it is a token of its own. The
@@ -73,15 +73,14 @@ from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from analysis import columns
 from analysis.errors import ConfigError, bad_value
+from analysis.matcher import fill_zero_width, strip_zero_width
 from analysis.punkt import sentence_spans
 
 __all__ = [
     "MAX_RUN",
     "ENGLISH_STOPWORDS",
-    "ZERO_WIDTH",
     "word_spans",
     "word_chunks",
-    "strip_zero_width",
     "multiword_tuples",
     "stopword_set",
     "token_table",
@@ -90,13 +89,6 @@ __all__ = [
 #: Longest run of non-space characters matched in one go (see module docstring).
 MAX_RUN = 1000
 
-#: Invisible characters that may sit inside a word (zero-width space, non-joiner and joiner, word
-#: joiner, zero-width no-break space / BOM, soft hyphen): see the module docstring.
-ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_ZW_ANY_RE = re.compile(f"[{ZERO_WIDTH}]+")
-_ZW_AFTER_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+")
-_ZW_BEFORE_WORD_RE = re.compile(f"[{ZERO_WIDTH}]+(?=\\w)")
-_ZW_IN_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+|[{ZERO_WIDTH}]+(?=\\w)")
 
 #: The project's English stopword list (see ``data/stopwords/README.md``).
 ENGLISH_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords" / "english.txt"
@@ -152,19 +144,9 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 def _scan_text(text: str) -> str:
     """The text the pattern is matched against: same length, ``’`` read as ``'``, and a run of zero-width
-    characters (:data:`ZERO_WIDTH`) next to a letter or digit read as copies of that character, so the run
-    stays inside the word (the character before it wins, else the one after it)."""
-    scan = text.replace("\u2019", "'") if "\u2019" in text else text
-    if _ZW_ANY_RE.search(scan) is None:
-        return scan
-    scan = _ZW_AFTER_WORD_RE.sub(lambda m: m.string[m.start() - 1] * (m.end() - m.start()), scan)
-    return _ZW_BEFORE_WORD_RE.sub(lambda m: m.string[m.end()] * (m.end() - m.start()), scan)
-
-
-def strip_zero_width(text: str) -> str:
-    """``text`` without the zero-width characters (:data:`ZERO_WIDTH`) next to a letter or digit: the form
-    tokens are matched in (``civ\u200bil`` -> ``civil``; the joiners of an emoji sequence stay)."""
-    return _ZW_IN_WORD_RE.sub("", text) if _ZW_ANY_RE.search(text) is not None else text
+    characters next to a letter or digit read as copies of that character
+    (:func:`analysis.matcher.fill_zero_width`), so the run stays inside the word."""
+    return fill_zero_width(text.replace("\u2019", "'") if "\u2019" in text else text)
 
 
 def _long_runs(scan: str) -> list[tuple[int, int]]:

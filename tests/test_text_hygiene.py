@@ -12,9 +12,9 @@ from helpers import comment_docs as docs
 from nltk.tokenize.casual import TweetTokenizer
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.matcher import TokenIndex, match_frames
+from analysis.matcher import ZERO_WIDTH, TokenIndex, match_frames, strip_zero_width
 from analysis.punkt import punkt_from_params, train_punkt
-from analysis.tokenization import MAX_RUN, ZERO_WIDTH, multiword_tuples, strip_zero_width, token_table, word_spans
+from analysis.tokenization import MAX_RUN, multiword_tuples, token_table, word_spans
 
 # the initialisms the module joins into one token (its docstring: two to six letter-period pairs)
 INITIALISM = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,6}(?![^\W\d_]\.)")
