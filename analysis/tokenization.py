@@ -190,14 +190,18 @@ def _spans_in(
                 spans += _match(scan, cur, a)
             # a repeated blob is matched once: the window's tokens depend only on its text and on the
             # character before it (the pattern's look-behinds see it; look-aheads stop at the window's end)
-            windows: dict[tuple[str, str], list[tuple[int, int]]] = {}
+            windows: dict[tuple[str, str], tuple[int, list[tuple[int, int]]]] = {}
             for w in range(a, b, MAX_RUN):
                 e = min(w + MAX_RUN, b)
                 piece = (scan[w - 1] if w else "", scan[w:e])
-                local = windows.get(piece)
-                if local is None:
-                    local = windows[piece] = [(x - w, y - w) for x, y in _match(scan, w, e)]
-                spans += [(x + w, y + w) for x, y in local]
+                seen = windows.get(piece)
+                if seen is None:
+                    found = _match(scan, w, e)
+                    windows[piece] = (w, found)
+                    spans += found
+                else:
+                    shift = w - seen[0]
+                    spans += [(x + shift, y + shift) for x, y in seen[1]]
             cur = b
         if cur < endpos:
             spans += _match(scan, cur, endpos)
