@@ -36,9 +36,10 @@ from analysis.lexicons import load_lexicon
 from analysis.privacy import DEFAULT_SALT
 from analysis.provenance import sha256_file
 from analysis.render import fmt_number, html_table, myst_text
+from analysis.spreadsheet import safe_csv
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "reproduce_commands",
-           "provenance_substitutions", "concordance_preview"]
+           "provenance_substitutions", "concordance_preview", "safe_downloads"]
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
@@ -448,8 +449,9 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     """Fill ``dest`` with everything Jupyter Book needs; return it.
 
     ``framing["concordance"]`` is :func:`concordance_preview` of the
-    concordance; ``concordance_csv`` is the whole concordance, copied byte
-    for byte as the file offered for download.
+    concordance; ``concordance_csv`` is the whole concordance, copied as the
+    file offered for download. Every CSV offered for download then goes
+    through :func:`safe_downloads` (spreadsheet formulas neutralised).
     """
     dest = Path(dest)
     if dest.exists():
@@ -479,7 +481,8 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     tables = _tables(report, threads, framing, lexicons) | _provenance_tables(inputs, packages, lexicons)
     for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
-    shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")  # not read and written again
+    shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")
+    safe_downloads(dest / "_generated")
     cfg = dict(base_config or {})
     cfg["title"] = config["book"]["title"]
     cfg["author"] = config["book"]["author"]
@@ -487,6 +490,17 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     cfg.setdefault("sphinx", {}).setdefault("config", {}).update(MATHJAX_CONFIG)
     (dest / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=True, allow_unicode=True), encoding="utf-8")
     return dest
+
+
+def safe_downloads(folder: str | Path) -> int:
+    """Neutralise spreadsheet formulas in every CSV under ``folder`` (the book's downloads), in place.
+
+    :func:`analysis.spreadsheet.safe_csv` on each: a cell that a spreadsheet
+    would run as a formula gets a leading ``'``; a file without one is left
+    byte for byte. The tables under ``results/`` are not touched. Returns the
+    cells changed.
+    """
+    return sum(safe_csv(path, path) for path in sorted(Path(folder).rglob("*.csv")))
 
 
 def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mapping[str, str], code: Mapping,

@@ -5,17 +5,35 @@ described in :mod:`analysis.ingest.convokit`, which reads it back.
 
 Every thread becomes a conversation whose id is the ``thread_id``, led by
 a root utterance: id = ``thread_id``, speaker :data:`ROOT_SPEAKER`,
-``reply_to`` null, ``timestamp`` null, text = ``article_text`` (or the
-title when there is no article text; meta ``text_is_title`` then says so,
-and reading it back gives an empty ``article_text`` again), meta
-``{"is_thread_root": true, "source": ..., "text_is_title": ...}``.
+``reply_to`` null, ``timestamp`` the thread's time (below), text =
+``article_text`` (or the title when there is no article text; meta
+``text_is_title`` then says so, and reading it back gives an empty
+``article_text`` again), meta ``{"is_thread_root": true, "source": ...,
+"text_is_title": ..., "threadscope": {...}}``.
 Every comment becomes an utterance: id = ``comment_id``, ``reply_to`` =
 ``parent_id``, or the thread root for a top-level comment; speaker =
-``author_id`` (already a pseudonym), or :data:`UNKNOWN_SPEAKER` when it is
-``''``, so all comments of unknown authorship share that one speaker;
-``timestamp`` = Unix seconds (an integer when whole, else a float), null
-when unknown; meta = ``depth``, ``position``, ``source``,
-``is_placeholder`` and every metadata column (text or null).
+``author_id`` (already a pseudonym), or ``<UNKNOWN_SPEAKER>:<utterance id>``
+when it is ``''``: each comment of unknown authorship is a speaker of its
+own (they are not one person); ``timestamp`` = Unix seconds (an integer
+when whole, else a float); meta = ``depth``, ``position``, ``source``,
+``is_placeholder``, every metadata column (text or null) and
+``threadscope``.
+
+Every utterance has a timestamp, so that ConvoKit's own
+``Conversation.get_chronological_utterance_list()`` and ``traverse()``
+(which sort by it) work: the thread's time is the earliest known time of
+its comments (0 when none is known); the root gets it, and so does a
+comment whose time is unknown. ``threadscope.timestamp_known`` is false
+for those (and for every root), and :mod:`analysis.ingest.convokit` reads
+their time back as unknown. Stable sorting keeps them in input order.
+
+``meta["threadscope"]`` holds what the workflow measured on the utterance
+(when the export is given the ``framing/docs`` and ``stance`` tables):
+``n_tokens``, ``n_matches``, ``frame_hits`` (``{frame: hits}``) and
+``stance`` (``{"label", "score", "n_pro", "n_anti", "n_uncivil"}``), beside
+``timestamp_known``. It is one nested key, so that no data metadata column
+can clash with it (a metadata column named ``threadscope`` is refused), and
+the reader leaves it out of the metadata columns like any object.
 ConvoKit needs utterance ids unique in the whole corpus, while comment ids
 are unique only within their source: by default (``qualify_ids=None``)
 comment ids are used as they are when they are unique and differ from
@@ -68,8 +86,14 @@ def write_convokit(
     *,
     corpus_meta: Mapping[str, Any] | None = None,
     qualify_ids: bool | None = None,
+    doc_frames: pd.DataFrame | None = None,
+    doc_stance: pd.DataFrame | None = None,
 ) -> None:
     """Write canonical ``comments`` and ``threads`` tables as a ConvoKit corpus folder.
+
+    ``doc_frames`` and ``doc_stance`` (the ``framing/docs`` and ``stance``
+    tables of rule ``annotate``, keyed by thread_id, comment_id, doc) go into
+    each utterance's ``meta["threadscope"]`` (see the module docstring).
 
     Both tables must pass :func:`analysis.columns.conform` (their non-core
     columns are metadata); thread ids must be unique, comment ids unique
@@ -103,10 +127,11 @@ def write_convokit(
     del c_tids, c_ids
     overall = _overall(corpus_meta)
     part = _Part(c_meta, t_meta, qualify)
+    ann = _annotations(_arrow_or_none(doc_frames), _arrow_or_none(doc_stance))
     out, tmp = _open_corpus(folder)
     try:
         with open(tmp, "wb") as fh:
-            part.write(ctab, ttab, fh)
+            part.write(ctab, ttab, fh, ann)
         _finish_corpus(out, tmp, [part], overall)
     finally:
         tmp.unlink(missing_ok=True)
@@ -118,9 +143,14 @@ def export_convokit(
     *,
     corpus_meta: Mapping[str, Any] | None = None,
     qualify_ids: bool | None = None,
+    annotations: Sequence[tuple[str | Path, str | Path]] | None = None,
 ) -> None:
     """:func:`write_convokit` of the comments and threads tables of many shards, one shard in memory at a time
     (rule ``export_convokit``).
+
+    ``annotations``: one ``(framing/docs, stance)`` Parquet pair per shard, in
+    the order of ``shards`` (the same sharding: rule ``annotate``'s outputs);
+    they give :func:`write_convokit`'s ``doc_frames`` and ``doc_stance``.
 
     ``shards`` are ``(comments_path, threads_path)`` Parquet pairs (the
     tables concatenated in this order are the ones :func:`write_convokit`
@@ -137,6 +167,10 @@ def export_convokit(
     shards = [(str(c), str(t)) for c, t in shards]
     if not shards:
         raise ValueError("shards: expected at least one (comments, threads) pair")
+    ann_paths = [(str(d), str(st)) for d, st in annotations] if annotations is not None else None
+    if ann_paths is not None and len(ann_paths) != len(shards):
+        raise ValueError(f"annotations: expected one (docs, stance) pair per shard ({len(shards)}), "
+                         f"got {len(ann_paths)}")
     overall = _overall(corpus_meta)
     c_ids, c_tids, t_tids, c_cols, t_cols = [], [], [], set(), set()
     for cpath, tpath in shards:
@@ -161,7 +195,9 @@ def export_convokit(
     del t_all, c_tids, t_tids, c_ids
     if not simple:
         write_convokit(io.read_tables([c for c, _ in shards]), io.read_tables([t for _, t in shards]), folder,
-                       corpus_meta=corpus_meta, qualify_ids=qualify_ids)
+                       corpus_meta=corpus_meta, qualify_ids=qualify_ids,
+                       doc_frames=io.read_tables([d for d, _ in ann_paths]) if ann_paths else None,
+                       doc_stance=io.read_tables([st for _, st in ann_paths]) if ann_paths else None)
         return
     qualify = _need_qualified_arrow(all_cids, all_tids, qualify_ids)
     del all_cids
@@ -170,15 +206,16 @@ def export_convokit(
     parts: list[_Part] = []
     try:
         orphans: list[tuple[str, str]] = []
-        for (cpath, tpath), path in zip(shards, scratch):
+        for k, ((cpath, tpath), path) in enumerate(zip(shards, scratch)):
             ctab = _read_conformed(cpath, "comments")
             ttab = _read_conformed(tpath, "threads")
             orphans += _orphans(ctab)
             part = _Part([n for n in ctab.column_names if n not in columns.core_names("comments")],
                          [n for n in ttab.column_names if n not in columns.core_names("threads")], qualify)
+            ann = _annotations(io.read_arrow(ann_paths[k][0]), io.read_arrow(ann_paths[k][1])) if ann_paths else None
             with open(path, "wb") as fh:
-                part.write(ctab, ttab, fh)
-            del ctab, ttab
+                part.write(ctab, ttab, fh, ann)
+            del ctab, ttab, ann
             parts.append(part)
         if orphans:
             raise ValueError(_ORPHAN_MESSAGE.format(sorted(orphans)[:5]))
@@ -212,15 +249,26 @@ class _Part:
         self.speakers: set[str] = set()
         self.u_types: dict[str, set[str]] = {}
 
-    def write(self, ctab: pa.Table, ttab: pa.Table, fh) -> None:
+    def write(self, ctab: pa.Table, ttab: pa.Table, fh, ann: pa.Table | None = None) -> None:
         """Write the utterance lines of the (conformed) tables to the binary file ``fh``, thread by thread in thread
         id order.
 
         Each line is ``json.dumps`` of the utterance's dict (see the module
         docstring); the comments are turned into Python values a batch at a
         time (:func:`_comment_lines`). ``order`` and ``sizes`` get each
-        thread's id and byte count.
+        thread's id and byte count. ``ann`` is :func:`_annotations` of the
+        shard's documents, or None.
         """
+        if _THREADSCOPE in self.c_meta:
+            raise ValueError(f"comments: metadata column {_THREADSCOPE!r} clashes with the export's own utterance "
+                             "metadata key; rename the column")
+        articles: dict[str, dict[str, Any]] = {}
+        if ann is not None:
+            is_article = pc.equal(ann.column("doc"), "article")
+            articles = {r["thread_id"]: _threadscope(r) for r in ann.filter(is_article).to_pylist()}
+            ctab = ctab.join(ann.filter(pc.invert(is_article)).drop_columns(["doc"]),
+                             keys=["thread_id", "comment_id"], join_type="left outer")
+        thread_time = _thread_times(ctab)
         if ctab.num_rows:
             keys = [(k, "ascending") for k in ("thread_id", "file", "record", "comment_id")]
             # stable, like list.sort; UTF-8 order is code point order
@@ -232,7 +280,8 @@ class _Part:
         first_source = ctab.column("source").take(pa.array(starts, pa.int64())).to_pylist() if run_tids else []
         run_of = {tid: k for k, tid in enumerate(run_tids)}
         # in row order: runs in thread id order
-        lines = _comment_lines(ctab, self.c_meta, self.qualify, self.speakers, self.u_types)
+        lines = _comment_lines(ctab, self.c_meta, self.qualify, self.speakers, self.u_types, thread_time,
+                               ann is not None)
         speakers = self.speakers
         by_thread: dict[str, dict[str, Any]] = {t["thread_id"]: t for t in ttab.to_pylist()}
         all_threads = sorted(set(by_thread) | set(run_tids))
@@ -243,10 +292,11 @@ class _Part:
             title = t.get("title") or ""
             article = t.get("article_text") or ""
             source = t.get("source") or (first_source[k] if k is not None else "")
-            root_meta = {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title)}
+            root_meta = {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title),
+                         _THREADSCOPE: {"timestamp_known": False, **articles.get(tid, {})}}
             root_metas.append(root_meta)
             root = _dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER,
-                           "timestamp": None,
+                           "timestamp": _seconds(thread_time.get(tid, 0)),
                            "text": article or title, "meta": root_meta, "vectors": []}).encode("utf-8") + b"\n"
             speakers.add(ROOT_SPEAKER)
             fh.write(root)
@@ -265,31 +315,120 @@ class _Part:
 
 
 def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool, speakers: set[str],
-                   types: dict[str, set[str]]) -> Iterator[str]:
+                   types: dict[str, set[str]], thread_time: Mapping[str, int], annotated: bool) -> Iterator[str]:
     """Each comment's utterance line (``json.dumps`` of its dict, then a newline), in row order.
 
     The speakers written are added to ``speakers`` and the type names of
-    the meta values to ``types``, a batch at a time.
+    the meta values to ``types``, a batch at a time. A comment without a
+    time gets its thread's (``thread_time``, microseconds). ``annotated``:
+    ``ctab`` carries the :func:`_annotations` columns.
     """
     meta_keys = ["depth", "position", "source", "is_placeholder", *c_meta]
+    ann_keys = [n for n in ctab.column_names if n.startswith(_ANN)] if annotated else []
     core = ctab.select(["thread_id", "comment_id", "parent_id", "author_id", "text"])
     us = ctab.column("created_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
-    tab = pa.Table.from_arrays([*core.columns, us, *ctab.select(meta_keys).columns],
-                               names=[*core.column_names, "us", *meta_keys])
+    tab = pa.Table.from_arrays([*core.columns, us, *ctab.select(ann_keys).columns, *ctab.select(meta_keys).columns],
+                               names=[*core.column_names, "us", *ann_keys, *meta_keys])
+    n_ann = len(ann_keys)
     for batch in tab.to_batches(max_chunksize=_BATCH_ROWS):
         if not batch.num_rows:
             continue
-        tids, cids, parents, authors, texts, times, *metas = (col.to_pylist() for col in batch.columns)
+        tids, cids, parents, authors, texts, times, *rest = (col.to_pylist() for col in batch.columns)
+        anns, metas = rest[:n_ann], rest[n_ann:]
         _add_types(types, dict(zip(meta_keys, metas)))
-        who = [a or UNKNOWN_SPEAKER for a in authors]
-        speakers.update(who)
-        for tid, cid, parent, speaker, text, time, *meta in zip(tids, cids, parents, who, texts, times, *metas):
+        scopes = []
+        for k, time in enumerate(times):
+            scope = {"timestamp_known": time is not None}
+            if annotated:
+                scope.update(_threadscope({key: col[k] for key, col in zip(ann_keys, anns)}))
+            scopes.append(scope)
+        _add_types(types, {_THREADSCOPE: scopes})
+        for tid, cid, parent, author, text, time, scope, *meta in zip(tids, cids, parents, authors, texts, times,
+                                                                     scopes, *metas):
             if qualify:
                 uid, reply = f"{tid}/{cid}", f"{tid}/{parent}" if parent else tid
             else:
                 uid, reply = cid, parent or tid
-            yield _dumps({"conversation_id": tid, "id": uid, "meta": dict(zip(meta_keys, meta)), "reply_to": reply,
-                          "speaker": speaker, "text": text, "timestamp": _seconds(time), "vectors": []}) + "\n"
+            speaker = author or f"{UNKNOWN_SPEAKER}:{uid}"
+            speakers.add(speaker)
+            yield _dumps({"conversation_id": tid, "id": uid,
+                          "meta": {**dict(zip(meta_keys, meta)), _THREADSCOPE: scope}, "reply_to": reply,
+                          "speaker": speaker, "text": text,
+                          "timestamp": _seconds(thread_time[tid] if time is None else time), "vectors": []}) + "\n"
+
+
+_THREADSCOPE = "threadscope"
+"""The utterance metadata key of what the workflow measured (see the module docstring)."""
+_ANN = "\x00ann:"
+"""Prefix of the annotation columns joined onto the comments (no data column can start with NUL)."""
+_STANCE_KEYS = ("label", "score", "n_pro", "n_anti", "n_uncivil")
+
+
+def _arrow_or_none(df: pd.DataFrame | None) -> pa.Table | None:
+    if df is None:
+        return None
+    return pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+
+
+def _annotations(docs: pa.Table | None, stance: pa.Table | None) -> pa.Table | None:
+    """One row per document (thread_id, comment_id, doc) with the counts, frame hits and stance that go into
+    ``meta["threadscope"]``, as columns named ``_ANN + key`` (``frame:<frame>`` for each ``hits_<frame>``)."""
+    if docs is None and stance is None:
+        return None
+    keys = ["thread_id", "comment_id", "doc"]
+    parts = []
+    if docs is not None:
+        hits = [n for n in docs.column_names if n.startswith("hits_")]
+        cols = ["n_tokens", "n_matches", *hits]
+        names = [_ANN + n for n in ("n_tokens", "n_matches")] + [_ANN + "frame:" + n[len("hits_"):] for n in hits]
+        parts.append(pa.Table.from_arrays([*_keys(docs), *docs.select(cols).columns], names=[*keys, *names]))
+    if stance is not None:
+        parts.append(pa.Table.from_arrays([*_keys(stance), *stance.select(_STANCE_KEYS).columns],
+                                          names=[*keys, *(_ANN + "stance:" + n for n in _STANCE_KEYS)]))
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.join(part, keys=keys, join_type="full outer")
+    return out
+
+
+def _keys(tab: pa.Table) -> list[pa.ChunkedArray]:
+    """thread_id, comment_id, doc as plain strings (the comments table's type, which joins need)."""
+    return [tab.column(k).cast(pa.string()) for k in ("thread_id", "comment_id", "doc")]
+
+
+def _threadscope(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``meta["threadscope"]`` (without ``timestamp_known``) from one row of :func:`_annotations` (or its dict)."""
+    out: dict[str, Any] = {}
+    hits: dict[str, Any] = {}
+    stance: dict[str, Any] = {}
+    for key, value in row.items():
+        if not key.startswith(_ANN):
+            continue
+        name = key[len(_ANN):]
+        if isinstance(value, float) and value != value:  # NaN: JSON has none
+            value = None
+        if name.startswith("frame:"):
+            hits[name[len("frame:"):]] = value
+        elif name.startswith("stance:"):
+            stance[name[len("stance:"):]] = value
+        else:
+            out[name] = value
+    if hits:
+        out["frame_hits"] = hits
+    if stance:
+        out["stance"] = stance
+    return out
+
+
+def _thread_times(ctab: pa.Table) -> dict[str, int]:
+    """Each thread's time in Unix microseconds: the earliest known time of its comments, 0 when none is known."""
+    if not ctab.num_rows:
+        return {}
+    us = ctab.column("created_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+    grouped = pa.table({"thread_id": ctab.column("thread_id"), "us": us}).group_by("thread_id").aggregate(
+        [("us", "min")])
+    return {t: (0 if u is None else u) for t, u in zip(grouped.column("thread_id").to_pylist(),
+                                                       grouped.column("us_min").to_pylist())}
 
 
 def _read_conformed(path: str, table: str) -> pa.Table:

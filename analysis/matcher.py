@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,9 @@ __all__ = [
     "quoted_spans",
     "document_texts",
     "is_word",
+    "ZERO_WIDTH",
+    "fill_zero_width",
+    "strip_zero_width",
 ]
 
 #: Words that negate a match among the ``negation_window`` tokens before it (and any word ending in n't).
@@ -75,6 +79,31 @@ MATCH_COLUMNS = [
     "thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "sentence",
     "token_start", "token_end", "start", "end", "quoted", "negated", "in_quote", "counted",
 ]
+
+#: Invisible characters that may sit inside a word (zero-width space, non-joiner and joiner, word
+#: joiner, zero-width no-break space / BOM, soft hyphen): see :mod:`analysis.tokenization`, Word tokens.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZW_ANY_RE = re.compile(f"[{ZERO_WIDTH}]+")
+_ZW_AFTER_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+")
+_ZW_BEFORE_WORD_RE = re.compile(f"[{ZERO_WIDTH}]+(?=\\w)")
+_ZW_IN_WORD_RE = re.compile(f"(?<=\\w)[{ZERO_WIDTH}]+|[{ZERO_WIDTH}]+(?=\\w)")
+
+
+def fill_zero_width(text: str) -> str:
+    """``text`` with each run of zero-width characters next to a letter or digit replaced by copies of that
+    character (the one before the run, else the one after it): the same length, so a tokenizer's offsets into it
+    are offsets into ``text``, and the run stays inside the word."""
+    if _ZW_ANY_RE.search(text) is None:
+        return text
+    text = _ZW_AFTER_WORD_RE.sub(lambda m: m.string[m.start() - 1] * (m.end() - m.start()), text)
+    return _ZW_BEFORE_WORD_RE.sub(lambda m: m.string[m.end()] * (m.end() - m.start()), text)
+
+
+def strip_zero_width(text: str) -> str:
+    """``text`` without the zero-width characters (:data:`ZERO_WIDTH`) next to a letter or digit: the form
+    tokens are matched in (``civ\\u200bil`` -> ``civil``; the joiners of an emoji sequence stay)."""
+    return _ZW_IN_WORD_RE.sub("", text) if _ZW_ANY_RE.search(text) is not None else text
+
 
 #: The token columns matching reads (not stem, is_mwe, is_stopword).
 TOKEN_COLUMNS = ["thread_id", "comment_id", "doc", "sentence", "index", "token", "norm", "start", "end"]
@@ -143,7 +172,7 @@ class TokenIndex:
         self.doc = np.cumsum(run_starts([codes for codes, _ in self._keys.values()], self.n)) - 1
         self.sentence = numbers(tokens, "sentence")
         norm_codes, norm_vocab = _arrow_factorize(tokens["norm"])
-        surf_codes, surf_vocab = _arrow_factorize(tokens["token"])
+        surf_codes, surf_vocab = _surface_without_zero_width(*_arrow_factorize(tokens["token"]))
         self.codes = {False: norm_codes, True: surf_codes}
         self.vocab = {False: pd.Index(norm_vocab), True: pd.Index(surf_vocab)}
         self.norm_has_space = np.asarray(self.vocab[False].str.contains(" ", regex=False), dtype=bool)
@@ -215,6 +244,18 @@ class TokenIndex:
         found = np.flatnonzero(union[codes])
         found_codes = codes[found]
         return {word: found[np.append(mask, False)[found_codes]] for word, mask in masks.items()}
+
+
+def _surface_without_zero_width(codes: np.ndarray, vocab) -> tuple[np.ndarray, Any]:
+    """Surface codes and vocabulary with zero-width characters left out (case-sensitive terms match
+    ``IS\u200bIS`` as ``ISIS``, like the ``norm`` column does); the same arrays when no token has one."""
+    words = _strings(vocab)
+    joined = "".join(words)
+    if strip_zero_width(joined) is joined:  # no zero-width character in any token
+        return codes, vocab
+    stripped = [strip_zero_width(w) for w in words]
+    new_of_old, new_vocab = pd.factorize(pd.Index(stripped, dtype=object))
+    return np.where(codes >= 0, new_of_old[np.maximum(codes, 0)], -1), pd.Index(new_vocab, dtype=object)
 
 
 def _arrow_factorize(values: pa.ChunkedArray | pa.Array):

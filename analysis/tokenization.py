@@ -32,6 +32,14 @@ a token of its own. Decisions on top of the pattern (all offset-preserving):
   ``U . S .``. Other abbreviations are a word and a period (``Dr`` ``.``);
   whether their period ends a sentence is Punkt's decision.
   ``U.S.-backed`` gives ``U.S.``, ``-``, ``backed``.
+* Zero-width characters (:data:`analysis.matcher.ZERO_WIDTH`: U+200B, U+200C, U+200D, U+2060,
+  U+FEFF and the soft hyphen U+00AD) next to a letter or digit belong to that
+  word: ``civ\u200bil`` is one token (offsets and ``token`` keep the invisible
+  character) whose ``norm`` is ``civil`` (:func:`analysis.matcher.strip_zero_width`), so it
+  matches the dictionary term ``civil war`` like ``civil``. Matching reads
+  the surface form without them too (:mod:`analysis.matcher`). A zero-width
+  character with no letter or digit beside it is a token of its own. The
+  ZWJ of an emoji sequence is not next to a letter and is left alone.
 * A variation selector or keycap mark (U+FE0E, U+FE0F, U+20E3) stays with the
   character before it (``❤️`` is one token, not ``❤`` plus an invisible one).
 * The HTML entity ``&amp;`` is three tokens (``&``, ``amp``, ``;``): texts are
@@ -59,12 +67,13 @@ import pandas as pd
 import pyarrow as pa
 import regex
 from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import MWETokenizer
+from nltk.tokenize import MWETokenizer, casual
 from nltk.tokenize.casual import TweetTokenizer
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from analysis import columns
 from analysis.errors import ConfigError, bad_value
+from analysis.matcher import fill_zero_width, strip_zero_width
 from analysis.punkt import sentence_spans
 
 __all__ = [
@@ -80,6 +89,7 @@ __all__ = [
 #: Longest run of non-space characters matched in one go (see module docstring).
 MAX_RUN = 1000
 
+
 #: The project's English stopword list (see ``data/stopwords/README.md``).
 ENGLISH_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords" / "english.txt"
 
@@ -90,6 +100,19 @@ ENGLISH_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords" /
 # non-space characters, which bounds the pattern's backtracking.
 _TWEET_RE = TweetTokenizer(match_phone_numbers=False).WORD_RE
 _WORD_RE = regex.compile(_TWEET_RE.pattern, _TWEET_RE.flags)
+# The same pattern without its first branch, NLTK's URL pattern (casual.URLS). That branch
+# is the costly one: at every start inside a run like "a.a.a.a" it tries up to 255
+# characters of domain name and 127 labels before failing, about 50 times the cost of
+# the rest of the pattern (1 MB of "a." took 30 times as long as 1 MB of prose). Every
+# match of it contains "http:"/"https:" or a period followed by two letters (the
+# domain's last label), which :data:`_URL_HINT_RE` finds in one linear pass (same
+# engine, same flags); a text range without one is matched with :data:`_NO_URL_RE`,
+# whose tokens are then the same, since the URL branch cannot match anywhere in it.
+_URL_BRANCH = "(" + casual.URLS + "|"
+if not _TWEET_RE.pattern.startswith(_URL_BRANCH):  # pragma: no cover - NLTK's pattern changed
+    raise ImportError("nltk.tokenize.casual: the word pattern no longer starts with URLS; see analysis/tokenization.py")
+_NO_URL_RE = regex.compile("(" + _TWEET_RE.pattern[len(_URL_BRANCH):], _TWEET_RE.flags)
+_URL_HINT_RE = regex.compile(r"https?:|[.][a-z]{2}", _TWEET_RE.flags)
 # Marks that modify the character before them; a token starting with one is glued on.
 _GLUE = frozenset("\ufe0e\ufe0f\u20e3")
 _GLUE_RE = re.compile("[\ufe0e\ufe0f\u20e3]")
@@ -120,8 +143,10 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _scan_text(text: str) -> str:
-    """The text the pattern is matched against: same length, ``’`` read as ``'``."""
-    return text.replace("\u2019", "'") if "\u2019" in text else text
+    """The text the pattern is matched against: same length, ``’`` read as ``'``, and a run of zero-width
+    characters next to a letter or digit read as copies of that character
+    (:func:`analysis.matcher.fill_zero_width`), so the run stays inside the word."""
+    return fill_zero_width(text.replace("\u2019", "'") if "\u2019" in text else text)
 
 
 def _long_runs(scan: str) -> list[tuple[int, int]]:
@@ -139,7 +164,8 @@ def _has_glue(scan: str) -> bool:
 
 
 def _match(scan: str, pos: int, endpos: int) -> list[tuple[int, int]]:
-    return [m.span() for m in _WORD_RE.finditer(scan, pos, endpos)]
+    rx = _WORD_RE if _URL_HINT_RE.search(scan, pos, endpos) is not None else _NO_URL_RE
+    return [m.span() for m in rx.finditer(scan, pos, endpos)]
 
 
 def _spans_in(
@@ -162,8 +188,20 @@ def _spans_in(
             a, b = max(a, pos), min(b, endpos)
             if cur < a:
                 spans += _match(scan, cur, a)
+            # a repeated blob is matched once: the window's tokens depend only on its text and on the
+            # character before it (the pattern's look-behinds see it; look-aheads stop at the window's end)
+            windows: dict[tuple[str, str], tuple[int, list[tuple[int, int]]]] = {}
             for w in range(a, b, MAX_RUN):
-                spans += _match(scan, w, min(w + MAX_RUN, b))
+                e = min(w + MAX_RUN, b)
+                piece = (scan[w - 1] if w else "", scan[w:e])
+                seen = windows.get(piece)
+                if seen is None:
+                    found = _match(scan, w, e)
+                    windows[piece] = (w, found)
+                    spans += found
+                else:
+                    shift = w - seen[0]
+                    spans += [(x + shift, y + shift) for x, y in seen[1]]
             cur = b
         if cur < endpos:
             spans += _match(scan, cur, endpos)
@@ -473,6 +511,7 @@ class _TokenTable:
         self.e_re: list[int] = []
         self.e_mwe_words: dict[int, list[str]] = {}  # entry -> case-folded words of a joined MWE
         self.fold_ids: dict[str, int] = {}
+        self.tok_fold: dict[str, tuple[str, int]] = {}  # token text -> (fold, fold id), for new_chunk
         # chunks: chunk text -> chunk number; per chunk its first entry and number of entries
         self.chunk_ids = _ChunkIds(self)
         self.c_first: list[int] = []
@@ -489,7 +528,7 @@ class _TokenTable:
     # -- entries
 
     def _entry(self, tok: str, rs: int, re_: int) -> int:
-        fold = tok.casefold()
+        fold = strip_zero_width(tok).casefold()
         fid = self.fold_ids.get(fold)
         if fid is None:
             fid = self.fold_ids[fold] = len(self.fold_ids)
@@ -501,10 +540,27 @@ class _TokenTable:
         return len(self.e_tok) - 1
 
     def new_chunk(self, spans: list[tuple[int, int]], text: str) -> int:
-        """Register the tokens ``spans`` of ``text`` as a chunk; its number."""
+        """Register the tokens ``spans`` of ``text`` as a chunk; its number.
+
+        Each distinct token text is folded once (:attr:`tok_fold`): a long
+        chunk of a few distinct tokens (``a.a.a.…``) costs a list append per
+        token, not a case fold and two dictionary look-ups.
+        """
         first = len(self.e_tok)
-        for s, e in spans:
-            self._entry(text[s:e], s, e)
+        toks = [text[s:e] for s, e in spans]
+        tok_fold = self.tok_fold
+        for tok in [t for t in dict.fromkeys(toks) if t not in tok_fold]:  # first-seen order
+            fold = strip_zero_width(tok).casefold()
+            fid = self.fold_ids.get(fold)
+            if fid is None:
+                fid = self.fold_ids[fold] = len(self.fold_ids)
+            tok_fold[tok] = (fold, fid)
+        pairs = [tok_fold[t] for t in toks]
+        self.e_tok += toks
+        self.e_fold += [f for f, _ in pairs]
+        self.e_fid += [i for _, i in pairs]
+        self.e_rs += [s for s, _ in spans]
+        self.e_re += [e for _, e in spans]
         self.c_first.append(first)
         self.c_n.append(len(spans))
         return len(self.c_n) - 1
@@ -673,7 +729,7 @@ class _TokenTable:
         if lowercase:
             e_norm = self.e_fold
         else:
-            e_norm = list(self.e_tok)
+            e_norm = list(map(strip_zero_width, self.e_tok))
             for k in mwe_entries:
                 e_norm[k] = self.e_fold[k]
         take = pa.array(entry)

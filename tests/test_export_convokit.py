@@ -98,21 +98,25 @@ def test_written_files_follow_the_convokit_layout(tmp_path):
     assert [u["id"] for u in utts] == ["seed:a", "1", "2", "3", "4", "seed:b", "5"]
     root = utts[0]
     assert root == {
-        "conversation_id": "seed:a", "id": "seed:a", "reply_to": None, "speaker": ROOT_SPEAKER, "timestamp": None,
+        "conversation_id": "seed:a", "id": "seed:a", "reply_to": None, "speaker": ROOT_SPEAKER,
+        "timestamp": 1614592800,  # the thread's earliest comment
         "text": "The article body,\nin two lines.", "vectors": [],
-        "meta": {"is_thread_root": True, "source": "seed", "text_is_title": False},
+        "meta": {"is_thread_root": True, "source": "seed", "text_is_title": False,
+                 "threadscope": {"timestamp_known": False}},
     }
     assert utts[5]["text"] == "Road works" and utts[5]["meta"]["text_is_title"] is True
     by_id = {u["id"]: u for u in utts}
     assert by_id["1"]["reply_to"] == "seed:a" and by_id["2"]["reply_to"] == "1"
-    assert by_id["3"]["speaker"] == UNKNOWN_SPEAKER and by_id["3"]["timestamp"] is None
+    assert by_id["3"]["speaker"] == f"{UNKNOWN_SPEAKER}:3" and by_id["3"]["timestamp"] == 1614592800
+    assert by_id["3"]["meta"]["threadscope"] == {"timestamp_known": False}
     assert by_id["1"]["timestamp"] == 1614592800 and isinstance(by_id["1"]["timestamp"], int)
     assert by_id["2"]["timestamp"] == 1614593100.25
     assert by_id["2"]["meta"] == {"depth": 2, "position": 1, "source": "seed", "is_placeholder": False,
-                                  "side_label": None}
+                                  "side_label": None, "threadscope": {"timestamp_known": True}}
     assert by_id["3"]["meta"]["is_placeholder"] is True
     speakers = read_json(out / "speakers.json")
-    assert sorted(speakers) == sorted([ROOT_SPEAKER, UNKNOWN_SPEAKER, "u0000000001", "u0000000002", "u0000000003"])
+    assert sorted(speakers) == sorted([ROOT_SPEAKER, f"{UNKNOWN_SPEAKER}:3", "u0000000001", "u0000000002",
+                                       "u0000000003"])
     assert speakers["u0000000001"] == {"meta": {}, "vectors": []}
     convos = read_json(out / "conversations.json")
     assert convos["seed:a"]["meta"] == {"title": "Thanks, neighbours", "source": "seed", "n_comments": 4,
@@ -329,29 +333,34 @@ def reference_files(comments: pd.DataFrame, threads: pd.DataFrame, qualify: bool
     trows = {t["thread_id"]: t for t in columns.conform(threads, "threads").to_pylist()}
     crows.sort(key=lambda c: (c["thread_id"], c["file"], c["record"], c["comment_id"]))
     lines, speakers = [], set()
+    def seconds(created):
+        us = (created - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
+        return us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
+
     for tid in sorted(set(trows) | {c["thread_id"] for c in crows}):
         t = trows.get(tid, {})
         mine = [c for c in crows if c["thread_id"] == tid]
         article, title = t.get("article_text") or "", t.get("title") or ""
         source = t.get("source") or (mine[0]["source"] if mine else "")
+        known = [c["created_at"] for c in mine if c["created_at"] is not None]
+        thread_time = seconds(min(known)) if known else 0  # the earliest known time, else 0
         lines.append(dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER,
-                            "timestamp": None,
+                            "timestamp": thread_time,
                             "text": article or title, "vectors": [],
                             "meta": {"is_thread_root": True, "source": source,
-                                     "text_is_title": not article and bool(title)}}))
+                                     "text_is_title": not article and bool(title),
+                                     "threadscope": {"timestamp_known": False}}}))
         speakers.add(ROOT_SPEAKER)
         for c in mine:
             def uid(i):
                 return f"{tid}/{i}" if qualify else i  # noqa: B023 -- called only in this iteration
-            created = c["created_at"]
-            if created is not None:
-                us = (created - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
-                created = us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
-            speaker = c["author_id"] or UNKNOWN_SPEAKER
+            created = thread_time if c["created_at"] is None else seconds(c["created_at"])
+            speaker = c["author_id"] or f"{UNKNOWN_SPEAKER}:{uid(c['comment_id'])}"
             speakers.add(speaker)
             meta = {"depth": c["depth"], "position": c["position"], "source": c["source"],
                     "is_placeholder": c["is_placeholder"]}
             meta.update({m: c[m] for m in c_meta})
+            meta["threadscope"] = {"timestamp_known": c["created_at"] is not None}
             lines.append(dumps({"id": uid(c["comment_id"]), "conversation_id": tid,
                                 "reply_to": uid(c["parent_id"]) if c["parent_id"] else tid, "speaker": speaker,
                                 "timestamp": created, "text": c["text"], "meta": meta, "vectors": []}))
@@ -398,7 +407,8 @@ def test_shards_not_in_the_written_layout_are_conformed_first(tmp_path):
 
 
 def test_timestamps_are_unix_seconds_whole_or_fractional(tmp_path):
-    """Whole seconds as integers, others as floats (before 1970 too, and past 2**53 microseconds), unknown as null."""
+    """Whole seconds as integers, others as floats (before 1970 too, and past 2**53 microseconds); an unknown time is
+    the thread's earliest (here -3 s)."""
     comments, threads = canonical()
     us = [-3_000_000, 1_614_593_100_250_000, 0, -500_000, 2**53 + 1]  # comments 1..5, in the order they are written
     comments["created_at"] = pd.to_datetime(pd.Series(us, dtype="int64"), unit="us", utc=True).astype(
@@ -408,6 +418,6 @@ def test_timestamps_are_unix_seconds_whole_or_fractional(tmp_path):
     lines = [line for line in (tmp_path / "t" / "utterances.jsonl").read_text(encoding="utf-8").splitlines()
              if ROOT_SPEAKER not in line]
     stamps = [json.loads(line)["timestamp"] for line in lines]
-    assert stamps == [-3, 1614593100.25, None, -0.5, 9007199254.740993] and type(stamps[0]) is int
+    assert stamps == [-3, 1614593100.25, -3, -0.5, 9007199254.740993] and type(stamps[0]) is int
     written = [line.split('"timestamp": ')[1].split(",")[0] for line in lines]
-    assert written == ["-3", "1614593100.25", "null", "-0.5", "9007199254.740993"]
+    assert written == ["-3", "1614593100.25", "-3", "-0.5", "9007199254.740993"]

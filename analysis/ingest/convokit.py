@@ -38,10 +38,13 @@ Reading (:func:`read_convokit`)
     a turn like any other) the root is read as a top-level comment instead.
     ``comment_id`` is ``id``; ``parent_id`` is ``reply_to``; ``author`` is the
     speaker id, ``''`` for a missing speaker, ``[deleted]``, ``[removed]``
-    and the placeholder speakers this module writes (:data:`UNKNOWN_SPEAKER`,
-    :data:`ROOT_SPEAKER`); ``created_at`` is ``timestamp`` read as Unix seconds
-    (integer, float or numeric string) or else as an ISO date-time (naive
-    means UTC); ``record`` is the 1-based line in ``utterances.jsonl`` and
+    and the placeholder speakers this module writes (:data:`ROOT_SPEAKER`,
+    :data:`UNKNOWN_SPEAKER` and ``<UNKNOWN_SPEAKER>:<utterance id>``);
+    ``created_at`` is ``timestamp`` read as Unix seconds (integer, float or
+    numeric string) or else as an ISO date-time (naive means UTC), and
+    unknown when ``meta.threadscope.timestamp_known`` is false (a time the
+    export filled in from the thread, see :mod:`analysis.export_convokit`);
+    ``record`` is the 1-based line in ``utterances.jsonl`` and
     ``file`` is the corpus folder as given. Scalar fields of ``meta`` become
     metadata columns (text, keys in first-seen order; objects and arrays are
     left out); a key that is a core column name of the records or comments
@@ -96,11 +99,13 @@ ROOT_SPEAKER = "__thread__"
 """Speaker id written for a thread's root utterance (the article or post)."""
 
 UNKNOWN_SPEAKER = "__unknown__"
-"""Speaker id written for comments whose author is unknown (``author_id`` ``''``)."""
+"""Speaker id of unknown authors: the export writes ``<UNKNOWN_SPEAKER>:<utterance id>``, one speaker per comment
+whose ``author_id`` is ``''`` (older exports wrote this id alone, for all of them); both read as no author."""
 
 _RESERVED = frozenset(columns.core_names("records")) | frozenset(columns.core_names("comments"))
 _THREAD_RESERVED = frozenset(columns.core_names("threads"))
 _NO_AUTHOR = {"", ROOT_SPEAKER, UNKNOWN_SPEAKER, *REMOVED_MARKERS}
+_UNKNOWN_PREFIX = UNKNOWN_SPEAKER + ":"
 
 
 # ---------------------------------------------------------------------------
@@ -174,7 +179,8 @@ def read_convokit(folder: str, *, encoding: str = "utf-8", root_is_article: bool
         core["thread_id"].append(tid)
         core["comment_id"].append(e["id"])
         core["parent_id"].append("" if top else reply)
-        core["author"].append("" if e["speaker"] in _NO_AUTHOR else e["speaker"])
+        core["author"].append("" if e["speaker"] in _NO_AUTHOR or e["speaker"].startswith(_UNKNOWN_PREFIX)
+                              else e["speaker"])
         core["_us"].append(e["us"])
         core["text"].append(e["text"])
         meta_rows.append(add_metadata({}, e["meta"].items(), reserved=_RESERVED, order=meta_order))
@@ -238,13 +244,15 @@ def _utterance(obj: Mapping[str, Any]) -> dict[str, Any] | str:
         names = {"conv": "conversation_id", "reply": "reply_to"}
         return f"field(s) {[names.get(k, k) for k in bad]} hold an object or array, not text"
     meta = obj.get("meta")
+    scope = meta.get("threadscope") if isinstance(meta, dict) else None
+    time_known = not (isinstance(scope, dict) and scope.get("timestamp_known") is False)
     return {
         "id": scalar_text(fields["id"]).strip(),
         "speaker": scalar_text(fields["speaker"]).strip(),
         "conv": None if fields["conv"] is None else scalar_text(fields["conv"]).strip(),
         "reply": None if fields["reply"] is None else scalar_text(fields["reply"]).strip(),
         "text": scalar_text(fields["text"]),
-        "us": epoch_us(obj.get("timestamp"), iso=True),
+        "us": epoch_us(obj.get("timestamp"), iso=True) if time_known else epoch_us(None),
         "meta": meta if isinstance(meta, dict) else {},
     }
 

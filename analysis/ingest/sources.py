@@ -154,7 +154,8 @@ def read_source(source: Mapping, *, base: str | Path = ".", files: Sequence[str]
     else:
         from analysis.ingest.convokit import read_convokit
 
-        result = _concat([read_convokit(f, encoding=encoding) for f in full])
+        root_is_article = source.get("convokit", {}).get("root_is_article", True)
+        result = _concat([read_convokit(f, encoding=encoding, root_is_article=root_is_article) for f in full])
     return _relabel_files(result, dict(zip(full, paths)))
 
 

@@ -14,18 +14,13 @@ import pandas as pd
 
 from analysis.errors import bad_value, int_arg
 from analysis.lexicons import Lexicon
+from analysis.spreadsheet import safe_cell
 from analysis.validation.common import frame_entries, lexicons_arg, names_arg, require, stream
 
 __all__ = ["SHEET_COLUMNS", "coding_sheets", "codebook"]
 
 #: Columns of each sheet of :func:`coding_sheets`.
 SHEET_COLUMNS = ["item_id", "frame", "definition", "text", "context", "code", "note"]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _escape_formula(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def coding_sheets(
@@ -58,9 +53,14 @@ def coding_sheets(
     coders) and a coder's sheet does not change when another coder is added.
 
     ``escape_formulas``: a text starting with ``=``, ``+``, ``-``, ``@``, tab or
-    carriage return gets a leading ``'``, so that a spreadsheet opening the
-    sheet shows it instead of running it as a formula (untrusted text). This
-    changes what the coder sees by one character; ``item_id`` is untouched.
+    carriage return (and not a plain number) gets a leading ``'``, so that a
+    spreadsheet opening the sheet shows it instead of running it as a formula
+    (untrusted text; :func:`analysis.spreadsheet.safe_cell`, the project's one
+    rule). This changes what the coder sees by one character; ``item_id`` is
+    untouched.
+
+    Line ends in ``text``, ``context`` and ``definition`` are ``\\n`` (a
+    ``\\r\\n`` or lone ``\\r`` becomes ``\\n``, after the formula check).
 
     Caveats: write the sheets as text (CSV, quoted) and read them back with
     ``dtype=str``; a spreadsheet may turn ids into numbers or dates.
@@ -87,9 +87,12 @@ def coding_sheets(
             text_of.get((t, parent_of.get((t, c), "")), "") if doc == "comment" and parent_of.get((t, c), "") else ""
             for t, c, doc in keys
         ]
-    if escape_formulas:
-        for col in ("text", "context", "definition"):
-            base[col] = base[col].map(_escape_formula)
+    for col in ("text", "context", "definition"):
+        if escape_formulas:
+            base[col] = base[col].map(safe_cell)
+        # one kind of line end: a lone carriage return is written unquoted by Python's csv module (3.11) with "\n"
+        # line ends, and a spreadsheet or csv reader then starts a new row there
+        base[col] = base[col].str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
     base["code"] = ""
     base["note"] = ""
     sheets = {}

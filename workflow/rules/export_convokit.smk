@@ -1,4 +1,5 @@
-# ConvoKit export: the canonical corpus as a ConvoKit corpus folder
+# ConvoKit export: the canonical corpus as a ConvoKit corpus folder, with each
+# utterance's frame hits and stance in its metadata
 # (analysis/export_convokit.py; the format: analysis/ingest/convokit.py).
 
 
@@ -6,6 +7,9 @@ rule export_convokit:
     input:
         comments=shard_files(rules.shard.output.comments),
         threads=shard_files(rules.shard.output.threads),
+        # functions: rule annotate is defined in a file included after this one
+        docs=lambda wildcards: shard_files(rules.annotate.output.docs),
+        stance=lambda wildcards: shard_files(rules.annotate.output.stance),
         code=code_of("export_convokit"),
     output:
         utterances=R + "/convokit/utterances.jsonl",

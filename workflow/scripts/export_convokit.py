@@ -10,5 +10,6 @@ from analysis.export_convokit import export_convokit
 log = io.setup_logging(snakemake.log[0], "export_convokit")
 report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 export_convokit(list(zip(snakemake.input.comments, snakemake.input.threads, strict=True)),
-                str(Path(snakemake.output.utterances).parent))
+                str(Path(snakemake.output.utterances).parent),
+                annotations=list(zip(snakemake.input.docs, snakemake.input.stance, strict=True)))
 log.info("wrote the utterances of %d shards", len(snakemake.input.comments))
