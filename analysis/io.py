@@ -8,6 +8,7 @@ with sorted keys and a final newline; CSV without index, with '\\n' line ends.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import sys
@@ -62,10 +63,17 @@ def read_json(path: str | Path):
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """Write a small table as CSV (no index, '\\n' line ends, UTF-8)."""
+    """Write a small table as CSV (no index, '\\n' line ends, UTF-8).
+
+    Python's ``csv`` writer leaves a text cell holding a lone carriage return unquoted when lines end in
+    ``'\\n'``, and every reader then splits the row there; such a table is written with every text cell quoted.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    text = df.select_dtypes(include=["object", "string"])
+    carriage_return = any(text[c].astype(str).str.contains("\r", regex=False).any() for c in text.columns)
+    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8",
+              quoting=csv.QUOTE_NONNUMERIC if carriage_return else csv.QUOTE_MINIMAL)
 
 
 def read_csv(path: str | Path, **options) -> pd.DataFrame:

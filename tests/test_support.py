@@ -1,5 +1,6 @@
 """Small shared pieces: table contract, pseudonyms, shards, escaping, config errors."""
 
+import csv
 import html
 import re
 
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import columns
+from analysis import columns, io
 from analysis.config import check_config
 from analysis.errors import ConfigError
 from analysis.privacy import pseudonym, pseudonymise
@@ -133,3 +134,16 @@ def test_example_configs_are_valid(example):
     cfg = default_config()
     cfg.update(yaml.safe_load(pathlib.Path(f"config/examples/{example}.yaml").read_text(encoding="utf-8")))
     check_config(cfg)
+
+
+def test_a_text_cell_with_a_lone_carriage_return_stays_one_cell(tmp_path):
+    table = pd.DataFrame({"text": ["first\rsecond", "plain", None], "n": [1, 2, 3]})
+    io.write_csv(table, tmp_path / "t.csv")
+    with open(tmp_path / "t.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))  # what a spreadsheet's import and every CSV reader see
+    assert rows == [["text", "n"], ["first\rsecond", "1"], ["plain", "2"], ["", "3"]]
+    back = io.read_csv(tmp_path / "t.csv")
+    assert back["text"].tolist()[:2] == ["first\rsecond", "plain"] and pd.isna(back["text"][2])
+    assert back["n"].tolist() == [1, 2, 3]
+    io.write_csv(table.iloc[1:], tmp_path / "plain.csv")  # without one, the bytes are pandas' usual ones
+    assert (tmp_path / "plain.csv").read_text(encoding="utf-8") == "text,n\nplain,2\n,3\n"
