@@ -26,7 +26,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from analysis import describe, plotting, provenance
 from analysis.figure_registry import FIGURES
@@ -36,7 +36,7 @@ from analysis.render import fmt_number
 __all__ = [
     "figures", "draw", "comments_per_depth", "reply_tree", "frame_rates", "frame_rates_by_group",
     "framing_over_time", "framing_index", "frame_transitions", "keyness", "partisanship", "reply_network",
-    "rule_graph", "MAX_GROUPS", "DEPTH_BIN_FROM", "MAX_TREE_DEPTH",
+    "rule_graph", "depth_bins", "MAX_GROUPS", "DEPTH_BIN_FROM", "MAX_TREE_DEPTH",
 ]
 
 #: The most groups a figure draws one by one; the rest are pooled as "other".
@@ -81,8 +81,9 @@ def _is_term_text(term) -> bool:
 
 def _missing(values) -> pd.Series:
     """Which group labels stand for a missing value (no panel or bar is drawn for them)."""
-    v = pd.Series(values).astype(str).str.strip()
-    return v.isin(["", "nan", "NaN", "None", "<NA>", "NaT", "null"])
+    v = pd.Series(values)
+    return (v.isna() | v.astype(object).map(lambda x: str(x).strip()).isin(["", "nan", "NaN", "None", "<NA>", "NaT",
+                                                                             "null"])).to_numpy()
 
 
 def _colour_map(colours: pd.DataFrame | None, by: str) -> dict[str, str]:
@@ -133,6 +134,8 @@ def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
     if len(positive) and positive.max() / positive.min() > 50:  # a long tail: show it on a log scale
         ax.set_yscale("log")
         ax.set_ylabel("Comments (log scale)")
+    else:
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.grid(axis="x", visible=False)
     ax.margins(y=0.12)
     n_comments = int(depth["n_comments"].sum())
@@ -243,8 +246,8 @@ def _top_groups(part: pd.DataFrame, *, max_groups: int = MAX_GROUPS) -> tuple[pd
     """The rows of one grouping's rates to draw: the ``max_groups`` groups with most documents (ties by name),
     plus "other (k groups)" pooled from the rest (rate = hits / tokens, no interval); groups with a missing
     label are left out. Returns (rows, group labels in drawing order, number pooled, number missing)."""
-    missing = _missing(part["group"]).to_numpy()
-    n_missing = int(part.loc[missing, "group"].nunique())
+    missing = _missing(part["group"])
+    n_missing = int(part.loc[missing, "group"].nunique(dropna=False))
     part = part[~missing]
     sizes = (part.groupby("group")["n_docs"].max().reset_index()
              .sort_values(["n_docs", "group"], ascending=[False, True]))
@@ -272,7 +275,9 @@ def _rate_sentence(by: str, rows: pd.DataFrame, groups: Sequence[str]) -> str:
     spread = d.groupby("frame")["rate"].agg(lambda r: r.max() - r.min())
     frame = spread.idxmax()
     f = d[d["frame"] == frame]
-    hi, lo = f.loc[f["rate"].idxmax()], f.loc[f["rate"].idxmin()]
+    hi, lo = f.loc[f["rate"].idxmax()].copy(), f.loc[f["rate"].idxmin()].copy()
+    if by == "depth":
+        hi["group"], lo["group"] = (f"depth {g}" if g != "0" else "the article" for g in (hi["group"], lo["group"]))
     overlap = "overlap" if hi["ci_low"] <= lo["ci_high"] else "do not overlap"
     return (f"By {by}, {str(frame).replace('_', ' ')} differs most: {fmt_number(hi['rate'], digits=1)} per 1,000 "
             f"tokens in {hi['group']} (95% CI {fmt_number(hi['ci_low'], digits=1)} to "
@@ -387,6 +392,7 @@ def framing_over_time(stem: str | Path, *, rates: pd.DataFrame, period: str, eve
     data = data[data["start"].notna()].sort_values(["start", "frame"])
     plotting.style()
     n_periods = data["start"].nunique()
+    marks = []
     if n_periods < 2:
         fig = _notice_figure("Framing over time needs the period grouping (framing.group_by) and two or more periods")
         data, frames = data.iloc[0:0], []
@@ -397,7 +403,6 @@ def framing_over_time(stem: str | Path, *, rates: pd.DataFrame, period: str, eve
         nrows = -(-len(frames) // ncols)
         fig, axes = plt.subplots(nrows, ncols, figsize=(6.4 if ncols == 1 else 9.0, 0.6 + 1.9 * nrows),
                                  squeeze=False, sharex=True, layout="constrained")
-        marks = []
         for e in events or []:
             when = pd.to_datetime(str(e["date"]), errors="coerce")
             if pd.notna(when) and data["start"].min() <= when <= data["start"].max() + pd.Timedelta(days=366):
@@ -441,7 +446,8 @@ def framing_over_time(stem: str | Path, *, rates: pd.DataFrame, period: str, eve
                  + (f"{n_unknown:,} documents without a time are left out. " if n_unknown else "")
                  + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}."
                     if first is not None else ""))
-        numbers = {"n_periods": int(n_periods), "n_hits": int(totals_by_period.sum())}
+        numbers = {"n_periods": int(n_periods), "n_hits": int(totals_by_period.sum()),
+                   "events": [{"n": n, "date": f"{w:%Y-%m-%d}", "label": label} for n, w, label in marks]}
     else:
         facts, numbers = "No time series: fewer than two periods with dated documents.", {}
     plotting.save_figure(fig, data, stem, facts=facts, dictionaries=plotting.dictionaries_of(rates), numbers=numbers)
@@ -544,8 +550,9 @@ def keyness(stem: str | Path, *, table: pd.DataFrame, colours: pd.DataFrame | No
     plotting.style()
     by = table["by"].iloc[0] if len(table) else ""
     data = table[table["by"] == by] if len(table) else table
-    n_missing = int(data.loc[_missing(data["group"]).to_numpy(), "group"].nunique()) if len(data) else 0
-    data = data[~_missing(data["group"]).to_numpy()] if len(data) else data
+    missing = _missing(data["group"]) if len(data) else np.zeros(0, dtype=bool)
+    n_missing = int(data.loc[missing, "group"].nunique(dropna=False)) if missing.any() else 0
+    data = data[~missing] if len(data) else data
     n_terms = len(data)
     data = data[data["term"].map(_is_term_text)] if len(data) else data
     n_dropped = n_terms - len(data)
@@ -741,23 +748,26 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
 # reproducibility chapter
 
 
-def _route(start: tuple[float, float], end: tuple[float, float], by_layer: Mapping[int, Sequence[float]], *,
-           clear: float = 0.5) -> list[tuple[float, float]]:
+def _route(start: tuple[float, float], end: tuple[float, float], boxes: Mapping[int, Sequence[tuple[float, float]]],
+           *, half_height: float = 0.22) -> list[tuple[float, float]]:
     """The points of an arrow of the layered rule graph from ``start`` to ``end`` (x, -layer) that passes no box
-    of the layers between: where the straight line would cross a box (within ``clear`` of a rule's x), it
-    bends through the nearest gap between the boxes of that layer."""
+    of the layers between: ``boxes`` gives each layer's boxes as (centre x, half width). The arrow gets a point
+    at every layer it passes, on the straight way to ``end``, or in the nearest gap between that layer's boxes
+    where the straight way would cross one."""
     (_, y0), (x1, y1) = start, end
     points = [start]
-    layers = range(int(-y0) + 1, int(-y1))
-    for k in layers:
+    for k in range(int(-y0) + 1, int(-y1)):
         px, pk = points[-1][0], -points[-1][1]
-        x = px + (x1 - px) * (k - pk) / (-y1 - pk)
-        boxes = sorted(by_layer.get(k, []))
-        if any(abs(x - b) < clear for b in boxes):
-            gaps = [boxes[0] - 0.55] + [(u + v) / 2 for u, v in zip(boxes, boxes[1:]) if v - u >= 2 * clear] + [
-                boxes[-1] + 0.55]
+        slope = (x1 - px) / (-y1 - pk)  # x per layer
+        x = px + slope * (k - pk)
+        reach = abs(slope) * half_height
+        row = sorted(boxes.get(k, []))
+        if any(abs(x - c) < w + reach + 0.05 for c, w in row):
+            gaps = [row[0][0] - row[0][1] - 0.15] + [
+                (u + wu + v - wv) / 2 for (u, wu), (v, wv) in zip(row, row[1:]) if (v - wv) - (u + wu) > 0.12] + [
+                row[-1][0] + row[-1][1] + 0.15]
             x = min(gaps, key=lambda g: (abs(g - x), g))
-            points.append((x, -k))
+        points.append((x, -k))
     points.append(end)
     return points
 
@@ -774,12 +784,15 @@ def rule_graph(stem: str | Path, *, edges: pd.DataFrame) -> str:
     fig, ax = plt.subplots(figsize=(min(plotting.MAX_INCHES[0], max(6.4, 0.62 * width)),
                                     min(plotting.MAX_INCHES[1], 0.62 * n_layers + 0.4)))
     xy = {r: (x, -k) for r, (k, x) in pos.items()}
-    by_layer: dict[int, list[float]] = {}
-    for k, x in pos.values():
-        by_layer.setdefault(k, []).append(x)
+    # each box's half width in x units, from its longest line (5 pt text, about 0.6 em a character, and padding)
+    inch_per_x = fig.get_size_inches()[0] / (max(x for _, x in pos.values()) - min(x for _, x in pos.values()) + 1.2)
+    boxes: dict[int, list[tuple[float, float]]] = {}
+    for rule, (k, x) in pos.items():
+        chars = max(len(line) for line in provenance.wrap_rule_name(rule).split("\n"))
+        boxes.setdefault(k, []).append((x, (chars * 0.6 * 5 / 72 + 0.1) / inch_per_x / 2))
     for a, b in edges.itertuples(index=False):
         if b:
-            points = _route(xy[a], xy[b], by_layer)
+            points = _route(xy[a], xy[b], boxes)
             if len(points) > 2:
                 ax.plot([p[0] for p in points[:-1]], [p[1] for p in points[:-1]], color="#999999", lw=0.7, zorder=1)
             ax.add_patch(FancyArrowPatch(points[-2], points[-1], arrowstyle="-|>", mutation_scale=7, color="#999999",
@@ -817,6 +830,14 @@ def figures(inputs: Mapping[str, str | Sequence[str]], params: Mapping[str, Mapp
     """
     order = sorted(stems, key=lambda name: -FIGURES[name].cost)
     module = globals()
-    tasks = {name: (lambda name=name: module[name](stems[name], **FIGURES[name].read(inputs[name], params[name])))
-             for name in order}
+    tasks = {name: (lambda name=name: _checked(stems[name], module[name](
+        stems[name], **FIGURES[name].read(inputs[name], params[name])))) for name in order}
     return draw(tasks, processes=processes)
+
+
+def _checked(stem: str, line: str) -> str:
+    """A figure's log line with the layout problems its note records (:func:`analysis.plotting.layout_problems`)."""
+    import json
+
+    problems = json.loads(Path(stem).with_suffix(".json").read_text(encoding="utf-8")).get("layout_problems", [])
+    return line + (f"; LAYOUT PROBLEMS: {problems}" if problems else "")

@@ -113,7 +113,7 @@ def calls() -> dict:
                           "downstream": [rules[k + 1] for k in range(39)] + [rules[k] for k in range(29, 39)]})
     events = [{"date": "2012-06-15", "label": "an event with a long label " * 3}, {"date": "2013-01-01",
                                                                                   "label": "$ signs $"}]
-    depth = pd.DataFrame({"depth": range(1, 301), "n_comments": (100000 / np.arange(1, 301) ** 1.5).astype(int) + 1})
+    depth = pd.DataFrame({"depth": range(1, 301), "n_comments": (1_000_000 / np.arange(1, 301) ** 3).astype(int) + 1})
     return {
         "comments_per_depth": dict(depth=depth),
         "reply_tree": dict(thread=thread_table(), max_comments=300),
@@ -218,3 +218,75 @@ if os.environ.get("THREADSCOPE_STRESS_PNG"):  # pragma: no cover - for looking a
         folder = os.environ["THREADSCOPE_STRESS_PNG"]
         for name, kwargs in calls().items():
             getattr(figures, name)(os.path.join(folder, name), **kwargs)
+
+
+# ----- what the figures draw, worked out by hand
+
+
+def test_depth_bins_by_hand():
+    labels, first = figures.depth_bins([0, 1, 12, 13, 24, 25, 48, 49, 300])
+    assert list(labels) == ["0", "1", "12", "13\u201324", "13\u201324", "25\u201348", "25\u201348", "49\u201396",
+                            "193\u2013384"]
+    assert list(first) == [0, 1, 12, 13, 13, 25, 25, 49, 193]
+    assert len(set(figures.depth_bins(range(1, 301))[0])) == 12 + 5  # 1..12, then 13-24 ... 193-384
+
+
+def small_rates(groups: dict) -> pd.DataFrame:
+    """Rates of one frame 'f' for the grouping 'side': group -> (hits, tokens, n_docs, ci_low, ci_high)."""
+    return pd.DataFrame([{"by": "side", "group": g, "frame": "f", "hits": h, "tokens": t, "n_docs": n,
+                          "rate": 1000 * h / t, "ci_low": lo, "ci_high": hi, "unit": "threads", "n_boot": 10}
+                         for g, (h, t, n, lo, hi) in groups.items()])
+
+
+def test_rates_by_group_pool_the_small_groups_as_other_and_leave_out_missing_labels(tmp_path):
+    groups = {f"g{k}": (10 + k, 1000, 100 - k, 1.0, 50.0) for k in range(7)}
+    groups |= {"small1": (3, 200, 2, 1.0, 30.0), "small2": (5, 300, 1, 1.0, 30.0), "nan": (9, 100, 50, 1, 99)}
+    figures.frame_rates_by_group(tmp_path / "r", rates=small_rates(groups))
+    drawn = pd.read_csv(tmp_path / "r.csv", keep_default_na=False).set_index("group")
+    assert set(drawn.index) == {f"g{k}" for k in range(7)} | {"other (2 groups)"}
+    assert drawn.loc["other (2 groups)", "rate"] == pytest.approx(1000 * (3 + 5) / (200 + 300))
+    note = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert "without a label are left out" in note["facts"]
+
+
+def test_the_rates_sentence_names_the_frame_that_differs_most(tmp_path):
+    # frame f: 37 / 1,200 tokens = 30.8 against 10 / 1,200 = 8.3 per 1,000; frame g differs by 0.8 only
+    rates = pd.concat([small_rates({"a": (37, 1200, 5, 25.5, 35.5), "b": (10, 1200, 5, 7.5, 9.5)}),
+                       small_rates({"a": (11, 1200, 5, 8.5, 10.5), "b": (10, 1200, 5, 7.5, 9.5)})
+                       .assign(frame="g")], ignore_index=True)
+    figures.frame_rates_by_group(tmp_path / "r", rates=rates)
+    sentence = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["numbers"]["sentences"][0]
+    assert sentence.startswith("By side, f differs most: 30.8 per 1,000 tokens in a (95% CI 25.5 to 35.5)")
+    assert sentence.endswith("against 8.3 in b (7.5 to 9.5); the intervals do not overlap.")
+
+
+def test_framing_over_time_marks_the_events_inside_the_time_span(tmp_path):
+    rates = pd.DataFrame([{"by": "period", "group": p, "frame": "f", "hits": 5, "tokens": 1000, "n_docs": 3,
+                           "rate": 5.0, "ci_low": 4.0, "ci_high": 6.0, "unit": "threads", "n_boot": 10}
+                          for p in ("2014", "2015", "2016", "unknown")])
+    events = [{"date": "2015-06-01", "label": "a ruling"}, {"date": "1990-01-01", "label": "long before"}]
+    figures.framing_over_time(tmp_path / "t", rates=rates, period="year", events=events)
+    note = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert note["numbers"]["events"] == [{"n": 1, "date": "2015-06-01", "label": "a ruling"}]
+    assert note["numbers"]["n_periods"] == 3 and note["layout_problems"] == []
+
+
+def test_a_deep_thread_is_drawn_collapsed_on_a_bounded_canvas(tmp_path):
+    figures.reply_tree(tmp_path / "t", thread=thread_table(), max_comments=300)
+    note = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    # the first subtree is the 5,000-deep chain, cut to 300 comments; depths 41..300 are collapsed
+    assert note["numbers"]["n_drawn"] == figures.MAX_TREE_DEPTH and note["numbers"]["n_collapsed"] == 300 - 40
+    from PIL import Image
+    width, height = Image.open(tmp_path / "t.png").size
+    assert width <= plotting.MAX_INCHES[0] * 300 and height <= plotting.MAX_INCHES[1] * 300
+
+
+def test_keyness_draws_no_panel_for_a_missing_label_read_from_csv(tmp_path):
+    rows = [{"by": "side", "group": g, "term": f"word{k}", "z": 5.0 - k} for g in ("pro", "anti", "")
+            for k in range(3)]
+    (tmp_path / "k.csv").write_text(pd.DataFrame(rows).to_csv(index=False), encoding="utf-8")
+    table = pd.read_csv(tmp_path / "k.csv", keep_default_na=False, na_values=[""])  # as the workflow reads it
+    figures.keyness(tmp_path / "k", table=table)
+    note = json.loads((tmp_path / "k.json").read_text(encoding="utf-8"))
+    assert note["layout_problems"] == [] and "1 group(s) without a label are left out" in note["facts"]
+    assert set(pd.read_csv(tmp_path / "k.csv")["group"]) == {"pro", "anti"}
