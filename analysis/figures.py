@@ -234,12 +234,18 @@ def frame_rates(stem: str | Path, *, rates: pd.DataFrame, colours: pd.DataFrame 
     return f"{len(frames)} frames, groups {groups}"
 
 
-def _frame_label(frame, width: int = 26) -> str:
-    """A frame name as a tick label: underscores as spaces, wrapped on two lines, then shortened."""
-    lines = textwrap.wrap(str(frame).replace("_", " "), width=width, break_long_words=True)
+def _two_lines(text, width: int = 26) -> str:
+    """Data text as a label of at most two lines of ``width`` characters: wrapped at spaces, the rest of a longer
+    text shortened in the second line (:func:`analysis.plotting.short_label`, which also makes it inert)."""
+    lines = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
     if len(lines) > 2:
         lines = [lines[0], " ".join(lines[1:])]
     return "\n".join(plotting.short_label(line, width=width) for line in lines)
+
+
+def _frame_label(frame, width: int = 26) -> str:
+    """A frame name as a tick label: underscores as spaces, on at most two lines (:func:`_two_lines`)."""
+    return _two_lines(str(frame).replace("_", " "), width=width)
 
 
 def _top_groups(part: pd.DataFrame, *, max_groups: int = MAX_GROUPS) -> tuple[pd.DataFrame, list[str], int, int]:
@@ -346,7 +352,7 @@ def frame_rates_by_group(stem: str | Path, *, rates: pd.DataFrame, colours: pd.D
                 ax.errorbar(d["rate"], y, xerr=np.nan_to_num(err), fmt="o", color=colour, ms=3.5, capsize=1.5, lw=1)
                 ax.set_yticks(y, [_frame_label(f, width=20) for f in frames] if k == 0 else [])
                 ax.set_ylim(len(frames) - 0.5, -0.5)
-                ax.set_title(plotting.short_label(g, width=22), fontsize=7,
+                ax.set_title(_two_lines(g, width=22), fontsize=7,
                              color=colour if colour != plotting.OTHER_COLOUR else "#333333")
                 ax.tick_params(labelsize=7)
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
@@ -421,6 +427,8 @@ def framing_over_time(stem: str | Path, *, rates: pd.DataFrame, period: str, eve
             ax.tick_params(labelsize=7)
         for ax in axes.flat[len(frames):]:
             ax.set_visible(False)
+        if len(frames) % ncols:  # the panel above a hidden one is the lowest of its column: it shows the dates
+            axes[-2, -1].xaxis.set_tick_params(labelbottom=True)
         if marks:  # the numbers above the first row, the labels in a legend below
             for ax in axes[0]:
                 if ax.get_visible():
