@@ -579,7 +579,7 @@ def keyness(stem: str | Path, *, table: pd.DataFrame, colours: pd.DataFrame | No
             d = top[top["group"] == g].sort_values("z")
             ax.barh(range(len(d)), d["z"], color=palette.get(g, plotting.OKABE_ITO[k]))
             ax.set_yticks(range(len(d)), [plotting.short_label(t, width=22) for t in d["term"]])
-            ax.set_title(plotting.short_label(f"{by} = {g}", width=30), fontsize=8)
+            ax.set_title(_two_lines(f"{by} = {g}", width=32), fontsize=8)
             ax.set_xlabel("log-odds z-score")
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.grid(axis="y", visible=False)
@@ -712,7 +712,7 @@ def reply_network(stem: str | Path, *, edges: pd.DataFrame, incivility: pd.DataF
         node_colours = [palette.get(str(g), "#dddddd") for g in nodes["group"]]
         nx.draw_networkx_nodes(G, pos, ax=ax, node_size=18, node_color=node_colours, linewidths=0)
         for g in shown:
-            ax.scatter([], [], color=palette[g], label=plotting.short_label(g, width=24))
+            ax.scatter([], [], color=palette[g], label=plotting.short_label(g, width=32))
         if len(groups) > len(shown):
             ax.scatter([], [], color=plotting.OTHER_COLOUR, label=f"{len(groups) - len(shown)} other groups")
         ax.scatter([], [], color="#dddddd", label="no group")
