@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from analysis import describe, io
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
-__all__ = ["Figure", "FIGURES", "caption_file", "example_thread"]
+__all__ = ["Figure", "FIGURES", "caption_file", "example_thread", "colour_table"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,11 @@ def _stamp(paths: Sequence[str]) -> str:
     return lexicon_stamp(load_lexicon(p, check_terms=False) for p in paths)
 
 
+def colour_table(path: str | Path) -> pd.DataFrame:
+    """The run's group colours (rule ``group_colours``: ``by``, ``group``, ``colour``), group names as text."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
 def example_thread(threads: str | Path, comments: Sequence[str | Path], *, requested: str) -> pd.DataFrame:
     """The comments of the thread the reply-tree figure draws (:func:`analysis.describe.pick_example_thread`
     over the thread table ``threads``), read alone from the comment shards."""
@@ -100,8 +105,27 @@ FIGURES: dict[str, Figure] = {
         "Framing", "Frame rates, article and comments",
         "Dot plot of each frame's rate per 1,000 tokens in the article and in the comments, with confidence intervals.",
         "90%",
+        inputs={"rates": "frame_rates.rates", "colours": "group_colours.table"},
+        read=lambda i, p: {"rates": io.read_csv(i["rates"]), "colours": colour_table(i["colours"])},
+        cost=2),
+    "frame_rates_by_group": Figure(
+        "Framing", "Frame rates by group",
+        "Small multiples: for each configured grouping a row of panels, one per group, with each frame's rate per "
+        "1,000 tokens and its confidence interval.",
+        "100%",
+        inputs={"rates": "frame_rates.rates", "colours": "group_colours.table"},
+        read=lambda i, p: {"rates": io.read_csv(i["rates"], dtype={"group": str}),
+                           "colours": colour_table(i["colours"])},
+        cost=2),
+    "framing_over_time": Figure(
+        "Framing", "Framing over time",
+        "One panel per frame: its rate per 1,000 tokens in each period as a line with a shaded confidence band, "
+        "and dashed numbered lines at the configured events.",
+        "100%",
         inputs={"rates": "frame_rates.rates"},
-        read=lambda i, p: {"rates": io.read_csv(i["rates"])},
+        params={"period": "framing.period", "events": "framing.events"},
+        read=lambda i, p: {"rates": io.read_csv(i["rates"], dtype={"group": str}), "period": p["period"],
+                           "events": p["events"]},
         cost=2),
     "framing_index": Figure(
         "Framing", "Framing index by reply depth", "Framing index by reply depth with confidence intervals.", "85%",
@@ -118,8 +142,9 @@ FIGURES: dict[str, Figure] = {
         cost=7),
     "keyness": Figure(
         "Framing", "Distinctive terms by group", "Horizontal bars of the most distinctive terms of each group.", "100%",
-        inputs={"table": "keyness.table"},
-        read=lambda i, p: {"table": io.read_csv(i["table"])},
+        inputs={"table": "keyness.table", "colours": "group_colours.table"},
+        read=lambda i, p: {"table": io.read_csv(i["table"], dtype={"group": str}),
+                           "colours": colour_table(i["colours"])},
         cost=3),
     "partisanship": Figure(
         "Polarization", "Leave-out partisanship",
@@ -136,12 +161,13 @@ FIGURES: dict[str, Figure] = {
         "Network of speakers coloured by group, and the shares of cross-group and uncivil replies with intervals.",
         "100%",
         inputs={"edges": "polarization_report.edges", "incivility": "polarization_report.incivility",
-                "network": "polarization_report.network",
+                "network": "polarization_report.network", "colours": "group_colours.table",
                 "dictionaries": ("config:polarization.stance_lexicon", "config:polarization.incivility_lexicon")},
-        params={"seed": "polarization.seed"},
+        params={"seed": "polarization.seed", "group_by": "polarization.group_column"},
         read=lambda i, p: {"edges": io.read_csv(i["edges"]), "incivility": io.read_csv(i["incivility"]),
                            "network": io.read_csv(i["network"]), "dictionaries": _stamp(i["dictionaries"]),
-                           "seed": p["seed"]},
+                           "seed": p["seed"], "colours": colour_table(i["colours"]),
+                           "group_by": p["group_by"] or "stance"},
         cost=6),
     "rule_graph": Figure(
         "Reproducibility", "The workflow's rule graph",

@@ -212,8 +212,8 @@ def test_frac_example_runs_on_an_excerpt(tmp_path):
     assert "security_defense" in page
 
 
-FIGURES = ["comments_per_depth", "reply_tree", "frame_rates", "framing_index", "frame_transitions", "keyness",
-           "partisanship", "reply_network", "rule_graph"]
+FIGURES = ["comments_per_depth", "reply_tree", "frame_rates", "frame_rates_by_group", "framing_over_time",
+           "framing_index", "frame_transitions", "keyness", "partisanship", "reply_network", "rule_graph"]
 
 
 def test_every_figure_has_its_files_caption_and_cite_block(small_run):

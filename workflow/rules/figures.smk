@@ -4,7 +4,30 @@
 # analysis.figure_registry.FIGURES; this rule is built from that list. One job instead
 # of one per figure: the imports (pandas, matplotlib) are paid once, then the
 # figures are shared among forked processes. The rule graph is drawn on its
-# own (provenance.smk): it changes with the config, not the data.
+# own (provenance.smk): it changes with the config, not the data. Each group's
+# colour is assigned once, by group_colours, and read by every figure that
+# draws groups.
+
+rule group_colours:
+    input:
+        rates=rules.frame_rates.output.rates,
+        keyness=rules.keyness.output.table,
+        edges=rules.polarization_report.output.edges,
+        code=code_of("group_colours"),
+    output:
+        table=R + "/figures/group_colours.csv",
+    params:
+        group_by=config["polarization"]["group_column"],
+    log:
+        LOGS + "/group_colours.log",
+    benchmark:
+        bench("group_colours")
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/group_colours.py"
+
 
 #: The figures rule figures draws, in book order.
 DATA_FIGURES = [name for name, fig in FIGURES.items() if fig.rule == "figures"]
