@@ -4,8 +4,10 @@ figure drawing groups reads, so a group keeps its colour from figure to figure."
 import pandas as pd
 
 from analysis import io, plotting
+from analysis.errors import report_user_errors
 
 log = io.setup_logging(snakemake.log[0], "group_colours")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 text = {"dtype": str, "keep_default_na": False}
 rates = pd.read_csv(snakemake.input.rates, usecols=["by", "group", "n_docs"], **text)
 parts = [rates.assign(n=rates["n_docs"].astype(int))[["by", "group", "n"]]]

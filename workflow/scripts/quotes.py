@@ -3,9 +3,11 @@
 import pyarrow as pa
 
 from analysis import io
+from analysis.errors import report_user_errors
 from analysis.quotes import find_quotes, quote_schema, quoted_share
 
 log = io.setup_logging(snakemake.log[0], "quotes")
+report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 inp, opts = snakemake.input, snakemake.params.quotes
 comments = io.read_table(inp.comments)
 threads = io.read_table(inp.threads)
