@@ -34,7 +34,7 @@ Stages and what is measured
     counted once (the target is judged on it); ``sum of RSS``, the same sum of
     resident sizes, which counts a shared page once per process (the ingest's
     forked mention search shares its parent's pages); and ``largest job``, the
-    largest ``max_pss`` of one job in Snakemake's benchmark files. Baseline:
+    largest peak RSS of one job (its usage record, ``max_rss``). Baseline:
     reading every input CSV once with ``pandas.read_csv``.
 ``throughput``
     In this machine's one process (a child of the runner): the
@@ -65,12 +65,13 @@ Stages and what is measured
     the floor of any rerun, printed beside it: ``--forcerun figures`` (Snakemake's
     own start and end, the figures and the book, no aggregate) plus the new
     shard's ``ingest_shard``, ``shard`` and ``annotate`` jobs (their wall time
-    in the rerun, from their benchmark files), as a share of the cold time.
+    in the rerun, from their usage records), as a share of the cold time.
 
 Per-rule figures (slowest rules, CPU and largest job by rule) are printed
-under the table from the files of Snakemake's ``benchmark:`` directive,
-``<results>/benchmarks/<rule>[/<wildcards>].tsv``; a workflow whose rules
-declare none gets a note instead.
+under the table from the usage records every job writes when it exits
+(``analysis.io.write_usage``: ``<results>/benchmarks/<rule>[/<wildcards>].tsv``,
+wall seconds, peak RSS and CPU from the kernel's accounting); a workflow
+whose jobs write none gets a note instead.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
 import generate_corpus  # noqa: E402
+
+from analysis.io import USAGE_COLUMNS  # noqa: E402
 
 STAGES = ("sample", "scale", "throughput", "leave_out", "bootstrap", "incremental")
 TARGETS = {
@@ -236,7 +239,7 @@ def run_measured(cmd: list[str], *, log: Path, cwd: Path = ROOT, env: dict | Non
 
     The tree is sampled every ``interval`` seconds: ``tree_rss`` and ``tree_pss`` are the largest sums seen
     (``tree_pss`` None without PSS). ``cpu`` is the CPU time of every process the command waited for
-    (``RUSAGE_CHILDREN``). Per-job figures come from Snakemake's benchmark files (``read_benchmarks``).
+    (``RUSAGE_CHILDREN``). Per-job figures come from the jobs' usage records (``read_benchmarks``).
 
     With ``mem_limit`` (bytes), a run whose tree holds more than that (PSS, else RSS) is stopped (``stop_tree``)
     and reported with ``stopped`` set, instead of endangering a shared machine; any other failure raises.
@@ -265,22 +268,21 @@ def run_measured(cmd: list[str], *, log: Path, cwd: Path = ROOT, env: dict | Non
     return {"wall": wall, "cpu": cpu, "tree_rss": peak_rss, "tree_pss": peak_pss or None, "stopped": stopped}
 
 
-# ------------------------------------------------------------------ Snakemake's benchmark files
+# ------------------------------------------------------------------ the jobs' usage records
 
-#: The columns of a file of Snakemake's ``benchmark:`` directive (sizes in MiB, times in seconds).
-BENCHMARK_COLUMNS = ("s", "h:m:s", "max_rss", "max_vms", "max_uss", "max_pss", "io_in", "io_out", "mean_load",
-                     "cpu_time")
+#: The columns of a job's usage record (``analysis.io.write_usage``: seconds, MiB, CPU seconds).
+BENCHMARK_COLUMNS = USAGE_COLUMNS
 
 
 def read_benchmarks(results: Path, *, since: float | None = None) -> pd.DataFrame:
-    """One row per job from the files of Snakemake's ``benchmark:`` directive under ``<results>/benchmarks/``.
+    """One row per job from the usage records under ``<results>/benchmarks/`` (``analysis.io.write_usage``).
 
     A rule's file is ``<rule>.tsv``, or ``<rule>/<wildcard values>.tsv`` for a rule with wildcards: ``rule`` is
     the first part of the path below ``benchmarks/``, ``job`` the path without ``.tsv``. The other columns are
-    Snakemake's (``s`` wall seconds; ``max_rss``, ``max_pss`` MiB over the job's process and its children;
-    ``cpu_time`` seconds; NaN where Snakemake wrote ``NA``, a job too short to be sampled). With ``since`` (a
-    ``time.time()``), only the files written since then: the jobs of the last run when an earlier run's files
-    are still there. No files (rules without ``benchmark:``): an empty table with these columns.
+    ``s`` (wall seconds), ``max_rss`` (peak resident MiB of the job or its largest child) and ``cpu_time``
+    (seconds, the job and its children). With ``since`` (a ``time.time()``), only the files written since then:
+    the jobs of the last run when an earlier run's files are still there. No files: an empty table with these
+    columns.
     """
     folder = results / "benchmarks"
     frames = []
@@ -288,7 +290,7 @@ def read_benchmarks(results: Path, *, since: float | None = None) -> pd.DataFram
         if since is not None and path.stat().st_mtime < since:
             continue
         job = path.relative_to(folder).with_suffix("")
-        frame = pd.read_csv(path, sep="\t", na_values=["NA"], keep_default_na=False)
+        frame = pd.read_csv(path, sep="\t")
         frames.append(frame.assign(rule=job.parts[0], job=job.as_posix()))
     if not frames:
         return pd.DataFrame(columns=["rule", "job", *BENCHMARK_COLUMNS])
@@ -296,26 +298,26 @@ def read_benchmarks(results: Path, *, since: float | None = None) -> pd.DataFram
 
 
 def by_rule(jobs: pd.DataFrame) -> pd.DataFrame:
-    """Per rule: jobs, summed and longest wall s, summed CPU s, the largest job's PSS (MiB); slowest first."""
-    return (jobs.astype({"s": float, "cpu_time": float, "max_pss": float})
+    """Per rule: jobs, summed and longest wall s, summed CPU s, the largest job's peak RSS (MiB); slowest first."""
+    return (jobs.astype({"s": float, "cpu_time": float, "max_rss": float})
             .groupby("rule").agg(jobs=("s", "size"), s=("s", "sum"), longest=("s", "max"), cpu=("cpu_time", "sum"),
-                                 max_pss=("max_pss", "max"))
+                                 max_rss=("max_rss", "max"))
             .sort_values(["s", "jobs"], ascending=False))
 
 
 def rule_notes(label: str, jobs: pd.DataFrame, *, top: int = 8) -> list[str]:
     """The lines printed under the table for one run's jobs: slowest rules, CPU and largest job by rule."""
     if jobs.empty:
-        return [f"{label}: no per-rule figures (no benchmark files under <results>/benchmarks/: "
-                "the workflow's rules declare no benchmark:)"]
+        return [f"{label}: no per-rule figures (no usage records under <results>/benchmarks/: "
+                "the workflow's jobs write none)"]
     rules = by_rule(jobs)
     slow = ", ".join(f"{r.Index} {r.s:.1f}/{r.jobs}/{r.longest:.1f}" for r in rules.head(top).itertuples())
     cpu = ", ".join(f"{r.Index} {r.cpu:.1f}" for r in rules.sort_values("cpu", ascending=False).head(top).itertuples())
-    mem = ", ".join(f"{r.Index} {r.max_pss * 2**20 / 1e9:.2f}"
-                    for r in rules.sort_values("max_pss", ascending=False).head(top).itertuples())
+    mem = ", ".join(f"{r.Index} {r.max_rss * 2**20 / 1e9:.2f}"
+                    for r in rules.sort_values("max_rss", ascending=False).head(top).itertuples())
     return [f"{label}, slowest rules (summed job s / jobs / longest job s): {slow}",
             f"{label}, CPU by rule (s): {cpu}",
-            f"{label}, largest job by rule (PSS, GB): {mem}"]
+            f"{label}, largest job by rule (peak RSS, GB): {mem}"]
 
 
 # ------------------------------------------------------------------ helpers
@@ -369,7 +371,7 @@ def stage_sample(table: Table, work: Path, args) -> None:
         cold.append(run_measured(snakemake_cmd(config), log=folder / f"cold-{r}.log"))
         jobs = read_benchmarks(results) if jobs is None else jobs
         noop.append(run_measured(snakemake_cmd(config), log=folder / f"noop-{r}.log"))
-    # baselines: as many jobs that only import pandas (counted from the benchmark files); a one-rule no-op
+    # baselines: as many jobs that only import pandas (counted from the usage records); a one-rule no-op
     n_jobs, floor = len(jobs), []
     for r in range(args.repeats if n_jobs else 0):
         shutil.rmtree(folder / "floor", ignore_errors=True)
@@ -469,10 +471,10 @@ def stage_scale(table: Table, work: Path, args) -> None:
                 table.add("scale", f"{label}: peak memory, whole process tree", median(rss) / 1e9, "GB",
                           target=target_gb, n=len(rss),
                           note="sum of RSS over Snakemake and its jobs (an upper bound: no PSS on this kernel)")
-            if jobs["max_pss"].notna().any():
-                big_job = jobs.loc[jobs["max_pss"].astype(float).idxmax()]
-                table.add("scale", f"{label}: peak memory, largest job", big_job["max_pss"] * 2**20 / 1e9, "GB", n=1,
-                          note=f"{big_job['job']}: max_pss of its benchmark file (the job and its children)")
+            if not jobs.empty:
+                big_job = jobs.loc[jobs["max_rss"].astype(float).idxmax()]
+                table.add("scale", f"{label}: peak memory, largest job", big_job["max_rss"] * 2**20 / 1e9, "GB", n=1,
+                          note=f"{big_job['job']}: peak RSS of its usage record (the job or its largest child)")
         if not args.keep:
             shutil.rmtree(results, ignore_errors=True)
 
@@ -665,8 +667,8 @@ def stage_incremental(table: Table, work: Path, args) -> None:
               note=f"CPU: rerun {rerun_cpu:.0f} s / cold {cold_cpu:.0f} s = {rerun_cpu / cold_cpu:.0%}; "
                    "20 shards, shard_by: file; frozen Punkt model")
     redraw, chain = median([m["wall"] for m in redraws]), median(chains)
-    counted = (f"the new shard's {'+'.join(SHARD_CHAIN)} {chain:.1f} s (benchmark files)" if not rerun_jobs.empty
-               else "the new shard's jobs not counted (no benchmark files)")
+    counted = (f"the new shard's {'+'.join(SHARD_CHAIN)} {chain:.1f} s (usage records)" if not rerun_jobs.empty
+               else "the new shard's jobs not counted (no usage records)")
     table.add("incremental", "floor: figures+book redraw + new shard / cold", (redraw + chain) / cold, "%",
               baseline_what=f"snakemake --forcerun figures {redraw:.1f} s + {counted}, cold {cold:.0f} s",
               n=len(redraws), note="what a rerun costs before any aggregate reruns")

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ import run as runner  # noqa: E402
 
 from analysis.config import check_config  # noqa: E402
 from analysis.ingest.sources import read_source  # noqa: E402
+from analysis.io import usage_path  # noqa: E402
 from analysis.stats import bootstrap_weights, replicate_sums  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -182,76 +184,91 @@ def test_pool_reads_the_shared_sets():
 
 
 def write_tsv(path: Path, rows: list[str]) -> None:
-    """A benchmark file as Snakemake writes it: its header, then one line per run of the job."""
+    """A usage record as a job writes it (analysis.io.write_usage): its header, then its line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\t".join(runner.BENCHMARK_COLUMNS) + "\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
 
 
 def test_benchmark_files_read_as_one_row_per_job(tmp_path):
     bench = tmp_path / "benchmarks"
-    write_tsv(bench / "ingest" / "createdebate.tsv", ["5.5\t0:00:05\t300.0\t900.0\t250.0\t260.5\t1.0\t2.0\t90.0\t5.25"])
-    write_tsv(bench / "annotate" / "000.tsv", ["2.0\t0:00:02\t100.0\t500.0\t80.0\t90.0\t0.5\t0.5\t95.0\t1.75"])
-    write_tsv(bench / "annotate" / "001.tsv", ["3.0\t0:00:03\t120.0\t500.0\t85.0\t110.0\t0.5\t0.5\t95.0\t2.5"])
-    # a job too short to be sampled: Snakemake writes NA for its memory and CPU
-    write_tsv(bench / "train_punkt.tsv", ["0.2\t0:00:00\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"])
+    write_tsv(bench / "ingest" / "createdebate.tsv", ["5.5\t260.5\t5.25"])
+    write_tsv(bench / "annotate" / "000.tsv", ["2.0\t90.0\t1.75"])
+    write_tsv(bench / "annotate" / "001.tsv", ["3.0\t110.0\t2.5"])
+    write_tsv(bench / "train_punkt.tsv", ["0.2\t60.0\t0.0"])
     (bench / "notes.txt").write_text("not a benchmark file")
     jobs = runner.read_benchmarks(tmp_path)
     assert list(jobs.columns) == ["rule", "job", *runner.BENCHMARK_COLUMNS]
     assert list(jobs["rule"]) == ["annotate", "annotate", "ingest", "train_punkt"]
     assert list(jobs["job"]) == ["annotate/000", "annotate/001", "ingest/createdebate", "train_punkt"]
     assert list(jobs["s"]) == [2.0, 3.0, 5.5, 0.2]
-    assert jobs["max_pss"].iloc[2] == 260.5 and pd.isna(jobs["max_pss"].iloc[3])
+    assert list(jobs["max_rss"]) == [90.0, 110.0, 260.5, 60.0]
     rules = runner.by_rule(jobs)
     assert list(rules.index) == ["ingest", "annotate", "train_punkt"]  # slowest first
-    assert rules.loc["annotate"].to_dict() == {"jobs": 2, "s": 5.0, "longest": 3.0, "cpu": 4.25, "max_pss": 110.0}
-    assert rules.loc["train_punkt", "cpu"] == 0.0 and pd.isna(rules.loc["train_punkt", "max_pss"])
+    assert rules.loc["annotate"].to_dict() == {"jobs": 2, "s": 5.0, "longest": 3.0, "cpu": 4.25, "max_rss": 110.0}
+    assert rules.loc["train_punkt", "cpu"] == 0.0 and rules.loc["train_punkt", "max_rss"] == 60.0
     notes = runner.rule_notes("run", jobs, top=2)
     assert notes[0] == "run, slowest rules (summed job s / jobs / longest job s): ingest 5.5/1/5.5, annotate 5.0/2/3.0"
     assert notes[1] == "run, CPU by rule (s): ingest 5.2, annotate 4.2"
     # 260.5 MiB = 0.27 GB, 110 MiB = 0.12 GB
-    assert notes[2] == "run, largest job by rule (PSS, GB): ingest 0.27, annotate 0.12"
+    assert notes[2] == "run, largest job by rule (peak RSS, GB): ingest 0.27, annotate 0.12"
 
 
 def test_benchmark_files_since_a_time_are_the_last_runs_jobs(tmp_path):
     import os
 
     bench = tmp_path / "benchmarks"
-    write_tsv(bench / "annotate" / "000.tsv", ["2.0\t0:00:02\t1\t1\t1\t1\t1\t1\t1\t1"])
-    write_tsv(bench / "annotate" / "001.tsv", ["3.0\t0:00:03\t1\t1\t1\t1\t1\t1\t1\t1"])
+    write_tsv(bench / "annotate" / "000.tsv", ["2.0\t1\t1"])
+    write_tsv(bench / "annotate" / "001.tsv", ["3.0\t1\t1"])
     os.utime(bench / "annotate" / "000.tsv", (1000.0, 1000.0))  # written by an earlier run
     assert list(runner.read_benchmarks(tmp_path, since=2000.0)["job"]) == ["annotate/001"]
     assert len(runner.read_benchmarks(tmp_path)) == 2
 
 
-BENCHMARKED = """\
-rule all:
-    input: expand("res/out/{i}.txt", i=range(2)), "res/one.txt"
-rule job:
-    output: "res/out/{i}.txt"
-    benchmark: "res/benchmarks/job/{i}.tsv"
-    shell: "sleep 1; touch {output}"
-rule one:
-    output: "res/one.txt"
-    benchmark: "res/benchmarks/one.tsv"
-    shell: "touch {output}"
+#: A job as the rules' scripts are: it logs to <results>/logs/<rule>/<wildcards>.log, then works. It burns about
+#: 0.6 s of CPU, holds a 300 MiB buffer and waits for a child that burns about 0.4 s.
+USAGE_JOB = """\
+import subprocess, sys, time
+from analysis import io
+io.setup_logging(sys.argv[1], "job")
+buffer = bytearray(300 * 2**20)
+for i in range(0, len(buffer), 4096):
+    buffer[i] = 1
+end = time.process_time() + 0.6
+while time.process_time() < end:
+    pass
+child = "import time\\nend = time.process_time() + 0.4\\nwhile time.process_time() < end: pass"
+subprocess.run([sys.executable, "-c", child])
+time.sleep(0.5)
 """
 
 
-def test_snakemake_writes_the_benchmark_files_the_runner_reads(tmp_path):
-    (tmp_path / "Snakefile").write_text(BENCHMARKED, encoding="utf-8")
-    out = runner.run_measured([runner.snakemake_exe(), "--cores", "2", "--nolock"], cwd=tmp_path, log=tmp_path / "log")
-    jobs = runner.read_benchmarks(tmp_path / "res")
-    assert sorted(jobs["job"]) == ["job/0", "job/1", "one"]
-    # Snakemake starts its clock after the job process has started: a `sleep 1` job can read 0.97 s on a busy machine
-    assert (jobs.loc[jobs["rule"] == "job", "s"] >= 0.9).all() and out["wall"] >= 1.0
-    assert runner.by_rule(jobs).loc["job", "jobs"] == 2
+def test_a_job_that_logs_writes_its_usage_record_the_runner_reads(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text(USAGE_JOB, encoding="utf-8")
+    log = tmp_path / "results" / "logs" / "annotate" / "007.log"
+    started = time.monotonic()
+    subprocess.run([sys.executable, str(script), str(log)], check=True, cwd=Path(__file__).resolve().parents[1])
+    elapsed = time.monotonic() - started
+    jobs = runner.read_benchmarks(tmp_path / "results")
+    assert list(jobs["job"]) == ["annotate/007"] and list(jobs["rule"]) == ["annotate"]
+    job = jobs.iloc[0]
+    assert 1.0 <= job["cpu_time"] < elapsed + 0.5  # 0.6 s own + 0.4 s of the waited-for child
+    assert 0.5 + 1.0 <= job["s"] <= elapsed  # the sleep and the CPU work, within the process's life
+    assert 300 <= job["max_rss"] < 600  # the buffer, in MiB
+    assert runner.by_rule(jobs).loc["annotate", "jobs"] == 1
+
+
+def test_a_log_outside_a_logs_folder_records_nothing():
+    assert usage_path("/r/logs/ingest/seed.log") == Path("/r/benchmarks/ingest/seed.tsv")
+    assert usage_path("/data/logs/r/logs/book.log") == Path("/data/logs/r/benchmarks/book.tsv")  # the last logs/
+    assert usage_path("/tmp/job.log") is None
 
 
 def test_no_benchmark_files_is_an_empty_table_and_a_note(tmp_path):
     jobs = runner.read_benchmarks(tmp_path / "results")
     assert jobs.empty and list(jobs.columns) == ["rule", "job", *runner.BENCHMARK_COLUMNS]
     [note] = runner.rule_notes("sample", jobs)
-    assert note.startswith("sample: no per-rule figures") and "benchmark:" in note
+    assert note.startswith("sample: no per-rule figures") and "usage records" in note
     assert runner.by_rule(jobs).empty
 
 

@@ -15,6 +15,7 @@ from analysis import provenance
 from analysis.book import figure_block
 from analysis.config import check_config
 from analysis.figure_registry import FIGURES
+from analysis.io import usage_path
 from analysis.render import myst_text as md_text
 
 
@@ -165,8 +166,9 @@ def test_rule_graph_of_the_workflow(monkeypatch):
 
 
 @pytest.mark.workflow
-def test_every_job_writes_a_benchmark_where_benchmarks_run_reads_it(tmp_path):
-    """<results>/benchmarks/<rule>.tsv, or <rule>/<wildcard values>.tsv for a rule with wildcards."""
+def test_every_job_logs_where_its_usage_record_lands_where_benchmarks_run_reads_it(tmp_path):
+    """Each job logs to <results>/logs/<rule>[/<wildcard values>].log, so that analysis.io.write_usage records
+    it in <results>/benchmarks/<rule>.tsv or <rule>/<wildcard values>.tsv (benchmarks/run.py reads that layout)."""
     done = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--nolock", "--config", f"results={tmp_path}"],
                           cwd=ROOT, capture_output=True, text=True, check=True)
     jobs, rule = {}, None
@@ -174,7 +176,7 @@ def test_every_job_writes_a_benchmark_where_benchmarks_run_reads_it(tmp_path):
         if m := re.match(r"(?:local)?rule (\w+):$", line):
             rule = m.group(1)
             jobs.setdefault(rule, [])
-        elif rule and (m := re.match(r"\s+benchmark: (\S+)$", line)):
+        elif rule and (m := re.match(r"\s+log: (\S+)$", line)):
             jobs[rule].append(m.group(1))
         elif rule and (m := re.match(r"\s+wildcards: (.+)$", line)):
             jobs[rule].append({k: v for k, v in (kv.split("=") for kv in m.group(1).split(", "))})
@@ -183,7 +185,7 @@ def test_every_job_writes_a_benchmark_where_benchmarks_run_reads_it(tmp_path):
         paths = [f for f in facts if isinstance(f, str)]
         if rule == "all":
             continue
-        assert len(paths) == 1, f"rule {rule} has no benchmark"
+        assert len(paths) == 1, f"rule {rule} has no log"
         wildcards = next((f for f in facts if isinstance(f, dict)), {})
         expected = f"{tmp_path}/benchmarks/{rule}" + ("/" + "/".join(wildcards.values()) if wildcards else "") + ".tsv"
-        assert paths[0] == expected
+        assert str(usage_path(paths[0])) == expected

@@ -35,8 +35,6 @@ rule train_punkt:
         n_sources=len(SOURCES),
     log:
         LOGS + "/train_punkt.log",
-    benchmark:
-        bench("train_punkt")
     priority: 10
     threads: 1
     resources:
@@ -71,8 +69,6 @@ rule annotate:
         count_quoted_text=config["quotes"]["count_quoted_text"],
     log:
         LOGS + "/annotate/{shard}.log",
-    benchmark:
-        bench("annotate", "shard")
     priority: 10
     threads: 1
     resources:

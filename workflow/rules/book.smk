@@ -47,8 +47,6 @@ rule book:
         config=config,
     log:
         LOGS + "/book.log",
-    benchmark:
-        bench("book")
     threads: 1
     resources:
         mem_mb=2000,

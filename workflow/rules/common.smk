@@ -51,18 +51,6 @@ def shard_files(pattern):
     return expand(pattern, shard=SHARDS)
 
 
-def bench(rule, *wildcards):
-    """Where a rule's ``benchmark:`` directive writes its time, RSS and CPU (one TSV per job).
-
-    ``{R}/benchmarks/<rule>.tsv``, or ``{R}/benchmarks/<rule>/<wildcard values>.tsv`` for a rule
-    with wildcards, e.g. bench("annotate", "shard") -> .../benchmarks/annotate/{shard}.tsv;
-    benchmarks/run.py reads this layout.
-    """
-    if not wildcards:
-        return f"{R}/benchmarks/{rule}.tsv"
-    return f"{R}/benchmarks/{rule}/" + "/".join(f"{{{w}}}" for w in wildcards) + ".tsv"
-
-
 FIGURE_FORMATS = ("png", "svg", "pdf", "csv", "json")
 
 

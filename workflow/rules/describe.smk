@@ -15,8 +15,6 @@ rule describe_corpus:
         quotes=R + "/describe_corpus/quotes.csv",
     log:
         LOGS + "/describe_corpus.log",
-    benchmark:
-        bench("describe_corpus")
     threads: 1
     resources:
         mem_mb=4000,

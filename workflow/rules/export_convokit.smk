@@ -19,8 +19,6 @@ rule export_convokit:
         index=R + "/convokit/index.json",
     log:
         LOGS + "/export_convokit.log",
-    benchmark:
-        bench("export_convokit")
     threads: 1
     resources:
         mem_mb=1500,

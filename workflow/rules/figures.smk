@@ -20,8 +20,6 @@ rule group_colours:
         group_by=config["polarization"]["group_column"],
     log:
         LOGS + "/group_colours.log",
-    benchmark:
-        bench("group_colours")
     resources:
         mem_mb=500,
         runtime=5,
@@ -65,8 +63,6 @@ rule figures:
         figures={name: {key: config_value(k) for key, k in FIGURES[name].params.items()} for name in DATA_FIGURES},
     log:
         LOGS + "/figures.log",
-    benchmark:
-        bench("figures")
     # the figures are drawn by forked processes, one per thread (analysis.figures.draw)
     threads: 2
     resources:

@@ -17,8 +17,6 @@ rule frame_rates:
         framing=FRAMING,
     log:
         LOGS + "/frame_rates.log",
-    benchmark:
-        bench("frame_rates")
     threads: 1
     resources:
         mem_mb=8000,
@@ -42,8 +40,6 @@ rule frame_dynamics:
         framing=FRAMING,
     log:
         LOGS + "/frame_dynamics.log",
-    benchmark:
-        bench("frame_dynamics")
     threads: 1
     resources:
         mem_mb=8000,
@@ -65,8 +61,6 @@ rule concordance:
         width=FRAMING["kwic_width"],
     log:
         LOGS + "/concordance.log",
-    benchmark:
-        bench("concordance")
     priority: 4
     threads: 1
     resources:
@@ -87,8 +81,6 @@ rule frame_collocations:
         window=FRAMING["collocation_window"],
     log:
         LOGS + "/frame_collocations.log",
-    benchmark:
-        bench("frame_collocations")
     priority: 3
     threads: 1
     resources:
@@ -110,8 +102,6 @@ rule keyness:
         min_count=FRAMING["keyness_min_count"],
     log:
         LOGS + "/keyness.log",
-    benchmark:
-        bench("keyness")
     threads: 1
     resources:
         mem_mb=2000,  # streams shard by shard: one shard at a time

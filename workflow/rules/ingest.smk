@@ -81,8 +81,6 @@ rule ingest:
         source=_one_of(THREAD_SOURCES),
     log:
         LOGS + "/ingest/{source}.log",
-    benchmark:
-        bench("ingest", "source")
     # the job of a whole source runs before anything else can: its mention search
     # takes two cores (analysis.mentions.find_mentions, processes)
     threads: 2
@@ -112,8 +110,6 @@ rule ingest_shard:
         source=_one_of(FILE_SOURCES),
     log:
         LOGS + "/ingest_shard/{source}/{shard}.log",
-    benchmark:
-        bench("ingest_shard", "source", "shard")
     # Priorities: the per-shard chain (ingest_shard, shard, train_punkt, annotate)
     # goes before ready aggregates that do not wait for it, so the aggregates that
     # do (and a one-thread rerun) start sooner; then the aggregates longest first
@@ -142,8 +138,6 @@ rule shard:
         mentions=R + "/mentions/shard-{shard}.parquet",
     log:
         LOGS + "/shard/{shard}.log",
-    benchmark:
-        bench("shard", "shard")
     priority: 10
     threads: 1
     resources:
@@ -170,8 +164,6 @@ rule ingest_report:
         file_sources=FILE_SOURCES,
     log:
         LOGS + "/ingest_report.log",
-    benchmark:
-        bench("ingest_report")
     threads: 1
     resources:
         mem_mb=1000,

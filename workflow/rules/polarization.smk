@@ -25,8 +25,6 @@ rule polarization_report:
         salt=config["pseudonym_salt"],
     log:
         LOGS + "/polarization_report.log",
-    benchmark:
-        bench("polarization_report")
     # the longest aggregate first (see the priorities in ingest.smk)
     priority: 5
     threads: 1

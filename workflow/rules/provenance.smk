@@ -47,8 +47,6 @@ rule provenance:
         config=config,
     log:
         LOGS + "/provenance.log",
-    benchmark:
-        bench("provenance")
     threads: 1
     resources:
         mem_mb=500,
@@ -70,8 +68,6 @@ rule figure_rule_graph:
         config=config,
     log:
         LOGS + "/figure_rule_graph.log",
-    benchmark:
-        bench("figure_rule_graph")
     threads: 1
     resources:
         mem_mb=1000,

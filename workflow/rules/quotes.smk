@@ -14,8 +14,6 @@ rule quotes:
         quotes=config["quotes"],
     log:
         LOGS + "/quotes/{shard}.log",
-    benchmark:
-        bench("quotes", "shard")
     priority: 10
     threads: 1
     resources:

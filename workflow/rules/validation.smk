@@ -19,8 +19,6 @@ rule coding_sample:
         options=VALID,
     log:
         LOGS + "/coding_sample.log",
-    benchmark:
-        bench("coding_sample")
     priority: 3
     threads: 1
     resources:
@@ -46,8 +44,6 @@ rule validation_report:
         options=VALID,
     log:
         LOGS + "/validation_report.log",
-    benchmark:
-        bench("validation_report")
     threads: 1
     resources:
         mem_mb=4000,
