@@ -151,13 +151,20 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "title": myst_text(config["book"]["title"]),
             "results": myst_text(config["results"]),
             "pseudonymisation": pseudo,
-            "paragraphs": ", ".join(sorted({
-                "another paragraph of the same comment"
-                if s.get("scraped", {}).get("paragraphs", "continue") == "continue"
-                else "a new comment" for s in config["sources"] if s["format"] == "scraped_text"}))
-            or "(no scraped source)",
+            "paragraphs": _paragraphs_sentence(config["sources"]),
         },
     }
+
+
+def _paragraphs_sentence(sources: Sequence[Mapping]) -> str:
+    """How the scraped sources read an unnumbered paragraph, or that no source of the run is scraped text."""
+    readings = sorted({"another paragraph of the same comment"
+                       if s.get("scraped", {}).get("paragraphs", "continue") == "continue" else "a new comment"
+                       for s in sources if s["format"] == "scraped_text"})
+    if not readings:
+        return "No source of this run is a scraped page, so these rules were not used."
+    return (f"An unnumbered paragraph at a comment's own indent was read as {', '.join(readings)}. "
+            "Comments by the rule that decided them:")
 
 
 def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: int, seed: int, rwc_k: int) -> dict:
@@ -315,7 +322,7 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
         if len(quarantined) else "<p><em>No record was set aside.</em></p>\n",
         "reasons": html_table(reason_table, caption="Quarantine reasons"),
         "rules": html_table(rules, caption="Comments by the parsing rule that decided them")
-        if len(rules) else "<p><em>No source in scraped-text format in this run.</em></p>\n",
+        if len(rules) else "<!-- no scraped source: the page says so -->\n",
         "threads": html_table(top, caption=f"The {len(top)} largest of {len(threads)} thread(s)",
                               headers={"n_comments": "comments", "n_top_level": "top level", "max_depth": "max depth",
                                        "n_authors": "authors"}),
@@ -339,9 +346,13 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                    "doc_mean", "doc_mean_low", "doc_mean_high"]]
     test = t["article_vs_comments"]
     test = test[test["n_threads"] > 0] if "n_threads" in test.columns else test
+    test_caption = "Permutation test: article vs comments, rate difference per 1,000 tokens"
     if len(test):
-        test = test.assign(p_value=[fmt_p(p, n_perm=n, n_labellings=_n_labellings(test, i)).removeprefix("p ")
-                                    for i, (p, n) in enumerate(zip(test["p_value"], test["n_perm"]))])
+        test = test.assign(p_value=[fmt_p(p, n_perm=n, short=True) for p, n in zip(test["p_value"], test["n_perm"])])
+        few = [_n_labellings(test, i) for i in range(len(test))]
+        if any(n is not None and n <= m for n, m in zip(few, test["n_perm"])):
+            test_caption += (f"; the data allow only {fmt_number(min(n for n in few if n))} distinct labellings of "
+                             "the article, so p cannot fall below 1 over that number")
         test = test.drop(columns=["n_perm", "n_threads", "n_labellings", "dictionaries"], errors="ignore")
     uptake = t["uptake"][["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "uptake", "ci_low",
                           "ci_high"]]
@@ -372,9 +383,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                                     caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs",
                                     intervals={"pooled": ("pooled_low", "pooled_high"),
                                                "doc_mean": ("doc_mean_low", "doc_mean_high")}),
-        "article_vs_comments": html_table(test,
-                                          caption="Permutation test: article vs comments, "
-                                                  "rate difference per 1,000 tokens")
+        "article_vs_comments": html_table(test, caption=test_caption)
         if len(test) else "<p>No thread of this corpus has article text, so the article and its comments cannot "
                           "be compared.</p>\n",
         "uptake": html_table(uptake, caption="Frame uptake P(reply uses F | parent uses F) - P(reply uses F), 95% CIs",
@@ -440,13 +449,13 @@ def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FR
 
 
 def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> dict[str, str]:
-    none = "<p><em>Not available for this corpus (see above).</em></p>\n"
+    none = "<!-- not available for this corpus: the page says why -->\n"
     part = t["partisanship"]
     if len(part):
         part = part[["tokens", "group_a", "group_b", "estimate", "ci_low", "ci_high", "baseline_mean", "baseline_low",
                      "baseline_high", "p_value"]]
         if n_perm:
-            part = part.assign(p_value=[fmt_p(p, n_perm=n_perm).removeprefix("p ") for p in part["p_value"]])
+            part = part.assign(p_value=[fmt_p(p, n_perm=n_perm, short=True) for p in part["p_value"]])
     terms = t["polar_terms"]
     if len(terms):
         terms = terms[terms["tokens"] == "all tokens"].groupby(["group_a", "favours"]).head(10)
@@ -555,10 +564,21 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
         if fig_id not in FIGURES:
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
         note = io.read_json(by_name[f"{fig_id}.json"])
+        if not _has_rows(by_name[f"{fig_id}.csv"]):  # nothing was drawn: say why, with no figure or cite block
+            return myst_text(note["facts"]) + "\n"
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
+    for fig_id in _PLACEHOLDER.findall(text):  # a figure left out leaves no dangling reference to it
+        if f"{fig_id}.csv" in by_name and not _has_rows(by_name[f"{fig_id}.csv"]):
+            text = text.replace(f"{{numref}}`fig-{fig_id.replace('_', '-')}`", "no figure: nothing to draw")
     return _PLACEHOLDER.sub(block, text)
+
+
+def _has_rows(csv_path: str | Path) -> bool:
+    """Whether a figure's data CSV holds at least one data row (a header alone, or an empty file, is no data)."""
+    with open(csv_path, encoding="utf-8") as fh:
+        return sum(1 for line, _ in zip(fh, range(2)) if line.strip()) > 1
 
 
 def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: Sequence) -> dict[str, str]:

@@ -99,7 +99,7 @@ def fmt_estimate(value, low, high, *, sep: str = " to ") -> str:
             f"{fmt_number(high, width=w)})")
 
 
-def fmt_p(p, *, n_perm: int, n_labellings: int | None = None) -> str:
+def fmt_p(p, *, n_perm: int, n_labellings: int | None = None, short: bool = False) -> str:
     """A permutation p-value as text that claims no more than the test can show.
 
     At its floor 1/(n+1) (no shuffled labelling of ``n_perm`` as extreme as the
@@ -107,10 +107,14 @@ def fmt_p(p, *, n_perm: int, n_labellings: int | None = None) -> str:
     fewer distinct labellings than permutations (``n_labellings``, e.g. 17
     documents of which one is the article), that count is stated, since p
     cannot fall below 1/``n_labellings``. Otherwise two significant digits.
+    ``short``: the value alone (``0.035``, ``≤ 1/201``), for a table cell.
     """
     if p is None or p != p:
-        return "p not available"
+        return "–" if short else "p not available"
     floor = 1.0 / (int(n_perm) + 1)
+    if short:  # a table cell: the number, or its floor; the table states the labellings in a column of their own
+        return (f"≤ 1/{fmt_number(int(n_perm) + 1)}" if p <= floor * (1 + 1e-9)
+                else fmt_number(float(p), digits=max(2, decimals_for(float(p)))))
     if p <= floor * (1 + 1e-9):
         text = f"p ≤ 1/{fmt_number(int(n_perm) + 1)} (none of {fmt_number(int(n_perm))} shuffled labellings " \
                "was as extreme)"
