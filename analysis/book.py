@@ -238,8 +238,8 @@ def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequ
               f"({coder_list}) to {{results}}/validation/sheets/, with the codebook beside them. "
               + (f"Coded sheets came back from {', '.join(returned)} ({fmt_number(v.get('n_codes', 0))} codes, "
                  f"{fmt_number(v.get('n_ties', 0))} ties)." if returned else
-                 "No coded sheet has been returned yet, so the tables on coder agreement and on accuracy against "
-                 "human codes below are empty until coders return their sheets."))
+                 "No coded sheet has been returned yet, so coder agreement and accuracy against human codes cannot "
+                 "be computed: the sections below have no table until coders return their sheets."))
     if label_column:
         labels = (f"The data carry human labels in the column {label_column}; each frame is compared with "
                   "the label values mapped to it in the config (validation.code_of_frame). Intervals are 95% bootstrap "
@@ -485,7 +485,7 @@ def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> d
 
 
 def _valid_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    none = "<p><em>Nothing yet: no coded sheet has been returned, or nothing is configured.</em></p>\n"
+    none = "<!-- nothing to show: the page says why (no coded sheet returned, or no label column) -->\n"
     prf = ["frame", "n", "support", "tp", "fp", "fn", "precision", "precision_low", "precision_high",
            "recall", "recall_low", "recall_high", "f1", "f1_low", "f1_high"]
     def table(name, caption, cols=None):

@@ -116,8 +116,8 @@ def fmt_p(p, *, n_perm: int, n_labellings: int | None = None, short: bool = Fals
         return (f"≤ 1/{fmt_number(int(n_perm) + 1)}" if p <= floor * (1 + 1e-9)
                 else fmt_number(float(p), digits=max(2, decimals_for(float(p)))))
     if p <= floor * (1 + 1e-9):
-        text = f"p ≤ 1/{fmt_number(int(n_perm) + 1)} (none of {fmt_number(int(n_perm))} shuffled labellings " \
-               "was as extreme)"
+        text = f"p ≤ 1/{fmt_number(int(n_perm) + 1)}: none of {fmt_number(int(n_perm))} shuffled labellings " \
+               "was as extreme"
     else:
         text = f"p = {fmt_number(float(p), digits=max(2, decimals_for(float(p))))}"
     if n_labellings is not None and n_labellings <= n_perm:
