@@ -38,8 +38,8 @@ from analysis.privacy import DEFAULT_SALT
 from analysis.provenance import sha256_file
 from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_text
 
-__all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "reproduce_commands",
-           "provenance_substitutions", "concordance_preview"]
+__all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
+           "reproduce_commands", "provenance_substitutions", "concordance_preview"]
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
@@ -407,6 +407,16 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
 KEYNESS_MIN_Z = 1.96
 
 
+def keyness_sentence(keyness: pd.DataFrame) -> str:
+    """What the keyness figure's bars mean here: how many term scores reach :data:`KEYNESS_MIN_Z`."""
+    if not len(keyness):
+        return "No grouping with two or more groups was compared, so no term can distinguish one."
+    n_strong = int((keyness["z"] >= KEYNESS_MIN_Z).sum())
+    return (f"The figure draws each group's highest z-scores whatever their size; only terms with z ≥ {KEYNESS_MIN_Z} "
+            f"(the two-sided 5% level) are called distinctive, {fmt_number(n_strong)} of the "
+            f"{fmt_number(len(keyness))} term-group scores here (the highest z is {fmt_number(keyness['z'].max())}).")
+
+
 def _n_labellings(test: pd.DataFrame, i: int) -> int | None:
     """The distinct labellings of row ``i`` of the article-vs-comments test, where the table has them."""
     if "n_labellings" not in test.columns or pd.isna(test["n_labellings"].iloc[i]):
@@ -650,6 +660,7 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
         provenance=provenance,
         inputs=table_inputs,
     )
+    subs["keyness"] = {"text": keyness_sentence(tables["keyness"])}
     return stage_book(
         pages=inputs["pages"], static=inputs["static"], figures=inputs["figures"], dest=src, subs=subs, report=report,
         threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),
