@@ -487,7 +487,12 @@ def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> d
         if len(terms) else none,
         "network": html_table(net, caption="Cross-group replies against random mixing (95% CIs)",
                               intervals={"estimate": ("ci_low", "ci_high")}) if len(net) else none,
-        "incivility": html_table(inc, caption="Incivility of cross- and same-group replies: hits per 1,000 tokens and "
+        "incivility": "<p>Among replies between speakers with known groups, none is "
+                      + " and none is ".join(t for t in ("cross-group", "same-group")
+                                             if (inc.loc[inc["reply_type"] == t, "n_replies"] == 0).any())
+                      + ", so incivility across and within group lines cannot be compared.</p>\n"
+        if len(inc) and (inc.loc[inc["reply_type"].isin(["cross-group", "same-group"]), "n_replies"] == 0).any()
+        else html_table(inc, caption="Incivility of cross- and same-group replies: hits per 1,000 tokens and "
                                               "share of replies with an uncivil term (95% CIs)",
                                    intervals={"rate": ("rate_low", "rate_high"), "share": ("share_low", "share_high")})
         if len(inc) else none,
