@@ -388,8 +388,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                           "be compared.</p>\n",
         "uptake": html_table(uptake, caption="Frame uptake P(reply uses F | parent uses F) - P(reply uses F), 95% CIs",
                              intervals={"uptake": ("ci_low", "ci_high")})
-        if not no_pairs else "<p>No comment of this corpus replies to another, so there is no parent-reply pair "
-                             "and frame uptake cannot be measured.</p>\n",
+        if not no_pairs else "<p>Without parent-reply pairs, frame uptake cannot be measured.</p>\n",
         "collocations": html_table(colloc, caption="Top collocates of each frame's terms (NLTK association measures)")
         if len(colloc) else none,
         "keyness": html_table(key, caption=f"Distinctive terms of each group (one group vs the rest): the top 15 "
@@ -579,21 +578,35 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
         if fig_id not in FIGURES:
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
         note = io.read_json(by_name[f"{fig_id}.json"])
-        if not _has_rows(by_name[f"{fig_id}.csv"]):  # nothing was drawn: say why, with no figure or cite block
-            return myst_text(note["facts"]) + "\n"
+        if _is_empty(by_name[f"{fig_id}.csv"], note):  # nothing was drawn: say why, with no figure or cite block
+            return myst_text(_EMPTY_FIGURE.get(fig_id) or note["facts"]) + "\n"
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
     for fig_id in _PLACEHOLDER.findall(text):  # a figure left out leaves no dangling reference to it
-        if f"{fig_id}.csv" in by_name and not _has_rows(by_name[f"{fig_id}.csv"]):
-            text = text.replace(f"{{numref}}`fig-{fig_id.replace('_', '-')}`", "no figure: nothing to draw")
+        csv, note = by_name.get(f"{fig_id}.csv"), by_name.get(f"{fig_id}.json")
+        if csv and note and _is_empty(csv, io.read_json(note)):
+            text = text.replace(f"{{numref}}`fig-{fig_id.replace('_', '-')}`",
+                                "a figure left out below")
     return _PLACEHOLDER.sub(block, text)
 
 
-def _has_rows(csv_path: str | Path) -> bool:
-    """Whether a figure's data CSV holds at least one data row (a header alone, or an empty file, is no data)."""
+def _is_empty(csv_path: str | Path, note: Mapping) -> bool:
+    """Whether a figure drew nothing: its data CSV has no data row (a header alone, or an empty file), or its facts
+    count zero (``n = 0 ...``: a grid of zeros drawn from no pair or document)."""
     with open(csv_path, encoding="utf-8") as fh:
-        return sum(1 for line, _ in zip(fh, range(2)) if line.strip()) > 1
+        rows = sum(1 for line, _ in zip(fh, range(2)) if line.strip())
+    return rows <= 1 or str(note.get("facts", "")).startswith("n = 0 ")
+
+
+#: Why a figure is left out, where the figure's own note does not say it in a sentence.
+_EMPTY_FIGURE = {
+    "framing_index": "No figure follows the framing index by reply depth: the config's framing.group_by has no "
+                     "depth, or no comment uses either frame of the pair.",
+    "frame_transitions": "No figure of frames down reply chains: no comment of this corpus replies to another, so "
+                         "there is no parent-reply pair.",
+    "comments_per_depth": "No figure of comments per reply depth: the corpus has no comment.",
+}
 
 
 def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: Sequence) -> dict[str, str]:
