@@ -559,13 +559,20 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
     shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")  # not read and written again
     cfg = dict(base_config or {})
-    # the theme puts title and author into the HTML of every page unescaped (navbar, footer): they go in escaped
-    cfg["title"] = html.escape(config["book"]["title"], quote=True)
-    cfg["author"] = html.escape(config["book"]["author"], quote=True)
+    # the theme puts title and author into the HTML of every page unescaped (navbar, footer): they go in with every
+    # character that can open a tag or end an attribute escaped ('&' is left, so the browser tab, which Sphinx
+    # escapes once more, shows "Guns & Rights" as written)
+    cfg["title"] = _tagless(config["book"]["title"])
+    cfg["author"] = _tagless(config["book"]["author"])
     cfg.setdefault("parse", {})["myst_substitutions"] = dict(subs)
     cfg.setdefault("sphinx", {}).setdefault("config", {}).update(MATHJAX_CONFIG)
     (dest / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=True, allow_unicode=True), encoding="utf-8")
     return dest
+
+
+def _tagless(text: str) -> str:
+    """A config value for a place the theme fills without escaping: ``<``, ``>`` and quotes as character references."""
+    return html.escape(text, quote=True).replace("&amp;", "&")
 
 
 def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mapping[str, str], code: Mapping,
