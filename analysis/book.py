@@ -16,6 +16,7 @@ links for every format.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import logging
 import re
@@ -35,11 +36,11 @@ from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
 from analysis.privacy import DEFAULT_SALT
 from analysis.provenance import sha256_file
-from analysis.render import fmt_number, html_table, myst_text
+from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_text
 from analysis.spreadsheet import safe_csv
 
-__all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "reproduce_commands",
-           "provenance_substitutions", "concordance_preview", "safe_downloads"]
+__all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
+           "reproduce_commands", "provenance_substitutions", "concordance_preview", "safe_downloads"]
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
@@ -57,9 +58,7 @@ def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, 
                     else "not a git checkout")
                  + f"; code sha256 `{code['code_sha256'][:12]}`")
     downloads = " · ".join(f"{{download}}`{fmt.upper()} <{path}.{fmt}>`" for fmt in _FORMATS)
-    cite = (f"{myst_text(book['author'])}. {myst_text(book['title'])}: figure “{myst_text(title)}” "
-            f"(threadscope:{fig_id}, data sha256 {short}). Made with threadscope {myst_text(code['version'])}"
-            + (f", commit {commit[:12]}" if commit else "") + ".")
+    cite = figure_citation(fig_id, title=title, data_sha256=data_sha256, code=code, book=book)
     dictionaries = myst_text(note.get("dictionaries") or "none (no dictionary was used)")
     return f"""```{{figure}} {path}.png
 :name: fig-{fig_id.replace('_', '-')}
@@ -82,6 +81,20 @@ def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, 
 | Download | {downloads} |
 ````
 """
+
+
+def figure_citation(fig_id: str, *, title: str, data_sha256: str, code: Mapping, book: Mapping) -> str:
+    """The suggested citation of one figure, as MyST text: author (year). Book title: figure “title”, its id, the data
+    hash, the threadscope version and commit, and the link the config gives (``book.doi`` before ``book.url``)."""
+    commit = code.get("commit")
+    doi, url = book.get("doi") or "", book.get("url") or ""
+    link = (f"https://doi.org/{doi}" if doi else url)
+    where = (f" {myst_text(link)}" if link else
+             " (no link: set book.doi or book.url in the config to give one)")
+    return (f"{myst_text(book['author'])} ({myst_text(book.get('year', ''))}). {myst_text(book['title'])}: "
+            f"figure “{myst_text(title)}” (threadscope:{fig_id}, data sha256 {data_sha256[:12]}). "
+            f"Made with threadscope {myst_text(code['version'])}" + (f", commit {commit[:12]}" if commit else "")
+            + "." + where)
 
 
 def reproduce_commands(summary: Mapping, config_file: str) -> str:
@@ -126,7 +139,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "n_abbreviations": fmt_number(len(punkt.get("abbrev_types", []))),
             "lexicons": ", ".join(f"{lx.name} {lx.version} (sha256 {lx.short_hash})" for lx in lexicons),
         },
-        "framing": _fmt_tree(framing),
+        "framing": framing_substitutions(framing),
         "polar": polar_substitutions(polar, **{k: config["polarization"][k] for k in (
             "group_column", "n_boot", "n_perm", "seed", "rwc_k")}),
         "valid": valid_substitutions(
@@ -136,16 +149,23 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]),
                  "n_comments": fmt_number(tree["n_comments"])},
         "run": {
-            "title": config["book"]["title"],
-            "results": config["results"],
+            "title": myst_text(config["book"]["title"]),
+            "results": myst_text(config["results"]),
             "pseudonymisation": pseudo,
-            "paragraphs": ", ".join(sorted({
-                "another paragraph of the same comment"
-                if s.get("scraped", {}).get("paragraphs", "continue") == "continue"
-                else "a new comment" for s in config["sources"] if s["format"] == "scraped_text"}))
-            or "(no scraped source)",
+            "paragraphs": _paragraphs_sentence(config["sources"]),
         },
     }
+
+
+def _paragraphs_sentence(sources: Sequence[Mapping]) -> str:
+    """How the scraped sources read an unnumbered paragraph, or that no source of the run is scraped text."""
+    readings = sorted({"another paragraph of the same comment"
+                       if s.get("scraped", {}).get("paragraphs", "continue") == "continue" else "a new comment"
+                       for s in sources if s["format"] == "scraped_text"})
+    if not readings:
+        return "No source of this run is a scraped page, so these rules were not used."
+    return (f"An unnumbered paragraph at a comment's own indent was read as {', '.join(readings)}. "
+            "Comments by the rule that decided them:")
 
 
 def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: int, seed: int, rwc_k: int) -> dict:
@@ -169,11 +189,12 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
     pa = p.get("partisanship_all")
     if pa:
         groups_compared = (f"between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])}" if pa["group_b"] else
-                           f"among {myst_text(str(pa['group_a']).strip('()'))} (chance {pa['chance']:.3f})")
+                           f"among {myst_text(str(pa['group_a']).strip('()'))} (chance {fmt_number(pa['chance'])})")
         headline = (f"Leave-out partisanship {groups_compared} on all word tokens is "
-                    f"{pa['estimate']:.3f} (95% CI {pa['ci_low']:.3f} to {pa['ci_high']:.3f}) "
-                    f"against {pa['baseline_mean']:.3f} "
-                    f"with shuffled labels (permutation p = {pa['p_value']:.3f}).")
+                    f"{fmt_estimate(pa['estimate'], pa['ci_low'], pa['ci_high']).replace(' (', ' (95% CI ', 1)} "
+                    f"against {fmt_number(pa['baseline_mean'], width=pa['ci_high'] - pa['ci_low'])} "
+                    f"with shuffled labels (permutation {fmt_p(pa['p_value'], n_perm=n_perm)})."
+                    + read_together(pa["p_value"], pa["ci_low"], pa["ci_high"], null=pa.get("chance") or 0.5))
     else:
         headline = "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + "."
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
@@ -183,20 +204,21 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
                uncivil_share=fmt_number(p["uncivil_comment_share"]),
                n_boot=fmt_number(n_boot), n_perm=fmt_number(n_perm), seed=str(seed))
     for key in ("esteban_ray", "assortativity", "modularity", "rwc"):
-        out[key] = fmt_number(round(p[key], 3)) if isinstance(p.get(key), (int, float)) else "not available"
-    out["strata_text"] = _strata_text(p)
+        out[key] = fmt_number(p[key]) if isinstance(p.get(key), (int, float)) else "not available"
+    out["strata_text"] = _strata_text(p, n_perm=n_perm)
     out.setdefault("rwc_k", fmt_number(rwc_k))
     return out
 
 
-def _strata_text(p: Mapping) -> str:
+def _strata_text(p: Mapping, *, n_perm: int) -> str:
     """The polarization chapter's paragraph on strata (empty when none are configured)."""
     if not p.get("strata"):
         return ""
 
     def est(d: Mapping) -> str:
-        return (f"{d['estimate']:.3f} (95% CI {d['ci_low']:.3f} to {d['ci_high']:.3f}) against "
-                f"{d['baseline_mean']:.3f} with labels shuffled (p = {d['p_value']:.3f}; chance {d['chance']:.3f})")
+        return (f"{fmt_estimate(d['estimate'], d['ci_low'], d['ci_high']).replace(' (', ' (95% CI ', 1)} against "
+                f"{fmt_number(d['baseline_mean'], width=d['ci_high'] - d['ci_low'])} with labels shuffled "
+                f"({fmt_p(d['p_value'], n_perm=n_perm)}; chance {fmt_number(d['chance'])})")
 
     cols = ", ".join(myst_text(c) for c in p["strata"])
     within, between = p.get("partisanship_within_strata"), p.get("partisanship_between_strata")
@@ -216,6 +238,26 @@ def _strata_text(p: Mapping) -> str:
             "of the speakers within each stratum, and incivility per stratum are in the reply tables.")
 
 
+def read_together(p: float, low: float, high: float, *, null: float, alpha: float = 0.05) -> str:
+    """A sentence when a test and an interval disagree about the null value (empty when they agree).
+
+    The permutation test compares with shuffled labels, the bootstrap interval resamples speakers: a p below
+    ``alpha`` beside a 95% interval that includes ``null`` (or the reverse) means the evidence is weaker than
+    either alone suggests.
+    """
+    if any(v is None or v != v for v in (p, low, high)):
+        return ""
+    covers = low <= null <= high
+    if p < alpha and covers:
+        return (f" The two do not agree: the permutation test finds the difference unlikely under shuffled labels, "
+                f"but the 95% interval includes {fmt_number(null)}, the value of no division, so the evidence of "
+                "division is weak.")
+    if p >= alpha and not covers:
+        return (f" The two do not agree: the 95% interval excludes {fmt_number(null)}, but the permutation test "
+                "does not reject shuffled labels, so the evidence of division is weak.")
+    return ""
+
+
 def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequence[str], label_column: str,
                         cluster: str, per_stratum: int, seed: int, coded_sheets: str) -> dict:
     """Sentences of the validation chapter: what was validated in this run, and how.
@@ -229,8 +271,8 @@ def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequ
               f"({coder_list}) to {{results}}/validation/sheets/, with the codebook beside them. "
               + (f"Coded sheets came back from {', '.join(returned)} ({fmt_number(v.get('n_codes', 0))} codes, "
                  f"{fmt_number(v.get('n_ties', 0))} ties)." if returned else
-                 "No coded sheet has been returned yet, so the tables on coder agreement and on accuracy against "
-                 "human codes below are empty until coders return their sheets."))
+                 "No coded sheet has been returned yet, so coder agreement and accuracy against human codes cannot "
+                 "be computed: the sections below have no table until coders return their sheets."))
     if label_column:
         labels = (f"The data carry human labels in the column {label_column}; each frame is compared with "
                   "the label values mapped to it in the config (validation.code_of_frame). Intervals are 95% bootstrap "
@@ -241,18 +283,45 @@ def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequ
         labels = ("No label column is configured for this corpus (validation.label_column); the FrAC example "
                   "(config/examples/frac.yaml) shows this comparison against human frame codes.")
     return {"sample_text": sample.replace("{results}", results), "labels_text": labels,
-            "per_stratum": fmt_number(per_stratum), "seed": str(seed), "coded_sheets": coded_sheets}
+            "per_stratum": fmt_number(per_stratum), "seed": str(seed),
+            # one substitution for the whole path: MyST fills no {{ }} inside `code`
+            "coded_sheets_path": myst_text(f"{coded_sheets}/<coder>.csv")}
 
 
-def _fmt_tree(value):
-    """Format every number of a nested dict for prose."""
-    if isinstance(value, Mapping):
-        return {k: _fmt_tree(v) for k, v in value.items()}
-    return fmt_number(value)
+def _fmt_tree(value, key: str = ""):
+    """Format every number of a nested dict for prose, once (:func:`analysis.render.fmt_number`).
+
+    In a dict, an estimate with its interval (``x`` with ``x_low``/``x_high``, or ``rate``/``pooled`` with
+    ``low``/``high``) takes the decimals of the interval's width, as in the tables; seeds are not quantities.
+    """
+    if not isinstance(value, Mapping):
+        return fmt_number(value, grouping=key != "seed")
+    out = {k: _fmt_tree(v, k) for k, v in value.items()}
+    for k, v in value.items():
+        lo, hi = ((f"{k}_low", f"{k}_high") if f"{k}_low" in value else
+                  ("low", "high") if k in ("rate", "pooled") and "low" in value else (None, None))
+        if lo and hi in value and all(isinstance(value[c], (int, float)) for c in (k, lo, hi)):
+            parts = fmt_estimate(v, value[lo], value[hi], sep="\0").split(" (")
+            out[k] = parts[0]
+            if len(parts) == 2:
+                out[lo], out[hi] = parts[1].rstrip(")").split("\0")
+    return out
+
+
+def framing_substitutions(framing: Mapping) -> dict:
+    """The framing chapter's numbers (:func:`_fmt_tree`) and its sentence on the comments' own index."""
+    out = _fmt_tree(framing)
+    main = out.get("main_index")
+    if main:
+        main["by_doc"] = ("This corpus has no article text, so all of it comes from comments."
+                          if main.get("article") in ("n/a", None) else
+                          f"In the comments alone it is {main['comments']} (95% CI {main['comments_low']} to "
+                          f"{main['comments_high']}); in the article(s) it is {main['article']}.")
+    return out
 
 
 def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.DataFrame],
-            lexicons: Sequence) -> dict[str, str]:
+            lexicons: Sequence, *, polar_n_perm: int | None = None) -> dict[str, str]:
     sources = pd.DataFrame(
         [{"source": r["source"], "format": r["format"], "files": "; ".join(r["files"]), "threads": r["threads"],
           "comments": r["comments_kept"], "authors": r["authors"], "without author": r["comments_without_author"],
@@ -279,48 +348,61 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
         columns=["source", "rule", "comments", "meaning"],
     )
     top = threads.head(20)[["thread_id", "title", "n_comments", "n_top_level", "max_depth", "n_authors"]]
-    return _framing_tables(framing, lexicons) | {
+    return _framing_tables(framing, lexicons, polar_n_perm=polar_n_perm) | {
         "sources": html_table(sources, caption="Sources read in this run"),
         "ingest_report": html_table(ingest, caption="Ingest report: records read, kept and quarantined, by reason"),
         "quarantined": html_table(quarantined, caption="Quarantined records by reason")
         if len(quarantined) else "<p><em>No record was set aside.</em></p>\n",
         "reasons": html_table(reason_table, caption="Quarantine reasons"),
         "rules": html_table(rules, caption="Comments by the parsing rule that decided them")
-        if len(rules) else "<p><em>No source in scraped-text format in this run.</em></p>\n",
+        if len(rules) else "<!-- no scraped source: the page says so -->\n",
         "threads": html_table(top, caption=f"The {len(top)} largest of {len(threads)} thread(s)",
                               headers={"n_comments": "comments", "n_top_level": "top level", "max_depth": "max depth",
                                        "n_authors": "authors"}),
     }
 
 
-def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[str, str]:
+def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
+                    polar_n_perm: int | None = None) -> dict[str, str]:
     """Escaped HTML tables of the framing chapter and its evidence appendix."""
     lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash, "file": lx.path,
                          "frames": ", ".join(lx.frames), "terms": len(lx.terms())} for lx in lexicons])
     rates = t["rates"]
     sel = rates[rates["by"].isin(["all", "doc"])].copy()
     sel["column"] = np.where(sel["by"] == "all", "all documents", sel["group"].astype(str) + "s")
-    sel["cell"] = [_with_ci(r, lo, hi) for r, lo, hi in zip(sel["rate"], sel["ci_low"], sel["ci_high"])]
+    sel["cell"] = [fmt_estimate(r, lo, hi, sep="–") for r, lo, hi in zip(sel["rate"], sel["ci_low"], sel["ci_high"])]
     overall = sel.pivot(index="frame", columns="column", values="cell").reindex(list(dict.fromkeys(sel["frame"])))
     overall.insert(0, "hits", sel[sel["by"] == "all"].set_index("frame")["hits"].reindex(overall.index))
     overall = overall.reset_index()
     index = t["index"][t["index"]["by"].isin(["all", "doc", "source"])]
     index = index[["frame_a", "frame_b", "by", "group", "hits_a", "hits_b", "pooled", "pooled_low", "pooled_high",
-                   "doc_mean", "doc_mean_low", "doc_mean_high"]].round(3)
-    test = t["article_vs_comments"].round(4).drop(columns=["n_perm", "n_threads"], errors="ignore")
+                   "doc_mean", "doc_mean_low", "doc_mean_high"]]
+    test = t["article_vs_comments"]
+    test = test[test["n_threads"] > 0] if "n_threads" in test.columns else test
+    test_caption = "Permutation test: article vs comments, rate difference per 1,000 tokens"
+    if len(test):
+        test = test.assign(p_value=[fmt_p(p, n_perm=n, short=True) for p, n in zip(test["p_value"], test["n_perm"])])
+        few = [_n_labellings(test, i) for i in range(len(test))]
+        if any(n is not None and n <= m for n, m in zip(few, test["n_perm"])):
+            test_caption += (f"; the data allow only {fmt_number(min(n for n in few if n))} distinct labellings of "
+                             "the article, so p cannot fall below 1 over that number")
+        test = test.drop(columns=["n_perm", "n_threads", "n_labellings", "dictionaries"], errors="ignore")
     uptake = t["uptake"][["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "uptake", "ci_low",
-                          "ci_high"]].round(3)
+                          "ci_high"]]
+    no_pairs = not len(uptake) or int(uptake["n_pairs"].max()) == 0
     colloc = t["collocations"]
     if len(colloc):
         colloc = colloc.groupby("frame", sort=False).head(8)
         colloc = colloc[[c for c in colloc.columns
-                         if c in ("frame", "word", "n_ii", "likelihood_ratio", "pmi")]].round(2)
+                         if c in ("frame", "word", "n_ii", "likelihood_ratio", "pmi")]]
     key = t["keyness"]
     if len(key):
+        # only terms whose z reaches the two-sided 5% level are called distinctive
+        key = key[key["z"] >= KEYNESS_MIN_Z]
         key = key.sort_values(["by", "group", "z"], ascending=[True, True, False]).groupby(["by", "group"]).head(15)
         key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2")
-                   if c in key.columns]].round(2)
-    polar_tables = _polar_tables(t) | _valid_tables(t)
+                   if c in key.columns]]
+    polar_tables = _polar_tables(t, polar_n_perm) | _valid_tables(t)
     kwic = t["concordance"]
     shown = kwic.groupby("frame", sort=False).head(CONCORDANCE_PER_FRAME)
     n_kwic = kwic.attrs["n_rows"]  # the lines of the whole concordance (kwic is its preview)
@@ -331,21 +413,47 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[s
         "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used)"),
         "frame_rates": html_table(overall, caption="Hits per 1,000 word tokens (95% bootstrap CI)"),
         "framing_index": html_table(index,
-                                    caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs"),
-        "article_vs_comments": html_table(test,
-                                          caption="Permutation test: article vs comments, "
-                                                  "rate difference per 1,000 tokens")
-        if len(test) else none,
-        "uptake": html_table(uptake, caption="Frame uptake P(reply uses F | parent uses F) - P(reply uses F), 95% CIs"),
+                                    caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs",
+                                    intervals={"pooled": ("pooled_low", "pooled_high"),
+                                               "doc_mean": ("doc_mean_low", "doc_mean_high")}),
+        "article_vs_comments": html_table(test, caption=test_caption)
+        if len(test) else "<p>No thread of this corpus has article text, so the article and its comments cannot "
+                          "be compared.</p>\n",
+        "uptake": html_table(uptake, caption="Frame uptake P(reply uses F | parent uses F) - P(reply uses F), 95% CIs",
+                             intervals={"uptake": ("ci_low", "ci_high")})
+        if not no_pairs else "<p>Without parent-reply pairs, frame uptake cannot be measured.</p>\n",
         "collocations": html_table(colloc, caption="Top collocates of each frame's terms (NLTK association measures)")
         if len(colloc) else none,
-        "keyness": html_table(key, caption="Most distinctive terms of each group (one group vs the rest)")
-        if len(key) else none,
+        "keyness": html_table(key, caption=f"Distinctive terms of each group (one group vs the rest): the top 15 "
+                                           f"with z ≥ {KEYNESS_MIN_Z}")
+        if len(key) else f"<p>No term distinguishes a group from the rest at z ≥ {KEYNESS_MIN_Z} (the two-sided 5% "
+                         "level) in this corpus.</p>\n",
         "concordance": html_table(shown, caption=f"Concordance: the first {len(shown)} of {n_kwic:,} matches "
                                                  f"(at most {CONCORDANCE_PER_FRAME} per frame; all are in the CSV)",
                                   max_chars=200)
         if len(kwic) else none,
     }
+
+
+#: Keyness terms are called distinctive only from this log-odds z on (the two-sided 5% level).
+KEYNESS_MIN_Z = 1.96
+
+
+def keyness_sentence(keyness: pd.DataFrame) -> str:
+    """What the keyness figure's bars mean here: how many term scores reach :data:`KEYNESS_MIN_Z`."""
+    if not len(keyness):
+        return "No grouping with two or more groups was compared, so no term can distinguish one."
+    n_strong = int((keyness["z"] >= KEYNESS_MIN_Z).sum())
+    return (f"The figure draws each group's highest z-scores whatever their size; only terms with z ≥ {KEYNESS_MIN_Z} "
+            f"(the two-sided 5% level) are called distinctive, {fmt_number(n_strong)} of the "
+            f"{fmt_number(len(keyness))} term-group scores here (the highest z is {fmt_number(keyness['z'].max())}).")
+
+
+def _n_labellings(test: pd.DataFrame, i: int) -> int | None:
+    """The distinct labellings of row ``i`` of the article-vs-comments test, where the table has them."""
+    if "n_labellings" not in test.columns or pd.isna(test["n_labellings"].iloc[i]):
+        return None
+    return int(test["n_labellings"].iloc[i])
 
 
 #: Concordance lines the book shows per frame (all of them are in the CSV).
@@ -382,40 +490,52 @@ def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FR
     return out
 
 
-def _polar_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    none = "<p><em>Not available for this corpus (see above).</em></p>\n"
+def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> dict[str, str]:
+    none = "<!-- not available for this corpus: the page says why -->\n"
     part = t["partisanship"]
     if len(part):  # with strata (or K groups): which stratum, and chance 1/K
         part = part[[c for c in ("tokens", "stratum", "group_a", "group_b", "estimate", "ci_low", "ci_high",
                                  "baseline_mean", "baseline_low", "baseline_high", "p_value", "chance", "n_speakers")
-                     if c in part or c not in ("stratum", "chance", "n_speakers")]].round(4)
+                     if c in part or c not in ("stratum", "chance", "n_speakers")]]
+        if n_perm:
+            part = part.assign(p_value=[fmt_p(p, n_perm=n_perm, short=True) for p in part["p_value"]])
     terms = t["polar_terms"]
     if len(terms):
         terms = terms[terms["tokens"] == "all tokens"].groupby(["group_a", "favours"]).head(10)
-        terms = terms[["group_a", "favours", "term", "contribution", "freq_R", "freq_D", "n_authors"]].round(6)
+        terms = terms[["group_a", "favours", "term", "contribution", "freq_R", "freq_D", "n_authors"]]
     net = t["network"]
     if len(net):
         net = net[[c for c in ("stratum", "quantity", "estimate", "ci_low", "ci_high", "baseline_mean", "p_low",
                                "p_high", "n_pairs", "unit")
-                   if c in net or c not in ("stratum", "baseline_mean", "p_low", "p_high")]].round(3)
+                   if c in net or c not in ("stratum", "baseline_mean", "p_low", "p_high")]]
     inc = t["incivility"]
     if len(inc):
         inc = inc[[c for c in ("stratum", "reply_type", "n_replies", "n_uncivil", "rate", "rate_low", "rate_high",
-                               "share", "share_low", "share_high") if c in inc or c != "stratum"]].round(3)
+                               "share", "share_low", "share_high") if c in inc or c != "stratum"]]
     return {
         "partisanship": html_table(part,
-                                   caption="Leave-out partisanship (0.5 = no division), with shuffled-label baseline")
+                                   caption="Leave-out partisanship (0.5 = no division), with shuffled-label baseline",
+                                   intervals={"estimate": ("ci_low", "ci_high"),
+                                              "baseline_mean": ("baseline_low", "baseline_high")})
         if len(part) else none,
         "polarizing_terms": html_table(terms, caption="Terms contributing most to partisanship (favours R = group_a)")
         if len(terms) else none,
-        "network": html_table(net, caption="Cross-group replies against random mixing (95% CIs)") if len(net) else none,
-        "incivility": html_table(inc, caption="Incivility of cross- and same-group replies: hits per 1,000 tokens and "
-                                              "share of replies with an uncivil term (95% CIs)") if len(inc) else none,
+        "network": html_table(net, caption="Cross-group replies against random mixing (95% CIs)",
+                              intervals={"estimate": ("ci_low", "ci_high")}) if len(net) else none,
+        "incivility": "<p>Among replies between speakers with known groups, none is "
+                      + " and none is ".join(t for t in ("cross-group", "same-group")
+                                             if (inc.loc[inc["reply_type"] == t, "n_replies"] == 0).any())
+                      + ", so incivility across and within group lines cannot be compared.</p>\n"
+        if len(inc) and (inc.loc[inc["reply_type"].isin(["cross-group", "same-group"]), "n_replies"] == 0).any()
+        else html_table(inc, caption="Incivility of cross- and same-group replies: hits per 1,000 tokens and "
+                                              "share of replies with an uncivil term (95% CIs)",
+                                   intervals={"rate": ("rate_low", "rate_high"), "share": ("share_low", "share_high")})
+        if len(inc) else none,
     }
 
 
 def _valid_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    none = "<p><em>Nothing yet: no coded sheet has been returned, or nothing is configured.</em></p>\n"
+    none = "<!-- nothing to show: the page says why (no coded sheet returned, or no label column) -->\n"
     prf = ["frame", "n", "support", "tp", "fp", "fn", "precision", "precision_low", "precision_high",
            "recall", "recall_low", "recall_high", "f1", "f1_low", "f1_high"]
     def table(name, caption, cols=None):
@@ -423,22 +543,14 @@ def _valid_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
         if not len(df):
             return none
         df = df[[c for c in (cols or df.columns) if c in df.columns]]
-        return html_table(df.round(3), caption=caption)
+        return html_table(df, caption=caption, intervals={k: (f"{k}_low", f"{k}_high") for k in
+                                                          ("precision", "recall", "f1", "alpha", "estimate")})
     return {
         "alpha": table("alpha", "Krippendorff's alpha (nominal) per frame, 95% bootstrap CI"),
         "coded_prf": table("coded_prf", "Dictionary vs coders' gold labels (design-weighted), 95% CIs", prf),
         "worst_errors": table("worst_errors", "Worst misclassified examples"),
         "labels_prf": table("labels_prf", "Dictionary vs the labels in the data, 95% CIs", ["codes", *prf]),
     }
-
-
-def _with_ci(value, low, high) -> str:
-    """'3.21 (1.47–4.66)'; the interval is left out where it was not estimable."""
-    if pd.isna(value):
-        return "–"
-    if pd.isna(low) or pd.isna(high):
-        return f"{value:.2f}"
-    return f"{value:.2f} ({low:.2f}–{high:.2f})"
 
 
 def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence[str], dest: str | Path,
@@ -478,14 +590,18 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     (dest / "_generated" / "reproduce.sh").write_text(reproduce_commands(provenance, config_file), encoding="utf-8")
     inputs.to_csv(dest / "_generated" / "tables" / "inputs.csv", index=False, lineterminator="\n")
     packages.to_csv(dest / "_generated" / "tables" / "packages.csv", index=False, lineterminator="\n")
-    tables = _tables(report, threads, framing, lexicons) | _provenance_tables(inputs, packages, lexicons)
+    tables = (_tables(report, threads, framing, lexicons, polar_n_perm=config["polarization"]["n_perm"])
+              | _provenance_tables(inputs, packages, lexicons))
     for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
     shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")
     safe_downloads(dest / "_generated")
     cfg = dict(base_config or {})
-    cfg["title"] = config["book"]["title"]
-    cfg["author"] = config["book"]["author"]
+    # the theme puts title and author into the HTML of every page unescaped (navbar, footer): they go in with every
+    # character that can open a tag or end an attribute escaped ('&' is left, so the browser tab, which Sphinx
+    # escapes once more, shows "Guns & Rights" as written)
+    cfg["title"] = _tagless(config["book"]["title"])
+    cfg["author"] = _tagless(config["book"]["author"])
     cfg.setdefault("parse", {})["myst_substitutions"] = dict(subs)
     cfg.setdefault("sphinx", {}).setdefault("config", {}).update(MATHJAX_CONFIG)
     (dest / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=True, allow_unicode=True), encoding="utf-8")
@@ -503,6 +619,11 @@ def safe_downloads(folder: str | Path) -> int:
     return sum(safe_csv(path, path) for path in sorted(Path(folder).rglob("*.csv")))
 
 
+def _tagless(text: str) -> str:
+    """A config value for a place the theme fills without escaping: ``<``, ``>`` and quotes as character references."""
+    return html.escape(text, quote=True).replace("&amp;", "&")
+
+
 def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mapping[str, str], code: Mapping,
                    book: Mapping) -> str:
     """Replace each ``<!-- figure: id -->`` line of a page by the figure and its cite block."""
@@ -513,10 +634,35 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
         if fig_id not in FIGURES:
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
         note = io.read_json(by_name[f"{fig_id}.json"])
+        if _is_empty(by_name[f"{fig_id}.csv"], note):  # nothing was drawn: say why, with no figure or cite block
+            return myst_text(_EMPTY_FIGURE.get(fig_id) or note["facts"]) + "\n"
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
+    for fig_id in _PLACEHOLDER.findall(text):  # a figure left out leaves no dangling reference to it
+        csv, note = by_name.get(f"{fig_id}.csv"), by_name.get(f"{fig_id}.json")
+        if csv and note and _is_empty(csv, io.read_json(note)):
+            text = text.replace(f"{{numref}}`fig-{fig_id.replace('_', '-')}`",
+                                "a figure left out below")
     return _PLACEHOLDER.sub(block, text)
+
+
+def _is_empty(csv_path: str | Path, note: Mapping) -> bool:
+    """Whether a figure drew nothing: its data CSV has no data row (a header alone, or an empty file), or its facts
+    count zero (``n = 0 ...``: a grid of zeros drawn from no pair or document)."""
+    with open(csv_path, encoding="utf-8") as fh:
+        rows = sum(1 for line, _ in zip(fh, range(2)) if line.strip())
+    return rows <= 1 or str(note.get("facts", "")).startswith("n = 0 ")
+
+
+#: Why a figure is left out, where the figure's own note does not say it in a sentence.
+_EMPTY_FIGURE = {
+    "framing_index": "No figure follows the framing index by reply depth: the config's framing.group_by has no "
+                     "depth, or no comment uses either frame of the pair.",
+    "frame_transitions": "No figure of frames down reply chains: no comment of this corpus replies to another, so "
+                         "there is no parent-reply pair.",
+    "comments_per_depth": "No figure of comments per reply depth: the corpus has no comment.",
+}
 
 
 def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: Sequence) -> dict[str, str]:
@@ -588,6 +734,7 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
         provenance=provenance,
         inputs=table_inputs,
     )
+    subs["keyness"] = {"text": keyness_sentence(tables["keyness"])}
     return stage_book(
         pages=inputs["pages"], static=inputs["static"], figures=inputs["figures"], dest=src, subs=subs, report=report,
         threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),

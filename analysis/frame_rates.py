@@ -18,7 +18,7 @@ which unit was used and why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from analysis.stats import cluster_bootstrap_ratio, permutation_test
 
 __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
-           "rates_and_indices", "columns_needed", "headline_numbers"]
+           "rates_and_indices", "columns_needed", "headline_numbers", "require_comments", "distinct_labellings"]
 
 
 def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
@@ -314,6 +314,22 @@ def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, 
     return tables
 
 
+def distinct_labellings(strata: np.ndarray, labels: np.ndarray, *, cap: int = 10**15) -> int:
+    """How many distinct labellings a within-stratum permutation can make: the product over strata of
+    C(size, number labelled True), capped at ``cap``. A permutation p-value cannot fall below 1 / this number
+    (one thread of 17 documents with one article: 17 labellings, p >= 1/17)."""
+    from math import comb
+
+    out = 1
+    sizes = np.bincount(strata)
+    trues = np.bincount(strata, weights=labels.astype(np.int64), minlength=len(sizes)).astype(np.int64)
+    for n, k in zip(sizes.tolist(), trues.tolist()):
+        out *= comb(n, k)
+        if out >= cap:
+            return cap
+    return int(out)
+
+
 def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: int = 9999,
                         seed: int = 0) -> pd.DataFrame:
     """Permutation test per frame: is the article's rate different from its comments'?
@@ -332,18 +348,40 @@ def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: in
         strata, threads = pd.factorize(sub["thread_id"])
         n_threads = len(threads)
         labels, tokens = is_article[with_article], sub["n_tokens"].to_numpy()
+        n_labellings = distinct_labellings(strata, labels)
     rows = []
     for f in frames:
         if sub.empty:
             rows.append({"frame": f, "rate_article": np.nan, "rate_comments": np.nan, "difference": np.nan,
-                         "p_value": np.nan, "n_perm": 0, "n_threads": 0})
+                         "p_value": np.nan, "n_perm": 0, "n_threads": 0, "n_labellings": 0})
             continue
         res = permutation_test(sub[f"hits_{f}"].to_numpy(), tokens, labels, strata=strata, n_perm=n_perm, seed=seed,
                                scale=1000.0)
         rows.append({"frame": f, "rate_article": res["rate_true"], "rate_comments": res["rate_false"],
                      "difference": res["observed"], "p_value": res["p_value"], "n_perm": res["n_perm"],
-                     "n_threads": n_threads})
+                     "n_threads": n_threads, "n_labellings": n_labellings})
     return pd.DataFrame(rows)
+
+
+def require_comments(docs: pd.DataFrame, *, sources: Sequence[Mapping], results: str = "results") -> None:
+    """Stop with one line naming the sources when the documents hold no comment (nothing to measure).
+
+    A header-only table, a scraped page without comments, or a source whose
+    every record was quarantined leaves no comment; the framing measures
+    (rates, indices, the article-vs-comments test) are then undefined, so
+    the run ends here with an error that names each configured source and
+    where its ingest report is, instead of a failure deep inside the bootstrap.
+    """
+    if len(docs) and (docs["doc"] == "comment").any():
+        return
+    from analysis.errors import InputError
+
+    names = "; ".join(f"source {s['id']!r} ({s['path']})" for s in sources) or "no source configured"
+    n_articles = int((docs["doc"] == "article").sum()) if len(docs) else 0
+    raise InputError(names, f"no comment was kept from the input ({n_articles} article text(s) only), so there is "
+                            "nothing to measure: is the table header-only, does the page have no comments, or was "
+                            f"every record quarantined? See {results}/ingest_report.json and "
+                            f"{results}/quarantine.parquet")
 
 
 def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], period: str, group_by: Sequence[str],
@@ -465,6 +503,6 @@ def headline_numbers(rates: pd.DataFrame, index: pd.DataFrame, test: pd.DataFram
     return out
 
 
-def _r(x, digits: int = 2):
-    """Round for prose; NaN becomes 'n/a'."""
-    return "n/a" if x is None or pd.isna(x) else round(float(x), digits)
+def _r(x, digits: int | None = None):
+    """A plain float for the book, unrounded (the book formats each number once); NaN becomes 'n/a'."""
+    return "n/a" if x is None or pd.isna(x) else float(x)

@@ -20,12 +20,13 @@ still curl its quotes unless the book's config turns them off).
 from __future__ import annotations
 
 import html
+import math
 import numbers
 import re
 
 import pandas as pd
 
-__all__ = ["escape", "myst_text", "html_table", "fmt_number"]
+__all__ = ["escape", "myst_text", "html_table", "fmt_number", "fmt_estimate", "fmt_p", "decimals_for"]
 
 
 def _text(value) -> str:
@@ -55,31 +56,105 @@ def myst_text(value) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
-def fmt_number(value, *, digits: int = 2) -> str:
-    """Numbers as a reader wants them: 3,051 and 0.42."""
+def decimals_for(value=None, *, width=None) -> int:
+    """How many decimals a number is shown with: two significant digits of its interval's ``width`` when it has
+    one (an estimate 0.505 with interval 0.500 to 0.510 keeps 3 decimals, so a 0.005 effect shows), otherwise two
+    decimals, or two significant digits for values below 0.1 (0.000031, not 0.00)."""
+    if width is not None and width == width and width > 0:
+        least = 1 if value is not None and value == value and abs(value) < 100 else 0
+        return int(min(8, max(least, 1 - math.floor(math.log10(width)))))
+    if value is None or value != value or value == 0 or abs(value) >= 0.1:
+        return 2
+    return int(min(8, 1 - math.floor(math.log10(abs(value)))))
+
+
+def fmt_number(value, *, width: float | None = None, digits: int | None = None, grouping: bool = True) -> str:
+    """Every number the book shows, formatted here once: counts as 3,051; other numbers with
+    :func:`decimals_for` decimals (from the interval ``width`` when given; ``digits`` fixes them); NaN as –.
+
+    ``grouping=False`` for identifiers that are not quantities (seeds, years, ids): no thousands separator.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Number):
         return str(value)
     if value != value:  # NaN: not estimable
         return "–"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}"
+    sep = "," if grouping else ""
+    if isinstance(value, numbers.Integral) or (width is None and digits is None and float(value).is_integer()):
+        return f"{int(value):{sep}}"
+    d = digits if digits is not None else decimals_for(value, width=width)
+    text = f"{value:{sep}.{d}f}"
+    return "0" if text in ("-0", "0") else ("0." + "0" * d if text == "-0." + "0" * d else text)
+
+
+def fmt_estimate(value, low, high, *, sep: str = " to ") -> str:
+    """An estimate with its interval, all three with the decimals of the interval's width: '0.505 (0.500 to 0.510)'.
+
+    Without an interval (NaN ends) the value alone; NaN value: –."""
+    if value is None or value != value:
+        return "–"
+    if low is None or high is None or low != low or high != high:
+        return fmt_number(value)
+    w = float(high) - float(low)
+    return (f"{fmt_number(value, width=w)} ({fmt_number(low, width=w)}{sep}"
+            f"{fmt_number(high, width=w)})")
+
+
+def fmt_p(p, *, n_perm: int, n_labellings: int | None = None, short: bool = False) -> str:
+    """A permutation p-value as text that claims no more than the test can show.
+
+    At its floor 1/(n+1) (no shuffled labelling of ``n_perm`` as extreme as the
+    observed one) it reads "p ≤ 1/(n+1)" with n named; when the data allow
+    fewer distinct labellings than permutations (``n_labellings``, e.g. 17
+    documents of which one is the article), that count is stated, since p
+    cannot fall below 1/``n_labellings``. Otherwise two significant digits.
+    ``short``: the value alone (``0.035``, ``≤ 1/201``), for a table cell.
+    """
+    if p is None or p != p:
+        return "–" if short else "p not available"
+    floor = 1.0 / (int(n_perm) + 1)
+    if short:  # a table cell: the number, or its floor; the table states the labellings in a column of their own
+        return (f"≤ 1/{fmt_number(int(n_perm) + 1)}" if p <= floor * (1 + 1e-9)
+                else fmt_number(float(p), digits=max(2, decimals_for(float(p)))))
+    if p <= floor * (1 + 1e-9):
+        text = f"p ≤ 1/{fmt_number(int(n_perm) + 1)}: none of {fmt_number(int(n_perm))} shuffled labellings " \
+               "was as extreme"
+    else:
+        text = f"p = {fmt_number(float(p), digits=max(2, decimals_for(float(p))))}"
+    if n_labellings is not None and n_labellings <= n_perm:
+        text += (f"; the data allow only {fmt_number(int(n_labellings))} distinct labellings, so p cannot be "
+                 f"below 1/{fmt_number(int(n_labellings))} = {fmt_number(1 / int(n_labellings), digits=3)}")
+    return text
 
 
 def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
-               max_chars: int = 300) -> str:
-    """An escaped HTML table; numbers right-aligned, long text cut at ``max_chars`` (with …)."""
+               max_chars: int = 300, intervals: dict[str, tuple[str, str]] | None = None,
+               ids: tuple[str, ...] = ("seed", "year")) -> str:
+    """An escaped HTML table; numbers right-aligned (formatted by :func:`fmt_number`), long text cut at
+    ``max_chars`` (with …).
+
+    ``intervals`` maps an estimate column to its (low, high) columns: the three cells of a row then take the
+    decimals of that row's interval width, as the prose does (:func:`fmt_estimate`). Columns named in ``ids``
+    are identifiers, shown without thousands separators.
+    """
     headers = headers or {}
     cols = list(df.columns)
+    digits_of: dict[str, list] = {}
+    for est, (lo, hi) in (intervals or {}).items():
+        if est in df.columns and lo in df.columns and hi in df.columns:
+            d = [decimals_for(v, width=float(h) - float(low)) if pd.notna(low) and pd.notna(h) else None
+                 for v, low, h in zip(df[est], df[lo], df[hi])]
+            for c in (est, lo, hi):
+                digits_of[c] = d
     out = ['<div class="ts-table-wrap"><table class="ts-table">']
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
     out.append("<thead><tr>" + "".join(f"<th>{escape(headers.get(c, c))}</th>" for c in cols) + "</tr></thead><tbody>")
-    for row in df.itertuples(index=False):
+    for i, row in enumerate(df.itertuples(index=False)):
         cells = []
-        for value in row:
+        for col, value in zip(cols, row):
             if isinstance(value, numbers.Number) and not isinstance(value, bool):  # NaN shows as –
-                cells.append(f'<td class="num">{escape(fmt_number(value))}</td>')
+                d = digits_of[col][i] if col in digits_of else None
+                cells.append(f'<td class="num">{escape(fmt_number(value, digits=d, grouping=col not in ids))}</td>')
             else:
                 text = "" if value is None else str(value)
                 if len(text) > max_chars:

@@ -220,17 +220,23 @@ def test_every_figure_has_its_files_caption_and_cite_block(small_run):
     results, _, _ = small_run
     html = results / "book" / "_build" / "html"
     pages = "".join(p.read_text(encoding="utf-8") for p in html.glob("*.html"))
+    drawn = []
     for name in FIGURES:
         for ext in ("png", "svg", "pdf", "csv", "json"):
             assert (results / "figures" / f"{name}.{ext}").stat().st_size > 0, (name, ext)
+        rows = [r for r in (results / "figures" / f"{name}.csv").read_text(encoding="utf-8").splitlines() if r]
+        if len(rows) <= 1:  # nothing to draw on this corpus: a sentence says why, no figure and no cite block
+            assert f"threadscope:{name}" not in pages and f'id="fig-{name.replace("_", "-")}"' not in pages
+            continue
+        drawn.append(name)
         data_sha = hashlib.sha256((results / "figures" / f"{name}.csv").read_bytes()).hexdigest()[:12]
         assert f"threadscope:{name}" in pages
         assert f"data sha256 {data_sha}" in pages, name  # the cite block names the hash of the data actually drawn
         assert f'id="fig-{name.replace("_", "-")}"' in pages
         for ext in ("png", "svg", "pdf", "csv"):  # every format downloadable from the book
             assert list((html / "_downloads").rglob(f"{name}.{ext}")), (name, ext)
-    assert pages.count("Cite this figure") == len(FIGURES)
-    assert "Fig. 9" in pages  # captions are numbered
+    assert pages.count("Cite this figure") == len(drawn) >= 7
+    assert f"Fig. {len(drawn)}" in pages  # captions are numbered
 
 
 def test_reproducibility_page_lists_real_checksums(small_run):

@@ -4,7 +4,13 @@ import pyarrow.parquet as pq
 
 from analysis import io
 from analysis.errors import report_user_errors
-from analysis.frame_rates import article_vs_comments, columns_needed, headline_numbers, rates_and_indices
+from analysis.frame_rates import (
+    article_vs_comments,
+    columns_needed,
+    headline_numbers,
+    rates_and_indices,
+    require_comments,
+)
 from analysis.framing import frames_of
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
@@ -17,6 +23,7 @@ dictionaries = lexicon_stamp(lexicons)
 available = pq.read_schema(snakemake.input.docs[0]).names
 docs = io.read_tables(snakemake.input.docs,
                       columns=columns_needed(available, group_by=cfg["group_by"], cluster=cfg["cluster"]))
+require_comments(docs, sources=snakemake.config["sources"], results=snakemake.config["results"])
 log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), cfg["n_boot"])
 rates, index = rates_and_indices(docs, frames=frames, **{k: cfg[k] for k in (
     "period", "group_by", "index_pairs", "min_clusters", "n_boot", "seed", "cluster")})
