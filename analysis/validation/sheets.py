@@ -92,7 +92,8 @@ def coding_sheets(
             base[col] = base[col].map(safe_cell)
         # one kind of line end: a lone carriage return is written unquoted by Python's csv module (3.11) with "\n"
         # line ends, and a spreadsheet or csv reader then starts a new row there
-        base[col] = base[col].str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+        if len(base):  # (an empty sample's columns hold no strings)
+            base[col] = base[col].str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
     base["code"] = ""
     base["note"] = ""
     sheets = {}
