@@ -33,8 +33,8 @@ from analysis import io
 from analysis.figure_registry import FIGURES
 from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
-from analysis.privacy import DEFAULT_SALT
-from analysis.provenance import sha256_file
+from analysis.privacy import privacy_sentences
+from analysis.provenance import public_path, sha256_file
 from analysis.render import fmt_number, html_table, myst_text
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "reproduce_commands",
@@ -113,11 +113,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
                   inputs: pd.DataFrame) -> dict:
     """The values the pages quote, formatted for reading."""
     fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
-    pseudo = (
-        "replaced by salted pseudonyms" + (" (with the default salt: set your own `pseudonym_salt` before publishing)"
-                                           if config["pseudonym_salt"] == DEFAULT_SALT else "")
-        if config["pseudonymise"] else "kept as written (pseudonymisation was turned off)"
-    )
+    pseudo, privacy = privacy_sentences(config)
     return {
         "data": fmt(numbers),
         "ingest": fmt(report["totals"]),
@@ -129,15 +125,16 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         "polar": polar_substitutions(polar, **{k: config["polarization"][k] for k in (
             "group_column", "n_boot", "n_perm", "seed", "rwc_k")}),
         "valid": valid_substitutions(
-            valid, n_sample=n_sample, results=config["results"], **{k: config["validation"][k] for k in (
+            valid, n_sample=n_sample, results=public_path(config["results"]), **{k: config["validation"][k] for k in (
                 "coders", "label_column", "cluster", "per_stratum", "seed", "coded_sheets")}),
         "repro": provenance_substitutions(provenance, inputs),
         "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]),
                  "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": config["book"]["title"],
-            "results": config["results"],
+            "results": public_path(config["results"]),
             "pseudonymisation": pseudo,
+            "privacy": privacy,
             "paragraphs": ", ".join(sorted({
                 "another paragraph of the same comment"
                 if s.get("scraped", {}).get("paragraphs", "continue") == "continue"
