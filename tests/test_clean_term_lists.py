@@ -1,0 +1,49 @@
+"""Issue 15 item 5 (clean term lists) and issue 17 finding 2 (no personal data as terms), on hand-made tokens."""
+
+import pandas as pd
+import pyarrow as pa
+
+from analysis.keyness import group_term_counts, keyness_by_grouping, term_mask
+
+
+def _tokens_and_docs():
+    """Two comments per side; each side's noise (URL, number, handle, placeholder, pseudonym) is in one comment."""
+    rows = [
+        ("c1", ["war", "https://www.bloomberg.com/news/x", "32,000", "@zephyr", "<email>"]),
+        ("c2", ["war", "peace", "u0123456789", "@u0123456789", "2013"]),
+        ("c3", ["terror", "bloomberg.com", "10%", "<phone>", "<profile>"]),
+        ("c4", ["terror", "peace", "$5", "@quill"]),
+    ]
+    tokens = pd.DataFrame([{"thread_id": "t", "comment_id": c, "doc": "comment", "norm": n, "is_stopword": False}
+                           for c, norms in rows for n in norms])
+    docs = pd.DataFrame({"thread_id": ["t"] * 4, "comment_id": ["c1", "c2", "c3", "c4"], "doc": ["comment"] * 4,
+                         "side": ["pro", "pro", "con", "con"]})
+    return pa.Table.from_pandas(tokens, preserve_index=False), docs
+
+
+def test_noise_and_redacted_tokens_are_no_terms_by_default():
+    tokens, docs = _tokens_and_docs()
+    counts, groups, terms = group_term_counts(tokens, docs, by="side")
+    # by hand: only the words remain; con has terror x2, peace x1; pro has war x2, peace x1
+    assert groups == ["con", "pro"] and terms == ["peace", "terror", "war"]
+    assert counts.toarray().tolist() == [[1, 2, 0], [1, 0, 2]]
+
+
+def test_the_switch_keeps_urls_numbers_and_handles_but_never_personal_placeholders():
+    tokens, docs = _tokens_and_docs()
+    _, _, terms = group_term_counts(tokens, docs, by="side", drop_noise=False)
+    assert terms == sorted(["$5", "10%", "2013", "32,000", "@quill", "@zephyr", "bloomberg.com",
+                            "https://www.bloomberg.com/news/x", "peace", "terror", "war"])
+
+
+def test_keyness_table_has_no_noise_term():
+    tokens, docs = _tokens_and_docs()
+    table = keyness_by_grouping([(tokens, docs)], groupings=["side"], min_count=1)
+    assert set(table["term"]) == {"peace", "terror", "war"}
+
+
+def test_term_mask_by_hand():
+    terms = ["war", "U.S.", "#syria", "1st", "9/11", "www.example.org", "Alice", "alice", ",", "<phone>"]
+    assert [t for t, k in zip(terms, term_mask(terms, names=["Alice"])) if k] == ["war", "U.S.", "#syria", "1st"]
+    assert [t for t, k in zip(terms, term_mask(terms, drop_noise=False)) if k] == [
+        "war", "U.S.", "#syria", "1st", "9/11", "www.example.org", "Alice", "alice"]
