@@ -260,7 +260,8 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
 
 def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence) -> dict[str, str]:
     """Escaped HTML tables of the framing chapter and its evidence appendix."""
-    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash, "file": lx.path,
+    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash,
+                         "file": public_path(lx.path),
                          "frames": ", ".join(lx.frames), "terms": len(lx.terms())} for lx in lexicons])
     rates = t["rates"]
     sel = rates[rates["by"].isin(["all", "doc"])].copy()
@@ -436,7 +437,8 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     for path in figures:
         shutil.copyfile(path, dest / "_generated" / "figures" / Path(path).name)
     shutil.copyfile(config_file, dest / "_generated" / "config.yaml")
-    (dest / "_generated" / "reproduce.sh").write_text(reproduce_commands(provenance, config_file), encoding="utf-8")
+    (dest / "_generated" / "reproduce.sh").write_text(reproduce_commands(provenance, public_path(config_file)),
+                                                      encoding="utf-8")
     inputs.to_csv(dest / "_generated" / "tables" / "inputs.csv", index=False, lineterminator="\n")
     packages.to_csv(dest / "_generated" / "tables" / "packages.csv", index=False, lineterminator="\n")
     tables = _tables(report, threads, framing, lexicons) | _provenance_tables(inputs, packages, lexicons)
@@ -469,7 +471,8 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
 
 
 def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: Sequence) -> dict[str, str]:
-    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "file": lx.path, "sha256": lx.sha256}
+    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "file": public_path(lx.path),
+                         "sha256": lx.sha256}
                         for lx in lexicons], columns=["dictionary", "version", "file", "sha256"])
     key = packages[packages["key"]].drop(columns="key")
     return {

@@ -34,6 +34,7 @@ from analysis.ingest.base import QUARANTINE_REASONS, ReadResult
 from analysis.ingest.integrity import check_integrity, depths, parent_index
 from analysis.mentions import HANDLE, author_pattern, find_mentions, name_pattern
 from analysis.privacy import PLACEHOLDERS, personal_column, personal_spans, pseudonym, pseudonymise, replace_spans
+from analysis.provenance import public_path
 from analysis.sharding import shards
 
 __all__ = ["Ingested", "ingest", "IntegrityError", "combine_reports", "threads_in_several_shards", "ingest_report",
@@ -128,6 +129,9 @@ def ingest(
     quarantine = quarantine.sort_values(["file", "record"], kind="stable").reset_index(drop=True)
 
     lines = _mark_quarantined_lines(result.lines, quarantine)
+    # no output names the machine's folders: input files relative to the project folder (or shortened)
+    for table in (comments, quarantine, lines):
+        table["file"] = _public_files(table["file"])
     report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt,
                      enabled=pseudonymise_names, redacted=redact,
                      dropped_columns=[m for m in result.metadata if m not in metadata])
@@ -286,6 +290,13 @@ def redact_raw(raw: pd.Series, *, authors: pd.Series, salt: str, names: bool = T
     return pd.Series(out, index=raw.index, dtype=object)
 
 
+def _public_files(files: pd.Series) -> pd.Series:
+    """Each file path as :func:`analysis.provenance.public_path` shows it (each distinct path once)."""
+    if not len(files):
+        return files
+    return files.map({f: public_path(f) for f in pd.unique(files)}).astype(files.dtype)
+
+
 def _mark_quarantined_lines(lines: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
     """Input units of quarantined comments get role 'quarantine' in the line map."""
     lines = lines.copy()
@@ -311,7 +322,8 @@ def _report(result, comments, threads, quarantine, lines, *, source, fmt, enable
     return {
         "source": source,
         "format": fmt,
-        "files": sorted(pd.unique(result.lines["file"] if len(result.lines) else result.records["file"])),
+        "files": sorted({public_path(f) for f in pd.unique(
+            result.lines["file"] if len(result.lines) else result.records["file"])}),
         "records_read": int(read),
         "comments_kept": int(kept),
         "placeholders": int(comments["is_placeholder"].sum()),
