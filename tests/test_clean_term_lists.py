@@ -3,7 +3,7 @@
 import pandas as pd
 import pyarrow as pa
 
-from analysis.keyness import group_term_counts, keyness_by_grouping, term_mask
+from analysis.keyness import group_term_counts, keyness_by_grouping, repeated_documents, term_mask
 
 
 def _tokens_and_docs():
@@ -47,3 +47,30 @@ def test_term_mask_by_hand():
     assert [t for t, k in zip(terms, term_mask(terms, names=["Alice"])) if k] == ["war", "U.S.", "#syria", "1st"]
     assert [t for t, k in zip(terms, term_mask(terms, drop_noise=False)) if k] == [
         "war", "U.S.", "#syria", "1st", "9/11", "www.example.org", "Alice", "alice"]
+
+
+def _shard(rows):
+    """Tokens and docs of (comment id, side, norms) rows: one thread per shard."""
+    tokens = pd.DataFrame([{"thread_id": "t", "comment_id": c, "doc": "comment", "norm": n, "is_stopword": False}
+                           for c, _, norms in rows for n in norms])
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": [c for c, _, _ in rows], "doc": "comment",
+                         "side": [s for _, s, _ in rows]})
+    return pa.Table.from_pandas(tokens, preserve_index=False), docs
+
+
+def test_repeated_posts_count_once_within_and_across_shards():
+    first = _shard([("c1", "pro", ["war", "war", "peace"]), ("c2", "pro", ["war", "war", "peace"]),
+                    ("c3", "con", ["terror", "peace"]), ("c5", "con", ["peace", "war", "war"])])
+    second = _shard([("c4", "con", ["war", "war", "peace"]), ("c6", "pro", ["terror", "peace"])])
+    repeats, seen = repeated_documents(first[0])
+    assert list(repeats) == [False] * 3 + [True] * 3 + [False] * 5  # c2 repeats c1; c5 (other order) does not
+    again, _ = repeated_documents(second[0], seen=seen)
+    assert list(again) == [True] * 3 + [True] * 2  # c4 repeats c1, c6 repeats c3, from the first shard
+    table = keyness_by_grouping([first, second], groupings=["side"], min_count=1)
+    # by hand, counting c1, c3 and c5 only: pro = war 2, peace 1; con = terror 1, peace 2, war 2
+    pro = table[table["group"] == "pro"]
+    assert {t: c for t, c in zip(pro["term"], pro["count_a"]) if c} == {"war": 2, "peace": 1}
+    assert {t: c for t, c in zip(pro["term"], pro["count_b"]) if c} == {"terror": 1, "peace": 2, "war": 2}
+    counts, groups, terms = group_term_counts(first[0], first[1], by="side", exclude=repeats)
+    assert groups == ["con", "pro"] and terms == ["peace", "terror", "war"]
+    assert counts.toarray().tolist() == [[2, 1, 2], [1, 0, 2]]
