@@ -31,7 +31,7 @@ import pandas as pd
 from analysis import columns, io
 from analysis.errors import InputError
 from analysis.ingest.base import QUARANTINE_REASONS, ReadResult
-from analysis.ingest.integrity import check_integrity, depths, parent_index
+from analysis.ingest.integrity import check_integrity, depths, parent_index, repeated_posts
 from analysis.mentions import HANDLE, author_pattern, find_mentions, name_pattern
 from analysis.privacy import PLACEHOLDERS, personal_column, personal_spans, pseudonym, pseudonymise, replace_spans
 from analysis.provenance import public_path
@@ -133,7 +133,7 @@ def ingest(
     for table in (comments, quarantine, lines):
         table["file"] = _public_files(table["file"])
     report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt,
-                     enabled=pseudonymise_names, redacted=redact,
+                     enabled=pseudonymise_names, redacted=redact, repeats=repeated_posts(comments),
                      dropped_columns=[m for m in result.metadata if m not in metadata])
     return Ingested(comments, threads, mentions, quarantine, lines, report, metadata)
 
@@ -309,7 +309,7 @@ def _mark_quarantined_lines(lines: pd.DataFrame, quarantine: pd.DataFrame) -> pd
     return lines
 
 
-def _report(result, comments, threads, quarantine, lines, *, source, fmt, enabled, redacted,
+def _report(result, comments, threads, quarantine, lines, *, source, fmt, enabled, redacted, repeats,
             dropped_columns) -> dict:
     read = result.n_read
     kept = len(comments)
@@ -338,6 +338,10 @@ def _report(result, comments, threads, quarantine, lines, *, source, fmt, enable
         "rules": {k: int(v) for k, v in sorted(comments["rule"].value_counts().items())},
         "line_roles": {k: int(v) for k, v in sorted(lines["role"].value_counts().items())},
         "pseudonymised": bool(enabled),
+        "repeated_posts": int(len(repeats)),
+        # the repeats (at most 100): comment -> the first comment with the same text
+        "repeated_post_list": [f"{r.thread_id}/{r.comment_id} = {r.first_thread_id}/{r.first_comment_id}"
+                               for r in repeats.head(100).itertuples()],
         "text_redacted": bool(redacted),
         "personal_columns_dropped": list(dropped_columns),
     }
@@ -359,7 +363,7 @@ def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
         raise ValueError(f"combine_reports: reports of several sources {sorted(sources)}")
     total = {k: int(sum(p[k] for p in parts)) for k in (
         "records_read", "comments_kept", "placeholders", "quarantined", "threads", "comments_without_author",
-        "comments_without_time")}
+        "comments_without_time", "repeated_posts")}
     if total["records_read"] != total["comments_kept"] + total["quarantined"]:
         raise IntegrityError(f"source {first['source']!r}: read {total['records_read']} "
                              f"!= kept {total['comments_kept']}"
@@ -374,6 +378,7 @@ def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
         **first,
         **total,
         "files": sorted({f for p in parts for f in p["files"]}),
+        "repeated_post_list": [r for p in parts for r in p["repeated_post_list"]][:100],
         "quarantined_by_reason": add("quarantined_by_reason"),
         "balanced": all(p["balanced"] for p in parts),
         "authors": int(authors),
