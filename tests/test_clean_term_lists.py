@@ -81,15 +81,17 @@ def test_repeated_posts_are_listed_in_the_integrity_report(tmp_path):
     from analysis.ingest.integrity import repeated_posts
     from analysis.ingest.tables import read_table
 
-    rows = [("1", "", "t1", "Buy gold now!"), ("2", "1", "t1", "No."), ("3", "", "t1", "buy  GOLD now!"),
-            ("4", "", "t1", "Buy gold now!"), ("5", "", "t2", "Buy gold now!"), ("6", "", "t2", "")]
+    rows = [("1", "", "t1", "Buy gold now!"), ("2", "1", "t1", "No."), ("3", "", "t1", "  Buy gold now! "),
+            ("4", "", "t1", "Buy gold now!"), ("5", "", "t2", "Buy gold now!"), ("6", "", "t2", ""),
+            ("7", "", "t1", "buy GOLD now!")]
     pd.DataFrame(rows, columns=["id", "parent", "thread", "body"]).to_csv(tmp_path / "r.csv", index=False)
     result = read_table([str(tmp_path / "r.csv")], fmt="csv",
                         mapping={"id": "id", "parent_id": "parent", "thread_id": "thread", "text": "body"})
     out = ingest(result, source="r", fmt="csv", n_shards=1, salt="s")
-    # by hand: in t1, 3 and 4 repeat 1 (case and spaces aside); t2's copy is another thread's; empty 6 never repeats
+    # by hand: in t1, 3 and 4 repeat 1 (spaces at the ends aside), 7 differs in case; t2's copy is another
+    # thread's; empty 6 never repeats
     assert out.report["repeated_posts"] == 2
     assert out.report["repeated_post_list"] == ["r:t1/3 = r:t1/1", "r:t1/4 = r:t1/1"]
-    assert len(out.comments) == 5  # kept: a repeat is data, not an error
+    assert len(out.comments) == 6  # kept: a repeat is data, not an error
     listed = repeated_posts(out.comments)
     assert list(listed["comment_id"]) == ["3", "4"] and set(listed["first_comment_id"]) == {"1"}

@@ -33,7 +33,15 @@ from analysis.errors import InputError
 from analysis.ingest.base import QUARANTINE_REASONS, ReadResult
 from analysis.ingest.integrity import check_integrity, depths, parent_index, repeated_posts
 from analysis.mentions import HANDLE, author_pattern, find_mentions, name_pattern
-from analysis.privacy import PLACEHOLDERS, personal_column, personal_spans, pseudonym, pseudonymise, replace_spans
+from analysis.privacy import (
+    PLACEHOLDERS,
+    may_hold_personal_data,
+    personal_column,
+    personal_spans,
+    pseudonym,
+    pseudonymise,
+    replace_spans,
+)
 from analysis.provenance import public_path
 from analysis.sharding import shards
 
@@ -224,11 +232,15 @@ def _redact(comments: pd.DataFrame, mentions: pd.DataFrame, *, authors: pd.Serie
         new = ("@" + target if kind == "handle" else target if kind == "author" else None) if names else None
         by_row[row_of[(tid, cid)]].append((1, int(start), int(end), new, k))
     everyone = name_pattern(authors[authors != ""].unique()) if names else None
-    for i, text in enumerate(texts):
-        if isinstance(text, str) and text:
-            for kind, start, end in personal_spans(text):
-                by_row[i].append((0, start, end, PLACEHOLDERS[kind], -1))
-            if everyone is not None:
+    screen = may_hold_personal_data(comments["text"])
+    kinds = list(screen.columns)
+    flags = screen.to_numpy()
+    for i in np.flatnonzero(flags.any(axis=1)):
+        for kind, start, end in personal_spans(texts[i], kinds=[k for k, f in zip(kinds, flags[i]) if f]):
+            by_row[i].append((0, start, end, PLACEHOLDERS[kind], -1))
+    if everyone is not None:
+        for i, text in enumerate(texts):
+            if isinstance(text, str) and text:
                 for m in everyone.finditer(text):
                     by_row[i].append((2, m.start(), m.end(), pseudonym(" ".join(m.group().split()), salt=salt), -1))
     starts = mentions["start"].to_numpy(copy=True)

@@ -22,7 +22,7 @@ first that applies in this order:
 Everything is computed with arrays over parent pointers (pointer doubling for
 ancestry), not a Python walk per comment.
 
-Repeated posts within a thread (:func:`repeated_posts`) are kept, not
+Posts repeated verbatim within a thread (:func:`repeated_posts`) are kept, not
 quarantined (a reply tree may hang from them), and listed in the ingest
 report; term lists count a repeated text once, in any thread
 (:func:`analysis.keyness.repeated_documents`).
@@ -37,7 +37,7 @@ __all__ = ["check_integrity", "parent_index", "depths", "repeated_posts"]
 
 
 def repeated_posts(comments: pd.DataFrame) -> pd.DataFrame:
-    """Comments whose text repeats an earlier comment's of the same thread verbatim (up to case and whitespace).
+    """Comments whose text repeats an earlier comment's of the same thread verbatim (spaces at either end aside).
 
     ``comments`` needs ``thread_id``, ``comment_id`` and ``text``, in their
     canonical order; empty texts never repeat. Returns one row per repeat:
@@ -47,9 +47,8 @@ def repeated_posts(comments: pd.DataFrame) -> pd.DataFrame:
     read whole; term lists drop repeats across threads as well
     (:func:`analysis.keyness.repeated_documents`).
     """
-    text = comments["text"].astype(object).fillna("")
-    key = pd.Series([f"{tid}\0{' '.join(t.split()).casefold()}" if t.strip() else ""
-                     for tid, t in zip(comments["thread_id"], text)], index=comments.index, dtype=object)
+    text = comments["text"].fillna("").str.strip()
+    key = (comments["thread_id"] + "\0" + text).where(text != "", "")
     has_text = key.ne("")
     repeat = key.duplicated(keep="first") & has_text
     first = (~key.duplicated(keep="first")) & has_text
