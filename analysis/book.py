@@ -34,8 +34,8 @@ from analysis import io
 from analysis.figure_registry import FIGURES
 from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
-from analysis.privacy import DEFAULT_SALT
-from analysis.provenance import sha256_file
+from analysis.privacy import privacy_sentences
+from analysis.provenance import public_path, sha256_file
 from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_text
 from analysis.spreadsheet import safe_csv
 
@@ -127,11 +127,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
                   inputs: pd.DataFrame) -> dict:
     """The values the pages quote, formatted for reading."""
     fmt = lambda d: {k: fmt_number(v) for k, v in d.items()}  # noqa: E731
-    pseudo = (
-        "replaced by salted pseudonyms" + (" (with the default salt: set your own `pseudonym_salt` before publishing)"
-                                           if config["pseudonym_salt"] == DEFAULT_SALT else "")
-        if config["pseudonymise"] else "kept as written (pseudonymisation was turned off)"
-    )
+    pseudo, privacy = privacy_sentences(config)
     return {
         "data": fmt(numbers),
         "ingest": fmt(report["totals"]),
@@ -143,15 +139,16 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         "polar": polar_substitutions(polar, **{k: config["polarization"][k] for k in (
             "group_column", "n_boot", "n_perm", "seed", "rwc_k")}),
         "valid": valid_substitutions(
-            valid, n_sample=n_sample, results=config["results"], **{k: config["validation"][k] for k in (
+            valid, n_sample=n_sample, results=public_path(config["results"]), **{k: config["validation"][k] for k in (
                 "coders", "label_column", "cluster", "per_stratum", "seed", "coded_sheets")}),
         "repro": provenance_substitutions(provenance, inputs),
         "tree": {"thread_id": myst_text(tree["thread_id"]), "n_drawn": fmt_number(tree["n_drawn"]),
                  "n_comments": fmt_number(tree["n_comments"])},
         "run": {
             "title": myst_text(config["book"]["title"]),
-            "results": myst_text(config["results"]),
+            "results": myst_text(public_path(config["results"])),
             "pseudonymisation": pseudo,
+            "privacy": privacy,
             "paragraphs": _paragraphs_sentence(config["sources"]),
         },
     }
@@ -365,7 +362,8 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
 def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                     polar_n_perm: int | None = None) -> dict[str, str]:
     """Escaped HTML tables of the framing chapter and its evidence appendix."""
-    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash, "file": lx.path,
+    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash,
+                         "file": public_path(lx.path),
                          "frames": ", ".join(lx.frames), "terms": len(lx.terms())} for lx in lexicons])
     rates = t["rates"]
     sel = rates[rates["by"].isin(["all", "doc"])].copy()
@@ -587,7 +585,8 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     for path in figures:
         shutil.copyfile(path, dest / "_generated" / "figures" / Path(path).name)
     shutil.copyfile(config_file, dest / "_generated" / "config.yaml")
-    (dest / "_generated" / "reproduce.sh").write_text(reproduce_commands(provenance, config_file), encoding="utf-8")
+    (dest / "_generated" / "reproduce.sh").write_text(reproduce_commands(provenance, public_path(config_file)),
+                                                      encoding="utf-8")
     inputs.to_csv(dest / "_generated" / "tables" / "inputs.csv", index=False, lineterminator="\n")
     packages.to_csv(dest / "_generated" / "tables" / "packages.csv", index=False, lineterminator="\n")
     tables = (_tables(report, threads, framing, lexicons, polar_n_perm=config["polarization"]["n_perm"])
@@ -666,7 +665,8 @@ _EMPTY_FIGURE = {
 
 
 def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: Sequence) -> dict[str, str]:
-    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "file": lx.path, "sha256": lx.sha256}
+    lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "file": public_path(lx.path),
+                         "sha256": lx.sha256}
                         for lx in lexicons], columns=["dictionary", "version", "file", "sha256"])
     key = packages[packages["key"]].drop(columns="key")
     return {

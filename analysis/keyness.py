@@ -14,7 +14,9 @@ sparse count matrix. Functions are pure: arrays in, new objects out.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -26,8 +28,8 @@ from scipy.special import erfc, xlogy
 from analysis.codes import combined_codes, key_codes, numbers, run_starts, string_codes
 from analysis.errors import bad_value, count_matrix_arg, shape_text
 
-__all__ = ["log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction", "group_term_counts", "TermCountSum",
-           "keyness", "keyness_by_grouping"]
+__all__ = ["term_mask", "repeated_documents", "log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction",
+           "group_term_counts", "TermCountSum", "keyness", "keyness_by_grouping"]
 
 REST = "(rest)"
 """``group_b`` of one-vs-rest rows: all groups other than ``group_a``."""
@@ -189,19 +191,95 @@ def direction(counts_i, counts_j) -> np.ndarray:
     return _direction(yi, yj, yi.sum(), yj.sum())
 
 
+# ---------------------------------------------------------------- which tokens are terms
+
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?:/\S*)?", re.IGNORECASE)
+_NUMBER = re.compile(r"[+\-−]?[$€£¥]?\d[\d.,:/%\-–]*%?")
+_HANDLE = re.compile(r"@\w+")
+
+
+def term_mask(terms: Sequence[str] | pd.Series, *, drop_noise: bool = True,
+              names: Iterable[str] = ()) -> np.ndarray:
+    """Which tokens may be terms of a term list (keyness, partisanship): a boolean per entry of ``terms``.
+
+    Always left out: tokens without a letter or digit (the rule of the
+    frame-rate denominator, :func:`analysis.matcher.is_word`) and the
+    placeholders and pseudonyms that stand for personal data
+    (:func:`analysis.privacy.is_redacted`). With ``drop_noise`` (the
+    default; config ``terms.drop_noise``) also: URLs and web domains
+    (``https://…``, ``www.…``, ``bloomberg.com``), numbers (digits with
+    number punctuation only: ``2013``, ``32,000``, ``10%``, ``$5``),
+    ``@handles``, and the known user ``names`` (compared lowercased, e.g.
+    authors' names when names are not pseudonymised).
+
+    Caveat: a number that names an event (``9/11``) is a number here.
+    """
+    from analysis.matcher import is_word  # the same definition of a word token as the rates
+    from analysis.privacy import is_redacted
+
+    series = pd.Series(list(terms), dtype=object)
+    keep = np.asarray(is_word(series), dtype=bool) & ~is_redacted(series)
+    if drop_noise and len(series):
+        known = {str(n).lower() for n in names}
+        noise = [isinstance(t, str) and (_URL.fullmatch(t) is not None or _NUMBER.fullmatch(t) is not None
+                                         or _HANDLE.fullmatch(t) is not None or t.lower() in known)
+                 for t in series]
+        keep &= ~np.asarray(noise, dtype=bool)
+    return keep
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it modulo 2**64 loses nothing
+
+
+def repeated_documents(tokens: pa.Table, *, seen: frozenset = frozenset()) -> tuple[np.ndarray, frozenset]:
+    """Which token rows belong to a repeated document, and the fingerprints of the documents seen so far.
+
+    A document (a run of rows with the same ``thread_id``, ``comment_id``,
+    ``doc``) repeats when its sequence of ``norm`` values (the text up to
+    case, when norms are case-folded, and whitespace) equals that of an
+    earlier document: earlier in ``tokens``, or one whose fingerprint is in
+    ``seen`` (the second value returned for the shards before). The first
+    one counts, the repeats do not: one post pasted 35 times is one
+    document of term counts. A fingerprint is a 64-bit polynomial hash of
+    the norms' own 64-bit hashes (BLAKE2b), so equal sequences always match
+    and different ones collide with odds of about 2**-64 per pair.
+    """
+    n = tokens.num_rows
+    if n == 0:
+        return np.zeros(0, dtype=bool), seen
+    codes = [string_codes(tokens.column(k))[0] for k in ("thread_id", "comment_id", "doc")]
+    starts = np.flatnonzero(run_starts(codes, n))
+    norm_codes, vocab = string_codes(tokens.column("norm"))
+    word_hash = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(str(v).encode("utf-8"), digest_size=8).digest(), "little")
+         for v in vocab.to_pylist()), dtype=np.uint64, count=len(vocab))
+    lengths = np.diff(np.append(starts, n))
+    position = (np.arange(n) - np.repeat(starts, lengths)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        token_hash = np.where(norm_codes >= 0, word_hash[np.maximum(norm_codes, 0)], np.uint64(0))
+        mixed = (token_hash + position) * _MIX ^ (position * np.uint64(0xBF58476D1CE4E5B9))
+        doc_hash = np.add.reduceat(mixed, starts) + lengths.astype(np.uint64) * _MIX
+    first = pd.Series(doc_hash).duplicated(keep="first").to_numpy()
+    repeat = first | np.isin(doc_hash, np.fromiter(seen, dtype=np.uint64, count=len(seen)))
+    return np.repeat(repeat, lengths), seen | frozenset(int(h) for h in doc_hash)
+
+
 # ---------------------------------------------------------------- the count matrix
 
 def group_term_counts(
-    tokens: pa.Table, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True
+    tokens: pa.Table, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True, drop_noise: bool = True,
+    exclude: np.ndarray | None = None,
 ) -> tuple[sp.csr_array, list[str], list[str]]:
     """How often each term occurs in each group of documents: the (groups x terms) input of :func:`keyness`.
 
     ``tokens`` has ``thread_id``, ``comment_id``, ``doc``, ``norm`` and
     ``is_stopword`` (the tokens table); ``docs`` has the same three keys and
     the grouping column ``by`` (one row per document). A term is a token's
-    ``norm``; only word tokens count (a letter or digit in the norm, the
-    rule of the frame-rate denominator, :func:`analysis.matcher.is_word`),
-    and stopwords are dropped unless ``drop_stopwords`` is false. Documents
+    ``norm``; only tokens :func:`term_mask` keeps count (word tokens, never
+    placeholders or pseudonyms; no URLs, numbers or handles unless
+    ``drop_noise`` is false), and stopwords are dropped unless
+    ``drop_stopwords`` is false. ``exclude`` (a boolean per token row, e.g.
+    the repeats of :func:`repeated_documents`) leaves those rows out. Documents
     without a value of ``by`` are left out; group values are compared as
     strings. Returns ``(counts, groups, terms)``: an int64 CSR matrix and
     its sorted row and column labels (groups without any counted token do
@@ -216,8 +294,6 @@ def group_term_counts(
 
     Reference: monroe2008fightin (word counts per group as the unit of comparison).
     """
-    from analysis.matcher import is_word  # the same definition of a word token as the rates
-
     keys = ["thread_id", "comment_id", "doc"]
     names = tokens.column_names
     missing = [c for c in [*keys, "norm", "is_stopword"] if c not in names]
@@ -249,7 +325,9 @@ def group_term_counts(
     # word tokens (tested once per distinct norm), without stopwords unless asked
     norm_codes, vocab = string_codes(tokens.column("norm"))
     vocab = vocab.to_pylist()
-    keep = (tok_group >= 0) & np.asarray(is_word(pd.Series(vocab, dtype=object)), dtype=bool)[norm_codes]
+    keep = (tok_group >= 0) & term_mask(vocab, drop_noise=drop_noise)[norm_codes]
+    if exclude is not None:
+        keep &= ~np.asarray(exclude, dtype=bool)
     if drop_stopwords:
         keep &= ~numbers(tokens, "is_stopword").astype(bool)
     n_groups, n_terms = len(group_labels), len(vocab)
@@ -329,7 +407,7 @@ class TermCountSum:
 
 def keyness_by_grouping(
     shards: Iterable[tuple[pa.Table, pd.DataFrame]], *, groupings: Sequence[str], min_count: int,
-    log: logging.Logger | None = None,
+    drop_noise: bool = True, log: logging.Logger | None = None,
 ) -> pd.DataFrame:
     """One-vs-rest :func:`keyness` of every grouping column, over documents given shard by shard.
 
@@ -337,17 +415,24 @@ def keyness_by_grouping(
     takes them (a document lies in one shard); ``docs`` holds the key
     columns and those of ``groupings`` it has. Each shard's counts are added
     to running totals (:class:`TermCountSum`), so memory is that of one
-    shard. A grouping with fewer than two groups gets no rows; one that no
-    shard has is an error. Returns the tables of all groupings, with a
-    column ``by`` naming the grouping. ``log`` (optional) gets a line per grouping.
+    shard. ``drop_noise``: see :func:`term_mask`. A document repeated verbatim counts once
+    (:func:`repeated_documents`, over all shards). A grouping with fewer than two groups gets no rows; one that no
+    shard has is an error. Returns the tables of all groupings, with a column ``by`` naming the grouping. ``log``
+    (optional) gets a line per grouping.
     """
     sums = {by: TermCountSum() for by in groupings}
     seen: set = set()
+    fingerprints: frozenset = frozenset()
+    n_repeats = 0
     for tokens, docs in shards:
         present = [by for by in groupings if by in docs.columns]
         seen.update(present)
+        repeats, fingerprints = repeated_documents(tokens, seen=fingerprints)
+        n_repeats += int(repeats.sum())
         for by in present:
-            sums[by].add(*group_term_counts(tokens, docs, by=by))
+            sums[by].add(*group_term_counts(tokens, docs, by=by, drop_noise=drop_noise, exclude=repeats))
+    if log:
+        log.info("%d token(s) of repeated documents not counted", n_repeats)
     tables = []
     for by in groupings:
         if by not in seen:

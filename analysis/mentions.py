@@ -51,7 +51,8 @@ import pandas as pd
 
 from analysis.parallel import forked_map
 
-__all__ = ["find_mentions", "author_pattern", "STOPLIST", "GREETINGS", "KINDS", "MIN_ROWS_PER_PROCESS"]
+__all__ = ["find_mentions", "author_pattern", "name_pattern", "HANDLE", "STOPLIST", "GREETINGS", "KINDS",
+           "MIN_ROWS_PER_PROCESS"]
 
 KINDS = ("handle", "author", "vocative")  # in order of precedence
 GREETINGS = ("Remember", "Thanks", "Thank you", "Dear", "Hey", "Hi", "Sorry", "Well")
@@ -76,6 +77,8 @@ STOPLIST = frozenset(
 _COLUMNS = ("thread_id", "comment_id", "kind", "mention", "start", "end")
 _NAME = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+)?"
 _HANDLE = re.compile(r"(?<![\w@./])@\w+(?!\w)(?!\.\w)")
+#: An ``@handle`` as :func:`find_mentions` finds it (rules in the module docstring).
+HANDLE = _HANDLE
 _VOC_COMMA = re.compile(rf"(?P<name>{_NAME}),")
 _VOC_GREETING = re.compile(
     rf"(?:{'|'.join(re.escape(g) for g in GREETINGS)}) (?P<name>{_NAME})(?=,| that\b| you\b|[.!?…]|[ \t]*(?:\n|$))"
@@ -197,6 +200,12 @@ def author_pattern(known_authors: Iterable[str]) -> _AuthorPattern | None:
     if not forms:
         return None
     return _compile_forms(tuple(" ".join(words) for words in forms))
+
+
+def name_pattern(names: Iterable[str]) -> _AuthorPattern | None:
+    """Like :func:`author_pattern`, for whole names only (no first-name forms): ``finditer`` and ``search``."""
+    forms = sorted({" ".join(str(n).split()) for n in names} - {""}, key=lambda f: (-len(f), f))
+    return _compile_forms(tuple(forms)) if forms else None
 
 
 class _AuthorPattern:

@@ -24,7 +24,7 @@ from analysis.codes import string_codes
 from analysis.errors import ConfigError
 from analysis.groups import MISSING_LABELS, map_groups, speaker_groups, speakers
 from analysis.incivility import incivility_by_reply_type
-from analysis.matcher import is_word
+from analysis.keyness import term_mask
 from analysis.network import (
     assortativity,
     cross_group_replies,
@@ -256,7 +256,7 @@ def count_tokens(counter: TermCounts, chunks: Iterable[pa.RecordBatch | pa.Table
         before = len(counter.names)
         codes = counter.encode(norm_v)
         if len(counter.names) > before:  # word or not: decided once per distinct norm
-            word = np.append(word, is_word(pd.Series(counter.names[before:], dtype=object)))
+            word = np.append(word, term_mask(counter.names[before:]))  # no placeholders, URLs, numbers
         mask &= _per_row(word[codes], norm)
         counter.add(counter.speakers(chunk, mask), codes[norm[mask]])
     return counter

@@ -4,7 +4,9 @@ The reproducibility page of the book and every figure's "cite this figure"
 block are built from the files this module writes, so a reader can check
 that a figure came from these inputs, these dictionaries and this code.
 Nothing here depends on the time of the run, so two runs of the same inputs
-and code write the same bytes.
+and code write the same bytes. Nothing here names the machine either: paths
+are shown relative to the project folder (:func:`public_path`), and secrets
+(:data:`analysis.privacy.SECRET_KEYS`) are redacted from the config as run.
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ import yaml
 
 __all__ = [
     "provenance", "config_as_run", "rule_graph", "sha256_file", "file_table", "code_files", "code_version",
-    "package_versions", "KEY_PACKAGES", "parse_rule_graph", "rule_graph_layers", "wrap_rule_name",
+    "package_versions", "KEY_PACKAGES", "parse_rule_graph", "rule_graph_layers", "wrap_rule_name", "public_path",
+    "REDACTED",
 ]
+
+#: What the config as run shows instead of a secret's value.
+REDACTED = "<redacted>"
 
 #: The packages whose versions the book lists; the CSV lists every installed one.
 KEY_PACKAGES = ("threadscope", "snakemake", "nltk", "pandas", "numpy", "scipy", "pyarrow", "matplotlib", "networkx",
@@ -44,10 +50,30 @@ def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def file_table(files: Iterable[tuple[str, str | Path]]) -> pd.DataFrame:
-    """One row per (role, path): its size in bytes and SHA-256; paths as given, sorted within a role."""
-    rows = [{"role": role, "path": str(path), "bytes": Path(path).stat().st_size, "sha256": sha256_file(path)}
-            for role, path in files]
+def public_path(path: str | Path, root: str | Path = ".") -> str:
+    """A path as an output may show it: relative to ``root`` (the project folder) when inside it.
+
+    A relative path is returned as given (POSIX form); an absolute path inside
+    ``root`` becomes relative to it; one outside keeps only its last two parts
+    after ``…/`` (``/home/ann/data/x.csv`` -> ``…/data/x.csv``), so no output
+    names the machine's folders or the user.
+    """
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.resolve().relative_to(Path(root).resolve()).as_posix() or "."
+    except ValueError:
+        return "…/" + "/".join(p.parts[-2:]) if len(p.parts) > 2 else "…/" + p.name
+
+
+def file_table(files: Iterable[tuple[str, str | Path]], *, root: str | Path = ".") -> pd.DataFrame:
+    """One row per (role, path): its size in bytes and SHA-256, sorted within a role.
+
+    Paths are shown by :func:`public_path` (relative to ``root``).
+    """
+    rows = [{"role": role, "path": public_path(path, root), "bytes": Path(path).stat().st_size,
+             "sha256": sha256_file(path)} for role, path in files]
     return pd.DataFrame(rows, columns=["role", "path", "bytes", "sha256"]).drop_duplicates().reset_index(drop=True)
 
 
@@ -189,20 +215,43 @@ def provenance(files: Mapping[str, Sequence[str | Path]], *, config_file: str,
     Returns ``(inputs, packages, summary)``; ``config_file`` is where the config as run is written
     (:func:`config_as_run`), named in the summary.
     """
-    table = file_table((role, path) for role, paths in files.items() for path in paths)
+    table = file_table(((role, path) for role, paths in files.items() for path in paths), root=root)
     packages = package_versions()
     key = packages["key"]
     summary = {"code": code_version(root), "n_inputs": len(table), "input_bytes": int(table["bytes"].sum()),
                "key_packages": dict(zip(packages.loc[key, "package"], packages.loc[key, "version"])),
-               "config_file": config_file}
+               "config_file": public_path(config_file, root)}
     return table, packages, summary
 
 
-def config_as_run(config: Mapping) -> str:
-    """The text of the config file of a run: the complete config (defaults filled in), sorted, with how to rerun it."""
+def config_as_run(config: Mapping, *, root: str | Path = ".") -> str:
+    """The text of the config file of a run: the complete config (defaults filled in), sorted, with how to rerun it.
+
+    Secrets (:data:`analysis.privacy.SECRET_KEYS`, e.g. ``pseudonym_salt``)
+    are shown as :data:`REDACTED` when set (an empty salt, the project's own
+    random one, stays empty: rerun in the same project folder it is the same
+    salt); absolute paths are shown by :func:`public_path`.
+    """
+    from analysis.privacy import SALT_FILE, SECRET_KEYS
+
+    def clean(value):
+        if isinstance(value, Mapping):
+            return {k: REDACTED if k in SECRET_KEYS and v else clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        if isinstance(value, str) and Path(value).is_absolute():
+            return public_path(value, root)
+        return value
+
+    shown = clean(dict(config))
+    secrets = ", ".join(k for k in SECRET_KEYS if config.get(k))
+    note = (f"# Secrets are not shown ({secrets}): set your own before rerunning.\n" if secrets else
+            f"# pseudonym_salt is empty: the project's own salt ({SALT_FILE.as_posix()}, not shown) was used.\n")
     return ("# The configuration this run used, complete (defaults filled in).\n"
+            + note
+            + "# Paths outside the project folder are shortened to their last parts (…/).\n"
             "# Reproduce with: snakemake --cores 2 --configfile <this file>\n"
-            + yaml.safe_dump(dict(config), sort_keys=True, allow_unicode=True))
+            + yaml.safe_dump(shown, sort_keys=True, allow_unicode=True))
 
 
 def rule_graph(config: Mapping) -> pd.DataFrame:

@@ -30,8 +30,8 @@ def test_sha256_matches_the_published_test_vector(tmp_path):
 
 def test_file_table(tmp_path):
     (tmp_path / "a.csv").write_text("x\n1\n")
-    table = provenance.file_table([("sources", tmp_path / "a.csv"), ("sources", tmp_path / "a.csv")])
-    assert table.to_dict("records") == [{"role": "sources", "path": str(tmp_path / "a.csv"), "bytes": 4,
+    table = provenance.file_table([("sources", tmp_path / "a.csv"), ("sources", tmp_path / "a.csv")], root=tmp_path)
+    assert table.to_dict("records") == [{"role": "sources", "path": "a.csv", "bytes": 4,
                                          "sha256": hashlib.sha256(b"x\n1\n").hexdigest()}]
 
 

@@ -6,10 +6,21 @@ id (``seed:assad-thanks…``, so sources never collide), computes depth and
 position among siblings, pseudonymises authors and mentions, assigns shards,
 and returns a report whose counts must balance: records read = comments kept
 + records quarantined.
+
+Unless ``keep_raw_text`` is set, personal data is taken out of the text here,
+once, so that every later table, export and page inherits it (rules in
+:mod:`analysis.privacy`): ``@handles`` and known authors' names become their
+pseudonyms (``@u…`` and ``u…``) when names are pseudonymised, e-mail
+addresses, phone numbers and profile links become ``<email>``, ``<phone>``,
+``<profile>``; the mentions table's offsets are those of the redacted text.
+Quarantined records' ``raw`` is redacted the same way (and the source's known
+author names in it replaced), and metadata columns whose name says they hold
+personal data are dropped unless ``keep_columns`` names them.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,9 +32,18 @@ import pandas as pd
 from analysis import columns, io
 from analysis.errors import InputError
 from analysis.ingest.base import QUARANTINE_REASONS, ReadResult
-from analysis.ingest.integrity import check_integrity, depths, parent_index
-from analysis.mentions import find_mentions
-from analysis.privacy import DEFAULT_SALT, pseudonym, pseudonymise
+from analysis.ingest.integrity import check_integrity, depths, parent_index, repeated_posts
+from analysis.mentions import HANDLE, author_pattern, find_mentions, name_pattern
+from analysis.privacy import (
+    PLACEHOLDERS,
+    may_hold_personal_data,
+    personal_column,
+    personal_spans,
+    pseudonym,
+    pseudonymise,
+    replace_spans,
+)
+from analysis.provenance import public_path
 from analysis.sharding import shards
 
 __all__ = ["Ingested", "ingest", "IntegrityError", "combine_reports", "threads_in_several_shards", "ingest_report",
@@ -53,6 +73,8 @@ def ingest(
     n_shards: int,
     salt: str,
     pseudonymise_names: bool = True,
+    keep_raw_text: bool = False,
+    keep_columns: Sequence[str] = (),
     orphans: str = "quarantine",
     shard: int | None = None,
     processes: int = 1,
@@ -62,13 +84,17 @@ def ingest(
     Threads go to shards by a stable hash of their id; ``shard`` instead puts
     every thread in that one shard (the records are one shard's files of a
     ``shard_by: file`` source). ``processes``: how many processes search the
-    texts for mentions (:func:`analysis.mentions.find_mentions`).
+    texts for mentions (:func:`analysis.mentions.find_mentions`). Personal
+    data in text and personal metadata columns are removed unless
+    ``keep_raw_text`` (module docstring); ``keep_columns`` are metadata
+    columns kept even though their name says they are personal.
     """
     records = result.records
     records["text"], n_control = remove_control_chars(records["text"])
     removed = records["removed"].ne("") if "removed" in records else None
     kept, quarantined = check_integrity(records, removed=removed, orphans=orphans)
-    metadata = result.metadata
+    redact = not keep_raw_text
+    metadata = [m for m in result.metadata if not (redact and personal_column(m)) or m in keep_columns]
 
     comments = kept  # copy-on-write (pandas 3): changing a column copies that column only
     comments["thread_id"] = source + ":" + comments["thread_id"]
@@ -78,14 +104,17 @@ def ingest(
         parent[parent == -2] = -1
     comments["depth"] = depths(parent)
     comments["position"] = _positions(comments)
-    raw_authors = comments["author"]
-    comments["author_id"] = pseudonymise(raw_authors, salt=salt, enabled=pseudonymise_names)
+    comments["author_id"] = pseudonymise(comments["author"], salt=salt, enabled=pseudonymise_names)
     comments["source"] = source
     comments["shard"] = _shards(comments["thread_id"], n_shards, shard)
     comments = _sorted(comments, ["thread_id", "record", "file"])
+    raw_authors = comments["author"]
     comments = comments[columns.core_names("comments") + metadata]
 
     mentions = _mentions(comments, raw_authors, salt=salt, enabled=pseudonymise_names, processes=processes)
+    if redact:
+        comments["text"], mentions = _redact(comments, mentions, authors=raw_authors, salt=salt,
+                                             names=pseudonymise_names)
 
     threads = result.threads.copy()
     for col in ("title", "article_text"):
@@ -108,11 +137,17 @@ def ingest(
         ignore_index=True,
     )
     quarantine.insert(0, "source", source)
+    if redact and len(quarantine):
+        quarantine["raw"] = redact_raw(quarantine["raw"], authors=raw_authors, salt=salt, names=pseudonymise_names)
     quarantine = quarantine.sort_values(["file", "record"], kind="stable").reset_index(drop=True)
 
     lines = _mark_quarantined_lines(result.lines, quarantine)
-    report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt, salt=salt,
-                     enabled=pseudonymise_names)
+    # no output names the machine's folders: input files relative to the project folder (or shortened)
+    for table in (comments, quarantine, lines):
+        table["file"] = _public_files(table["file"])
+    report = _report(result, comments, threads, quarantine, lines, source=source, fmt=fmt,
+                     enabled=pseudonymise_names, redacted=redact, repeats=repeated_posts(comments),
+                     dropped_columns=[m for m in result.metadata if m not in metadata])
     report["control_chars_removed"] = n_control
     return Ingested(comments, threads, mentions, quarantine, lines, report, metadata)
 
@@ -199,9 +234,105 @@ def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enab
 
     names = [resolve(r) for r in found.itertuples()]
     found["target_id"] = [pseudonym(n, salt=salt) for n in names] if enabled else names
-    if enabled:
-        found["mention"] = ""
     return found[columns.core_names("mentions")].reset_index(drop=True)
+
+
+def _redact(comments: pd.DataFrame, mentions: pd.DataFrame, *, authors: pd.Series, salt: str,
+            names: bool) -> tuple[pd.Series, pd.DataFrame]:
+    """The comments' text without personal data, and the mentions with offsets into that text.
+
+    Replaced, in this order of precedence where spans overlap: e-mails,
+    phones and profile links by their placeholder; then, when ``names``
+    (pseudonymised), the mentions' handles by ``@`` + pseudonym and authors'
+    names by their pseudonym; then any other whole name of an author of the
+    source (``authors``; a first name alone is replaced only in threads its
+    owner writes in, as :func:`analysis.mentions.find_mentions` finds it). A
+    mention inside a placeholder is dropped; vocatives are kept as written.
+    """
+    texts = comments["text"].tolist()
+    row_of = {key: i for i, key in enumerate(zip(comments["thread_id"], comments["comment_id"]))}
+    by_row: dict[int, list] = defaultdict(list)  # (priority, start, end, replacement or None, mention row or -1)
+    for k, (tid, cid, kind, start, end, target) in enumerate(zip(
+            mentions["thread_id"], mentions["comment_id"], mentions["kind"], mentions["start"], mentions["end"],
+            mentions["target_id"])):
+        new = ("@" + target if kind == "handle" else target if kind == "author" else None) if names else None
+        by_row[row_of[(tid, cid)]].append((1, int(start), int(end), new, k))
+    everyone = name_pattern(authors[authors != ""].unique()) if names else None
+    screen = may_hold_personal_data(comments["text"])
+    kinds = list(screen.columns)
+    flags = screen.to_numpy()
+    for i in np.flatnonzero(flags.any(axis=1)):
+        for kind, start, end in personal_spans(texts[i], kinds=[k for k, f in zip(kinds, flags[i]) if f]):
+            by_row[i].append((0, start, end, PLACEHOLDERS[kind], -1))
+    if everyone is not None:
+        for i, text in enumerate(texts):
+            if isinstance(text, str) and text:
+                for m in everyone.finditer(text):
+                    by_row[i].append((2, m.start(), m.end(), pseudonym(" ".join(m.group().split()), salt=salt), -1))
+    starts = mentions["start"].to_numpy(copy=True)
+    ends = mentions["end"].to_numpy(copy=True)
+    keep = np.ones(len(mentions), dtype=bool)
+    for i, spans in by_row.items():
+        chosen: list[tuple[int, int, str, int]] = []
+        for _, s, e, new, k in sorted(spans, key=lambda x: (x[0], x[1])):
+            if any(s < ce and cs < e for cs, ce, _, _ in chosen):
+                if k >= 0:
+                    keep[k] = False
+                continue
+            chosen.append((s, e, texts[i][s:e] if new is None else new, k))
+        chosen.sort()
+        texts[i], where = replace_spans(texts[i], [(s, e, new) for s, e, new, _ in chosen])
+        for (_, _, _, k), (s, e) in zip(chosen, where):
+            if k >= 0:
+                starts[k], ends[k] = s, e
+    out = mentions.assign(start=starts, end=ends)
+    if names:
+        out["mention"] = ""
+    return pd.Series(texts, index=comments.index, dtype=comments["text"].dtype), out[keep].reset_index(drop=True)
+
+
+_JSON_PERSON = re.compile(r'("(?:author|user|username|user_name|name|screen_name|speaker|email|author_fullname)"'
+                          r'\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
+
+
+def redact_raw(raw: pd.Series, *, authors: pd.Series, salt: str, names: bool = True) -> pd.Series:
+    """Quarantined records' ``raw`` text without personal data.
+
+    E-mails, phones and profile links become placeholders; ``@handles`` and
+    the source's known author names (``authors``, as written) become
+    pseudonyms (placeholders ``<handle>``, ``<name>`` when ``names`` is
+    false, since raw records are not shown elsewhere); a JSON field named
+    like a person (``"author": "…"``, ``"user": "…"``, ``"email": "…"``) gets
+    the value ``"<name>"``.
+    """
+    known = sorted({a for a in authors.astype(str) if a})
+    pattern = author_pattern(known) if known else None
+    table = {n: pseudonym(n, salt=salt) if names else "<name>" for n in known}
+    out = []
+    for text in raw.astype(str):
+        text = _JSON_PERSON.sub(r'\1"<name>"', text)
+        spans = [(s, e, PLACEHOLDERS[k]) for k, s, e in personal_spans(text)]
+        taken = [(s, e) for s, e, _ in spans]
+        extra = []
+        for m in HANDLE.finditer(text):
+            extra.append((m.start(), m.end(), "@" + pseudonym(m.group()[1:], salt=salt) if names else "<handle>"))
+        if pattern is not None:
+            for m in pattern.finditer(text):
+                name = " ".join(m.group().split())
+                extra.append((m.start(), m.end(), table.get(name, pseudonym(name, salt=salt) if names else "<name>")))
+        for s, e, new in sorted(extra, key=lambda x: (x[0], -x[1])):
+            if all(e <= ts or s >= te for ts, te in taken):
+                spans.append((s, e, new))
+                taken.append((s, e))
+        out.append(replace_spans(text, sorted(spans))[0])
+    return pd.Series(out, index=raw.index, dtype=object)
+
+
+def _public_files(files: pd.Series) -> pd.Series:
+    """Each file path as :func:`analysis.provenance.public_path` shows it (each distinct path once)."""
+    if not len(files):
+        return files
+    return files.map({f: public_path(f) for f in pd.unique(files)}).astype(files.dtype)
 
 
 def _mark_quarantined_lines(lines: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +347,8 @@ def _mark_quarantined_lines(lines: pd.DataFrame, quarantine: pd.DataFrame) -> pd
     return lines
 
 
-def _report(result, comments, threads, quarantine, lines, *, source, fmt, salt, enabled) -> dict:
+def _report(result, comments, threads, quarantine, lines, *, source, fmt, enabled, redacted, repeats,
+            dropped_columns) -> dict:
     read = result.n_read
     kept = len(comments)
     by_reason = quarantine["reason"].value_counts().to_dict()
@@ -228,7 +360,8 @@ def _report(result, comments, threads, quarantine, lines, *, source, fmt, salt, 
     return {
         "source": source,
         "format": fmt,
-        "files": sorted(pd.unique(result.lines["file"] if len(result.lines) else result.records["file"])),
+        "files": sorted({public_path(f) for f in pd.unique(
+            result.lines["file"] if len(result.lines) else result.records["file"])}),
         "records_read": int(read),
         "comments_kept": int(kept),
         "placeholders": int(comments["is_placeholder"].sum()),
@@ -245,7 +378,12 @@ def _report(result, comments, threads, quarantine, lines, *, source, fmt, salt, 
         "input_lines": {k: int(v) for k, v in result.line_counts.items()},
         "warnings": list(result.warnings),
         "pseudonymised": bool(enabled),
-        "default_salt": salt == DEFAULT_SALT,
+        "repeated_posts": int(len(repeats)),
+        # the repeats (at most 100): comment -> the first comment with the same text
+        "repeated_post_list": [f"{r.thread_id}/{r.comment_id} = {r.first_thread_id}/{r.first_comment_id}"
+                               for r in repeats.head(100).itertuples()],
+        "text_redacted": bool(redacted),
+        "personal_columns_dropped": list(dropped_columns),
     }
 
 
@@ -265,7 +403,7 @@ def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
         raise ValueError(f"combine_reports: reports of several sources {sorted(sources)}")
     total = {k: int(sum(p[k] for p in parts)) for k in (
         "records_read", "comments_kept", "placeholders", "quarantined", "threads", "comments_without_author",
-        "comments_without_time")}
+        "comments_without_time", "repeated_posts")}
     if total["records_read"] != total["comments_kept"] + total["quarantined"]:
         raise IntegrityError(f"source {first['source']!r}: read {total['records_read']} "
                              f"!= kept {total['comments_kept']}"
@@ -280,6 +418,7 @@ def combine_reports(parts: Sequence[Mapping], *, authors: int) -> dict:
         **first,
         **total,
         "files": sorted({f for p in parts for f in p["files"]}),
+        "repeated_post_list": [r for p in parts for r in p["repeated_post_list"]][:100],
         "quarantined_by_reason": add("quarantined_by_reason"),
         "balanced": all(p["balanced"] for p in parts),
         "authors": int(authors),

@@ -21,6 +21,11 @@ first that applies in this order:
 
 Everything is computed with arrays over parent pointers (pointer doubling for
 ancestry), not a Python walk per comment.
+
+Posts repeated verbatim within a thread (:func:`repeated_posts`) are kept, not
+quarantined (a reply tree may hang from them), and listed in the ingest
+report; term lists count a repeated text once, in any thread
+(:func:`analysis.keyness.repeated_documents`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["check_integrity", "parent_index", "depths"]
+__all__ = ["check_integrity", "parent_index", "depths", "repeated_posts"]
+
+
+def repeated_posts(comments: pd.DataFrame) -> pd.DataFrame:
+    """Comments whose text repeats an earlier comment's of the same thread verbatim (spaces at either end aside).
+
+    ``comments`` needs ``thread_id``, ``comment_id`` and ``text``, in their
+    canonical order; empty texts never repeat. Returns one row per repeat:
+    ``thread_id``, ``comment_id``, and ``first_thread_id``,
+    ``first_comment_id`` of the first comment with that text. Within a
+    thread, so that a source read shard by shard lists the same repeats as
+    read whole; term lists drop repeats across threads as well
+    (:func:`analysis.keyness.repeated_documents`).
+    """
+    text = comments["text"].fillna("").str.strip()
+    key = (comments["thread_id"] + "\0" + text).where(text != "", "")
+    has_text = key.ne("")
+    repeat = key.duplicated(keep="first") & has_text
+    first = (~key.duplicated(keep="first")) & has_text
+    origin = pd.DataFrame({"key": key[first], "first_thread_id": comments.loc[first, "thread_id"],
+                           "first_comment_id": comments.loc[first, "comment_id"]}).set_index("key")
+    out = comments.loc[repeat, ["thread_id", "comment_id"]].reset_index(drop=True)
+    out["first_thread_id"] = key[repeat].map(origin["first_thread_id"]).to_numpy()
+    out["first_comment_id"] = key[repeat].map(origin["first_comment_id"]).to_numpy()
+    return out
 
 
 def parent_index(thread_id: pd.Series, comment_id: pd.Series, parent_id: pd.Series) -> np.ndarray:

@@ -100,6 +100,7 @@ rule keyness:
     params:
         groups=FRAMING["keyness_groups"],
         min_count=FRAMING["keyness_min_count"],
+        drop_noise=config["terms"]["drop_noise"],
     log:
         LOGS + "/keyness.log",
     threads: 1

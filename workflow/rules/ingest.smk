@@ -10,6 +10,7 @@
 from functools import cache
 
 from analysis.ingest.sources import files_by_shard
+from analysis.privacy import run_salt
 
 THREAD_SOURCES = [s for s, src in SOURCES.items() if src.get("shard_by", "thread") == "thread"]
 FILE_SOURCES = [s for s, src in SOURCES.items() if src.get("shard_by", "thread") == "file"]
@@ -58,7 +59,9 @@ def ingest_parts(name):
 INGEST_OPTIONS = dict(
     n_shards=config["n_shards"],
     pseudonymise_names=config["pseudonymise"],
-    salt=config["pseudonym_salt"],
+    salt=run_salt(config["pseudonym_salt"]),  # empty: the project's own random salt (analysis.privacy)
+    keep_raw_text=config["privacy"]["keep_raw_text"],
+    keep_columns=config["privacy"]["keep_columns"],
     orphans=config["orphans"],
 )
 

@@ -22,7 +22,7 @@ rule polarization_report:
         edges=R + "/polarization/edges.csv",
     params:
         options=POLAR,
-        salt=config["pseudonym_salt"],
+        salt=run_salt(config["pseudonym_salt"]),
     log:
         LOGS + "/polarization_report.log",
     # the longest aggregate first (see the priorities in ingest.smk)

@@ -27,5 +27,6 @@ def shards():
             yield io.read_arrow(tokens_path, columns=TOKEN_COLUMNS, dictionary=[*KEYS, "norm"]), docs
 
 
-table = keyness_by_grouping(shards(), groupings=groupings, min_count=snakemake.params.min_count, log=log)
+table = keyness_by_grouping(shards(), groupings=groupings, min_count=snakemake.params.min_count,
+                            drop_noise=snakemake.params.drop_noise, log=log)
 io.write_csv(table, snakemake.output.table)
