@@ -150,6 +150,13 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
             "pseudonymisation": pseudo,
             "privacy": privacy,
             "paragraphs": _paragraphs_sentence(config["sources"]),
+            "quoted_text": ("Every measure in this book counts quoted passages too (`quotes.count_quoted_text: "
+                            "true`): a frame or word quoted from another comment counts as the quoter's."
+                            if config["quotes"]["count_quoted_text"] else
+                            "Every measure in this book counts the writers' own words only: quoted passages are left "
+                            "out of frame rates, keyness, collocations, partisanship, stance and incivility "
+                            "(`quotes.count_quoted_text: false`), and frame hits inside them are counted as copied "
+                            "uses in the framing chapter."),
         },
     }
 
@@ -203,6 +210,10 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
     for key in ("esteban_ray", "assortativity", "modularity", "rwc"):
         out[key] = fmt_number(p[key]) if isinstance(p.get(key), (int, float)) else "not available"
     out["strata_text"] = _strata_text(p, n_perm=n_perm)
+    er = p.get("esteban_ray")
+    out["esteban_ray_text"] = (
+        f"is {out['esteban_ray']} over {fmt_number(p.get('esteban_ray_n', 0))} speakers with a stance score."
+        if isinstance(er, (int, float)) and er == er else "is not reported for this corpus (the reason is above).")
     out.setdefault("rwc_k", fmt_number(rwc_k))
     return out
 
@@ -345,7 +356,15 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
         columns=["source", "rule", "comments", "meaning"],
     )
     top = threads.head(20)[["thread_id", "title", "n_comments", "n_top_level", "max_depth", "n_authors"]]
+    quotes = framing["quotes"]
+    if len(quotes):
+        quotes = quotes[["source", "n_passages", "n_comments", "share_comments", "chars", "share_chars"]]
     return _framing_tables(framing, lexicons, polar_n_perm=polar_n_perm) | {
+        "quotes": html_table(quotes, caption="Quoted passages by how they were found (all: any source)",
+                             headers={"n_passages": "passages", "n_comments": "comments quoting",
+                                      "share_comments": "share of comments", "chars": "characters quoted",
+                                      "share_chars": "share of characters"})
+        if len(quotes) else "<p><em>No quoted passage was found.</em></p>\n",
         "sources": html_table(sources, caption="Sources read in this run"),
         "ingest_report": html_table(ingest, caption="Ingest report: records read, kept and quarantined, by reason"),
         "quarantined": html_table(quarantined, caption="Quarantined records by reason")
@@ -388,6 +407,10 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
     uptake = t["uptake"][["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "uptake", "ci_low",
                           "ci_high"]]
     no_pairs = not len(uptake) or int(uptake["n_pairs"].max()) == 0
+    uses = t["frame_uses"]
+    if len(uses):
+        uses = uses[uses["n_uses"] > 0][["frame", "where", "n_uses", "n_adopted", "n_copied", "n_contested",
+                                          "share_adopted", "share_copied", "share_contested"]]
     colloc = t["collocations"]
     if len(colloc):
         colloc = colloc.groupby("frame", sort=False).head(8)
@@ -420,6 +443,13 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
         "uptake": html_table(uptake, caption="Frame uptake P(reply uses F | parent uses F) - P(reply uses F), 95% CIs",
                              intervals={"uptake": ("ci_low", "ci_high")})
         if not no_pairs else "<p>Without parent-reply pairs, frame uptake cannot be measured.</p>\n",
+        "frame_uses": html_table(uses, caption="Uses of each frame: adopted in the writer's own words, copied inside "
+                                               "a quoted passage, or contested (inside quotation marks or under a "
+                                               "negation)",
+                                 headers={"where": "in", "n_uses": "uses", "n_adopted": "adopted", "n_copied": "copied",
+                                          "n_contested": "contested", "share_adopted": "share adopted",
+                                          "share_copied": "share copied", "share_contested": "share contested"})
+        if len(uses) else "<!-- no frame was used: the page says so -->\n",
         "collocations": html_table(colloc, caption="Top collocates of each frame's terms (NLTK association measures)")
         if len(colloc) else none,
         "keyness": html_table(key, caption=f"Distinctive terms of each group (one group vs the rest): the top 15 "
@@ -700,8 +730,9 @@ def _copy_mathjax(dest: Path) -> None:
 
 
 #: The measure tables the book's pages show, by name: read as CSV with ``group`` as text.
-TABLES = ("rates", "index", "article_vs_comments", "uptake", "collocations", "keyness", "partisanship", "polar_terms",
-          "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors", "labels_prf")
+TABLES = ("rates", "index", "article_vs_comments", "uptake", "frame_uses", "quotes", "collocations", "keyness",
+          "partisanship", "polar_terms", "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors",
+          "labels_prf")
 
 
 def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:

@@ -22,6 +22,8 @@ rule book:
         index=rules.frame_rates.output.index,
         article_vs_comments=rules.frame_rates.output.article_vs_comments,
         uptake=rules.frame_dynamics.output.uptake,
+        frame_uses=rules.frame_dynamics.output.uses,
+        quotes=rules.describe_corpus.output.quotes,
         concordance=rules.concordance.output.csv,
         concordance_table=rules.concordance.output.table,
         collocations=rules.frame_collocations.output.table,
