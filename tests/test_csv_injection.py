@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import with_sample_dictionaries
 
 from analysis.book import safe_downloads
 from analysis.spreadsheet import safe_cell, safe_csv
@@ -126,7 +127,7 @@ def test_csv_injection_in_the_workflow(tmp_path):
         "framing": {"keyness_groups": ["side"], "keyness_min_count": 1, "group_by": ["doc", "side"]},
         "polarization": {"groups": "column", "group_column": "side"},
     }
-    done = run_workflow(config, tmp_path)
+    done = run_workflow(with_sample_dictionaries(config), tmp_path)
     assert done.returncode == 0, done.stderr[-5000:]
     results = tmp_path / "results"
     # the fixture does plant live cells in the results tables, which keep the data as it is

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 
 from analysis.errors import InputError
 from analysis.frame_rates import require_comments
@@ -64,7 +65,8 @@ def test_workflow_on_empty_input_stops_with_one_line_naming_the_source(tmp_path,
     source = make_source(tmp_path)
     results = tmp_path / "results"
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump({"sources": [source], "results": str(results), "n_shards": 1}), encoding="utf-8")
+    config = with_sample_dictionaries({"sources": [source], "results": str(results), "n_shards": 1})
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
     target = str(results / "framing" / "numbers.json")
     done = subprocess.run([SNAKEMAKE, target, "--cores", "1", "--configfile", str(cfg), "--nolock"], cwd=ROOT,
                           capture_output=True, text=True, timeout=900)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = shutil.which("snakemake", path=str(Path(sys.executable).parent)) or shutil.which("snakemake")
@@ -51,7 +52,7 @@ def test_three_and_four_groups_build_the_book(tmp_path, k, strata, unit):
         "polarization": {"group_column": "camp", "strata": strata, "unit": unit, "n_boot": 50, "n_perm": 50},
     }
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    cfg.write_text(yaml.safe_dump(with_sample_dictionaries(config)), encoding="utf-8")
     done = subprocess.run([SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock"], cwd=ROOT,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-5000:]

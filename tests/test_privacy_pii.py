@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import with_sample_dictionaries
 
 from analysis.ingest.canonical import ingest
 from analysis.ingest.tables import read_table
@@ -127,7 +128,7 @@ def test_no_planted_personal_data_and_no_salt_in_any_output(tmp_path):
               "results": str(tmp_path / "results"), "n_shards": 1,
               "framing": {"keyness_groups": ["doc", "side"], "keyness_min_count": 1}}
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    cfg.write_text(yaml.safe_dump(with_sample_dictionaries(config)), encoding="utf-8")
     done = subprocess.run([SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock"], cwd=ROOT,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-5000:]
