@@ -145,3 +145,17 @@ def test_no_planted_personal_data_and_no_salt_in_any_output(tmp_path):
     # finding 8 (paths): neither the input's folder nor the clone's folder in the provenance files or the book
     shown = [p for p in files if "provenance" in p.parts or (p.suffix == ".html" and "_build" in p.parts)]
     assert [str(p) for p in shown if str(tmp_path) in _text_of(p) or str(ROOT) in _text_of(p)] == []
+
+
+def test_thread_titles_lose_personal_data_too(tmp_path):
+    path = planted_csv(tmp_path / "p.csv")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[table["comment_id"] == "4", "thread_title"] = "Quentin Oyelaran asks: write to qo@example.net"
+    table.to_csv(path, index=False)
+    out = ingest(read_table([str(path)], fmt="csv", mapping=MAPPING), source="p", fmt="csv", n_shards=1, salt="s")
+    titles = out.threads.set_index("thread_id")["title"]
+    assert titles["p:t2"] == f"{pseudonym('Quentin Oyelaran', salt='s')} asks: write to <email>"
+    assert titles["p:t1"] == "Is it a civil war?"  # nothing personal: as written
+    kept = ingest(read_table([str(path)], fmt="csv", mapping=MAPPING), source="p", fmt="csv", n_shards=1, salt="s",
+                  keep_raw_text=True)
+    assert kept.threads.set_index("thread_id")["title"]["p:t2"] == "Quentin Oyelaran asks: write to qo@example.net"

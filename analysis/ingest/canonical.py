@@ -122,6 +122,9 @@ def ingest(
         n_control += n
     threads["thread_id"] = source + ":" + threads["thread_id"]
     threads = threads.drop_duplicates("thread_id").reset_index(drop=True)
+    if redact:  # titles and articles are shown too (threads table, book, ConvoKit): the same personal data out
+        for col in ("title", "article_text"):
+            threads[col] = _redact_thread_text(threads, col, authors=raw_authors, salt=salt, names=pseudonymise_names)
     threads["source"] = source
     counts = comments.groupby("thread_id").size()
     threads["n_comments"] = threads["thread_id"].map(counts).fillna(0).astype("int64")
@@ -235,6 +238,18 @@ def _mentions(comments: pd.DataFrame, raw_authors: pd.Series, *, salt: str, enab
     names = [resolve(r) for r in found.itertuples()]
     found["target_id"] = [pseudonym(n, salt=salt) for n in names] if enabled else names
     return found[columns.core_names("mentions")].reset_index(drop=True)
+
+
+def _redact_thread_text(threads: pd.DataFrame, column: str, *, authors: pd.Series, salt: str,
+                        names: bool) -> pd.Series:
+    """A thread column's text (title, article) without personal data, as :func:`_redact` leaves comment text:
+    e-mails, phones and profile links by their placeholder, authors' names of the source by their pseudonym."""
+    text = threads[column].fillna("").astype(str)
+    as_comments = pd.DataFrame({"thread_id": threads["thread_id"], "comment_id": column, "text": text})
+    no_mentions = pd.DataFrame({c: pd.Series(dtype=object) for c in ("thread_id", "comment_id", "kind", "target_id")}
+                               | {"start": pd.Series(dtype="int64"), "end": pd.Series(dtype="int64")})
+    redacted, _ = _redact(as_comments, no_mentions, authors=authors, salt=salt, names=names)
+    return pd.Series(redacted, index=threads.index).where(threads[column].notna(), threads[column])
 
 
 def _redact(comments: pd.DataFrame, mentions: pd.DataFrame, *, authors: pd.Series, salt: str,
