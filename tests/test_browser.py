@@ -90,7 +90,7 @@ SHOWN = {
         "hostile:t2{math}`x` $$y$$",
         "reply tree of thread hostile:t1<svg onload=",
     ],
-    "framing.html": [  # keyness by the hostile metadata column
+    "framing.html": [  # frame rates by the hostile metadata column
         "pro <img src=x onerror=\"document.title='PWNED-P41'\"> {math}`a` $$b$$",
         "anti [civil war](javascript:document.title='PWNED-P42') **bold** {{ data.n_comments }}",
     ],
@@ -265,7 +265,9 @@ def hostile_book(tmp_path_factory) -> Path:
         "results": str(tmp / "results"),
         "n_shards": 1,
         "pseudonymise": False,  # author fields are shown as written, so they are under test too
-        "framing": {"n_boot": 50, "n_perm": 99, "keyness_groups": ["doc", "side"], "keyness_min_count": 1},
+        # the side groups are named in the rates-by-group caption (keyness lists only terms with z >= 1.96)
+        "framing": {"n_boot": 50, "n_perm": 99, "keyness_groups": ["doc", "side"], "keyness_min_count": 1,
+                    "group_by": ["doc", "side"]},
         "polarization": {"groups": "column", "group_column": "side", "n_boot": 20, "n_perm": 20, "min_term_count": 1},
         "validation": {"per_stratum": 2},
         "book": {"example_thread": example},

@@ -21,6 +21,8 @@ import yaml
 from helpers import with_sample_dictionaries
 from test_workflow import ROOT, SNAKEMAKE, run_workflow
 
+from analysis.provenance import public_path
+
 PROFILES = ROOT / "profiles"
 LOCAL_CLUSTER = PROFILES / "local-cluster"
 N_SHARDS = 2
@@ -53,7 +55,9 @@ def submitted(spool: Path) -> list[dict]:
 
 def tables(results: Path) -> dict[str, bytes]:
     """The result files by relative path; a run's own results folder (provenance names it) reads <results>."""
+    public = public_path(results).encode()  # outside the project a path is shown by its last two parts
     return {p.relative_to(results).as_posix(): p.read_bytes().replace(str(results).encode(), b"<results>")
+            .replace(public, b"<results>")
             for p in sorted(results.rglob("*"))
             if p.is_file() and p.suffix in TABLES and p.relative_to(results).parts[0] not in {"book", "logs"}}
 

@@ -24,6 +24,7 @@ from analysis import io
 from analysis.errors import InputError
 from analysis.ingest.canonical import combine_reports, ingest, threads_in_several_shards
 from analysis.ingest.sources import check_threads_in_one_file, files_by_shard, read_source, resolve_paths, source_root
+from analysis.provenance import public_path
 from analysis.punkt import train_punkt
 from analysis.sharding import shard_of, shard_of_path
 
@@ -205,7 +206,7 @@ def shard_of_output(path: str) -> str | None:
 
 
 PER_SHARD_DIRS = ["ingest/gen/comments", "ingest/gen/threads", "ingest/gen/mentions", "ingest/gen/quarantine",
-                  "ingest/gen/lines", "ingest/gen/report", "comments", "threads", "mentions", "tokens",
+                  "ingest/gen/lines", "ingest/gen/report", "comments", "threads", "mentions", "quotes", "tokens",
                   "framing/matches", "framing/docs", "stance"]
 
 
@@ -241,11 +242,11 @@ def test_adding_a_thread_plans_one_shard_and_the_aggregates(incremental):
     plan, k = incremental["plan"], incremental["shard"]
     per_shard = {rule: outs for rule, outs in plan.items() if any(shard_of_output(o) for o in outs)}
     # exactly these per-shard rules, each for shard k only
-    assert set(per_shard) == {"ingest_shard", "shard", "annotate"}, plan.keys()
+    assert set(per_shard) == {"ingest_shard", "shard", "quotes", "annotate"}, plan.keys()
     for rule, outs in per_shard.items():
         assert {shard_of_output(o) for o in outs} == {k}, (rule, outs)
     # one job each: every output of a per-shard rule is one of that rule's outputs for one shard
-    assert len(plan["ingest_shard"]) == 6 and len(plan["shard"]) == 3
+    assert len(plan["ingest_shard"]) == 6 and len(plan["shard"]) == 3 and len(plan["quotes"]) == 1
     assert len(plan["annotate"]) == 4  # tokens, frame matches, frame hits, stance of shard k
     # the frozen sentence model is not retrained; the aggregates are redone
     assert "train_punkt" not in plan and "ingest" not in plan
@@ -272,7 +273,8 @@ def test_the_rerun_adds_the_thread_and_leaves_other_shards_untouched(incremental
     report = json.loads((results / "ingest_report.json").read_text())
     gen = report["sources"][0]
     assert (gen["records_read"], gen["comments_kept"], gen["threads"], gen["shards"]) == (78, 78, 13, 4)
-    assert str(incremental["new"]) in gen["files"] and len(gen["files"]) == 13
+    # files are named without the machine's folders (outside the project: the last two parts)
+    assert public_path(incremental["new"]) in gen["files"] and len(gen["files"]) == 13
     # the book reports the frozen model, copied by train_punkt
     frozen = json.loads((incremental["tmp"] / "frozen_punkt.json").read_text())
     assert json.loads((results / "punkt.json").read_text()) == frozen

@@ -13,6 +13,8 @@ import pytest
 import yaml
 from helpers import with_sample_dictionaries
 
+from analysis.render import fmt_number
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = shutil.which("snakemake", path=str(Path(sys.executable).parent)) or shutil.which("snakemake")
 pytestmark = pytest.mark.workflow
@@ -68,4 +70,4 @@ def test_three_and_four_groups_build_the_book(tmp_path, k, strata, unit):
     assert "Within strata" in page and "{{" not in page
     assert f"(all {k} groups)" in page
     intro = (results / "book" / "_build" / "html" / "intro.html").read_text(encoding="utf-8")
-    assert f"among all {k} groups (chance {1 / k:.3f})" in intro
+    assert f"among all {k} groups (chance {fmt_number(1 / k)})" in intro
