@@ -90,9 +90,8 @@ SHOWN = {
         "hostile:t2{math}`x` $$y$$",
         "reply tree of thread hostile:t1<svg onload=",
     ],
-    "framing.html": [  # frame rates by the hostile metadata column
+    "framing.html": [  # frame rates by the hostile metadata column: the caption names the highest and lowest group
         "pro <img src=x onerror=\"document.title='PWNED-P41'\"> {math}`a` $$b$$",
-        "anti [civil war](javascript:document.title='PWNED-P42') **bold** {{ data.n_comments }}",
     ],
     "polarization.html": [  # the groups named in the prose, and in the tables
         "(anti [civil war](javascript:document.title=",
