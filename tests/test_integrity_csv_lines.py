@@ -74,3 +74,12 @@ def test_lone_cr_line_ends_are_counted_as_the_parser_reads_them(tmp_path):
     r = read_table([str(p)], fmt="csv", mapping=MAP)
     assert list(r.records["comment_id"]) == ["4", "5"] and len(r.rejects) == 1
     assert r.line_counts == {"lines": 6, "header": 1, "blank": 0, "in_records": 5, "multiline_records": 1}
+
+
+def test_a_field_longer_than_the_csv_modules_default_limit_is_read(tmp_path):
+    # Python's csv module stops at 131,072 characters per field by default; pandas has no such limit, and a
+    # multi-line post that long must be counted, not end the run
+    long_text = ("word " * 40_000).strip() + "\nand a second line"
+    r = _read(tmp_path, f'id,who,body\n1,ann,"{long_text}"\n2,bob,ok\n')
+    assert list(r.records["text"]) == [long_text, "ok"] and r.rejects.empty
+    assert r.line_counts["multiline_records"] == 1

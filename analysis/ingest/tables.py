@@ -45,6 +45,10 @@ from analysis import columns
 from analysis.errors import ConfigError, InputError
 from analysis.ingest.base import ReadResult
 
+# the csv module (used to count a file's physical lines per record) refuses fields over 131,072 characters by
+# default; pandas reads them, so the count must too
+csv.field_size_limit(2**31 - 1)
+
 __all__ = ["read_table", "parse_times", "FIELDS"]
 
 FIELDS = ("id", "parent_id", "thread_id", "author", "created_at", "text", "title")
