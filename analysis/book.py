@@ -35,7 +35,7 @@ from analysis.figure_registry import FIGURES
 from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
 from analysis.privacy import privacy_sentences
-from analysis.provenance import public_path, sha256_file
+from analysis.provenance import public_path, public_text, sha256_file
 from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_text
 from analysis.spreadsheet import safe_csv
 
@@ -783,13 +783,13 @@ def build_book(src: str | Path, *, out: str | Path, log_file: str | Path, log: l
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", str(out),
            "--warningiserror", "--nitpick", "--keep-going", "--all"]
     shutil.rmtree(Path(out) / "_build" / "html", ignore_errors=True)  # no page of an earlier build survives
-    log.info("running %s", " ".join(cmd))
+    log.info("running %s", public_text(" ".join(cmd)))
     done = subprocess.run(cmd, capture_output=True, text=True)
+    stdout, stderr = public_text(done.stdout), public_text(done.stderr)  # no machine folder in the log
     with open(log_file, "a", encoding="utf-8") as fh:  # the whole Sphinx log, in the log file only
-        fh.write(f"jupyter-book output:\n{done.stdout}\n{done.stderr}\n")
-    log.info("jupyter-book exit %d: %s", done.returncode,
-             done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+        fh.write(f"jupyter-book output:\n{stdout}\n{stderr}\n")
+    log.info("jupyter-book exit %d: %s", done.returncode, stdout.strip().splitlines()[-1] if stdout.strip() else "")
     if done.returncode != 0:
-        problems = [line for line in (done.stdout + done.stderr).splitlines() if "WARNING" in line or "ERROR" in line]
+        problems = [line for line in (stdout + stderr).splitlines() if "WARNING" in line or "ERROR" in line]
         sys.exit(f"jupyter-book build failed (exit {done.returncode}); warnings are errors here:\n"
                  + "\n".join(problems[:20]) + f"\nfull output: {log_file}")

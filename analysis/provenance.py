@@ -27,7 +27,7 @@ import yaml
 __all__ = [
     "provenance", "config_as_run", "rule_graph", "sha256_file", "file_table", "code_files", "code_version",
     "package_versions", "KEY_PACKAGES", "parse_rule_graph", "rule_graph_layers", "wrap_rule_name", "public_path",
-    "REDACTED",
+    "public_text", "REDACTED",
 ]
 
 #: What the config as run shows instead of a secret's value.
@@ -65,6 +65,23 @@ def public_path(path: str | Path, root: str | Path = ".") -> str:
         return p.resolve().relative_to(Path(root).resolve()).as_posix() or "."
     except ValueError:
         return "…/" + "/".join(p.parts[-2:]) if len(p.parts) > 2 else "…/" + p.name
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PATH_CHARS = r"[^\s'\"`,;()\[\]<>]+"
+_FILE_URL = re.compile(r"file://(/" + _PATH_CHARS + ")")
+_UPWARD = re.compile(r"(?<![\w./~…:-])(?:\.\./)+" + _PATH_CHARS)
+_ABSOLUTE = re.compile(r"(?<![\w./~…:-])/" + _PATH_CHARS)
+
+
+def public_text(text: str, root: str | Path = ".") -> str:
+    """``text`` (a tool's output, a command line) with every absolute path, ``file://`` address and path that climbs
+    out of ``root`` (``../../tmp/x``) shown as :func:`public_path` shows it, and terminal colour codes removed:
+    what a log may keep without naming the machine's folders."""
+    text = _ANSI.sub("", text)
+    text = _FILE_URL.sub(lambda m: "file://" + public_path(m.group(1), root), text)
+    text = _UPWARD.sub(lambda m: public_path((Path(root) / m.group()).resolve(), root), text)
+    return _ABSOLUTE.sub(lambda m: public_path(m.group(), root), text)
 
 
 def file_table(files: Iterable[tuple[str, str | Path]], *, root: str | Path = ".") -> pd.DataFrame:
