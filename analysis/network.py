@@ -92,6 +92,19 @@ def _mixing_statistics(sums: np.ndarray, n_groups: int) -> np.ndarray:
     return np.column_stack([observed, expected, ratio])
 
 
+def _between_known_groups(pairs: pd.DataFrame, *, drop_self: bool) -> pd.DataFrame:
+    """The replies whose two comments both have a known group (without self-replies when ``drop_self``); a
+    ValueError when none is left."""
+    keep = _known(pairs["child_group"]) & _known(pairs["parent_group"])
+    if drop_self:
+        child_author = pairs["child_author"]
+        keep &= ~(_known(child_author) & (child_author.astype(str) == pairs["parent_author"].astype(str)).to_numpy())
+    rows = pairs.loc[keep]
+    if len(rows) == 0:
+        raise ValueError("pairs=<table>: expected at least one reply between two authors with known groups")
+    return rows
+
+
 def cross_group_replies(
     pairs: pd.DataFrame,
     *,
@@ -151,13 +164,7 @@ def cross_group_replies(
     level = level_arg(level)
     if not isinstance(drop_self, (bool, np.bool_)):
         raise bad_value("drop_self", drop_self, "True or False")
-    keep = _known(pairs["child_group"]) & _known(pairs["parent_group"])
-    if drop_self:
-        child_author = pairs["child_author"]
-        keep &= ~(_known(child_author) & (child_author.astype(str) == pairs["parent_author"].astype(str)).to_numpy())
-    rows = pairs.loc[keep]
-    if len(rows) == 0:
-        raise ValueError("pairs=<table>: expected at least one reply between two authors with known groups")
+    rows = _between_known_groups(pairs, drop_self=drop_self)
     child = rows["child_group"].astype(str).to_numpy()
     parent = rows["parent_group"].astype(str).to_numpy()
     names = np.unique(np.concatenate([child, parent]))
@@ -709,13 +716,7 @@ def cross_share_baseline(pairs: pd.DataFrame, *, n_perm: int = 200, seed: int = 
     n_perm = int_arg("n_perm", n_perm, minimum=1)
     seed = int_arg("seed", seed, minimum=0)
     level = level_arg(level)
-    keep = _known(pairs["child_group"]) & _known(pairs["parent_group"])
-    if drop_self:
-        child_author = pairs["child_author"]
-        keep &= ~(_known(child_author) & (child_author.astype(str) == pairs["parent_author"].astype(str)).to_numpy())
-    rows = pairs.loc[keep]
-    if len(rows) == 0:
-        raise ValueError("pairs=<table>: expected at least one reply between two authors with known groups")
+    rows = _between_known_groups(pairs, drop_self=drop_self)
     authors = pd.concat([rows["child_author"], rows["parent_author"]], ignore_index=True).astype(str)
     groups = pd.concat([rows["child_group"], rows["parent_group"]], ignore_index=True).astype(str)
     code, uniques = pd.factorize(authors)
