@@ -22,5 +22,5 @@ if len(edges):  # the polarization groups: by speakers, under the group column's
 groups = pd.concat(parts, ignore_index=True)
 groups = groups[groups["group"] != ""]
 table = plotting.group_colours(groups.groupby(["by", "group"], as_index=False)["n"].max())
-table.to_csv(snakemake.output.table, index=False, lineterminator="\n")
+io.write_csv(table, snakemake.output.table)
 log.info("%d groups in %d groupings", len(table), table["by"].nunique())
