@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -585,13 +586,16 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
                subs: Mapping, report: Mapping, threads: pd.DataFrame, config: Mapping,
                framing: Mapping[str, pd.DataFrame], lexicons: Sequence, captions: Mapping[str, str],
                provenance: Mapping, inputs: pd.DataFrame, packages: pd.DataFrame, config_file: str,
-               concordance_csv: str | Path) -> Path:
+               concordance_csv: str | Path, explorers: Sequence[str] = ()) -> Path:
     """Fill ``dest`` with everything Jupyter Book needs; return it.
 
     ``framing["concordance"]`` is :func:`concordance_preview` of the
     concordance; ``concordance_csv`` is the whole concordance, copied as the
     file offered for download. Every CSV offered for download then goes
     through :func:`safe_downloads` (spreadsheet formulas neutralised).
+    ``explorers`` are the term explorer's pages (rule ``term_explorer``), copied
+    to ``_static/term_explorer/`` and listed, linked, in
+    ``_generated/tables/term_explorer.html`` (:func:`explorer_links`).
     """
     dest = Path(dest)
     if dest.exists():
@@ -624,6 +628,11 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")
     shutil.copyfile(concordance_csv, dest / "_generated" / "tables" / "concordance.csv")
+    if explorers:
+        (dest / "_static" / "term_explorer").mkdir()
+    for path in explorers:
+        shutil.copyfile(path, dest / "_static" / "term_explorer" / Path(path).name)
+    (dest / "_generated" / "tables" / "term_explorer.html").write_text(explorer_links(explorers), encoding="utf-8")
     safe_downloads(dest / "_generated")
     cfg = dict(base_config or {})
     # the theme puts title and author into the HTML of every page unescaped (navbar, footer): they go in with every
@@ -635,6 +644,16 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
     cfg.setdefault("sphinx", {}).setdefault("config", {}).update(MATHJAX_CONFIG)
     (dest / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=True, allow_unicode=True), encoding="utf-8")
     return dest
+
+
+def explorer_links(explorers: Sequence[str]) -> str:
+    """An HTML list linking each term explorer page (named ``<grouping>.html``) from a page at the book's top level."""
+    if not explorers:
+        return "<p>No keyness grouping is configured (<code>framing.keyness_groups</code>), so there is no page.</p>\n"
+    items = "".join(
+        f'<li><a href="_static/term_explorer/{urllib.parse.quote(Path(p).name)}">{html.escape(Path(p).stem)}</a></li>'
+        for p in explorers)
+    return f'<ul class="term-explorers">{items}</ul>\n'
 
 
 def safe_downloads(folder: str | Path) -> int:
@@ -771,7 +790,7 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
         threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),
         config=config, framing=tables, lexicons=lexicons, captions=captions, provenance=provenance, inputs=table_inputs,
         packages=io.read_csv(inputs["packages"], dtype={"version": str}), config_file=inputs["config_as_run"],
-        concordance_csv=inputs["concordance"],
+        concordance_csv=inputs["concordance"], explorers=list(inputs.get("explorer", [])),
     )
 
 

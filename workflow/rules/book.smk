@@ -28,6 +28,7 @@ rule book:
         concordance_table=rules.concordance.output.table,
         collocations=rules.frame_collocations.output.table,
         keyness=rules.keyness.output.table,
+        explorer=rules.term_explorer.output.pages,
         polar=rules.polarization_report.output.summary,
         partisanship=rules.polarization_report.output.partisanship,
         polar_terms=rules.polarization_report.output.terms,
