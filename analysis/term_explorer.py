@@ -107,7 +107,7 @@ def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups
 
 
 def explorer_lines(shards: Iterable[tuple[pa.Table, pd.DataFrame, pd.DataFrame, pd.DataFrame]], terms: Sequence[str],
-                   *, by: str, max_lines: int, width: int = 60) -> pd.DataFrame:
+                   *, by: str, max_lines: int, width: int = 60, groups: Sequence[str] = ()) -> pd.DataFrame:
     """Up to ``max_lines`` keyword-in-context lines of each term, from the documents of grouping ``by``.
 
     ``shards`` yields ``(tokens, docs, comments, threads)`` per shard: the
@@ -120,19 +120,28 @@ def explorer_lines(shards: Iterable[tuple[pa.Table, pd.DataFrame, pd.DataFrame, 
     robin over the groups (the first occurrence in each group, then the
     second, ...), so each group that uses a term shows it; ``width``
     characters each side (:func:`analysis.concordance.concordance_lines`).
-    Returns :data:`LINE_COLUMNS`, per term in that order.
+    Returns :data:`LINE_COLUMNS`, per term in that order. ``groups`` (the
+    groups of ``by``, optional) only saves work: a term with ``max_lines``
+    lines of each of them is no longer searched for in later shards.
     """
     max_lines = _positive_int("max_lines", max_lines)
     wanted = pa.array(sorted(set(terms)), type=pa.string())
     found: list[pd.DataFrame] = []
     taken: dict = {}
     for tokens, docs, comments, threads in shards:
-        if not len(wanted) or by not in docs.columns:
+        if by not in docs.columns:
             continue
+        if groups:  # a term with max_lines lines of every group needs no more: search only the others
+            wanted = pa.array([w for w in wanted.to_pylist()
+                               if any(taken.get((w, g), 0) < max_lines for g in groups)], type=pa.string())
+        if not len(wanted):
+            break
         hits = _first_hits(tokens, docs, wanted, by=by, max_lines=max_lines, taken=taken)
         if not len(hits):
             continue
-        texts = document_texts(comments, threads)
+        needed = comments["comment_id"].isin(set(hits["comment_id"])) & comments["thread_id"].isin(
+            set(hits["thread_id"]))
+        texts = document_texts(comments.loc[needed], threads)  # only the texts of the lines
         hits = hits.sort_values([*KEYS, "start"], kind="stable", ignore_index=True)
         matches = hits[[*KEYS]].assign(lexicon="", lexicon_sha="", frame="", term=hits["norm"], start=hits["start"],
                                        end=hits["end"], quoted=False, negated=False, counted=True)
@@ -159,7 +168,11 @@ def _first_hits(tokens: pa.Table, docs: pd.DataFrame, wanted: pa.Array, *, by: s
     filtered and joined to their documents' groups in Arrow, ranked within (term, group) in NumPy.
     """
     norm = tokens.column("norm")
-    code = pc.index_in(norm.cast(pa.string()) if pa.types.is_dictionary(norm.type) else norm, value_set=wanted)
+    if pa.types.is_dictionary(norm.type):  # look up each distinct word once, not every token
+        code = pa.chunked_array([pc.index_in(c.dictionary, value_set=wanted).take(c.indices) for c in norm.chunks],
+                                type=pa.int32())
+    else:
+        code = pc.index_in(norm, value_set=wanted)
     found = pc.is_valid(code)
     n_found = pc.sum(found).as_py() or 0
     empty = pd.DataFrame(columns=[*KEYS, "norm", "group", "start", "end", "n"])
@@ -184,7 +197,8 @@ def _first_hits(tokens: pa.Table, docs: pd.DataFrame, wanted: pa.Array, *, by: s
     key = t_sorted * (len(labels) + 1) + g_sorted
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     rank = np.arange(len(key)) - np.repeat(first, np.diff(np.r_[first, len(key)]))
-    combos = [(int(a), labels[b]) for a, b in zip(t_sorted[first].tolist(), g_sorted[first].tolist())]
+    words = wanted.to_pylist()
+    combos = [(words[a], labels[b]) for a, b in zip(t_sorted[first].tolist(), g_sorted[first].tolist())]
     before = np.repeat([taken.get(c, 0) for c in combos], np.diff(np.r_[first, len(key)]))
     n = rank + before
     keep = n < max_lines
@@ -267,8 +281,9 @@ def term_explorer(keyness: pd.DataFrame, shards: Iterable, *, by: str, max_terms
     keyness rows: its page says so in one sentence.
     """
     terms = explorer_terms(keyness, by=by, max_terms=max_terms, max_groups=max_groups)
+    groups = sorted(set(keyness.loc[keyness["by"].astype(str) == by, "group_a"].astype(str))) if len(keyness) else []
     lines = explorer_lines(shards if len(terms) else (), terms["term"].tolist(), by=by, max_lines=max_lines,
-                           width=width)
+                           width=width, groups=groups)
     why = (f"The grouping {by} has fewer than two groups with counted terms, so it has no keyness terms to explore."
            if not len(terms) else "")
     return explorer_page(terms, lines, by=by, title=title, max_bytes=max_bytes, why_empty=why)
@@ -397,7 +412,7 @@ _SCRIPT = r"""
     }
     var order = c.rows.map(function (r, i) { return i; });
     order.sort(function (i, j) { return Math.abs(c.rows[j][5] || 0) - Math.abs(c.rows[i][5] || 0); });
-    var labelled = {};
+    var labelled = {}, placed = [];
     order.slice(0, 16).forEach(function (i) { labelled[i] = true; });
     c.rows.forEach(function (r, i) {
       var term = D.terms[r[0]], z = r[5] || 0;
@@ -408,10 +423,17 @@ _SCRIPT = r"""
       if (term === selected) { dot.setAttribute("class", dot.getAttribute("class") + " sel"); }
       svg.appendChild(dot);
       if (labelled[i]) {
-        var lab = el("text", {x: sx(xs[i]) + 5, y: sy(ys[i]) - 5, "font-size": 11}, term.length > 24 ?
-          term.slice(0, 23) + "\u2026" : term);
-        lab.addEventListener("click", function () { select(term); });
-        svg.appendChild(lab);
+        var shown = term.length > 24 ? term.slice(0, 23) + "\u2026" : term;
+        var box = [sx(xs[i]) + 5, sy(ys[i]) - 16, sx(xs[i]) + 5 + 6.5 * shown.length, sy(ys[i]) - 3];
+        var free = placed.every(function (p) {
+          return box[2] < p[0] || p[2] < box[0] || box[3] < p[1] || p[3] < box[1];
+        });
+        if (free && box[2] <= W) {  // no label over another, none off the canvas
+          placed.push(box);
+          var lab = el("text", {x: box[0], y: box[3] - 2, "font-size": 11}, shown);
+          lab.addEventListener("click", function () { select(term); });
+          svg.appendChild(lab);
+        }
       }
     });
   }
