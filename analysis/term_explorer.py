@@ -90,20 +90,22 @@ def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups
                              for c in TERM_COLUMNS})
     rows = rows.assign(group_a=rows["group_a"].astype(str), group_b=rows["group_b"].astype(str),
                        term=rows["term"].astype(str))
-    groups = list(dict.fromkeys(rows["group_a"]))
+    groups = list(pd.unique(rows["group_a"]))
     if len(groups) == 2:
         rows = rows.loc[rows["group_a"] == groups[0]].assign(group_b=groups[1])
         groups = groups[:1]
     else:
         size = rows.groupby("group_a", sort=False)["count_a"].sum()
         groups = sorted(groups, key=lambda g: (-size[g], g))[:max_groups]
+        rows = rows.loc[rows["group_a"].isin(groups)]
     per = max(1, max_terms // len(groups))
-    parts = []
-    for g in groups:
-        part = rows.loc[rows["group_a"] == g]
-        order = np.lexsort((part["term"].to_numpy(), -np.abs(part["z"].to_numpy(dtype=float))))
-        parts.append(part.iloc[order[:per]])
-    return pd.concat(parts, ignore_index=True)[TERM_COLUMNS]
+    # one sort of all rows: comparison (in the order chosen), then |z| descending, then term
+    comparison = pd.Categorical(rows["group_a"], categories=groups, ordered=True).codes
+    term_rank = pd.Categorical(rows["term"]).codes  # categories sorted: the order of the terms' text
+    order = np.lexsort((term_rank, -np.abs(rows["z"].to_numpy(dtype=float)), comparison))
+    rows = rows.iloc[order]
+    rows = rows.loc[rows.groupby("group_a", sort=False).cumcount().to_numpy() < per]
+    return rows[TERM_COLUMNS].reset_index(drop=True)
 
 
 def explorer_lines(shards: Iterable[tuple[pa.Table, pd.DataFrame, pd.DataFrame, pd.DataFrame]], terms: Sequence[str],
@@ -281,7 +283,8 @@ def term_explorer(keyness: pd.DataFrame, shards: Iterable, *, by: str, max_terms
     keyness rows: its page says so in one sentence.
     """
     terms = explorer_terms(keyness, by=by, max_terms=max_terms, max_groups=max_groups)
-    groups = sorted(set(keyness.loc[keyness["by"].astype(str) == by, "group_a"].astype(str))) if len(keyness) else []
+    groups = sorted(pd.unique(keyness.loc[keyness["by"].astype(str) == by, "group_a"].astype(str))) if len(
+        keyness) else []
     lines = explorer_lines(shards if len(terms) else (), terms["term"].tolist(), by=by, max_lines=max_lines,
                            width=width, groups=groups)
     why = (f"The grouping {by} has fewer than two groups with counted terms, so it has no keyness terms to explore."
