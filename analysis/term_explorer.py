@@ -442,6 +442,12 @@ _SCRIPT = r"""
   }
   function select(term) {
     selected = term;
+    if (!rowOf(term)) {  // a term of another comparison: show that one
+      var was = comp;
+      for (comp = 0; comp < D.comparisons.length && !rowOf(term); comp++) {}
+      if (comp >= D.comparisons.length) { comp = was; }
+      $("comparison").value = String(comp);
+    }
     var c = D.comparisons[comp], r = rowOf(term);
     $("term").textContent = term;
     if (r) {

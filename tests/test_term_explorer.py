@@ -206,27 +206,47 @@ def test_a_grouping_without_terms_gets_one_sentence():
 # ------------------------------------------------------------------ in Chromium, from file://
 
 
-def test_explorer_shows_a_terms_lines_in_chromium_offline(tmp_path):
+@pytest.fixture
+def browser() -> str:
     from test_browser import find_browser
 
-    browser = find_browser()
-    if browser is None:
+    path = find_browser()
+    if path is None:
         pytest.skip("chromium not installed: none of chromium, chromium-browser, google-chrome is on PATH")
+    return path
+
+
+def _dom(browser: str, page: str, hash_: str, tmp_path) -> str:
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions",
+           f"--user-data-dir={tmp_path / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
+           "--virtual-time-budget=3000", "--dump-dom", path.as_uri() + hash_]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "</html>" in done.stdout, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_a_term_of_another_comparison_opens_that_comparison_in_chromium(browser, tmp_path):
+    table = _keyness_table([[9, 1, 1, 3], [1, 9, 1, 3], [1, 1, 9, 3]], ["a", "b", "c"], ["wa", "wb", "wc", "x"])
+    shown = explorer_terms(table, by="side", max_terms=3)  # one term per comparison: wa, wb, wc
+    assert sorted(shown["term"]) == ["wa", "wb", "wc"]
+    dom = _dom(browser, explorer_page(shown, pd.DataFrame(columns=["term", "group", "left", "match", "right"]),
+                                      by="side"), "#term=wb", tmp_path)
+    z = table.loc[(table["group_a"] == "b") & (table["term"] == "wb"), "z"].iloc[0]
+    stats = re.search(r'<p id="stats">(.*?)</p>', dom, re.S).group(1)
+    assert stats.startswith(f"z = {z:.2f}; count 9 in b ") and "in (rest)" in stats
+
+
+def test_explorer_shows_a_terms_lines_in_chromium_offline(browser, tmp_path):
     texts = {("t1", "1", "comment"): "The guns debate " + HOSTILE_TEXT + " never ends",
              ("t1", "2", "comment"): "Safety first, always safety, said nobody",
              ("t1", "3", "comment"): "guns and more guns"}
     groups = {("t1", "1", "comment"): "pro", ("t1", "2", "comment"): "anti", ("t1", "3", "comment"): "pro"}
     table = _keyness_table([[3, 0, 1], [0, 2, 1]], ["pro", "anti"], ["guns", "safety", "x"])
     page = term_explorer(table, [_shard(texts, groups)], by="side", max_terms=10, max_lines=3, width=30)
-    path = tmp_path / "side.html"
-    path.write_text(page, encoding="utf-8")
-    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions",
-           f"--user-data-dir={tmp_path / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
-           "--virtual-time-budget=3000", "--dump-dom", path.as_uri() + "#term=guns"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and "</html>" in done.stdout, done.stderr[-2000:]
-    dom = done.stdout
+    dom = _dom(browser, page, "#term=guns", tmp_path)
     assert "PWNED" not in re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
     heading = re.search(r'<h2 id="term">(.*?)</h2>', dom, re.S).group(1)
     assert heading == "guns"
