@@ -254,10 +254,23 @@ def test_explorer_shows_a_terms_lines_in_chromium_offline(browser, tmp_path):
     stats = re.search(r'<p id="stats">(.*?)</p>', dom, re.S).group(1)
     assert stats.startswith(f"z = {z:.2f}; count 3 in pro")
     rows = re.findall(r'<tr class="line">(.*?)</tr>', dom, re.S)
-    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in rows]
+    cells = [re.findall(r"<td[^>]*><span>(.*?)</span></td>", r, re.S) for r in rows]
     # pro's first line: the hostile text shown as text (escaped by the browser's serialiser), not as an element
     assert cells[0][0] == "pro" and cells[0][2] == "guns"
     assert cells[0][3].startswith(" debate &lt;img src=x onerror=")
     assert "img" not in _Parts(dom).tags
     assert [c[0] for c in cells] == ["pro", "pro", "pro"]  # three lines of pro, anti never wrote "guns"
     assert len(re.findall(r"<circle", dom)) == 3  # every term of the comparison is a point
+
+
+# ------------------------------------------------------------------ the book's links
+
+
+def test_book_links_each_page_escaped():
+    from analysis.book import explorer_links
+
+    html = explorer_links(["results/term_explorer/side_stance.html", 'results/term_explorer/a"<b>.html'])
+    assert '<a href="_static/term_explorer/side_stance.html">side_stance</a>' in html
+    # the second name as text and as a quoted URL: no attribute or element can start
+    assert '<a href="_static/term_explorer/a%22%3Cb%3E.html">a&quot;&lt;b&gt;</a>' in html
+    assert "keyness_groups" in explorer_links([])  # no page: one sentence naming the key
