@@ -76,12 +76,18 @@ def _positive_int(name: str, value) -> int:
     return int(value)
 
 
+def _labelled(values: pd.Series) -> np.ndarray:
+    """Which group labels are labels: not missing, not empty or blank."""
+    return (values.notna() & values.astype(str).str.strip().ne("")).to_numpy(dtype=bool)
+
+
 def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups: int = 12) -> pd.DataFrame:
     """The keyness rows a page of grouping ``by`` shows: per comparison, the terms with the largest \\|z\\|.
 
     ``keyness`` is the keyness table (columns ``by``, ``group_a``,
     ``group_b``, ``term``, counts, frequencies, ``z``: one-vs-rest rows, as
-    rule ``keyness`` writes them). With two groups, the second group's rows
+    rule ``keyness`` writes them). A missing or blank group label gets no
+    comparison (its documents stay in "the rest"). With two groups, the second group's rows
     mirror the first's, so only the first group's comparison is kept and its
     ``group_b`` is the other group. With more, the ``max_groups`` groups with
     the most counted term tokens are compared each with the rest. ``max_terms``
@@ -95,10 +101,15 @@ def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups
     if not len(rows):
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("group_a", "group_b", "term") else float)
                              for c in TERM_COLUMNS})
+    labelled = _labelled(rows["group_a"])
+    n_groups = rows["group_a"].astype(str).where(labelled, "").nunique()
+    rows = rows.loc[labelled]  # no comparison for the documents without a label (they stay in "the rest")
     rows = rows.assign(group_a=rows["group_a"].astype(str), group_b=rows["group_b"].astype(str),
                        term=rows["term"].astype(str))
     groups = list(pd.unique(rows["group_a"]))
-    if len(groups) == 2:
+    if not groups:
+        return rows[TERM_COLUMNS].iloc[:0]
+    if n_groups == 2 and len(groups) == 2:
         rows = rows.loc[rows["group_a"] == groups[0]].assign(group_b=groups[1])
         groups = groups[:1]
     else:
@@ -125,7 +136,7 @@ def explorer_lines(shards: Iterable[tuple[pa.Table, pd.DataFrame, pd.DataFrame, 
     and the comments (``thread_id``, ``comment_id``, ``text``) and threads
     (``thread_id``, ``article_text``) the tokens were made from. A term
     occurs where a token's ``norm`` equals it; documents without a value of
-    ``by`` are left out. Lines are taken in shard and document order, round
+    ``by`` (missing or blank) are left out. Lines are taken in shard and document order, round
     robin over the groups (the first occurrence in each group, then the
     second, ...), so each group that uses a term shows it; ``width``
     characters each side (:func:`analysis.concordance.concordance_lines`).
@@ -191,7 +202,7 @@ def _first_hits(tokens: pa.Table, docs: pd.DataFrame, wanted: pa.Array, *, by: s
     hit = pa.table({k: hit.column(k).cast(pa.string()) for k in KEYS}
                    | {"start": hit.column("start"), "end": hit.column("end"), "t": code.filter(found),
                       "o": pa.array(np.arange(hit.num_rows, dtype=np.int64))})
-    groups = docs.loc[docs[by].notna(), list(dict.fromkeys([*KEYS, by]))].drop_duplicates(KEYS)
+    groups = docs.loc[_labelled(docs[by]), list(dict.fromkeys([*KEYS, by]))].drop_duplicates(KEYS)
     groups = pa.table({k: pa.array(groups[k].astype(str).tolist(), type=pa.string()) for k in KEYS}
                       | {"group": pa.array(groups[by].astype(str).tolist(), type=pa.string())})
     joined = hit.join(groups, keys=KEYS, join_type="inner").combine_chunks()

@@ -94,6 +94,21 @@ def test_more_groups_each_against_the_rest_sharing_max_terms():
     assert explorer_terms(table, by="other", max_terms=6).empty
 
 
+@pytest.mark.parametrize("missing", ["", "  ", None])
+def test_documents_without_a_label_get_no_comparison(missing):
+    """CreateDebate: 54 posts without a side are a group "" (read back as NaN) of the keyness table."""
+    table = _keyness_table([[9, 1, 3], [1, 9, 3], [2, 2, 3]], ["anti", "pro", "?"], ["a", "b", "x"])
+    table["group_a"] = table["group_a"].replace("?", missing)
+    shown = explorer_terms(table, by="side", max_terms=6)
+    # two labelled groups of three: each against the rest (which holds the unlabelled posts), not against each other
+    assert list(dict.fromkeys(shown["group_a"])) == ["anti", "pro"]
+    assert set(shown["group_b"]) == {"(rest)"}
+    texts = {("t", "1", "comment"): "a b", ("t", "2", "comment"): "a x"}
+    lines = explorer_lines([_shard(texts, {("t", "1", "comment"): "anti", ("t", "2", "comment"): missing})], ["a"],
+                           by="side", max_lines=5)
+    assert lines["group"].tolist() == ["anti"]
+
+
 # ------------------------------------------------------------------ the lines
 
 
