@@ -301,8 +301,8 @@ def term_explorer(keyness: pd.DataFrame, shards: Iterable, *, by: str, max_terms
     keyness rows: its page says so in one sentence.
     """
     terms = explorer_terms(keyness, by=by, max_terms=max_terms, max_groups=max_groups)
-    groups = sorted(pd.unique(keyness.loc[keyness["by"].astype(str) == by, "group_a"].astype(str))) if len(
-        keyness) else []
+    labels = keyness.loc[keyness["by"].astype(str) == by, "group_a"] if len(keyness) else pd.Series(dtype=object)
+    groups = sorted(pd.unique(labels[_labelled(labels)].astype(str)))
     lines = explorer_lines(shards if len(terms) else (), terms["term"].tolist(), by=by, max_lines=max_lines,
                            width=width, groups=groups)
     why = (f"The grouping {by} has fewer than two groups with counted terms, so it has no keyness terms to explore."

@@ -107,6 +107,9 @@ def test_documents_without_a_label_get_no_comparison(missing):
     lines = explorer_lines([_shard(texts, {("t", "1", "comment"): "anti", ("t", "2", "comment"): missing})], ["a"],
                            by="side", max_lines=5)
     assert lines["group"].tolist() == ["anti"]
+    page = term_explorer(table, [_shard(texts, {("t", "1", "comment"): "anti", ("t", "2", "comment"): missing})],
+                         by="side", max_terms=6, max_lines=5)
+    assert embedded(page)["groups"] == ["anti", "pro"]
 
 
 # ------------------------------------------------------------------ the lines
