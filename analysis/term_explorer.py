@@ -424,10 +424,19 @@ _SCRIPT = r"""
     svg.appendChild(el("text", {x: (L + W - R) / 2, y: H - 12, "text-anchor": "middle", "font-size": 13}, xl));
     svg.appendChild(el("text", {x: 14, y: (T + H - B) / 2, "text-anchor": "middle", "font-size": 13,
       transform: "rotate(-90 14 " + (T + H - B) / 2 + ")"}, yl));
-    [0, 0.5, 1].forEach(function (f) {
-      var x = rx[0] + f * (rx[1] - rx[0]), y = ry[0] + f * (ry[1] - ry[0]);
-      svg.appendChild(el("text", {x: sx(x), y: H - B + 16, "text-anchor": "middle", "font-size": 11}, fmt(x, 1)));
-      svg.appendChild(el("text", {x: L - 4, y: sy(y) + 4, "text-anchor": "end", "font-size": 11}, fmt(y, 1)));
+    function ticks(r) {  // round steps of 1, 2 or 5 times a power of ten, at most about 6 ticks
+      var raw = (r[1] - r[0]) / 5, p = Math.pow(10, Math.floor(Math.log10(raw))), out = [];
+      var step = [1, 2, 5, 10].map(function (m) { return m * p; }).filter(function (v) { return v >= raw; })[0];
+      for (var v = Math.ceil(r[0] / step) * step; v <= r[1] + 1e-9; v += step) { out.push(v); }
+      return {values: out, digits: Math.max(0, -Math.floor(Math.log10(step)))};
+    }
+    var tx = ticks(rx), ty = ticks(ry);
+    tx.values.forEach(function (x) {
+      svg.appendChild(el("text", {x: sx(x), y: H - B + 16, "text-anchor": "middle", "font-size": 11},
+        fmt(x, tx.digits)));
+    });
+    ty.values.forEach(function (y) {
+      svg.appendChild(el("text", {x: L - 4, y: sy(y) + 4, "text-anchor": "end", "font-size": 11}, fmt(y, ty.digits)));
     });
     if (mode === "z" && ry[0] < 0 && ry[1] > 0) {
       svg.appendChild(el("line", {x1: L, y1: sy(0), x2: W - R, y2: sy(0), stroke: "#bbb", "stroke-dasharray": "4"}));
