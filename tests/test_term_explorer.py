@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ import pytest
 from analysis.keyness import keyness
 from analysis.term_explorer import explorer_lines, explorer_page, explorer_terms, term_explorer
 
+ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_TERM = "</script><script>document.title='PWNED'</script>"
 HOSTILE_TEXT = "<img src=x onerror=\"document.title='PWNED'\"> & &amp; \u2028 {{SCRIPT}}"
 
@@ -292,3 +294,48 @@ def test_book_links_each_page_escaped():
     # the second name as text and as a quoted URL: no attribute or element can start
     assert '<a href="_static/term_explorer/a%22%3Cb%3E.html">a&quot;&lt;b&gt;</a>' in html
     assert "keyness_groups" in explorer_links([])  # no page: one sentence naming the key
+
+
+# ------------------------------------------------------------------ the rule, on the embedded sample
+
+
+@pytest.mark.workflow
+def test_rule_term_explorer_on_the_sample_works_in_chromium(browser, tmp_path):
+    """Rule term_explorer on the sample (doc: article vs comments): each line is a piece of a text of the run, and
+    Chromium shows the first term's first line from file://."""
+    from test_workflow import run_workflow
+
+    results = tmp_path / "results"
+    page_path = results / "term_explorer" / "doc.html"
+    done = run_workflow({"results": str(results)}, tmp_path, str(page_path))
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = embedded(page_path.read_text(encoding="utf-8"))
+    assert data["comparisons"] and data["comparisons"][0]["rows"]
+    # the oracle: the run's own texts, whitespace folded, hold every line; the match is the term up to case
+    comments = pd.read_parquet(results / "comments")
+    threads = pd.read_parquet(results / "threads")
+    corpus = [" ".join(t.split()) for t in [*comments["text"], *threads["article_text"]]]
+    n_lines = 0
+    for term, lines in zip(data["terms"], data["lines"]):
+        for _, _, left, match, right in lines:
+            assert match.lower() == term
+            assert any(left + match + right in text for text in corpus), (term, left, match, right)
+            n_lines += 1
+    assert n_lines >= len(data["terms"])
+    # the page names no author: the names of the sample's "Name Avatar" lines are nowhere in it
+    seed = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "seed").glob("*.txt")))
+    names = {re.sub(r"^\s*\d+\.\s*", "", line).removesuffix(" Avatar").strip()
+             for line in seed.splitlines() if line.rstrip().endswith(" Avatar")}
+    assert names, "the sample names its authors on 'Name Avatar' lines"
+    page_text = json.dumps(data, ensure_ascii=False)
+    assert not [n for n in names if n in page_text]
+    keyness = pd.read_csv(results / "keyness" / "keyness.csv", keep_default_na=False)
+    first = keyness[(keyness["by"] == "doc") & (keyness["group_a"] == "article")].set_index("term")
+    term = data["terms"][data["comparisons"][0]["rows"][0][0]]
+    assert data["comparisons"][0]["rows"][0][5] == pytest.approx(first.at[term, "z"], rel=1e-12)
+    dom = _dom(browser, page_path.read_text(encoding="utf-8"), "#term=" + term, tmp_path)
+    assert re.search(r'<h2 id="term">(.*?)</h2>', dom, re.S).group(1) == term
+    first_line = data["lines"][data["terms"].index(term)][0]
+    row = re.search(r'<tr class="line">(.*?)</tr>', dom, re.S).group(1)
+    cells = re.findall(r"<td[^>]*><span>(.*?)</span></td>", row, re.S)
+    assert cells[2] == first_line[3]  # the match as the browser shows it
