@@ -6,6 +6,8 @@ FRAMING = config["framing"]
 rule frame_rates:
     input:
         docs=shard_files(rules.annotate.output.docs),
+        matches=shard_files(rules.annotate.output.matches),
+        tokens=shard_files(rules.annotate.output.tokens),
         lexicons=config["lexicons"],
         code=code_of("frame_rates"),
     output:
@@ -13,6 +15,7 @@ rule frame_rates:
         index=R + "/framing/index.csv",
         article_vs_comments=R + "/framing/article_vs_comments.csv",
         numbers=R + "/framing/numbers.json",
+        fit=R + "/framing/dictionary_fit.csv",
     params:
         framing=FRAMING,
     log:

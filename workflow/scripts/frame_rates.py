@@ -1,12 +1,16 @@
-"""Rule frame_rates: frame rates and framing indices by group, article-vs-comments test (analysis.frame_rates)."""
+"""Rule frame_rates: frame rates and framing indices by group, article-vs-comments test, dictionary fit
+(analysis.frame_rates)."""
 
 import pyarrow.parquet as pq
 
 from analysis import io
 from analysis.errors import report_user_errors
 from analysis.frame_rates import (
+    FIT_MATCH_COLUMNS,
+    FIT_TOKEN_COLUMNS,
     article_vs_comments,
     columns_needed,
+    dictionary_fit_of_shards,
     headline_numbers,
     rates_and_indices,
     require_comments,
@@ -36,3 +40,17 @@ numbers = headline_numbers(rates, index, test, docs, **{k: cfg[k] for k in (
 numbers["dictionaries"] = {lx.name: {"version": lx.version, "sha256": lx.sha256, "path": lx.path} for lx in lexicons}
 io.write_json(numbers, snakemake.output.numbers)
 log.info("wrote %d rate rows and %d index rows", len(rates), len(index))
+
+
+def fit_shards():
+    """(counted matches, a reader of the tokens of given documents) of each shard, for dictionary_fit_of_shards."""
+    for matches_path, tokens_path in zip(snakemake.input.matches, snakemake.input.tokens, strict=True):
+        if pq.read_schema(matches_path).names:
+            yield (pq.read_table(matches_path, columns=FIT_MATCH_COLUMNS, filters=[("counted", "==", True)])
+                   .to_pandas(), lambda ids, path=tokens_path: pq.read_table(
+                       path, columns=FIT_TOKEN_COLUMNS, filters=[("comment_id", "in", ids)]).to_pandas())
+
+
+fit = dictionary_fit_of_shards(docs, fit_shards(), frames=frames, lexicons=lexicons)
+io.write_csv(fit, snakemake.output.fit)
+log.info("dictionary fit: %d frame(s), %d warning(s)", len(frames), int((fit["warning"] != "").sum()))
