@@ -623,13 +623,17 @@ def dictionary_fit(docs: pd.DataFrame, term_hits: pd.DataFrame, *, frames: Seque
             shouted = int(r.shouted_hits) if (f, str(r.term)) in cs else 0
             warning = ""
             if r.rank == 1 and share >= single_term_share:
-                warning = (f"Frame {f}: the one term “{r.term}” gives {fmt_number(100 * share, digits=0)}% of its "
-                           f"{fmt_number(total)} hits, so its rate counts that word more than the frame.")
+                what = (f"its only hit is the term “{r.term}”" if total == 1 else
+                        f"all {fmt_number(total)} of its hits are the one term “{r.term}”" if r.hits == total else
+                        f"the one term “{r.term}” gives {fmt_number(100 * share, digits=0)}% of its "
+                        f"{fmt_number(total)} hits")
+                warning = f"Frame {f}: {what}, so its rate counts that word more than the frame."
             if shouted:
+                which = ("its only hit" if r.hits == 1 else
+                         f"{fmt_number(shouted)} of its {fmt_number(int(r.hits))} hits")
                 warning = " ".join(filter(None, [warning, (
-                    f"The case-sensitive term “{r.term}” ({f}) has {fmt_number(shouted)} of its "
-                    f"{fmt_number(int(r.hits))} hits in sentences written in capitals, where it may be a common "
-                    "word shouted rather than the name it stands for.")]))
+                    f"The case-sensitive term “{r.term}” ({f}) has {which} in sentences written in capitals, where it "
+                    "may be a common word shouted rather than the name it stands for.")]))
             rows.append(frame | {"hits": total, "rank": int(r.rank), "term": r.term,
                                  "case_sensitive": (f, str(r.term)) in cs, "term_hits": int(r.hits),
                                  "term_share": share, "shouted_hits": shouted, "warning": warning})

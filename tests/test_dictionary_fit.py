@@ -50,7 +50,7 @@ def test_dictionary_fit_by_hand(tmp_path):
     war = rows[("war", "war")]
     assert (war.n_docs, war.docs_with_hit, war.share_docs, war.hits) == (5, 2, 0.4, 3)
     assert (war.rank, war.term_hits, war.term_share) == (1, 3, 1.0)
-    assert war.warning == ("Frame war: the one term “war” gives 100% of its 3 hits, so its rate counts that word "
+    assert war.warning == ("Frame war: all 3 of its hits are the one term “war”, so its rate counts that word "
                            "more than the frame.")
     # terrorism: IS in c1 and c2 (c4's shouted IS is not a hit), terror* in c1: 2 documents, 3 hits; IS 2/3 < 0.8
     is_, terror = rows[("terrorism", "IS")], rows[("terrorism", "terror*")]
@@ -76,6 +76,9 @@ def test_single_term_threshold_and_top(tmp_path):
     assert dictionary_fit(docs, hits, frames=["a"])["warning"].eq("").all()
     low = dictionary_fit(docs, hits, frames=["a"], single_term_share=0.6)
     assert low["warning"].iloc[0].startswith("Frame a: the one term “x” gives 60% of its 5 hits")
+    one = dictionary_fit(pd.DataFrame({"hits_a": [1]}), hits.head(1).assign(hits=1), frames=["a"])
+    assert one["warning"].iloc[0] == ("Frame a: its only hit is the term “x”, so its rate counts that word more than "
+                                      "the frame.")
     top = dictionary_fit(docs, hits, frames=["a"], top=2)
     assert list(top["term"]) == ["x", "y"]  # y and z tie at 1: term order
     assert list(top["docs_with_hit"]) == [2, 2] and np.allclose(top["share_docs"], 2 / 3)

@@ -7,6 +7,7 @@ from analysis import io
 from analysis.errors import report_user_errors
 from analysis.frame_rates import (
     FIT_MATCH_COLUMNS,
+    FIT_SINGLE_TERM_SHARE,
     FIT_TOKEN_COLUMNS,
     article_vs_comments,
     columns_needed,
@@ -38,8 +39,6 @@ io.write_csv(test.assign(dictionaries=dictionaries), snakemake.output.article_vs
 numbers = headline_numbers(rates, index, test, docs, **{k: cfg[k] for k in (
     "n_boot", "n_perm", "seed", "count_quoted", "count_negated", "negation_window", "index_pairs")})
 numbers["dictionaries"] = {lx.name: {"version": lx.version, "sha256": lx.sha256, "path": lx.path} for lx in lexicons}
-io.write_json(numbers, snakemake.output.numbers)
-log.info("wrote %d rate rows and %d index rows", len(rates), len(index))
 
 
 def fit_shards():
@@ -53,4 +52,7 @@ def fit_shards():
 
 fit = dictionary_fit_of_shards(docs, fit_shards(), frames=frames, lexicons=lexicons)
 io.write_csv(fit, snakemake.output.fit)
-log.info("dictionary fit: %d frame(s), %d warning(s)", len(frames), int((fit["warning"] != "").sum()))
+n_warnings = int((fit["warning"] != "").sum())
+numbers["fit"] = {"single_term_pct": round(100 * FIT_SINGLE_TERM_SHARE), "n_warnings": n_warnings}
+io.write_json(numbers, snakemake.output.numbers)
+log.info("wrote %d rate rows and %d index rows; dictionary fit: %d warning(s)", len(rates), len(index), n_warnings)
