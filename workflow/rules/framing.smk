@@ -103,6 +103,8 @@ rule keyness:
     params:
         groups=FRAMING["keyness_groups"],
         min_count=FRAMING["keyness_min_count"],
+        min_docs=FRAMING["keyness_min_docs"],
+        min_speakers=FRAMING["keyness_min_speakers"],
         drop_noise=config["terms"]["drop_noise"],
     log:
         LOGS + "/keyness.log",
