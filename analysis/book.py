@@ -424,7 +424,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
         key = key.sort_values(["by", "group", "z"], ascending=[True, True, False]).groupby(["by", "group"]).head(15)
         key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2")
                    if c in key.columns]]
-    polar_tables = _polar_tables(t, polar_n_perm) | _valid_tables(t)
+    polar_tables = _polar_tables(t, polar_n_perm) | _valid_tables(t) | _fit_table(t.get("dictionary_fit"))
     kwic = t["concordance"]
     shown = kwic.groupby("frame", sort=False).head(CONCORDANCE_PER_FRAME)
     n_kwic = kwic.attrs["n_rows"]  # the lines of the whole concordance (kwic is its preview)
@@ -462,6 +462,29 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                                   max_chars=200)
         if len(kwic) else none,
     }
+
+
+def _fit_table(fit: pd.DataFrame | None) -> dict[str, str]:
+    """The dictionary-fit table of the framing chapter: one row per frame (``framing/dictionary_fit.csv`` has one per
+    frame and listed term), its warnings in the last column."""
+    if fit is None or not len(fit):
+        return {"dictionary_fit": "<p><em>No frame dictionary is active, so there is no fit to show.</em></p>\n"}
+    rows = []
+    for frame, sub in fit.groupby("frame", sort=False):
+        first = sub.iloc[0]
+        n_hit, n_docs = fmt_number(int(first["docs_with_hit"])), fmt_number(int(first["n_docs"]))
+        listed = sub[sub["rank"] > 0]
+        rows.append({
+            "frame": frame,
+            "documents with a hit": f"{fmt_number(100 * float(first['share_docs']), digits=1)}% ({n_hit} of {n_docs})",
+            "hits": int(first["hits"]),
+            "top terms (share of the frame's hits)": "; ".join(
+                f"{t} {fmt_number(100 * float(x), digits=0)}%" for t, x in zip(listed["term"], listed["term_share"])),
+            "warning": " ".join(w for w in sub["warning"].fillna("").astype(str) if w),
+        })
+    caption = ("Fit of each frame dictionary to this corpus: documents with at least one hit, and the terms that give "
+               "its hits")
+    return {"dictionary_fit": html_table(pd.DataFrame(rows), caption=caption)}
 
 
 #: Keyness terms are called distinctive only from this log-odds z on (the two-sided 5% level).
@@ -749,9 +772,9 @@ def _copy_mathjax(dest: Path) -> None:
 
 
 #: The measure tables the book's pages show, by name: read as CSV with ``group`` as text.
-TABLES = ("rates", "index", "article_vs_comments", "uptake", "frame_uses", "quotes", "collocations", "keyness",
-          "partisanship", "polar_terms", "network", "incivility", "sample", "alpha", "coded_prf", "worst_errors",
-          "labels_prf")
+TABLES = ("rates", "index", "article_vs_comments", "dictionary_fit", "uptake", "frame_uses", "quotes", "collocations",
+          "keyness", "partisanship", "polar_terms", "network", "incivility", "sample", "alpha", "coded_prf",
+          "worst_errors", "labels_prf")
 
 
 def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:

@@ -18,7 +18,7 @@ which unit was used and why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,9 @@ import scipy.sparse as sp
 from analysis.stats import cluster_bootstrap_ratio, permutation_test
 
 __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
-           "rates_and_indices", "columns_needed", "headline_numbers", "require_comments", "distinct_labellings"]
+           "rates_and_indices", "columns_needed", "headline_numbers", "require_comments", "distinct_labellings",
+           "shouted_matches", "fit_term_hits", "dictionary_fit", "dictionary_fit_of_shards", "FIT_SINGLE_TERM_SHARE",
+           "FIT_TOP_TERMS"]
 
 
 def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
@@ -506,3 +508,164 @@ def headline_numbers(rates: pd.DataFrame, index: pd.DataFrame, test: pd.DataFram
 def _r(x, digits: int | None = None):
     """A plain float for the book, unrounded (the book formats each number once); NaN becomes 'n/a'."""
     return "n/a" if x is None or pd.isna(x) else float(x)
+
+
+# ---------------------------------------------------------------- how well each dictionary fits this corpus
+
+#: A frame is *carried by a single term* when one term gives at least this share of its counted hits: its rate then
+#: measures that word more than the frame (a frame of one word is a word count).
+FIT_SINGLE_TERM_SHARE = 0.8
+#: Terms listed per frame in the dictionary-fit table.
+FIT_TOP_TERMS = 5
+#: Columns of :func:`dictionary_fit` (the CSV ``framing/dictionary_fit.csv``).
+FIT_COLUMNS = ["frame", "n_docs", "docs_with_hit", "share_docs", "hits", "rank", "term", "case_sensitive",
+               "term_hits", "term_share", "shouted_hits", "warning"]
+_FIT_KEYS = ["thread_id", "comment_id", "doc"]
+#: The columns of the matches and tokens tables :func:`dictionary_fit_of_shards` reads.
+FIT_MATCH_COLUMNS = [*_FIT_KEYS, "frame", "term", "sentence", "token_start", "token_end", "counted"]
+FIT_TOKEN_COLUMNS = [*_FIT_KEYS, "sentence", "index", "token"]
+
+
+def _capital_word(token: str) -> bool:
+    """An all-capital word of two or more letters: the matcher's test of shouted text
+    (:func:`analysis.matcher.match_frames`)."""
+    return token.isupper() and sum(c.isalpha() for c in token) >= 2
+
+
+def _long_word(token: str) -> bool:
+    return sum(c.isalpha() for c in token) >= 2
+
+
+def shouted_matches(matches: pd.DataFrame, tokens: pd.DataFrame) -> np.ndarray:
+    """Whether each match sits in a sentence written in capitals: more than half of the sentence's other words of
+    two or more letters are all capitals ("WHY IS" at the end of a post: yes; "HTS, IS and the SAA": no).
+
+    ``matches`` has the document keys, ``sentence``, ``token_start`` and ``token_end``; ``tokens`` the document
+    keys, ``sentence``, ``index`` and ``token`` (the surface form) of at least those sentences. The matcher
+    already drops a case-sensitive all-capitals term with two shouted neighbours; this sentence-wide test finds
+    what is left (a shouted word with one shouted neighbour), for the warnings of :func:`dictionary_fit`.
+    """
+    out = np.zeros(len(matches), dtype=bool)
+    if not len(matches) or not len(tokens):
+        return out
+    keys = [*_FIT_KEYS, "sentence"]
+    codes, vocab = pd.factorize(tokens["token"].astype(str))
+    t = tokens[keys + ["index"]].assign(
+        word=np.asarray([_long_word(v) for v in vocab], dtype=bool)[codes],
+        caps=np.asarray([_capital_word(v) for v in vocab], dtype=bool)[codes])
+    t = t.astype({"sentence": "int64", "index": "int64"})
+    per_sentence = t.groupby(keys, sort=False)[["word", "caps"]].sum()
+    m = matches[keys + ["token_start", "token_end"]].astype({"sentence": "int64"}).reset_index(drop=True)
+    m["row"] = np.arange(len(m))
+    # the match's own tokens are not its context
+    own = m.assign(index=[list(range(a, b)) for a, b in zip(m["token_start"], m["token_end"])]).explode("index")
+    own = own.dropna(subset=["index"]).astype({"index": "int64"}).merge(t, on=[*_FIT_KEYS, "sentence", "index"])
+    own = own.groupby("row")[["word", "caps"]].sum()
+    ctx = m.join(per_sentence, on=keys).fillna({"word": 0, "caps": 0})
+    word = ctx["word"].to_numpy(dtype=np.int64) - own["word"].reindex(ctx["row"], fill_value=0).to_numpy()
+    caps = ctx["caps"].to_numpy(dtype=np.int64) - own["caps"].reindex(ctx["row"], fill_value=0).to_numpy()
+    return (word > 0) & (2 * caps > word)
+
+
+def fit_term_hits(matches: pd.DataFrame, *, shouted: np.ndarray | None = None) -> pd.DataFrame:
+    """Counted hits per (frame, term) of a matches table (or a shard of it), and how many of them are shouted
+    (``shouted``: one flag per match row, e.g. :func:`shouted_matches`). Tables of shards add up by
+    ``groupby(["frame", "term"]).sum()``."""
+    flags = np.zeros(len(matches), dtype=bool) if shouted is None else np.asarray(shouted, dtype=bool)
+    counted = matches["counted"].to_numpy(dtype=bool)
+    m = pd.DataFrame({"frame": matches["frame"].to_numpy()[counted], "term": matches["term"].to_numpy()[counted],
+                      "hits": 1, "shouted_hits": flags[counted].astype(np.int64)})
+    return m.groupby(["frame", "term"], as_index=False, sort=True)[["hits", "shouted_hits"]].sum()
+
+
+def dictionary_fit(docs: pd.DataFrame, term_hits: pd.DataFrame, *, frames: Sequence[str],
+                   case_sensitive: Sequence[tuple[str, str]] = (), top: int = FIT_TOP_TERMS,
+                   single_term_share: float = FIT_SINGLE_TERM_SHARE) -> pd.DataFrame:
+    """How each frame's dictionary fits this corpus: documents with a hit, the terms that give its hits, warnings.
+
+    ``docs`` is the documents table (one ``hits_<frame>`` column of counted hits per frame); ``term_hits`` the
+    counted hits per (frame, term) (:func:`fit_term_hits`, summed over shards); ``case_sensitive`` the (frame,
+    term) pairs matched as written. One row per frame and listed term (frames without a hit: one row, rank 0 and
+    no term): ``n_docs`` documents, ``docs_with_hit`` of them with at least one hit of the frame and their
+    ``share_docs``; the frame's ``hits``; its ``top`` terms by hits (ties: term order), ``rank`` 1, 2, ..., each
+    with ``term_hits`` and ``term_share`` of the frame's hits; a case-sensitive term with ``shouted_hits`` is
+    listed even below the top. ``warning`` (one sentence, or empty) on the row it is about: the first term of a
+    frame when it gives at least ``single_term_share`` of the frame's hits (the frame's rate then measures one
+    word), a case-sensitive term with hits in sentences written in capitals (:func:`shouted_matches`).
+
+    Higher means: a higher ``share_docs`` is a dictionary that reaches more of the corpus; a ``term_share`` near 1
+    is a frame that stands or falls with one word. Caveat: a good fit in coverage says nothing about validity;
+    the validation chapter compares the dictionaries with human codes.
+    """
+    from analysis.render import fmt_number
+
+    n_docs = int(len(docs))
+    cs = {(str(f), str(t)) for f, t in case_sensitive}
+    th = term_hits.groupby(["frame", "term"], as_index=False, sort=True)[["hits", "shouted_hits"]].sum()
+    rows = []
+    for f in frames:
+        col = f"hits_{f}"
+        with_hit = int((docs[col] > 0).sum()) if col in docs.columns else 0
+        frame = {"frame": f, "n_docs": n_docs, "docs_with_hit": with_hit,
+                 "share_docs": with_hit / n_docs if n_docs else np.nan}
+        sub = th[th["frame"] == f]
+        sub = sub[sub["hits"] > 0].sort_values(["hits", "term"], ascending=[False, True], kind="stable")
+        total = int(sub["hits"].sum())
+        if not total:
+            rows.append(frame | {"hits": 0, "rank": 0, "term": "", "case_sensitive": False, "term_hits": 0,
+                                 "term_share": np.nan, "shouted_hits": 0, "warning": ""})
+            continue
+        sub = sub.assign(rank=np.arange(1, len(sub) + 1))
+        loud = np.array([(f, str(t)) in cs for t in sub["term"]], dtype=bool) & (sub["shouted_hits"].to_numpy() > 0)
+        sub = sub[(sub["rank"].to_numpy() <= top) | loud]
+        for r in sub.itertuples(index=False):
+            share = r.hits / total
+            shouted = int(r.shouted_hits) if (f, str(r.term)) in cs else 0
+            warning = ""
+            if r.rank == 1 and share >= single_term_share:
+                what = (f"its only hit is the term “{r.term}”" if total == 1 else
+                        f"all {fmt_number(total)} of its hits are the one term “{r.term}”" if r.hits == total else
+                        f"the one term “{r.term}” gives {fmt_number(100 * share, digits=0)}% of its "
+                        f"{fmt_number(total)} hits")
+                warning = f"Frame {f}: {what}, so its rate counts that word more than the frame."
+            if shouted:
+                which = ("its only hit" if r.hits == 1 else
+                         f"{fmt_number(shouted)} of its {fmt_number(int(r.hits))} hits")
+                warning = " ".join(filter(None, [warning, (
+                    f"The case-sensitive term “{r.term}” ({f}) has {which} in sentences written in capitals, where it "
+                    "may be a common word shouted rather than the name it stands for.")]))
+            rows.append(frame | {"hits": total, "rank": int(r.rank), "term": r.term,
+                                 "case_sensitive": (f, str(r.term)) in cs, "term_hits": int(r.hits),
+                                 "term_share": share, "shouted_hits": shouted, "warning": warning})
+    return pd.DataFrame(rows, columns=FIT_COLUMNS)
+
+
+def dictionary_fit_of_shards(docs: pd.DataFrame, shards: Iterable[tuple[pd.DataFrame, Callable]], *,
+                             frames: Sequence[str], lexicons: Sequence) -> pd.DataFrame:
+    """:func:`dictionary_fit` of a corpus given shard by shard, for the active ``lexicons``.
+
+    ``shards`` yields ``(matches, read_tokens)`` per shard: the shard's matches (at least the counted ones,
+    :data:`FIT_MATCH_COLUMNS`) and a function that returns the shard's tokens (:data:`FIT_TOKEN_COLUMNS`) of at
+    least the documents whose comment ids it is given. Tokens are read only for the documents holding a counted hit
+    of a case-sensitive all-capitals term (``IS``, ``SAA``): the only hits that shouted text can fake.
+    """
+    terms = [lx.term_table() for lx in lexicons]
+    terms = pd.concat(terms, ignore_index=True) if terms else pd.DataFrame(columns=["frame", "term",
+                                                                                     "case_sensitive", "exclude"])
+    sensitive = terms[terms["case_sensitive"].astype(bool) & ~terms["exclude"].astype(bool)]
+    pairs = list(zip(sensitive["frame"], sensitive["term"]))
+    caps = {(f, t) for f, t in pairs if str(t).isupper()}
+    parts = [pd.DataFrame(columns=["frame", "term", "hits", "shouted_hits"])]
+    for matches, read_tokens in shards:
+        counted = matches["counted"].to_numpy(dtype=bool)
+        loud = counted & np.fromiter(((f, t) in caps for f, t in zip(matches["frame"], matches["term"])),
+                                     dtype=bool, count=len(matches))
+        shouted = None
+        if loud.any():
+            keys = matches.loc[loud, _FIT_KEYS].drop_duplicates()
+            tokens = read_tokens(sorted(set(keys["comment_id"]))).merge(keys, on=_FIT_KEYS)
+            shouted = loud.copy()
+            shouted[loud] = shouted_matches(matches[loud], tokens)
+        parts.append(fit_term_hits(matches, shouted=shouted))
+    hits = pd.concat(parts, ignore_index=True).astype({"hits": "int64", "shouted_hits": "int64"})
+    return dictionary_fit(docs, hits, frames=frames, case_sensitive=sorted(set(pairs)))

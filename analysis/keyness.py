@@ -28,7 +28,8 @@ from scipy.special import erfc, xlogy
 from analysis.codes import combined_codes, key_codes, numbers, run_starts, string_codes
 from analysis.errors import bad_value, count_matrix_arg, shape_text
 
-__all__ = ["term_mask", "repeated_documents", "log_odds_dirichlet", "g_squared", "g_squared_pvalue", "direction",
+__all__ = ["term_mask", "repeated_documents", "term_spread", "TermSpread", "log_odds_dirichlet", "g_squared",
+           "g_squared_pvalue", "direction",
            "group_term_counts", "TermCountSum", "keyness", "keyness_by_grouping"]
 
 REST = "(rest)"
@@ -405,22 +406,81 @@ class TermCountSum:
         return sp.csr_array(m, dtype=np.int64), [groups[i] for i in rows], [terms[i] for i in cols]
 
 
+_DOC = "__document__"
+_SPEAKER = "__speaker__"
+
+
+def term_spread(
+    tokens: pa.Table, docs: pd.DataFrame, *, drop_stopwords: bool = True, drop_noise: bool = True,
+    exclude: np.ndarray | None = None,
+) -> tuple[sp.csr_array, list[str], list[str], sp.csr_array, list[str]]:
+    """Who uses each term: ``(per_doc, speakers, terms, per_speaker, speaker_terms)``, with the terms
+    :func:`group_term_counts` counts (same ``drop_stopwords``, ``drop_noise``, ``exclude``).
+
+    ``per_doc`` is a (1 x terms) row of how many documents of ``docs`` use each term; ``per_speaker`` a (speakers x
+    terms) 0/1 matrix of which speaker uses which term (rows labelled ``speakers``; its columns ``speaker_terms``).
+    A document's speaker is its ``author_id``; a document without a known author (or a ``docs`` without that
+    column) is a speaker of its own, as in a cluster bootstrap by author (:func:`analysis.frame_rates.cluster_codes`).
+    Documents lie in one shard, so document counts of shards add up; speakers do not (one speaker writes in many
+    shards): add their rows with :class:`TermCountSum` and count the non-zero rows per term.
+    """
+    keys = ["thread_id", "comment_id", "doc"]
+    d = docs[keys].drop_duplicates(keys)
+    label = d["thread_id"].astype(str) + "\x1f" + d["comment_id"].astype(str) + "\x1f" + d["doc"].astype(str)
+    author = (docs.drop_duplicates(keys)["author_id"].astype(object).fillna("").astype(str)
+              if "author_id" in docs.columns else pd.Series("", index=d.index))
+    d = d.assign(**{_DOC: label, _SPEAKER: np.where(author != "", "a\x1f" + author, "d\x1f" + label)})
+    opts = dict(drop_stopwords=drop_stopwords, drop_noise=drop_noise, exclude=exclude)
+    per_doc, _, terms = group_term_counts(tokens, d, by=_DOC, **opts)
+    per_speaker, speakers, speaker_terms = group_term_counts(tokens, d, by=_SPEAKER, **opts)
+    used = sp.csr_array((per_doc > 0).astype(np.int64).sum(axis=0).reshape(1, -1)) if per_doc.shape[1] else per_doc
+    return used, speakers, terms, sp.csr_array((per_speaker > 0).astype(np.int64)), speaker_terms
+
+
+class TermSpread:
+    """Documents and distinct speakers per term, added up shard by shard from :func:`term_spread`."""
+
+    def __init__(self) -> None:
+        self._docs = TermCountSum()
+        self._speakers = TermCountSum()
+
+    def add(self, per_doc, speakers, terms, per_speaker, speaker_terms) -> None:
+        self._docs.add(per_doc, ["docs"] if per_doc.shape[0] else [], terms)
+        self._speakers.add(per_speaker, speakers, speaker_terms)
+
+    def terms(self, *, min_docs: int = 1, min_speakers: int = 1) -> set[str]:
+        """The terms used in at least ``min_docs`` documents by at least ``min_speakers`` distinct speakers."""
+        per_doc, _, terms = self._docs.total()
+        per_speaker, _, speaker_terms = self._speakers.total()
+        n_docs = dict(zip(terms, np.asarray(per_doc.sum(axis=0)).ravel().tolist())) if len(terms) else {}
+        n_speakers = (dict(zip(speaker_terms, np.asarray((per_speaker > 0).sum(axis=0)).ravel().tolist()))
+                      if len(speaker_terms) else {})
+        return {t for t, n in n_docs.items() if n >= min_docs and n_speakers.get(t, 0) >= min_speakers}
+
+
 def keyness_by_grouping(
     shards: Iterable[tuple[pa.Table, pd.DataFrame]], *, groupings: Sequence[str], min_count: int,
-    drop_noise: bool = True, log: logging.Logger | None = None,
+    drop_noise: bool = True, min_docs: int = 1, min_speakers: int = 1, log: logging.Logger | None = None,
 ) -> pd.DataFrame:
     """One-vs-rest :func:`keyness` of every grouping column, over documents given shard by shard.
 
     ``shards`` yields ``(tokens, docs)`` pairs as :func:`group_term_counts`
     takes them (a document lies in one shard); ``docs`` holds the key
-    columns and those of ``groupings`` it has. Each shard's counts are added
+    columns, ``author_id`` when known, and those of ``groupings`` it has. Each shard's counts are added
     to running totals (:class:`TermCountSum`), so memory is that of one
     shard. ``drop_noise``: see :func:`term_mask`. A document repeated verbatim counts once
-    (:func:`repeated_documents`, over all shards). A grouping with fewer than two groups gets no rows; one that no
-    shard has is an error. Returns the tables of all groupings, with a column ``by`` naming the grouping. ``log``
-    (optional) gets a line per grouping.
+    (:func:`repeated_documents`, over all shards). Only terms used in at least ``min_docs`` documents by at least
+    ``min_speakers`` distinct speakers (:func:`term_spread`; config ``framing.keyness_min_docs`` and
+    ``framing.keyness_min_speakers``, demszky2019analyzing keep terms of at least two speakers) are reported; as
+    with ``min_count``, the numbers of a reported term do not depend on which others are left out. A grouping
+    with fewer than two groups gets no rows; one that no shard has is an error. Returns the tables of all
+    groupings, with a column ``by`` naming the grouping. ``log`` (optional) gets a line per grouping.
     """
+    for name, value in (("min_docs", min_docs), ("min_speakers", min_speakers)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise bad_value(name, value, "an integer >= 1")
     sums = {by: TermCountSum() for by in groupings}
+    spread = TermSpread()
     seen: set = set()
     fingerprints: frozenset = frozenset()
     n_repeats = 0
@@ -431,8 +491,13 @@ def keyness_by_grouping(
         n_repeats += int(repeats.sum())
         for by in present:
             sums[by].add(*group_term_counts(tokens, docs, by=by, drop_noise=drop_noise, exclude=repeats))
+        if present and (min_docs > 1 or min_speakers > 1):
+            spread.add(*term_spread(tokens, docs, drop_noise=drop_noise, exclude=repeats))
+    allowed = spread.terms(min_docs=min_docs, min_speakers=min_speakers) if min_docs > 1 or min_speakers > 1 else None
     if log:
         log.info("%d token(s) of repeated documents not counted", n_repeats)
+        if allowed is not None:
+            log.info("%d term(s) used in >= %d documents by >= %d speakers", len(allowed), min_docs, min_speakers)
     tables = []
     for by in groupings:
         if by not in seen:
@@ -443,6 +508,8 @@ def keyness_by_grouping(
                 log.info("grouping %s has %d group(s): no keyness", by, len(groups))
             continue
         table = keyness(counts, groups=groups, terms=terms, comparison="one_vs_rest", min_count=min_count)
+        if allowed is not None:
+            table = table[table["term"].isin(allowed)].reset_index(drop=True)
         tables.append(table.assign(by=by))
         if log:
             log.info("grouping %s: %d groups, %d terms", by, len(groups), len(terms))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from analysis.codes import string_codes
+from analysis.codes import run_starts, string_codes
 from analysis.errors import ConfigError
 from analysis.groups import MISSING_LABELS, map_groups, speaker_groups, speakers
 from analysis.incivility import incivility_by_reply_type
-from analysis.keyness import term_mask
+from analysis.keyness import repeated_documents, term_mask
 from analysis.network import (
     assortativity,
     cross_group_replies,
@@ -137,6 +138,7 @@ class TermCounts:
         self.vocab: dict = {}
         self.names: list = []
         self.totals = np.zeros(0, dtype=np.int64)
+        self.doc_totals = np.zeros(0, dtype=np.int64)  # documents (of counted speakers) using each term
         self.parts: list[sp.csr_array] = []
 
     def encode(self, values: list) -> np.ndarray:
@@ -176,8 +178,11 @@ class TermCounts:
         out[valid] = np.repeat(self.speaker_code[row], np.diff(np.r_[starts, len(key)]))
         return out
 
-    def add(self, speaker: np.ndarray, term: np.ndarray) -> None:
-        """Count one (speaker, term) pair per row; rows with speaker -1 are left out, as in the one-pass merge."""
+    def add(self, speaker: np.ndarray, term: np.ndarray, doc: np.ndarray | None = None) -> None:
+        """Count one (speaker, term) pair per row; rows with speaker -1 are left out, as in the one-pass merge.
+
+        ``doc`` (optional): each row's document as an integer, all rows of a document in this one call; then the
+        documents of counted speakers that use each term are counted too (:meth:`docs_of`)."""
         found = speaker >= 0
         speaker, term = speaker[found], term[found]
         n_terms = len(self.names)
@@ -185,6 +190,11 @@ class TermCounts:
         totals[: len(self.totals)] += self.totals
         self.totals = totals
         counted = self.keep[speaker]
+        if doc is not None:
+            pairs = np.unique(np.asarray(doc, dtype=np.int64)[found][counted] * max(n_terms, 1) + term[counted])
+            doc_totals = np.bincount(pairs % max(n_terms, 1), minlength=n_terms)
+            doc_totals[: len(self.doc_totals)] += self.doc_totals
+            self.doc_totals = doc_totals
         if not counted.any():
             return
         s, t = speaker[counted], term[counted]
@@ -228,6 +238,16 @@ class TermCounts:
         return counts, self.speaker_ids[rows].tolist(), names[order].tolist()
 
 
+    def docs_of(self, terms: Sequence[str]) -> np.ndarray:
+        """How many documents of counted speakers use each of ``terms`` (added with ``doc``; else zeros)."""
+        out = np.zeros(len(terms), dtype=np.int64)
+        for i, t in enumerate(terms):
+            c = self.vocab.get(t)
+            if c is not None and c < len(self.doc_totals):
+                out[i] = self.doc_totals[c]
+        return out
+
+
 def _lookup(index: pd.Index, values: list) -> np.ndarray:
     """Position of each value in ``index`` (-1: not there); the values take the index's dtype (a mismatch is 10x
     slower)."""
@@ -243,22 +263,54 @@ def _add(a: sp.csr_array, b: sp.csr_array) -> sp.csr_array:
     return a + b
 
 
-def count_tokens(counter: TermCounts, chunks: Iterable[pa.RecordBatch | pa.Table]) -> TermCounts:
+def _whole_documents(chunks: Iterable[pa.RecordBatch | pa.Table]) -> Iterator[pa.Table]:
+    """The rows of ``chunks`` again, as tables that never cut a document (a run of rows with the same keys): the
+    last document of a chunk is held back and put before the next chunk's rows."""
+    held = None
+    for chunk in chunks:
+        table = (pa.Table.from_batches([chunk]) if isinstance(chunk, pa.RecordBatch) else chunk)
+        table = table.replace_schema_metadata(None)
+        if held is not None:
+            table = pa.concat_tables([held, table])
+        n = table.num_rows
+        if not n:
+            held = table
+            continue
+        starts = np.flatnonzero(run_starts([string_codes(table.column(k))[0] for k in KEYS + ["doc"]], n))
+        last = int(starts[-1])
+        held = table.slice(last)
+        if last:
+            yield table.slice(0, last)
+    if held is not None and held.num_rows:
+        yield held
+
+
+def count_tokens(counter: TermCounts, chunks: Iterable[pa.RecordBatch | pa.Table], *, drop_noise: bool = True,
+                 drop_repeats: bool = False) -> TermCounts:
     """Add the word tokens of comments (not stopwords) per speaker: the counts of partisanship on all tokens.
 
-    ``chunks``: Arrow record batches (or tables) with :data:`TOKEN_COLUMNS`, e.g. :func:`read_chunks`.
+    ``chunks``: Arrow record batches (or tables) with :data:`TOKEN_COLUMNS`, e.g. :func:`read_chunks`, each
+    document's rows together (a document cut between chunks is put together again). Terms are those
+    :func:`analysis.keyness.term_mask` keeps (``drop_noise``: config ``terms.drop_noise``), as in keyness; with
+    ``drop_repeats`` a document repeated verbatim counts once (:func:`analysis.keyness.repeated_documents`, over all
+    chunks), as in keyness. The documents using each term are counted too (:meth:`TermCounts.docs_of`).
     """
     word: np.ndarray = np.zeros(0, dtype=bool)
-    for chunk in chunks:
+    fingerprints: frozenset = frozenset()
+    for chunk in _whole_documents(chunks):
         doc, doc_v = _codes(chunk, "doc")
         mask = _is(doc_v, "comment", doc) & ~_flags(chunk, "is_stopword")
+        if drop_repeats:
+            repeats, fingerprints = repeated_documents(chunk, seen=fingerprints)
+            mask &= ~repeats
         norm, norm_v = _codes(chunk, "norm")
         before = len(counter.names)
         codes = counter.encode(norm_v)
         if len(counter.names) > before:  # word or not: decided once per distinct norm
-            word = np.append(word, term_mask(counter.names[before:]))  # no placeholders, URLs, numbers
+            word = np.append(word, term_mask(counter.names[before:], drop_noise=drop_noise))  # no placeholders
         mask &= _per_row(word[codes], norm)
-        counter.add(counter.speakers(chunk, mask), codes[norm[mask]])
+        run = np.cumsum(run_starts([string_codes(chunk.column(k))[0] for k in KEYS + ["doc"]], chunk.num_rows)) - 1
+        counter.add(counter.speakers(chunk, mask), codes[norm[mask]], doc=run[mask])
     return counter
 
 
@@ -305,6 +357,9 @@ def polarization_report(
     strata: Sequence[str] = (),
     group_values: Mapping[str, Sequence[str]] | None = None,
     min_group_size: int = 2,
+    min_term_docs: int = 1,
+    min_term_speakers: int = 1,
+    drop_noise: bool = True,
 ) -> PolarizationReport:
     """Speakers, groups, partisanship (all tokens, frame terms), Esteban–Ray, reply network, incivility.
 
@@ -316,6 +371,13 @@ def polarization_report(
     iterables of Arrow record batches (or tables), e.g. :func:`read_chunks`,
     read once: only term counts per speaker are kept, so memory does not
     grow with the number of tokens.
+
+    Partisanship on all tokens counts the terms keyness counts
+    (:func:`analysis.keyness.term_mask`, ``drop_noise`` = config
+    ``terms.drop_noise``), a post repeated verbatim once
+    (:func:`analysis.keyness.repeated_documents`), and only terms used in at
+    least ``min_term_docs`` documents by at least ``min_term_speakers``
+    distinct speakers with a group (demszky2019analyzing).
 
     The keyword arguments are the ``polarization`` section of the workflow
     configuration (its schema documents each; ``groups`` is the group
@@ -373,8 +435,10 @@ def polarization_report(
     group_code = group_of.reindex(sp_ids).fillna("").to_numpy(dtype=object)  # group per speaker code
     counting = dict(where=where, sp_code=sp_code, sp_ids=sp_ids, grouped=group_code != "", group_of=group_of)
     measuring = dict(n_perm=n_perm, n_boot=n_boot, seed=seed, top_terms=top_terms)
-    part, contrib = _partisanship(count_tokens, tokens, **counting, min_count=min_term_count, **measuring,
-                                  label="all tokens", not_available=not_available, units=units)
+    part, contrib = _partisanship(partial(count_tokens, drop_noise=drop_noise, drop_repeats=True), tokens,
+                                  **counting, min_count=min_term_count, min_docs=min_term_docs,
+                                  min_speakers=min_term_speakers, **measuring, label="all tokens",
+                                  not_available=not_available, units=units)
     f_part, f_contrib = _partisanship(count_frame_terms, matches, **counting, min_count=1, **measuring,
                                       label="frame terms", not_available=not_available)
     summary.update(_partisanship_summary(part[part["stratum"] == "(whole corpus)"] if "stratum" in part else part))
@@ -562,24 +626,46 @@ def _stance_agreement(label: np.ndarray, comments: pd.DataFrame, group_column: s
     return {"stance_agreement": {k: v for k, v in ag.items() if not isinstance(v, dict)}}
 
 
+def _spread(counter: TermCounts, counts: sp.csr_array, terms: list, *, min_docs: int,
+            min_speakers: int) -> np.ndarray | None:
+    """The columns of ``counts`` (speakers with a group x ``terms``) used in at least ``min_docs`` documents by at
+    least ``min_speakers`` distinct speakers; None when both are 1 (every column)."""
+    if min_docs <= 1 and min_speakers <= 1:
+        return None
+    speakers = np.bincount(counts.indices, minlength=counts.shape[1])  # canonical CSR: one entry per speaker and term
+    return np.flatnonzero((counter.docs_of(terms) >= min_docs) & (speakers >= min_speakers))
+
+
 def _partisanship(count, chunks, *, where, sp_code, sp_ids, grouped, group_of: pd.Series, min_count: int,
                   n_perm: int, n_boot: int, seed: int, top_terms: int, label: str,
-                  not_available: list, units: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  not_available: list, units: dict | None = None, min_docs: int = 1,
+                  min_speakers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Leave-out partisanship between the groups on the terms ``count`` adds up from ``chunks``, for speakers
     with a group; (table, term contributions), both empty and the reason recorded when not available.
 
+    Terms: used at least ``min_count`` times, in at least ``min_docs`` documents (of speakers with a group), by at
+    least ``min_speakers`` distinct speakers with a group (demszky2019analyzing keep terms of two speakers).
     With ``units`` (strata configured), terms are counted per speaker within a stratum, once; the speakers'
     rows are their sums, and the table gains the rows of :func:`_strata_partisanship`."""
     if units is None:
-        counts, ids, terms = count(TermCounts(where, sp_code, sp_ids, grouped), chunks).result(min_count)
+        counter = count(TermCounts(where, sp_code, sp_ids, grouped), chunks)
+        counts, ids, terms = counter.result(min_count)
+        cols = _spread(counter, counts, terms, min_docs=min_docs, min_speakers=min_speakers)
+        if cols is not None:
+            counts, terms = sp.csr_array(counts[:, cols]), [terms[i] for i in cols]
         strata_rows = pd.DataFrame()
     else:
-        u_counts, u_ids, terms = count(TermCounts(where, units["code"], units["ids"], units["keep"] | grouped[
-            units["base"]]), chunks).result(min_count)
+        counter = count(TermCounts(where, units["code"], units["ids"], units["keep"] | grouped[units["base"]]),
+                        chunks)
+        u_counts, u_ids, terms = counter.result(min_count)
         u_row = units["ids"].get_indexer(u_ids)
         base = units["base"][u_row]
         agg = sp.csr_array((np.ones(len(base)), (base, np.arange(len(base)))), shape=(len(sp_ids), len(base)))
         counts = sp.csr_array(agg @ u_counts)
+        cols = _spread(counter, counts, terms, min_docs=min_docs, min_speakers=min_speakers)
+        if cols is not None:  # distinct speakers, not speakers within strata
+            counts, u_counts = sp.csr_array(counts[:, cols]), sp.csr_array(u_counts[:, cols])
+            terms = [terms[i] for i in cols]
         rows = np.flatnonzero(np.diff(counts.indptr) > 0)
         counts, ids = counts[rows], sp_ids[rows].tolist()
         common = dict(n_perm=n_perm, n_boot=n_boot, seed=seed)

@@ -126,7 +126,8 @@ def test_between_strata_estimate_by_hand():
         c = pd.DataFrame({"thread_id": [f"t{x}" for x in topic], "comment_id": [f"c{i}" for i in range(8)],
                           "parent_id": [""] * 8, "author_id": authors, "side": side, "topic": topic})
         tokens = pd.DataFrame([(t, k, "comment", w, False) for t, k, s in zip(c["thread_id"], c["comment_id"], side)
-                               for w in (["x", "y"] if s == "R" else ["y", "z"])],
+                               # comment i says its words i + 1 times: no two posts alike (a repeat counts once)
+                               for w in (["x", "y"] if s == "R" else ["y", "z"]) * (int(k[1:]) + 1)],
                               columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
         docs = c[["thread_id", "comment_id"]].assign(doc="comment", n_tokens=2)
         stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan,

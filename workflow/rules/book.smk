@@ -21,6 +21,7 @@ rule book:
         rates=rules.frame_rates.output.rates,
         index=rules.frame_rates.output.index,
         article_vs_comments=rules.frame_rates.output.article_vs_comments,
+        dictionary_fit=rules.frame_rates.output.fit,
         uptake=rules.frame_dynamics.output.uptake,
         frame_uses=rules.frame_dynamics.output.uses,
         quotes=rules.describe_corpus.output.quotes,

@@ -6,6 +6,8 @@ FRAMING = config["framing"]
 rule frame_rates:
     input:
         docs=shard_files(rules.annotate.output.docs),
+        matches=shard_files(rules.annotate.output.matches),
+        tokens=shard_files(rules.annotate.output.tokens),
         lexicons=config["lexicons"],
         code=code_of("frame_rates"),
     output:
@@ -13,6 +15,7 @@ rule frame_rates:
         index=R + "/framing/index.csv",
         article_vs_comments=R + "/framing/article_vs_comments.csv",
         numbers=R + "/framing/numbers.json",
+        fit=R + "/framing/dictionary_fit.csv",
     params:
         framing=FRAMING,
     log:
@@ -100,6 +103,8 @@ rule keyness:
     params:
         groups=FRAMING["keyness_groups"],
         min_count=FRAMING["keyness_min_count"],
+        min_docs=FRAMING["keyness_min_docs"],
+        min_speakers=FRAMING["keyness_min_speakers"],
         drop_noise=config["terms"]["drop_noise"],
     log:
         LOGS + "/keyness.log",

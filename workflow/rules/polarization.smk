@@ -22,6 +22,7 @@ rule polarization_report:
         edges=R + "/polarization/edges.csv",
     params:
         options=POLAR,
+        drop_noise=config["terms"]["drop_noise"],
         salt=run_salt(config["pseudonym_salt"]),
     log:
         LOGS + "/polarization_report.log",

@@ -1,12 +1,17 @@
-"""Rule frame_rates: frame rates and framing indices by group, article-vs-comments test (analysis.frame_rates)."""
+"""Rule frame_rates: frame rates and framing indices by group, article-vs-comments test, dictionary fit
+(analysis.frame_rates)."""
 
 import pyarrow.parquet as pq
 
 from analysis import io
 from analysis.errors import report_user_errors
 from analysis.frame_rates import (
+    FIT_MATCH_COLUMNS,
+    FIT_SINGLE_TERM_SHARE,
+    FIT_TOKEN_COLUMNS,
     article_vs_comments,
     columns_needed,
+    dictionary_fit_of_shards,
     headline_numbers,
     rates_and_indices,
     require_comments,
@@ -34,5 +39,20 @@ io.write_csv(test.assign(dictionaries=dictionaries), snakemake.output.article_vs
 numbers = headline_numbers(rates, index, test, docs, **{k: cfg[k] for k in (
     "n_boot", "n_perm", "seed", "count_quoted", "count_negated", "negation_window", "index_pairs")})
 numbers["dictionaries"] = {lx.name: {"version": lx.version, "sha256": lx.sha256, "path": lx.path} for lx in lexicons}
+
+
+def fit_shards():
+    """(counted matches, a reader of the tokens of given documents) of each shard, for dictionary_fit_of_shards."""
+    for matches_path, tokens_path in zip(snakemake.input.matches, snakemake.input.tokens, strict=True):
+        if pq.read_schema(matches_path).names:
+            yield (pq.read_table(matches_path, columns=FIT_MATCH_COLUMNS, filters=[("counted", "==", True)])
+                   .to_pandas(), lambda ids, path=tokens_path: pq.read_table(
+                       path, columns=FIT_TOKEN_COLUMNS, filters=[("comment_id", "in", ids)]).to_pandas())
+
+
+fit = dictionary_fit_of_shards(docs, fit_shards(), frames=frames, lexicons=lexicons)
+io.write_csv(fit, snakemake.output.fit)
+n_warnings = int((fit["warning"] != "").sum())
+numbers["fit"] = {"single_term_pct": round(100 * FIT_SINGLE_TERM_SHARE), "n_warnings": n_warnings}
 io.write_json(numbers, snakemake.output.numbers)
-log.info("wrote %d rate rows and %d index rows", len(rates), len(index))
+log.info("wrote %d rate rows and %d index rows; dictionary fit: %d warning(s)", len(rates), len(index), n_warnings)

@@ -21,12 +21,15 @@ groupings = list(snakemake.params.groups)
 def shards():
     """(tokens, docs) of each shard whose docs have a grouping column; only the columns used."""
     for tokens_path, docs_path in zip(snakemake.input.tokens, snakemake.input.docs, strict=True):
-        present = [by for by in groupings if by in pq.read_schema(docs_path).names]
-        if present:
-            docs = io.read_table(docs_path, columns=list(dict.fromkeys([*KEYS, *present])))
+        names = pq.read_schema(docs_path).names
+        present = [by for by in groupings if by in names]
+        if present:  # author_id: the speakers of keyness_min_speakers
+            docs = io.read_table(docs_path, columns=list(dict.fromkeys(
+                [*KEYS, *present, *(["author_id"] if "author_id" in names else [])])))
             yield io.read_arrow(tokens_path, columns=TOKEN_COLUMNS, dictionary=[*KEYS, "norm"]), docs
 
 
 table = keyness_by_grouping(shards(), groupings=groupings, min_count=snakemake.params.min_count,
+                            min_docs=snakemake.params.min_docs, min_speakers=snakemake.params.min_speakers,
                             drop_noise=snakemake.params.drop_noise, log=log)
 io.write_csv(table, snakemake.output.table)

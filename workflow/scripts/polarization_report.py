@@ -36,7 +36,8 @@ report = polarization_report(
     top_terms=opt["top_terms"], n_boot=opt["n_boot"], n_perm=opt["n_perm"], min_clusters=opt["min_clusters"],
     seed=opt["seed"], er_alpha=opt["er_alpha"], er_bins=opt["er_bins"], rwc_k=opt["rwc_k"],
     stance_mapping=opt["stance_mapping"], strata=opt["strata"], group_values=opt["group_values"],
-    min_group_size=opt["min_group_size"],
+    min_group_size=opt["min_group_size"], min_term_docs=opt["min_term_docs"],
+    min_term_speakers=opt["min_term_speakers"], drop_noise=snakemake.params.drop_noise,
 )
 io.write_json(report.summary, snakemake.output.summary)
 for name in ("partisanship", "terms", "network", "incivility", "speakers", "edges"):
