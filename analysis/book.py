@@ -807,7 +807,9 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
         provenance=provenance,
         inputs=table_inputs,
     )
-    subs["keyness"] = {"text": keyness_sentence(tables["keyness"])}
+    f = config["framing"]
+    subs["keyness"] = {"text": keyness_sentence(tables["keyness"]), "min_docs": fmt_number(f["keyness_min_docs"]),
+                       "min_speakers": fmt_number(f["keyness_min_speakers"])}
     return stage_book(
         pages=inputs["pages"], static=inputs["static"], figures=inputs["figures"], dest=src, subs=subs, report=report,
         threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from analysis.matcher import capital_word
 from analysis.stats import cluster_bootstrap_ratio, permutation_test
 
 __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
@@ -526,12 +527,6 @@ FIT_MATCH_COLUMNS = [*_FIT_KEYS, "frame", "term", "sentence", "token_start", "to
 FIT_TOKEN_COLUMNS = [*_FIT_KEYS, "sentence", "index", "token"]
 
 
-def _capital_word(token: str) -> bool:
-    """An all-capital word of two or more letters: the matcher's test of shouted text
-    (:func:`analysis.matcher.match_frames`)."""
-    return token.isupper() and sum(c.isalpha() for c in token) >= 2
-
-
 def _long_word(token: str) -> bool:
     return sum(c.isalpha() for c in token) >= 2
 
@@ -552,7 +547,7 @@ def shouted_matches(matches: pd.DataFrame, tokens: pd.DataFrame) -> np.ndarray:
     codes, vocab = pd.factorize(tokens["token"].astype(str))
     t = tokens[keys + ["index"]].assign(
         word=np.asarray([_long_word(v) for v in vocab], dtype=bool)[codes],
-        caps=np.asarray([_capital_word(v) for v in vocab], dtype=bool)[codes])
+        caps=np.asarray([capital_word(v) for v in vocab], dtype=bool)[codes])
     t = t.astype({"sentence": "int64", "index": "int64"})
     per_sentence = t.groupby(keys, sort=False)[["word", "caps"]].sum()
     m = matches[keys + ["token_start", "token_end"]].astype({"sentence": "int64"}).reset_index(drop=True)

@@ -420,6 +420,11 @@ def match_frames(
     return out[MATCH_COLUMNS]
 
 
+def capital_word(token: str) -> bool:
+    """An all-capital word of two or more letters ("IS", "WRONG"; not "I" or "A"): the test of shouted text."""
+    return token.isupper() and sum(c.isalpha() for c in token) >= 2
+
+
 def _shouted(acc: pd.DataFrame, terms: pd.DataFrame, index: TokenIndex) -> np.ndarray:
     """Whether each match of a case-sensitive all-capitals term (``IS``, ``SAA``) sits in text written in capitals.
 
@@ -441,7 +446,7 @@ def _shouted(acc: pd.DataFrame, terms: pd.DataFrame, index: TokenIndex) -> np.nd
     if not caps.any():
         return out
     vocab = _strings(index.vocab[True])
-    capital = _per_token(index.codes[True], [v.isupper() and sum(c.isalpha() for c in v) >= 2 for v in vocab])
+    capital = _per_token(index.codes[True], [capital_word(v) for v in vocab])
     at = np.flatnonzero(caps)
     first = acc["start_tok"].to_numpy()[at]
     last = first + acc["n_tok"].to_numpy()[at] - 1
