@@ -40,7 +40,8 @@ from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_te
 from analysis.spreadsheet import safe_csv
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
-           "reproduce_commands", "provenance_substitutions", "concordance_preview", "safe_downloads"]
+           "reproduce_commands", "provenance_substitutions", "concordance_preview", "safe_downloads",
+           "page_conditions"]
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
@@ -317,8 +318,12 @@ def _fmt_tree(value, key: str = ""):
 
 
 def framing_substitutions(framing: Mapping) -> dict:
-    """The framing chapter's numbers (:func:`_fmt_tree`) and its sentence on the comments' own index."""
+    """The framing chapter's numbers (:func:`_fmt_tree`), its sentence on the comments' own index, and the one on
+    the measures this run could not compute (``not_available_text``; empty when all could be)."""
+    framing = dict(framing)
+    missing = [myst_text(m) for m in framing.pop("not_available", [])]
     out = _fmt_tree(framing)
+    out["not_available_text"] = ("**Not available for this corpus:** " + "; ".join(missing) + ".") if missing else ""
     main = out.get("main_index")
     if main:
         main["by_doc"] = ("This corpus has no article text, so all of it comes from comments."
@@ -604,7 +609,7 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
         if Path(page).name == "_config.yml":
             base_config = yaml.safe_load(Path(page).read_text(encoding="utf-8"))
         elif Path(page).suffix == ".md":
-            text = Path(page).read_text(encoding="utf-8")
+            text = page_conditions(Path(page).read_text(encoding="utf-8"), subs, page=page)
             (dest / Path(page).name).write_text(_place_figures(text, page, figures, captions, provenance["code"],
                                                                config["book"]), encoding="utf-8")
         else:
@@ -651,6 +656,29 @@ def safe_downloads(folder: str | Path) -> int:
 def _tagless(text: str) -> str:
     """A config value for a place the theme fills without escaping: ``<``, ``>`` and quotes as character references."""
     return html.escape(text, quote=True).replace("&amp;", "&")
+
+
+def page_conditions(text: str, subs: Mapping, *, page: str = "page") -> str:
+    """A page with its conditional parts kept or dropped: ``<!--% if framing.frames %-->`` ... ``<!--% else %-->`` ...
+    ``<!--% endif %-->`` lines, Jinja2 statements (the engine of MyST's own substitutions) tested against the
+    substitutions ``subs``, so a section whose measure this run could not compute is left out whole (its figure,
+    table and cite block with it) and the page says why in its place.
+
+    Only these HTML-comment statements are read: ``{{ ... }}`` is left to MyST, and a page without a statement is
+    returned as it is. A name the substitutions lack is an error naming the page, not a silently false test.
+    """
+    if "<!--%" not in text:
+        return text
+    import jinja2
+
+    env = jinja2.Environment(block_start_string="<!--%", block_end_string="%-->", variable_start_string="<!--%=",
+                             variable_end_string="=%-->", comment_start_string="<!--%#",
+                             comment_end_string="#%-->", trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
+    try:
+        return env.from_string(text).render(**subs)
+    except jinja2.TemplateError as e:
+        raise ValueError(f"{page}: a condition (<!--% ... %-->) could not be read: {e}") from e
 
 
 def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mapping[str, str], code: Mapping,
