@@ -12,6 +12,12 @@ staging puts there the figure, its numbered caption (the fixed text from
 and a "cite this figure" block with the figure's id, the SHA-256 of its data,
 the dictionaries and code it was made with, a suggested citation and download
 links for every format.
+
+A page keeps or drops a whole section by conditions on the run's numbers,
+``<!--% if framing.frames %-->`` ... ``<!--% else %-->`` ... ``<!--% endif %-->``
+on lines of their own (:func:`page_conditions`): a measure this run could
+not compute (no frame dictionary, no index pair) leaves no figure, table or
+cite block, and the page says why in one sentence.
 """
 
 from __future__ import annotations

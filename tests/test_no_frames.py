@@ -150,3 +150,23 @@ def test_framing_substitutions_say_nothing_is_missing_when_all_is_there():
     out = framing_substitutions({"n_docs": 3, "frames": {"a": {"rate": 1.5}}, "not_available": []})
     assert out["not_available_text"] == "" and "not_available" not in out
     assert np.isclose(float(out["frames"]["a"]["rate"]), 1.5)
+
+
+def test_an_index_pair_without_frame_dictionaries_stays_a_config_error_naming_the_key(monkeypatch):
+    from pathlib import Path
+
+    import yaml
+
+    from analysis.config import check_config
+    from analysis.errors import ConfigError
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    config = yaml.safe_load((root / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config["lexicons"] = []  # the sample's index pairs name its frames, which are gone
+    assert config["framing"]["index_pairs"]
+    with pytest.raises(ConfigError) as err:
+        check_config(config, given={"lexicons": []})
+    assert "framing.index_pairs" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="framing.index_pairs"):  # and again where the rates are measured
+        rates_and_indices(_docs(frames=()), frames=[], index_pairs=[["a", "b"]], **COMMON)
