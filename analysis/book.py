@@ -735,7 +735,8 @@ def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: S
     key = packages[packages["key"]].drop(columns="key")
     return {
         "inputs": html_table(inputs, caption="Every input file of the run, with its size and SHA-256", max_chars=400),
-        "dictionaries": html_table(lex, caption="Dictionaries of the framing measures (full SHA-256)"),
+        "dictionaries": html_table(lex, caption="Dictionaries of the framing measures (full SHA-256)") if len(lex)
+        else "<p>This run has no frame dictionary (config key <code>lexicons</code> is empty).</p>\n",
         "packages": html_table(key, caption=f"Key packages (all {len(packages)} installed ones are in the CSV)"),
     }
 
