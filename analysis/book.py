@@ -12,6 +12,12 @@ staging puts there the figure, its numbered caption (the fixed text from
 and a "cite this figure" block with the figure's id, the SHA-256 of its data,
 the dictionaries and code it was made with, a suggested citation and download
 links for every format.
+
+A page keeps or drops a whole section by conditions on the run's numbers,
+``<!--% if framing.frames %-->`` ... ``<!--% else %-->`` ... ``<!--% endif %-->``
+on lines of their own (:func:`page_conditions`): a measure this run could
+not compute (no frame dictionary, no index pair) leaves no figure, table or
+cite block, and the page says why in one sentence.
 """
 
 from __future__ import annotations
@@ -41,7 +47,8 @@ from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_te
 from analysis.spreadsheet import safe_csv
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
-           "reproduce_commands", "provenance_substitutions", "concordance_preview", "safe_downloads"]
+           "reproduce_commands", "provenance_substitutions", "concordance_preview", "safe_downloads",
+           "page_conditions"]
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
@@ -318,8 +325,12 @@ def _fmt_tree(value, key: str = ""):
 
 
 def framing_substitutions(framing: Mapping) -> dict:
-    """The framing chapter's numbers (:func:`_fmt_tree`) and its sentence on the comments' own index."""
+    """The framing chapter's numbers (:func:`_fmt_tree`), its sentence on the comments' own index, and the one on
+    the measures this run could not compute (``not_available_text``; empty when all could be)."""
+    framing = dict(framing)
+    missing = [myst_text(m) for m in framing.pop("not_available", [])]
     out = _fmt_tree(framing)
+    out["not_available_text"] = ("**Not available for this corpus:** " + "; ".join(missing) + ".") if missing else ""
     main = out.get("main_index")
     if main:
         main["by_doc"] = ("This corpus has no article text, so all of it comes from comments."
@@ -631,7 +642,7 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
         if Path(page).name == "_config.yml":
             base_config = yaml.safe_load(Path(page).read_text(encoding="utf-8"))
         elif Path(page).suffix == ".md":
-            text = Path(page).read_text(encoding="utf-8")
+            text = page_conditions(Path(page).read_text(encoding="utf-8"), subs, page=page)
             (dest / Path(page).name).write_text(_place_figures(text, page, figures, captions, provenance["code"],
                                                                config["book"]), encoding="utf-8")
         else:
@@ -695,6 +706,29 @@ def _tagless(text: str) -> str:
     return html.escape(text, quote=True).replace("&amp;", "&")
 
 
+def page_conditions(text: str, subs: Mapping, *, page: str = "page") -> str:
+    """A page with its conditional parts kept or dropped: ``<!--% if framing.frames %-->`` ... ``<!--% else %-->`` ...
+    ``<!--% endif %-->`` lines, Jinja2 statements (the engine of MyST's own substitutions) tested against the
+    substitutions ``subs``, so a section whose measure this run could not compute is left out whole (its figure,
+    table and cite block with it) and the page says why in its place.
+
+    Only these HTML-comment statements are read: ``{{ ... }}`` is left to MyST, and a page without a statement is
+    returned as it is. A name the substitutions lack is an error naming the page, not a silently false test.
+    """
+    if "<!--%" not in text:
+        return text
+    import jinja2
+
+    env = jinja2.Environment(block_start_string="<!--%", block_end_string="%-->", variable_start_string="<!--%=",
+                             variable_end_string="=%-->", comment_start_string="<!--%#",
+                             comment_end_string="#%-->", trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
+    try:
+        return env.from_string(text).render(**subs)
+    except jinja2.TemplateError as e:
+        raise ValueError(f"{page}: a condition (<!--% ... %-->) could not be read: {e}") from e
+
+
 def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mapping[str, str], code: Mapping,
                    book: Mapping) -> str:
     """Replace each ``<!-- figure: id -->`` line of a page by the figure and its cite block."""
@@ -743,7 +777,8 @@ def _provenance_tables(inputs: pd.DataFrame, packages: pd.DataFrame, lexicons: S
     key = packages[packages["key"]].drop(columns="key")
     return {
         "inputs": html_table(inputs, caption="Every input file of the run, with its size and SHA-256", max_chars=400),
-        "dictionaries": html_table(lex, caption="Dictionaries of the framing measures (full SHA-256)"),
+        "dictionaries": html_table(lex, caption="Dictionaries of the framing measures (full SHA-256)") if len(lex)
+        else "<p>This run has no frame dictionary (config key <code>lexicons</code> is empty).</p>\n",
         "packages": html_table(key, caption=f"Key packages (all {len(packages)} installed ones are in the CSV)"),
     }
 

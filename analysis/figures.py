@@ -211,6 +211,11 @@ def frame_rates(stem: str | Path, *, rates: pd.DataFrame, colours: pd.DataFrame 
     groups = [g for g in ("article", "comment") if g in set(data["group"])]
     palette = _colour_map(colours, "doc")
     plotting.style()
+    if not frames:  # no frame dictionary: a notice, and a data file with no row (the book leaves the figure out)
+        plotting.save_figure(_notice_figure("No frame dictionary in this run (config key lexicons is empty)"), data,
+                             stem, facts="n = 0 frames: this run has no frame dictionary.",
+                             dictionaries=plotting.dictionaries_of(rates))
+        return "0 frames: no frame dictionary"
     fig, ax = plt.subplots(figsize=(6.4, 0.8 + 0.32 * min(len(frames), 40)), layout="constrained")
     y = np.arange(len(frames))
     for k, g in enumerate(groups):
@@ -520,6 +525,12 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
     trans = transitions[transitions["kind"] == "reply"]
     uptake = uptake[uptake["kind"] == "reply"]
     labels = list(dict.fromkeys(trans["parent_frame"]))
+    if not labels:  # no frame dictionary (or no pair): a notice, and a data file with no row
+        plotting.style()
+        plotting.save_figure(_notice_figure("No frame to follow down reply chains in this run"), trans, stem,
+                             facts="n = 0 frames: this run has no frame dictionary, or no parent-reply pair.",
+                             dictionaries=plotting.dictionaries_of(trans))
+        return "0 frames"
     matrix = (trans.pivot(index="parent_frame", columns="reply_frame", values="probability")
               .reindex(index=labels, columns=labels))
     plotting.style()

@@ -105,6 +105,11 @@ def _joint_codes(columns: list[pd.Series]) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
+#: The columns of :func:`frame_uptake` (also of its table with no frame).
+UPTAKE_COLUMNS = ["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "p_reply_given_parent",
+                  "p_reply", "uptake", "ci_low", "ci_high", "unit", "n_boot"]
+
+
 def frame_uptake(
     pairs: pd.DataFrame,
     *,
@@ -145,7 +150,7 @@ def frame_uptake(
             "n_both": int(a), "p_reply_given_parent": a / b if b else np.nan, "p_reply": cc / d if d else np.nan,
             "uptake": est, "ci_low": low, "ci_high": high, "unit": reason, "n_boot": n_boot,
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=UPTAKE_COLUMNS)  # no frame: no row, the same columns
 
 
 def _uptake(s: np.ndarray) -> np.ndarray:
@@ -156,11 +161,11 @@ def _uptake(s: np.ndarray) -> np.ndarray:
 
 def transition_matrix(pairs: pd.DataFrame, *, frames: Sequence[str], kind: str = "reply") -> pd.DataFrame:
     """P(reply uses G | parent uses F) in long form: parent_frame, reply_frame, n_parent, n_both, probability."""
+    if not len(frames):  # no frame dictionary: nothing transits (a lone "(no frame)" cell would say nothing)
+        return pd.DataFrame(columns=["kind", "parent_frame", "reply_frame", "n_parent", "n_both", "probability"])
     sub = pairs[pairs["kind"] == kind]
-    parent = (np.column_stack([sub[f"parent_{f}"].to_numpy(bool) for f in frames]) if len(frames)
-              else np.zeros((len(sub), 0), bool))
-    child = (np.column_stack([sub[f"child_{f}"].to_numpy(bool) for f in frames]) if len(frames)
-             else np.zeros((len(sub), 0), bool))
+    parent = np.column_stack([sub[f"parent_{f}"].to_numpy(bool) for f in frames])
+    child = np.column_stack([sub[f"child_{f}"].to_numpy(bool) for f in frames])
     parent = np.column_stack([parent, ~parent.any(axis=1)])
     child = np.column_stack([child, ~child.any(axis=1)])
     both = _co_occurrences(parent, child)
@@ -234,7 +239,8 @@ def frame_uses(matches: pd.DataFrame, docs: pd.DataFrame, comments: pd.DataFrame
             total = sum(n.values())
             rows.append({"frame": f, "where": where, **{f"n_{k}": v for k, v in n.items()}, "n_uses": total,
                          **{f"share_{k}": v / total if total else np.nan for k, v in n.items()}})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["frame", "where", *(f"n_{k}" for k in USE_KINDS), "n_uses",
+                                       *(f"share_{k}" for k in USE_KINDS)])  # no frame: no row, the same columns
 
 
 def frame_dynamics(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[str], min_clusters: int, n_boot: int,

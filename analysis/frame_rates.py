@@ -28,9 +28,9 @@ from analysis.matcher import capital_word
 from analysis.stats import cluster_bootstrap_ratio, permutation_test
 
 __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
-           "rates_and_indices", "columns_needed", "headline_numbers", "require_comments", "distinct_labellings",
-           "shouted_matches", "fit_term_hits", "dictionary_fit", "dictionary_fit_of_shards", "FIT_SINGLE_TERM_SHARE",
-           "FIT_TOP_TERMS"]
+           "rates_and_indices", "columns_needed", "headline_numbers", "frames_not_available", "require_comments",
+           "distinct_labellings", "shouted_matches", "fit_term_hits", "dictionary_fit", "dictionary_fit_of_shards",
+           "FIT_SINGLE_TERM_SHARE", "FIT_TOP_TERMS"]
 
 
 def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
@@ -185,6 +185,8 @@ def _frame_rates_many(clusters: _Clusters, *, frames: Sequence[str], bys: Sequen
                       level: float) -> list[pd.DataFrame]:
     """:func:`frame_rates` for each grouping in ``bys``, all bootstrapped in one pass (:func:`_bootstrap_together`)."""
     docs = clusters.docs
+    if not len(frames):  # no frame dictionary: no rate, but tables with their columns
+        return [pd.DataFrame(columns=RATE_COLUMNS) for _ in bys]
     values = {"tokens": docs["n_tokens"].to_numpy()} | {f: docs[f"hits_{f}"].to_numpy() for f in frames}
     parts = []
     for by in bys:
@@ -197,6 +199,15 @@ def _frame_rates_many(clusters: _Clusters, *, frames: Sequence[str], bys: Sequen
                               scale=1000.0, keep_se=True)
     return [_rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot)
             for (by, groups, gcode, num, den), ci in zip(parts, cis)]
+
+
+#: The columns of :func:`frame_rates` and :func:`framing_index` (also of their tables with no row).
+RATE_COLUMNS = ["by", "group", "frame", "hits", "tokens", "n_docs", "rate", "ci_low", "ci_high", "se", "n_clusters",
+                "unit", "n_boot"]
+INDEX_COLUMNS = ["by", "group", "frame_a", "frame_b", "hits_a", "hits_b", "n_docs_using", "pooled", "pooled_low",
+                 "pooled_high", "doc_mean", "doc_mean_low", "doc_mean_high", "unit", "n_boot"]
+TEST_COLUMNS = ["frame", "rate_article", "rate_comments", "difference", "p_value", "n_perm", "n_threads",
+                "n_labellings"]
 
 
 def _rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) -> pd.DataFrame:
@@ -276,6 +287,8 @@ def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, 
     """:func:`framing_index` for each ``(pair, by)`` of ``jobs``, all bootstrapped in one pass
     (:func:`_bootstrap_together`)."""
     docs = clusters.docs
+    if not jobs:  # no index pair configured: one empty table with the index's columns
+        return [pd.DataFrame(columns=INDEX_COLUMNS)]
     per_pair = {}  # a pair's per-document values, the same in every grouping
     for pair in dict.fromkeys(pair for pair, _ in jobs):
         a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
@@ -363,7 +376,7 @@ def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: in
         rows.append({"frame": f, "rate_article": res["rate_true"], "rate_comments": res["rate_false"],
                      "difference": res["observed"], "p_value": res["p_value"], "n_perm": res["n_perm"],
                      "n_threads": n_threads, "n_labellings": n_labellings})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
 
 def require_comments(docs: pd.DataFrame, *, sources: Sequence[Mapping], results: str = "results") -> None:
@@ -503,7 +516,24 @@ def headline_numbers(rates: pd.DataFrame, index: pd.DataFrame, test: pd.DataFram
                             "low": _r(top["ci_low"]), "high": _r(top["ci_high"]), "hits": int(top["hits"])}
     out["n_frames_used"] = int((all_rates["hits"] > 0).sum())
     out["n_frames"] = int(len(all_rates))
+    out["not_available"] = frames_not_available(n_frames=out["n_frames"], index_pairs=index_pairs)
     return out
+
+
+def frames_not_available(*, n_frames: int, index_pairs: Sequence[Sequence[str]]) -> list[str]:
+    """Why the framing measures that cannot be computed are missing, one phrase each (empty when all can be).
+
+    Without a frame dictionary (config ``lexicons: []``) there is no frame to count: no rate, index, article-vs-
+    comments test, uptake, use, collocate, concordance line or coding sample. With frames but no
+    ``framing.index_pairs``, only the framing index is missing.
+    """
+    if not n_frames:
+        return ["frame rates, the framing index, the article-vs-comments test, frames down reply chains, collocates, "
+                "the concordance and the coding sample: this run has no frame dictionary (config key lexicons is "
+                "empty)"]
+    if not len(index_pairs):
+        return ["framing index: no pair of frames is configured (config key framing.index_pairs is empty)"]
+    return []
 
 
 def _r(x, digits: int | None = None):
