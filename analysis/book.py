@@ -145,7 +145,7 @@ def substitutions(*, numbers: Mapping, report: Mapping, punkt: Mapping, tree: Ma
         },
         "framing": framing_substitutions(framing),
         "polar": polar_substitutions(polar, **{k: config["polarization"][k] for k in (
-            "group_column", "n_boot", "n_perm", "seed", "rwc_k")}),
+            "group_column", "n_boot", "n_perm", "seed", "rwc_k", "min_term_docs", "min_term_speakers")}),
         "valid": valid_substitutions(
             valid, n_sample=n_sample, results=public_path(config["results"]), **{k: config["validation"][k] for k in (
                 "coders", "label_column", "cluster", "per_stratum", "seed", "coded_sheets")}),
@@ -180,7 +180,8 @@ def _paragraphs_sentence(sources: Sequence[Mapping]) -> str:
             "Comments by the rule that decided them:")
 
 
-def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: int, seed: int, rwc_k: int) -> dict:
+def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: int, seed: int, rwc_k: int,
+                        min_term_docs: int = 2, min_term_speakers: int = 2) -> dict:
     """Numbers and generated sentences of the polarization chapter (config and counts only, no data text).
 
     ``p`` is the polarization summary; the keywords are the settings of the config's ``polarization`` section the
@@ -214,7 +215,8 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
                share_abstain=fmt_number(p["stance"]["share_comments_abstain"]),
                uncivil_share=fmt_number(p["uncivil_comment_share"]),
-               n_boot=fmt_number(n_boot), n_perm=fmt_number(n_perm), seed=str(seed))
+               n_boot=fmt_number(n_boot), n_perm=fmt_number(n_perm), seed=str(seed),
+               min_term_docs=fmt_number(min_term_docs), min_term_speakers=fmt_number(min_term_speakers))
     for key in ("esteban_ray", "assortativity", "modularity", "rwc"):
         out[key] = fmt_number(p[key]) if isinstance(p.get(key), (int, float)) else "not available"
     out["strata_text"] = _strata_text(p, n_perm=n_perm)

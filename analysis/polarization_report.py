@@ -687,6 +687,9 @@ def _partisanship_table(counts, ids, terms, group_of: pd.Series, *, n_perm: int,
     labels = sorted(set(g[known]))
     speaks = np.asarray(counts.sum(axis=1)).ravel() > 0
     per_group = {x: int(((g == x) & speaks).sum()) for x in labels}
+    if not len(terms):
+        not_available.append(f"{label}: no term was counted (for frame terms: no frame dictionary, or no match)")
+        return pd.DataFrame(), pd.DataFrame()
     if len(labels) < 2:
         not_available.append(f"{label}: fewer than two groups among speakers ({labels or 'none'})")
         return pd.DataFrame(), pd.DataFrame()

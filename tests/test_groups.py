@@ -97,7 +97,8 @@ def test_report_on_two_divided_groups():
     assert rep.summary["unit"] == "author" and rep.summary["groups"] == {"a": 10, "b": 10}
     assert row["estimate"] > 0.6 > row["baseline_high"]  # separated vocabularies: far above shuffled labels
     assert set(rep.terms["term"].head(6)) <= {"liberty", "rights", "freedom", "safety", "deaths", "children"}
-    assert "frame terms: fewer than two groups among speakers (none)" in rep.summary["not_available"]
+    assert ("frame terms: no term was counted (for frame terms: no frame dictionary, or no match)"
+            in rep.summary["not_available"])
     # no comment has a stance score: Esteban-Ray is NaN, and the summary says why
     assert math.isnan(rep.summary["esteban_ray"]) and rep.summary["esteban_ray_n"] == 0
     assert "Esteban–Ray: no speaker with a stance score" in rep.summary["not_available"]
