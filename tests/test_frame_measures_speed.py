@@ -378,3 +378,6 @@ def test_frame_uses_match_the_merge_version(seed):
     pd.testing.assert_frame_equal(no_c, ref_frame_uses(matches, docs.drop(columns="hits_c"), comments,
                                                        frames=FRAMES), check_exact=True)
     assert set(USE_KINDS) == {"adopted", "copied", "contested"}
+    # a comment key given twice: refused (the merge version counted its matches twice)
+    with pytest.raises(ValueError, match="twice"):
+        frame_uses(matches, docs, pd.concat([comments, comments.iloc[:1]]), frames=FRAMES)
