@@ -265,7 +265,8 @@ class _Part:
         articles: dict[str, dict[str, Any]] = {}
         if ann is not None:
             is_article = pc.equal(ann.column("doc"), "article")
-            articles = {r["thread_id"]: _threadscope(r) for r in ann.filter(is_article).to_pylist()}
+            art = ann.filter(is_article)
+            articles = dict(zip(art.column("thread_id").to_pylist(), _scopes(art, {}).to_pylist()))
             ctab = ctab.join(ann.filter(pc.invert(is_article)).drop_columns(["doc"]),
                              keys=["thread_id", "comment_id"], join_type="left outer")
         thread_time = _thread_times(ctab)
@@ -319,42 +320,79 @@ def _comment_lines(ctab: pa.Table, c_meta: list[str], qualify: bool, speakers: s
     """Each comment's utterance line (``json.dumps`` of its dict, then a newline), in row order.
 
     The speakers written are added to ``speakers`` and the type names of
-    the meta values to ``types``, a batch at a time. A comment without a
-    time gets its thread's (``thread_time``, microseconds). ``annotated``:
-    ``ctab`` carries the :func:`_annotations` columns.
+    the meta values to ``types``. A comment without a time gets its
+    thread's (``thread_time``, microseconds). ``annotated``: ``ctab``
+    carries the :func:`_annotations` columns.
+
+    The utterance dicts, but for their timestamps, are made by Arrow from
+    columns (a struct array's ``to_pylist``), a batch at a time; Python
+    only adds each timestamp and calls ``json.dumps``.
     """
     meta_keys = ["depth", "position", "source", "is_placeholder", *c_meta]
-    ann_keys = [n for n in ctab.column_names if n.startswith(_ANN)] if annotated else []
-    core = ctab.select(["thread_id", "comment_id", "parent_id", "author_id", "text"])
-    us = ctab.column("created_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
-    tab = pa.Table.from_arrays([*core.columns, us, *ctab.select(ann_keys).columns, *ctab.select(meta_keys).columns],
-                               names=[*core.column_names, "us", *ann_keys, *meta_keys])
-    n_ann = len(ann_keys)
-    for batch in tab.to_batches(max_chunksize=_BATCH_ROWS):
-        if not batch.num_rows:
+    tids, cids, parents = (ctab.column(k).combine_chunks() for k in ("thread_id", "comment_id", "parent_id"))
+    top = pc.equal(parents, "")
+    if qualify:
+        uid = pc.binary_join_element_wise(tids, cids, "/")
+        reply = pc.if_else(top, tids, pc.binary_join_element_wise(tids, parents, "/"))
+    else:
+        uid, reply = cids, pc.if_else(top, tids, parents)
+    authors = ctab.column("author_id").combine_chunks()
+    speaker = pc.if_else(pc.equal(authors, ""), pc.binary_join_element_wise(f"{UNKNOWN_SPEAKER}:", uid, ""), authors)
+    speakers.update(pc.unique(speaker).to_pylist())
+    us = ctab.column("created_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).combine_chunks()
+    known = pc.is_valid(us)
+    scope = _scopes(ctab, {"timestamp_known": known}) if annotated else _scopes(None, {"timestamp_known": known})
+    meta = pa.StructArray.from_arrays([*(ctab.column(k).combine_chunks() for k in meta_keys), scope],
+                                      names=[*meta_keys, _THREADSCOPE])
+    if len(meta):  # no comment, no field
+        _add_types(types, {**{k: _one_value(meta.field(k)) for k in meta_keys}, _THREADSCOPE: [{}]})
+    utterances = pa.StructArray.from_arrays(
+        [tids, uid, meta, reply, speaker, ctab.column("text").combine_chunks(),
+         pa.array([[]] * len(tids), type=pa.list_(pa.null()))],
+        names=["conversation_id", "id", "meta", "reply_to", "speaker", "text", "vectors"])
+    # a comment without a time gets its thread's: microseconds, whole seconds as int
+    if len(us) and us.null_count:
+        times = pa.array([thread_time[t] for t in pc.filter(tids, pc.invert(known)).to_pylist()], pa.int64())
+        us = pc.replace_with_mask(us, pc.invert(known), times)
+    encode = _ENCODER.encode
+    for start in range(0, len(utterances), _BATCH_ROWS):
+        batch = utterances.slice(start, _BATCH_ROWS).to_pylist()
+        for record, time in zip(batch, us.slice(start, _BATCH_ROWS).to_pylist()):
+            record["timestamp"] = _seconds(time)
+            yield encode(record) + "\n"
+
+
+def _one_value(values: pa.Array) -> list[Any]:
+    """One non-null value of ``values`` as Python (none when all are null): what its Python type is."""
+    valid = values.drop_null()
+    return [valid[0].as_py()] if len(valid) else []
+
+
+def _scopes(ann: pa.Table | None, extra: Mapping[str, pa.Array]) -> pa.StructArray:
+    """``meta["threadscope"]`` of each row of a table carrying the :func:`_annotations` columns (``ann``; None:
+    only ``extra``), as a struct array: ``extra`` fields, then ``n_tokens``, ``n_matches``, ``frame_hits``
+    (``{frame: hits}``) and ``stance`` as there are columns for them; NaN becomes null (JSON has no NaN)."""
+    fields: dict[str, pa.Array] = dict(extra)
+    hits: dict[str, pa.Array] = {}
+    stance: dict[str, pa.Array] = {}
+    for key in ann.column_names if ann is not None else []:
+        if not key.startswith(_ANN):
             continue
-        tids, cids, parents, authors, texts, times, *rest = (col.to_pylist() for col in batch.columns)
-        anns, metas = rest[:n_ann], rest[n_ann:]
-        _add_types(types, dict(zip(meta_keys, metas)))
-        scopes = []
-        for k, time in enumerate(times):
-            scope = {"timestamp_known": time is not None}
-            if annotated:
-                scope.update(_threadscope({key: col[k] for key, col in zip(ann_keys, anns)}))
-            scopes.append(scope)
-        _add_types(types, {_THREADSCOPE: scopes})
-        for tid, cid, parent, author, text, time, scope, *meta in zip(tids, cids, parents, authors, texts, times,
-                                                                     scopes, *metas):
-            if qualify:
-                uid, reply = f"{tid}/{cid}", f"{tid}/{parent}" if parent else tid
-            else:
-                uid, reply = cid, parent or tid
-            speaker = author or f"{UNKNOWN_SPEAKER}:{uid}"
-            speakers.add(speaker)
-            yield _dumps({"conversation_id": tid, "id": uid,
-                          "meta": {**dict(zip(meta_keys, meta)), _THREADSCOPE: scope}, "reply_to": reply,
-                          "speaker": speaker, "text": text,
-                          "timestamp": _seconds(thread_time[tid] if time is None else time), "vectors": []}) + "\n"
+        name, value = key[len(_ANN):], ann.column(key).combine_chunks()
+        if pa.types.is_floating(value.type):
+            value = pc.if_else(pc.is_nan(value), pa.scalar(None, value.type), value)
+        if name.startswith("frame:"):
+            hits[name[len("frame:"):]] = value
+        elif name.startswith("stance:"):
+            stance[name[len("stance:"):]] = value
+        else:
+            fields[name] = value
+    for name, group in (("frame_hits", hits), ("stance", stance)):
+        if group:
+            fields[name] = pa.StructArray.from_arrays(list(group.values()), names=list(group))
+    if not fields:
+        return pa.array([{}] * (ann.num_rows if ann is not None else 0), pa.struct([]))
+    return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))
 
 
 _THREADSCOPE = "threadscope"
@@ -394,30 +432,6 @@ def _annotations(docs: pa.Table | None, stance: pa.Table | None) -> pa.Table | N
 def _keys(tab: pa.Table) -> list[pa.ChunkedArray]:
     """thread_id, comment_id, doc as plain strings (the comments table's type, which joins need)."""
     return [tab.column(k).cast(pa.string()) for k in ("thread_id", "comment_id", "doc")]
-
-
-def _threadscope(row: Mapping[str, Any]) -> dict[str, Any]:
-    """``meta["threadscope"]`` (without ``timestamp_known``) from one row of :func:`_annotations` (or its dict)."""
-    out: dict[str, Any] = {}
-    hits: dict[str, Any] = {}
-    stance: dict[str, Any] = {}
-    for key, value in row.items():
-        if not key.startswith(_ANN):
-            continue
-        name = key[len(_ANN):]
-        if isinstance(value, float) and value != value:  # NaN: JSON has none
-            value = None
-        if name.startswith("frame:"):
-            hits[name[len("frame:"):]] = value
-        elif name.startswith("stance:"):
-            stance[name[len("stance:"):]] = value
-        else:
-            out[name] = value
-    if hits:
-        out["frame_hits"] = hits
-    if stance:
-        out["stance"] = stance
-    return out
 
 
 def _thread_times(ctab: pa.Table) -> dict[str, int]:
@@ -602,6 +616,10 @@ def _type_names(types: dict[str, set[str]]) -> dict[str, list[str]]:
     return {k: sorted(v) if v else [str(type(None))] for k, v in types.items()}
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False)
+"""``json.dumps(obj, sort_keys=True, ensure_ascii=False, allow_nan=False)`` is ``_ENCODER.encode(obj)``."""
+
+
 def _dumps(obj: Any) -> str:
     """The JSON text of every file of the folder: sorted keys, non-ASCII characters as they are, no NaN."""
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(obj)

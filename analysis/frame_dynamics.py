@@ -66,9 +66,10 @@ def reply_pairs(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[
     return out
 
 
-def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame,
-               is_article: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One int64 per document, per comment and per comment's parent, equal exactly when the keys are equal.
+def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame, is_article: np.ndarray,
+               matches: pd.DataFrame | None = None) -> tuple[np.ndarray, ...]:
+    """One int64 per document, per comment and per comment's parent, equal exactly when the keys are equal
+    (and, given ``matches``, one per match read as a comment's: (thread, comment_id, "comment")).
 
     Keys are (thread_id, comment_id, doc): a comment's own document is
     (thread, comment_id, "comment"), its parent's (thread, parent_id,
@@ -77,8 +78,10 @@ def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame,
     numbers are combined into one.
     """
     n_docs, n_comments = len(docs), len(comments)
-    thread, n_thread = _joint_codes([docs["thread_id"], comments["thread_id"]])
-    comment, n_comment = _joint_codes([docs["comment_id"], comments["comment_id"], comments["parent_id"]])
+    extra = [] if matches is None else [matches]
+    thread, n_thread = _joint_codes([docs["thread_id"], comments["thread_id"], *(t["thread_id"] for t in extra)])
+    comment, n_comment = _joint_codes([docs["comment_id"], comments["comment_id"], comments["parent_id"],
+                                       *(t["comment_id"] for t in extra)])
     doc, kinds = pd.factorize(docs["doc"], use_na_sentinel=False)
     kinds = list(kinds)
     # absent from docs: a code no document has
@@ -88,14 +91,18 @@ def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame,
     if n_thread * n_comment * n_kind >= 2**62:  # cannot happen for tables that fit in memory
         raise ValueError("reply_pairs: too many distinct keys to number")
     parent_kind = np.where(is_article, as_article, as_comment)
-    thread_docs, thread_comments = thread[:n_docs], thread[n_docs:]
+    thread_docs = thread[:n_docs]
 
     def combine(t, c, k):
         return (t.astype(np.int64) * n_comment + c) * n_kind + k
 
-    return (combine(thread_docs, comment[:n_docs], doc),
-            combine(thread_comments, comment[n_docs:n_docs + n_comments], as_comment),
-            combine(thread_comments, comment[n_docs + n_comments:], parent_kind))
+    thread_comments = thread[n_docs:n_docs + n_comments]
+    out = (combine(thread_docs, comment[:n_docs], doc),
+           combine(thread_comments, comment[n_docs:n_docs + n_comments], as_comment),
+           combine(thread_comments, comment[n_docs + n_comments:n_docs + 2 * n_comments], parent_kind))
+    if matches is not None:
+        out += (combine(thread[n_docs + n_comments:], comment[n_docs + 2 * n_comments:], as_comment),)
+    return out
 
 
 def _joint_codes(columns: list[pd.Series]) -> tuple[np.ndarray, int]:
@@ -202,7 +209,7 @@ def frame_uses(matches: pd.DataFrame, docs: pd.DataFrame, comments: pd.DataFrame
 
     ``matches`` has the document keys, ``frame``, ``quoted``, ``negated`` and
     ``in_quote`` (every match, counted or not); ``docs`` the document keys
-    and ``hits_<frame>`` (counted, own-word hits); ``comments`` ``thread_id``,
+    and ``hits_<frame>`` (counted, own-word hits; only whether > 0 is read); ``comments`` ``thread_id``,
     ``comment_id``, ``parent_id``. One row per (frame, ``where``): "article",
     "comments", "reply to a user" (a comment whose parent comment, or for a
     top-level comment the article, uses the frame in its own words), with
@@ -212,35 +219,56 @@ def frame_uses(matches: pd.DataFrame, docs: pd.DataFrame, comments: pd.DataFrame
     disputed. Caveat: negation and quotation marks are cues, not a parse: "not
     only a civil war" counts as contested.
     """
-    m = matches[matches["frame"].isin(list(frames))]
-    kind = np.where(m["in_quote"].to_numpy(bool), "copied",
-                    np.where(m["quoted"].to_numpy(bool) | m["negated"].to_numpy(bool), "contested", "adopted"))
-    m = m[["thread_id", "comment_id", "doc", "frame"]].assign(kind=kind)
-    parents = comments[["thread_id", "comment_id", "parent_id"]].assign(
-        p_doc=np.where(comments["parent_id"] == "", "article", "comment"))
-    m = m.merge(parents, on=["thread_id", "comment_id"], how="left")
-    parent_uses = docs.melt(id_vars=["thread_id", "comment_id", "doc"],
-                            value_vars=[f"hits_{f}" for f in frames if f"hits_{f}" in docs.columns],
-                            var_name="frame", value_name="hits")
-    parent_uses = parent_uses[parent_uses["hits"] > 0].assign(frame=lambda d: d["frame"].str.removeprefix("hits_"))
-    parent_uses = parent_uses.rename(columns={"comment_id": "parent_id", "doc": "p_doc"})[
-        ["thread_id", "parent_id", "p_doc", "frame"]].assign(parent_uses=True)
-    is_comment = (m["doc"] == "comment").to_numpy()
-    m = m.assign(parent_id=m["parent_id"].where(is_comment, None), p_doc=m["p_doc"].where(is_comment, None))
-    m = m.merge(parent_uses, on=["thread_id", "parent_id", "p_doc", "frame"], how="left")
-    m["parent_uses"] = m["parent_uses"].fillna(False).astype(bool) & is_comment
-    parts = {"article": m[m["doc"] == "article"], "comments": m[m["doc"] == "comment"],
-             "reply to a user": m[m["parent_uses"]]}
+    frames = list(frames)
+    m = matches[matches["frame"].isin(frames)]
+    kind = np.where(m["in_quote"].to_numpy(bool), 1,  # USE_KINDS: adopted 0, copied 1, contested 2
+                    np.where(m["quoted"].to_numpy(bool) | m["negated"].to_numpy(bool), 2, 0))
+    is_article = (m["doc"] == "article").to_numpy(bool)
+    is_comment = (m["doc"] == "comment").to_numpy(bool)
+    distinct = list(dict.fromkeys(frames))
+    reply_to_user = is_comment & _parent_uses(m, docs, comments, frames=distinct)
+    frame_at = pd.Index(distinct).get_indexer(m["frame"])
     rows = []
+    counts = {where: np.bincount(frame_at[mask] * len(USE_KINDS) + kind[mask],
+                                 minlength=len(distinct) * len(USE_KINDS)).reshape(len(distinct), len(USE_KINDS))
+              for where, mask in (("article", is_article), ("comments", is_comment),
+                                  ("reply to a user", reply_to_user))}
     for f in frames:
-        for where, sub in parts.items():
-            counts = sub.loc[sub["frame"] == f, "kind"].value_counts()
-            n = {k: int(counts.get(k, 0)) for k in USE_KINDS}
+        for where, c in counts.items():
+            n = dict(zip(USE_KINDS, (int(v) for v in c[distinct.index(f)])))
             total = sum(n.values())
             rows.append({"frame": f, "where": where, **{f"n_{k}": v for k, v in n.items()}, "n_uses": total,
                          **{f"share_{k}": v / total if total else np.nan for k, v in n.items()}})
     return pd.DataFrame(rows, columns=["frame", "where", *(f"n_{k}" for k in USE_KINDS), "n_uses",
                                        *(f"share_{k}" for k in USE_KINDS)])  # no frame: no row, the same columns
+
+
+def _parent_uses(m: pd.DataFrame, docs: pd.DataFrame, comments: pd.DataFrame, *, frames: list[str]) -> np.ndarray:
+    """For each row of ``m`` (document keys and ``frame``) read as a comment's match: whether the comment's parent
+    (its parent comment, or the article for a top-level comment) uses the frame in its own words (``hits_<frame>``
+    > 0). False where the comment or its parent has no row, or docs no ``hits_`` column for the frame.
+
+    Keys are looked up as integer codes (:func:`_key_codes`), not by merging string columns: the
+    matches table is the largest the rule reads.
+    """
+    is_top = (comments["parent_id"] == "").to_numpy()
+    doc_code, child_code, parent_code, match_code = _key_codes(docs, comments, is_top, matches=m)
+    comment_index = pd.Index(child_code)
+    if not comment_index.is_unique:
+        raise ValueError("comments: expected one row per (thread_id, comment_id); some key occurs twice")
+    comment_at = comment_index.get_indexer(match_code)
+    has_comment = comment_at >= 0
+    parent_at = np.full(len(m), -1)
+    doc_index = pd.Index(doc_code)
+    if not doc_index.is_unique:
+        raise ValueError("docs: expected one row per (thread_id, comment_id, doc); some key occurs twice")
+    parent_at[has_comment] = doc_index.get_indexer(parent_code[comment_at[has_comment]])
+    uses = np.zeros((len(docs) + 1, len(frames)), dtype=bool)  # the last row, no use: for "no parent" (-1)
+    for j, f in enumerate(frames):
+        if f"hits_{f}" in docs.columns:
+            uses[:-1, j] = docs[f"hits_{f}"].to_numpy() > 0
+    frame_at = pd.Index(frames).get_indexer(m["frame"]) if len(frames) else np.zeros(len(m), dtype=np.int64)
+    return uses[parent_at, frame_at]
 
 
 def frame_dynamics(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[str], min_clusters: int, n_boot: int,

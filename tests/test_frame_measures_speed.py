@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse as sp
 
 from analysis import frame_rates as fm
-from analysis.frame_dynamics import frame_uptake, reply_pairs, transition_matrix
+from analysis.frame_dynamics import USE_KINDS, frame_uptake, frame_uses, reply_pairs, transition_matrix
 from analysis.stats import cluster_bootstrap_ratio, percentile_interval, replicate_sums
 
 FRAMES = ["a", "b", "c"]
@@ -122,6 +122,38 @@ def ref_reply_pairs(docs, comments, *, frames):
         out[f"child_{f}"] = child_uses[f"hits_{f}"].to_numpy()[ok].astype(bool)
         out[f"parent_{f}"] = parent_uses[f"hits_{f}"].to_numpy()[ok].astype(bool)
     return out
+
+
+def ref_frame_uses(matches, docs, comments, *, frames):
+    """The merge version: matches joined to their comment's parent, then to the parents' frame uses (melted)."""
+    m = matches[matches["frame"].isin(list(frames))]
+    kind = np.where(m["in_quote"].to_numpy(bool), "copied",
+                    np.where(m["quoted"].to_numpy(bool) | m["negated"].to_numpy(bool), "contested", "adopted"))
+    m = m[["thread_id", "comment_id", "doc", "frame"]].assign(kind=kind)
+    parents = comments[["thread_id", "comment_id", "parent_id"]].assign(
+        p_doc=np.where(comments["parent_id"] == "", "article", "comment"))
+    m = m.merge(parents, on=["thread_id", "comment_id"], how="left")
+    parent_uses = docs.melt(id_vars=["thread_id", "comment_id", "doc"],
+                            value_vars=[f"hits_{f}" for f in frames if f"hits_{f}" in docs.columns],
+                            var_name="frame", value_name="hits")
+    parent_uses = parent_uses[parent_uses["hits"] > 0].assign(frame=lambda d: d["frame"].str.removeprefix("hits_"))
+    parent_uses = parent_uses.rename(columns={"comment_id": "parent_id", "doc": "p_doc"})[
+        ["thread_id", "parent_id", "p_doc", "frame"]].assign(parent_uses=True)
+    is_comment = (m["doc"] == "comment").to_numpy()
+    m = m.assign(parent_id=m["parent_id"].where(is_comment, None), p_doc=m["p_doc"].where(is_comment, None))
+    m = m.merge(parent_uses, on=["thread_id", "parent_id", "p_doc", "frame"], how="left")
+    m["parent_uses"] = m["parent_uses"].fillna(False).astype(bool) & is_comment
+    parts = {"article": m[m["doc"] == "article"], "comments": m[m["doc"] == "comment"],
+             "reply to a user": m[m["parent_uses"]]}
+    rows = []
+    for f in frames:
+        for where, sub in parts.items():
+            counts = sub.loc[sub["frame"] == f, "kind"].value_counts()
+            n = {k: int(counts.get(k, 0)) for k in USE_KINDS}
+            total = sum(n.values())
+            rows.append({"frame": f, "where": where, **{f"n_{k}": v for k, v in n.items()}, "n_uses": total,
+                         **{f"share_{k}": v / total if total else np.nan for k, v in n.items()}})
+    return pd.DataFrame(rows)
 
 
 def ref_frame_uptake(pairs, *, frames, kind="reply", min_clusters=10, n_boot=200, seed=0, level=0.95):
@@ -315,3 +347,37 @@ def test_columns_needed_reads_what_the_measures_use_and_everything_when_a_column
     full, _ = fm.rates_and_indices(docs, frames=FRAMES, **options())
     pd.testing.assert_frame_equal(fm.rates_and_indices(docs[cols], frames=FRAMES, **options())[0], full,
                                   check_exact=True)
+
+
+def make_matches(docs, seed=0, n=600):
+    """Matches of random documents (and of some keys without a document row), of frames a, b, c and one not
+    asked for."""
+    rng = np.random.default_rng(seed)
+    keys = docs[["thread_id", "comment_id", "doc"]]
+    keys = pd.concat([keys, pd.DataFrame({"thread_id": ["t0", "t3"], "comment_id": ["nowhere", "gone"],
+                                          "doc": ["comment", "comment"]})], ignore_index=True)
+    at = rng.integers(0, len(keys), n)
+    return keys.iloc[at].reset_index(drop=True).assign(
+        frame=rng.choice([*FRAMES, "other"], n), quoted=rng.random(n) < 0.2, negated=rng.random(n) < 0.2,
+        in_quote=rng.random(n) < 0.3)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_frame_uses_match_the_merge_version(seed):
+    docs, comments = make_thread_tables(seed)
+    matches = make_matches(docs, seed)
+    got = frame_uses(matches, docs, comments, frames=FRAMES)
+    pd.testing.assert_frame_equal(got, ref_frame_uses(matches, docs, comments, frames=FRAMES), check_exact=True)
+    assert got["n_uses"].sum() > 0 and got.loc[got["where"] == "reply to a user", "n_uses"].sum() > 0
+    # whether a document uses a frame is all that is read: hits as booleans give the same table
+    hits = [f"hits_{f}" for f in FRAMES]
+    pd.testing.assert_frame_equal(frame_uses(matches, docs.assign(**{h: docs[h] > 0 for h in hits}), comments,
+                                             frames=FRAMES), got)
+    # a frame without a hits column: never a use by the parent
+    no_c = frame_uses(matches, docs.drop(columns="hits_c"), comments, frames=FRAMES)
+    pd.testing.assert_frame_equal(no_c, ref_frame_uses(matches, docs.drop(columns="hits_c"), comments,
+                                                       frames=FRAMES), check_exact=True)
+    assert set(USE_KINDS) == {"adopted", "copied", "contested"}
+    # a comment key given twice: refused (the merge version counted its matches twice)
+    with pytest.raises(ValueError, match="twice"):
+        frame_uses(matches, docs, pd.concat([comments, comments.iloc[:1]]), frames=FRAMES)
