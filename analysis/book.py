@@ -472,7 +472,8 @@ def concordance_table(kwic: pd.DataFrame) -> str:
     n_all = int(kwic.attrs.get("n_rows", len(kwic)))
     per_frame = int(kwic.groupby("frame", sort=False).size().max()) if len(kwic) else 0
     caption = (f"Concordance: all {fmt_number(n_all)} matches" if len(kwic) >= n_all else
-               f"Concordance: the first {fmt_number(per_frame)} matches of each frame, {fmt_number(len(kwic))} of "
+               f"Concordance: the first {fmt_number(per_frame)} {'match' if per_frame == 1 else 'matches'} of each "
+               f"frame, {fmt_number(len(kwic))} of "
                f"{fmt_number(n_all)} (every match is in the CSV)")
     cols = ["frame", "left", "match", "right", "counted", "quoted", "negated", "comment_id", "author_id",
             "thread_id"]

@@ -347,6 +347,8 @@ def test_no_payload_runs_in_chromium(browser, hostile_book, tmp_path):  # browse
             problems.append(f"{page.name}: not shown as text in the browser: {missing}")
         if page.name == "evidence.html" and "<script>" not in dom.text:
             problems.append("evidence.html: the literal <script> is not shown")
+        if page.name in ("evidence.html", "framing.html") and not re.search(r'<input[^>]*"ts-filter"', done.stdout):
+            problems.append(f"{page.name}: the table script did not run (no filter box above the long tables)")
     assert not problems, "\n".join(problems)
 
 
@@ -457,3 +459,37 @@ def test_table_script_pages_long_tables(browser, tmp_path):
     visible = [cells[0] for hidden, cells in Rows(dom).rows if not hidden]
     assert visible == [f"row {i:03d}" for i in range(100, 120)]
     assert "rows 101–120 of 120" in _norm(Page(dom).text)
+
+
+@pytest.mark.workflow
+def test_rates_by_group_table_holds_every_grouping(hostile_book):
+    """framing.html tabulates every row of rates.csv but the overall one: grouping, group (hostile names as text),
+    frame, hits as counted, the rate as rounded from the CSV's value."""
+    rates = pd.read_csv(hostile_book.parents[2] / "framing" / "rates.csv", dtype={"group": str}, keep_default_na=False)
+    rates = rates[rates["by"] != "all"]
+    page = (hostile_book / "framing.html").read_text(encoding="utf-8")
+    table = next(t for t in re.findall(r"<table.*?</table>", page, re.S) if "Hits per 1,000 word tokens by group" in t)
+    head = [Page(h).text for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    body = [[Page(c).text for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+    assert head[:4] == ["grouping", "group", "frame", "rate"] and len(body) == len(rates)
+    assert {"doc", "side"} <= set(rates["by"])
+    for cells, (_, r) in zip(body, rates.iterrows()):
+        assert cells[:3] == [_norm(r["by"]), _norm(r["group"]), _norm(r["frame"])]
+        assert cells[head.index("hits")] == f"{int(r['hits']):,}"
+        shown = cells[3]  # the rate, rounded to the decimals shown
+        assert shown == "–" if r["rate"] != r["rate"] else abs(float(shown) - r["rate"]) <= 0.5 * 10 ** -(
+            len(shown.split(".")[1]) if "." in shown else 0) + 1e-12
+
+
+@pytest.mark.workflow
+def test_the_whole_concordance_is_on_the_page_and_in_the_download(hostile_book):
+    results = hostile_book.parents[2]
+    n = len(pd.read_parquet(results / "framing" / "concordance.parquet"))
+    evidence = (hostile_book / "evidence.html").read_text(encoding="utf-8")
+    assert f"Concordance: all {n:,} matches" in evidence
+    assert evidence.count('<td class="kwic-match">') == n
+    links = re.findall(r'href="(_downloads/[^"]+/concordance\.csv)"', evidence)
+    assert links, "no download link to the concordance CSV"
+    with open(hostile_book / links[0], encoding="utf-8", newline="") as f:
+        assert sum(1 for _ in csv.DictReader(f)) == n
