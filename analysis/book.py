@@ -41,7 +41,7 @@ from analysis.spreadsheet import safe_csv
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
            "reproduce_commands", "provenance_substitutions", "concordance_preview", "concordance_table",
-           "safe_downloads"]
+           "rates_by_group", "safe_downloads"]
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
@@ -330,7 +330,8 @@ def framing_substitutions(framing: Mapping) -> dict:
 
 
 def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.DataFrame],
-            lexicons: Sequence, *, polar_n_perm: int | None = None) -> dict[str, str]:
+            lexicons: Sequence, *, polar_n_perm: int | None = None,
+            group_by: Sequence[str] | None = None) -> dict[str, str]:
     sources = pd.DataFrame(
         [{"source": r["source"], "format": r["format"], "files": "; ".join(r["files"]), "threads": r["threads"],
           "comments": r["comments_kept"], "authors": r["authors"], "without author": r["comments_without_author"],
@@ -360,7 +361,7 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
     quotes = framing["quotes"]
     if len(quotes):
         quotes = quotes[["source", "n_passages", "n_comments", "share_comments", "chars", "share_chars"]]
-    return _framing_tables(framing, lexicons, polar_n_perm=polar_n_perm) | {
+    return _framing_tables(framing, lexicons, polar_n_perm=polar_n_perm, group_by=group_by) | {
         "quotes": html_table(quotes, caption="Quoted passages by how they were found (all: any source)",
                              headers={"n_passages": "passages", "n_comments": "comments quoting",
                                       "share_comments": "share of comments", "chars": "characters quoted",
@@ -380,7 +381,7 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
 
 
 def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
-                    polar_n_perm: int | None = None) -> dict[str, str]:
+                    polar_n_perm: int | None = None, group_by: Sequence[str] | None = None) -> dict[str, str]:
     """Escaped HTML tables of the framing chapter and its evidence appendix."""
     lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash,
                          "file": public_path(lx.path),
@@ -426,8 +427,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                    if c in key.columns]]
     polar_tables = _polar_tables(t, polar_n_perm) | _valid_tables(t)
     kwic = t["concordance"]  # the lines of the whole concordance, or its preview (attrs["n_rows"]: all lines)
-    by_group = rates[~rates["by"].isin(["all"])][["by", "group", "frame", "rate", "ci_low", "ci_high", "hits",
-                                                   "tokens", "n_docs"]]
+    by_group = rates_by_group(rates, group_by)
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
     return polar_tables | {
         "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used)"),
@@ -463,6 +463,22 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                                      intervals={"rate": ("ci_low", "ci_high")})
         if len(by_group) else "<p>No grouping is configured in framing.group_by.</p>\n",
     }
+
+
+def rates_by_group(rates: pd.DataFrame, group_by: Sequence[str] | None = None) -> pd.DataFrame:
+    """The rows of the frame-rates table for each grouping of ``group_by`` (every grouping but ``all`` when None),
+    as the book tabulates them: groupings in the config's order, groups in natural order (depth 2 before 10, then
+    text), frames in the table's order."""
+    bys = list(group_by) if group_by is not None else list(dict.fromkeys(rates["by"][rates["by"] != "all"]))
+    out = rates[rates["by"].isin(bys)]
+    group = out["group"].astype(str)
+    number = pd.to_numeric(group, errors="coerce")
+    frames = {f: i for i, f in enumerate(dict.fromkeys(rates["frame"]))}
+    keys = pd.DataFrame({"by": out["by"].map({b: i for i, b in enumerate(bys)}), "text": number.isna(),
+                         "number": number.fillna(0), "group": group, "frame": out["frame"].map(frames)},
+                        index=out.index)
+    order = keys.sort_values(["by", "text", "number", "group", "frame"], kind="stable").index
+    return out.loc[order, ["by", "group", "frame", "rate", "ci_low", "ci_high", "hits", "tokens", "n_docs"]]
 
 
 def concordance_table(kwic: pd.DataFrame) -> str:
@@ -656,7 +672,8 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
                                                       encoding="utf-8")
     inputs.to_csv(dest / "_generated" / "tables" / "inputs.csv", index=False, lineterminator="\n")
     packages.to_csv(dest / "_generated" / "tables" / "packages.csv", index=False, lineterminator="\n")
-    tables = (_tables(report, threads, framing, lexicons, polar_n_perm=config["polarization"]["n_perm"])
+    tables = (_tables(report, threads, framing, lexicons, polar_n_perm=config["polarization"]["n_perm"],
+                      group_by=config.get("framing", {}).get("group_by"))
               | _provenance_tables(inputs, packages, lexicons))
     for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")

@@ -76,3 +76,19 @@ def test_concordance_table_is_aligned_key_word_in_context_and_says_what_it_holds
     assert "<td>yes</td><td>no</td><td>no</td>" in out  # counted, quoted, negated of the first line
     kwic.attrs["n_rows"] = 1000
     assert "the first 1 match of each frame, 2 of 1,000 (every match is in the CSV)" in concordance_table(kwic)
+
+
+def test_rates_by_group_keeps_the_configured_groupings_in_a_readable_order():
+    from analysis.book import rates_by_group
+
+    rows = [("all", "all", "war"), ("doc", "comment", "war"), ("depth", "10", "war"), ("depth", "2", "war"),
+            ("depth", "10", "aid"), ("depth", "2", "aid"), ("depth", "12+", "war"), ("side", "pro", "war"),
+            ("side", "anti", "war"), ("depth", "0", "war")]
+    rates = pd.DataFrame(rows, columns=["by", "group", "frame"]).assign(
+        rate=1.0, ci_low=0.5, ci_high=1.5, hits=3, tokens=3000, n_docs=2)
+    out = rates_by_group(rates, ["side", "depth"])
+    # by hand: the config's order of groupings, depth 0 < 2 < 10 as numbers, then text; frames as first seen
+    assert list(zip(out["by"], out["group"], out["frame"])) == [
+        ("side", "anti", "war"), ("side", "pro", "war"), ("depth", "0", "war"), ("depth", "2", "war"),
+        ("depth", "2", "aid"), ("depth", "10", "war"), ("depth", "10", "aid"), ("depth", "12+", "war")]
+    assert set(rates_by_group(rates)["by"]) == {"doc", "depth", "side"}  # without a config: all but 'all'
