@@ -458,7 +458,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
         "concordance": concordance_table(kwic) if len(kwic) else none,
         "rates_by_group": html_table(by_group, caption="Hits per 1,000 word tokens by group, for each grouping of "
                                                        "framing.group_by (95% bootstrap CI)",
-                                     headers={"by": "grouping", "ci_low": "95% CI low", "ci_high": "95% CI high",
+                                     headers={"by": "grouping", "ci_low": "CI low", "ci_high": "CI high",
                                               "n_docs": "documents"},
                                      intervals={"rate": ("ci_low", "ci_high")})
         if len(by_group) else "<p>No grouping is configured in framing.group_by.</p>\n",

@@ -126,6 +126,10 @@ def fmt_p(p, *, n_perm: int, n_labellings: int | None = None, short: bool = Fals
     return text
 
 
+#: A run of characters no line can break (a hash, a URL, a path): its cell may wrap inside it.
+_LONG = re.compile(r"[^\s\-/]{25,}")
+
+
 def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
                max_chars: int = 300, intervals: dict[str, tuple[str, str]] | None = None,
                ids: tuple[str, ...] = ("seed", "year"), classes: dict[str, str] | None = None,
@@ -154,9 +158,11 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
     out = [f'<div class="{wrap}"><table class="ts-table">']
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
+    numeric = {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
     out.append("<thead><tr>" + "".join(
-        (f'<th class="{escape(classes[c])}">' if c in classes else "<th>")
-        + escape(headers.get(c, c)) + "</th>" for c in cols) + "</tr></thead><tbody>")
+        (f'<th class="{escape(classes[c])}">' if c in classes else '<th class="num">' if c in numeric else "<th>")
+        + escape(headers.get(c, c)).replace("_", "_<wbr>") + "</th>"  # a header may wrap after an underscore
+        for c in cols) + "</tr></thead><tbody>")
     for i, row in enumerate(df.itertuples(index=False)):
         cells = []
         for col, value in zip(cols, row):
@@ -168,7 +174,8 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
                 if len(text) > max_chars:
                     text = text[: max_chars - 1] + "…"
                 cells.append(f'<td class="{escape(classes[col])}"><span><bdi>{escape(text)}</bdi></span></td>'
-                             if col in classes else f"<td>{escape(text)}</td>")
+                             if col in classes else f'<td class="ts-long">{escape(text)}</td>' if _LONG.search(text)
+                             else f"<td>{escape(text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out) + "\n"

@@ -136,6 +136,12 @@
         if (row && !(window.getSelection && String(window.getSelection()))) { row.classList.toggle("ts-open"); }
       });
     }
+    // a line above a table wider than its place, saying that more columns are a sideways scroll away
+    var hint = el("p", "ts-scroll-hint", "More columns to the right: scroll the table sideways (the first column stays).");
+    wrap.parentNode.insertBefore(hint, wrap);
+    function fits() { hint.classList.toggle("ts-on", wrap.scrollWidth > wrap.clientWidth + 2); }
+    fits();
+    window.addEventListener("resize", fits);
     show();
   }
 
