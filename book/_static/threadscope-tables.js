@@ -137,7 +137,7 @@
       });
     }
     // a line above a table wider than its place, saying that more columns are a sideways scroll away
-    var hint = el("p", "ts-scroll-hint", "More columns to the right: scroll the table sideways (the first column stays).");
+    var hint = el("p", "ts-scroll-hint", "More columns to the right: scroll the table sideways.");
     wrap.parentNode.insertBefore(hint, wrap);
     function fits() { hint.classList.toggle("ts-on", wrap.scrollWidth > wrap.clientWidth + 2); }
     fits();
