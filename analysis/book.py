@@ -47,8 +47,8 @@ from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_te
 from analysis.spreadsheet import safe_csv
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
-           "reproduce_commands", "provenance_substitutions", "concordance_preview", "safe_downloads",
-           "page_conditions"]
+           "reproduce_commands", "provenance_substitutions", "concordance_preview", "concordance_table",
+           "rates_by_group", "safe_downloads", "page_conditions"]
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
@@ -343,7 +343,8 @@ def framing_substitutions(framing: Mapping) -> dict:
 
 
 def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.DataFrame],
-            lexicons: Sequence, *, polar_n_perm: int | None = None) -> dict[str, str]:
+            lexicons: Sequence, *, polar_n_perm: int | None = None,
+            group_by: Sequence[str] | None = None) -> dict[str, str]:
     sources = pd.DataFrame(
         [{"source": r["source"], "format": r["format"], "files": "; ".join(r["files"]), "threads": r["threads"],
           "comments": r["comments_kept"], "authors": r["authors"], "without author": r["comments_without_author"],
@@ -373,7 +374,7 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
     quotes = framing["quotes"]
     if len(quotes):
         quotes = quotes[["source", "n_passages", "n_comments", "share_comments", "chars", "share_chars"]]
-    return _framing_tables(framing, lexicons, polar_n_perm=polar_n_perm) | {
+    return _framing_tables(framing, lexicons, polar_n_perm=polar_n_perm, group_by=group_by) | {
         "quotes": html_table(quotes, caption="Quoted passages by how they were found (all: any source)",
                              headers={"n_passages": "passages", "n_comments": "comments quoting",
                                       "share_comments": "share of comments", "chars": "characters quoted",
@@ -393,7 +394,7 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
 
 
 def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
-                    polar_n_perm: int | None = None) -> dict[str, str]:
+                    polar_n_perm: int | None = None, group_by: Sequence[str] | None = None) -> dict[str, str]:
     """Escaped HTML tables of the framing chapter and its evidence appendix."""
     lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash,
                          "file": public_path(lx.path),
@@ -438,11 +439,8 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
         key = key[[c for c in ("by", "group", "term", "count_a", "count_b", "log_odds", "z", "g2")
                    if c in key.columns]]
     polar_tables = _polar_tables(t, polar_n_perm) | _valid_tables(t) | _fit_table(t.get("dictionary_fit"))
-    kwic = t["concordance"]
-    shown = kwic.groupby("frame", sort=False).head(CONCORDANCE_PER_FRAME)
-    n_kwic = kwic.attrs["n_rows"]  # the lines of the whole concordance (kwic is its preview)
-    shown = shown[["frame", "thread_id", "comment_id", "author_id", "left", "match", "right", "quoted", "negated",
-                   "counted"]]
+    kwic = t["concordance"]  # the lines of the whole concordance, or its preview (attrs["n_rows"]: all lines)
+    by_group = rates_by_group(rates, group_by)
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
     return polar_tables | {
         "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used)"),
@@ -470,10 +468,13 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                                            f"with z ≥ {KEYNESS_MIN_Z}")
         if len(key) else f"<p>No term distinguishes a group from the rest at z ≥ {KEYNESS_MIN_Z} (the two-sided 5% "
                          "level) in this corpus.</p>\n",
-        "concordance": html_table(shown, caption=f"Concordance: the first {len(shown)} of {n_kwic:,} matches "
-                                                 f"(at most {CONCORDANCE_PER_FRAME} per frame; all are in the CSV)",
-                                  max_chars=200)
-        if len(kwic) else none,
+        "concordance": concordance_table(kwic) if len(kwic) else none,
+        "rates_by_group": html_table(by_group, caption="Hits per 1,000 word tokens by group, for each grouping of "
+                                                       "framing.group_by (95% bootstrap CI)",
+                                     headers={"by": "grouping", "ci_low": "CI low", "ci_high": "CI high",
+                                              "n_docs": "documents"},
+                                     intervals={"rate": ("ci_low", "ci_high")})
+        if len(by_group) else "<p>No grouping is configured in framing.group_by.</p>\n",
     }
 
 
@@ -500,6 +501,43 @@ def _fit_table(fit: pd.DataFrame | None) -> dict[str, str]:
     return {"dictionary_fit": html_table(pd.DataFrame(rows), caption=caption)}
 
 
+def rates_by_group(rates: pd.DataFrame, group_by: Sequence[str] | None = None) -> pd.DataFrame:
+    """The rows of the frame-rates table for each grouping of ``group_by`` (every grouping but ``all`` when None),
+    as the book tabulates them: groupings in the config's order, groups in natural order (depth 2 before 10, then
+    text), frames in the table's order."""
+    bys = list(group_by) if group_by is not None else list(dict.fromkeys(rates["by"][rates["by"] != "all"]))
+    out = rates[rates["by"].isin(bys)]
+    group = out["group"].astype(str)
+    number = pd.to_numeric(group, errors="coerce")
+    frames = {f: i for i, f in enumerate(dict.fromkeys(rates["frame"]))}
+    keys = pd.DataFrame({"by": out["by"].map({b: i for i, b in enumerate(bys)}), "text": number.isna(),
+                         "number": number.fillna(0), "group": group, "frame": out["frame"].map(frames)},
+                        index=out.index)
+    order = keys.sort_values(["by", "text", "number", "group", "frame"], kind="stable").index
+    return out.loc[order, ["by", "group", "frame", "rate", "ci_low", "ci_high", "hits", "tokens", "n_docs"]]
+
+
+def concordance_table(kwic: pd.DataFrame) -> str:
+    """The concordance as the book shows it: key word in context, aligned (left context right-aligned, the match
+    bold in the middle, right context left-aligned), then where each line is from; the caption says whether every
+    line is shown or how many of ``kwic.attrs["n_rows"]`` (the whole concordance, all in its CSV)."""
+    n_all = int(kwic.attrs.get("n_rows", len(kwic)))
+    per_frame = int(kwic.groupby("frame", sort=False).size().max()) if len(kwic) else 0
+    caption = (f"Concordance: all {fmt_number(n_all)} matches" if len(kwic) >= n_all else
+               f"Concordance: the first {fmt_number(per_frame)} {'match' if per_frame == 1 else 'matches'} of each "
+               f"frame, {fmt_number(len(kwic))} of "
+               f"{fmt_number(n_all)} (every match is in the CSV)")
+    cols = ["frame", "left", "match", "right", "counted", "quoted", "negated", "comment_id", "author_id",
+            "thread_id"]
+    kwic = kwic[cols].assign(**{c: kwic[c].map({True: "yes", False: "no"}) for c in ("counted", "quoted", "negated")
+                                if kwic[c].dtype == bool})
+    return html_table(kwic, caption=caption, max_chars=200, kind="ts-kwic full-width",
+                      classes={"left": "kwic-left", "match": "kwic-match", "right": "kwic-right",
+                               "comment_id": "ts-id", "author_id": "ts-id", "thread_id": "ts-id"},
+                      headers={"left": "left context", "right": "right context", "comment_id": "comment",
+                               "author_id": "author", "thread_id": "thread"})
+
+
 #: Keyness terms are called distinctive only from this log-odds z on (the two-sided 5% level).
 KEYNESS_MIN_Z = 1.96
 
@@ -521,15 +559,19 @@ def _n_labellings(test: pd.DataFrame, i: int) -> int | None:
     return int(test["n_labellings"].iloc[i])
 
 
-#: Concordance lines the book shows per frame (all of them are in the CSV).
-CONCORDANCE_PER_FRAME = 40
+#: Concordance lines the book's page holds at most (it pages and filters them; every line is in the CSV).
+CONCORDANCE_MAX_ROWS = 2000
 
 
-def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FRAME) -> pd.DataFrame:
+def concordance_preview(path: str | Path, *, per_frame: int | None = None,
+                        max_rows: int = CONCORDANCE_MAX_ROWS) -> pd.DataFrame:
     """The first ``per_frame`` lines of each frame of a concordance Parquet file; ``attrs["n_rows"]``: all its lines.
 
-    Reads the frame column (dictionary-encoded) to choose the rows, then
-    only those rows: the book's table without reading every line.
+    Without ``per_frame``, as many lines per frame as keep the total within
+    ``max_rows``: every line when the concordance has no more, otherwise the
+    first k of each frame for the largest such k (a rare frame keeps all its
+    lines). Reads the frame column (dictionary-encoded) to choose the rows,
+    then only those rows: the book's table without reading every line.
     """
     import pyarrow.parquet as pq
 
@@ -537,6 +579,16 @@ def concordance_preview(path: str | Path, *, per_frame: int = CONCORDANCE_PER_FR
     n_rows = pf.metadata.num_rows
     frames = (pd.Series(pf.read(columns=["frame"]).column("frame").to_pandas()) if n_rows
               else pd.Series([], dtype=object))
+    if per_frame is None:
+        sizes_f = np.sort(frames.value_counts(dropna=False).to_numpy())
+        # sum over frames of min(size, k), for k = each frame size: the largest k whose total fits max_rows
+        totals = np.cumsum(sizes_f) + sizes_f * np.arange(len(sizes_f) - 1, -1, -1)
+        fits = sizes_f[totals <= max_rows]
+        k = int(fits[-1]) if len(fits) else 0
+        if k < (sizes_f[-1] if len(sizes_f) else 0):  # between two frame sizes: raise k while the total fits
+            rest = sizes_f[sizes_f > k]
+            k += max(0, (max_rows - int(sizes_f[sizes_f <= k].sum()) - k * len(rest)) // len(rest))
+        per_frame = k
     rows = frames.groupby(frames, sort=False, dropna=False).head(per_frame).index.to_numpy()
     # only the row groups holding a chosen row are read
     sizes = np.array([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)], dtype=np.int64)
@@ -659,7 +711,8 @@ def stage_book(*, pages: Sequence[str], static: Sequence[str], figures: Sequence
                                                       encoding="utf-8")
     inputs.to_csv(dest / "_generated" / "tables" / "inputs.csv", index=False, lineterminator="\n")
     packages.to_csv(dest / "_generated" / "tables" / "packages.csv", index=False, lineterminator="\n")
-    tables = (_tables(report, threads, framing, lexicons, polar_n_perm=config["polarization"]["n_perm"])
+    tables = (_tables(report, threads, framing, lexicons, polar_n_perm=config["polarization"]["n_perm"],
+                      group_by=config.get("framing", {}).get("group_by"))
               | _provenance_tables(inputs, packages, lexicons))
     for name, content in tables.items():
         (dest / "_generated" / "tables" / f"{name}.html").write_text(content, encoding="utf-8")

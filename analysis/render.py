@@ -126,16 +126,25 @@ def fmt_p(p, *, n_perm: int, n_labellings: int | None = None, short: bool = Fals
     return text
 
 
+#: A run of characters no line can break (a hash, a URL, a path): its cell may wrap inside it.
+_LONG = re.compile(r"[^\s\-/]{25,}")
+
+
 def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
                max_chars: int = 300, intervals: dict[str, tuple[str, str]] | None = None,
-               ids: tuple[str, ...] = ("seed", "year")) -> str:
+               ids: tuple[str, ...] = ("seed", "year"), classes: dict[str, str] | None = None,
+               kind: str = "") -> str:
     """An escaped HTML table; numbers right-aligned (formatted by :func:`fmt_number`), long text cut at
     ``max_chars`` (with …).
 
     ``intervals`` maps an estimate column to its (low, high) columns: the three cells of a row then take the
     decimals of that row's interval width, as the prose does (:func:`fmt_estimate`). Columns named in ``ids``
-    are identifiers, shown without thousands separators.
+    are identifiers, shown without thousands separators. ``classes`` gives text columns a CSS class (their
+    cells then hold the text in a ``<span><bdi>``, an isolated run the style sheet can align or shorten, as the
+    concordance's contexts are); ``kind`` is a class of the table's wrapper (``ts-kwic``). The book's script
+    ``_static/threadscope-tables.js`` makes every such table sortable, and filterable and paged when long.
     """
+    classes = classes or {}
     headers = headers or {}
     cols = list(df.columns)
     digits_of: dict[str, list] = {}
@@ -145,10 +154,15 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
                  for v, low, h in zip(df[est], df[lo], df[hi])]
             for c in (est, lo, hi):
                 digits_of[c] = d
-    out = ['<div class="ts-table-wrap"><table class="ts-table">']
+    wrap = "ts-table-wrap" + (f" {escape(kind)}" if kind else "")
+    out = [f'<div class="{wrap}"><table class="ts-table">']
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{escape(headers.get(c, c))}</th>" for c in cols) + "</tr></thead><tbody>")
+    numeric = {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
+    out.append("<thead><tr>" + "".join(
+        (f'<th class="{escape(classes[c])}">' if c in classes else '<th class="num">' if c in numeric else "<th>")
+        + escape(headers.get(c, c)).replace("_", "_<wbr>") + "</th>"  # a header may wrap after an underscore
+        for c in cols) + "</tr></thead><tbody>")
     for i, row in enumerate(df.itertuples(index=False)):
         cells = []
         for col, value in zip(cols, row):
@@ -159,7 +173,9 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
                 text = "" if value is None else str(value)
                 if len(text) > max_chars:
                     text = text[: max_chars - 1] + "…"
-                cells.append(f"<td>{escape(text)}</td>")
+                cells.append(f'<td class="{escape(classes[col])}"><span><bdi>{escape(text)}</bdi></span></td>'
+                             if col in classes else f'<td class="ts-long">{escape(text)}</td>' if _LONG.search(text)
+                             else f"<td>{escape(text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out) + "\n"

@@ -347,4 +347,151 @@ def test_no_payload_runs_in_chromium(browser, hostile_book, tmp_path):  # browse
             problems.append(f"{page.name}: not shown as text in the browser: {missing}")
         if page.name == "evidence.html" and "<script>" not in dom.text:
             problems.append("evidence.html: the literal <script> is not shown")
+        if page.name in ("evidence.html", "framing.html") and not re.search(r'<input[^>]*"ts-filter"', done.stdout):
+            problems.append(f"{page.name}: the table script did not run (no filter box above the long tables)")
     assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------ the book's table script
+
+TABLE_SCRIPT = ROOT / "book" / "_static" / "threadscope-tables.js"
+
+
+def run_in_chromium(browser: str, page: Path, tmp_path: Path) -> str:
+    """The DOM of a file:// page after its scripts ran, offline (no CDP: --dump-dom)."""
+    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
+           "--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "</html>" in done.stdout, f"{browser} failed: {done.stderr[-2000:]}"
+    return done.stdout
+
+
+class Rows(HTMLParser):
+    """The body rows of the first table of a page, in DOM order: (hidden, [cell texts])."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[bool, list[str]]] = []
+        self._body = self._table_done = False
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if self._table_done:
+            return
+        if tag == "tbody":
+            self._body = True
+        elif tag == "tr" and self._body:
+            self.rows.append(("hidden" in dict(attrs), []))
+        elif tag == "td" and self._body:
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.rows[-1][1].append(_norm("".join(self._cell)))
+            self._cell = None
+        elif tag == "tbody" and self._body:
+            self._body, self._table_done = False, True
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_table_script_sorts_numbers_by_value_filters_and_pages_and_runs_no_cell(browser, tmp_path):
+    """A table of html_table, hostile text in every text cell, under the book's script in Chromium: a click on a
+    numeric header sorts by value (1,000 after 99, as text would not), the filter keeps the rows holding the
+    words typed, 50 rows a page, and no payload runs. Expected orders come from Python's sort of the numbers."""
+    hostile = _hostile_strings()
+    n = 120
+    counts = [(i * 7919) % 1501 for i in range(n)]  # distinct, in no order; 0 to 1,500 (some with a comma)
+    counts[5] = float("nan")  # shown as – and kept last
+    words = ["Quagga" if i % 3 == 0 else "okapi" for i in range(n)]
+    df = pd.DataFrame({"text": [f"{words[i]} {hostile[i % len(hostile)]}" for i in range(n)], "count": counts})
+    table = html_table(df, caption="hostile <script>document.title='PWNED-T1'</script>", max_chars=10**6)
+    page = tmp_path / "table.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>table test</title>"
+        f"<script src='{TABLE_SCRIPT.as_uri()}'></script></head><body>{table}"
+        "<script>window.addEventListener('load', function () {"
+        "  document.querySelectorAll('th button.ts-sort')[1].click();"  # sort by count, ascending
+        "  var box = document.querySelector('input.ts-filter'); box.value = 'qUAGGA';"
+        "  box.dispatchEvent(new Event('input'));"
+        "});</script></body></html>", encoding="utf-8")
+    dom = run_in_chromium(browser, page, tmp_path)
+    parsed = Page(dom)
+    assert parsed.title == "table test", f"a payload ran: the title is {parsed.title!r}"
+    assert [p for p in live_markup(parsed) if "payload" in p or "handler" in p] == []
+    rows = Rows(dom).rows
+    assert len(rows) == n, "rows were lost or added"
+    # oracle: the row indices sorted by count as numbers, NaN last
+    order = sorted(range(n), key=lambda i: (counts[i] != counts[i], counts[i] if counts[i] == counts[i] else 0))
+    assert [cells[0] for _, cells in rows] == [_norm(df["text"][i]) for i in order]
+    shown_counts = [cells[1] for _, cells in rows]
+    values = [float(c.replace(",", "")) for c in shown_counts[:-1]]
+    assert shown_counts[-1] == "–" and values == sorted(values)
+    assert shown_counts[:-1] != sorted(shown_counts[:-1]), "sorting as text would pass too: the test could not fail"
+    # the filter ('qUAGGA', any case) keeps the rows holding it; the first 50 of them, in sorted order, are shown
+    kept = [i for i in order if "quagga" in df["text"][i].lower()]
+    assert len(kept) == 40
+    visible = [cells[0] for hidden, cells in rows if not hidden]
+    assert visible == [_norm(df["text"][i]) for i in kept]  # 40 rows: one page
+    assert "40 rows (filtered from 120)" in _norm(Page(dom).text)
+    for value in {hostile[i % len(hostile)] for i in range(n)}:  # every cell still shows its text
+        assert _norm(value) in parsed.text, value
+
+
+def test_table_script_pages_long_tables(browser, tmp_path):
+    """Without a filter, a table of 120 rows shows rows 1 to 50; 'next' twice shows rows 101 to 120."""
+    df = pd.DataFrame({"label": [f"row {i:03d}" for i in range(120)], "x": range(120)})
+    page = tmp_path / "pages.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>pages</title>"
+        f"<script src='{TABLE_SCRIPT.as_uri()}'></script></head><body>{html_table(df)}"
+        "<script>window.addEventListener('load', function () {"
+        "  var next = document.querySelectorAll('button.ts-page')[1]; next.click(); next.click(); next.click();"
+        "});</script></body></html>", encoding="utf-8")
+    dom = run_in_chromium(browser, page, tmp_path)
+    visible = [cells[0] for hidden, cells in Rows(dom).rows if not hidden]
+    assert visible == [f"row {i:03d}" for i in range(100, 120)]
+    assert "rows 101–120 of 120" in _norm(Page(dom).text)
+
+
+@pytest.mark.workflow
+def test_rates_by_group_table_holds_every_grouping(hostile_book):
+    """framing.html tabulates every row of rates.csv but the overall one: grouping, group (hostile names as text),
+    frame, hits as counted, the rate as rounded from the CSV's value."""
+    rates = pd.read_csv(hostile_book.parents[2] / "framing" / "rates.csv", dtype={"group": str}, keep_default_na=False)
+    rates = rates[rates["by"] != "all"]
+    page = (hostile_book / "framing.html").read_text(encoding="utf-8")
+    table = next(t for t in re.findall(r"<table.*?</table>", page, re.S) if "Hits per 1,000 word tokens by group" in t)
+    head = [Page(h).text for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    body = [[Page(c).text for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+    assert head[:4] == ["grouping", "group", "frame", "rate"] and len(body) == len(rates)
+    assert set(rates["by"]) == {"doc", "side"}  # the config's framing.group_by
+    by_key = {(_norm(r["by"]), _norm(r["group"]), _norm(r["frame"])): r for _, r in rates.iterrows()}
+    assert {tuple(cells[:3]) for cells in body} == set(by_key)
+    for cells in body:
+        r = by_key[tuple(cells[:3])]
+        assert cells[head.index("hits")] == f"{int(r['hits']):,}"
+        shown = cells[3]  # the rate, rounded to the decimals shown
+        assert shown == "–" if r["rate"] != r["rate"] else abs(float(shown) - r["rate"]) <= 0.5 * 10 ** -(
+            len(shown.split(".")[1]) if "." in shown else 0) + 1e-12
+
+
+@pytest.mark.workflow
+def test_the_whole_concordance_is_on_the_page_and_in_the_download(hostile_book):
+    results = hostile_book.parents[2]
+    n = len(pd.read_parquet(results / "framing" / "concordance.parquet"))
+    evidence = (hostile_book / "evidence.html").read_text(encoding="utf-8")
+    assert f"Concordance: all {n:,} matches" in evidence
+    assert evidence.count('<td class="kwic-match">') == n
+    links = re.findall(r'href="(_downloads/[^"]+/concordance\.csv)"', evidence)
+    assert links, "no download link to the concordance CSV"
+    with open(hostile_book / links[0], encoding="utf-8", newline="") as f:
+        assert sum(1 for _ in csv.DictReader(f)) == n
