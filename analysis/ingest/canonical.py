@@ -78,6 +78,7 @@ def ingest(
     orphans: str = "quarantine",
     shard: int | None = None,
     processes: int = 1,
+    consume: bool = False,
 ) -> Ingested:
     """Check, pseudonymise and shard one source's records.
 
@@ -88,11 +89,16 @@ def ingest(
     data in text and personal metadata columns are removed unless
     ``keep_raw_text`` (module docstring); ``keep_columns`` are metadata
     columns kept even though their name says they are personal.
+    ``consume``: ``result`` is not used again, and its records lose their
+    ``text`` column once split into kept and quarantined (the ingest rules:
+    the texts are not held twice).
     """
     records = result.records
     records["text"], n_control = remove_control_chars(records["text"])
     removed = records["removed"].ne("") if "removed" in records else None
     kept, quarantined = check_integrity(records, removed=removed, orphans=orphans)
+    if consume:  # the texts live on in kept and quarantined; with the reader's copy the redacted ones make three
+        result.records = records = records.drop(columns="text")
     redact = not keep_raw_text
     metadata = [m for m in result.metadata if not (redact and personal_column(m)) or m in keep_columns]
 
@@ -322,7 +328,7 @@ def _redact(comments: pd.DataFrame, mentions: pd.DataFrame, *, authors: pd.Serie
 
 
 #: Rows of text :func:`_redact` handles at a time.
-_REDACT_BATCH = 20_000
+_REDACT_BATCH = 5_000
 
 _JSON_PERSON = re.compile(r'("(?:author|user|username|user_name|name|screen_name|speaker|email|author_fullname)"'
                           r'\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
