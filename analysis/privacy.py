@@ -187,12 +187,16 @@ def may_hold_personal_data(texts: pd.Series) -> pd.DataFrame:
     only where that kind cannot be found: no ``@``; no profile site, ``/@``
     or ``u/``; no run of seven digits with at most three other characters
     between them. Missing texts are False. Arrow compute (RE2) scans the
-    column at C speed, so the Python patterns run on the few texts that pass.
+    column at C speed, so the Python patterns run on the few texts that pass;
+    an Arrow-backed column is scanned where it lies (no copy of the texts).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(texts.astype(object).where(texts.notna(), None).tolist(), type=pa.large_string())
+    if isinstance(texts.dtype, pd.StringDtype):
+        arr = pa.array(texts, from_pandas=True)
+    else:
+        arr = pa.array(texts.astype(object), from_pandas=True, type=pa.large_string())
     screens = {
         "email": pc.match_substring(arr, "@"),
         "profile": pc.match_substring_regex(arr, rf"(?i)(?:{_PROFILE_SITES})|/@|u/"),

@@ -78,6 +78,7 @@ def ingest(
     orphans: str = "quarantine",
     shard: int | None = None,
     processes: int = 1,
+    consume: bool = False,
 ) -> Ingested:
     """Check, pseudonymise and shard one source's records.
 
@@ -88,11 +89,16 @@ def ingest(
     data in text and personal metadata columns are removed unless
     ``keep_raw_text`` (module docstring); ``keep_columns`` are metadata
     columns kept even though their name says they are personal.
+    ``consume``: ``result`` is not used again, and its records lose their
+    ``text`` column once split into kept and quarantined (the ingest rules:
+    the texts are not held twice).
     """
     records = result.records
     records["text"], n_control = remove_control_chars(records["text"])
     removed = records["removed"].ne("") if "removed" in records else None
     kept, quarantined = check_integrity(records, removed=removed, orphans=orphans)
+    if consume:  # the texts live on in kept and quarantined; with the reader's copy the redacted ones make three
+        result.records = records = records.drop(columns="text")
     redact = not keep_raw_text
     metadata = [m for m in result.metadata if not (redact and personal_column(m)) or m in keep_columns]
 
@@ -264,47 +270,65 @@ def _redact(comments: pd.DataFrame, mentions: pd.DataFrame, *, authors: pd.Serie
     owner writes in, as :func:`analysis.mentions.find_mentions` finds it). A
     mention inside a placeholder is dropped; vocatives are kept as written.
     """
-    texts = comments["text"].tolist()
-    row_of = {key: i for i, key in enumerate(zip(comments["thread_id"], comments["comment_id"]))}
+    text = comments["text"]
+    # the comment row of each mention (a comment is known by its thread and id)
+    rows = pd.MultiIndex.from_arrays([comments["thread_id"], comments["comment_id"]]).get_indexer(
+        pd.MultiIndex.from_arrays([mentions["thread_id"], mentions["comment_id"]]))
+    if (rows < 0).any():
+        raise ValueError("_redact: a mention of a comment that is not in comments")
     by_row: dict[int, list] = defaultdict(list)  # (priority, start, end, replacement or None, mention row or -1)
-    for k, (tid, cid, kind, start, end, target) in enumerate(zip(
-            mentions["thread_id"], mentions["comment_id"], mentions["kind"], mentions["start"], mentions["end"],
-            mentions["target_id"])):
+    for k, (row, kind, start, end, target) in enumerate(zip(
+            rows.tolist(), mentions["kind"], mentions["start"], mentions["end"], mentions["target_id"])):
         new = ("@" + target if kind == "handle" else target if kind == "author" else None) if names else None
-        by_row[row_of[(tid, cid)]].append((1, int(start), int(end), new, k))
+        by_row[row].append((1, int(start), int(end), new, k))
     everyone = name_pattern(authors[authors != ""].unique()) if names else None
-    screen = may_hold_personal_data(comments["text"])
+    screen = may_hold_personal_data(text)
     kinds = list(screen.columns)
     flags = screen.to_numpy()
-    for i in np.flatnonzero(flags.any(axis=1)):
-        for kind, start, end in personal_spans(texts[i], kinds=[k for k, f in zip(kinds, flags[i]) if f]):
-            by_row[i].append((0, start, end, PLACEHOLDERS[kind], -1))
-    if everyone is not None:
-        for i, text in enumerate(texts):
-            if isinstance(text, str) and text:
-                for m in everyone.finditer(text):
-                    by_row[i].append((2, m.start(), m.end(), pseudonym(" ".join(m.group().split()), salt=salt), -1))
+    flagged = flags.any(axis=1)
     starts = mentions["start"].to_numpy(copy=True)
     ends = mentions["end"].to_numpy(copy=True)
     keep = np.ones(len(mentions), dtype=bool)
-    for i, spans in by_row.items():
-        chosen: list[tuple[int, int, str, int]] = []
-        for _, s, e, new, k in sorted(spans, key=lambda x: (x[0], x[1])):
-            if any(s < ce and cs < e for cs, ce, _, _ in chosen):
-                if k >= 0:
-                    keep[k] = False
+    parts = []
+    # the texts pass through Python a batch of rows at a time (a list of every text would hold a copy of them all)
+    for lo in range(0, len(text), _REDACT_BATCH):
+        batch = text.iloc[lo : lo + _REDACT_BATCH]
+        texts = batch.tolist()
+        changed = False
+        for j, t in enumerate(texts):
+            i = lo + j
+            spans = by_row.get(i, [])
+            if flagged[i]:
+                for kind, start, end in personal_spans(t, kinds=[k for k, f in zip(kinds, flags[i]) if f]):
+                    spans.append((0, start, end, PLACEHOLDERS[kind], -1))
+            if everyone is not None and isinstance(t, str) and t:
+                for m in everyone.finditer(t):
+                    spans.append((2, m.start(), m.end(), pseudonym(" ".join(m.group().split()), salt=salt), -1))
+            if not spans:
                 continue
-            chosen.append((s, e, texts[i][s:e] if new is None else new, k))
-        chosen.sort()
-        texts[i], where = replace_spans(texts[i], [(s, e, new) for s, e, new, _ in chosen])
-        for (_, _, _, k), (s, e) in zip(chosen, where):
-            if k >= 0:
-                starts[k], ends[k] = s, e
+            chosen: list[tuple[int, int, str, int]] = []
+            for _, s, e, new, k in sorted(spans, key=lambda x: (x[0], x[1])):
+                if any(s < ce and cs < e for cs, ce, _, _ in chosen):
+                    if k >= 0:
+                        keep[k] = False
+                    continue
+                chosen.append((s, e, t[s:e] if new is None else new, k))
+            chosen.sort()
+            texts[j], where = replace_spans(t, [(s, e, new) for s, e, new, _ in chosen])
+            changed = True
+            for (_, _, _, k), (s, e) in zip(chosen, where):
+                if k >= 0:
+                    starts[k], ends[k] = s, e
+        parts.append(pd.Series(texts, index=batch.index, dtype=text.dtype) if changed else batch)
     out = mentions.assign(start=starts, end=ends)
     if names:
         out["mention"] = ""
-    return pd.Series(texts, index=comments.index, dtype=comments["text"].dtype), out[keep].reset_index(drop=True)
+    redacted = pd.concat(parts) if len(parts) > 1 else parts[0] if parts else text.copy()
+    return redacted, out[keep].reset_index(drop=True)
 
+
+#: Rows of text :func:`_redact` handles at a time.
+_REDACT_BATCH = 5_000
 
 _JSON_PERSON = re.compile(r'("(?:author|user|username|user_name|name|screen_name|speaker|email|author_fullname)"'
                           r'\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)

@@ -36,7 +36,7 @@ import pandas as pd
 __all__ = ["check_integrity", "parent_index", "depths", "repeated_posts"]
 
 
-def repeated_posts(comments: pd.DataFrame) -> pd.DataFrame:
+def repeated_posts(comments: pd.DataFrame, *, rows_per_batch: int = 10_000) -> pd.DataFrame:
     """Comments whose text repeats an earlier comment's of the same thread verbatim (spaces at either end aside).
 
     ``comments`` needs ``thread_id``, ``comment_id`` and ``text``, in their
@@ -46,7 +46,29 @@ def repeated_posts(comments: pd.DataFrame) -> pd.DataFrame:
     thread, so that a source read shard by shard lists the same repeats as
     read whole; term lists drop repeats across threads as well
     (:func:`analysis.keyness.repeated_documents`).
+
+    When each thread's rows are contiguous (as in canonical order), whole threads
+    are compared about ``rows_per_batch`` rows at a time: the keys (thread and
+    stripped text) are copies of the texts, made for one batch at a time.
     """
+    parts = [_repeated_posts(comments.iloc[a:b]) for a, b in _thread_batches(comments["thread_id"], rows_per_batch)]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _thread_batches(thread_id: pd.Series, rows: int) -> list[tuple[int, int]]:
+    """Row ranges of about ``rows`` rows that split no thread; one range when a thread's rows are not contiguous."""
+    n = len(thread_id)
+    codes = pd.factorize(thread_id)[0]
+    if n <= rows or (np.diff(codes) < 0).any():  # codes number threads by first row: contiguous iff non-decreasing
+        return [(0, n)]
+    starts = np.flatnonzero(np.diff(codes)) + 1  # the first row of every thread but the first
+    at = np.unique(np.searchsorted(starts, np.arange(rows, n, rows)))  # the first thread start after each multiple
+    bounds = [0, *(int(c) for c in starts[at[at < len(starts)]]), n]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _repeated_posts(comments: pd.DataFrame) -> pd.DataFrame:
+    """:func:`repeated_posts` of rows holding whole threads."""
     text = comments["text"].fillna("").str.strip()
     key = (comments["thread_id"] + "\0" + text).where(text != "", "")
     has_text = key.ne("")

@@ -205,7 +205,7 @@ def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, deli
     if n_lines - n_blank != 1 + n_records:  # some record (or the header) spans lines: find which
         text = content if isinstance(content, str) else content.decode("utf-8")
         spans = _row_spans(text, delimiter)
-        rows = [(a, b) for a, b, fields in spans if fields]
+        rows = [(a, b) for a, b, has_fields in spans if has_fields]
         if len(rows) != n_records + 1:
             raise InputError(path, f"{len(rows) - 1} rows by the standard CSV reader but {n_records} records by "
                                    "pandas: check the quoting")
@@ -214,11 +214,13 @@ def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, deli
                    in_records=sum(b - a + 1 for a, b in rows[1:]), multiline_records=sum(b > a for a, b in rows[1:]))
         physical = re.split(r"\r\n?|\n", text)  # the lines as the csv module counts them
         fits = _row_shape(frame)
-        for record, (a, b) in enumerate(rows[1:], start=1):
+        # a line with fewer delimiters than a row has between its fields is not parsed: it cannot be one
+        width = len(frame.columns) - 2  # the fields of a row (all columns but _record), less one
+        for record, (a, b) in enumerate(rows[1:] if fits is not None else [], start=1):
             if b == a:
                 continue
-            glued = [k for k in range(a + 1, b + 1) if fits(next(csv.reader([physical[k - 1]], delimiter=delimiter),
-                                                                  []))]
+            glued = [k for k in range(a + 1, b + 1) if physical[k - 1].count(delimiter) >= width
+                     and fits(next(csv.reader([physical[k - 1]], delimiter=delimiter), []))]
             if glued:
                 rejects.append((path, record, "", "", "", "malformed_record",
                                 f"a quote opened on line {a} runs to line {b}, swallowing what look like rows "
@@ -239,7 +241,7 @@ def _row_shape(frame: pd.DataFrame):
     are all whole numbers (ids, scores; empty allowed) or all single words (no
     space: ids, dates without time) its field is of that kind too. Without any
     such column a line is never taken for a row (prose with the right number
-    of commas would be).
+    of commas would be), and None is returned.
     """
     cols = [c for c in frame.columns if c != "_record"]
     kinds = []
@@ -251,21 +253,19 @@ def _row_shape(frame: pd.DataFrame):
             kinds.append((i, re.compile(r"\S+")))
 
     def fits(fields: list[str]) -> bool:
-        return (bool(kinds) and len(fields) == len(cols)
-                and all(pattern.fullmatch(fields[i]) for i, pattern in kinds))
+        return len(fields) == len(cols) and all(pattern.fullmatch(fields[i]) for i, pattern in kinds)
 
-    return fits
+    return fits if kinds else None
 
 
-def _row_spans(text: str, delimiter: str) -> list[tuple[int, int, list[str]]]:
-    """Each row of ``text`` read by :mod:`csv`, as (first line, last line, fields); blank (or whitespace-only)
-    lines have no fields."""
+def _row_spans(text: str, delimiter: str) -> list[tuple[int, int, bool]]:
+    """Each row of ``text`` read by :mod:`csv`, as (first line, last line, whether it has fields); blank (or
+    whitespace-only) lines have none."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     spans, last = [], 0
     for fields in reader:
-        if len(fields) == 1 and not fields[0].strip():  # pandas skips whitespace-only lines too
-            fields = []
-        spans.append((last + 1, reader.line_num, fields))
+        # pandas skips whitespace-only lines too; the fields themselves are not kept (a copy of the file's text)
+        spans.append((last + 1, reader.line_num, not (len(fields) == 1 and not fields[0].strip()) and bool(fields)))
         last = reader.line_num
     return spans
 

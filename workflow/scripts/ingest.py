@@ -14,7 +14,8 @@ log.info("read %d records (%d unparseable)", result.n_read, len(result.rejects))
 for warning in result.warnings:  # also in the ingest report
     log.warning("%s", warning)
 # the mention search runs in snakemake.threads processes
-out = ingest(result, source=src["id"], fmt=src["format"], processes=snakemake.threads, **snakemake.params.options)
+out = ingest(result, source=src["id"], fmt=src["format"], processes=snakemake.threads, consume=True,
+             **snakemake.params.options)
 del result  # the reader's records; ``out`` holds what is written
 write_shards(out, comments=snakemake.output.comments, threads=snakemake.output.threads,
              mentions=snakemake.output.mentions)

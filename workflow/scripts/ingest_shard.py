@@ -16,7 +16,8 @@ check_threads_in_one_file(result, source=src["id"])
 log.info("read %d records (%d unparseable)", result.n_read, len(result.rejects))
 for warning in result.warnings:  # also in the ingest report
     log.warning("%s", warning)
-out = ingest(result, source=src["id"], fmt=src["format"], shard=shard, **snakemake.params.options)
+out = ingest(result, source=src["id"], fmt=src["format"], shard=shard, consume=True,
+             **snakemake.params.options)
 io.write_table(out.comments, snakemake.output.comments, "comments", metadata=out.metadata)
 io.write_table(out.threads, snakemake.output.threads, "threads")
 io.write_table(out.mentions, snakemake.output.mentions, "mentions")
