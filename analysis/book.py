@@ -633,12 +633,13 @@ def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> d
         "partisanship": html_table(part,
                                    caption="Leave-out partisanship (0.5 = no division), with shuffled-label baseline",
                                    intervals={"estimate": ("ci_low", "ci_high"),
-                                              "baseline_mean": ("baseline_low", "baseline_high")})
+                                              "baseline_mean": ("baseline_low", "baseline_high")}, joined=True,
+                                   headers={"baseline_mean": "shuffled labels (mean, 95% range)", "p_value": "p"})
         if len(part) else none,
         "polarizing_terms": html_table(terms, caption="Terms contributing most to partisanship (favours R = group_a)")
         if len(terms) else none,
         "network": html_table(net, caption="Cross-group replies against random mixing (95% CIs)",
-                              intervals={"estimate": ("ci_low", "ci_high")}) if len(net) else none,
+                              intervals={"estimate": ("ci_low", "ci_high")}, joined=True) if len(net) else none,
         "incivility": "<p>Among replies between speakers with known groups, none is "
                       + " and none is ".join(t for t in ("cross-group", "same-group")
                                              if (inc.loc[inc["reply_type"] == t, "n_replies"] == 0).any())
@@ -646,7 +647,8 @@ def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> d
         if len(inc) and (inc.loc[inc["reply_type"].isin(["cross-group", "same-group"]), "n_replies"] == 0).any()
         else html_table(inc, caption="Incivility of cross- and same-group replies: hits per 1,000 tokens and "
                                               "share of replies with an uncivil term (95% CIs)",
-                                   intervals={"rate": ("rate_low", "rate_high"), "share": ("share_low", "share_high")})
+                                   intervals={"rate": ("rate_low", "rate_high"), "share": ("share_low", "share_high")},
+                                   joined=True)
         if len(inc) else none,
     }
 
@@ -661,7 +663,8 @@ def _valid_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
             return none
         df = df[[c for c in (cols or df.columns) if c in df.columns]]
         return html_table(df, caption=caption, intervals={k: (f"{k}_low", f"{k}_high") for k in
-                                                          ("precision", "recall", "f1", "alpha", "estimate")})
+                                                          ("precision", "recall", "f1", "alpha", "estimate")},
+                          joined=True)
     return {
         "alpha": table("alpha", "Krippendorff's alpha (nominal) per frame, 95% bootstrap CI"),
         "coded_prf": table("coded_prf", "Dictionary vs coders' gold labels (design-weighted), 95% CIs", prf),

@@ -133,7 +133,7 @@ _LONG = re.compile(r"[^\s\-/]{25,}")
 def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
                max_chars: int = 300, intervals: dict[str, tuple[str, str]] | None = None,
                ids: tuple[str, ...] = ("seed", "year"), classes: dict[str, str] | None = None,
-               kind: str = "") -> str:
+               kind: str = "", joined: bool = False) -> str:
     """An escaped HTML table; numbers right-aligned (formatted by :func:`fmt_number`), long text cut at
     ``max_chars`` (with …).
 
@@ -143,9 +143,21 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
     cells then hold the text in a ``<span><bdi>``, an isolated run the style sheet can align or shorten, as the
     concordance's contexts are); ``kind`` is a class of the table's wrapper (``ts-kwic``). The book's script
     ``_static/threadscope-tables.js`` makes every such table sortable, and filterable and paged when long.
+    ``joined``: each estimate of ``intervals`` and its interval share one cell, "0.505 (0.500–0.510)"
+    (:func:`fmt_estimate`), headed "<estimate> (95% CI)" unless ``headers`` names it, and the low and high columns
+    go: a table of several intervals half as wide.
     """
     classes = classes or {}
-    headers = headers or {}
+    headers = dict(headers or {})
+    joined_cols: set[str] = set()
+    if joined:
+        pairs = {e: lh for e, lh in (intervals or {}).items() if {e, *lh} <= set(df.columns)}
+        df = df.assign(**{e: [fmt_estimate(v, lo, hi, sep="–") for v, lo, hi in zip(df[e], df[l_], df[h_])]
+                          for e, (l_, h_) in pairs.items()})
+        df = df.drop(columns=[c for lh in pairs.values() for c in lh])
+        for e in pairs:
+            headers.setdefault(e, f"{e} (95% CI)")
+        joined_cols, intervals = set(pairs), None
     cols = list(df.columns)
     digits_of: dict[str, list] = {}
     for est, (lo, hi) in (intervals or {}).items():
@@ -159,6 +171,7 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
     numeric = {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
+    numeric |= joined_cols
     out.append("<thead><tr>" + "".join(
         (f'<th class="{escape(classes[c])}">' if c in classes else '<th class="num">' if c in numeric else "<th>")
         + escape(headers.get(c, c)).replace("_", "_<wbr>") + "</th>"  # a header may wrap after an underscore
@@ -169,6 +182,8 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
             if isinstance(value, numbers.Number) and not isinstance(value, bool):  # NaN shows as –
                 d = digits_of[col][i] if col in digits_of else None
                 cells.append(f'<td class="num">{escape(fmt_number(value, digits=d, grouping=col not in ids))}</td>')
+            elif col in joined_cols:
+                cells.append(f'<td class="num">{escape(value)}</td>')
             else:
                 text = "" if value is None else str(value)
                 if len(text) > max_chars:

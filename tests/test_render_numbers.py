@@ -76,3 +76,14 @@ def test_figure_citation_has_year_title_version_and_link():
     doi = figure_citation("frame_rates", title="Frame rates", data_sha256="b" * 64, code=code,
                           book=book | {"doi": "10.5281/zenodo.1"})
     assert "doi\\.org\\/10\\.5281\\/zenodo\\.1" in doi and "example" not in doi
+
+
+def test_a_joined_table_puts_each_interval_in_its_estimate_cell():
+    df = pd.DataFrame({"group": ["a"], "estimate": [0.50512], "ci_low": [0.50012], "ci_high": [0.51012],
+                       "share": [0.25], "share_low": [0.11], "share_high": [0.39]})
+    out = html_table(df, intervals={"estimate": ("ci_low", "ci_high"), "share": ("share_low", "share_high")},
+                     joined=True, headers={"share": "share of replies"})
+    cells = [c.split("</td>")[0] for c in out.split('<td class="num">')[1:]]
+    assert cells == ["0.505 (0.500–0.510)", "0.25 (0.11–0.39)"]
+    assert "ci_low" not in out and "share_low" not in out
+    assert "estimate (95% CI)" in out.replace("_<wbr>", "_") and "share of replies<" in out
