@@ -26,9 +26,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from analysis import describe, plotting, provenance
+from analysis.book import KEYNESS_MIN_Z
 from analysis.figure_registry import FIGURES
 from analysis.parallel import forked_map
 from analysis.render import fmt_number
@@ -553,8 +555,10 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
 
 
 def keyness(stem: str | Path, *, table: pd.DataFrame, colours: pd.DataFrame | None = None) -> str:
-    """The 12 most distinctive terms of up to four groups of the first keyness grouping (the largest groups, in
-    their colours of the run); no panel for a missing label, no URL or number as a term, long terms shortened."""
+    """The 12 terms with the highest log-odds z of up to four groups of the first keyness grouping (the largest
+    groups, in their colours of the run); a dashed line at :data:`analysis.book.KEYNESS_MIN_Z`, the z from which a
+    term is called distinctive, and paler bars below it; no panel for a missing label, no URL or number as a term,
+    long terms shortened."""
     plotting.style()
     by = table["by"].iloc[0] if len(table) else ""
     data = table[table["by"] == by] if len(table) else table
@@ -577,17 +581,24 @@ def keyness(stem: str | Path, *, table: pd.DataFrame, colours: pd.DataFrame | No
                                  layout="constrained")
         for k, (ax, g) in enumerate(zip(axes[0], groups)):
             d = top[top["group"] == g].sort_values("z")
-            ax.barh(range(len(d)), d["z"], color=palette.get(g, plotting.OKABE_ITO[k]))
+            strong = (d["z"] >= KEYNESS_MIN_Z).to_numpy()
+            colour = palette.get(g, plotting.OKABE_ITO[k])
+            ax.barh(np.arange(len(d))[strong], d["z"][strong], color=colour)
+            ax.barh(np.arange(len(d))[~strong], d["z"][~strong], color=colour, alpha=0.35)
+            ax.axvline(KEYNESS_MIN_Z, color="#333333", lw=0.8, ls="--")
             ax.set_yticks(range(len(d)), [plotting.short_label(t, width=22) for t in d["term"]])
             ax.set_title(_two_lines(f"{by} = {g}", width=32), fontsize=8)
             ax.set_xlabel("log-odds z-score")
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.grid(axis="y", visible=False)
         data = top
+    n_strong = int((data["z"] >= KEYNESS_MIN_Z).sum()) if groups else 0
     facts = ("No group had enough tokens for keyness." if not groups else
-             f"Top 12 terms of each of {len(groups)} groups (by {by}), "
-             "ranked by the log-odds z-score with an informative "
-             f"Dirichlet prior; {len(table):,} term-group scores in all; "
+             f"The 12 highest z-scores of each of {len(groups)} groups (by {by}), "
+             "from the log-odds ratio with an informative "
+             f"Dirichlet prior; {n_strong:,} of the {len(data):,} bars drawn reach z ≥ {KEYNESS_MIN_Z} (the dashed "
+             "line) and only those terms are called distinctive; paler bars are the highest z of their group, not "
+             f"evidence of a difference; {len(table):,} term-group scores in all; "
              "no resampling (z is the uncertainty scale)."
              + (f" {n_dropped:,} web addresses and numbers are not drawn as terms." if n_dropped else "")
              + (f" {n_missing} group(s) without a label are left out." if n_missing else ""))
@@ -631,10 +642,11 @@ def _comparison_label(r: pd.Series) -> str:
     return f"{r['tokens']}\n{groups}"
 
 
-def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, dictionaries: str) -> str:
+def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, dictionaries: str,
+                 colours: pd.DataFrame | None = None, group_by: str = "") -> str:
     """Leave-out partisanship against its shuffled-label baseline and chance (1/K for K groups), and the most
-    polarizing terms; with strata, the whole corpus, the largest strata, their pooled and the between-strata
-    estimates."""
+    polarizing terms, each bar in the run's colour of the group that uses the term more (grey for "the others");
+    with strata, the whole corpus, the largest strata, their pooled and the between-strata estimates."""
     plotting.style()
     shown = _strata_shown(part, "n_speakers").reset_index(drop=True)
     if not part.empty:
@@ -668,13 +680,23 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
         top = terms[(terms["tokens"] == "all tokens") & (terms["group_a"].astype(str) == a)
                     & terms["term"].map(_is_term_text)] if len(terms) else terms
         top = top.nlargest(20, "contribution").sort_values("contribution") if len(top) else top
-        colours = [plotting.OKABE_ITO[1] if f == "R" else plotting.OKABE_ITO[2] for f in top.get("favours", [])]
+        # group a's colour of the run; group b's when it is one group, grey when b is "the rest"
+        palette = _colour_map(colours, group_by)
+        b = shown.loc[shown["group_a"].astype(str) == a, "group_b"].dropna().astype(str)
+        b = b.iloc[0] if len(b) and not b.iloc[0].startswith("(") else ""
+        colour_a = palette.get(a, plotting.OKABE_ITO[1])
+        colour_b = palette.get(b, plotting.OKABE_ITO[2]) if b else plotting.OTHER_COLOUR
+        if colour_b == colour_a:  # two groups beyond the seven largest share grey
+            colour_b = "#555555"
         if len(top):
-            bx.barh(range(len(top)), top["contribution"], color=colours)
+            bx.barh(range(len(top)), top["contribution"],
+                    color=[colour_a if f == "R" else colour_b for f in top.get("favours", [])])
             bx.set_yticks(range(len(top)), [plotting.short_label(t, width=22) for t in top["term"]])
-        shown_a = plotting.short_label(a, width=30)
-        bx.set_title(f"Most polarizing terms\norange: used more by {shown_a}\ngreen: used more by the others",
-                     fontsize=8)
+            bx.legend(handles=[Patch(color=colour_a, label=f"used more by {plotting.short_label(a, width=30)}"),
+                               Patch(color=colour_b, label="used more by " + (plotting.short_label(b, width=30)
+                                                                              if b else "the others"))],
+                      fontsize=7, loc="lower right")
+        bx.set_title("Most polarizing terms", fontsize=8)
         bx.set_xlabel("Contribution to partisanship")
         bx.xaxis.set_major_locator(MaxNLocator(nbins=4))
         bx.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
