@@ -477,6 +477,27 @@ def keyness_sentence(keyness: pd.DataFrame) -> str:
             f"{fmt_number(len(keyness))} term-group scores here (the highest z is {fmt_number(keyness['z'].max())}).")
 
 
+def article_test_sentence(test: pd.DataFrame) -> str:
+    """The framing chapter's sentence on the article-vs-comments permutation test (``test``: the table of
+    :func:`analysis.frame_rates.article_vs_comments`): none on a corpus without article text; otherwise the
+    permutations run and, when the data allow no more distinct labellings of the article than that, their number
+    and the floor it sets on p."""
+    ran = test[test["n_threads"] > 0] if "n_threads" in test.columns else test.iloc[0:0]
+    if not len(ran):
+        return ("No thread of this corpus has article text, so no test compares an article with its comments "
+                "and no p-value is reported in this chapter.")
+    n_threads, n_perm = int(ran["n_threads"].max()), int(ran["n_perm"].max())
+    text = (f"Rates of the article and of its comments are compared by a permutation test of the article label "
+            f"within threads ({fmt_number(int(n_perm))} permutations over {fmt_number(n_threads)} thread(s) with "
+            "an article) {cite:p}`good2005permutation`.")
+    few = [n for n in (_n_labellings(ran, i) for i in range(len(ran))) if n]
+    if few and min(few) <= n_perm:
+        n = min(few)
+        text += (f" These data allow only {fmt_number(n)} distinct labellings of the article, so no p-value can "
+                 f"fall below 1/{fmt_number(n)} = {fmt_number(1 / n, digits=3)}, however many permutations run.")
+    return text
+
+
 def _n_labellings(test: pd.DataFrame, i: int) -> int | None:
     """The distinct labellings of row ``i`` of the article-vs-comments test, where the table has them."""
     if "n_labellings" not in test.columns or pd.isna(test["n_labellings"].iloc[i]):
@@ -766,6 +787,7 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
         inputs=table_inputs,
     )
     subs["keyness"] = {"text": keyness_sentence(tables["keyness"])}
+    subs["framing"]["article_test"] = article_test_sentence(tables["article_vs_comments"])
     return stage_book(
         pages=inputs["pages"], static=inputs["static"], figures=inputs["figures"], dest=src, subs=subs, report=report,
         threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),
