@@ -44,6 +44,8 @@ __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", 
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
+#: ``<!-- with figure: id -->text<!-- end -->`` on a page: text about a figure, left out with the figure.
+_WITH_FIGURE = re.compile(r"<!-- with figure: (\w+) -->(.*?)<!-- end -->", re.S)
 
 
 def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, code: Mapping, book: Mapping) -> str:
@@ -200,7 +202,10 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
                     f"with shuffled labels (permutation {fmt_p(pa['p_value'], n_perm=n_perm)})."
                     + read_together(pa["p_value"], pa["ci_low"], pa["ci_high"], null=pa.get("chance") or 0.5))
     else:
-        headline = "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + "."
+        # the intro's one sentence: the reason for partisanship on all tokens; every measure's reason is in the chapter
+        why = next((m.split(": ", 1)[1] for m in missing if m.startswith("all tokens: ")), "")
+        headline = ("Partisanship between groups could not be estimated for this corpus"
+                    + (f": {why}" if why else "") + ". The chapter lists each measure left out and why.")
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
     out["headline"] = headline
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
@@ -689,6 +694,12 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
+    def left_out(fig_id: str) -> bool:
+        csv, note = by_name.get(f"{fig_id}.csv"), by_name.get(f"{fig_id}.json")
+        return bool(csv and note and _is_empty(csv, io.read_json(note)))
+
+    # text that only introduces a figure is kept with it and dropped with it
+    text = _WITH_FIGURE.sub(lambda m: "" if left_out(m.group(1)) else m.group(2), text)
     for fig_id in _PLACEHOLDER.findall(text):  # a figure left out leaves no dangling reference to it
         csv, note = by_name.get(f"{fig_id}.csv"), by_name.get(f"{fig_id}.json")
         if csv and note and _is_empty(csv, io.read_json(note)):

@@ -453,6 +453,8 @@ def framing_over_time(stem: str | Path, *, rates: pd.DataFrame, period: str, eve
                  f"the most used frame, {top.replace('_', ' ')}, peaks in {peak['period']} at "
                  f"{fmt_number(peak['rate'], digits=1)} per 1,000 tokens (95% CI {fmt_number(peak['ci_low'], digits=1)}"
                  f" to {fmt_number(peak['ci_high'], digits=1)}). "
+                 + (f"{len(marks)} event(s) of framing.events marked. " if marks else
+                    "No event is marked: framing.events names none in this period. ")
                  + (f"{n_unknown:,} documents without a time are left out. " if n_unknown else "")
                  + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}."
                     if first is not None else ""))
@@ -526,7 +528,8 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
               .reindex(index=labels, columns=labels))
     plotting.style()
     side = min(1.2 + 0.3 * len(labels), 11.0)
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 3.2, min(2 * side, plotting.MAX_INCHES[1])),
+    # at least 7 in tall: with few frames a shorter heatmap leaves its colour bar shorter than the bar's label
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 3.2, min(max(2 * side, 7.0), plotting.MAX_INCHES[1])),
                                  gridspec_kw={"height_ratios": [3, 2]}, layout="constrained")
     im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto", interpolation="none")
     names = [plotting.short_label(lab.replace("_", " "), width=24) for lab in labels]
@@ -537,7 +540,7 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
     ax.set_xlabel("Reply uses")
     ax.set_ylabel("Parent uses")
     ax.grid(False)
-    fig.colorbar(im, ax=ax, shrink=0.8, label="P(reply uses column | parent uses row)")
+    fig.colorbar(im, ax=ax, shrink=0.8, label="P(reply's frame | parent's frame)")
     u = uptake.set_index("frame").reindex(labels[:-1])
     err = np.vstack([u["uptake"] - u["ci_low"], u["ci_high"] - u["uptake"]]).clip(min=0)
     bx.errorbar(u["uptake"], range(len(u)), xerr=np.nan_to_num(err), fmt="o", color=plotting.OKABE_ITO[0], ms=4,
@@ -634,7 +637,7 @@ def _comparison_label(r: pd.Series) -> str:
     stratum = r.get("stratum")
     a, b = r.get("group_a"), r.get("group_b")
     if isinstance(b, str) and b:
-        groups = f"{plotting.short_label(a, width=16)} vs {plotting.short_label(b, width=16)}"
+        groups = f"{plotting.short_label(a, width=28)}\nvs {plotting.short_label(b, width=28)}"
     else:
         groups = plotting.short_label(a, width=34) if isinstance(a, str) and a else "groups of each stratum"
     if isinstance(stratum, str) and stratum != WHOLE:
@@ -655,7 +658,7 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
         fig = _notice_figure("Partisanship not available for this corpus (see the text)")
         data = part
     else:
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(shown))),
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.8 * len(shown))),
                                      gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
         labels = [_comparison_label(r) for _, r in shown.iterrows()]
         y = range(len(shown))
@@ -674,7 +677,9 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
         ax.invert_yaxis()
         ax.set_xlabel("Leave-out partisanship (chance: 1/K for K groups)")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-        ax.legend(fontsize=7, loc="lower right")
+        # above the panel: inside it, the legend would cover the intervals of the lowest row
+        ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, handletextpad=0.3,
+                  columnspacing=1.0)
         a = shown["group_a"].dropna().astype(str)
         a = next((g for g in a if not g.startswith("(")), a.iloc[0] if len(a) else "")
         top = terms[(terms["tokens"] == "all tokens") & (terms["group_a"].astype(str) == a)
