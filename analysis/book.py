@@ -190,8 +190,10 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
                  f"(Cohen's kappa {fmt_number(ag['kappa'])}, coverage {fmt_number(ag['coverage'])}) "
                  "{cite:p}`cohen1960coefficient`." if ag else "")
     missing = [myst_text(m) for m in p.get("not_available", [])]  # they name groups, i.e. data values
-    not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
-                     "groups with two or more speakers each.") if missing else ""
+    # the rule on groups is stated only where a measure is missing for want of groups (not, say, for abstention)
+    not_available = ("**Not available for this corpus:** " + "; ".join(missing) + "."
+                     + (" The measures need at least two groups with two or more speakers each."
+                        if any("group" in m.split(": ", 1)[-1] for m in missing) else "")) if missing else ""
     pa = p.get("partisanship_all")
     if pa:
         groups_compared = (f"between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])}" if pa["group_b"] else
@@ -202,8 +204,10 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
                     f"with shuffled labels (permutation {fmt_p(pa['p_value'], n_perm=n_perm)})."
                     + read_together(pa["p_value"], pa["ci_low"], pa["ci_high"], null=pa.get("chance") or 0.5))
     else:
-        # the intro's one sentence: the reason for partisanship on all tokens; every measure's reason is in the chapter
-        why = next((m.split(": ", 1)[1] for m in missing if m.startswith("all tokens: ")), "")
+        # the intro's one sentence gives the first reason (the root one: stance withheld, or too few groups); every
+        # measure's reason is in the chapter
+        reasons = [str(m).split(": ", 1) for m in p.get("not_available", [])]
+        why = myst_text(reasons[0][-1]) if reasons else ""
         headline = ("Partisanship between groups could not be estimated for this corpus"
                     + (f": {why}" if why else "") + ". The chapter lists each measure left out and why.")
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}

@@ -506,7 +506,8 @@ def framing_index(stem: str | Path, *, index: pd.DataFrame) -> str:
     ax.set_ylim(-1.05, 1.05)
     binned = len(bins) < data["depth"].nunique()
     ax.set_xticks(range(len(bins)), ["article" if b == "0" else b for b in bins], rotation=90 if binned else 0)
-    ax.set_xlabel("Reply depth (0 = the article" + ("; deep levels pooled in bins, no interval" if binned else "")
+    top = "0 = the article" if "0" in bins else "1 = a top-level comment"  # no depth 0 without article text
+    ax.set_xlabel(f"Reply depth ({top}" + ("; deep levels pooled in bins, no interval" if binned else "")
                   + (")" if len(pairs) > 1 or len(bins) > 12 else "; numbers: hits of either frame)"))
     ax.set_ylabel("Framing index (A - B) / (A + B)")
     ax.legend(loc="best", fontsize=7)
