@@ -322,7 +322,9 @@ def frame_rates_by_group(stem: str | Path, *, rates: pd.DataFrame, colours: pd.D
             rows, groups, n_other, n_missing = part, order, 0, 0
         else:
             rows, groups, n_other, n_missing = _top_groups(part)
-        if not groups:
+        if len(groups) < 2:  # one group (a corpus of one source, say) compares nothing: no row of panels
+            if groups:
+                notes.append(f"{by} has one group only and is not drawn")
             continue
         blocks.append((by, rows, groups))
         sentences.append(_rate_sentence(by, rows, groups))

@@ -87,3 +87,16 @@ def test_with_one_article_among_17_documents_the_17_labellings_that_bound_p_are_
 def test_with_more_labellings_than_permutations_no_bound_is_claimed():
     text = book.article_test_sentence(_test_table(40, 10**15))
     assert "9,999 permutations over 40 thread(s)" in text and "labellings" not in text
+
+
+def test_a_grouping_with_one_group_gets_no_row_of_panels(tmp_path):
+    # the sample's one source: a row with a single panel compares nothing
+    rows = [{"by": by, "group": g, "frame": "f", "hits": 10, "tokens": 1000, "n_docs": 5, "rate": 10.0,
+             "ci_low": 5.0, "ci_high": 15.0, "unit": "threads", "n_boot": 10}
+            for by, g in (("source", "seed"), ("side", "a"), ("side", "b"))]
+    figures.frame_rates_by_group(tmp_path / "r", rates=pd.DataFrame(rows))
+    drawn = pd.read_csv(tmp_path / "r.csv")
+    assert set(drawn["by"]) == {"side"}
+    note = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert "source has one group only and is not drawn" in note["facts"]
+    assert note["layout_problems"] == []
