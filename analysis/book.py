@@ -726,7 +726,8 @@ _EMPTY_FIGURE = {
                      "depth, or no comment uses either frame of the pair.",
     "frame_transitions": "No figure of frames down reply chains: no comment of this corpus replies to another, so "
                          "there is no parent-reply pair.",
-    "comments_per_depth": "No figure of comments per reply depth: the corpus has no comment.",
+    "comments_per_depth": "No figure of comments per reply depth: the corpus has no comment, or none replies to "
+                          "another.",
 }
 
 

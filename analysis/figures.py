@@ -116,6 +116,13 @@ def _notice_figure(message: str) -> plt.Figure:
 def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
     """Bar chart of comments per reply depth (deep levels in bins, :func:`depth_bins`; a log scale when the tail
     is long)."""
+    if len(depth) == 1 and int(depth["depth"].iloc[0]) == 1:  # one bar says only that nothing replies
+        n = int(depth["n_comments"].iloc[0])
+        plotting.save_figure(_notice_figure("Every comment is top level: no reply depths to compare"),
+                             depth.iloc[0:0], stem,
+                             facts=f"No figure of comments per reply depth: all {n:,} comments are top level "
+                                   "(depth 1); the corpus has no reply links.")
+        return "1 depth: no figure"
     labels, first = depth_bins(depth["depth"])
     data = (depth.assign(bin=labels, first=first).groupby(["first", "bin"], as_index=False, sort=True)["n_comments"]
             .sum())
@@ -156,6 +163,15 @@ def reply_tree(stem: str | Path, *, thread: pd.DataFrame, max_comments: int) -> 
     counts them, so the canvas stays bounded however deep the thread.
     """
     thread_id = str(thread["thread_id"].iloc[0])
+    if not (thread["depth"] > 1).any():  # a row of dots is no tree: say so instead
+        columns = ["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "x", "y"]
+        plotting.save_figure(_notice_figure("The example thread has no replies: no tree to draw"),
+                             pd.DataFrame(columns=columns), stem,
+                             facts=f"No reply tree: the {len(thread):,} comments of the example thread are all top "
+                                   "level (the corpus has no reply links).",
+                             numbers={"thread_id": thread_id, "n_drawn": 0, "n_comments": len(thread),
+                                      "n_collapsed": 0})
+        return f"thread {thread_id} has no replies: no tree"
     chosen = describe.first_subtrees(thread, max_comments=max_comments)
     shown = chosen[chosen["depth"] <= MAX_TREE_DEPTH]
     hidden = chosen[chosen["depth"] > MAX_TREE_DEPTH]

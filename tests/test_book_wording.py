@@ -100,3 +100,15 @@ def test_a_grouping_with_one_group_gets_no_row_of_panels(tmp_path):
     note = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert "source has one group only and is not drawn" in note["facts"]
     assert note["layout_problems"] == []
+
+
+def test_a_corpus_without_replies_gets_a_sentence_not_a_row_of_dots(tmp_path):
+    # FrAC and SFU: every comment is top level, so there is neither a tree nor a spread of depths to draw
+    thread = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{k}" for k in range(5)], "parent_id": "",
+                           "depth": 1, "position": range(5), "author_id": "", "record": range(5)})
+    figures.reply_tree(tmp_path / "tree", thread=thread, max_comments=300)
+    figures.comments_per_depth(tmp_path / "depth", depth=pd.DataFrame({"depth": [1], "n_comments": [5]}))
+    for stem, start in (("tree", "No reply tree: the 5 comments"), ("depth", "No figure of comments per reply depth")):
+        lines = [x for x in (tmp_path / f"{stem}.csv").read_text(encoding="utf-8").splitlines() if x.strip()]
+        assert len(lines) <= 1  # a header at most: the book shows the sentence, no figure and no cite block
+        assert json.loads((tmp_path / f"{stem}.json").read_text(encoding="utf-8"))["facts"].startswith(start)
