@@ -694,7 +694,8 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
         note = io.read_json(by_name[f"{fig_id}.json"])
         if _is_empty(by_name[f"{fig_id}.csv"], note):  # nothing was drawn: say why, with no figure or cite block
-            return myst_text(_EMPTY_FIGURE.get(fig_id) or note["facts"]) + "\n"
+            facts = str(note.get("facts", ""))  # the figure's own "No ..." sentence is the most specific reason
+            return myst_text(facts if facts.startswith("No ") else _EMPTY_FIGURE.get(fig_id) or facts) + "\n"
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
