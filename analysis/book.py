@@ -52,6 +52,8 @@ __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", 
 
 _FORMATS = ("png", "svg", "pdf", "csv")
 _PLACEHOLDER = re.compile(r"^<!-- figure: (\w+) -->$", re.M)
+#: ``<!-- with figure: id -->text<!-- end -->`` on a page: text about a figure, left out with the figure.
+_WITH_FIGURE = re.compile(r"<!-- with figure: (\w+) -->(.*?)<!-- end -->", re.S)
 
 
 def figure_block(fig_id: str, *, caption: str, note: Mapping, data_sha256: str, code: Mapping, book: Mapping) -> str:
@@ -197,8 +199,10 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
                  f"(Cohen's kappa {fmt_number(ag['kappa'])}, coverage {fmt_number(ag['coverage'])}) "
                  "{cite:p}`cohen1960coefficient`." if ag else "")
     missing = [myst_text(m) for m in p.get("not_available", [])]  # they name groups, i.e. data values
-    not_available = ("**Not available for this corpus:** " + "; ".join(missing) + ". The measures need at least two "
-                     "groups with two or more speakers each.") if missing else ""
+    # the rule on groups is stated only where a measure is missing for want of groups (not, say, for abstention)
+    not_available = ("**Not available for this corpus:** " + "; ".join(missing) + "."
+                     + (" The measures need at least two groups with two or more speakers each."
+                        if any("group" in m.split(": ", 1)[-1] for m in missing) else "")) if missing else ""
     pa = p.get("partisanship_all")
     if pa:
         groups_compared = (f"between {myst_text(pa['group_a'])} and {myst_text(pa['group_b'])}" if pa["group_b"] else
@@ -209,7 +213,12 @@ def polar_substitutions(p: Mapping, *, group_column: str, n_boot: int, n_perm: i
                     f"with shuffled labels (permutation {fmt_p(pa['p_value'], n_perm=n_perm)})."
                     + read_together(pa["p_value"], pa["ci_low"], pa["ci_high"], null=pa.get("chance") or 0.5))
     else:
-        headline = "Partisanship between groups could not be estimated for this corpus: " + "; ".join(missing) + "."
+        # the intro's one sentence gives the first reason (the root one: stance withheld, or too few groups); every
+        # measure's reason is in the chapter
+        reasons = [str(m).split(": ", 1) for m in p.get("not_available", [])]
+        why = myst_text(reasons[0][-1]) if reasons else ""
+        headline = ("Partisanship between groups could not be estimated for this corpus"
+                    + (f": {why}" if why else "") + ". The chapter lists each measure left out and why.")
     out = {k: fmt_number(v) for k, v in p.items() if not isinstance(v, (Mapping, list))}
     out["headline"] = headline
     out.update(group_source_text=source, groups_text=groups, agreement_text=agreement, not_available_text=not_available,
@@ -552,6 +561,27 @@ def keyness_sentence(keyness: pd.DataFrame) -> str:
             f"{fmt_number(len(keyness))} term-group scores here (the highest z is {fmt_number(keyness['z'].max())}).")
 
 
+def article_test_sentence(test: pd.DataFrame) -> str:
+    """The framing chapter's sentence on the article-vs-comments permutation test (``test``: the table of
+    :func:`analysis.frame_rates.article_vs_comments`): none on a corpus without article text; otherwise the
+    permutations run and, when the data allow no more distinct labellings of the article than that, their number
+    and the floor it sets on p."""
+    ran = test[test["n_threads"] > 0] if "n_threads" in test.columns else test.iloc[0:0]
+    if not len(ran):
+        return ("No thread of this corpus has article text, so no test compares an article with its comments "
+                "and no p-value is reported in this chapter.")
+    n_threads, n_perm = int(ran["n_threads"].max()), int(ran["n_perm"].max())
+    text = (f"Rates of the article and of its comments are compared by a permutation test of the article label "
+            f"within threads ({fmt_number(int(n_perm))} permutations over {fmt_number(n_threads)} thread(s) with "
+            "an article) {cite:p}`good2005permutation`.")
+    few = [n for n in (_n_labellings(ran, i) for i in range(len(ran))) if n]
+    if few and min(few) <= n_perm:
+        n = min(few)
+        text += (f" These data allow only {fmt_number(n)} distinct labellings of the article, so no p-value can "
+                 f"fall below 1/{fmt_number(n)} = {fmt_number(1 / n, digits=3)}, however many permutations run.")
+    return text
+
+
 def _n_labellings(test: pd.DataFrame, i: int) -> int | None:
     """The distinct labellings of row ``i`` of the article-vs-comments test, where the table has them."""
     if "n_labellings" not in test.columns or pd.isna(test["n_labellings"].iloc[i]):
@@ -798,10 +828,17 @@ def _place_figures(text: str, page: str, figures: Sequence[str], captions: Mappi
             raise ValueError(f"{page}: unknown figure {fig_id!r}; known: {sorted(FIGURES)}")
         note = io.read_json(by_name[f"{fig_id}.json"])
         if _is_empty(by_name[f"{fig_id}.csv"], note):  # nothing was drawn: say why, with no figure or cite block
-            return myst_text(_EMPTY_FIGURE.get(fig_id) or note["facts"]) + "\n"
+            facts = str(note.get("facts", ""))  # the figure's own "No ..." sentence is the most specific reason
+            return myst_text(facts if facts.startswith("No ") else _EMPTY_FIGURE.get(fig_id) or facts) + "\n"
         data_sha = sha256_file(by_name[f"{fig_id}.csv"])
         return figure_block(fig_id, caption=captions[fig_id], note=note, data_sha256=data_sha, code=code, book=book)
 
+    def left_out(fig_id: str) -> bool:
+        csv, note = by_name.get(f"{fig_id}.csv"), by_name.get(f"{fig_id}.json")
+        return bool(csv and note and _is_empty(csv, io.read_json(note)))
+
+    # text that only introduces a figure is kept with it and dropped with it
+    text = _WITH_FIGURE.sub(lambda m: "" if left_out(m.group(1)) else m.group(2), text)
     for fig_id in _PLACEHOLDER.findall(text):  # a figure left out leaves no dangling reference to it
         csv, note = by_name.get(f"{fig_id}.csv"), by_name.get(f"{fig_id}.json")
         if csv and note and _is_empty(csv, io.read_json(note)):
@@ -824,7 +861,8 @@ _EMPTY_FIGURE = {
                      "depth, or no comment uses either frame of the pair.",
     "frame_transitions": "No figure of frames down reply chains: no comment of this corpus replies to another, so "
                          "there is no parent-reply pair.",
-    "comments_per_depth": "No figure of comments per reply depth: the corpus has no comment.",
+    "comments_per_depth": "No figure of comments per reply depth: the corpus has no comment, or none replies to "
+                          "another.",
 }
 
 
@@ -903,6 +941,7 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
     f = config["framing"]
     subs["keyness"] = {"text": keyness_sentence(tables["keyness"]), "min_docs": fmt_number(f["keyness_min_docs"]),
                        "min_speakers": fmt_number(f["keyness_min_speakers"])}
+    subs["framing"]["article_test"] = article_test_sentence(tables["article_vs_comments"])
     return stage_book(
         pages=inputs["pages"], static=inputs["static"], figures=inputs["figures"], dest=src, subs=subs, report=report,
         threads=pd.read_csv(inputs["threads"], dtype={"thread_id": str, "title": str}, keep_default_na=False),

@@ -141,7 +141,9 @@ FIGURES: dict[str, Figure] = {
         read=lambda i, p: {"transitions": pd.read_csv(i["transitions"]), "uptake": pd.read_csv(i["uptake"])},
         cost=7),
     "keyness": Figure(
-        "Framing", "Distinctive terms by group", "Horizontal bars of the most distinctive terms of each group.", "100%",
+        "Framing", "Terms with the highest z by group",
+        "Horizontal bars of the terms with the highest log-odds z-score in each group; a dashed line marks the z "
+        "from which a term is called distinctive.", "100%",
         inputs={"table": "keyness.table", "colours": "group_colours.table"},
         read=lambda i, p: {"table": io.read_csv(i["table"], dtype={"group": str}),
                            "colours": colour_table(i["colours"])},
@@ -152,9 +154,12 @@ FIGURES: dict[str, Figure] = {
         "and the terms that contribute most.",
         "100%",
         inputs={"part": "polarization_report.partisanship", "terms": "polarization_report.terms",
+                "colours": "group_colours.table",
                 "dictionaries": ("config:polarization.stance_lexicon", "config:lexicons")},
+        params={"group_by": "polarization.group_column"},
         read=lambda i, p: {"part": io.read_csv(i["part"]), "terms": io.read_csv(i["terms"]),
-                           "dictionaries": _stamp(i["dictionaries"])},
+                           "dictionaries": _stamp(i["dictionaries"]), "colours": colour_table(i["colours"]),
+                           "group_by": p["group_by"] or "stance"},
         cost=5),
     "reply_network": Figure(
         "Polarization", "Reply network and cross-group replies",

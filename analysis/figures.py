@@ -26,9 +26,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from analysis import describe, plotting, provenance
+from analysis.book import KEYNESS_MIN_Z
 from analysis.figure_registry import FIGURES
 from analysis.parallel import forked_map
 from analysis.render import fmt_number
@@ -114,6 +116,13 @@ def _notice_figure(message: str) -> plt.Figure:
 def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
     """Bar chart of comments per reply depth (deep levels in bins, :func:`depth_bins`; a log scale when the tail
     is long)."""
+    if len(depth) == 1 and int(depth["depth"].iloc[0]) == 1:  # one bar says only that nothing replies
+        n = int(depth["n_comments"].iloc[0])
+        plotting.save_figure(_notice_figure("Every comment is top level: no reply depths to compare"),
+                             depth.iloc[0:0], stem,
+                             facts=f"No figure of comments per reply depth: all {n:,} comments are top level "
+                                   "(depth 1); the corpus has no reply links.")
+        return "1 depth: no figure"
     labels, first = depth_bins(depth["depth"])
     data = (depth.assign(bin=labels, first=first).groupby(["first", "bin"], as_index=False, sort=True)["n_comments"]
             .sum())
@@ -154,6 +163,15 @@ def reply_tree(stem: str | Path, *, thread: pd.DataFrame, max_comments: int) -> 
     counts them, so the canvas stays bounded however deep the thread.
     """
     thread_id = str(thread["thread_id"].iloc[0])
+    if not (thread["depth"] > 1).any():  # a row of dots is no tree: say so instead
+        columns = ["thread_id", "comment_id", "parent_id", "depth", "position", "author_id", "x", "y"]
+        plotting.save_figure(_notice_figure("The example thread has no replies: no tree to draw"),
+                             pd.DataFrame(columns=columns), stem,
+                             facts=f"No reply tree: the {len(thread):,} comments of the example thread are all top "
+                                   "level (the corpus has no reply links).",
+                             numbers={"thread_id": thread_id, "n_drawn": 0, "n_comments": len(thread),
+                                      "n_collapsed": 0})
+        return f"thread {thread_id} has no replies: no tree"
     chosen = describe.first_subtrees(thread, max_comments=max_comments)
     shown = chosen[chosen["depth"] <= MAX_TREE_DEPTH]
     hidden = chosen[chosen["depth"] > MAX_TREE_DEPTH]
@@ -325,7 +343,9 @@ def frame_rates_by_group(stem: str | Path, *, rates: pd.DataFrame, colours: pd.D
             rows, groups, n_other, n_missing = part, order, 0, 0
         else:
             rows, groups, n_other, n_missing = _top_groups(part)
-        if not groups:
+        if len(groups) < 2:  # one group (a corpus of one source, say) compares nothing: no row of panels
+            if groups:
+                notes.append(f"{by} has one group only and is not drawn")
             continue
         blocks.append((by, rows, groups))
         sentences.append(_rate_sentence(by, rows, groups))
@@ -456,6 +476,8 @@ def framing_over_time(stem: str | Path, *, rates: pd.DataFrame, period: str, eve
                  f"the most used frame, {top.replace('_', ' ')}, peaks in {peak['period']} at "
                  f"{fmt_number(peak['rate'], digits=1)} per 1,000 tokens (95% CI {fmt_number(peak['ci_low'], digits=1)}"
                  f" to {fmt_number(peak['ci_high'], digits=1)}). "
+                 + (f"{len(marks)} event(s) of framing.events marked. " if marks else
+                    "No event is marked: framing.events names none in this period. ")
                  + (f"{n_unknown:,} documents without a time are left out. " if n_unknown else "")
                  + (f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}."
                     if first is not None else ""))
@@ -507,7 +529,8 @@ def framing_index(stem: str | Path, *, index: pd.DataFrame) -> str:
     ax.set_ylim(-1.05, 1.05)
     binned = len(bins) < data["depth"].nunique()
     ax.set_xticks(range(len(bins)), ["article" if b == "0" else b for b in bins], rotation=90 if binned else 0)
-    ax.set_xlabel("Reply depth (0 = the article" + ("; deep levels pooled in bins, no interval" if binned else "")
+    top = "0 = the article" if "0" in bins else "1 = a top-level comment"  # no depth 0 without article text
+    ax.set_xlabel(f"Reply depth ({top}" + ("; deep levels pooled in bins, no interval" if binned else "")
                   + (")" if len(pairs) > 1 or len(bins) > 12 else "; numbers: hits of either frame)"))
     ax.set_ylabel("Framing index (A - B) / (A + B)")
     ax.legend(loc="best", fontsize=7)
@@ -535,7 +558,8 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
               .reindex(index=labels, columns=labels))
     plotting.style()
     side = min(1.2 + 0.3 * len(labels), 11.0)
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 3.2, min(2 * side, plotting.MAX_INCHES[1])),
+    # at least 7 in tall: with few frames a shorter heatmap leaves its colour bar shorter than the bar's label
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(side + 3.2, min(max(2 * side, 7.0), plotting.MAX_INCHES[1])),
                                  gridspec_kw={"height_ratios": [3, 2]}, layout="constrained")
     im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto", interpolation="none")
     names = [plotting.short_label(lab.replace("_", " "), width=24) for lab in labels]
@@ -546,7 +570,7 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
     ax.set_xlabel("Reply uses")
     ax.set_ylabel("Parent uses")
     ax.grid(False)
-    fig.colorbar(im, ax=ax, shrink=0.8, label="P(reply uses column | parent uses row)")
+    fig.colorbar(im, ax=ax, shrink=0.8, label="P(reply's frame | parent's frame)")
     u = uptake.set_index("frame").reindex(labels[:-1])
     err = np.vstack([u["uptake"] - u["ci_low"], u["ci_high"] - u["uptake"]]).clip(min=0)
     bx.errorbar(u["uptake"], range(len(u)), xerr=np.nan_to_num(err), fmt="o", color=plotting.OKABE_ITO[0], ms=4,
@@ -564,8 +588,10 @@ def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd
 
 
 def keyness(stem: str | Path, *, table: pd.DataFrame, colours: pd.DataFrame | None = None) -> str:
-    """The 12 most distinctive terms of up to four groups of the first keyness grouping (the largest groups, in
-    their colours of the run); no panel for a missing label, no URL or number as a term, long terms shortened."""
+    """The 12 terms with the highest log-odds z of up to four groups of the first keyness grouping (the largest
+    groups, in their colours of the run); a dashed line at :data:`analysis.book.KEYNESS_MIN_Z`, the z from which a
+    term is called distinctive, and paler bars below it; no panel for a missing label, no URL or number as a term,
+    long terms shortened."""
     plotting.style()
     by = table["by"].iloc[0] if len(table) else ""
     data = table[table["by"] == by] if len(table) else table
@@ -588,17 +614,24 @@ def keyness(stem: str | Path, *, table: pd.DataFrame, colours: pd.DataFrame | No
                                  layout="constrained")
         for k, (ax, g) in enumerate(zip(axes[0], groups)):
             d = top[top["group"] == g].sort_values("z")
-            ax.barh(range(len(d)), d["z"], color=palette.get(g, plotting.OKABE_ITO[k]))
+            strong = (d["z"] >= KEYNESS_MIN_Z).to_numpy()
+            colour = palette.get(g, plotting.OKABE_ITO[k])
+            ax.barh(np.arange(len(d))[strong], d["z"][strong], color=colour)
+            ax.barh(np.arange(len(d))[~strong], d["z"][~strong], color=colour, alpha=0.35)
+            ax.axvline(KEYNESS_MIN_Z, color="#333333", lw=0.8, ls="--")
             ax.set_yticks(range(len(d)), [plotting.short_label(t, width=22) for t in d["term"]])
             ax.set_title(_two_lines(f"{by} = {g}", width=32), fontsize=8)
             ax.set_xlabel("log-odds z-score")
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.grid(axis="y", visible=False)
         data = top
+    n_strong = int((data["z"] >= KEYNESS_MIN_Z).sum()) if groups else 0
     facts = ("No group had enough tokens for keyness." if not groups else
-             f"Top 12 terms of each of {len(groups)} groups (by {by}), "
-             "ranked by the log-odds z-score with an informative "
-             f"Dirichlet prior; {len(table):,} term-group scores in all; "
+             f"The 12 highest z-scores of each of {len(groups)} groups (by {by}), "
+             "from the log-odds ratio with an informative "
+             f"Dirichlet prior; {n_strong:,} of the {len(data):,} bars drawn reach z ≥ {KEYNESS_MIN_Z} (the dashed "
+             "line) and only those terms are called distinctive; paler bars are the highest z of their group, not "
+             f"evidence of a difference; {len(table):,} term-group scores in all; "
              "no resampling (z is the uncertainty scale)."
              + (f" {n_dropped:,} web addresses and numbers are not drawn as terms." if n_dropped else "")
              + (f" {n_missing} group(s) without a label are left out." if n_missing else ""))
@@ -634,7 +667,7 @@ def _comparison_label(r: pd.Series) -> str:
     stratum = r.get("stratum")
     a, b = r.get("group_a"), r.get("group_b")
     if isinstance(b, str) and b:
-        groups = f"{plotting.short_label(a, width=16)} vs {plotting.short_label(b, width=16)}"
+        groups = f"{plotting.short_label(a, width=28)}\nvs {plotting.short_label(b, width=28)}"
     else:
         groups = plotting.short_label(a, width=34) if isinstance(a, str) and a else "groups of each stratum"
     if isinstance(stratum, str) and stratum != WHOLE:
@@ -642,10 +675,11 @@ def _comparison_label(r: pd.Series) -> str:
     return f"{r['tokens']}\n{groups}"
 
 
-def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, dictionaries: str) -> str:
+def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, dictionaries: str,
+                 colours: pd.DataFrame | None = None, group_by: str = "") -> str:
     """Leave-out partisanship against its shuffled-label baseline and chance (1/K for K groups), and the most
-    polarizing terms; with strata, the whole corpus, the largest strata, their pooled and the between-strata
-    estimates."""
+    polarizing terms, each bar in the run's colour of the group that uses the term more (grey for "the others");
+    with strata, the whole corpus, the largest strata, their pooled and the between-strata estimates."""
     plotting.style()
     shown = _strata_shown(part, "n_speakers").reset_index(drop=True)
     if not part.empty:
@@ -654,7 +688,7 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
         fig = _notice_figure("Partisanship not available for this corpus (see the text)")
         data = part
     else:
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.7 * len(shown))),
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, max(4.2, 1 + 0.8 * len(shown))),
                                      gridspec_kw={"width_ratios": [2, 3]}, layout="constrained")
         labels = [_comparison_label(r) for _, r in shown.iterrows()]
         y = range(len(shown))
@@ -673,19 +707,31 @@ def partisanship(stem: str | Path, *, part: pd.DataFrame, terms: pd.DataFrame, d
         ax.invert_yaxis()
         ax.set_xlabel("Leave-out partisanship (chance: 1/K for K groups)")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-        ax.legend(fontsize=7, loc="lower right")
+        # above the panel: inside it, the legend would cover the intervals of the lowest row
+        ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, handletextpad=0.3,
+                  columnspacing=1.0)
         a = shown["group_a"].dropna().astype(str)
         a = next((g for g in a if not g.startswith("(")), a.iloc[0] if len(a) else "")
         top = terms[(terms["tokens"] == "all tokens") & (terms["group_a"].astype(str) == a)
                     & terms["term"].map(_is_term_text)] if len(terms) else terms
         top = top.nlargest(20, "contribution").sort_values("contribution") if len(top) else top
-        colours = [plotting.OKABE_ITO[1] if f == "R" else plotting.OKABE_ITO[2] for f in top.get("favours", [])]
+        # group a's colour of the run; group b's when it is one group, grey when b is "the rest"
+        palette = _colour_map(colours, group_by)
+        b = shown.loc[shown["group_a"].astype(str) == a, "group_b"].dropna().astype(str)
+        b = b.iloc[0] if len(b) and not b.iloc[0].startswith("(") else ""
+        colour_a = palette.get(a, plotting.OKABE_ITO[1])
+        colour_b = palette.get(b, plotting.OKABE_ITO[2]) if b else plotting.OTHER_COLOUR
+        if colour_b == colour_a:  # two groups beyond the seven largest share grey
+            colour_b = "#555555"
         if len(top):
-            bx.barh(range(len(top)), top["contribution"], color=colours)
+            bx.barh(range(len(top)), top["contribution"],
+                    color=[colour_a if f == "R" else colour_b for f in top.get("favours", [])])
             bx.set_yticks(range(len(top)), [plotting.short_label(t, width=22) for t in top["term"]])
-        shown_a = plotting.short_label(a, width=30)
-        bx.set_title(f"Most polarizing terms\norange: used more by {shown_a}\ngreen: used more by the others",
-                     fontsize=8)
+            bx.legend(handles=[Patch(color=colour_a, label=f"used more by {plotting.short_label(a, width=30)}"),
+                               Patch(color=colour_b, label="used more by " + (plotting.short_label(b, width=30)
+                                                                              if b else "the others"))],
+                      fontsize=7, loc="lower right")
+        bx.set_title("Most polarizing terms", fontsize=8)
         bx.set_xlabel("Contribution to partisanship")
         bx.xaxis.set_major_locator(MaxNLocator(nbins=4))
         bx.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))

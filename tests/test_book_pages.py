@@ -179,3 +179,21 @@ def test_createdebate_book_is_not_described_in_the_sample_words(createdebate):
         prose = prose_text(page).lower()
         for word in SAMPLE_WORDING:
             assert word not in prose, (name, word, prose[max(0, prose.find(word) - 200):prose.find(word) + 100])
+
+
+def test_no_sentence_points_at_a_figure_that_was_left_out(results):
+    text = " ".join(main_text(p) for p in pages(results).values())
+    assert "a figure left out" not in text
+    for csv in (results / "figures").glob("*.csv"):
+        lines = [line for line in csv.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if len(lines) <= 1:  # nothing drawn: no sentence introduces it either
+            assert f"fig-{csv.stem.replace('_', '-')}" not in " ".join(pages(results).values()), csv.stem
+
+
+def test_the_article_permutation_test_is_claimed_only_where_the_corpus_has_articles(results):
+    test = pd.read_csv(results / "framing" / "article_vs_comments.csv")
+    prose = prose_text(pages(results)["framing"])
+    if (test["n_threads"] > 0).any():
+        assert "permutation test of the article label" in prose
+    else:  # CreateDebate: comments only
+        assert "permutation" not in prose and "no test compares an article with its comments" in prose

@@ -123,7 +123,7 @@ def calls() -> dict:
         "framing_index": dict(index=index),
         "frame_transitions": dict(transitions=trans, uptake=uptake),
         "keyness": dict(table=keyness_table(), colours=col),
-        "partisanship": dict(part=part, terms=terms, dictionaries=""),
+        "partisanship": dict(part=part, terms=terms, dictionaries="", colours=col, group_by="side_stance"),
         "reply_network": dict(edges=edges, incivility=incivility, network=network, dictionaries="", seed=1,
                               group_by="side_stance", colours=col),
         "rule_graph": dict(edges=graph),
