@@ -651,9 +651,12 @@ class _TokenTable:
         if not codes:
             return entry, start, end, doc, sentence, global_sentence, np.zeros(n, dtype=bool)
         fid = np.asarray(self.e_fid, dtype=np.int64)[entry]
-        pair = fid[:-1] * _PAIR + fid[1:]
-        hit = np.isin(pair, np.asarray(codes, dtype=np.int64)) & (global_sentence[:-1] == global_sentence[1:])
-        hits = np.unique(global_sentence[:-1][hit])
+        # pairs are compared only where the first token is the first word of an MWE (a small share of the rows)
+        is_first = np.zeros(len(fold_ids), dtype=bool)
+        is_first[[fold_ids[a] for a, _ in self.bigrams if a in fold_ids]] = True
+        at = np.flatnonzero(is_first[fid[:-1]])
+        at = at[np.isin(fid[at] * _PAIR + fid[at + 1], np.asarray(codes, dtype=np.int64))]
+        hits = np.unique(global_sentence[at][global_sentence[at] == global_sentence[at + 1]])
         if not len(hits):
             return entry, start, end, doc, sentence, global_sentence, np.zeros(n, dtype=bool)
         row_a = np.searchsorted(global_sentence, hits, side="left")

@@ -454,6 +454,21 @@ def test_token_table_equals_the_definition_document_by_document(punkt, lowercase
     pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))
 
 
+def test_mwes_sharing_a_first_word_equal_the_definition(punkt):
+    """MWE joins are looked for only after a first word of an MWE: first words followed by another word, by the
+    second word of another MWE, or by their second word across a sentence or document end are not joined."""
+    mwes = multiword_tuples(["civil war", "civil society", "civil rights movement", "war crimes", "the regime"])
+    texts = ["Civil war, civil society and the civil rights movement. Civil. War crimes of the regime!",
+             "the civil war crimes; the war the regime the civil society civil rights. Movement civil",
+             "war crimes civil", "war crimes", "The Regime. The regime? the\n\nregime civil civil war"]
+    docs = docs_frame(*texts)
+    options = dict(punkt=punkt, mwes=mwes, lowercase=True, stem=False, stopwords=frozenset())
+    got = tokenize(docs, **options)
+    want = reference_tokens(docs, **options)
+    assert got["is_mwe"].sum() >= 10
+    pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))
+
+
 def test_token_table_equals_the_definition_on_real_comments(punkt):
     """The columnar engine's shortcuts (whole chunks of text, distinct texts tokenized once) against the definition,
     on the pool of real comments the benchmark corpora draw from: the sample thread and, where ../shared/data is
