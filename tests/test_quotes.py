@@ -88,6 +88,19 @@ def test_reuse_from_parent_after_case_and_space_normalisation():
     assert find_quotes(comments, threads, detect=["reuse"], min_words=9).empty  # 8 words copied, 9 needed
 
 
+def test_reuse_folds_the_case_of_letters_beyond_ascii_in_every_call():
+    """Word characters and case folding of any script, also for letters first seen in a later call: a run copied
+    with other capitals is found; "ß" is not folded to "ss" (a folding of two letters keeps the letter)."""
+    find_quotes(*thread([PARENT, PARENT.upper()]), detect=["reuse"], min_words=8)  # an ASCII-only call first
+    parent = "École publique à Zürich für ΣΟΦΊΑ und Straße. Das ist alles."
+    copied = "ÉCOLE PUBLIQUE À zürich FÜR σοφία UND STRAßE, und mehr von mir."
+    near = "École publique à Zürich für ΣΟΦΊΑ und STRASSE, sagt er."
+    found = find_quotes(*thread([parent, copied, near]), detect=["reuse"], min_words=8)
+    assert spans(found, "c1") == [(0, copied.index(","), "c0")]
+    assert spans(found, "c2") == []  # seven words copied, eight needed
+    assert spans(found, "c0") == []
+
+
 def test_reuse_partial_from_earlier_non_parent_and_article():
     article = "Alpha beta gamma delta epsilon zeta eta theta."
     c2 = "Well: four five six seven eight nine, and alpha beta gamma delta epsilon says the article."
