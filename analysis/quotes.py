@@ -480,10 +480,18 @@ def in_quote(keys: pd.DataFrame, starts: np.ndarray, quotes: pd.DataFrame, *,
     at = doc_code * shift + starts
     s = span_code * shift + spans["start"].to_numpy(np.int64)
     e = span_code * shift + spans["end"].to_numpy(np.int64)
-    order = np.argsort(s, kind="stable")
-    s, e = s[order], e[order]
-    j = np.searchsorted(s, at, side="right") - 1
-    return (j >= 0) & (at < e[np.maximum(j, 0)])
+    # the passages are disjoint (their union): an offset is inside one when it is in [start, end) of a passage.
+    # Offsets in order (a token table's are: documents in first-seen order, starts rising) are marked a range
+    # per passage, found by two binary searches per passage, not one per offset
+    order = None if (at[1:] >= at[:-1]).all() else np.argsort(at, kind="stable")
+    ordered = at if order is None else at[order]
+    inside = np.zeros(len(at) + 1, dtype=np.int64)
+    np.add.at(inside, np.searchsorted(ordered, s, side="left"), 1)
+    np.add.at(inside, np.searchsorted(ordered, e, side="left"), -1)
+    flags = np.cumsum(inside[:-1]) > 0
+    if order is not None:
+        flags[order] = flags.copy()
+    return flags
 
 
 def quoted_share(quotes: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:

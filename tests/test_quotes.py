@@ -185,6 +185,18 @@ def test_in_quote_equals_brute_force():
     distinct = keys.drop_duplicates().reset_index(drop=True)
     row_key = keys.merge(distinct.reset_index(), on=["thread_id", "comment_id", "doc"], how="left")["index"]
     assert in_quote(distinct, starts, quotes, row_key=row_key.to_numpy()).tolist() == want
+    # in a token table's order (documents in first-seen order, starts rising within each), with passages that
+    # overlap, touch, are empty or lie past the last offset
+    quotes = pd.concat([quotes, pd.DataFrame({"thread_id": ["t", "t", "u", "t"], "comment_id": ["a", "a", "b", "b"],
+                                              "doc": "comment", "start": [5, 9, 20, 70], "end": [9, 12, 20, 80]})])
+    rows = pd.DataFrame({"key": row_key, "start": starts}).sort_values(["key", "start"], kind="stable")
+    starts, row_key = rows["start"].to_numpy(), rows["key"].to_numpy()
+    keys = distinct.iloc[row_key]
+    want = [any(q.thread_id == k.thread_id and q.comment_id == k.comment_id and q.doc == k.doc and q.start <= s < q.end
+                for q in quotes.itertuples()) for k, s in zip(keys.itertuples(), starts)]
+    assert in_quote(distinct, starts, quotes, row_key=row_key).tolist() == want
+    assert in_quote(keys.reset_index(drop=True), starts, quotes).tolist() == want
+    assert any(want) and not all(want)
 
 
 @pytest.fixture(scope="module")
