@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.codes import numbers, run_starts, string_codes
 from analysis.errors import ConfigError, int_arg
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "gt_spans",
     "header_spans",
     "in_quote",
+    "tokens_in_quote",
     "merge_spans",
     "quote_schema",
     "quoted_share",
@@ -492,6 +494,22 @@ def in_quote(keys: pd.DataFrame, starts: np.ndarray, quotes: pd.DataFrame, *,
     if order is not None:
         flags[order] = flags.copy()
     return flags
+
+
+def tokens_in_quote(tokens: pa.Table, quotes: pd.DataFrame) -> np.ndarray:
+    """Whether each token of a token table starts inside a quoted passage of its document (:func:`in_quote`).
+
+    ``tokens`` has ``thread_id``, ``comment_id``, ``doc`` and ``start``, each
+    document's rows together (as :func:`analysis.tokenization.token_table`
+    builds them): the keys are read once per document, from the document
+    codes of the three key columns, without factorizing the token text.
+    """
+    n = tokens.num_rows
+    if not len(quotes) or not n:
+        return np.zeros(n, dtype=bool)
+    new = run_starts([string_codes(tokens[k])[0] for k in _KEYS], n)
+    keys = tokens.select(_KEYS).take(pa.array(np.flatnonzero(new))).to_pandas()
+    return in_quote(keys, numbers(tokens, "start"), quotes, row_key=np.cumsum(new) - 1)
 
 
 def quoted_share(quotes: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,8 @@ from nltk.tokenize.punkt import PunktSentenceTokenizer
 from analysis.annotate import annotate
 from analysis.errors import ConfigError
 from analysis.lexicons import load_lexicon
-from analysis.quotes import combine_shares, find_quotes, in_quote, quoted_share, reuse_spans
+from analysis.quotes import combine_shares, find_quotes, in_quote, quoted_share, reuse_spans, tokens_in_quote
+from analysis.tokenization import token_table
 
 LEXICONS = Path(__file__).resolve().parents[1] / "data" / "lexicons"
 PARENT = "One two three four five six seven eight nine ten."
@@ -197,6 +198,24 @@ def test_in_quote_equals_brute_force():
     assert in_quote(distinct, starts, quotes, row_key=row_key).tolist() == want
     assert in_quote(keys.reset_index(drop=True), starts, quotes).tolist() == want
     assert any(want) and not all(want)
+
+
+def test_tokens_in_quote_equals_brute_force(punkt):
+    """Per token of a token table: inside a passage of its own document (same thread, comment and kind)."""
+    docs = pd.DataFrame({"thread_id": ["t", "t", "t", "u", "u"], "comment_id": ["", "a", "b", "a", "b"],
+                         "doc": ["article", "comment", "comment", "comment", "comment"],
+                         "text": ["Article words here. More of them.", "> quoted line\nown words", "",
+                                  "One two three four five six.", "x y z"]})
+    tokens = token_table(docs, punkt=punkt)
+    quotes = pd.DataFrame({"thread_id": ["t", "t", "u", "u", "t"], "comment_id": ["a", "", "a", "a", "b"],
+                           "doc": ["comment", "article", "comment", "comment", "comment"],
+                           "start": [0, 20, 4, 7, 0], "end": [13, 24, 8, 13, 5]})
+    table = tokens.to_pandas()
+    want = [any(q.thread_id == r.thread_id and q.comment_id == r.comment_id and q.doc == r.doc
+                and q.start <= r.start < q.end for q in quotes.itertuples()) for r in table.itertuples()]
+    assert tokens_in_quote(tokens, quotes).tolist() == want
+    assert 0 < sum(want) < len(want)
+    assert not tokens_in_quote(tokens, quotes.iloc[:0]).any() and len(tokens_in_quote(tokens.slice(0, 0), quotes)) == 0
 
 
 @pytest.fixture(scope="module")
