@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import regex
@@ -31,6 +31,7 @@ from analysis.errors import InputError, bad_value
 
 __all__ = [
     "PUNKT_MEMO",
+    "PUNKT_TEXT_MEMO",
     "PUNKT_TRAIN_BATCH",
     "train_punkt",
     "train_from_shards",
@@ -41,6 +42,9 @@ __all__ = [
 
 #: Candidate sentence-end contexts whose Punkt decision is remembered (see :func:`punkt_from_params`).
 PUNKT_MEMO = 500_000
+
+#: Characters of texts whose sentence spans are remembered (see :class:`_MemoPunkt`; about that many bytes).
+PUNKT_TEXT_MEMO = 20_000_000
 
 #: Texts per Punkt training batch (joined with blank lines): see :func:`train_punkt`.
 PUNKT_TRAIN_BATCH = 1000
@@ -140,19 +144,36 @@ def punkt_from_params(params: dict[str, Any]) -> PunktSentenceTokenizer:
 
 
 class _MemoPunkt(PunktSentenceTokenizer):
-    """Punkt that remembers its decision for each candidate context.
+    """Punkt that remembers its sentence spans for each paragraph and its decision for each candidate context.
 
-    ``span_tokenize`` asks ``text_contains_sentbreak`` about the context of
-    every potential sentence end (the word before it, the punctuation, the
-    token after it: ``"war. The"``). The answer depends only on that string and
-    the fixed parameters, and the same contexts recur throughout a corpus, so
-    answers are kept (up to :data:`PUNKT_MEMO` contexts, then forgotten and
-    relearned). Output is exactly Punkt's.
+    The spans of a text depend only on the text and the fixed parameters.
+    Paragraphs recur across a corpus far more than whole documents do (a reply
+    quotes the paragraphs of the post it answers; signatures, boilerplate), so
+    ``span_tokenize`` keeps the spans of each text it splits (up to
+    :data:`PUNKT_TEXT_MEMO` characters of texts, then forgotten and relearned).
+    For a new text, ``span_tokenize`` asks ``text_contains_sentbreak`` about
+    the context of every potential sentence end (the word before it, the
+    punctuation, the token after it: ``"war. The"``); those answers are kept
+    too (up to :data:`PUNKT_MEMO` contexts). Output is exactly Punkt's.
     """
 
     def __init__(self, params: PunktParameters) -> None:
         super().__init__(params, lang_vars=_PlainLanguageVars(), token_cls=_PlainToken)
         self._memo: dict[str, bool] = {}
+        self._spans: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._span_chars = 0
+
+    def span_tokenize(self, text: str, realign_boundaries: bool = True) -> Iterator[tuple[int, int]]:
+        if not realign_boundaries:
+            return super().span_tokenize(text, realign_boundaries)
+        found = self._spans.get(text)
+        if found is None:
+            if self._span_chars + len(text) > PUNKT_TEXT_MEMO:
+                self._spans.clear()
+                self._span_chars = 0
+            found = self._spans[text] = tuple(super().span_tokenize(text))
+            self._span_chars += len(text)
+        return iter(found)
 
     def text_contains_sentbreak(self, text: str) -> bool:
         found = self._memo.get(text)

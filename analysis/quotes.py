@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.codes import numbers, run_starts, string_codes
 from analysis.errors import ConfigError, int_arg
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "gt_spans",
     "header_spans",
     "in_quote",
+    "tokens_in_quote",
     "merge_spans",
     "quote_schema",
     "quoted_share",
@@ -203,19 +205,38 @@ def declared_spans(value, *, text_length: int, column: str, comment_id: str) -> 
 _CHUNK_CHARS = 4_000_000  # texts are scanned in chunks of about this many characters (bounded memory)
 _HASH_P = 0x100000001B3  # odd: invertible modulo 2**64
 _HASH_P_INV = pow(_HASH_P, -1, 2**64)
-_LUTS: list[np.ndarray] = []
+_LUTS: list[np.ndarray] = []  # is_word, fold, known (see _char_tables)
+_POWERS: list[np.ndarray] = []  # P**1 .. P**n, and 1, P**-1 .. P**-n (see _powers)
 
 
-def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+def _char_tables(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per code point: whether it is a word character (``\\w``: alphanumeric or ``_``) and its case-folded code
-    point (the character's own when its folding is not one character). Built once, about 0.5 s."""
+    point (the character's own when its folding is not one character). Filled in for the code points of ``cp``
+    not seen before (a few thousand in a corpus, instead of all 1,114,112 up front)."""
     if not _LUTS:
-        chars = [chr(i) for i in range(0x110000)]
-        _LUTS.append(np.fromiter(((c.isalnum() or c == "_") for c in chars), dtype=bool, count=0x110000))
-        folded = [c.casefold() for c in chars]
-        _LUTS.append(np.fromiter((ord(f) if len(f) == 1 else i for i, f in enumerate(folded)), dtype=np.uint64,
-                                 count=0x110000))
-    return _LUTS[0], _LUTS[1]
+        _LUTS.extend([np.zeros(0x110000, dtype=bool), np.arange(0x110000, dtype=np.uint64),
+                      np.zeros(0x110000, dtype=bool)])
+    is_word, fold, known = _LUTS
+    present = np.zeros(0x110000, dtype=bool)
+    present[cp] = True
+    for i in np.flatnonzero(present & ~known).tolist():
+        c = chr(i)
+        is_word[i] = c.isalnum() or c == "_"
+        f = c.casefold()
+        fold[i] = ord(f) if len(f) == 1 else i
+        known[i] = True
+    return is_word, fold
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P**1 .. P**n`` and ``1, P**-1 .. P**-n`` modulo 2**64 (:data:`_HASH_P`), computed once for the longest
+    chunk seen."""
+    if not _POWERS or len(_POWERS[0]) < n:
+        size = max(n, _CHUNK_CHARS)
+        with np.errstate(over="ignore"):
+            _POWERS[:] = [np.cumprod(np.full(size, _HASH_P, dtype=np.uint64)),
+                          np.concatenate([[np.uint64(1)], np.cumprod(np.full(size, _HASH_P_INV, dtype=np.uint64))])]
+    return _POWERS[0][:n], _POWERS[1][:n + 1]
 
 
 def _words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -225,7 +246,6 @@ def _words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     Texts are read as code-point arrays; a word's id comes from a 64-bit polynomial hash of its folded code
     points (prefix sums modulo 2**64), numbered by ``pd.factorize``: no Python step per word.
     """
-    is_word, fold = _char_tables()
     hashes, starts, ends, lengths = [], [], [], np.zeros(len(texts), dtype=np.int64)
     i = 0
     while i < len(texts):
@@ -236,15 +256,15 @@ def _words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
         chunk = texts[i:j]
         joined = "\n".join(chunk)  # "\n" is not a word character: words never span two texts
         cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        is_word, fold = _char_tables(cp)
         w = is_word[cp].astype(np.int8)
         edge = np.diff(w, prepend=np.int8(0), append=np.int8(0))
         s, e = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
         with np.errstate(over="ignore"):
-            powers = np.cumprod(np.full(len(cp), _HASH_P, dtype=np.uint64)) if len(cp) else np.zeros(0, np.uint64)
-            inverse = np.cumprod(np.full(len(cp), _HASH_P_INV, dtype=np.uint64)) if len(cp) else powers
+            powers, inverse = _powers(len(cp))
             prefix = np.concatenate([[np.uint64(0)], np.cumsum((fold[cp] + np.uint64(1)) * powers)])
             # hash of cp[s:e] = (prefix[e] - prefix[s]) / P**s: the same wherever the word stands; length mixed in
-            h = (prefix[e] - prefix[s]) * np.concatenate([[np.uint64(1)], inverse])[s]
+            h = (prefix[e] - prefix[s]) * inverse[s]
             h ^= (e - s).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         text_start = np.concatenate([[0], np.cumsum([len(t) + 1 for t in chunk])[:-1]])
         doc = np.searchsorted(text_start, s, side="right") - 1
@@ -392,7 +412,7 @@ def find_quotes(
                 rows.append((t, c, "comment", s, e, "declared", q, "comment" if q else ""))
     docs = _writing_order(comments, threads)
     if "markup" in detect:
-        for t, c, kind, text in zip(docs["thread_id"], docs["comment_id"], docs["doc"], docs["text"]):
+        for t, c, kind, text in zip(*(docs[k].tolist() for k in [*_KEYS, "text"])):
             if ">" in text or "&gt;" in text:
                 rows.extend((t, c, kind, s, e, "gt", "", "") for s, e in gt_spans(text))
             if "[" in text:
@@ -462,10 +482,34 @@ def in_quote(keys: pd.DataFrame, starts: np.ndarray, quotes: pd.DataFrame, *,
     at = doc_code * shift + starts
     s = span_code * shift + spans["start"].to_numpy(np.int64)
     e = span_code * shift + spans["end"].to_numpy(np.int64)
-    order = np.argsort(s, kind="stable")
-    s, e = s[order], e[order]
-    j = np.searchsorted(s, at, side="right") - 1
-    return (j >= 0) & (at < e[np.maximum(j, 0)])
+    # the passages are disjoint (their union): an offset is inside one when it is in [start, end) of a passage.
+    # Offsets in order (a token table's are: documents in first-seen order, starts rising) are marked a range
+    # per passage, found by two binary searches per passage, not one per offset
+    order = None if (at[1:] >= at[:-1]).all() else np.argsort(at, kind="stable")
+    ordered = at if order is None else at[order]
+    inside = np.zeros(len(at) + 1, dtype=np.int64)
+    np.add.at(inside, np.searchsorted(ordered, s, side="left"), 1)
+    np.add.at(inside, np.searchsorted(ordered, e, side="left"), -1)
+    flags = np.cumsum(inside[:-1]) > 0
+    if order is not None:
+        flags[order] = flags.copy()
+    return flags
+
+
+def tokens_in_quote(tokens: pa.Table, quotes: pd.DataFrame) -> np.ndarray:
+    """Whether each token of a token table starts inside a quoted passage of its document (:func:`in_quote`).
+
+    ``tokens`` has ``thread_id``, ``comment_id``, ``doc`` and ``start``, each
+    document's rows together (as :func:`analysis.tokenization.token_table`
+    builds them): the keys are read once per document, from the document
+    codes of the three key columns, without factorizing the token text.
+    """
+    n = tokens.num_rows
+    if not len(quotes) or not n:
+        return np.zeros(n, dtype=bool)
+    new = run_starts([string_codes(tokens[k])[0] for k in _KEYS], n)
+    keys = tokens.select(_KEYS).take(pa.array(np.flatnonzero(new))).to_pandas()
+    return in_quote(keys, numbers(tokens, "start"), quotes, row_key=np.cumsum(new) - 1)
 
 
 def quoted_share(quotes: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:

@@ -587,12 +587,10 @@ class _TokenTable:
             if _chunk_aligned(text, sentences):
                 split = _SPLIT_RE.split(text)
                 split.append("")
-                parts += split
-                n_parts.append(len(split))
             else:
-                private.append((len(parts) // 2, self.new_chunk(_document_spans(text, sentences), text)))
-                parts += ("", "")
-                n_parts.append(2)
+                split = self._sentence_parts(text, sentences, first=len(parts) // 2, private=private)
+            parts += split
+            n_parts.append(len(split))
         if not parts:
             return
         n_docs = len(texts)
@@ -600,7 +598,10 @@ class _TokenTable:
         part_start = np.cumsum(lengths) - lengths
         part_doc = np.repeat(np.arange(n_docs), n_parts)
         doc_first_part = np.minimum(np.cumsum(n_parts) - np.asarray(n_parts), len(parts) - 1)
-        chunk_ids = np.fromiter(map(self.chunk_ids.__getitem__, parts[0::2]), dtype=np.int64, count=len(parts) // 2)
+        chunks = parts[0::2]
+        for pos, _ in private:
+            chunks[pos] = ""  # not looked up (nor tokenized) as a chunk
+        chunk_ids = np.fromiter(map(self.chunk_ids.__getitem__, chunks), dtype=np.int64, count=len(chunks))
         for pos, cid in private:
             chunk_ids[pos] = cid
         chunk_doc = part_doc[0::2]
@@ -643,6 +644,39 @@ class _TokenTable:
         self.r_sentence.append(sentence.astype(np.int32))
         self.r_mwe.append(is_mwe)
 
+    def _sentence_parts(self, text: str, sentences: list[tuple[int, int]], *, first: int,
+                        private: list[tuple[int, int]]) -> list[str]:
+        """The parts of a document that is not chunk-aligned as a whole, sentence by sentence (the definition).
+
+        A sentence that starts and ends at chunk edges, with no spaced ellipsis in it, is split into its chunks
+        like an aligned document (its tokens are theirs: see :func:`token_table`); any other sentence is one
+        chunk of its own, tokenized with the word pattern within the sentence's bounds, its number added to
+        ``private``. The text between sentences is a separator (never tokenized). ``first`` is the batch
+        position of the document's first chunk.
+        """
+        out = [""]  # an empty first chunk: the text before the first sentence is a separator
+        scan = None
+        prev, n, space = 0, len(text), _SPACE
+        for a, b in sentences:
+            out.append(text[prev:a])
+            if ((a == 0 or text[a - 1] in space or text[a] in space)
+                    and (b == n or text[b - 1] in space or text[b] in space)
+                    and ("." not in text[a:b] or _SPACED_DOTS_RE.search(text, a, b) is None)):
+                out += _SPLIT_RE.split(text[a:b])
+            else:
+                if scan is None:
+                    scan = _scan_text(text)
+                    long_runs, initialisms, glue = _long_runs(scan), _initialisms(scan), _has_glue(scan)
+                if not (long_runs or initialisms or glue):
+                    spans = _match(scan, a, b)
+                else:
+                    spans = _spans_in(scan, a, b, long_runs, _within(initialisms, a, b), glue)
+                private.append((first + len(out) // 2, self.new_chunk([(x - a, y - a) for x, y in spans], text[a:b])))
+                out.append(text[a:b])  # its length places what follows; its chunk number is the private one
+            prev = b
+        out.append(text[prev:])
+        return out
+
     def _join_mwes(self, texts, entry, start, end, doc, sentence, global_sentence):
         """Join MWEs with NLTK's MWETokenizer, in the sentences holding the first two words of one."""
         fold_ids = self.fold_ids
@@ -651,9 +685,12 @@ class _TokenTable:
         if not codes:
             return entry, start, end, doc, sentence, global_sentence, np.zeros(n, dtype=bool)
         fid = np.asarray(self.e_fid, dtype=np.int64)[entry]
-        pair = fid[:-1] * _PAIR + fid[1:]
-        hit = np.isin(pair, np.asarray(codes, dtype=np.int64)) & (global_sentence[:-1] == global_sentence[1:])
-        hits = np.unique(global_sentence[:-1][hit])
+        # pairs are compared only where the first token is the first word of an MWE (a small share of the rows)
+        is_first = np.zeros(len(fold_ids), dtype=bool)
+        is_first[[fold_ids[a] for a, _ in self.bigrams if a in fold_ids]] = True
+        at = np.flatnonzero(is_first[fid[:-1]])
+        at = at[np.isin(fid[at] * _PAIR + fid[at + 1], np.asarray(codes, dtype=np.int64))]
+        hits = np.unique(global_sentence[at][global_sentence[at] == global_sentence[at + 1]])
         if not len(hits):
             return entry, start, end, doc, sentence, global_sentence, np.zeros(n, dtype=bool)
         row_a = np.searchsorted(global_sentence, hits, side="left")
@@ -788,21 +825,6 @@ class _ChunkIds(dict):
     def __missing__(self, chunk: str) -> int:
         cid = self[chunk] = self._table.new_chunk(word_spans(chunk), chunk)
         return cid
-
-
-def _document_spans(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Token spans of ``text``, sentence by sentence (the definition; for documents not chunk-aligned)."""
-    scan = _scan_text(text)
-    long_runs = _long_runs(scan)
-    initialisms = _initialisms(scan)
-    glue = _has_glue(scan)
-    spans: list[tuple[int, int]] = []
-    for s0, s1 in sentences:
-        if not (long_runs or initialisms or glue):
-            spans += _match(scan, s0, s1)
-        else:
-            spans += _spans_in(scan, s0, s1, long_runs, _within(initialisms, s0, s1), glue)
-    return spans
 
 
 def _per_row(column: pd.Series, doc: np.ndarray) -> pa.Array:

@@ -104,6 +104,30 @@ def test_training_and_splitting_equal_nltks_own_punkt(params):
         assert list(memo.span_tokenize(text)) == list(nltk_tokenizer.span_tokenize(text))
 
 
+def test_remembered_spans_equal_nltks_own_after_the_memo_is_forgotten(params, monkeypatch):
+    """Sentence spans come back from the per-text memo, also once it has been cleared (a tiny budget): NLTK's own
+    tokenizer with the same parameters decides the same for every paragraph, repeated or not."""
+    import analysis.punkt
+
+    monkeypatch.setattr(analysis.punkt, "PUNKT_TEXT_MEMO", 120)
+    nltk_params = nltk_punkt.PunktParameters()
+    nltk_params.abbrev_types = set(params["abbrev_types"])
+    nltk_params.collocations = {(a, b) for a, b in params["collocations"]}
+    nltk_params.sent_starters = set(params["sent_starters"])
+    for word, flags in params["ortho_context"]:
+        nltk_params.ortho_context[word] = flags
+    theirs = nltk_punkt.PunktSentenceTokenizer(nltk_params)
+    ours = punkt_from_params(params)
+    paragraphs = ["Dr. Haddad met the minister. A new round starts soon.", "The U.S. envoy came too. Done?",
+                  "no punctuation at all", "x" * 130 + ". Then more.", "Wait... what? Yes! OK."]
+    for text in paragraphs * 3 + paragraphs[::-1]:
+        assert list(ours.span_tokenize(text)) == list(theirs.span_tokenize(text))
+        assert list(ours.span_tokenize(text, realign_boundaries=False)) == list(
+            theirs.span_tokenize(text, realign_boundaries=False))
+    text = "\n\n".join(paragraphs)
+    assert sentence_spans(ours, text) == sentence_spans(theirs, text)
+
+
 # --------------------------------------------------------------------------
 # the NLTK internals analysis.punkt relies on
 
@@ -135,7 +159,10 @@ def test_the_punkt_internals_overridden_by_analysis_punkt_are_unchanged():
     assert isinstance(inspect.getattr_static(token, "is_non_punct"), property)
     assert "_re_non_punct.search(self.type)" in inspect.getsource(token.is_non_punct.fget)
     assert nltk_punkt._re_non_punct.pattern == r"[^\W\d]" and nltk_punkt._re_non_punct.flags & re.UNICODE
-    # the memo wraps the one decision span_tokenize asks about each candidate context
+    # the memo wraps span_tokenize (public, realign_boundaries defaulting to True) and the one decision it asks
+    # about each candidate context
+    assert _parameters(tokenizer.span_tokenize) == ["self", "text", "realign_boundaries"]
+    assert inspect.signature(tokenizer.span_tokenize).parameters["realign_boundaries"].default is True
     assert _parameters(tokenizer.text_contains_sentbreak) == ["self", "text"]
     assert "self.text_contains_sentbreak(" in inspect.getsource(tokenizer._slices_from_text)
     # the classes are handed to NLTK through these parameters

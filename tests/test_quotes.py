@@ -12,7 +12,8 @@ from nltk.tokenize.punkt import PunktSentenceTokenizer
 from analysis.annotate import annotate
 from analysis.errors import ConfigError
 from analysis.lexicons import load_lexicon
-from analysis.quotes import combine_shares, find_quotes, in_quote, quoted_share, reuse_spans
+from analysis.quotes import combine_shares, find_quotes, in_quote, quoted_share, reuse_spans, tokens_in_quote
+from analysis.tokenization import token_table
 
 LEXICONS = Path(__file__).resolve().parents[1] / "data" / "lexicons"
 PARENT = "One two three four five six seven eight nine ten."
@@ -86,6 +87,19 @@ def test_reuse_from_parent_after_case_and_space_normalisation():
     assert spans(found, "c1") == [(0, reply.index("."), "c0")]
     assert spans(found, "c0") == []  # the original is own words
     assert find_quotes(comments, threads, detect=["reuse"], min_words=9).empty  # 8 words copied, 9 needed
+
+
+def test_reuse_folds_the_case_of_letters_beyond_ascii_in_every_call():
+    """Word characters and case folding of any script, also for letters first seen in a later call: a run copied
+    with other capitals is found; "ß" is not folded to "ss" (a folding of two letters keeps the letter)."""
+    find_quotes(*thread([PARENT, PARENT.upper()]), detect=["reuse"], min_words=8)  # an ASCII-only call first
+    parent = "École publique à Zürich für ΣΟΦΊΑ und Straße. Das ist alles."
+    copied = "ÉCOLE PUBLIQUE À zürich FÜR σοφία UND STRAßE, und mehr von mir."
+    near = "École publique à Zürich für ΣΟΦΊΑ und STRASSE, sagt er."
+    found = find_quotes(*thread([parent, copied, near]), detect=["reuse"], min_words=8)
+    assert spans(found, "c1") == [(0, copied.index(","), "c0")]
+    assert spans(found, "c2") == []  # seven words copied, eight needed
+    assert spans(found, "c0") == []
 
 
 def test_reuse_partial_from_earlier_non_parent_and_article():
@@ -172,6 +186,36 @@ def test_in_quote_equals_brute_force():
     distinct = keys.drop_duplicates().reset_index(drop=True)
     row_key = keys.merge(distinct.reset_index(), on=["thread_id", "comment_id", "doc"], how="left")["index"]
     assert in_quote(distinct, starts, quotes, row_key=row_key.to_numpy()).tolist() == want
+    # in a token table's order (documents in first-seen order, starts rising within each), with passages that
+    # overlap, touch, are empty or lie past the last offset
+    quotes = pd.concat([quotes, pd.DataFrame({"thread_id": ["t", "t", "u", "t"], "comment_id": ["a", "a", "b", "b"],
+                                              "doc": "comment", "start": [5, 9, 20, 70], "end": [9, 12, 20, 80]})])
+    rows = pd.DataFrame({"key": row_key, "start": starts}).sort_values(["key", "start"], kind="stable")
+    starts, row_key = rows["start"].to_numpy(), rows["key"].to_numpy()
+    keys = distinct.iloc[row_key]
+    want = [any(q.thread_id == k.thread_id and q.comment_id == k.comment_id and q.doc == k.doc and q.start <= s < q.end
+                for q in quotes.itertuples()) for k, s in zip(keys.itertuples(), starts)]
+    assert in_quote(distinct, starts, quotes, row_key=row_key).tolist() == want
+    assert in_quote(keys.reset_index(drop=True), starts, quotes).tolist() == want
+    assert any(want) and not all(want)
+
+
+def test_tokens_in_quote_equals_brute_force(punkt):
+    """Per token of a token table: inside a passage of its own document (same thread, comment and kind)."""
+    docs = pd.DataFrame({"thread_id": ["t", "t", "t", "u", "u"], "comment_id": ["", "a", "b", "a", "b"],
+                         "doc": ["article", "comment", "comment", "comment", "comment"],
+                         "text": ["Article words here. More of them.", "> quoted line\nown words", "",
+                                  "One two three four five six.", "x y z"]})
+    tokens = token_table(docs, punkt=punkt)
+    quotes = pd.DataFrame({"thread_id": ["t", "t", "u", "u", "t"], "comment_id": ["a", "", "a", "a", "b"],
+                           "doc": ["comment", "article", "comment", "comment", "comment"],
+                           "start": [0, 20, 4, 7, 0], "end": [13, 24, 8, 13, 5]})
+    table = tokens.to_pandas()
+    want = [any(q.thread_id == r.thread_id and q.comment_id == r.comment_id and q.doc == r.doc
+                and q.start <= r.start < q.end for q in quotes.itertuples()) for r in table.itertuples()]
+    assert tokens_in_quote(tokens, quotes).tolist() == want
+    assert 0 < sum(want) < len(want)
+    assert not tokens_in_quote(tokens, quotes.iloc[:0]).any() and len(tokens_in_quote(tokens.slice(0, 0), quotes)) == 0
 
 
 @pytest.fixture(scope="module")

@@ -454,6 +454,38 @@ def test_token_table_equals_the_definition_document_by_document(punkt, lowercase
     pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))
 
 
+def test_mwes_sharing_a_first_word_equal_the_definition(punkt):
+    """MWE joins are looked for only after a first word of an MWE: first words followed by another word, by the
+    second word of another MWE, or by their second word across a sentence or document end are not joined."""
+    mwes = multiword_tuples(["civil war", "civil society", "civil rights movement", "war crimes", "the regime"])
+    texts = ["Civil war, civil society and the civil rights movement. Civil. War crimes of the regime!",
+             "the civil war crimes; the war the regime the civil society civil rights. Movement civil",
+             "war crimes civil", "war crimes", "The Regime. The regime? the\n\nregime civil civil war"]
+    docs = docs_frame(*texts)
+    options = dict(punkt=punkt, mwes=mwes, lowercase=True, stem=False, stopwords=frozenset())
+    got = tokenize(docs, **options)
+    want = reference_tokens(docs, **options)
+    assert got["is_mwe"].sum() >= 10
+    pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))
+
+
+def test_documents_with_sentence_ends_inside_a_chunk_equal_the_definition(punkt):
+    """A document whose sentences do not all end at whitespace ("fight!!Now", "?'What") is read sentence by
+    sentence: the sentences that do are split into chunks, the others tokenized within their bounds, with a
+    spaced ellipsis, a long run, an initialism and a variation selector in either kind."""
+    texts = ["Wow!!Really? Yes. The civil war . . . ends. U.S. troops left!!Now the civil war.\n\nNew para.  ",
+             "  It ended?'What? The U.S. said so.They left. " + "-" * 1200 + "!!civil war ❤️ now",
+             "Stop!!Civil war is here. e.g. this . . . and that!!The end",
+             "fight!!!! I dont want to. Why?!\n\nWhy on Earth? OK.'Then civil war", "Wow!!Really? Yes."]
+    docs = docs_frame(*texts, *texts[::-1])
+    options = dict(punkt=punkt, mwes=multiword_tuples(["civil war", "U.S. troops"]), lowercase=True, stem=True,
+                   stopwords=stopword_set("english"))
+    got = tokenize(docs, **options)
+    want = reference_tokens(docs, **options)
+    assert got["is_mwe"].sum() >= 6
+    pd.testing.assert_frame_equal(got, want.astype(got.dtypes.to_dict()))
+
+
 def test_token_table_equals_the_definition_on_real_comments(punkt):
     """The columnar engine's shortcuts (whole chunks of text, distinct texts tokenized once) against the definition,
     on the pool of real comments the benchmark corpora draw from: the sample thread and, where ../shared/data is
