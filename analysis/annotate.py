@@ -15,16 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.codes import numbers
 from analysis.framing import score_frames
 from analysis.lexicons import Lexicon
 from analysis.matcher import MATCH_COLUMNS, TOKEN_COLUMNS, TokenIndex, document_texts, match_frames
-from analysis.quotes import in_quote
+from analysis.quotes import in_quote, tokens_in_quote
 from analysis.stance import score_stance
 from analysis.tokenization import multiword_tuples, token_table
 
@@ -88,12 +86,8 @@ def annotate(
     mwes = multiword_tuples(t for lx in lexicons for t in lx.terms())
     tokens = token_table(documents(comments, threads), punkt=punkt, mwes=mwes, lowercase=lowercase, stem=stem,
                          stopwords=stopwords)
-    # one token index and one text lookup serve both scorers
-    index = TokenIndex(tokens.select(TOKEN_COLUMNS))
     texts = document_texts(comments, threads)
-    quoted = (in_quote(index.keys_at(index.run_first()), numbers(tokens, "start"), quotes,
-                       row_key=index.doc)
-              if quotes is not None and len(quotes) else np.zeros(tokens.num_rows, dtype=bool))
+    quoted = tokens_in_quote(tokens, quotes if quotes is not None else pd.DataFrame())
     copied = pd.DataFrame(columns=MATCH_COLUMNS)
     if quoted.any() and not count_quoted_text:
         # matches inside quoted passages: kept, flagged, never counted; everything else sees own words only
@@ -103,7 +97,8 @@ def annotate(
                             for lx in lexicons] or [copied], ignore_index=True)
         copied = copied.assign(in_quote=True, counted=False)
         tokens = tokens.filter(pa.array(~quoted))
-        index = TokenIndex(tokens.select(TOKEN_COLUMNS))
+    # one token index (of the tokens that count) and one text lookup serve both scorers
+    index = TokenIndex(tokens.select(TOKEN_COLUMNS))
     matches, docs = score_frames(index, comments, threads, lexicons, negation_window=negation_window,
                                  count_quoted=count_quoted, count_negated=count_negated, texts=texts)
     if quoted.any() and count_quoted_text:

@@ -277,8 +277,8 @@ def stance_coverage(speaker_scores: pd.DataFrame, *, max_abstain: float = MAX_AB
         return False, "Esteban–Ray: no speaker with a stance score"
     if n_abstain > max_abstain * n:
         return False, (f"stance-based results (stance groups, Esteban-Ray): the stance lexicon abstains on "
-                       f"{n_abstain:,} of {n:,} speakers ({n_abstain / n:.0%}), more than {max_abstain:.0%}, so what it "
-                       "finds describes the few speakers who use its cues, not the corpus")
+                       f"{n_abstain:,} of {n:,} speakers ({n_abstain / n:.0%}), more than {max_abstain:.0%}, so "
+                       "what it finds describes the few speakers who use its cues, not the corpus")
     return True, ""
 
 
