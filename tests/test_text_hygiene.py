@@ -99,11 +99,12 @@ def _median_seconds(fn, repeats: int = 3) -> float:
 
 
 @pytest.mark.slow
-def test_adversarial_text_tokenizes_in_at_most_three_times_the_time_of_normal_text():
+def test_adversarial_text_tokenizes_in_at_most_five_times_the_time_of_normal_text():
     """1 MB of "a." against 1 MB of the embedded sample thread (article and comments, repeated), each through the
     tokens table (Punkt included); medians of 3 runs. Before the fix the ratio was about 30; then about 1.2, until
     prose got faster (chunks of a document whose sentences end inside a chunk are cached, Punkt remembers
-    paragraphs) while the "a." run kept its cost (about 0.5 s per MB either way): now about 2.5. Every paragraph of
+    paragraphs) while the "a." run kept its cost (about 0.5 s per MB either way): now 2.5 to 3.3 on a loaded machine,
+    so the bound is 5, which the defect (30) still breaks by far. Every paragraph of
     the repeated thread is numbered and every run gets a new tokenizer, so that neither text is split by Punkt's
     per-paragraph memory (analysis.punkt) rather than by Punkt."""
     sample = (ROOT / "data" / "seed" / "assad-thanks-iran-north-korea.txt").read_text(encoding="utf-8")
@@ -118,4 +119,4 @@ def test_adversarial_text_tokenizes_in_at_most_three_times_the_time_of_normal_te
 
     t_normal = _median_seconds(tokenize(normal))
     t_adv = _median_seconds(tokenize(adversarial))
-    assert t_adv <= 3 * t_normal, f"adversarial {t_adv:.2f} s vs normal {t_normal:.2f} s"
+    assert t_adv <= 5 * t_normal, f"adversarial {t_adv:.2f} s vs normal {t_normal:.2f} s"
