@@ -84,8 +84,10 @@ def annotate(
     ``in_quote`` only marks the matches.
     """
     mwes = multiword_tuples(t for lx in lexicons for t in lx.terms())
+    # the document keys dictionary-encoded while the shard is worked on (numbered and filtered without copying
+    # or hashing a string per token), plain strings only in the table returned
     tokens = token_table(documents(comments, threads), punkt=punkt, mwes=mwes, lowercase=lowercase, stem=stem,
-                         stopwords=stopwords)
+                         stopwords=stopwords, dictionary_keys=True)
     texts = document_texts(comments, threads)
     quoted = tokens_in_quote(tokens, quotes if quotes is not None else pd.DataFrame())
     copied = pd.DataFrame(columns=MATCH_COLUMNS)
@@ -96,6 +98,7 @@ def annotate(
                                          count_quoted=count_quoted, count_negated=count_negated)
                             for lx in lexicons] or [copied], ignore_index=True)
         copied = copied.assign(in_quote=True, counted=False)
+        del quoted_index
         tokens = tokens.filter(pa.array(~quoted))
     # one token index (of the tokens that count) and one text lookup serve both scorers
     index = TokenIndex(tokens.select(TOKEN_COLUMNS))
@@ -110,4 +113,6 @@ def annotate(
                           incivility_lexicon=incivility_lexicon,
                           flip_negated=flip_negated, negation_window=negation_window, count_quoted=count_quoted,
                           texts=texts)
-    return Annotations(tokens=tokens, matches=matches, docs=docs, stance=stance)
+    del index
+    plain = pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in tokens.schema])
+    return Annotations(tokens=tokens.cast(plain), matches=matches, docs=docs, stance=stance)

@@ -320,11 +320,18 @@ def token_table(
     lowercase: bool = True,
     stem: bool = False,
     stopwords: frozenset[str] = frozenset(),
+    dictionary_keys: bool = False,
 ) -> pa.Table:
     """One row per token of each document: the ``tokens`` table, as an Arrow table with the contract's schema.
 
     The schema is :data:`analysis.columns.TOKENS` by construction (no
     ``columns.conform`` pass: string columns are built as Arrow arrays).
+    With ``dictionary_keys``, the key columns ``thread_id``, ``comment_id``
+    and ``doc`` are dictionary-encoded instead (each distinct value stored
+    once, in first-seen order, as :func:`analysis.io.read_arrow` reads them
+    with ``dictionary``): a fifth of the memory of plain strings, and
+    numbered without hashing by :func:`analysis.codes.string_codes`; the same
+    values (casting each to ``string`` gives the contract's table).
 
     ``docs`` has columns ``thread_id``, ``comment_id`` (text), ``doc``
     (``'comment'`` or ``'article'``) and ``text``. Rows come in document order, then token
@@ -363,11 +370,19 @@ def token_table(
     """
     _check_docs(docs)
     cols = _tokenize(docs, punkt=punkt, mwes=_mwe_list(mwes)).columns(docs, lowercase=lowercase, stem=stem,
-                                                                      stopwords=stopwords)
+                                                                      stopwords=stopwords,
+                                                                      dictionary_keys=dictionary_keys)
     schema = pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in columns.TABLES["tokens"]])
+    if dictionary_keys:
+        for key in _KEY_COLUMNS:
+            i = schema.get_field_index(key)
+            schema = schema.set(i, schema.field(i).with_type(pa.dictionary(pa.int32(), pa.string())))
     arrays = [cols[f.name] if isinstance(cols[f.name], pa.Array) else pa.array(cols[f.name], type=f.type)
               for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+_KEY_COLUMNS = ("thread_id", "comment_id", "doc")
 
 
 def _check_docs(docs: pd.DataFrame) -> None:
@@ -738,7 +753,8 @@ class _TokenTable:
 
     # -- the table
 
-    def columns(self, docs: pd.DataFrame, *, lowercase: bool, stem: bool, stopwords: frozenset[str]) -> dict:
+    def columns(self, docs: pd.DataFrame, *, lowercase: bool, stem: bool, stopwords: frozenset[str],
+                dictionary_keys: bool = False) -> dict:
         """The table's columns: text as Arrow ``string`` arrays, numbers as numpy.
 
         Frees the per-batch row arrays as it goes (call it once).
@@ -770,10 +786,11 @@ class _TokenTable:
             for k in mwe_entries:
                 e_norm[k] = self.e_fold[k]
         take = pa.array(entry)
+        per_row = _per_row_dictionary if dictionary_keys else _per_row
         out = {
-            "thread_id": _per_row(docs["thread_id"], doc),
-            "comment_id": _per_row(docs["comment_id"], doc),
-            "doc": _per_row(docs["doc"], doc),
+            "thread_id": per_row(docs["thread_id"], doc, sizes),
+            "comment_id": per_row(docs["comment_id"], doc, sizes),
+            "doc": per_row(docs["doc"], doc, sizes),
             "sentence": sentence,
             "index": (np.arange(n, dtype=np.int64) - doc_first[doc]).astype(np.int32),
             "token": pa.array(self.e_tok, type=pa.string()).take(take),
@@ -827,9 +844,19 @@ class _ChunkIds(dict):
         return cid
 
 
-def _per_row(column: pd.Series, doc: np.ndarray) -> pa.Array:
+def _per_row(column: pd.Series, doc: np.ndarray, sizes: np.ndarray) -> pa.Array:
     """Each row's value of a per-document text column (ids are text: :func:`_check_docs`)."""
     return pa.array(column.tolist(), type=pa.string()).take(pa.array(doc))
+
+
+def _per_row_dictionary(column: pd.Series, doc: np.ndarray, sizes: np.ndarray) -> pa.DictionaryArray:
+    """:func:`_per_row` dictionary-encoded: the distinct values of the documents that have rows (``sizes``: rows
+    per document), in first-seen order, as ``pc.dictionary_encode`` of the plain column numbers them."""
+    present = sizes > 0
+    codes, values = pd.factorize(np.asarray(column.tolist(), dtype=object)[present])
+    of_doc = np.full(len(column), -1, dtype=np.int32)
+    of_doc[present] = codes
+    return pa.DictionaryArray.from_arrays(pa.array(of_doc[doc]), pa.array(values.tolist(), type=pa.string()))
 
 
 class _StemCache(dict):

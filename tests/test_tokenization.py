@@ -7,6 +7,8 @@ import json
 
 import nltk.data
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from helpers import training_corpus
 from nltk.stem.snowball import SnowballStemmer
@@ -373,6 +375,24 @@ def test_repeated_texts_and_missing_texts_in_the_arrow_table(punkt):
     assert got["comment_id"].tolist() == ["a"] * 4 + ["c"] * 4 + ["d"] * 2
     assert got.loc[got["comment_id"] == "c", "token"].tolist() == ["Same", "text", "here", "."]
     assert got.loc[got["comment_id"] == "c", "start"].tolist() == [0, 5, 10, 14]
+
+
+def test_dictionary_keys_hold_the_values_of_the_plain_keys_each_once_in_first_seen_order(punkt):
+    # the thread u has only an empty comment: no rows, so u is not among the values
+    docs = pd.DataFrame({"thread_id": ["t", "u", "s", "t", "s"], "comment_id": ["", "b", "c", "d", "e"],
+                         "doc": ["article", "comment", "comment", "comment", "comment"],
+                         "text": ["An article.", "", "Same text.", "More words here.", "Same text."]})
+    plain = token_table(docs, punkt=punkt)
+    encoded = token_table(docs, punkt=punkt, dictionary_keys=True)
+    assert encoded.select(["sentence", "index", "token", "norm", "start", "end"]).equals(
+        plain.select(["sentence", "index", "token", "norm", "start", "end"]))
+    expected = {"thread_id": ["t", "s"], "comment_id": ["", "c", "d", "e"], "doc": ["article", "comment"]}  # by hand
+    for key, values in expected.items():
+        column = encoded[key].combine_chunks()
+        assert pa.types.is_dictionary(column.type)
+        assert column.dictionary.to_pylist() == values
+        assert column.cast(pa.string()).equals(plain[key].combine_chunks())
+        assert column.indices.to_pylist() == pc.dictionary_encode(plain[key]).combine_chunks().indices.to_pylist()
 
 
 @pytest.mark.parametrize("text", [
