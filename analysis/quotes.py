@@ -476,10 +476,12 @@ def in_quote(keys: pd.DataFrame, starts: np.ndarray, quotes: pd.DataFrame, *,
     code = pd.MultiIndex.from_frame(both.astype("str")).factorize()[0] if len(both) else np.zeros(0, int)
     code = np.asarray(code, dtype=np.int64)
     doc_code, span_code = code[:len(keys)], code[len(keys):]
-    if row_key is not None:
-        doc_code = doc_code[np.asarray(row_key)]
     shift = np.int64(1) << np.int64(32)
-    at = doc_code * shift + starts
+    # one int64 per offset, worked on in place (a token table's offsets are millions)
+    at = doc_code[np.asarray(row_key)] if row_key is not None else doc_code.copy()
+    at *= shift
+    at += starts
+    del starts
     s = span_code * shift + spans["start"].to_numpy(np.int64)
     e = span_code * shift + spans["end"].to_numpy(np.int64)
     # the passages are disjoint (their union): an offset is inside one when it is in [start, end) of a passage.
@@ -490,7 +492,8 @@ def in_quote(keys: pd.DataFrame, starts: np.ndarray, quotes: pd.DataFrame, *,
     inside = np.zeros(len(at) + 1, dtype=np.int64)
     np.add.at(inside, np.searchsorted(ordered, s, side="left"), 1)
     np.add.at(inside, np.searchsorted(ordered, e, side="left"), -1)
-    flags = np.cumsum(inside[:-1]) > 0
+    del ordered, at
+    flags = np.cumsum(inside[:-1], out=inside[:-1]) > 0
     if order is not None:
         flags[order] = flags.copy()
     return flags
@@ -507,9 +510,13 @@ def tokens_in_quote(tokens: pa.Table, quotes: pd.DataFrame) -> np.ndarray:
     n = tokens.num_rows
     if not len(quotes) or not n:
         return np.zeros(n, dtype=bool)
-    new = run_starts([string_codes(tokens[k])[0] for k in _KEYS], n)
+    new = np.zeros(n, dtype=bool)
+    for key in _KEYS:  # one key's codes at a time
+        new |= run_starts([string_codes(tokens[key])[0]], n)
     keys = tokens.select(_KEYS).take(pa.array(np.flatnonzero(new))).to_pandas()
-    return in_quote(keys, numbers(tokens, "start"), quotes, row_key=np.cumsum(new) - 1)
+    row_key = np.cumsum(new, dtype=np.int32 if n < 2**31 else np.int64)
+    row_key -= 1
+    return in_quote(keys, numbers(tokens, "start"), quotes, row_key=row_key)
 
 
 def quoted_share(quotes: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:

@@ -214,6 +214,7 @@ def test_tokens_in_quote_equals_brute_force(punkt):
     want = [any(q.thread_id == r.thread_id and q.comment_id == r.comment_id and q.doc == r.doc
                 and q.start <= r.start < q.end for q in quotes.itertuples()) for r in table.itertuples()]
     assert tokens_in_quote(tokens, quotes).tolist() == want
+    assert tokens_in_quote(token_table(docs, punkt=punkt, dictionary_keys=True), quotes).tolist() == want
     assert 0 < sum(want) < len(want)
     assert not tokens_in_quote(tokens, quotes.iloc[:0]).any() and len(tokens_in_quote(tokens.slice(0, 0), quotes)) == 0
 
