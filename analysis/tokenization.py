@@ -786,16 +786,13 @@ class _TokenTable:
             for k in mwe_entries:
                 e_norm[k] = self.e_fold[k]
         take = pa.array(entry)
-        per_row = _per_row_dictionary if dictionary_keys else _per_row
-        out = {
-            "thread_id": per_row(docs["thread_id"], doc, sizes),
-            "comment_id": per_row(docs["comment_id"], doc, sizes),
-            "doc": per_row(docs["doc"], doc, sizes),
+        out = {key: _per_row(docs[key], doc, sizes, dictionary=dictionary_keys) for key in _KEY_COLUMNS}
+        out.update({
             "sentence": sentence,
             "index": (np.arange(n, dtype=np.int64) - doc_first[doc]).astype(np.int32),
             "token": pa.array(self.e_tok, type=pa.string()).take(take),
             "norm": pa.array(e_norm, type=pa.string()).take(take),
-        }
+        })
         if stem:
             stem_of = _StemCache()
             e_stem = list(map(stem_of, e_norm))
@@ -844,19 +841,16 @@ class _ChunkIds(dict):
         return cid
 
 
-def _per_row(column: pd.Series, doc: np.ndarray, sizes: np.ndarray) -> pa.Array:
-    """Each row's value of a per-document text column (ids are text: :func:`_check_docs`)."""
-    return pa.array(column.tolist(), type=pa.string()).take(pa.array(doc))
-
-
-def _per_row_dictionary(column: pd.Series, doc: np.ndarray, sizes: np.ndarray) -> pa.DictionaryArray:
-    """:func:`_per_row` dictionary-encoded: the distinct values of the documents that have rows (``sizes``: rows
-    per document), in first-seen order, as ``pc.dictionary_encode`` of the plain column numbers them."""
+def _per_row(column: pd.Series, doc: np.ndarray, sizes: np.ndarray, *, dictionary: bool) -> pa.Array:
+    """Each row's value of a per-document text column (ids are text: :func:`_check_docs`), dictionary-encoded
+    (the distinct values of the documents that have rows, ``sizes`` > 0, in first-seen order, as
+    ``pc.dictionary_encode`` numbers them) or, unless ``dictionary``, as plain strings."""
     present = sizes > 0
     codes, values = pd.factorize(np.asarray(column.tolist(), dtype=object)[present])
     of_doc = np.full(len(column), -1, dtype=np.int32)
     of_doc[present] = codes
-    return pa.DictionaryArray.from_arrays(pa.array(of_doc[doc]), pa.array(values.tolist(), type=pa.string()))
+    out = pa.DictionaryArray.from_arrays(pa.array(of_doc[doc]), pa.array(values.tolist(), type=pa.string()))
+    return out if dictionary else out.cast(pa.string())
 
 
 class _StemCache(dict):
