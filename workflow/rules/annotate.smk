@@ -72,7 +72,7 @@ rule annotate:
     priority: 10
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=2000,  # peak 1.1 GB per 50,000-comment shard (benchmarks/run.py, 1M corpus)
         runtime=60,
     script:
         "../scripts/annotate.py"
