@@ -157,27 +157,30 @@ def _escape(text: str) -> str:
 def _read_csv(path: str, *, encoding: str, delimiter: str, counts: dict) -> tuple[pd.DataFrame, list, bool]:
     data, enc = _load(path, encoding)
     data, bad = data.replace(b"\r\n", b"\n") if codecs.lookup(enc).name == "utf-8" else None, False
-    if data is not None:  # valid UTF-8 (the usual case): the parser reads the bytes themselves
+    frame = None
+    if data is not None:  # UTF-8: the parser reads the bytes themselves, and raises on bytes that are not UTF-8
         try:
-            data.decode("utf-8")
+            frame = _parse_csv(path, io.BytesIO(data), delimiter=delimiter, encoding="utf-8")
         except UnicodeDecodeError:
             data = None
-    if data is None:
+    if data is None:  # another encoding, or undecodable bytes: decoded with the bad bytes marked
         text, bad = _decode(path, encoding)
-    try:
-        source = io.BytesIO(data) if data is not None else io.StringIO(text)
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False, sep=delimiter, engine="c",
-                            **({"encoding": "utf-8"} if data is not None else {}))
-    except pd.errors.EmptyDataError:
-        raise InputError(path, "empty file: expected a header row") from None
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(path, f"cannot parse as CSV: {exc}", line=int(m.group(1)) if m else None) from None
+        frame = _parse_csv(path, io.StringIO(text), delimiter=delimiter)
     frame.insert(0, "_record", range(1, len(frame) + 1))
     rejects = _account_lines(path, data if data is not None else text, frame, delimiter=delimiter, counts=counts)
     if rejects:
         frame = frame.loc[~frame["_record"].isin([r[1] for r in rejects])]
     return frame, rejects, bad
+
+
+def _parse_csv(path: str, source, *, delimiter: str, **encoding) -> pd.DataFrame:
+    try:
+        return pd.read_csv(source, dtype=str, keep_default_na=False, sep=delimiter, engine="c", **encoding)
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "empty file: expected a header row") from None
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(path, f"cannot parse as CSV: {exc}", line=int(m.group(1)) if m else None) from None
 
 
 def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, delimiter: str,
@@ -324,17 +327,26 @@ def _row_shape(frame: pd.DataFrame):
     """
     cols = [c for c in frame.columns if c != "_record"]
     kinds = []
+    number, word = re.compile(r"-?\d*"), re.compile(r"\S+")
     for i, c in enumerate(cols):
         values = frame[c].astype(str)
-        if values.str.fullmatch(r"-?\d*").all() and (values != "").any():
-            kinds.append((i, re.compile(r"-?\d*")))
-        elif values.str.fullmatch(r"\S+").all():
-            kinds.append((i, re.compile(r"\S+")))
+        # each test stops at the first value that fails it (prose fails at once), a batch at a time (no copy of
+        # the column's texts)
+        if all(number.fullmatch(v) for v in _batched(values)) and (values != "").any():
+            kinds.append((i, number))
+        elif all(word.fullmatch(v) for v in _batched(values)):
+            kinds.append((i, word))
 
     def fits(fields: list[str]) -> bool:
         return len(fields) == len(cols) and all(pattern.fullmatch(fields[i]) for i, pattern in kinds)
 
     return fits if kinds else None
+
+
+def _batched(values: pd.Series, size: int = 8192):
+    """The values of a column as Python objects, converted a batch at a time."""
+    for lo in range(0, len(values), size):
+        yield from values.iloc[lo : lo + size].tolist()
 
 
 def _row_spans(text: str, delimiter: str) -> list[tuple[int, int, bool]]:
