@@ -154,10 +154,10 @@ class _Search:
 
     def rows(self, first: int, last: int) -> list[tuple[str, str, str, str, int, int]]:
         """The kept spans of rows ``first`` to ``last`` (excluded), in row order."""
-        c = self.comments.iloc[first:last]
         everyone, screen, patterns = self.everyone, self.screen, self.patterns
         rows: list[tuple[str, str, str, str, int, int]] = []
-        for thread_id, comment_id, text, vocatives in zip(c["thread_id"], c["comment_id"], c["text"],
+        for thread_id, comment_id, text, vocatives in zip(*(_batched(self.comments[c].iloc[first:last])
+                                                            for c in ("thread_id", "comment_id", "text")),
                                                           self.vocatives[first:last].tolist()):
             if not isinstance(text, str) or not text:
                 continue
@@ -169,6 +169,13 @@ class _Search:
             for kind, start, end in _resolve(_candidates(text, authors, vocatives)):
                 rows.append((str(thread_id), str(comment_id), kind, text[start:end], start, end))
         return rows
+
+
+def _batched(values: pd.Series, size: int = 8192) -> Iterator:
+    """A column's values as Python objects, converted a batch at a time (faster than one by one, and no copy of
+    a whole column of texts)."""
+    for lo in range(0, len(values), size):
+        yield from values.iloc[lo : lo + size].tolist()
 
 
 def _author_forms(known_authors: Iterable[str]) -> list[tuple[str, ...]]:

@@ -330,11 +330,10 @@ def _row_shape(frame: pd.DataFrame):
     number, word = re.compile(r"-?\d*"), re.compile(r"\S+")
     for i, c in enumerate(cols):
         values = frame[c].astype(str)
-        # each test stops at the first value that fails it (prose fails at once), a batch at a time (no copy of
-        # the column's texts)
-        if all(number.fullmatch(v) for v in _batched(values)) and (values != "").any():
+        # a column whose first value fails a test is not scanned for it (prose fails at once)
+        if _first_fits(number, values) and values.str.fullmatch(number.pattern).all() and (values != "").any():
             kinds.append((i, number))
-        elif all(word.fullmatch(v) for v in _batched(values)):
+        elif _first_fits(word, values) and values.str.fullmatch(word.pattern).all():
             kinds.append((i, word))
 
     def fits(fields: list[str]) -> bool:
@@ -343,10 +342,8 @@ def _row_shape(frame: pd.DataFrame):
     return fits if kinds else None
 
 
-def _batched(values: pd.Series, size: int = 8192):
-    """The values of a column as Python objects, converted a batch at a time."""
-    for lo in range(0, len(values), size):
-        yield from values.iloc[lo : lo + size].tolist()
+def _first_fits(pattern: re.Pattern[str], values: pd.Series) -> bool:
+    return not len(values) or pattern.fullmatch(values.iloc[0]) is not None
 
 
 def _row_spans(text: str, delimiter: str) -> list[tuple[int, int, bool]]:
