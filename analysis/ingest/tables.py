@@ -238,7 +238,13 @@ def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, deli
         # a line with fewer delimiters than a row has between its fields is not parsed: it cannot be one
         width = len(frame.columns) - 2  # the fields of a row (all columns but _record), less one
         fits = None
-        for record in np.flatnonzero(rows[:, 1] > rows[:, 0]) + 1:
+        suspects = rows[:, 1] > rows[:, 0]
+        if found is not None and len(delimiter) == 1 and delimiter.isascii():  # no need to look at every record:
+            # those with a continuation line of a row's delimiters, counted per line over the bytes
+            per_line = np.bincount(np.searchsorted(breaks, np.flatnonzero(arr == ord(delimiter))), minlength=n_lines)
+            wide = np.concatenate(([0], np.cumsum(per_line[:n_lines] >= width)))
+            suspects &= wide[rows[:, 1]] > wide[rows[:, 0]]  # lines a+1..b are indices a..b-1 from 0
+        for record in np.flatnonzero(suspects) + 1:
             a, b = (int(x) for x in rows[record - 1])
             physical_ab = lines_of(a, b)
             glued = []
