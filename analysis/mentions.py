@@ -166,7 +166,8 @@ class _Search:
                 if thread_id not in patterns:
                     patterns[thread_id] = author_pattern(self.everywhere + list(self.by_thread.get(thread_id, ())))
                 authors = patterns[thread_id]
-            for kind, start, end in _resolve(_candidates(text, authors, vocatives)):
+            found = _candidates(text, authors, vocatives)
+            for kind, start, end in _resolve(found) if found else ():  # most texts have none
                 rows.append((str(thread_id), str(comment_id), kind, text[start:end], start, end))
         return rows
 
