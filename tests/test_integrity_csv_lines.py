@@ -2,6 +2,7 @@
 
 import pytest
 
+from analysis.errors import InputError
 from analysis.ingest.canonical import ingest
 from analysis.ingest.tables import read_table
 
@@ -107,3 +108,17 @@ def test_a_quoted_header_name_over_two_lines_counts_as_header_lines(tmp_path):
     p.write_text('id,who,"bo\ndy"\n1,ann,"a\nb"\n', encoding="utf-8")
     r = read_table([str(p)], fmt="csv", mapping={"id": "id", "text": "bo\ndy"})
     assert r.line_counts == {"lines": 4, "header": 2, "blank": 0, "in_records": 2, "multiline_records": 1}
+
+
+def test_blank_lines_before_the_header_are_blank(tmp_path):
+    # by hand: lines 1-3 blank (one of spaces), 4 header, 5-7 one record whose text holds an empty line
+    r = _read(tmp_path, '\n\n  \nid,who,body\n1,ann,"a\n\nb"\n')
+    assert list(r.records["text"]) == ["a\n\nb"]
+    assert r.line_counts == {"lines": 7, "header": 1, "blank": 3, "in_records": 3, "multiline_records": 1}
+
+
+@pytest.mark.parametrize("line", ['""', "\x0c"])
+def test_a_line_one_parser_calls_blank_and_the_other_a_record_stops_the_run(tmp_path, line):
+    # pandas reads '""' (or a form feed) as a record of empty fields, the csv module as a blank line
+    with pytest.raises(InputError, match="rows by the standard CSV reader"):
+        _read(tmp_path, f'id,who,body\n1,ann,"a\nb"\n{line}\n2,bob,c\n')
