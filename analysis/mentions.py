@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -150,7 +150,7 @@ class _Search:
         # and run only on a text where some name occurs, which most texts lack
         self.everyone = _author_forms(everywhere + [a for names in by_thread.values() for a in names])
         self.screen = _screen(self.everyone)
-        self.vocatives = _vocative_screens(comments["text"])
+        self.vocatives = pd.Series(_vocative_screens(comments["text"]))  # one number per text (bits: screens)
 
     def rows(self, first: int, last: int) -> list[tuple[str, str, str, str, int, int]]:
         """The kept spans of rows ``first`` to ``last`` (excluded), in row order."""
@@ -158,7 +158,7 @@ class _Search:
         rows: list[tuple[str, str, str, str, int, int]] = []
         for thread_id, comment_id, text, vocatives in zip(*(_batched(self.comments[c].iloc[first:last])
                                                             for c in ("thread_id", "comment_id", "text")),
-                                                          self.vocatives[first:last].tolist()):
+                                                          _batched(self.vocatives.iloc[first:last])):
             if not isinstance(text, str) or not text:
                 continue
             authors = None
@@ -301,23 +301,24 @@ def _trie(forms: list[str], depth: int) -> str | None:
 
 
 def _vocative_screens(texts: pd.Series) -> np.ndarray:
-    """For each text and each of :data:`_VOC_SCREENS`, whether the screen matches (all True where Arrow cannot
+    """For each text, which of :data:`_VOC_SCREENS` match: bit k set for screen k (all set where Arrow cannot
     hold the texts)."""
     try:
         arr = pa.array(texts if isinstance(texts.dtype, pd.StringDtype) else texts.astype(object),
                        from_pandas=True, type=pa.large_string())
     except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate from JSON: search every text
-        return np.ones((len(texts), len(_VOC_SCREENS)), dtype=bool)
-    return np.column_stack([pc.fill_null(pc.match_substring_regex(arr, screen), False).to_numpy(zero_copy_only=False)
-                            for screen in _VOC_SCREENS]).astype(bool).reshape(len(texts), len(_VOC_SCREENS))
+        return np.full(len(texts), 2 ** len(_VOC_SCREENS) - 1, dtype=np.uint8)
+    bits = np.zeros(len(texts), dtype=np.uint8)
+    for k, screen in enumerate(_VOC_SCREENS):
+        bits |= np.asarray(pc.fill_null(pc.match_substring_regex(arr, screen), False), dtype=bool).astype(np.uint8) << k
+    return bits
 
 
-def _candidates(text: str, author_pattern: _AuthorPattern | None,
-                vocatives: Sequence[bool] = (True, True, True)) -> list[tuple[str, int, int]]:
+def _candidates(text: str, author_pattern: _AuthorPattern | None, vocatives: int = 7) -> list[tuple[str, int, int]]:
     # a scan is skipped where a text lacks a character or word its pattern requires ("@"), or where the screens
     # of the vocative patterns (comma, greeting, you; :func:`_vocative_screens`) found none:
     # the handle pattern starts with a lookbehind, tried at every character
-    comma, greeting, you = vocatives
+    comma, greeting, you = vocatives & 1, vocatives & 2, vocatives & 4
     found = [("handle", m.start(), m.end()) for m in _HANDLE.finditer(text)] if "@" in text else []
     if author_pattern is not None:
         found += [("author", m.start(), m.end()) for m in author_pattern.finditer(text)]
