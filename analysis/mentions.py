@@ -47,7 +47,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.parallel import forked_map
 
@@ -84,6 +87,13 @@ _VOC_GREETING = re.compile(
     rf"(?:{'|'.join(re.escape(g) for g in GREETINGS)}) (?P<name>{_NAME})(?=,| that\b| you\b|[.!?…]|[ \t]*(?:\n|$))"
 )
 _VOC_YOU = re.compile(rf"(?P<name>{_NAME}) you(?:['’]re| are)\b")
+#: Arrow compute (RE2) screens of the whole text column, one per vocative pattern: each matches wherever its
+#: pattern does (it is the pattern, or a start of it, without look-ahead), so a text it misses is not searched.
+_VOC_SCREENS = (
+    rf"{_NAME},",
+    rf"(?:{'|'.join(re.escape(g) for g in GREETINGS)}) {_NAME}",
+    rf"{_NAME} you(?:['’]re| are)",
+)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves|u)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…]")
 _OPENERS = "\"“‘'«(["
@@ -140,13 +150,15 @@ class _Search:
         # and run only on a text where some name occurs, which most texts lack
         self.everyone = _author_forms(everywhere + [a for names in by_thread.values() for a in names])
         self.screen = _screen(self.everyone)
+        self.vocatives = pd.Series(_vocative_screens(comments["text"]))  # one number per text (bits: screens)
 
     def rows(self, first: int, last: int) -> list[tuple[str, str, str, str, int, int]]:
         """The kept spans of rows ``first`` to ``last`` (excluded), in row order."""
-        c = self.comments.iloc[first:last]
         everyone, screen, patterns = self.everyone, self.screen, self.patterns
         rows: list[tuple[str, str, str, str, int, int]] = []
-        for thread_id, comment_id, text in zip(c["thread_id"], c["comment_id"], c["text"]):
+        for thread_id, comment_id, text, vocatives in zip(*(_batched(self.comments[c].iloc[first:last])
+                                                            for c in ("thread_id", "comment_id", "text")),
+                                                          _batched(self.vocatives.iloc[first:last])):
             if not isinstance(text, str) or not text:
                 continue
             authors = None
@@ -154,9 +166,17 @@ class _Search:
                 if thread_id not in patterns:
                     patterns[thread_id] = author_pattern(self.everywhere + list(self.by_thread.get(thread_id, ())))
                 authors = patterns[thread_id]
-            for kind, start, end in _resolve(_candidates(text, authors)):
+            found = _candidates(text, authors, vocatives)
+            for kind, start, end in _resolve(found) if found else ():  # most texts have none
                 rows.append((str(thread_id), str(comment_id), kind, text[start:end], start, end))
         return rows
+
+
+def _batched(values: pd.Series, size: int = 8192) -> Iterator:
+    """A column's values as Python objects, converted a batch at a time (faster than one by one, and no copy of
+    a whole column of texts)."""
+    for lo in range(0, len(values), size):
+        yield from values.iloc[lo : lo + size].tolist()
 
 
 def _author_forms(known_authors: Iterable[str]) -> list[tuple[str, ...]]:
@@ -280,20 +300,37 @@ def _trie(forms: list[str], depth: int) -> str | None:
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
-def _candidates(text: str, author_pattern: _AuthorPattern | None) -> list[tuple[str, int, int]]:
-    # a scan is skipped where a text lacks a character or word its pattern requires ("@", ",", " you"):
+def _vocative_screens(texts: pd.Series) -> np.ndarray:
+    """For each text, which of :data:`_VOC_SCREENS` match: bit k set for screen k (all set where Arrow cannot
+    hold the texts)."""
+    try:
+        arr = pa.array(texts if isinstance(texts.dtype, pd.StringDtype) else texts.astype(object),
+                       from_pandas=True, type=pa.large_string())
+    except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate from JSON: search every text
+        return np.full(len(texts), 2 ** len(_VOC_SCREENS) - 1, dtype=np.uint8)
+    bits = np.zeros(len(texts), dtype=np.uint8)
+    for k, screen in enumerate(_VOC_SCREENS):
+        bits |= np.asarray(pc.fill_null(pc.match_substring_regex(arr, screen), False), dtype=bool).astype(np.uint8) << k
+    return bits
+
+
+def _candidates(text: str, author_pattern: _AuthorPattern | None, vocatives: int = 7) -> list[tuple[str, int, int]]:
+    # a scan is skipped where a text lacks a character or word its pattern requires ("@"), or where the screens
+    # of the vocative patterns (comma, greeting, you; :func:`_vocative_screens`) found none:
     # the handle pattern starts with a lookbehind, tried at every character
+    comma, greeting, you = vocatives & 1, vocatives & 2, vocatives & 4
     found = [("handle", m.start(), m.end()) for m in _HANDLE.finditer(text)] if "@" in text else []
     if author_pattern is not None:
         found += [("author", m.start(), m.end()) for m in author_pattern.finditer(text)]
-    if "," in text:
+    if comma:
         for m in _VOC_COMMA.finditer(text):
             if _at_sentence_start(text, m.start()) and _SECOND_PERSON.search(_rest_of_sentence(text, m.end())):
                 found.append(_vocative(m))
-    for m in _VOC_GREETING.finditer(text):
-        if _at_sentence_start(text, m.start()):
-            found.append(_vocative(m))
-    if " you" in text:
+    if greeting:
+        for m in _VOC_GREETING.finditer(text):
+            if _at_sentence_start(text, m.start()):
+                found.append(_vocative(m))
+    if you:
         for m in _VOC_YOU.finditer(text):
             if _at_sentence_start(text, m.start()):
                 found.append(_vocative(m))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from analysis.errors import InputError
 from analysis.ingest.canonical import ingest
 from analysis.ingest.tables import read_table
 
@@ -83,3 +84,41 @@ def test_a_field_longer_than_the_csv_modules_default_limit_is_read(tmp_path):
     r = _read(tmp_path, f'id,who,body\n1,ann,"{long_text}"\n2,bob,ok\n')
     assert list(r.records["text"]) == [long_text, "ok"] and r.rejects.empty
     assert r.line_counts["multiline_records"] == 1
+
+
+def test_blank_lines_around_multiline_records_are_placed_by_hand(tmp_path):
+    # By hand: line 1 blank, 2 header, 3-6 record 1 (its text holds an empty and a spaces-only line), 7 and 8
+    # blank, 9-10 record 2, 11 record 3, 12 blank: 12 lines = 1 header + 4 blank + 7 in records.
+    r = _read(tmp_path, '\nid,who,body\n1,ann,"a\n\n  \nb"\n   \n\n2,bob,"x\ny"\n3,cat,z\n\n')
+    assert list(r.records["text"]) == ["a\n\n  \nb", "x\ny", "z"]
+    assert r.line_counts == {"lines": 12, "header": 1, "blank": 4, "in_records": 7, "multiline_records": 2}
+
+
+def test_stray_quote_after_blank_lines_names_its_own_lines(tmp_path):
+    # STRAY with two blank lines before its first record: the glued record now runs from line 4 to line 6
+    r = _read(tmp_path, STRAY.replace("\n1,ann", "\n\n  \n1,ann"))
+    rej = r.rejects.iloc[0]
+    assert "line 4 runs to line 6" in rej["detail"] and "5, 6" in rej["detail"]
+    assert rej["raw"] == '1,ann,"Hello\n2,bob,I agree\n3,cat,Nope"'
+    assert r.line_counts == {"lines": 8, "header": 1, "blank": 2, "in_records": 5, "multiline_records": 1}
+
+
+def test_a_quoted_header_name_over_two_lines_counts_as_header_lines(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text('id,who,"bo\ndy"\n1,ann,"a\nb"\n', encoding="utf-8")
+    r = read_table([str(p)], fmt="csv", mapping={"id": "id", "text": "bo\ndy"})
+    assert r.line_counts == {"lines": 4, "header": 2, "blank": 0, "in_records": 2, "multiline_records": 1}
+
+
+def test_blank_lines_before_the_header_are_blank(tmp_path):
+    # by hand: lines 1-3 blank (one of spaces), 4 header, 5-7 one record whose text holds an empty line
+    r = _read(tmp_path, '\n\n  \nid,who,body\n1,ann,"a\n\nb"\n')
+    assert list(r.records["text"]) == ["a\n\nb"]
+    assert r.line_counts == {"lines": 7, "header": 1, "blank": 3, "in_records": 3, "multiline_records": 1}
+
+
+@pytest.mark.parametrize("line", ['""', "\x0c"])
+def test_a_line_one_parser_calls_blank_and_the_other_a_record_stops_the_run(tmp_path, line):
+    # pandas reads '""' (or a form feed) as a record of empty fields, the csv module as a blank line
+    with pytest.raises(InputError, match="rows by the standard CSV reader"):
+        _read(tmp_path, f'id,who,body\n1,ann,"a\nb"\n{line}\n2,bob,c\n')

@@ -211,3 +211,15 @@ def test_forked_processes_find_the_same_rows(seed_records, processes):
     # thread b Danny is the first name of an author (author beats vocative) and Hind is nobody
     authors = one[one["kind"].eq("author")].groupby("thread_id")["mention"].apply(sorted).to_dict()
     assert authors == {"a": ["Hind"], "b": ["Danny", "Danny", "Danny"]} and len(one) == 9
+
+
+def test_vocatives_with_accents_hyphens_and_curly_apostrophes_are_found_in_a_column():
+    # by hand: each text addresses one name at its start, in each of the three vocative patterns; the column
+    # also holds texts without any vocative (the whole column is screened at once)
+    texts = ["Élodie, do you agree?", "Thank you Jean-Luc, that helps.", "Zoë you’re right.", "Ørjan you are late.",
+             "nothing here, really", "Syria, Iran and Iraq.", ""]
+    comments = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
+    found = find_mentions(comments)
+    assert found[["comment_id", "kind", "mention"]].values.tolist() == [
+        ["c0", "vocative", "Élodie"], ["c1", "vocative", "Jean-Luc"], ["c2", "vocative", "Zoë"],
+        ["c3", "vocative", "Ørjan"]]

@@ -157,27 +157,30 @@ def _escape(text: str) -> str:
 def _read_csv(path: str, *, encoding: str, delimiter: str, counts: dict) -> tuple[pd.DataFrame, list, bool]:
     data, enc = _load(path, encoding)
     data, bad = data.replace(b"\r\n", b"\n") if codecs.lookup(enc).name == "utf-8" else None, False
-    if data is not None:  # valid UTF-8 (the usual case): the parser reads the bytes themselves
+    frame = None
+    if data is not None:  # UTF-8: the parser reads the bytes themselves, and raises on bytes that are not UTF-8
         try:
-            data.decode("utf-8")
+            frame = _parse_csv(path, io.BytesIO(data), delimiter=delimiter, encoding="utf-8")
         except UnicodeDecodeError:
             data = None
-    if data is None:
+    if data is None:  # another encoding, or undecodable bytes: decoded with the bad bytes marked
         text, bad = _decode(path, encoding)
-    try:
-        source = io.BytesIO(data) if data is not None else io.StringIO(text)
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False, sep=delimiter, engine="c",
-                            **({"encoding": "utf-8"} if data is not None else {}))
-    except pd.errors.EmptyDataError:
-        raise InputError(path, "empty file: expected a header row") from None
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(path, f"cannot parse as CSV: {exc}", line=int(m.group(1)) if m else None) from None
+        frame = _parse_csv(path, io.StringIO(text), delimiter=delimiter)
     frame.insert(0, "_record", range(1, len(frame) + 1))
     rejects = _account_lines(path, data if data is not None else text, frame, delimiter=delimiter, counts=counts)
     if rejects:
         frame = frame.loc[~frame["_record"].isin([r[1] for r in rejects])]
     return frame, rejects, bad
+
+
+def _parse_csv(path: str, source, *, delimiter: str, **encoding) -> pd.DataFrame:
+    try:
+        return pd.read_csv(source, dtype=str, keep_default_na=False, sep=delimiter, engine="c", **encoding)
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "empty file: expected a header row") from None
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(path, f"cannot parse as CSV: {exc}", line=int(m.group(1)) if m else None) from None
 
 
 def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, delimiter: str,
@@ -187,51 +190,136 @@ def _account_lines(path: str, content: bytes | str, frame: pd.DataFrame, *, deli
     Every line is the header's, a blank one, or part of exactly one record;
     ``counts`` gets the sums (see :class:`~analysis.ingest.base.ReadResult`).
     When there are more non-blank lines than header + records, some records
-    span lines (quoted newlines): each such record's lines are found with the
-    standard library's CSV reader, and a record one of whose continuation lines
-    looks like a row of its own (:func:`_row_shape`) is taken for rows glued
-    together by a stray quote: it is set aside as ``malformed_record`` naming
-    the lines it swallowed. Raises :class:`InputError` when the two parsers
-    disagree on the number of records.
+    span lines (quoted newlines): each record spans one line more than the
+    line breaks inside its parsed fields (:func:`_spans_from_fields`; with a
+    lone CR line end, or a record the standard library's CSV reader would
+    take for a blank line, the lines are found by that reader instead), and a
+    record one of whose continuation lines looks like a row of its own
+    (:func:`_row_shape`) is taken for rows glued together by a stray quote: it
+    is set aside as ``malformed_record`` naming the lines it swallowed.
+    Raises :class:`InputError` when the two parsers disagree on the number of
+    records.
     """
     raw = content.encode("utf-8") if isinstance(content, str) else content
     arr = np.frombuffer(raw, dtype=np.uint8)
-    newline = arr == 10
-    n_lines = int(newline.sum()) + (1 if len(arr) and not newline[-1] else 0)
-    n_blank = int(newline[0]) + int((newline[1:] & newline[:-1]).sum()) if len(arr) else 0
+    breaks = np.flatnonzero(arr == 10)
+    n_lines = len(breaks) + (1 if len(arr) and arr[-1] != 10 else 0)
+    n_blank = (int(arr[0] == 10) + int((np.diff(breaks) == 1).sum())) if len(arr) else 0
     n_records = len(frame)
     add = {"lines": n_lines, "header": 1, "blank": n_blank, "in_records": n_records, "multiline_records": 0}
     rejects: list[tuple] = []
     if n_lines - n_blank != 1 + n_records:  # some record (or the header) spans lines: find which
-        text = content if isinstance(content, str) else content.decode("utf-8")
-        spans = _row_spans(text, delimiter)
-        rows = [(a, b) for a, b, has_fields in spans if has_fields]
-        if len(rows) != n_records + 1:
-            raise InputError(path, f"{len(rows) - 1} rows by the standard CSV reader but {n_records} records by "
-                                   "pandas: check the quoting")
-        add.update(lines=spans[-1][1] if spans else 0,  # as the parsers count them (a lone CR ends a line too)
-                   header=rows[0][1] - rows[0][0] + 1, blank=sum(b - a + 1 for a, b, f in spans if not f),
-                   in_records=sum(b - a + 1 for a, b in rows[1:]), multiline_records=sum(b > a for a, b in rows[1:]))
-        physical = re.split(r"\r\n?|\n", text)  # the lines as the csv module counts them
-        fits = _row_shape(frame)
+        found = _spans_from_fields(arr, breaks, n_lines, frame)
+        if found is not None:
+            starts = np.concatenate(([0], breaks + 1))  # byte offset where each line starts, and ends
+            ends = np.append(breaks, len(arr)) if len(starts) == n_lines else breaks
+
+            def lines_of(a: int, b: int) -> list[str]:
+                return raw[starts[a - 1] : ends[b - 1]].decode("utf-8").split("\n")
+
+            header, rows, lines, blank = found
+        else:
+            text = content if isinstance(content, str) else content.decode("utf-8")
+            spans = _row_spans(text, delimiter)
+            rows = [(a, b) for a, b, has_fields in spans if has_fields]
+            if len(rows) != n_records + 1:
+                raise InputError(path, f"{len(rows) - 1} rows by the standard CSV reader but {n_records} records "
+                                       "by pandas: check the quoting")
+            header, rows = rows[0], np.array(rows[1:], dtype=np.int64).reshape(-1, 2)
+            lines, blank = spans[-1][1] if spans else 0, sum(b - a + 1 for a, b, f in spans if not f)
+            physical = re.split(r"\r\n?|\n", text)  # the lines as the csv module counts them
+
+            def lines_of(a: int, b: int) -> list[str]:
+                return physical[a - 1 : b]
+
+        add.update(lines=lines,  # as the parsers count them (a lone CR ends a line too)
+                   header=header[1] - header[0] + 1, blank=blank, in_records=int((rows[:, 1] - rows[:, 0] + 1).sum()),
+                   multiline_records=int((rows[:, 1] > rows[:, 0]).sum()))
         # a line with fewer delimiters than a row has between its fields is not parsed: it cannot be one
         width = len(frame.columns) - 2  # the fields of a row (all columns but _record), less one
-        for record, (a, b) in enumerate(rows[1:] if fits is not None else [], start=1):
-            if b == a:
-                continue
-            glued = [k for k in range(a + 1, b + 1) if physical[k - 1].count(delimiter) >= width
-                     and fits(next(csv.reader([physical[k - 1]], delimiter=delimiter), []))]
+        fits = None
+        suspects = rows[:, 1] > rows[:, 0]
+        if found is not None and len(delimiter) == 1 and delimiter.isascii():  # no need to look at every record:
+            # those with a continuation line of a row's delimiters, counted per line over the bytes
+            per_line = np.bincount(np.searchsorted(breaks, np.flatnonzero(arr == ord(delimiter))), minlength=n_lines)
+            wide = np.concatenate(([0], np.cumsum(per_line[:n_lines] >= width)))
+            suspects &= wide[rows[:, 1]] > wide[rows[:, 0]]  # lines a+1..b are indices a..b-1 from 0
+        for record in np.flatnonzero(suspects) + 1:
+            a, b = (int(x) for x in rows[record - 1])
+            physical_ab = lines_of(a, b)
+            glued = []
+            for k in range(a + 1, b + 1):
+                line = physical_ab[k - a]
+                if line.count(delimiter) < width:
+                    continue
+                fits = (_row_shape(frame) or False) if fits is None else fits  # decided once, when first needed
+                if fits and fits(next(csv.reader([line], delimiter=delimiter), [])):
+                    glued.append(k)
+            if fits is False:  # no column tells a row from prose: no record is taken for glued rows
+                break
             if glued:
-                rejects.append((path, record, "", "", "", "malformed_record",
+                rejects.append((path, int(record), "", "", "", "malformed_record",
                                 f"a quote opened on line {a} runs to line {b}, swallowing what look like rows "
                                 f"of their own (line(s) {', '.join(map(str, glued))}): a stray quote?",
-                                _escape("\n".join(physical[a - 1 : b]))))
+                                _escape("\n".join(physical_ab))))
     if add["lines"] != add["header"] + add["blank"] + add["in_records"]:
         raise InputError(path, f"{add['lines']} lines but {add['header']} header + {add['blank']} blank + "
                                f"{add['in_records']} in records: check the quoting")
     for k, v in add.items():
         counts[k] = counts.get(k, 0) + v
     return rejects
+
+
+def _spans_from_fields(arr: np.ndarray, breaks: np.ndarray, n_lines: int, frame: pd.DataFrame):
+    """The header's and each record's (first line, last line), the lines and the blank lines of a CSV file, from
+    the line breaks inside the fields pandas parsed (no second parse).
+
+    ``arr`` is the file's bytes (CRLF already read as LF), ``breaks`` the offsets of its LFs. A record spans
+    one line more than the LFs inside its fields; between records, and before the header, lie the blank lines
+    (empty, or spaces and tabs only) that pandas skips. None when this cannot decide as the standard library's
+    CSV reader would: a lone CR (a line end to that reader), a record that reader would take for a blank line
+    (one field, whitespace only), or lines that do not add up.
+    """
+    if (arr == 13).any() or not isinstance(frame.index, pd.RangeIndex):
+        return None
+    cols = [c for c in frame.columns if c != "_record"]
+    if len(frame):
+        rest_empty = np.ones(len(frame), dtype=bool)
+        for c in cols[1:]:
+            rest_empty &= (frame[c] == "").to_numpy(dtype=bool, na_value=True)
+        if rest_empty.any() and any(not str(v).strip() for v in frame[cols[0]][rest_empty]):
+            return None
+    header_span = 1 + sum(str(c).count("\n") for c in cols)
+    span = np.ones(len(frame), dtype=np.int64)
+    for c in cols:
+        span += frame[c].str.count("\n").to_numpy(dtype=np.int64, na_value=0)
+    blank = n_lines - header_span - int(span.sum())
+    if blank < 0:
+        return None
+    spans = np.concatenate(([header_span], span))
+    if blank == 0:
+        last = np.cumsum(spans)
+    else:  # place the blank lines: a row starts at the first line that is not blank
+        line_start = np.concatenate(([0], breaks + 1))[:n_lines]
+        line_end = np.append(breaks, len(arr))[:n_lines]
+        blankish = line_end == line_start
+        maybe = np.flatnonzero(~blankish & ((arr[np.minimum(line_start, len(arr) - 1)] == 32)
+                                            | (arr[np.minimum(line_start, len(arr) - 1)] == 9)))
+        raw = arr.tobytes()
+        for k in maybe:
+            blankish[k] = not raw[line_start[k] : line_end[k]].strip(b" \t")
+        last, pos, skipped = np.empty(len(spans), dtype=np.int64), 0, 0
+        for i, n in enumerate(spans.tolist()):
+            while pos < n_lines and blankish[pos]:
+                pos += 1
+                skipped += 1
+            pos += n
+            last[i] = pos
+        if pos > n_lines or skipped + (n_lines - pos) != blank or not blankish[pos:].all():
+            return None
+    first = last - spans + 1
+    bounds = np.column_stack((first, last))
+    return (int(bounds[0, 0]), int(bounds[0, 1])), bounds[1:], n_lines, blank
 
 
 def _row_shape(frame: pd.DataFrame):
@@ -245,17 +333,23 @@ def _row_shape(frame: pd.DataFrame):
     """
     cols = [c for c in frame.columns if c != "_record"]
     kinds = []
+    number, word = re.compile(r"-?\d*"), re.compile(r"\S+")
     for i, c in enumerate(cols):
         values = frame[c].astype(str)
-        if values.str.fullmatch(r"-?\d*").all() and (values != "").any():
-            kinds.append((i, re.compile(r"-?\d*")))
-        elif values.str.fullmatch(r"\S+").all():
-            kinds.append((i, re.compile(r"\S+")))
+        # a column whose first value fails a test is not scanned for it (prose fails at once)
+        if _first_fits(number, values) and values.str.fullmatch(number.pattern).all() and (values != "").any():
+            kinds.append((i, number))
+        elif _first_fits(word, values) and values.str.fullmatch(word.pattern).all():
+            kinds.append((i, word))
 
     def fits(fields: list[str]) -> bool:
         return len(fields) == len(cols) and all(pattern.fullmatch(fields[i]) for i, pattern in kinds)
 
     return fits if kinds else None
+
+
+def _first_fits(pattern: re.Pattern[str], values: pd.Series) -> bool:
+    return not len(values) or pattern.fullmatch(values.iloc[0]) is not None
 
 
 def _row_spans(text: str, delimiter: str) -> list[tuple[int, int, bool]]:
