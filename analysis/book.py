@@ -431,6 +431,7 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
     uptake = t["uptake"][["kind", "frame", "n_pairs", "n_parent_uses", "n_reply_uses", "n_both", "uptake", "ci_low",
                           "ci_high"]]
     no_pairs = not len(uptake) or int(uptake["n_pairs"].max()) == 0
+    uptake = uptake[(uptake["kind"] != "article") | (uptake["n_pairs"] > 0)]  # no article: no rows of zeros for it
     uses = t["frame_uses"]
     if len(uses):
         uses = uses[uses["n_uses"] > 0][["frame", "where", "n_uses", "n_adopted", "n_copied", "n_contested",

@@ -197,3 +197,15 @@ def test_the_article_permutation_test_is_claimed_only_where_the_corpus_has_artic
         assert "permutation test of the article label" in prose
     else:  # CreateDebate: comments only
         assert "permutation" not in prose and "no test compares an article with its comments" in prose
+
+
+def test_tables_hold_no_article_rows_of_zeros_where_the_corpus_has_no_article(results):
+    uptake = pd.read_csv(results / "framing" / "uptake.csv")
+    article = uptake[uptake["kind"] == "article"]
+    framing = pages(results)["framing"]
+    table = framing[framing.find("Frame uptake"):]
+    table = table[:table.find("</table>")]
+    if len(article) and (article["n_pairs"] == 0).all():  # CreateDebate: no article, its rows are all zero
+        assert "<td>article</td>" not in table
+    elif len(article):
+        assert "<td>article</td>" in table
