@@ -99,6 +99,12 @@ def fmt_estimate(value, low, high, *, sep: str = " to ") -> str:
             f"{fmt_number(high, width=w)})")
 
 
+def _p_digits(p) -> int:
+    """Decimals that show a p-value to two significant digits, counted after rounding (0.00995 reads 0.010,
+    not 0.0100)."""
+    return max(2, decimals_for(float(f"{float(p):.2g}")))
+
+
 def fmt_p(p, *, n_perm: int, n_labellings: int | None = None, short: bool = False) -> str:
     """A permutation p-value as text that claims no more than the test can show.
 
@@ -114,12 +120,12 @@ def fmt_p(p, *, n_perm: int, n_labellings: int | None = None, short: bool = Fals
     floor = 1.0 / (int(n_perm) + 1)
     if short:  # a table cell: the number, or its floor; the table states the labellings in a column of their own
         return (f"≤ 1/{fmt_number(int(n_perm) + 1)}" if p <= floor * (1 + 1e-9)
-                else fmt_number(float(p), digits=max(2, decimals_for(float(p)))))
+                else fmt_number(float(p), digits=_p_digits(p)))
     if p <= floor * (1 + 1e-9):
         text = f"p ≤ 1/{fmt_number(int(n_perm) + 1)}: none of {fmt_number(int(n_perm))} shuffled labellings " \
                "was as extreme"
     else:
-        text = f"p = {fmt_number(float(p), digits=max(2, decimals_for(float(p))))}"
+        text = f"p = {fmt_number(float(p), digits=_p_digits(p))}"
     if n_labellings is not None and n_labellings <= n_perm:
         text += (f"; the data allow only {fmt_number(int(n_labellings))} distinct labellings, so p cannot be "
                  f"below 1/{fmt_number(int(n_labellings))} = {fmt_number(1 / int(n_labellings), digits=3)}")

@@ -87,3 +87,10 @@ def test_a_joined_table_puts_each_interval_in_its_estimate_cell():
     assert cells == ["0.505 (0.500–0.510)", "0.25 (0.11–0.39)"]
     assert "ci_low" not in out and "share_low" not in out
     assert "estimate (95% CI)" in out.replace("_<wbr>", "_") and "share of replies<" in out
+
+
+def test_a_p_value_has_two_significant_digits_after_rounding():
+    # 2/201 = 0.00995...: two significant digits round it up to 0.010 (not "0.0100", three digits)
+    assert fmt_p(2 / 201, n_perm=200, short=True) == "0.010"
+    assert fmt_p(0.0995, n_perm=200) == "p = 0.10"
+    assert fmt_p(0.0099, n_perm=200, short=True) == "0.0099"
