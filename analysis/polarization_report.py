@@ -687,7 +687,7 @@ def _partisanship_table(counts, ids, terms, group_of: pd.Series, *, n_perm: int,
     labels = sorted(set(g[known]))
     speaks = np.asarray(counts.sum(axis=1)).ravel() > 0
     per_group = {x: int(((g == x) & speaks).sum()) for x in labels}
-    if not len(terms):
+    if not len(terms) and len(set(group_of.dropna().astype(str)) - {""}) >= 2:  # groups there, but no word
         not_available.append(f"{label}: no term was counted (for frame terms: no frame dictionary, or no match)")
         return pd.DataFrame(), pd.DataFrame()
     if len(labels) < 2:

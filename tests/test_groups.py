@@ -142,3 +142,20 @@ def test_term_counts_in_chunks_equal_the_one_pass_matrix():
              pa.Table.from_pandas(tokens.iloc[:20], preserve_index=False)]
     m3, _, _ = count_tokens(TermCounts(where, sp_code, sp_ids, keep), parts).result(2)
     np.testing.assert_array_equal(m3.toarray(), m1.toarray()[rows1])
+
+
+def test_without_groups_the_reason_is_the_groups_not_the_terms():
+    # the sample's case: nobody has a group, so no term is counted for any group; the reason is the missing groups
+    authors = [f"u{i % 6}" for i in range(12)]
+    c = comments_frame(authors)  # side '' everywhere
+    tokens = pd.DataFrame([(t, cid, "comment", w, False) for t, cid in zip(c["thread_id"], c["comment_id"])
+                           for w in ("war", "peace", "people")],
+                          columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
+    docs = c[["thread_id", "comment_id"]].assign(doc="comment", n_tokens=3)
+    stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan, label="abstain",
+                                                   n_uncivil=0)
+    matches = pd.DataFrame(columns=["thread_id", "comment_id", "doc", "frame", "term", "counted"])
+    rep = polarization_report(c, docs, stance, batches(tokens), batches(matches), **OPTIONS, salt="s")
+    reasons = " ".join(rep.summary["not_available"])
+    assert "all tokens: fewer than two groups among speakers" in reasons
+    assert "no term was counted" not in reasons
