@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analysis.matcher import capital_word
+from analysis.matcher import capital_word, long_word
 from analysis.stats import cluster_bootstrap_ratio, permutation_test
 
 __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
@@ -557,10 +557,6 @@ FIT_MATCH_COLUMNS = [*_FIT_KEYS, "frame", "term", "sentence", "token_start", "to
 FIT_TOKEN_COLUMNS = [*_FIT_KEYS, "sentence", "index", "token"]
 
 
-def _long_word(token: str) -> bool:
-    return sum(c.isalpha() for c in token) >= 2
-
-
 def shouted_matches(matches: pd.DataFrame, tokens: pd.DataFrame) -> np.ndarray:
     """Whether each match sits in a sentence written in capitals: more than half of the sentence's other words of
     two or more letters are all capitals ("WHY IS" at the end of a post: yes; "HTS, IS and the SAA": no).
@@ -576,7 +572,7 @@ def shouted_matches(matches: pd.DataFrame, tokens: pd.DataFrame) -> np.ndarray:
     keys = [*_FIT_KEYS, "sentence"]
     codes, vocab = pd.factorize(tokens["token"].astype(str))
     t = tokens[keys + ["index"]].assign(
-        word=np.asarray([_long_word(v) for v in vocab], dtype=bool)[codes],
+        word=np.asarray([long_word(v) for v in vocab], dtype=bool)[codes],
         caps=np.asarray([capital_word(v) for v in vocab], dtype=bool)[codes])
     t = t.astype({"sentence": "int64", "index": "int64"})
     per_sentence = t.groupby(keys, sort=False)[["word", "caps"]].sum()

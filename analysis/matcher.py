@@ -420,9 +420,14 @@ def match_frames(
     return out[MATCH_COLUMNS]
 
 
+def long_word(token: str) -> bool:
+    """A word of two or more letters (the words whose capitals say a text is shouted)."""
+    return sum(c.isalpha() for c in token) >= 2
+
+
 def capital_word(token: str) -> bool:
     """An all-capital word of two or more letters ("IS", "WRONG"; not "I" or "A"): the test of shouted text."""
-    return token.isupper() and sum(c.isalpha() for c in token) >= 2
+    return token.isupper() and long_word(token)
 
 
 def _shouted(acc: pd.DataFrame, terms: pd.DataFrame, index: TokenIndex) -> np.ndarray:
