@@ -30,17 +30,24 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError
 from analysis.privacy import pseudonym
 
-__all__ = ["speakers", "speaker_groups", "map_groups", "MISSING_LABELS"]
+__all__ = ["speakers", "speaker_groups", "map_groups", "known", "MISSING_LABELS"]
 
 #: Label texts that mean "no label" (as pandas writes missing values when they are turned into text).
 MISSING_LABELS = frozenset({"", "nan", "NaN", "None", "<NA>", "NaT"})
 
 _PSEUDONYM = re.compile(r"^u[0-9a-f]{10}$")
+
+
+def known(values: pd.Series) -> np.ndarray:
+    """Which labels are labels (a group, a thread id, an author): not missing, not empty or blank."""
+    present = values.notna().to_numpy(dtype=bool)
+    return present & (values.where(present, "").astype(str).str.strip() != "").to_numpy(dtype=bool)
 
 
 def speakers(comments: pd.DataFrame, *, unit: str = "auto", min_known_share: float = 0.5) -> tuple[pd.Series, str, str]:

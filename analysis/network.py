@@ -34,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import cg, splu
 
 from analysis.errors import bad_value, int_arg, level_arg
+from analysis.groups import known
 from analysis.stats import percentile_interval, replicate_sums
 
 __all__ = [
@@ -66,14 +67,10 @@ def _check_pairs(pairs: pd.DataFrame, columns=PAIR_COLUMNS) -> None:
         raise ValueError(f"pairs=<columns {list(pairs.columns)}>: expected columns {missing} as well")
 
 
-def _known(values: pd.Series) -> np.ndarray:
-    """True where a value is present: not missing and not the empty string."""
-    present = values.notna()
-    return present.to_numpy(dtype=bool) & (values.where(present, "").astype(str) != "").to_numpy(dtype=bool)
-
-
-def _is_known_group(value) -> bool:
-    return value is not None and not (isinstance(value, float) and np.isnan(value)) and value != ""
+def _known_nodes(graph: nx.Graph, attribute: str) -> list:
+    """The nodes whose ``attribute`` (their group) is known (:func:`analysis.groups.known`)."""
+    nodes, groups = zip(*graph.nodes(data=attribute)) if graph.number_of_nodes() else ((), ())
+    return [v for v, k in zip(nodes, known(pd.Series(groups, dtype=object))) if k]
 
 
 # ---------------------------------------------------------------- cross-group replies
@@ -95,10 +92,10 @@ def _mixing_statistics(sums: np.ndarray, n_groups: int) -> np.ndarray:
 def _between_known_groups(pairs: pd.DataFrame, *, drop_self: bool) -> pd.DataFrame:
     """The replies whose two comments both have a known group (without self-replies when ``drop_self``); a
     ValueError when none is left."""
-    keep = _known(pairs["child_group"]) & _known(pairs["parent_group"])
+    keep = known(pairs["child_group"]) & known(pairs["parent_group"])
     if drop_self:
         child_author = pairs["child_author"]
-        keep &= ~(_known(child_author) & (child_author.astype(str) == pairs["parent_author"].astype(str)).to_numpy())
+        keep &= ~(known(child_author) & (child_author.astype(str) == pairs["parent_author"].astype(str)).to_numpy())
     rows = pairs.loc[keep]
     if len(rows) == 0:
         raise ValueError("pairs=<table>: expected at least one reply between two authors with known groups")
@@ -171,7 +168,7 @@ def cross_group_replies(
     g = len(names)
     child_code = np.searchsorted(names, child)
     parent_code = np.searchsorted(names, parent)
-    if not _known(rows["thread_id"]).all():
+    if not known(rows["thread_id"]).all():
         raise ValueError("pairs=<table>: expected a thread_id for every reply between known groups")
     thread_code, threads = pd.factorize(rows["thread_id"])
     if len(threads) >= min_clusters:
@@ -237,7 +234,7 @@ def reply_graph(pairs: pd.DataFrame, *, known_only: bool = False) -> nx.DiGraph:
     _check_pairs(pairs, PAIR_COLUMNS[:4])
     child = pairs["child_author"]
     parent = pairs["parent_author"]
-    both = _known(child) & _known(parent)
+    both = known(child) & known(parent)
     edges = pd.DataFrame({"child": child[both].astype(str).to_numpy(), "parent": parent[both].astype(str).to_numpy()})
     edges = edges[edges["child"] != edges["parent"]]
     weights = edges.groupby(["child", "parent"], sort=True).size()
@@ -250,7 +247,7 @@ def reply_graph(pairs: pd.DataFrame, *, known_only: bool = False) -> nx.DiGraph:
         ],
         ignore_index=True,
     )
-    member = member[_known(member["author"]) & _known(member["group"])].astype(str)
+    member = member[known(member["author"]) & known(member["group"])].astype(str)
     votes = member.groupby(["author", "group"], sort=True).size().reset_index(name="n")
     # most frequent group; ties: the smallest name (stable sort keeps name order within equal counts)
     modal = votes.sort_values("n", ascending=False, kind="stable").drop_duplicates("author")
@@ -269,7 +266,7 @@ def reply_graph(pairs: pd.DataFrame, *, known_only: bool = False) -> nx.DiGraph:
 
 def _known_subgraph(graph: nx.Graph, attribute: str) -> nx.Graph:
     """The nodes with a known group and the edges between them; the graph itself when every node has one."""
-    return _subgraph(graph, [v for v, grp in graph.nodes(data=attribute) if _is_known_group(grp)])
+    return _subgraph(graph, _known_nodes(graph, attribute))
 
 
 def _subgraph(graph: nx.Graph, nodes: list) -> nx.Graph:
@@ -450,17 +447,17 @@ def random_walk_probabilities(
     k = int_arg("k", k, minimum=1)
     if method not in ("exact", "simulate"):
         raise bad_value("method", method, "'exact' or 'simulate'")
-    known = sorted({g for _, g in graph.nodes(data=attribute) if _is_known_group(g)}, key=_node_key)
+    known_groups = sorted({graph.nodes[v][attribute] for v in _known_nodes(graph, attribute)}, key=_node_key)
     if groups is None:
-        if len(known) != 2:
+        if len(known_groups) != 2:
             raise ValueError(
                 f"graph=<{graph.number_of_nodes()} nodes>: expected exactly two groups in node attribute "
-                f"{attribute!r}, found {len(known)} ({known[:5]}); pass groups=(x, y) to choose two"
+                f"{attribute!r}, found {len(known_groups)} ({known_groups[:5]}); pass groups=(x, y) to choose two"
             )
-        x_name, y_name = known
+        x_name, y_name = known_groups
     else:
-        if len(groups) != 2 or groups[0] == groups[1] or any(g not in known for g in groups):
-            raise bad_value("groups", groups, f"two different groups of the graph, among {known[:10]}")
+        if len(groups) != 2 or groups[0] == groups[1] or any(g not in known_groups for g in groups):
+            raise bad_value("groups", groups, f"two different groups of the graph, among {known_groups[:10]}")
         x_name, y_name = groups
     nodes = sorted((v for v, g in graph.nodes(data=attribute) if g in (x_name, y_name)), key=_node_key)
     und = _undirected(_subgraph(graph, nodes), weight)

@@ -54,6 +54,7 @@ import pyarrow.compute as pc
 
 from analysis.concordance import concordance_lines
 from analysis.errors import bad_value
+from analysis.groups import known
 from analysis.keyness import REST
 from analysis.matcher import document_texts
 
@@ -76,11 +77,6 @@ def _positive_int(name: str, value) -> int:
     return int(value)
 
 
-def _labelled(values: pd.Series) -> np.ndarray:
-    """Which group labels are labels: not missing, not empty or blank."""
-    return (values.notna() & values.astype(str).str.strip().ne("")).to_numpy(dtype=bool)
-
-
 def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups: int = 12) -> pd.DataFrame:
     """The keyness rows a page of grouping ``by`` shows: per comparison, the terms with the largest \\|z\\|.
 
@@ -101,7 +97,7 @@ def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups
     if not len(rows):
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("group_a", "group_b", "term") else float)
                              for c in TERM_COLUMNS})
-    labelled = _labelled(rows["group_a"])
+    labelled = known(rows["group_a"])
     n_groups = rows["group_a"].astype(str).where(labelled, "").nunique()
     rows = rows.loc[labelled]  # no comparison for the documents without a label (they stay in "the rest")
     rows = rows.assign(group_a=rows["group_a"].astype(str), group_b=rows["group_b"].astype(str),
@@ -202,7 +198,7 @@ def _first_hits(tokens: pa.Table, docs: pd.DataFrame, wanted: pa.Array, *, by: s
     hit = pa.table({k: hit.column(k).cast(pa.string()) for k in KEYS}
                    | {"start": hit.column("start"), "end": hit.column("end"), "t": code.filter(found),
                       "o": pa.array(np.arange(hit.num_rows, dtype=np.int64))})
-    groups = docs.loc[_labelled(docs[by]), list(dict.fromkeys([*KEYS, by]))].drop_duplicates(KEYS)
+    groups = docs.loc[known(docs[by]), list(dict.fromkeys([*KEYS, by]))].drop_duplicates(KEYS)
     groups = pa.table({k: pa.array(groups[k].astype(str).tolist(), type=pa.string()) for k in KEYS}
                       | {"group": pa.array(groups[by].astype(str).tolist(), type=pa.string())})
     joined = hit.join(groups, keys=KEYS, join_type="inner").combine_chunks()
@@ -302,7 +298,7 @@ def term_explorer(keyness: pd.DataFrame, shards: Iterable, *, by: str, max_terms
     """
     terms = explorer_terms(keyness, by=by, max_terms=max_terms, max_groups=max_groups)
     labels = keyness.loc[keyness["by"].astype(str) == by, "group_a"] if len(keyness) else pd.Series(dtype=object)
-    groups = sorted(pd.unique(labels[_labelled(labels)].astype(str)))
+    groups = sorted(pd.unique(labels[known(labels)].astype(str)))
     lines = explorer_lines(shards if len(terms) else (), terms["term"].tolist(), by=by, max_lines=max_lines,
                            width=width, groups=groups)
     why = (f"The grouping {by} has fewer than two groups with counted terms, so it has no keyness terms to explore."

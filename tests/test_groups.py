@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from analysis.errors import ConfigError
-from analysis.groups import speaker_groups, speakers
+from analysis.groups import known, speaker_groups, speakers
 from analysis.polarization_report import polarization_report
 from analysis.privacy import pseudonym
 
@@ -159,3 +159,10 @@ def test_without_groups_the_reason_is_the_groups_not_the_terms():
     reasons = " ".join(rep.summary["not_available"])
     assert "all tokens: fewer than two groups among speakers" in reasons
     assert "no term was counted" not in reasons
+
+
+def test_known_labels_are_present_and_not_blank():
+    # one test of "a label is there" for groups, threads and authors (network, term explorer)
+    values = pd.Series(["pro", "", "  ", None, float("nan"), pd.NA, "anti", " x "], dtype=object)
+    assert known(values).tolist() == [True, False, False, False, False, False, True, True]
+    assert known(pd.Series([], dtype=object)).tolist() == []
