@@ -107,8 +107,16 @@ def _jsonable(value):
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def setup_logging(path: str | Path | None, name: str) -> logging.Logger:
-    """Log to the rule's log file (and to stderr), with timestamps, for progress on long work."""
+def setup_logging(path: str | Path | None, name: str, *, release_memory: bool = False) -> logging.Logger:
+    """Log to the rule's log file (and to stderr), with timestamps, for progress on long work.
+
+    ``release_memory``: Arrow allocates from the system allocator instead of
+    its default (mimalloc), which keeps the buffers a job frees; for jobs
+    that read many shards or drop large tables (annotate: peak 1.22 -> 1.12 GB
+    on a 100k shard; frame_dynamics: 1.34 -> 1.18 GB at 1M; same outputs).
+    """
+    if release_memory:
+        pa.set_memory_pool(pa.system_memory_pool())
     logger = logging.getLogger(name)
     logger.setLevel(logging.INFO)
     logger.handlers.clear()

@@ -350,3 +350,11 @@ def test_replicate_sums_equal_the_weight_matrix_product():
     expected = w.astype(np.float64) @ values
     got = replicate_sums(sp.csr_array(values), n_boot=40, seed=9, chunk=7)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_release_memory_switches_arrow_to_the_system_allocator():
+    # in a child process: the allocator is process-wide and is set once per job
+    code = ("import pyarrow as pa; from analysis import io; before = pa.default_memory_pool().backend_name; "
+            "io.setup_logging(None, 'x', release_memory=True); print(before, pa.default_memory_pool().backend_name)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[1] == "system" and out[0] != "system"

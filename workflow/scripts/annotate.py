@@ -1,7 +1,5 @@
 """Rule annotate: tokens, frame matches, document frame hits and stance of one shard (analysis.annotate)."""
 
-import pyarrow as pa
-
 from analysis import columns, io
 from analysis.annotate import annotate
 from analysis.errors import report_user_errors
@@ -9,10 +7,7 @@ from analysis.lexicons import load_lexicon
 from analysis.punkt import punkt_from_params
 from analysis.tokenization import stopword_set
 
-log = io.setup_logging(snakemake.log[0], "annotate")
-# Arrow's default allocator (mimalloc) keeps the buffers annotate frees (the quoted tokens' table, the table before
-# the own-word rows are taken); the system one gives them back: peak 1.22 -> 1.12 GB on a 100k shard, same outputs
-pa.set_memory_pool(pa.system_memory_pool())
+log = io.setup_logging(snakemake.log[0], "annotate", release_memory=True)  # frees dropped tables
 report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 inp, params = snakemake.input, snakemake.params
 comments = io.read_table(inp.comments)

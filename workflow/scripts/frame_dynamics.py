@@ -1,18 +1,13 @@
 """Rule frame_dynamics: frame uptake down reply chains and the parent -> reply transition matrix
 (analysis.frame_dynamics)."""
 
-import pyarrow as pa
-
 from analysis import io
 from analysis.errors import report_user_errors
 from analysis.frame_dynamics import frame_dynamics, frame_uses
 from analysis.framing import frames_of
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
-log = io.setup_logging(snakemake.log[0], "frame_dynamics")
-# Arrow's default allocator (mimalloc) keeps the buffers of each shard read; the system one gives them back: peak
-# 1.34 -> 1.18 GB on 1M comments (the 100k corpus's shards read ten times), same outputs
-pa.set_memory_pool(pa.system_memory_pool())
+log = io.setup_logging(snakemake.log[0], "frame_dynamics", release_memory=True)  # frees dropped tables
 report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
 cfg = snakemake.params.framing
 lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons]
