@@ -53,7 +53,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.concordance import concordance_lines
-from analysis.errors import bad_value
+from analysis.errors import int_arg
 from analysis.groups import known
 from analysis.keyness import REST
 from analysis.matcher import document_texts
@@ -71,12 +71,6 @@ MAX_MATCH = 100
 """Longest match shown in a line (characters); a longer one is cut with an ellipsis."""
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise bad_value(name, value, "an integer >= 1")
-    return int(value)
-
-
 def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups: int = 12) -> pd.DataFrame:
     """The keyness rows a page of grouping ``by`` shows: per comparison, the terms with the largest \\|z\\|.
 
@@ -91,8 +85,8 @@ def explorer_terms(keyness: pd.DataFrame, *, by: str, max_terms: int, max_groups
     descending (ties: term). Returns :data:`TERM_COLUMNS`, the values as in
     the keyness table, ordered by comparison, then \\|z\\| descending.
     """
-    max_terms = _positive_int("max_terms", max_terms)
-    max_groups = _positive_int("max_groups", max_groups)
+    max_terms = int_arg("max_terms", max_terms, minimum=1)
+    max_groups = int_arg("max_groups", max_groups, minimum=1)
     rows = keyness.loc[keyness["by"].astype(str) == by] if len(keyness) else keyness
     if not len(rows):
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("group_a", "group_b", "term") else float)
@@ -140,7 +134,7 @@ def explorer_lines(shards: Iterable[tuple[pa.Table, pd.DataFrame, pd.DataFrame, 
     groups of ``by``, optional) only saves work: a term with ``max_lines``
     lines of each of them is no longer searched for in later shards.
     """
-    max_lines = _positive_int("max_lines", max_lines)
+    max_lines = int_arg("max_lines", max_lines, minimum=1)
     wanted = pa.array(sorted(set(terms)), type=pa.string())
     found: list[pd.DataFrame] = []
     taken: dict = {}
@@ -269,7 +263,7 @@ def explorer_page(terms: pd.DataFrame, lines: pd.DataFrame, *, by: str, title: s
     terms (the last of each comparison) are dropped until it fits; the page
     says how many. With no terms the page holds one sentence (``why_empty``).
     """
-    max_bytes = _positive_int("max_bytes", max_bytes)
+    max_bytes = int_arg("max_bytes", max_bytes, minimum=1)
     kept, dropped = terms, 0
     while True:
         note = (f"{dropped:,} less distinctive term(s) left out to keep this page under {max_bytes:,} bytes."
