@@ -9,8 +9,8 @@ import pyarrow as pa
 from analysis.codes import combined_codes, numbers, run_starts, string_codes
 from analysis.ingest.integrity import parent_index
 
-__all__ = ["document_token_counts", "corpus_numbers", "comments_per_depth", "thread_summary", "pick_example_thread",
-           "first_subtrees", "tree_layout"]
+__all__ = ["depth_bins", "document_token_counts", "corpus_numbers", "comments_per_depth", "thread_summary",
+           "pick_example_thread", "first_subtrees", "tree_layout"]
 
 
 def document_token_counts(tokens: pa.Table) -> pd.DataFrame:
@@ -98,6 +98,30 @@ def corpus_numbers(comments: pd.DataFrame, threads: pd.DataFrame, doc_tokens: pd
         "n_mwe_tokens": int(doc_tokens["n_mwe"].sum()),
         "median_tokens_per_comment": float(comment_docs["n_tokens"].median()) if len(comment_docs) else 0.0,
     }
+
+
+def depth_bins(depths, *, start: int, max_bins: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each reply depth's bin: depths up to ``start`` alone, deeper ones in bins of doubling width
+    (``start`` 12: 13-24, 25-48, 49-96, ...; ``start`` 3: 4-6, 7-12, ...), so 300 depths make 17 bins from 12.
+
+    With ``max_bins``, the bins from the ``max_bins``-th on are one, labelled ``"N+"``. A bin that holds one
+    of the given depths only is labelled with that depth. Returns (labels, first depth of the bin), aligned
+    with ``depths``.
+    """
+    d = np.asarray(depths, dtype=int)
+    k = np.where(d > start, np.floor(np.log2(np.maximum(d - 1, start) / start)).astype(int), 0)
+    lo = np.where(d > start, start * 2 ** k + 1, d)
+    hi = np.where(d > start, start * 2 ** (k + 1), d)
+    firsts = np.unique(lo)
+    cut = firsts[max_bins - 1] if max_bins is not None and len(firsts) > max_bins else None
+    if cut is not None:
+        hi = np.where(lo >= cut, -1, hi)  # -1: open-ended
+        lo = np.minimum(lo, cut)
+    present = pd.Series(d).groupby(lo).nunique()
+    single = pd.Series(d).groupby(lo).min()
+    labels = np.array([str(single[a]) if present[a] == 1 else (f"{a}+" if b < 0 else f"{a}\u2013{b}")
+                       for a, b in zip(lo.tolist(), hi.tolist())], dtype=object)
+    return labels, lo
 
 
 def comments_per_depth(comments: pd.DataFrame) -> pd.DataFrame:

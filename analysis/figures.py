@@ -32,13 +32,14 @@ from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 from analysis import describe, plotting, provenance
 from analysis.book import KEYNESS_MIN_Z
 from analysis.figure_registry import FIGURES
+from analysis.frame_rates import DEPTH_BAND_FROM, band_order
 from analysis.parallel import forked_map
 from analysis.render import fmt_number
 
 __all__ = [
     "figures", "draw", "comments_per_depth", "reply_tree", "frame_rates", "frame_rates_by_group",
     "framing_over_time", "framing_index", "frame_transitions", "keyness", "partisanship", "reply_network",
-    "rule_graph", "depth_bins", "MAX_GROUPS", "DEPTH_BIN_FROM", "MAX_TREE_DEPTH",
+    "rule_graph", "MAX_GROUPS", "DEPTH_BIN_FROM", "MAX_TREE_DEPTH",
 ]
 
 #: The most groups a figure draws one by one; the rest are pooled as "other".
@@ -60,18 +61,6 @@ def draw(tasks: Mapping[str, Callable[[], str]], *, processes: int = 1) -> dict[
     """
     ids = list(tasks)
     return dict(zip(ids, forked_map(lambda figure_id: tasks[figure_id](), ids, processes=processes)))
-
-
-def depth_bins(depths, *, start: int = DEPTH_BIN_FROM) -> tuple[np.ndarray, np.ndarray]:
-    """Each reply depth's bin: depths up to ``start`` alone, deeper ones in bins of doubling width
-    (``start`` 12: 13-24, 25-48, 49-96, ...), so 300 depths make 17 bins. Returns (labels, first depth of the
-    bin), aligned with ``depths``."""
-    d = np.asarray(depths, dtype=int)
-    k = np.where(d > start, np.floor(np.log2(np.maximum(d - 1, start) / start)).astype(int), 0)
-    lo = np.where(d > start, start * 2 ** k + 1, d)
-    hi = np.where(d > start, start * 2 ** (k + 1), d)
-    labels = np.array([str(a) if a == b else f"{a}\u2013{b}" for a, b in zip(lo, hi)], dtype=object)
-    return labels, lo
 
 
 def _is_term_text(term) -> bool:
@@ -123,7 +112,7 @@ def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:
                              facts=f"No figure of comments per reply depth: all {n:,} comments are top level "
                                    "(depth 1); the corpus has no reply links.")
         return "1 depth: no figure"
-    labels, first = depth_bins(depth["depth"])
+    labels, first = describe.depth_bins(depth["depth"], start=DEPTH_BIN_FROM)
     data = (depth.assign(bin=labels, first=first).groupby(["first", "bin"], as_index=False, sort=True)["n_comments"]
             .sum())
     plotting.style()
@@ -318,29 +307,17 @@ def _rate_sentence(by: str, rows: pd.DataFrame, groups: Sequence[str]) -> str:
 def frame_rates_by_group(stem: str | Path, *, rates: pd.DataFrame, colours: pd.DataFrame | None = None) -> str:
     """Frame rates with 95% CIs for every configured grouping (``framing.group_by`` but article vs comments and
     time, which have their own figures), as small multiples: one row of panels per grouping, one panel per group
-    (the :data:`MAX_GROUPS` largest plus "other"; deep reply depths in bins, pooled without interval), frames
+    (the :data:`MAX_GROUPS` largest plus "other", pooled without interval; reply depths in the bands of
+    :func:`analysis.frame_rates.depth_bands`, each with its interval), frames
     down the side, every panel on one rate scale; each group in its colour of the run."""
-    bys = [b for b in dict.fromkeys(rates["by"]) if b not in ("all", "doc", "period")]
+    bys = [b for b in dict.fromkeys(rates["by"]) if b not in ("all", "doc", "period", "depth_band")]
     plotting.style()
     blocks, sentences, notes = [], [], []
     for by in bys:
         part = rates[rates["by"] == by].copy()
-        if by == "depth":  # reply depths: the shallow ones alone, deeper ones pooled in bins, the deepest as "N+"
-            labels, first = depth_bins(part["group"].astype(int), start=3)
-            firsts = np.unique(first)
-            if len(firsts) > MAX_GROUPS + 1:
-                cut = firsts[MAX_GROUPS]
-                labels = np.where(first >= cut, f"{cut}+", labels)
-                first = np.minimum(first, cut)
-            part = part.assign(group=labels, first=first, depth=part["group"].astype(int))
-            alone = part.groupby("group")["depth"].transform("nunique") == 1
-            pooled = part[~alone].groupby(["group", "first", "frame"], as_index=False, sort=False)[
-                ["hits", "tokens", "n_docs"]].sum()
-            pooled["rate"] = 1000.0 * pooled["hits"] / pooled["tokens"].where(pooled["tokens"] > 0)
-            pooled["by"] = by
-            part = pd.concat([part[alone], pooled], ignore_index=True).sort_values("first", kind="stable")
-            order = list(dict.fromkeys(part["group"]))
-            rows, groups, n_other, n_missing = part, order, 0, 0
+        if by == "depth" and (rates["by"] == "depth_band").any():  # deep levels in bands, each with its interval
+            part = rates[rates["by"] == "depth_band"].assign(by=by)
+            rows, groups, n_other, n_missing = part, band_order(part["group"]), 0, 0
         else:
             rows, groups, n_other, n_missing = _top_groups(part)
         if len(groups) < 2:  # one group (a corpus of one source, say) compares nothing: no row of panels
@@ -390,7 +367,7 @@ def frame_rates_by_group(stem: str | Path, *, rates: pd.DataFrame, colours: pd.D
     first = rates.iloc[0] if len(rates) else None
     facts = " ".join(sentences + [
         f"At most {MAX_GROUPS} groups of a grouping are drawn, the largest by documents; the rest are pooled as "
-        "\u201cother\u201d, and reply depths past " f"{DEPTH_BIN_FROM} in bins, both without interval"
+        "\u201cother\u201d, without interval; reply depths past " f"{DEPTH_BAND_FROM} are in bands of doubling width"
         + ("; " + "; ".join(notes) if notes else "") + "."]
         + ([f"95% intervals from {int(first['n_boot']):,} bootstrap replicates over {first['unit']}."]
            if first is not None and blocks else []))
@@ -490,29 +467,20 @@ def framing_over_time(stem: str | Path, *, rates: pd.DataFrame, period: str, eve
 
 
 def framing_index(stem: str | Path, *, index: pd.DataFrame) -> str:
-    """The pooled framing index (A - B) / (A + B) by reply depth, with 95% CIs (deep levels pooled in bins of
-    :func:`depth_bins`, from their hits, without interval)."""
-    data = index[index["by"] == "depth"].copy()
-    data["depth"] = data["group"].astype(int)
-    labels, first = depth_bins(data["depth"])
-    data = data.assign(bin=labels, first=first)
+    """The pooled framing index (A - B) / (A + B) by reply depth, with 95% CIs: one point per depth band
+    (:func:`analysis.frame_rates.depth_bands`; per depth when the run has no bands)."""
+    by = "depth_band" if (index["by"] == "depth_band").any() else "depth"
+    data = index[index["by"] == by].copy()
+    n_depths = int((index["by"] == "depth").sum() // max(1, len(set(zip(data["frame_a"], data["frame_b"])))))
     pairs = list(dict.fromkeys(zip(data["frame_a"], data["frame_b"])))
     plotting.style()
     fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
-    bins = list(dict.fromkeys(data.sort_values("first", kind="stable")["bin"]))
+    bins = band_order(data["group"])
     position = {b: k for k, b in enumerate(bins)}
     rows = []
     for k, (a, b) in enumerate(pairs):
-        d = data[(data["frame_a"] == a) & (data["frame_b"] == b)]
-        alone = d.groupby("bin")["depth"].transform("size") == 1
-        single = d[alone & (d["first"] == d["depth"])]
-        pooled = d[~d.index.isin(single.index)].groupby("bin", as_index=False)[["hits_a", "hits_b",
-                                                                                  "n_docs_using"]].sum()
-        total = pooled["hits_a"] + pooled["hits_b"]
-        pooled["pooled"] = (pooled["hits_a"] - pooled["hits_b"]) / total.where(total > 0)
-        part = pd.concat([single[["bin", "pooled", "pooled_low", "pooled_high", "hits_a", "hits_b", "n_docs_using"]],
-                          pooled], ignore_index=True).assign(frame_a=a, frame_b=b)
-        part["x"] = part["bin"].map(position) + 0.1 * (k - (len(pairs) - 1) / 2)
+        part = data[(data["frame_a"] == a) & (data["frame_b"] == b)].copy()
+        part["x"] = part["group"].map(position) + 0.1 * (k - (len(pairs) - 1) / 2)
         part = part.sort_values("x")
         rows.append(part)
         colour = plotting.OKABE_ITO[k % 7]
@@ -527,20 +495,23 @@ def framing_index(stem: str | Path, *, index: pd.DataFrame) -> str:
                                 color="#555555")
     ax.axhline(0, color="#888888", lw=0.8)
     ax.set_ylim(-1.05, 1.05)
-    binned = len(bins) < data["depth"].nunique()
-    ax.set_xticks(range(len(bins)), ["article" if b == "0" else b for b in bins], rotation=90 if binned else 0)
+    binned = len(bins) < n_depths
+    ax.set_xticks(range(len(bins)), ["article" if b == "0" else b for b in bins], rotation=90 if len(bins) > 12 else 0)
     top = "0 = the article" if "0" in bins else "1 = a top-level comment"  # no depth 0 without article text
-    ax.set_xlabel(f"Reply depth ({top}" + ("; deep levels pooled in bins, no interval" if binned else "")
-                  + (")" if len(pairs) > 1 or len(bins) > 12 else "; numbers: hits of either frame)"))
+    ax.set_xlabel(f"Reply depth ({top}" + ("; deep levels in bands" if binned else "") + ")"
+                  + ("" if len(pairs) > 1 or len(bins) > 12 else "\nnumbers beside the points: hits of either frame"))
     ax.set_ylabel("Framing index (A - B) / (A + B)")
     ax.legend(loc="best", fontsize=7)
     first_row = index.iloc[0] if len(index) else None
-    facts = (f"n = {int(data['n_docs_using'].sum()):,} documents using either frame, at {data['depth'].nunique()} "
-             "depths; " + (f"95% intervals from {int(first_row['n_boot']):,} bootstrap replicates over "
-                           f"{first_row['unit']}." if first_row is not None else ""))
+    using = data.groupby(["frame_a", "frame_b"], sort=False)["n_docs_using"].sum().tolist()
+    facts = (f"n = {', '.join(f'{u:,}' for u in using)} documents using either frame"
+             + (" (of each pair)" if len(using) > 1 else "") + f", at {n_depths} depths"
+             + (f" in {len(bins)} bands" if binned else "") + "; "
+             + (f"95% intervals from {int(first_row['n_boot']):,} bootstrap replicates over {first_row['unit']}."
+                if first_row is not None else ""))
     out = pd.concat(rows, ignore_index=True).drop(columns="x") if rows else data
     plotting.save_figure(fig, out, stem, facts=facts, dictionaries=plotting.dictionaries_of(index))
-    return f"{len(data)} depth rows in {len(bins)} bins"
+    return f"{n_depths} depths in {len(bins)} bands"
 
 
 def frame_transitions(stem: str | Path, *, transitions: pd.DataFrame, uptake: pd.DataFrame) -> str:

@@ -18,19 +18,21 @@ which unit was used and why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from analysis.describe import depth_bins
 from analysis.matcher import capital_word, long_word
 from analysis.stats import cluster_bootstrap_ratio, permutation_test
 
 __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
            "rates_and_indices", "columns_needed", "headline_numbers", "frames_not_available", "require_comments",
            "distinct_labellings", "shouted_matches", "fit_term_hits", "dictionary_fit", "dictionary_fit_of_shards",
-           "FIT_SINGLE_TERM_SHARE", "FIT_TOP_TERMS"]
+           "depth_bands", "band_order", "DEPTH_BAND_FROM", "DEPTH_BANDS", "FIT_SINGLE_TERM_SHARE", "FIT_TOP_TERMS"]
 
 
 def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
@@ -426,13 +428,37 @@ def rates_and_indices(docs: pd.DataFrame, *, frames: Sequence[str], period: str,
                                   f"no frame {f!r}; frames of the active dictionaries: {list(frames)}")
     # one unit, one set of cluster codes and one set of cells per grouping for every call below, and one pass of
     # bootstrap replicates for all rates and one for all indices (the same draws as a call per grouping would make)
+    groupings = list(dict.fromkeys(["all", "doc", *group_by]))  # article vs comments always
+    if "depth" in group_by:  # deep reply levels are thin one by one: also in bands, each with its own interval
+        docs["depth_band"] = depth_bands(docs["depth"])
+        groupings.append("depth_band")
     clusters = _Clusters(docs, cluster=cluster, min_clusters=min_clusters)
     common = dict(n_boot=n_boot, seed=seed, level=0.95)
-    groupings = list(dict.fromkeys(["all", "doc", *group_by]))  # article vs comments always
     rates = pd.concat(_frame_rates_many(clusters, frames=frames, bys=groupings, **common), ignore_index=True)
     jobs = [(tuple(pair), by) for pair in index_pairs for by in groupings]
     index = pd.concat(_framing_index_many(clusters, jobs=jobs, **common), ignore_index=True)
     return rates, index
+
+
+#: Reply depths up to this one are a band of their own; deeper ones are in bands of doubling width, at most
+#: DEPTH_BANDS bands in all (the deepest band open-ended: "49+").
+DEPTH_BAND_FROM = 3
+DEPTH_BANDS = 8
+
+
+def depth_bands(depths) -> np.ndarray:
+    """Each document's reply-depth band (grouping ``depth_band``): 0 (the article), 1, 2, 3, then 4-6, 7-12,
+    13-24, 25-48, 49+ (:func:`analysis.describe.depth_bins` from :data:`DEPTH_BAND_FROM`, at most
+    :data:`DEPTH_BANDS` bands of replies). A threaded forum's deep levels hold few threads each; in bands,
+    every point of the by-depth figures has a bootstrap interval."""
+    d = np.asarray(depths, dtype=int)
+    labels, _ = depth_bins(d, start=DEPTH_BAND_FROM, max_bins=DEPTH_BANDS + int((d == 0).any()))
+    return labels
+
+
+def band_order(labels) -> list[str]:
+    """Depth-band labels in depth order (by the first depth of each band)."""
+    return sorted(dict.fromkeys(str(g) for g in labels), key=lambda g: int(re.match(r"\d+", g).group()))
 
 
 def columns_needed(available: Sequence[str], *, group_by: Sequence[str],

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis import figures, plotting  # noqa: E402
+from analysis import describe, figures, frame_rates, plotting  # noqa: E402
 from analysis.figure_registry import FIGURES  # noqa: E402
 
 RNG = np.random.default_rng(7)
@@ -27,9 +27,14 @@ FRAMES = ["terrorism", "civil_war", "humanitarian_crisis_and_refugee_movements_a
 GROUPS = [f"group {k:02d} " + "x" * (60 if k % 7 == 0 else 3) for k in range(40)]
 
 
+# the depth bands the workflow adds to rates and indices when framing.group_by has depth
+BANDS = list(dict.fromkeys(frame_rates.depth_bands(range(0, 301))))
+
+
 def rates_table() -> pd.DataFrame:
     rows = []
     bys = {"all": ["all"], "doc": ["article", "comment"], "depth": [str(d) for d in range(0, 301)],
+           "depth_band": BANDS,
            "side_stance": GROUPS + ["nan", ""], "period": [f"{y}-{m:02d}" for y in range(2010, 2016)
                                                             for m in range(1, 13)] + ["unknown"]}
     for by, groups in bys.items():
@@ -46,10 +51,10 @@ def rates_table() -> pd.DataFrame:
 
 def index_table() -> pd.DataFrame:
     rows = []
-    for d in range(0, 301):
+    for by, group in [("depth", str(d)) for d in range(0, 301)] + [("depth_band", g) for g in BANDS]:
         for a, b in [("terrorism", "civil_war"), ("rights", "public_safety")]:
             v = float(np.tanh(RNG.normal()))
-            rows.append({"by": "depth", "group": str(d), "frame_a": a, "frame_b": b, "pooled": v,
+            rows.append({"by": by, "group": group, "frame_a": a, "frame_b": b, "pooled": v,
                          "pooled_low": max(-1, v - 0.3), "pooled_high": min(1, v + 0.3),
                          "hits_a": int(RNG.integers(0, 5000)), "hits_b": int(RNG.integers(0, 5000)),
                          "n_docs_using": int(RNG.integers(1, 900)), "n_boot": 200, "unit": "threads",
@@ -224,11 +229,38 @@ if os.environ.get("THREADSCOPE_STRESS_PNG"):  # pragma: no cover - for looking a
 
 
 def test_depth_bins_by_hand():
-    labels, first = figures.depth_bins([0, 1, 12, 13, 24, 25, 48, 49, 300])
-    assert list(labels) == ["0", "1", "12", "13\u201324", "13\u201324", "25\u201348", "25\u201348", "49\u201396",
-                            "193\u2013384"]
+    labels, first = describe.depth_bins([0, 1, 12, 13, 24, 25, 48, 49, 300], start=12)
+    # a bin holding one of the given depths is labelled with it (49, 300); the others with their range
+    assert list(labels) == ["0", "1", "12", "13\u201324", "13\u201324", "25\u201348", "25\u201348", "49", "300"]
     assert list(first) == [0, 1, 12, 13, 13, 25, 25, 49, 193]
-    assert len(set(figures.depth_bins(range(1, 301))[0])) == 12 + 5  # 1..12, then 13-24 ... 193-384
+    assert len(set(describe.depth_bins(range(1, 301), start=12)[0])) == 12 + 5  # 1..12, then 13-24 ... 193-384
+
+
+def test_depth_bands_by_hand():
+    # 0 1 2 3 alone, then 4-6, 7-12, 13-24, 25-48, and from the eighth band of replies on one open band, 49+
+    bands = frame_rates.depth_bands([0, 1, 2, 3, 4, 6, 7, 12, 13, 24, 25, 48, 49, 96, 97, 300])
+    assert list(bands) == ["0", "1", "2", "3", "4\u20136", "4\u20136", "7\u201312", "7\u201312", "13\u201324",
+                           "13\u201324", "25\u201348", "25\u201348", "49+", "49+", "49+", "49+"]
+    assert frame_rates.band_order(bands[::-1]) == ["0", "1", "2", "3", "4\u20136", "7\u201312", "13\u201324",
+                                                  "25\u201348", "49+"]
+    # a shallow corpus: a band with one depth is that depth, and nothing is open-ended
+    assert list(frame_rates.depth_bands([1, 2, 5, 5])) == ["1", "2", "5", "5"]
+
+
+def test_depth_band_rates_are_the_rates_of_the_pooled_documents():
+    # a band's rate and interval are those of its documents as one group: depths 4 and 5 together, by hand
+    docs = pd.DataFrame({"thread_id": [f"t{k % 12}" for k in range(48)], "doc": "comment",
+                         "depth": [1, 2, 4, 5] * 12, "n_tokens": 100, "created_at": pd.NaT,
+                         "hits_f": [1, 0, 2, 4] * 12})
+    rates, _ = frame_rates.rates_and_indices(docs, frames=["f"], period="month", group_by=["depth"], index_pairs=[],
+                                             min_clusters=2, n_boot=200, seed=1)
+    band = rates[(rates["by"] == "depth_band") & (rates["group"] == "4\u20136")].iloc[0]
+    assert band["hits"] == 72 and band["tokens"] == 2400 and band["rate"] == pytest.approx(30.0)
+    assert band["ci_low"] < 30.0 < band["ci_high"] or band["ci_low"] == band["ci_high"] == 30.0
+    pooled = frame_rates.frame_rates(docs.assign(g=docs["depth"].isin([4, 5]).map({True: "x", False: "y"})),
+                                     frames=["f"], by="g", n_boot=200, seed=1, min_clusters=2)
+    x = pooled[pooled["group"] == "x"].iloc[0]
+    assert (band["ci_low"], band["ci_high"]) == pytest.approx((x["ci_low"], x["ci_high"]))
 
 
 def small_rates(groups: dict) -> pd.DataFrame:
