@@ -513,12 +513,14 @@ def _fit_table(fit: pd.DataFrame | None) -> dict[str, str]:
 
 def rates_by_group(rates: pd.DataFrame, group_by: Sequence[str] | None = None) -> pd.DataFrame:
     """The rows of the frame-rates table for each grouping of ``group_by`` (every grouping but ``all`` when None),
-    as the book tabulates them: groupings in the config's order, groups in natural order (depth 2 before 10, then
-    text), frames in the table's order."""
+    as the book tabulates them: groupings in the config's order (the depth bands right after ``depth``), groups
+    in natural order (depth 2 before 10, band 4-6 before 13-24, then text), frames in the table's order."""
     bys = list(group_by) if group_by is not None else list(dict.fromkeys(rates["by"][rates["by"] != "all"]))
+    if "depth" in bys and "depth_band" not in bys and (rates["by"] == "depth_band").any():
+        bys.insert(bys.index("depth") + 1, "depth_band")
     out = rates[rates["by"].isin(bys)]
     group = out["group"].astype(str)
-    number = pd.to_numeric(group, errors="coerce")
+    number = pd.to_numeric(group.str.extract(r"^(\d+)(?:\u2013\d+|\+)?$", expand=False), errors="coerce")
     frames = {f: i for i, f in enumerate(dict.fromkeys(rates["frame"]))}
     keys = pd.DataFrame({"by": out["by"].map({b: i for i, b in enumerate(bys)}), "text": number.isna(),
                          "number": number.fillna(0), "group": group, "frame": out["frame"].map(frames)},

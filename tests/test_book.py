@@ -92,3 +92,18 @@ def test_rates_by_group_keeps_the_configured_groupings_in_a_readable_order():
         ("side", "anti", "war"), ("side", "pro", "war"), ("depth", "0", "war"), ("depth", "2", "war"),
         ("depth", "2", "aid"), ("depth", "10", "war"), ("depth", "10", "aid"), ("depth", "12+", "war")]
     assert set(rates_by_group(rates)["by"]) == {"doc", "depth", "side"}  # without a config: all but 'all'
+
+
+def test_rates_by_group_shows_the_depth_bands_after_the_depths():
+    from analysis.book import rates_by_group
+
+    rows = [("depth", "5", "war"), ("depth", "1", "war"), ("depth_band", "49+", "war"),
+            ("depth_band", "13\u201324", "war"), ("depth_band", "4\u20136", "war"), ("depth_band", "1", "war"),
+            ("period", "2015-03", "war"), ("period", "2014-12", "war")]
+    rates = pd.DataFrame(rows, columns=["by", "group", "frame"]).assign(
+        rate=1.0, ci_low=0.5, ci_high=1.5, hits=3, tokens=3000, n_docs=2)
+    out = rates_by_group(rates, ["depth", "period"])
+    # by hand: bands in depth order right after the depths (1 < 4-6 < 13-24 < 49+), periods as text
+    assert list(zip(out["by"], out["group"])) == [
+        ("depth", "1"), ("depth", "5"), ("depth_band", "1"), ("depth_band", "4\u20136"), ("depth_band", "13\u201324"),
+        ("depth_band", "49+"), ("period", "2014-12"), ("period", "2015-03")]
