@@ -295,3 +295,53 @@ def test_documents_pass_language_through():
     assert "language" not in plain.columns
     half = documents(comments, threads.drop(columns="article_language"))
     assert list(half["language"]) == ["und", "ar"]
+
+
+# --------------------------------------------------------------------------
+# the real Arabic comments (../shared/data/arabic-comments), read at run time
+
+
+REAL = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "arabic-comments"
+
+
+@pytest.fixture(scope="module")
+def real_texts():
+    if not (REAL / "mpold.csv").is_file():
+        pytest.skip(f"{REAL} is absent (real Arabic comments)")
+    return [t for t in pd.read_csv(REAL / "mpold.csv", dtype=str, keep_default_na=False)["text"] if t.strip()]
+
+
+def test_real_comments_offsets_and_norms(real_texts):
+    tokens = token_table(ar_docs(*real_texts), punkt=PunktSentenceTokenizer()).to_pandas()
+    texts = dict(zip([f"c{i}" for i in range(len(real_texts))], real_texts))
+    assert all(texts[c][s:e] == t for c, s, e, t in zip(tokens["comment_id"], tokens["start"], tokens["end"],
+                                                        tokens["token"]))
+    # the norm is the case-folded token in normalised spelling: no mark, tatweel or variant letter is left
+    left = set("".join(tokens["norm"])) & (set(map(chr, range(0x064B, 0x0653))) | set("\u0640\u0670أإآٱىة"))
+    assert not left
+    assert (tokens["norm"] == [normalize(t.casefold()) for t in tokens["token"]]).all()
+
+
+def test_real_comments_one_word_matches_equal_an_oracle(real_texts, tmp_path):
+    words = ["سوريا", "الله", "العرب", "مصر", "الإسلام", "ثورة", "شعب"]
+    lx = lexicon_file(tmp_path, "w.yaml", "name: w\nversion: '1'\nlanguage: ar\ndescription: d\nframes:\n"
+                      + "".join(f"  f{i}: {{label: l, description: d, terms: [{w}]}}\n" for i, w in enumerate(words)))
+    tokens, m = run(lx, *real_texts[:1500])
+    norms = [normalize(w) for w in words]
+
+    def oracle_term(norm):  # a second method: try every hand-written prefix against every term word
+        if norm in norms:
+            return norms.index(norm)
+        for i, w in enumerate(norms):
+            forms = [p + w for p in PREFIXES]
+            if w.startswith("ال"):
+                forms += [c + "ل" + w[1:] for c in ("", "و", "ف")]
+            if norm in forms:
+                return i
+        return None
+
+    t = tokens.to_pandas()
+    want = sorted((c, s, f"f{i}") for c, s, n in zip(t["comment_id"], t["start"], t["norm"])
+                  if (i := oracle_term(n)) is not None)
+    assert len(want) > 100
+    assert sorted(zip(m["comment_id"], m["start"], m["frame"])) == want
