@@ -52,6 +52,22 @@ a token of its own. Decisions on top of the pattern (all offset-preserving):
   pasted blob) is tokenized in windows of :data:`MAX_RUN` characters, so no
   token crosses a window edge. This keeps the cost linear: the pattern
   backtracks quadratically within such runs.
+
+Arabic
+------
+The pattern runs on the ``regex`` engine, whose ``\\w`` takes combining marks
+and modifier letters (Python's ``re`` splits ``الْحَرْبُ`` at its vowel marks):
+an Arabic word stays one token with its tashkeel (U+064B-U+0652), its
+superscript alef (U+0670) and any tatweel (U+0640) inside it; the Arabic
+comma ``،``, semicolon ``؛`` and question mark ``؟`` are tokens of their own,
+like their Latin counterparts; a number in Arabic-Indic digits (``١٩٩٠``) is
+one token, and a digit run followed by letters (``٢٠١١م``) one word, as in
+English. Nothing is rewritten, so offsets stay true to the text. Documents
+whose ``language`` is ``ar`` get a normalised ``norm``, the Arabic sentence
+rule, Arabic stems and no MWE joins (:func:`token_table`, Languages).
+Bidirectional controls (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) are not
+zero-width characters here: next to a word they are a token of their own
+(not a word token, so no rate counts them).
 """
 
 from __future__ import annotations
