@@ -877,7 +877,7 @@ class _TokenTable:
         if row_ar is not None:
             normalize = _Memo(arabic.normalize)
             ar_norm = list(map(normalize, e_norm))
-            ar_fold = list(map(normalize, self.e_fold))
+            ar_fold = ar_norm if e_norm is self.e_fold else list(map(normalize, self.e_fold))
         out.update({
             "sentence": sentence,
             "index": (np.arange(n, dtype=np.int64) - doc_first[doc]).astype(np.int32),
