@@ -38,11 +38,22 @@ class Annotations:
 
 
 def documents(comments: pd.DataFrame, threads: pd.DataFrame) -> pd.DataFrame:
-    """The documents of a shard, as tokenization takes them: article bodies (non-empty), then comments."""
-    articles = threads.loc[threads["article_text"] != "", ["thread_id", "article_text"]]
-    articles = articles.rename(columns={"article_text": "text"}).assign(comment_id="", doc="article")
-    return pd.concat([articles, comments[["thread_id", "comment_id", "text"]].assign(doc="comment")],
-                     ignore_index=True)[["thread_id", "comment_id", "doc", "text"]]
+    """The documents of a shard, as tokenization takes them: article bodies (non-empty), then comments.
+
+    When the comments have a ``language`` column (or the threads an ``article_language`` column), the documents
+    get a ``language`` column: the comment's, the article's (a document of the other kind without one: ``und``).
+    Without either, no ``language`` column: every document is English (:func:`analysis.tokenization.token_table`).
+    """
+    cols = ["thread_id", "comment_id", "doc", "text"]
+    articles = threads.loc[threads["article_text"] != "", ["thread_id", "article_text"]
+                           + (["article_language"] if "article_language" in threads.columns else [])]
+    articles = articles.rename(columns={"article_text": "text", "article_language": "language"})
+    articles = articles.assign(comment_id="", doc="article")
+    own = comments[["thread_id", "comment_id", "text"] + (["language"] if "language" in comments.columns else [])]
+    out = pd.concat([articles, own.assign(doc="comment")], ignore_index=True)
+    if "language" not in out.columns:
+        return out[cols]
+    return out.assign(language=out["language"].fillna("und").astype(str))[[*cols, "language"]]
 
 
 def annotate(

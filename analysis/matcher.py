@@ -30,6 +30,24 @@ Matching rules (what a reviewer asks "how was this counted?" about):
 - A *word token* (the denominator of a rate) is a token with at least one
   letter or digit (punctuation and emoji excluded), MWEs counted once
   (:func:`is_word`).
+- Arabic dictionaries (``language: ar``, or ``language="ar"``): term words
+  and token norms are compared in the normalised spelling of
+  :func:`analysis.arabic.normalize` (no tashkeel or tatweel, one alef,
+  ``ى`` as ``ي``, ``ة`` as ``ه``), so ``الأهلية``, ``الاهليه`` and
+  ``الأَهْلِيَّة`` are one word. The first word of a term also matches a
+  token that is that word behind a clitic prefix (``و ف ب ك ل ال`` and their
+  combinations, :data:`analysis.arabic.CLITIC_PREFIXES`): ``والحرب الأهلية``
+  and ``بالحرب الأهلية`` match ``الحرب الأهلية``, ``وسوريا`` matches
+  ``سوريا``. Prefixes are stripped only as the dictionary guides: a token
+  matches through a prefix only when the rest is the term's word (a token
+  whose rest is no term word is never cut: ``بشار`` is not ``ب`` + ``شار``),
+  and never when the whole token is itself a one-word entry of the
+  dictionary (with both ``بشار`` and ``شار`` listed, ``بشار`` is ``بشار``). The ``clitic`` column says what was stripped
+  (normalised letters, ``''`` for none; ``ل`` for ``للحرب`` against
+  ``الحرب``, whose article lost its alef); ``match`` is the text as written,
+  prefix included. Stems and roots are never used (a root stemmer conflates
+  ``الإرهاب`` "terrorism" and ``راهب`` "monk"). Case-sensitive entries of an
+  Arabic dictionary are matched as written, without these rules.
 
 Every step is vectorised over token arrays: what depends only on a token's
 text (which terms it matches, whether it is a word or a negation cue) is
@@ -50,6 +68,7 @@ import pandas as pd
 import pyarrow as pa
 import scipy.sparse as sp
 
+from analysis import arabic
 from analysis.codes import numbers, run_starts, string_codes
 from analysis.lexicons import Lexicon
 
@@ -76,7 +95,7 @@ _WORDLIKE = re.compile(r"\w")
 
 #: The columns of :func:`match_frames`, one row per (match, frame).
 MATCH_COLUMNS = [
-    "thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "sentence",
+    "thread_id", "comment_id", "doc", "lexicon", "lexicon_sha", "frame", "term", "match", "clitic", "sentence",
     "token_start", "token_end", "start", "end", "quoted", "negated", "in_quote", "counted",
 ]
 
@@ -176,9 +195,28 @@ class TokenIndex:
         self.codes = {False: norm_codes, True: surf_codes}
         self.vocab = {False: pd.Index(norm_vocab), True: pd.Index(surf_vocab)}
         self.norm_has_space = np.asarray(self.vocab[False].str.contains(" ", regex=False), dtype=bool)
+        self.has_space = {False: self.norm_has_space}
         self._lookup: dict[bool, dict[str, int]] = {}
         self._sorted: dict[bool, tuple[list[str], np.ndarray]] = {}
         self._negation: np.ndarray | None = None
+
+    def arabic(self) -> str:
+        """Add the vocabulary of norms in Arabic normalised spelling (:func:`analysis.arabic.normalize`; the norms
+        of Arabic documents already are) as the space ``"ar"`` of :attr:`codes`, :attr:`vocab` and
+        :attr:`has_space`, once; returns ``"ar"``, the key :meth:`word_mask` takes for it."""
+        if "ar" not in self.codes:
+            words = _strings(self.vocab[False])
+            normed = [arabic.normalize(w) for w in words]
+            if normed == words:
+                self.codes["ar"], self.vocab["ar"], self.has_space["ar"] = (
+                    self.codes[False], self.vocab[False], self.norm_has_space)
+            else:
+                new_of_old, new_vocab = pd.factorize(pd.Index(normed, dtype=object))
+                codes = self.codes[False]
+                self.codes["ar"] = np.where(codes >= 0, new_of_old[np.maximum(codes, 0)], -1)
+                self.vocab["ar"] = pd.Index(new_vocab, dtype=object)
+                self.has_space["ar"] = np.asarray(self.vocab["ar"].str.contains(" ", regex=False), dtype=bool)
+        return "ar"
 
     def take(self, name: str, rows: np.ndarray) -> np.ndarray:
         """Values of column ``name`` at ``rows`` as a numpy array (Python strings for text)."""
@@ -205,8 +243,9 @@ class TokenIndex:
         """Whether each token is a word (:func:`is_word` of the ``norm`` column)."""
         return _per_token(self.codes[False], _word_flags(self.vocab[False]))
 
-    def word_mask(self, case_sensitive: bool, word: str) -> np.ndarray:
-        """Which vocabulary entries one term word matches (exact, or prefix with *)."""
+    def word_mask(self, case_sensitive: bool | str, word: str) -> np.ndarray:
+        """Which vocabulary entries one term word matches (exact, or prefix with *); ``case_sensitive`` may also
+        be ``"ar"``, the normalised Arabic norms (:meth:`arabic`)."""
         vocab = self.vocab[case_sensitive]
         mask = np.zeros(len(vocab), dtype=bool)
         if not word.endswith("*"):
@@ -275,8 +314,13 @@ def match_frames(
     negation_window: int = 3,
     count_quoted: bool = False,
     count_negated: bool = True,
+    language: str | None = None,
 ) -> pd.DataFrame:
     """Every match of the dictionary's terms in the indexed tokens, one row per (match, frame).
+
+    ``language``: the language of the dictionary's terms (default: the
+    lexicon's ``language`` attribute when it has one, else ``en``); ``ar``
+    turns on Arabic normalisation and clitic prefixes (module docstring).
 
     ``index`` is the :class:`TokenIndex` of a token table (one index serves
     any number of dictionaries). ``texts`` maps (thread_id, comment_id, doc)
@@ -295,7 +339,21 @@ def match_frames(
         return pd.DataFrame(columns=MATCH_COLUMNS)
     terms["key"] = [f"{'=' if cs else ''}{'!' if ex else ''}{' '.join(w)}" for w, cs, ex in
                     zip(terms["words"], terms["case_sensitive"], terms["exclude"])]
-    doc, sentence, norm_has_space = index.doc, index.sentence, index.norm_has_space
+    doc, sentence = index.doc, index.sentence
+    is_arabic = (language or getattr(lexicon, "language", None) or "en") == "ar"
+    # the vocabulary space case-folded terms are matched in, and how a term word is written there
+    ci = index.arabic() if is_arabic else False
+    norm_has_space = index.has_space[ci]
+
+    def fold(word: str) -> str:
+        return arabic.normalize(word.casefold()) if is_arabic else word.casefold()
+
+    clitic_mask = _clitic_masks(index, ci, terms, fold) if is_arabic else None
+
+    def first_mask(word: str) -> np.ndarray:
+        """A term's first word (folded): exact, or (Arabic) behind a clitic prefix."""
+        mask = index.word_mask(ci, word)
+        return mask | clitic_mask(word) if clitic_mask is not None else mask
 
     # Candidates: (term row, first token, number of tokens)
     cand_term: list[np.ndarray] = []
@@ -310,18 +368,19 @@ def match_frames(
     # Single tokens: every one-word term, and every multi-word term that tokenization
     # joined into one MWE token, is matched through one vocabulary x term table.
     for case_sensitive in (False, True):
-        codes, vocab = index.codes[case_sensitive], index.vocab[case_sensitive]
+        space = True if case_sensitive else ci
+        codes, vocab = index.codes[space], index.vocab[space]
         pairs_v, pairs_t = [], []
         for row, term in enumerate(terms.itertuples(index=False)):
             if term.case_sensitive != case_sensitive:
                 continue
             words = list(term.words)
             if len(words) == 1:
-                mask = index.word_mask(case_sensitive, words[0] if case_sensitive else words[0].casefold())
+                mask = index.word_mask(True, words[0]) if case_sensitive else first_mask(fold(words[0]))
                 if not case_sensitive:
                     mask &= ~norm_has_space  # a joined MWE token is not a single word
             elif not term.wildcard and not case_sensitive:
-                mask = index.word_mask(False, " ".join(w.casefold() for w in words))
+                mask = index.word_mask(ci, " ".join(fold(w) for w in words))
             else:
                 continue
             v = np.flatnonzero(mask)
@@ -341,22 +400,22 @@ def match_frames(
     # Consecutive tokens, one per word, within one sentence (multi-word terms):
     # checked only where the first word occurs.
     multi = []
-    first_masks: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
+    first_masks: dict[bool | str, dict[str, np.ndarray]] = {ci: {}, True: {}}
     for row, term in enumerate(terms.itertuples(index=False)):
         words = list(term.words)
         if len(words) < 2 or n < len(words):
             continue
-        cs = bool(term.case_sensitive)
+        cs = True if term.case_sensitive else ci
         masks = []
-        for word in words:
-            w = word if cs else word.casefold()
-            mask = index.word_mask(cs, w)
-            if not cs:
+        for k, word in enumerate(words):
+            w = word if cs is True else fold(word)
+            mask = index.word_mask(cs, w) if cs is True or k else first_mask(w)
+            if cs is not True:
                 mask &= ~norm_has_space  # a joined MWE token is not one word of a longer term
             masks.append((w, mask))
         first_masks[cs][masks[0][0]] = masks[0][1]
         multi.append((row, cs, masks))
-    first_positions = {cs: index.first_word_positions(cs, first_masks[cs]) for cs in (False, True)}
+    first_positions = {cs: index.first_word_positions(cs, first_masks[cs]) for cs in (ci, True)}
     for row, cs, masks in multi:
         codes = index.codes[cs]
         starts = first_positions[cs][masks[0][0]]
@@ -414,10 +473,54 @@ def match_frames(
     out["negated"] = _negated(first, doc, sentence, index.negation(), negation_window)
     out["quoted"] = _quoted(out, texts) if texts is not None else False
     out["match"] = _surface(out, index, first, last, texts)
+    out["clitic"] = _clitics(acc, terms, index, first, fold) if is_arabic else ""
     out["in_quote"] = False  # set by the caller that knows the quoted passages (analysis.annotate)
     out["counted"] = (count_quoted | ~out["quoted"]) & (count_negated | ~out["negated"])
     out = out.sort_values(["thread_id", "comment_id", "doc", "start", "frame"], kind="stable").reset_index(drop=True)
     return out[MATCH_COLUMNS]
+
+
+def _clitic_masks(index: TokenIndex, space: str, terms: pd.DataFrame, fold):
+    """For an Arabic dictionary: a function giving, for a folded term word, the vocabulary entries that are the
+    word behind a clitic prefix (:func:`analysis.arabic.clitic_forms`), leaving out every entry that is itself a
+    one-word entry of the dictionary (case-folded, no wildcard): the dictionary guides where a prefix may be cut."""
+    words = {fold(t.words[0]) for t in terms.itertuples(index=False)
+             if not t.case_sensitive and len(t.words) == 1 and not t.wildcard}
+    whole = np.zeros(len(index.vocab[space]), dtype=bool)
+    for w in words:
+        whole |= index.word_mask(space, w)
+    memo: dict[str, np.ndarray] = {}
+
+    def mask(word: str) -> np.ndarray:
+        found = memo.get(word)
+        if found is None:
+            wildcard = word.endswith("*")
+            stem = word[:-1] if wildcard else word
+            found = np.zeros(len(whole), dtype=bool)
+            for _, form in arabic.clitic_forms(stem):
+                found |= index.word_mask(space, form + ("*" if wildcard else ""))
+            found = memo[word] = found & ~whole
+        return found
+
+    return mask
+
+
+def _clitics(acc: pd.DataFrame, terms: pd.DataFrame, index: TokenIndex, first: np.ndarray, fold) -> list[str]:
+    """The clitic prefix stripped from each accepted match's first token (``''`` for none): see the module
+    docstring."""
+    norms = np.append(np.asarray(_strings(index.vocab["ar"]), dtype=object), "")[index.codes["ar"][first]]
+    rows = acc["term_row"].to_numpy()
+    out = []
+    for norm, words, cs in zip(norms.tolist(), terms["words"].to_numpy()[rows].tolist(),
+                               terms["case_sensitive"].to_numpy()[rows].tolist()):
+        word = fold(words[0])
+        if cs or " " in norm:  # as written, or a joined MWE token (matched whole)
+            out.append("")
+            continue
+        wildcard = word.endswith("*")
+        found = arabic.split_clitic(norm, word[:-1] if wildcard else word, wildcard=wildcard)
+        out.append(found or "")
+    return out
 
 
 def long_word(token: str) -> bool:

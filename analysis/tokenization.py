@@ -52,6 +52,22 @@ a token of its own. Decisions on top of the pattern (all offset-preserving):
   pasted blob) is tokenized in windows of :data:`MAX_RUN` characters, so no
   token crosses a window edge. This keeps the cost linear: the pattern
   backtracks quadratically within such runs.
+
+Arabic
+------
+The pattern runs on the ``regex`` engine, whose ``\\w`` takes combining marks
+and modifier letters (Python's ``re`` splits ``الْحَرْبُ`` at its vowel marks):
+an Arabic word stays one token with its tashkeel (U+064B-U+0652), its
+superscript alef (U+0670) and any tatweel (U+0640) inside it; the Arabic
+comma ``،``, semicolon ``؛`` and question mark ``؟`` are tokens of their own,
+like their Latin counterparts; a number in Arabic-Indic digits (``١٩٩٠``) is
+one token, and a digit run followed by letters (``٢٠١١م``) one word, as in
+English. Nothing is rewritten, so offsets stay true to the text. Documents
+whose ``language`` is ``ar`` get a normalised ``norm``, the Arabic sentence
+rule, Arabic stems and no MWE joins (:func:`token_table`, Languages).
+Bidirectional controls (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) are not
+zero-width characters here: next to a word they are a token of their own
+(not a word token, so no rate counts them).
 """
 
 from __future__ import annotations
@@ -59,7 +75,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -71,14 +87,15 @@ from nltk.tokenize import MWETokenizer, casual
 from nltk.tokenize.casual import TweetTokenizer
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis import columns
+from analysis import arabic, columns
 from analysis.errors import ConfigError, bad_value
 from analysis.matcher import fill_zero_width, strip_zero_width
-from analysis.punkt import sentence_spans
+from analysis.punkt import arabic_sentence_spans, sentence_spans
 
 __all__ = [
     "MAX_RUN",
     "ENGLISH_STOPWORDS",
+    "ARABIC_STOPWORDS",
     "word_spans",
     "word_chunks",
     "multiword_tuples",
@@ -92,6 +109,10 @@ MAX_RUN = 1000
 
 #: The project's English stopword list (see ``data/stopwords/README.md``).
 ENGLISH_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords" / "english.txt"
+#: The project's Arabic stopword list (see ``data/stopwords/README.md``); compared in normalised spelling.
+ARABIC_STOPWORDS = ENGLISH_STOPWORDS.with_name("arabic.txt")
+#: The language code whose documents get Arabic normalisation, sentence rule, stems and stopwords.
+_ARABIC = "ar"
 
 # The TweetTokenizer's word pattern (without the phone-number branch), recompiled
 # from its source and flags with the same ``regex`` engine. NLTK wraps it in a
@@ -278,18 +299,30 @@ def multiword_tuples(terms: Iterable[str]) -> list[tuple[str, ...]]:
     return out
 
 
-def stopword_set(spec: str | os.PathLike[str] | None) -> frozenset[str]:
+def stopword_set(spec: str | os.PathLike[str] | None) -> frozenset[str] | dict[str, frozenset[str]]:
     """The stopwords named by the config value ``tokenize.stopwords``.
 
     ``None`` or ``"none"``: no stopwords. ``"english"``: the project's list,
-    ``data/stopwords/english.txt``. Anything else: a path to a UTF-8 file with
-    one word per line; blank lines and everything after ``#`` are ignored.
-    Words are case-folded (token norms are compared with them).
+    ``data/stopwords/english.txt``, for every document whatever its language.
+    ``"arabic"``: ``data/stopwords/arabic.txt``, for every document.
+    ``"auto"``: each document's language's list, as a mapping language code
+    -> set (``{"en": ..., "ar": ...}``) that :func:`token_table` reads per
+    document (documents of another language, or ``und``, get none; without a
+    ``language`` column every document is English). Anything else: a path to
+    a UTF-8 file with one word per line; blank lines and everything after
+    ``#`` are ignored. Words are case-folded (token norms are compared with
+    them); Arabic words are also normalised (:func:`analysis.arabic.normalize`),
+    as the norms of Arabic documents are.
     """
     if spec is None or (isinstance(spec, str) and spec.strip().lower() == "none"):
         return frozenset()
-    if isinstance(spec, str) and spec.strip().lower() == "english":
+    name = spec.strip().lower() if isinstance(spec, str) else None
+    if name == "auto":
+        return {"en": stopword_set("english"), _ARABIC: stopword_set("arabic")}
+    if name == "english":
         path = ENGLISH_STOPWORDS
+    elif name == "arabic":
+        path = ARABIC_STOPWORDS
     else:
         path = Path(spec)
     try:
@@ -304,7 +337,7 @@ def stopword_set(spec: str | os.PathLike[str] | None) -> frozenset[str]:
     for line in raw.splitlines():
         word = line.split("#", 1)[0].strip()
         if word:
-            words.add(word.casefold())
+            words.add(arabic.normalize(word.casefold()) if arabic.has_arabic(word) else word.casefold())
     return frozenset(words)
 
 
@@ -319,7 +352,7 @@ def token_table(
     mwes: Sequence[tuple[str, ...]] = (),
     lowercase: bool = True,
     stem: bool = False,
-    stopwords: frozenset[str] = frozenset(),
+    stopwords: frozenset[str] | Mapping[str, frozenset[str]] = frozenset(),
     dictionary_keys: bool = False,
 ) -> pa.Table:
     """One row per token of each document: the ``tokens`` table, as an Arrow table with the contract's schema.
@@ -352,6 +385,23 @@ def token_table(
     ``stem`` is false. ``is_stopword`` is whether the case-folded ``norm`` is in
     ``stopwords``. Empty or whitespace-only texts give no rows.
 
+    Languages: ``docs`` may have a ``language`` column (an ISO 639-1 code per
+    document, ``und`` for undetermined); without it every document is
+    English, as with any code other than ``ar``. Documents in Arabic
+    (``ar``) are tokenized by the same word pattern (it keeps Arabic words
+    whole, marks and tatweel included), but their ``norm`` is also
+    normalised (:func:`analysis.arabic.normalize`: no tashkeel or tatweel,
+    one alef, ``ى`` as ``ي``, ``ة`` as ``ه``) while ``token`` and the offsets
+    keep the original text; they are split into sentences by
+    :func:`analysis.punkt.arabic_sentence_spans` instead of Punkt, stemmed by
+    ``SnowballStemmer("arabic")``, and their words are never joined into
+    MWEs (a multi-word term is matched on consecutive tokens, so a clitic on
+    its first word, ``والحرب الأهلية``, is matched like ``الحرب الأهلية`` and
+    both count the same number of words). ``stopwords`` is one set for every
+    document, or a mapping language code -> set (:func:`stopword_set` with
+    ``auto``) read per document: a document whose language has no entry has
+    no stopwords.
+
     How it is fast (the result is the same as sentence-by-sentence matching):
     no branch of the word pattern matches whitespace except the spaced
     ellipsis (``. . .``), and its look-arounds see a whitespace character at
@@ -369,9 +419,10 @@ def token_table(
     tokens.
     """
     _check_docs(docs)
-    cols = _tokenize(docs, punkt=punkt, mwes=_mwe_list(mwes)).columns(docs, lowercase=lowercase, stem=stem,
-                                                                      stopwords=stopwords,
-                                                                      dictionary_keys=dictionary_keys)
+    languages = _languages(docs)
+    cols = _tokenize(docs, punkt=punkt, mwes=_mwe_list(mwes), languages=languages).columns(
+        docs, lowercase=lowercase, stem=stem, stopwords=stopwords, dictionary_keys=dictionary_keys,
+        languages=languages)
     schema = pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in columns.TABLES["tokens"]])
     if dictionary_keys:
         for key in _KEY_COLUMNS:
@@ -399,6 +450,13 @@ def _check_docs(docs: pd.DataFrame) -> None:
             raise bad_value(f"docs.{key}", odd[:5], "text (str) ids")
 
 
+def _languages(docs: pd.DataFrame) -> np.ndarray | None:
+    """Each document's language code (``"en"`` for a missing value), or ``None`` without a ``language`` column."""
+    if "language" not in docs.columns:
+        return None
+    return np.asarray([v if isinstance(v, str) and v else "en" for v in docs["language"].tolist()], dtype=object)
+
+
 def _mwe_list(mwes: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """Case-folded MWEs of two or more words."""
     out = []
@@ -409,12 +467,24 @@ def _mwe_list(mwes: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
     return out
 
 
-def _tokenize(docs: pd.DataFrame, *, punkt: PunktSentenceTokenizer, mwes: list[tuple[str, ...]]) -> _TokenTable:
+def _tokenize(docs: pd.DataFrame, *, punkt: PunktSentenceTokenizer, mwes: list[tuple[str, ...]],
+              languages: np.ndarray | None = None) -> _TokenTable:
     """Tokenize each distinct text once (see :meth:`_TokenTable.columns` for the copies)."""
     table = _TokenTable(punkt, mwes)
-    texts, table.text_of_doc = _distinct_texts(docs["text"].tolist())
+    values = docs["text"].tolist()
+    if languages is None or not (languages == _ARABIC).any():
+        texts, table.text_of_doc = _distinct_texts(values)
+        is_ar = None
+    else:
+        # an Arabic document's tokens differ from those of the same text in another language (sentences, MWEs):
+        # its text is keyed as a 1-tuple, distinct from the plain string
+        keyed, table.text_of_doc = _distinct_texts([(v if isinstance(v, str) else "",) if ar else v
+                                                    for v, ar in zip(values, languages == _ARABIC)])
+        is_ar = np.fromiter((isinstance(k, tuple) for k in keyed), dtype=bool, count=len(keyed))
+        texts = [k[0] if isinstance(k, tuple) else k for k in keyed]
     for start in range(0, len(texts), _BATCH_DOCS):
-        table.add_batch(texts[start : start + _BATCH_DOCS], first_doc=start)
+        table.add_batch(texts[start : start + _BATCH_DOCS], first_doc=start,
+                        is_ar=None if is_ar is None else is_ar[start : start + _BATCH_DOCS])
     return table
 
 
@@ -431,8 +501,8 @@ def _distinct_texts(values: list) -> tuple[list, np.ndarray | None]:
     """
     number: dict[str, int] = {}
     setdefault = number.setdefault
-    codes = np.fromiter((setdefault(v if isinstance(v, str) else "", len(number)) for v in values), dtype=np.int64,
-                        count=len(values))
+    codes = np.fromiter((setdefault(v if isinstance(v, str | tuple) else "", len(number)) for v in values),
+                        dtype=np.int64, count=len(values))
     if len(number) == len(values):
         return values, None
     return list(number), codes
@@ -582,7 +652,9 @@ class _TokenTable:
 
     # -- one batch of documents
 
-    def add_batch(self, texts: list, *, first_doc: int) -> None:
+    def add_batch(self, texts: list, *, first_doc: int, is_ar: np.ndarray | None = None) -> None:
+        """Add the rows of a batch of distinct texts; ``is_ar``: which of them are Arabic documents (see
+        :func:`token_table`, Languages)."""
         punkt = self.punkt
         parts: list[str] = []  # per document: chunk, space, chunk, ..., chunk, "" (an even count)
         n_parts: list[int] = []
@@ -595,7 +667,7 @@ class _TokenTable:
             if not (isinstance(text, str) and text and not text.isspace()):
                 n_parts.append(0)
                 continue
-            sentences = sentence_spans(punkt, text)
+            sentences = arabic_sentence_spans(text) if is_ar is not None and is_ar[d] else sentence_spans(punkt, text)
             s_doc += [d] * len(sentences)
             s_start += [a for a, _ in sentences]
             s_end += [b for _, b in sentences]
@@ -650,7 +722,7 @@ class _TokenTable:
         is_mwe = np.zeros(total, dtype=bool)
         if self.mwe_tokenizer is not None and total > 1:
             entry, start, end, doc, sentence, global_sentence, is_mwe = self._join_mwes(
-                texts, entry, start, end, doc, sentence, global_sentence
+                texts, entry, start, end, doc, sentence, global_sentence, is_ar
             )
         self.r_entry.append(entry.astype(np.int32))
         self.r_doc.append((doc + first_doc).astype(np.int32))
@@ -692,8 +764,9 @@ class _TokenTable:
         out.append(text[prev:])
         return out
 
-    def _join_mwes(self, texts, entry, start, end, doc, sentence, global_sentence):
-        """Join MWEs with NLTK's MWETokenizer, in the sentences holding the first two words of one."""
+    def _join_mwes(self, texts, entry, start, end, doc, sentence, global_sentence, is_ar=None):
+        """Join MWEs with NLTK's MWETokenizer, in the sentences holding the first two words of one (never in an
+        Arabic document: ``is_ar``)."""
         fold_ids = self.fold_ids
         codes = [fold_ids[a] * _PAIR + fold_ids[b] for a, b in self.bigrams if a in fold_ids and b in fold_ids]
         n = len(entry)
@@ -705,6 +778,8 @@ class _TokenTable:
         is_first[[fold_ids[a] for a, _ in self.bigrams if a in fold_ids]] = True
         at = np.flatnonzero(is_first[fid[:-1]])
         at = at[np.isin(fid[at] * _PAIR + fid[at + 1], np.asarray(codes, dtype=np.int64))]
+        if is_ar is not None:
+            at = at[~is_ar[doc[at]]]
         hits = np.unique(global_sentence[at][global_sentence[at] == global_sentence[at + 1]])
         if not len(hits):
             return entry, start, end, doc, sentence, global_sentence, np.zeros(n, dtype=bool)
@@ -753,8 +828,9 @@ class _TokenTable:
 
     # -- the table
 
-    def columns(self, docs: pd.DataFrame, *, lowercase: bool, stem: bool, stopwords: frozenset[str],
-                dictionary_keys: bool = False) -> dict:
+    def columns(self, docs: pd.DataFrame, *, lowercase: bool, stem: bool,
+                stopwords: frozenset[str] | Mapping[str, frozenset[str]], dictionary_keys: bool = False,
+                languages: np.ndarray | None = None) -> dict:
         """The table's columns: text as Arrow ``string`` arrays, numbers as numpy.
 
         Frees the per-batch row arrays as it goes (call it once).
@@ -786,30 +862,67 @@ class _TokenTable:
             for k in mwe_entries:
                 e_norm[k] = self.e_fold[k]
         take = pa.array(entry)
+        n_entries = len(self.e_tok)
+        # Arabic documents' rows take their norm, stem and stopword flag from a second copy of the entries
+        # (entries are shared by every document with the same chunk): row value = entry + n_entries
+        row_ar = None
+        if languages is not None and n:
+            row_ar = (languages == _ARABIC)[doc]
+            if row_ar.any():
+                take = pa.array(entry.astype(np.int64) + row_ar * n_entries)
+            else:
+                row_ar = None
         out = {key: _per_row(docs[key], doc, sizes, dictionary=dictionary_keys) for key in _KEY_COLUMNS}
+        ar_norm = ar_fold = None
+        if row_ar is not None:
+            normalize = _Memo(arabic.normalize)
+            ar_norm = list(map(normalize, e_norm))
+            ar_fold = ar_norm if e_norm is self.e_fold else list(map(normalize, self.e_fold))
         out.update({
             "sentence": sentence,
             "index": (np.arange(n, dtype=np.int64) - doc_first[doc]).astype(np.int32),
-            "token": pa.array(self.e_tok, type=pa.string()).take(take),
-            "norm": pa.array(e_norm, type=pa.string()).take(take),
+            "token": pa.array(self.e_tok, type=pa.string()).take(pa.array(entry)),
+            "norm": pa.array(e_norm if ar_norm is None else e_norm + ar_norm, type=pa.string()).take(take),
         })
         if stem:
             stem_of = _StemCache()
             e_stem = list(map(stem_of, e_norm))
             for k, words in mwe_entries.items():
                 e_stem[k] = " ".join(map(stem_of, words))
+            if ar_norm is not None:
+                stem_ar = _StemCache("arabic")
+                e_stem += [stem_ar(w) or w for w in ar_norm]  # punctuation stems to "" in Arabic Snowball
             out["stem"] = pa.array(e_stem, type=pa.string()).take(take)
         else:
             out["stem"] = pa.array([""], type=pa.string()).take(pa.array(np.zeros(n, dtype=np.int32)))
         out["start"] = start
         out["end"] = end
         out["is_mwe"] = is_mwe
-        if stopwords:
-            e_stop = np.fromiter(map(stopwords.__contains__, self.e_fold), dtype=bool, count=len(self.e_fold))
-            out["is_stopword"] = e_stop[entry]
-        else:
-            out["is_stopword"] = np.zeros(n, dtype=bool)
+        out["is_stopword"] = self._stopwords(stopwords, entry, doc, languages, row_ar, ar_fold)
         return {name: out[name] for name in columns.core_names("tokens")}
+
+    def _stopwords(self, stopwords, entry: np.ndarray, doc: np.ndarray, languages: np.ndarray | None,
+                   row_ar: np.ndarray | None, ar_fold: list[str] | None) -> np.ndarray:
+        """``is_stopword`` of every row: one set for all documents, or one per document language (a mapping)."""
+        n = len(entry)
+        if not stopwords:
+            return np.zeros(n, dtype=bool)
+
+        def flags(words: frozenset[str], folds: list[str]) -> np.ndarray:
+            return np.fromiter(map(words.__contains__, folds), dtype=bool, count=len(folds))
+
+        if not isinstance(stopwords, Mapping):
+            if row_ar is None:
+                return flags(stopwords, self.e_fold)[entry]
+            return np.where(row_ar, flags(stopwords, ar_fold)[entry], flags(stopwords, self.e_fold)[entry])
+        lang = np.full(n, "en", dtype=object) if languages is None else languages[doc]
+        out = np.zeros(n, dtype=bool)
+        for code, words in stopwords.items():
+            rows = np.flatnonzero(lang == code)
+            if len(rows) and words:
+                folds = ar_fold if code == _ARABIC and ar_fold is not None else self.e_fold
+                out[rows] = flags(frozenset(words), folds)[entry[rows]]
+        return out
 
 
 def _copy_rows(text_doc: np.ndarray, text_of_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -853,12 +966,27 @@ def _per_row(column: pd.Series, doc: np.ndarray, sizes: np.ndarray, *, dictionar
     return out if dictionary else out.cast(pa.string())
 
 
-class _StemCache(dict):
-    """``SnowballStemmer("english").stem`` with memory: calling it looks a word up first."""
+class _Memo(dict):
+    """A function of one string with memory: calling it looks the string up first."""
 
-    def __init__(self) -> None:
+    def __init__(self, func) -> None:
         super().__init__()
-        self._stem = SnowballStemmer("english").stem
+        self._func = func
+
+    def __missing__(self, word: str) -> str:
+        out = self[word] = self._func(word)
+        return out
+
+    def __call__(self, word: str) -> str:
+        return self[word]
+
+
+class _StemCache(dict):
+    """``SnowballStemmer(language).stem`` (English by default) with memory: calling it looks a word up first."""
+
+    def __init__(self, language: str = "english") -> None:
+        super().__init__()
+        self._stem = SnowballStemmer(language).stem
 
     def __missing__(self, word: str) -> str:
         stem = self[word] = self._stem(word)

@@ -244,7 +244,8 @@ def oracle_matches(tokens: pd.DataFrame, lexicon, texts, *, negation_window=3, c
                           for k in range(1, negation_window + 1))
                 quoted = any(a <= start < b for a, b in quotes)
                 rows.append({"thread_id": thread, "comment_id": comment, "doc": doc, "frame": frame, "term": term,
-                             "match": text[start:end], "sentence": int(sent[i]), "token_start": int(tok["index"][i]),
+                             "match": text[start:end], "clitic": "", "sentence": int(sent[i]),
+                             "token_start": int(tok["index"][i]),
                              "token_end": int(tok["index"][last]) + 1, "start": start, "end": end, "quoted": quoted,
                              "negated": neg, "in_quote": False,
                              "counted": (count_quoted or not quoted) and (count_negated or not neg)})
