@@ -143,6 +143,8 @@ MATCHES = [
     Column("frame", pa.string(), "frame of the matched term"),
     Column("term", pa.string(), "dictionary term that matched (as written in the dictionary)"),
     Column("match", pa.string(), "the matched text, exactly text[start:end]"),
+    Column("clitic", pa.string(), "clitic prefix stripped from the match's first word (Arabic: و, بال, لل, ..., "
+           "normalised), '' for none"),
     Column("sentence", pa.int32(), "sentence number in the document"),
     Column("token_start", pa.int32(), "first token index of the match"),
     Column("token_end", pa.int32(), "token index one past the match"),

@@ -131,6 +131,7 @@ def shard_tables() -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
                                               "term", "match", "sentence", "token_start", "token_end", "start", "end",
                                               "quoted", "negated", "in_quote", "counted"])
         matches = matches.sort_values(["thread_id", "comment_id", "doc", "start"], kind="stable").reset_index(drop=True)
+        matches.insert(matches.columns.get_loc("match") + 1, "clitic", "")
         comments = pd.DataFrame({"thread_id": thread, "comment_id": list(texts),
                                  "author_id": [f"u{i}{j}" for j in range(len(texts))],
                                  "text": list(texts.values())})

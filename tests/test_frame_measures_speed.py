@@ -220,9 +220,10 @@ def test_rates_and_indices_match_one_call_per_grouping(frames, opts):
     rates, index = fm.rates_and_indices(docs, frames=frames, **opts)
     d = fm.add_period(docs, period=opts["period"]).assign(all="all")
     d["doc_key"] = np.arange(len(d))
+    d["depth_band"] = fm.depth_bands(d["depth"])  # added with depth in group_by
     common = dict(cluster=opts.get("cluster", "thread_id"), min_clusters=opts["min_clusters"], n_boot=opts["n_boot"],
                   seed=opts["seed"])
-    groupings = ["all", "doc", "depth", "source", "period"]
+    groupings = ["all", "doc", "depth", "source", "period", "depth_band"]
     ref_rates = pd.concat([ref_frame_rates(d, frames=frames, by=by, **common) for by in groupings], ignore_index=True)
     ref_index = pd.concat([ref_framing_index(d, pair=tuple(p), by=by, **common)
                            for p in opts["index_pairs"] for by in groupings],

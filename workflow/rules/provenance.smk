@@ -9,7 +9,9 @@ from analysis.provenance import code_files
 def provenance_inputs():
     """Every file a result can depend on, by role (the code is tracked separately)."""
     stop = config["tokenize"]["stopwords"]
-    stopwords = ["data/stopwords/english.txt"] if stop == "english" else [stop] if stop and Path(stop).is_file() else []
+    shipped = {"english": ["data/stopwords/english.txt"], "arabic": ["data/stopwords/arabic.txt"],
+               "auto": ["data/stopwords/english.txt", "data/stopwords/arabic.txt"]}
+    stopwords = shipped.get(stop, [stop] if stop and Path(stop).is_file() else [])
     pol = config["polarization"]
     return {
         "sources": sorted({f for s in SOURCES for f in source_files(SimpleNamespace(source=s))}),
