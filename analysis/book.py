@@ -38,6 +38,7 @@ import pandas as pd
 import yaml
 
 from analysis import io
+from analysis.concordance import display_sides
 from analysis.figure_registry import FIGURES
 from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
@@ -538,10 +539,11 @@ def concordance_table(kwic: pd.DataFrame) -> str:
                f"frame, {fmt_number(len(kwic))} of "
                f"{fmt_number(n_all)} (every match is in the CSV)")
     cols = ["frame", "left", "match", "right", "counted", "quoted", "negated", "comment_id", "author_id",
-            "thread_id"]
+            "thread_id", "dir"]
+    kwic = display_sides(kwic)  # a right-to-left line: the words before its match on the right, cells dir="rtl"
     kwic = kwic[cols].assign(**{c: kwic[c].map({True: "yes", False: "no"}) for c in ("counted", "quoted", "negated")
                                 if kwic[c].dtype == bool})
-    return html_table(kwic, caption=caption, max_chars=200, kind="ts-kwic full-width",
+    return html_table(kwic, caption=caption, max_chars=200, kind="ts-kwic full-width", directions="dir",
                       classes={"left": "kwic-left", "match": "kwic-match", "right": "kwic-right",
                                "comment_id": "ts-id", "author_id": "ts-id", "thread_id": "ts-id"},
                       headers={"left": "left context", "right": "right context", "comment_id": "comment",

@@ -5,7 +5,9 @@ CSV beside it, and a JSON note of the facts its caption needs (n, interval
 method, dictionaries) that only the run knows. File metadata that would change between runs (creation dates,
 SVG element ids) is fixed, so reruns give identical bytes. Colours are the
 Okabe & Ito (2008) palette, distinguishable with the common colour-vision
-deficiencies.
+deficiencies. Data text in Arabic (or any right-to-left script) is shaped and
+put in display order before matplotlib draws it (:func:`inert`), since
+matplotlib lays out characters one by one, left to right, unjoined.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import json
 import re
 from pathlib import Path
 
+import arabic_reshaper
 import matplotlib
+from bidi import get_display
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -22,7 +26,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 __all__ = ["OKABE_ITO", "style", "save_figure", "dictionaries_of", "FORMATS", "inert", "short_label", "group_colours",
-           "layout_problems", "MAX_INCHES"]
+           "layout_problems", "MAX_INCHES", "display_text"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 FORMATS = ("png", "svg", "pdf")
@@ -31,11 +35,26 @@ OTHER_COLOUR = "#999999"
 MAX_INCHES = (16.0, 20.0)
 _MATHTEXT_RAW = re.compile(r"\\mathdefault|\$[^$]*\\[A-Za-z]+[^$]*\$")
 _MISSING_PANEL = re.compile(r"=\s*(nan|None|<NA>|NaN|NaT)?\s*$")
+#: Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, ... and their presentation forms).
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+def display_text(text: str) -> str:
+    """Text in the order and shape a left-to-right renderer must draw it: unchanged without right-to-left letters;
+    otherwise Arabic letters joined (their contextual presentation forms, ``arabic_reshaper``) and the line put
+    in visual order by the Unicode bidirectional algorithm (``python-bidi``; the paragraph direction from its first
+    strong letter, so "by = <Arabic>" keeps "by =" on the left). Each line of a multi-line text on its own."""
+    if not _RTL.search(text):
+        return text
+    return "\n".join(get_display(arabic_reshaper.reshape(line)) if _RTL.search(line) else line
+                     for line in text.split("\n"))
 
 
 def inert(text) -> str:
-    """Data text as matplotlib text that renders as exactly itself: each ``$`` escaped, so no mathtext."""
-    return str(text).replace("$", r"\$")
+    """Data text as matplotlib text that renders as exactly itself: right-to-left text shaped and in display order
+    (:func:`display_text`), each ``$`` escaped, so no mathtext. Every text a figure draws from the data passes
+    here (directly, or through :func:`short_label`)."""
+    return display_text(str(text)).replace("$", r"\$")
 
 
 def short_label(text, *, width: int = 28) -> str:

@@ -23,10 +23,25 @@ import html
 import math
 import numbers
 import re
+import unicodedata
 
 import pandas as pd
 
-__all__ = ["escape", "myst_text", "html_table", "fmt_number", "fmt_estimate", "fmt_p", "decimals_for"]
+__all__ = ["escape", "myst_text", "html_table", "fmt_number", "fmt_estimate", "fmt_p", "decimals_for",
+           "text_direction"]
+
+
+def text_direction(text) -> str:
+    """The direction of a text as HTML's ``dir="auto"`` decides it: ``"rtl"`` when its first strongly directional
+    character is right-to-left (Arabic, Hebrew, ...), ``"ltr"`` when it is left-to-right, ``""`` with none (digits,
+    punctuation, emoji only)."""
+    for ch in _text(text):
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return ""
 
 
 def _text(value) -> str:
@@ -139,7 +154,7 @@ _LONG = re.compile(r"[^\s\-/]{25,}")
 def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
                max_chars: int = 300, intervals: dict[str, tuple[str, str]] | None = None,
                ids: tuple[str, ...] = ("seed", "year"), classes: dict[str, str] | None = None,
-               kind: str = "", joined: bool = False) -> str:
+               kind: str = "", joined: bool = False, directions: str | None = None) -> str:
     """An escaped HTML table; numbers right-aligned (formatted by :func:`fmt_number`), long text cut at
     ``max_chars`` (with …).
 
@@ -152,9 +167,15 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
     ``joined``: each estimate of ``intervals`` and its interval share one cell, "0.505 (0.500–0.510)"
     (:func:`fmt_estimate`), headed "<estimate> (95% CI)" unless ``headers`` names it, and the low and high columns
     go: a table of several intervals half as wide.
+    Right-to-left text: a text cell whose text begins (in its first strong letter) right-to-left gets
+    ``dir="rtl"`` (:func:`text_direction`); ``directions`` names a column of ``"rtl"``/``"ltr"`` per row, not shown,
+    that makes every text cell of an ``"rtl"`` row ``dir="rtl"`` whatever its own first letter (the concordance:
+    a context starting with a digit or a Latin name in an Arabic line). Left-to-right cells get no attribute.
     """
     classes = classes or {}
     headers = dict(headers or {})
+    row_dirs = df[directions].astype(str).tolist() if directions else None
+    df = df.drop(columns=[directions]) if directions else df
     joined_cols: set[str] = set()
     if joined:
         pairs = {e: lh for e, lh in (intervals or {}).items() if {e, *lh} <= set(df.columns)}
@@ -194,9 +215,10 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
                 text = "" if value is None else str(value)
                 if len(text) > max_chars:
                     text = text[: max_chars - 1] + "…"
-                cells.append(f'<td class="{escape(classes[col])}"><span><bdi>{escape(text)}</bdi></span></td>'
-                             if col in classes else f'<td class="ts-long">{escape(text)}</td>' if _LONG.search(text)
-                             else f"<td>{escape(text)}</td>")
+                rtl = ' dir="rtl"' if (row_dirs and row_dirs[i] == "rtl") or text_direction(text) == "rtl" else ""
+                cells.append(f'<td class="{escape(classes[col])}"{rtl}><span><bdi>{escape(text)}</bdi></span></td>'
+                             if col in classes else f'<td class="ts-long"{rtl}>{escape(text)}</td>'
+                             if _LONG.search(text) else f"<td{rtl}>{escape(text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out) + "\n"
