@@ -543,7 +543,8 @@ def concordance_table(kwic: pd.DataFrame) -> str:
     kwic = display_sides(kwic)  # a right-to-left line: the words before its match on the right, cells dir="rtl"
     kwic = kwic[cols].assign(**{c: kwic[c].map({True: "yes", False: "no"}) for c in ("counted", "quoted", "negated")
                                 if kwic[c].dtype == bool})
-    return html_table(kwic, caption=caption, max_chars=200, kind="ts-kwic full-width", directions="dir",
+    return html_table(kwic, caption=caption, max_chars=200, kind="ts-kwic full-width",
+                      directions={"left": "dir", "match": "dir", "right": "dir"},
                       classes={"left": "kwic-left", "match": "kwic-match", "right": "kwic-right",
                                "comment_id": "ts-id", "author_id": "ts-id", "thread_id": "ts-id"},
                       headers={"left": "left context", "right": "right context", "comment_id": "comment",

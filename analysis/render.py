@@ -154,7 +154,7 @@ _LONG = re.compile(r"[^\s\-/]{25,}")
 def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
                max_chars: int = 300, intervals: dict[str, tuple[str, str]] | None = None,
                ids: tuple[str, ...] = ("seed", "year"), classes: dict[str, str] | None = None,
-               kind: str = "", joined: bool = False, directions: str | None = None) -> str:
+               kind: str = "", joined: bool = False, directions: dict[str, str] | None = None) -> str:
     """An escaped HTML table; numbers right-aligned (formatted by :func:`fmt_number`), long text cut at
     ``max_chars`` (with …).
 
@@ -168,14 +168,15 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
     (:func:`fmt_estimate`), headed "<estimate> (95% CI)" unless ``headers`` names it, and the low and high columns
     go: a table of several intervals half as wide.
     Right-to-left text: a text cell whose text begins (in its first strong letter) right-to-left gets
-    ``dir="rtl"`` (:func:`text_direction`); ``directions`` names a column of ``"rtl"``/``"ltr"`` per row, not shown,
-    that makes every text cell of an ``"rtl"`` row ``dir="rtl"`` whatever its own first letter (the concordance:
-    a context starting with a digit or a Latin name in an Arabic line). Left-to-right cells get no attribute.
+    ``dir="rtl"`` (:func:`text_direction`); ``directions`` maps a text column to a column of ``"rtl"``/``"ltr"``
+    per row (not shown) that sets its cells' direction whatever their own first letter (the concordance: a context
+    starting with a digit or a Latin name in an Arabic line). Left-to-right cells get no attribute.
     """
     classes = classes or {}
     headers = dict(headers or {})
-    row_dirs = df[directions].astype(str).tolist() if directions else None
-    df = df.drop(columns=[directions]) if directions else df
+    directions = directions or {}
+    dir_of = {c: df[d].astype(str).tolist() for c, d in directions.items()}
+    df = df.drop(columns=sorted(set(directions.values())))
     joined_cols: set[str] = set()
     if joined:
         pairs = {e: lh for e, lh in (intervals or {}).items() if {e, *lh} <= set(df.columns)}
@@ -215,7 +216,7 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
                 text = "" if value is None else str(value)
                 if len(text) > max_chars:
                     text = text[: max_chars - 1] + "…"
-                rtl = ' dir="rtl"' if (row_dirs and row_dirs[i] == "rtl") or text_direction(text) == "rtl" else ""
+                rtl = ' dir="rtl"' if (dir_of[col][i] if col in dir_of else text_direction(text)) == "rtl" else ""
                 cells.append(f'<td class="{escape(classes[col])}"{rtl}><span><bdi>{escape(text)}</bdi></span></td>'
                              if col in classes else f'<td class="ts-long"{rtl}>{escape(text)}</td>'
                              if _LONG.search(text) else f"<td{rtl}>{escape(text)}</td>")
