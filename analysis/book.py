@@ -44,7 +44,7 @@ from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
 from analysis.privacy import privacy_sentences
 from analysis.provenance import public_path, public_text, sha256_file
-from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_text
+from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, isolate, myst_text
 from analysis.spreadsheet import safe_csv
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
@@ -504,7 +504,8 @@ def _fit_table(fit: pd.DataFrame | None) -> dict[str, str]:
             "documents with a hit": f"{fmt_number(100 * float(first['share_docs']), digits=1)}% ({n_hit} of {n_docs})",
             "hits": int(first["hits"]),
             "top terms (share of the frame's hits)": "; ".join(
-                f"{t} {fmt_number(100 * float(x), digits=0)}%" for t, x in zip(listed["term"], listed["term_share"])),
+                f"{isolate(t)} {fmt_number(100 * float(x), digits=0)}%"  # an Arabic term: isolated in the list
+                for t, x in zip(listed["term"], listed["term_share"])),
             "warning": " ".join(w for w in sub["warning"].fillna("").astype(str) if w),
         })
     caption = ("Fit of each frame dictionary to this corpus: documents with at least one hit, and the terms that give "

@@ -28,20 +28,36 @@ import unicodedata
 import pandas as pd
 
 __all__ = ["escape", "myst_text", "html_table", "fmt_number", "fmt_estimate", "fmt_p", "decimals_for",
-           "text_direction"]
+           "text_direction", "isolate"]
 
 
 def text_direction(text) -> str:
     """The direction of a text as HTML's ``dir="auto"`` decides it: ``"rtl"`` when its first strongly directional
     character is right-to-left (Arabic, Hebrew, ...), ``"ltr"`` when it is left-to-right, ``""`` with none (digits,
-    punctuation, emoji only)."""
+    punctuation, emoji only). Text inside an isolate (:func:`isolate`) is skipped, as the Unicode bidirectional
+    algorithm skips it (rule P2)."""
+    depth = 0
     for ch in _text(text):
         kind = unicodedata.bidirectional(ch)
-        if kind == "L":
+        if kind in ("LRI", "RLI", "FSI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(0, depth - 1)
+        elif depth:
+            continue
+        elif kind == "L":
             return "ltr"
-        if kind in ("R", "AL"):
+        elif kind in ("R", "AL"):
             return "rtl"
     return ""
+
+
+def isolate(text) -> str:
+    """A data value to be set inside text the program composes (a list "term 12%; term 8%"): a right-to-left value
+    is wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (U+2068, U+2069), so it is laid out right to left
+    without reordering the list around it; any other value is returned unchanged."""
+    text = _text(text)
+    return f"\u2068{text}\u2069" if text_direction(text) == "rtl" else text
 
 
 def _text(value) -> str:

@@ -16,7 +16,7 @@ from matplotlib import ft2font
 from analysis import figures, plotting
 from analysis.book import concordance_table
 from analysis.concordance import MATCH_COLUMNS, concordance_lines, display_sides
-from analysis.render import html_table, text_direction
+from analysis.render import html_table, isolate, text_direction
 
 # Hand-worked shaping (Unicode Arabic Presentation Forms-B): kaf-ta-ba "كتب" is kaf initial U+FEDB, ta medial
 # U+FE98, ba final U+FE90; ba-ya-ta "بيت" is ba initial U+FE91, ya medial U+FEF4, ta final U+FE96. Unjoined, they
@@ -180,6 +180,16 @@ def test_table_cells_of_arabic_text_are_rtl_and_escaped():
 
 
 @pytest.mark.parametrize(("text", "expected"), [(KATABA, "rtl"), ("war", "ltr"), ("12 " + KATABA, "rtl"),
-                                                ("@x " + KATABA, "ltr"), ("", ""), ("123 !", ""), ("שלום", "rtl")])
+                                                ("@x " + KATABA, "ltr"), ("", ""), ("123 !", ""), ("שלום", "rtl"),
+                                                (f"\u2068{KATABA}\u2069 3%; war", "ltr"),
+                                                (f"\u2068{KATABA}\u2069 3%", "")])
 def test_text_direction_is_the_first_strong_letter(text, expected):
     assert text_direction(text) == expected
+
+
+
+def test_arabic_terms_in_a_composed_list_are_isolated_and_the_cell_stays_left_to_right():
+    assert isolate("civil war") == "civil war" and isolate(KATABA) == f"\u2068{KATABA}\u2069"
+    listed = "; ".join(f"{isolate(t)} {n}%" for t, n in ((f"{KATABA}*", 50), ("war", 30)))
+    (row,) = cells(html_table(pd.DataFrame({"terms": [listed]})))
+    assert row[0] == ({}, f"\u2068{KATABA}*\u2069 50%; war 30%")  # no dir: the list reads left to right
