@@ -38,12 +38,13 @@ import pandas as pd
 import yaml
 
 from analysis import io
+from analysis.concordance import display_sides
 from analysis.figure_registry import FIGURES
 from analysis.ingest.base import PARSING_RULES
 from analysis.lexicons import load_lexicon
 from analysis.privacy import privacy_sentences
 from analysis.provenance import public_path, public_text, sha256_file
-from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, myst_text
+from analysis.render import fmt_estimate, fmt_number, fmt_p, html_table, isolate, myst_text
 from analysis.spreadsheet import safe_csv
 
 __all__ = ["book", "build_book", "stage_book", "substitutions", "figure_block", "figure_citation", "read_together",
@@ -503,7 +504,8 @@ def _fit_table(fit: pd.DataFrame | None) -> dict[str, str]:
             "documents with a hit": f"{fmt_number(100 * float(first['share_docs']), digits=1)}% ({n_hit} of {n_docs})",
             "hits": int(first["hits"]),
             "top terms (share of the frame's hits)": "; ".join(
-                f"{t} {fmt_number(100 * float(x), digits=0)}%" for t, x in zip(listed["term"], listed["term_share"])),
+                f"{isolate(t)} {fmt_number(100 * float(x), digits=0)}%"  # an Arabic term: isolated in the list
+                for t, x in zip(listed["term"], listed["term_share"])),
             "warning": " ".join(w for w in sub["warning"].fillna("").astype(str) if w),
         })
     caption = ("Fit of each frame dictionary to this corpus: documents with at least one hit, and the terms that give "
@@ -540,10 +542,12 @@ def concordance_table(kwic: pd.DataFrame) -> str:
                f"frame, {fmt_number(len(kwic))} of "
                f"{fmt_number(n_all)} (every match is in the CSV)")
     cols = ["frame", "left", "match", "right", "counted", "quoted", "negated", "comment_id", "author_id",
-            "thread_id"]
+            "thread_id", "dir"]
+    kwic = display_sides(kwic)  # a right-to-left line: the words before its match on the right, cells dir="rtl"
     kwic = kwic[cols].assign(**{c: kwic[c].map({True: "yes", False: "no"}) for c in ("counted", "quoted", "negated")
                                 if kwic[c].dtype == bool})
     return html_table(kwic, caption=caption, max_chars=200, kind="ts-kwic full-width",
+                      directions={"left": "dir", "match": "dir", "right": "dir"},
                       classes={"left": "kwic-left", "match": "kwic-match", "right": "kwic-right",
                                "comment_id": "ts-id", "author_id": "ts-id", "thread_id": "ts-id"},
                       headers={"left": "left context", "right": "right context", "comment_id": "comment",

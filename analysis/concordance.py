@@ -10,6 +10,11 @@ inside a line's text stay inside its cell), booleans are ``true``/``false``,
 lines end in ``\\n``, UTF-8. ``pandas.read_csv(path, keep_default_na=False)``
 reads back the table's values; R's ``read.csv`` reads the quoted strings as
 text and the flags as logicals.
+
+``left`` and ``right`` are the text *before* and *after* the match, in the
+text's own (logical) order, whatever the script. :func:`display_sides` lays
+lines out for a page: in a right-to-left line (Arabic) the words before the
+match stand on its right.
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ import pyarrow.parquet as pq
 
 from analysis import io
 from analysis.matcher import document_texts
+from analysis.render import text_direction
 
-__all__ = ["COLUMNS", "concordance", "concordance_lines"]
+__all__ = ["COLUMNS", "concordance", "concordance_lines", "display_sides"]
 
 COLUMNS = ["thread_id", "comment_id", "doc", "author_id", "lexicon", "lexicon_sha", "frame", "term", "left", "match",
            "right", "quoted", "negated", "counted"]
@@ -133,6 +139,22 @@ def concordance_lines(matches: pd.DataFrame, texts: dict, *, width: int = 60,
     for flag in ("quoted", "negated", "counted"):
         out[flag] = matches[flag]
     return out[COLUMNS]
+
+
+def display_sides(kwic: pd.DataFrame) -> pd.DataFrame:
+    """Concordance lines as a page lays them out, left to right: a copy with a column ``dir``, ``"rtl"`` for a
+    line whose match is right-to-left text (its first strong letter, :func:`analysis.render.text_direction`) and
+    ``"ltr"`` otherwise, and in the ``"rtl"`` lines ``left`` and ``right`` swapped: ``left`` then holds the text
+    after the match and ``right`` the text before it, which is where a reader of Arabic finds them. The table's
+    own ``left``/``right`` (the Parquet and CSV files) stay in text order."""
+    out = kwic.copy()
+    rtl = np.array([text_direction(m) == "rtl" for m in out["match"].tolist()], dtype=bool)
+    out["dir"] = np.where(rtl, "rtl", "ltr")
+    if rtl.any():
+        before, after = out["left"].to_numpy(copy=True), out["right"].to_numpy(copy=True)
+        out["left"] = np.where(rtl, after, before)
+        out["right"] = np.where(rtl, before, after)
+    return out
 
 
 def _fold(values: list[str]):

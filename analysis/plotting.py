@@ -5,7 +5,11 @@ CSV beside it, and a JSON note of the facts its caption needs (n, interval
 method, dictionaries) that only the run knows. File metadata that would change between runs (creation dates,
 SVG element ids) is fixed, so reruns give identical bytes. Colours are the
 Okabe & Ito (2008) palette, distinguishable with the common colour-vision
-deficiencies.
+deficiencies. Data text in Arabic (or any right-to-left script) is drawn
+shaped (letters joined) and in right-to-left order: matplotlib 3.11 and later
+lay text out with libraqm, which does both, and is given the text as it is;
+an older matplotlib draws characters one by one, left to right, unjoined, so
+:func:`inert` shapes and reorders the text for it first.
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ import json
 import re
 from pathlib import Path
 
+import arabic_reshaper
 import matplotlib
+from bidi import get_display
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import ft2font  # noqa: E402
 
 __all__ = ["OKABE_ITO", "style", "save_figure", "dictionaries_of", "FORMATS", "inert", "short_label", "group_colours",
-           "layout_problems", "MAX_INCHES"]
+           "layout_problems", "MAX_INCHES", "display_text", "RENDERER_SHAPES"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 FORMATS = ("png", "svg", "pdf")
@@ -31,11 +38,35 @@ OTHER_COLOUR = "#999999"
 MAX_INCHES = (16.0, 20.0)
 _MATHTEXT_RAW = re.compile(r"\\mathdefault|\$[^$]*\\[A-Za-z]+[^$]*\$")
 _MISSING_PANEL = re.compile(r"=\s*(nan|None|<NA>|NaN|NaT)?\s*$")
+#: Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, ... and their presentation forms).
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+#: Whether matplotlib lays text out with libraqm (3.11 and later): it then shapes Arabic and puts right-to-left
+#: runs in order itself, and text must reach it in logical order, as stored.
+RENDERER_SHAPES = hasattr(ft2font, "__libraqm_version__")
+
+
+def display_text(text: str, *, renderer_shapes: bool | None = None) -> str:
+    """Text as matplotlib must be given it to draw it right. Unchanged when it has no right-to-left letter, or when
+    the renderer shapes and orders text itself (``renderer_shapes``, by default :data:`RENDERER_SHAPES`: shaping
+    it here too would reverse it a second time). Otherwise, for a renderer that draws characters one by one, left
+    to right: Arabic letters joined (their contextual presentation forms, ``arabic_reshaper``) and the line put in
+    visual order by the Unicode bidirectional algorithm (``python-bidi``; the paragraph direction from its first
+    strong letter, so "by = <Arabic>" keeps "by =" on the left). Each line of a multi-line text on its own."""
+    if RENDERER_SHAPES if renderer_shapes is None else renderer_shapes:
+        return text
+    if not _RTL.search(text):
+        return text
+    return "\n".join(get_display(arabic_reshaper.reshape(line)) if _RTL.search(line) else line
+                     for line in text.split("\n"))
 
 
 def inert(text) -> str:
-    """Data text as matplotlib text that renders as exactly itself: each ``$`` escaped, so no mathtext."""
-    return str(text).replace("$", r"\$")
+    """Data text as matplotlib text that renders as exactly itself: right-to-left text drawn shaped and in its
+    order (:func:`display_text`), each ``$`` escaped, so no mathtext. Every text a figure draws from the data passes
+    here (directly, or through :func:`short_label`)."""
+    return display_text(str(text)).replace("$", r"\$")
 
 
 def short_label(text, *, width: int = 28) -> str:

@@ -23,10 +23,41 @@ import html
 import math
 import numbers
 import re
+import unicodedata
 
 import pandas as pd
 
-__all__ = ["escape", "myst_text", "html_table", "fmt_number", "fmt_estimate", "fmt_p", "decimals_for"]
+__all__ = ["escape", "myst_text", "html_table", "fmt_number", "fmt_estimate", "fmt_p", "decimals_for",
+           "text_direction", "isolate"]
+
+
+def text_direction(text) -> str:
+    """The direction of a text as HTML's ``dir="auto"`` decides it: ``"rtl"`` when its first strongly directional
+    character is right-to-left (Arabic, Hebrew, ...), ``"ltr"`` when it is left-to-right, ``""`` with none (digits,
+    punctuation, emoji only). Text inside an isolate (:func:`isolate`) is skipped, as the Unicode bidirectional
+    algorithm skips it (rule P2)."""
+    depth = 0
+    for ch in _text(text):
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("LRI", "RLI", "FSI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(0, depth - 1)
+        elif depth:
+            continue
+        elif kind == "L":
+            return "ltr"
+        elif kind in ("R", "AL"):
+            return "rtl"
+    return ""
+
+
+def isolate(text) -> str:
+    """A data value to be set inside text the program composes (a list "term 12%; term 8%"): a right-to-left value
+    is wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (U+2068, U+2069), so it is laid out right to left
+    without reordering the list around it; any other value is returned unchanged."""
+    text = _text(text)
+    return f"\u2068{text}\u2069" if text_direction(text) == "rtl" else text
 
 
 def _text(value) -> str:
@@ -139,7 +170,7 @@ _LONG = re.compile(r"[^\s\-/]{25,}")
 def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, caption: str = "",
                max_chars: int = 300, intervals: dict[str, tuple[str, str]] | None = None,
                ids: tuple[str, ...] = ("seed", "year"), classes: dict[str, str] | None = None,
-               kind: str = "", joined: bool = False) -> str:
+               kind: str = "", joined: bool = False, directions: dict[str, str] | None = None) -> str:
     """An escaped HTML table; numbers right-aligned (formatted by :func:`fmt_number`), long text cut at
     ``max_chars`` (with …).
 
@@ -152,9 +183,16 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
     ``joined``: each estimate of ``intervals`` and its interval share one cell, "0.505 (0.500–0.510)"
     (:func:`fmt_estimate`), headed "<estimate> (95% CI)" unless ``headers`` names it, and the low and high columns
     go: a table of several intervals half as wide.
+    Right-to-left text: a text cell whose text begins (in its first strong letter) right-to-left gets
+    ``dir="rtl"`` (:func:`text_direction`); ``directions`` maps a text column to a column of ``"rtl"``/``"ltr"``
+    per row (not shown) that sets its cells' direction whatever their own first letter (the concordance: a context
+    starting with a digit or a Latin name in an Arabic line). Left-to-right cells get no attribute.
     """
     classes = classes or {}
     headers = dict(headers or {})
+    directions = directions or {}
+    dir_of = {c: df[d].astype(str).tolist() for c, d in directions.items()}
+    df = df.drop(columns=sorted(set(directions.values())))
     joined_cols: set[str] = set()
     if joined:
         pairs = {e: lh for e, lh in (intervals or {}).items() if {e, *lh} <= set(df.columns)}
@@ -194,9 +232,10 @@ def html_table(df: pd.DataFrame, *, headers: dict[str, str] | None = None, capti
                 text = "" if value is None else str(value)
                 if len(text) > max_chars:
                     text = text[: max_chars - 1] + "…"
-                cells.append(f'<td class="{escape(classes[col])}"><span><bdi>{escape(text)}</bdi></span></td>'
-                             if col in classes else f'<td class="ts-long">{escape(text)}</td>' if _LONG.search(text)
-                             else f"<td>{escape(text)}</td>")
+                rtl = ' dir="rtl"' if (dir_of[col][i] if col in dir_of else text_direction(text)) == "rtl" else ""
+                cells.append(f'<td class="{escape(classes[col])}"{rtl}><span><bdi>{escape(text)}</bdi></span></td>'
+                             if col in classes else f'<td class="ts-long"{rtl}>{escape(text)}</td>'
+                             if _LONG.search(text) else f"<td{rtl}>{escape(text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out) + "\n"
