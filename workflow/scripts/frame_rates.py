@@ -13,7 +13,10 @@ from analysis.frame_rates import (
     columns_needed,
     dictionary_fit_of_shards,
     headline_numbers,
+    in_main_language,
+    main_language,
     rates_and_indices,
+    rates_by_language,
     require_comments,
 )
 from analysis.framing import frames_of
@@ -29,7 +32,14 @@ available = pq.read_schema(snakemake.input.docs[0]).names
 docs = io.read_tables(snakemake.input.docs,
                       columns=columns_needed(available, group_by=cfg["group_by"], cluster=cfg["cluster"]))
 require_comments(docs, sources=snakemake.config["sources"], results=snakemake.config["results"])
-log.info("%d documents, %d frames; %d bootstrap replicates", len(docs), len(frames), cfg["n_boot"])
+languages = snakemake.config.get("languages", [])
+by_language = rates_by_language(docs, lexicons, languages=languages, **{k: cfg[k] for k in (
+    "cluster", "min_clusters", "n_boot", "seed")})
+io.write_csv(by_language.assign(dictionaries=dictionaries), snakemake.output.by_language)
+language = main_language(lexicons, languages=languages)  # None: one language; else the main tables' language
+docs = in_main_language(docs, language, languages=languages)
+log.info("%d documents%s, %d frames; %d bootstrap replicates", len(docs),
+         f" in {language}" if language else "", len(frames), cfg["n_boot"])
 rates, index = rates_and_indices(docs, frames=frames, **{k: cfg[k] for k in (
     "period", "group_by", "index_pairs", "min_clusters", "n_boot", "seed", "cluster")})
 test = article_vs_comments(docs, frames=frames, n_perm=cfg["n_perm"], seed=cfg["seed"])
@@ -38,6 +48,11 @@ io.write_csv(index.assign(dictionaries=dictionaries), snakemake.output.index)
 io.write_csv(test.assign(dictionaries=dictionaries), snakemake.output.article_vs_comments)
 numbers = headline_numbers(rates, index, test, docs, **{k: cfg[k] for k in (
     "n_boot", "n_perm", "seed", "count_quoted", "count_negated", "negation_window", "index_pairs")})
+compared = by_language[by_language["difference"].notna()]
+if language:  # dictionaries in several languages: the main tables are this language's
+    numbers["language"] = language
+if len(compared):
+    numbers["languages_compared"] = sorted(set(compared["language"]) | set(compared["reference"]))
 numbers["dictionaries"] = {lx.name: {"version": lx.version, "sha256": lx.sha256, "path": lx.path} for lx in lexicons}
 
 
