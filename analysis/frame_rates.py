@@ -536,25 +536,28 @@ def rates_by_language(docs: pd.DataFrame, lexicons: Sequence, *, languages: Sequ
     read = (reading_language(docs["language"], languages=languages) if "language" in docs.columns
             else pd.Series(next(iter(dict.fromkeys(lx.language for lx in lexicons)), "en"), index=docs.index))
     common = dict(cluster=cluster, min_clusters=min_clusters, n_boot=n_boot, seed=seed, level=level)
+    per_language = {}  # language -> its documents and the rates of its frames, bootstrapped in one pass
+    for lang, sub in cover[cover["measured"]].groupby("language", sort=False):
+        mine = docs[(read == lang).to_numpy()]
+        if len(mine):
+            rates = frame_rates(mine.assign(all="all", doc_key=np.arange(len(mine))), frames=list(sub["frame"]),
+                                by="all", **common).set_index("frame")
+            per_language[lang] = mine, rates
     rows = []
     for f, sub in cover.groupby("frame", sort=False):
-        col = f"hits_{f}"
         reference = None
         for r in sub.itertuples(index=False):
             row = dict.fromkeys(LANGUAGE_COLUMNS, np.nan) | {"frame": f, "language": r.language,
                                                               "lexicon": r.lexicon, "n_boot": n_boot}
-            mine = docs[(read == r.language).to_numpy()]
-            if col in mine.columns:
-                mine = mine[mine[col].notna().to_numpy()]
             if not r.measured:
                 rows.append(row | {"status": r.note, "hits": pd.NA, "tokens": pd.NA,
                                    "n_docs": int((read == r.language).sum())})
                 continue
-            if mine.empty:
+            if r.language not in per_language:
                 rows.append(row | {"status": "no documents", "hits": 0, "tokens": 0, "n_docs": 0})
                 continue
-            rate = frame_rates(mine.assign(all="all", doc_key=np.arange(len(mine))), frames=[f], by="all",
-                               **common).iloc[0]
+            mine, rates = per_language[r.language]
+            rate = rates.loc[f]
             row |= {"status": "measured", "hits": int(rate["hits"]), "tokens": int(rate["tokens"]),
                     "n_docs": int(rate["n_docs"]), "rate": rate["rate"], "ci_low": rate["ci_low"],
                     "ci_high": rate["ci_high"], "unit": rate["unit"]}

@@ -20,7 +20,7 @@ from analysis.frame_rates import (
     require_comments,
 )
 from analysis.framing import frames_of
-from analysis.lexicons import lexicon_stamp, load_lexicon
+from analysis.lexicons import frame_languages, lexicon_stamp, load_lexicon
 
 log = io.setup_logging(snakemake.log[0], "frame_rates")
 report_user_errors(log)  # a user error ends the job with its one line in the log and on stderr
@@ -37,7 +37,10 @@ by_language = rates_by_language(docs, lexicons, languages=languages, **{k: cfg[k
     "cluster", "min_clusters", "n_boot", "seed")})
 io.write_csv(by_language.assign(dictionaries=dictionaries), snakemake.output.by_language)
 language = main_language(lexicons, languages=languages)  # None: one language; else the main tables' language
-docs = in_main_language(docs, language, languages=languages)
+all_docs, all_frames = docs, frames
+if language:  # the main tables: the documents and frames of one language (by_language.csv compares languages)
+    docs = in_main_language(docs, language, languages=languages)
+    frames = [f for f in frames if language in frame_languages(lexicons)[f]]
 log.info("%d documents%s, %d frames; %d bootstrap replicates", len(docs),
          f" in {language}" if language else "", len(frames), cfg["n_boot"])
 rates, index = rates_and_indices(docs, frames=frames, **{k: cfg[k] for k in (
@@ -65,7 +68,7 @@ def fit_shards():
                        path, columns=FIT_TOKEN_COLUMNS, filters=[("comment_id", "in", ids)]).to_pandas())
 
 
-fit = dictionary_fit_of_shards(docs, fit_shards(), frames=frames, lexicons=lexicons)
+fit = dictionary_fit_of_shards(all_docs, fit_shards(), frames=all_frames, lexicons=lexicons)
 io.write_csv(fit, snakemake.output.fit)
 n_warnings = int((fit["warning"] != "").sum())
 numbers["fit"] = {"single_term_pct": round(100 * FIT_SINGLE_TERM_SHARE), "n_warnings": n_warnings}
