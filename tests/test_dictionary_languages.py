@@ -299,3 +299,29 @@ def test_rates_leave_unmeasured_documents_out_of_the_denominator(lexicons):
                                  min_clusters=2, n_boot=20, seed=0)
     r = rates[rates["by"] == "all"].iloc[0]
     assert (r["hits"], r["tokens"], r["n_docs"], r["rate"]) == (1, 2, 1, 500.0)  # c1 alone: 1 hit in 2 words
+
+
+# ---------------------------------------------------------------- the shipped Arabic Syria frames
+
+LEXICONS = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "lexicons"
+
+
+def test_arabic_syria_frames_have_provenance_and_each_term_counts_for_its_frame():
+    from analysis.lexicons import load_lexicon
+
+    ar = load_lexicon(LEXICONS / "syria_frames_ar.yaml")
+    assert ar.language == "ar" and ar.provenance["reviewed_by"] == "not yet reviewed by a native speaker"
+    table = ar.term_table()
+    terms = table[~table["exclude"]]
+    # each term written in a sentence of its own (a wildcard with the ending ين), matched as its own frame:
+    # no term is hidden by a longer term of another frame
+    rows = [("t", f"c{i}", "ar", f"قال إن {t[:-1] + 'ين' if t.endswith('*') else t} اليوم")
+            for i, t in enumerate(terms["term"])]
+    matches, _ = frame_docs(*tables(rows, None), [ar], languages=["ar"])
+    got = matches[matches["counted"]].groupby("comment_id")["frame"].agg(lambda f: sorted(set(f)))
+    want = {f"c{i}": [f] for i, f in enumerate(terms["frame"])}
+    assert got.to_dict() == want
+    # exclusions count for no frame
+    rows = [("t", "x", "ar", "الطابق العلوي و سيادة الرئيس و الثورة الإسلامية")]
+    matches, docs = frame_docs(*tables(rows, None), [ar], languages=["ar"])
+    assert matches.empty and docs.filter(like="hits_").sum(axis=1).iloc[0] == 0
