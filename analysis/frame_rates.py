@@ -31,7 +31,7 @@ __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "fram
            "rates_and_indices", "columns_needed", "headline_numbers", "frames_not_available", "require_comments",
            "distinct_labellings", "shouted_matches", "fit_term_hits", "dictionary_fit", "dictionary_fit_of_shards",
            "FIT_SINGLE_TERM_SHARE", "FIT_TOP_TERMS", "measured_hits", "main_language", "in_main_language",
-           "rates_by_language", "LANGUAGE_COLUMNS"]
+           "rates_by_language", "language_numbers", "LANGUAGE_COLUMNS"]
 
 
 def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
@@ -570,6 +570,26 @@ def rates_by_language(docs: pd.DataFrame, lexicons: Sequence, *, languages: Sequ
     for c in ("hits", "tokens", "n_docs"):
         out[c] = out[c].astype("Int64")
     return out
+
+
+def language_numbers(by_language: pd.DataFrame, *, main: str | None) -> dict:
+    """What the framing chapter says about languages, from :func:`rates_by_language`: the languages, the one the
+    main tables hold (``main``, '' when they hold every document), the frames compared across languages and the
+    (frame, language) pairs a dictionary misses."""
+    missing = by_language[by_language["status"].str.startswith("missing")]
+    compared = by_language[by_language["difference"].notna()]
+    frames = list(dict.fromkeys(compared["frame"].str.replace("_", " ")))
+    pairs = [f"{f.replace('_', ' ')} in {lang}" for f, lang in zip(missing["frame"], missing["language"])]
+    return {
+        "list": ", ".join(dict.fromkeys(by_language["language"])),
+        "main": main or "",
+        "n_compared": int(len(frames)),
+        "compared": (f"{len(frames)} frame(s) are measured in two or more languages: {', '.join(frames)}." if frames
+                     else "No frame is measured in two languages, so none is compared."),
+        "n_missing": int(len(missing)),
+        "missing": (f"Frames missing in a language: {'; '.join(pairs)}." if pairs
+                    else "Every frame is measured in every language."),
+    }
 
 
 def _rate_difference(ref: pd.DataFrame, other: pd.DataFrame, frame: str, *, cluster: str, min_clusters: int,

@@ -325,3 +325,34 @@ def test_arabic_syria_frames_have_provenance_and_each_term_counts_for_its_frame(
     rows = [("t", "x", "ar", "الطابق العلوي و سيادة الرئيس و الثورة الإسلامية")]
     matches, docs = frame_docs(*tables(rows, None), [ar], languages=["ar"])
     assert matches.empty and docs.filter(like="hits_").sum(axis=1).iloc[0] == 0
+
+
+# ---------------------------------------------------------------- the book
+
+
+def test_book_language_tables_and_section_only_with_several_languages(lexicons):
+    from analysis.book import framing_substitutions, language_tables, page_conditions
+    from analysis.frame_rates import language_numbers
+
+    en, ar = lexicons
+    docs = docs_of([en, ar], languages=["en", "ar"])
+    table = rates_by_language(docs, [en, ar], languages=["en", "ar"], min_clusters=2, n_boot=50, seed=0)
+    html = language_tables(table)
+    assert set(html) == {"frame_coverage", "by_language"}
+    # coverage: economy has no Arabic list, sectarian no English one: "missing", never a zero rate
+    assert html["frame_coverage"].count("missing (not measured)") == 2
+    assert "measured (test_ar)" in html["frame_coverage"]
+    numbers = language_numbers(table, main="en")
+    assert numbers["missing"] == "Frames missing in a language: economy in ar; sectarian in en."
+    assert numbers["compared"] == "2 frame(s) are measured in two or more languages: civil war, terrorism."
+    page = (LEXICONS.parents[1] / "book" / "framing.md").read_text(encoding="utf-8")
+    base = {"frames": {"civil_war": {}}, "not_available_text": ""}
+    with_languages = page_conditions(page, {"framing": base | framing_substitutions({"languages": numbers})})
+    assert "### Frames compared across languages" in with_languages and "_generated/tables/by_language.html" in (
+        with_languages) and "those of the documents in *{{ framing.languages.main }}*" in with_languages
+    # one language (the sample): no such section, no such table, and no language numbers are written
+    one = rates_by_language(docs_of([en], [r for r in COMMENTS if r[2] == "en"], ARTICLE, language=False), [en],
+                            n_boot=20)
+    assert language_tables(one) == {} and set(one["language"]) == {"en"}
+    without = page_conditions(page, {"framing": base})
+    assert "across languages" not in without and "frame_coverage" not in without

@@ -14,6 +14,7 @@ from analysis.frame_rates import (
     dictionary_fit_of_shards,
     headline_numbers,
     in_main_language,
+    language_numbers,
     main_language,
     rates_and_indices,
     rates_by_language,
@@ -51,11 +52,8 @@ io.write_csv(index.assign(dictionaries=dictionaries), snakemake.output.index)
 io.write_csv(test.assign(dictionaries=dictionaries), snakemake.output.article_vs_comments)
 numbers = headline_numbers(rates, index, test, docs, **{k: cfg[k] for k in (
     "n_boot", "n_perm", "seed", "count_quoted", "count_negated", "negation_window", "index_pairs")})
-compared = by_language[by_language["difference"].notna()]
-if language:  # dictionaries in several languages: the main tables are this language's
-    numbers["language"] = language
-if len(compared):
-    numbers["languages_compared"] = sorted(set(compared["language"]) | set(compared["reference"]))
+if by_language["language"].nunique() > 1:  # several languages: what the book says about them (absent otherwise)
+    numbers["languages"] = language_numbers(by_language, main=language)
 numbers["dictionaries"] = {lx.name: {"version": lx.version, "sha256": lx.sha256, "path": lx.path} for lx in lexicons}
 
 
