@@ -356,3 +356,48 @@ def test_book_language_tables_and_section_only_with_several_languages(lexicons):
     assert language_tables(one) == {} and set(one["language"]) == {"en"}
     without = page_conditions(page, {"framing": base})
     assert "across languages" not in without and "frame_coverage" not in without
+
+
+# ---------------------------------------------------------------- keyness within each language
+
+KEY_DOCS = [  # (thread, comment, language, side, text): two sides in each language
+    ("t1", "k1", "en", "pro", "rebels rebels freedom"), ("t1", "k2", "en", "anti", "terrorists terrorists order"),
+    ("t2", "k3", "en", "pro", "freedom rebels"), ("t2", "k4", "en", "anti", "order terrorists"),
+    ("t3", "k5", "ar", "pro", "ثوار ثوار حرية"), ("t3", "k6", "ar", "anti", "إرهابيين إرهابيين نظام"),
+    ("t4", "k7", "ar", "pro", "حرية ثوار"), ("t4", "k8", "ar", "anti", "نظام إرهابيين"),
+    ("t5", "k9", "und", "pro", "rebels"),
+]
+
+
+def keyness_of(rows, *, language=True):
+    import pyarrow as pa
+
+    from analysis.keyness import keyness_by_grouping
+
+    d = pd.DataFrame({"thread_id": [r[0] for r in rows], "comment_id": [r[1] for r in rows], "doc": "comment",
+                      "text": [r[4] for r in rows]})
+    tokens = token_table(d, punkt=PunktSentenceTokenizer())
+    docs = d[["thread_id", "comment_id", "doc"]].assign(side=[r[3] for r in rows])
+    if language:
+        docs["language"] = [r[2] for r in rows]
+    table = keyness_by_grouping([(pa.table(tokens.to_pandas()), docs)], groupings=["side"], min_count=1)
+    return table
+
+
+def test_keyness_is_computed_within_each_language_and_equals_each_language_alone():
+    mixed = keyness_of(KEY_DOCS)
+    assert set(mixed["language"]) == {"en", "ar"}
+    en_terms = {"rebels", "freedom", "terrorists", "order"}
+    for lang in ("en", "ar"):
+        mine = mixed[mixed["language"] == lang].drop(columns="language").reset_index(drop=True)
+        alone = keyness_of([r for r in KEY_DOCS if r[2] == lang], language=False)
+        pd.testing.assert_frame_equal(mine, alone)
+        # no word of the other language is in a language's table (and the undetermined k9 is in neither)
+        assert (set(mine["term"]) <= en_terms) == (lang == "en")
+    en = mixed[(mixed["language"] == "en") & (mixed["term"] == "rebels")].set_index("group")
+    assert en.loc["pro", "count_a"] == 3  # k1 twice, k3 once; k9 (undetermined) not counted
+    # one determined language: undetermined documents are read as it, and the table has no language column
+    one = keyness_of([r for r in KEY_DOCS if r[2] in ("en", "und")])
+    assert "language" not in one.columns
+    plain = keyness_of([r for r in KEY_DOCS if r[2] in ("en", "und")], language=False)
+    pd.testing.assert_frame_equal(one, plain)
