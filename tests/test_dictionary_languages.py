@@ -401,3 +401,71 @@ def test_keyness_is_computed_within_each_language_and_equals_each_language_alone
     assert "language" not in one.columns
     plain = keyness_of([r for r in KEY_DOCS if r[2] in ("en", "und")], language=False)
     pd.testing.assert_frame_equal(one, plain)
+
+
+# ---------------------------------------------------------------- partisanship within each language
+
+POLAR_OPTIONS = {"groups": "column", "group_column": "side", "unit": "auto", "min_known_share": 0.5,
+                 "min_term_count": 1, "top_terms": 5, "n_boot": 20, "n_perm": 20, "seed": 1, "min_clusters": 2,
+                 "er_alpha": 1.3, "er_bins": 10, "rwc_k": 2, "stance_mapping": {}}
+
+
+def polar_run(speakers, *, language=True):
+    """speakers: (author, side, language, words); author j writes two comments saying its words 2j + 1 and 2j + 2
+    times (no two posts alike: a repeated post would count once)."""
+    import pyarrow as pa
+
+    from analysis.polarization_report import polarization_report
+
+    rows = [(a, s, lang, words, 2 * j + k) for j, (a, s, lang, words) in enumerate(speakers) for k in (1, 2)]
+    c = pd.DataFrame({"thread_id": [f"t{a}" for a, *_ in rows], "comment_id": [f"{r[0]}-{r[4]}" for r in rows],
+                      "parent_id": "", "author_id": [r[0] for r in rows], "side": [r[1] for r in rows]})
+    if language:
+        c["language"] = [r[2] for r in rows]
+    tokens = pd.DataFrame([(f"t{a}", f"{a}-{k}", "comment", w, False) for a, s, lang, words, k in rows
+                           for w in words * k], columns=["thread_id", "comment_id", "doc", "norm", "is_stopword"])
+    docs = c[["thread_id", "comment_id"]].assign(doc="comment", n_tokens=2)
+    stance = c[["thread_id", "comment_id"]].assign(doc="comment", n_pro=0, n_anti=0, score=np.nan,
+                                                   label="abstain", n_uncivil=0)
+    matches = pd.DataFrame({"thread_id": c["thread_id"], "comment_id": c["comment_id"], "doc": "comment",
+                            "frame": "f", "term": "x", "counted": True})
+
+    def batches(df):
+        return pa.Table.from_pandas(df, preserve_index=False).to_batches(max_chunksize=50)
+
+    return polarization_report(c, docs, stance, batches(tokens), batches(matches), **POLAR_OPTIONS, salt="s")
+
+
+# English: R says rebels war, D says war order (each speaker's leave-out posterior of its own group:
+# 1/2 * 1 + 1/2 * 1/2 = 3/4);
+# Arabic: R says ثوار only, D says نظام only (posterior 1)
+EN_SPEAKERS = [("e1", "R", "en", ["rebels", "war"]), ("e2", "R", "en", ["rebels", "war"]),
+               ("e3", "D", "en", ["war", "order"]), ("e4", "D", "en", ["war", "order"])]
+AR_SPEAKERS = [("a1", "R", "ar", ["ثوار"]), ("a2", "R", "ar", ["ثوار"]), ("a3", "D", "ar", ["نظام"]),
+               ("a4", "D", "ar", ["نظام"])]
+
+
+def test_partisanship_is_measured_within_each_language_never_over_two():
+    from analysis.polarization import POOLED
+
+    rep = polar_run(EN_SPEAKERS + AR_SPEAKERS)
+    part = rep.partisanship.set_index("stratum")
+    assert part.loc["en", "estimate"] == pytest.approx(0.75, abs=1e-12)
+    assert part.loc["ar", "estimate"] == pytest.approx(1.0, abs=1e-12)
+    assert part.loc[POOLED, "estimate"] == pytest.approx(0.875, abs=1e-12)  # 4 speakers each: (4*.75 + 4*1) / 8
+    assert "(whole corpus)" not in part.index and set(part["tokens"]) == {"all tokens"}  # no frame-term estimate
+    assert any("several languages (ar, en)" in r for r in rep.summary["not_available"])
+    assert "partisanship_all" not in rep.summary
+    # each language's row is the estimate of that language run alone (whole corpus there)
+    for speakers, lang in ((EN_SPEAKERS, "en"), (AR_SPEAKERS, "ar")):
+        alone = polar_run(speakers, language=False).partisanship
+        alone = alone[alone["tokens"] == "all tokens"].iloc[0]
+        assert part.loc[lang, "estimate"] == pytest.approx(alone["estimate"], abs=1e-12)
+
+
+def test_partisanship_of_one_language_with_undetermined_comments_is_unchanged():
+    speakers = EN_SPEAKERS[:3] + [("e4", "D", "und", ["war", "order"])]
+    with_column, without = polar_run(speakers), polar_run(speakers, language=False)
+    pd.testing.assert_frame_equal(with_column.partisanship, without.partisanship)
+    assert with_column.summary.keys() == without.summary.keys()
+    assert with_column.summary["partisanship_all"] == without.summary["partisanship_all"]
