@@ -55,13 +55,14 @@ frames:
   sectarian: {label: Sectarian, terms: [طائفية]}
 """
 
-# (thread, comment, language, text); word tokens after joining "civil war" and "الحرب الأهلية":
+# (thread, comment, language, text); word tokens after joining "civil war" (English documents only: Arabic ones are
+# matched term by term, so no Arabic multi-word term occurs here, where tokens are counted):
 COMMENTS = [
     ("t1", "c1", "en", "The civil war is a revolution."),  # The, civil war, is, a, revolution: 5; civil_war 2
     ("t1", "c2", "ar", "هذه ثورة وليست إرهاب"),  # 4 words; civil_war 1 (ثورة), terrorism 1 (إرهاب)
     # 8 words; terror* 1, revolution 1; the Arabic ثورة is not matched in an English comment
     ("t2", "c3", "en", "Terrorists, not a revolution; ثورة is the word"),
-    ("t2", "c4", "ar", "الحرب الأهلية طائفية economy"),  # 3 words; civil_war 1, sectarian 1; no English match
+    ("t2", "c4", "ar", "ثورة طائفية economy"),  # 3 words; civil_war 1, sectarian 1; no English match
     ("t3", "c5", "en", "The economy and terror"),  # 4 words; economy 1, terror* 1
     ("t3", "c6", "und", "ثورة"),  # undetermined in a two-language study: no dictionary is matched on it
 ]
@@ -174,7 +175,7 @@ def test_mixed_corpus_equals_each_language_run_alone(lexicons):
     for lx, lang in ((en, "en"), (ar, "ar")):
         rows = [r for r in COMMENTS if r[2] == lang]
         article = ARTICLE if ARTICLE[1] == lang else None
-        _, alone = frame_docs(*tables(rows, article, language=False), [lx])
+        _, alone = frame_docs(*tables(rows, article), [lx], languages=[lang])  # a corpus of that language only
         cols = ["n_tokens", *(f"hits_{f}" for f in lx.frames)]
         got = mixed.loc[alone.index, cols].astype("int64")
         pd.testing.assert_frame_equal(got, alone[cols].astype("int64"))
@@ -213,8 +214,8 @@ def test_annotate_matches_stance_and_incivility_in_their_language_only(tmp_path,
     st = out.stance.set_index("comment_id")
     # English stance cues only in English documents: c3 has revolution (pro) and Terrorists (anti)
     assert st.loc["c3", ["n_pro", "n_anti"]].tolist() == [1, 1] and st.loc["c2", "label"] == "abstain"
-    # the Arabic incivility term ثورة: counted in c2 (Arabic), not in c3 (English) nor c6 (undetermined)
-    assert st["n_uncivil"].to_dict() == {"": 0, "c1": 0, "c2": 1, "c3": 0, "c4": 0, "c5": 0, "c6": 0}
+    # the Arabic incivility term ثورة: counted in c2 and c4 (Arabic), not in c3 (English) nor c6 (undetermined)
+    assert st["n_uncivil"].to_dict() == {"": 0, "c1": 0, "c2": 1, "c3": 0, "c4": 1, "c5": 0, "c6": 0}
     assert out.docs.set_index("comment_id")["hits_sectarian"].isna().sum() == 5  # c1, c3, c5, c6, article
 
 
@@ -247,7 +248,7 @@ def test_rates_by_language_by_hand_and_equal_to_each_language_alone(lexicons):
     # each language's rate and interval are those of that language run alone
     for lx, lang in ((en, "en"), (ar, "ar")):
         rows = [r for r in COMMENTS if r[2] == lang]
-        alone = docs_of([lx], rows, ARTICLE if lang == "en" else None, language=False).assign(all="all")
+        alone = docs_of([lx], rows, ARTICLE if lang == "en" else None, languages=[lang]).assign(all="all")
         alone["doc_key"] = np.arange(len(alone))
         want = frame_rates(alone, frames=list(lx.frames), by="all", **kw).set_index("frame")
         for f in lx.frames:
