@@ -117,9 +117,15 @@ def in_language(rows: pd.DataFrame, doc_languages: pd.DataFrame | None, language
     ``doc_languages`` is None)."""
     if doc_languages is None:
         return np.ones(len(rows), dtype=bool)
-    keys = doc_languages.loc[doc_languages["language"] == language, _KEYS]
-    idx = pd.MultiIndex.from_frame(keys.astype(str))
-    return pd.MultiIndex.from_frame(rows[_KEYS].astype(str)).isin(idx)
+    return _languages_of(rows, doc_languages) == language
+
+
+def _languages_of(rows: pd.DataFrame, doc_languages: pd.DataFrame) -> np.ndarray:
+    """The reading language of each row's document (:func:`document_languages`); ``und`` for a document it
+    does not list. One hash join on the document keys."""
+    keyed = rows[_KEYS].astype(str).merge(doc_languages.astype({k: str for k in _KEYS}), on=_KEYS, how="left",
+                                          validate="many_to_one")
+    return keyed["language"].fillna(UNDETERMINED).to_numpy(dtype=object)
 
 
 def mark_not_measured(docs: pd.DataFrame, doc_languages: pd.DataFrame | None,
@@ -129,10 +135,9 @@ def mark_not_measured(docs: pd.DataFrame, doc_languages: pd.DataFrame | None,
     if doc_languages is None or docs.empty:
         return docs
     docs = docs.copy()
+    language = _languages_of(docs, doc_languages)
     for f, langs in frame_languages(lexicons).items():
-        measured = np.zeros(len(docs), dtype=bool)
-        for lang in langs:
-            measured |= in_language(docs, doc_languages, lang)
+        measured = np.isin(language, langs)
         if not measured.all():
             docs[f"hits_{f}"] = docs[f"hits_{f}"].astype("Int64").where(measured, pd.NA)
     return docs
