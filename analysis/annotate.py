@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from analysis.framing import score_frames
+from analysis.framing import document_languages, in_language, score_frames
 from analysis.lexicons import Lexicon
 from analysis.matcher import MATCH_COLUMNS, TOKEN_COLUMNS, TokenIndex, document_texts, match_frames
 from analysis.quotes import in_quote, tokens_in_quote
@@ -73,6 +73,7 @@ def annotate(
     flip_negated: bool,
     quotes: pd.DataFrame | None = None,
     count_quoted_text: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> Annotations:
     """Tokens, frame matches, document frame hits and stance of the documents of one shard.
 
@@ -105,16 +106,21 @@ def annotate(
     if quoted.any() and not count_quoted_text:
         # matches inside quoted passages: kept, flagged, never counted; everything else sees own words only
         quoted_index = TokenIndex(tokens.filter(pa.array(quoted)).select(TOKEN_COLUMNS))
-        copied = pd.concat([match_frames(quoted_index, lx, texts=texts, negation_window=negation_window,
-                                         count_quoted=count_quoted, count_negated=count_negated)
-                            for lx in lexicons] or [copied], ignore_index=True)
+        doc_languages = document_languages(comments, threads, languages=languages)
+        found = []
+        for lx in lexicons:
+            m = match_frames(quoted_index, lx, texts=texts, negation_window=negation_window,
+                             count_quoted=count_quoted, count_negated=count_negated)
+            found.append(m[in_language(m, doc_languages, lx.language)] if len(m) else m)
+        copied = pd.concat(found or [copied], ignore_index=True)
         copied = copied.assign(in_quote=True, counted=False)
         del quoted_index
         tokens = tokens.filter(pa.array(~quoted))
     # one token index (of the tokens that count) and one text lookup serve both scorers
     index = TokenIndex(tokens.select(TOKEN_COLUMNS))
     matches, docs = score_frames(index, comments, threads, lexicons, negation_window=negation_window,
-                                 count_quoted=count_quoted, count_negated=count_negated, texts=texts)
+                                 count_quoted=count_quoted, count_negated=count_negated, texts=texts,
+                                 languages=languages)
     if quoted.any() and count_quoted_text:
         matches["in_quote"] = in_quote(matches, matches["start"].to_numpy(), quotes)
     elif len(copied):
@@ -123,7 +129,7 @@ def annotate(
     stance = score_stance(index, comments, threads, stance_lexicon=stance_lexicon,
                           incivility_lexicon=incivility_lexicon,
                           flip_negated=flip_negated, negation_window=negation_window, count_quoted=count_quoted,
-                          texts=texts)
+                          texts=texts, languages=languages)
     del index
     plain = pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in tokens.schema])
     return Annotations(tokens=tokens.cast(plain), matches=matches, docs=docs, stance=stance)

@@ -407,8 +407,9 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                     polar_n_perm: int | None = None, group_by: Sequence[str] | None = None) -> dict[str, str]:
     """Escaped HTML tables of the framing chapter and its evidence appendix."""
     lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash,
-                         "file": public_path(lx.path),
-                         "frames": ", ".join(lx.frames), "terms": len(lx.terms())} for lx in lexicons])
+                         "file": public_path(lx.path), "language": lx.language,
+                         "frames": ", ".join(lx.frames), "terms": len(lx.terms()),
+                         **provenance_cells(lx.provenance)} for lx in lexicons])
     rates = t["rates"]
     sel = rates[rates["by"].isin(["all", "doc"])].copy()
     sel["column"] = np.where(sel["by"] == "all", "all documents", sel["group"].astype(str) + "s")
@@ -453,8 +454,9 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
     kwic = t["concordance"]  # the lines of the whole concordance, or its preview (attrs["n_rows"]: all lines)
     by_group = rates_by_group(rates, group_by)
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
-    return polar_tables | {
-        "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used)"),
+    return polar_tables | language_tables(t.get("by_language")) | {
+        "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used), with "
+                                            "their language and who wrote and reviewed their term lists"),
         "frame_rates": html_table(overall, caption="Hits per 1,000 word tokens (95% bootstrap CI)"),
         "framing_index": html_table(index,
                                     caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs",
@@ -486,6 +488,40 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                                               "n_docs": "documents"},
                                      intervals={"rate": ("ci_low", "ci_high")})
         if len(by_group) else "<p>No grouping is configured in framing.group_by.</p>\n",
+    }
+
+
+def provenance_cells(provenance: Mapping | None) -> dict[str, str]:
+    """The dictionary table's provenance columns: who wrote the term lists, from which source, who reviewed them,
+    when ('not stated' for a dictionary without a ``provenance`` key)."""
+    p = provenance or {}
+    return {"written by": p.get("written_by", "not stated"), "source": p.get("source", "not stated"),
+            "reviewed by": p.get("reviewed_by", "not stated"), "date": p.get("date", "")}
+
+
+def language_tables(by_language: pd.DataFrame | None) -> dict[str, str]:
+    """The framing chapter's tables of languages, from ``framing/by_language.csv``: which frame each language's
+    dictionaries measure (``frame_coverage``), and each frame's rate per language with its difference from the
+    reference language (``by_language``). Empty when the run has one language (the page then leaves them out)."""
+    if by_language is None or not len(by_language) or by_language["language"].nunique() < 2:
+        return {}
+    cover = by_language.assign(cell=[
+        "missing (not measured)" if str(st).startswith("missing") else st if st != "measured" else f"measured ({lx})"
+        for st, lx in zip(by_language["status"], by_language["lexicon"].fillna(""))])
+    cover = cover.pivot(index="frame", columns="language", values="cell")
+    cover = cover.reindex(index=list(dict.fromkeys(by_language["frame"])),
+                          columns=list(dict.fromkeys(by_language["language"]))).reset_index()
+    rows = by_language[["frame", "language", "status", "hits", "tokens", "rate", "ci_low", "ci_high", "reference",
+                        "difference", "diff_low", "diff_high"]].copy()
+    rows["status"] = rows["status"].where(~rows["status"].astype(str).str.startswith("missing"), "missing")
+    return {
+        "frame_coverage": html_table(cover, caption="Frames each language's dictionaries measure: a missing frame "
+                                                    "has no rate in that language (not zero)"),
+        "by_language": html_table(rows, caption="Each frame's rate per 1,000 word tokens in each language, and its "
+                                                "difference from the reference language (95% cluster-bootstrap CIs)",
+                                  headers={"rate": "rate", "difference": "difference from reference"},
+                                  intervals={"rate": ("ci_low", "ci_high"), "difference": ("diff_low", "diff_high")},
+                                  joined=True),
     }
 
 
@@ -931,6 +967,8 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
     # the concordance is the largest table (every match): the book shows its first lines per frame, read from the
     # Parquet copy, and offers the CSV as written
     tables["concordance"] = concordance_preview(inputs["concordance_table"])
+    if inputs.get("by_language"):  # each frame per language (framing/by_language.csv)
+        tables["by_language"] = io.read_csv(inputs["by_language"])
     subs = substitutions(
         numbers=io.read_json(inputs["numbers"]),
         report=report,

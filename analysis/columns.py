@@ -194,7 +194,7 @@ TABLES: dict[str, list[Column]] = {
 
 # tables that may carry extra string metadata columns after their core columns
 _WITH_METADATA = {"records", "comments", "threads", "doc_frames"}
-# doc_frames also has one int64 column per frame, named hits_<frame>
+# doc_frames also has one int64 column per frame, named hits_<frame> (null: not measured in that document's language)
 _COUNT_PREFIX = "hits_"
 
 
@@ -247,14 +247,15 @@ def conform(df: pd.DataFrame, table: str, *, metadata: list[str] | tuple[str, ..
     arrays = []
     for col in core:
         arrays.append(_cast(df[col.name], col.type, table, col.name, col.nullable))
-    for c in counts:
-        arrays.append(_cast(df[c], pa.int64(), table, c, False))
+    for c in counts:  # a count is missing (null) where it was not measured (a document of another language)
+        arrays.append(_cast(df[c], pa.int64(), table, c, True))
     for m in metadata:
         if m in df.columns:
             arrays.append(_cast(df[m], pa.string(), table, m, True))
         else:
             arrays.append(pa.nulls(len(df), pa.string()))
-    fields = _fields(table, []) + [pa.field(c, pa.int64(), nullable=False) for c in counts]
+    fields = _fields(table, []) + [pa.field(c, pa.int64(), nullable=bool(a.null_count))
+                                   for c, a in zip(counts, arrays[len(core):])]
     fields += [pa.field(m, pa.string(), nullable=True) for m in metadata]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 

@@ -231,7 +231,7 @@ def _check_frames(config: dict, *, cache: Path | None = None) -> None:
 
     frames_by_path = _lexicon_frames(config["lexicons"], cache=cache)
     try:
-        frames = unique_frames((str(Path(path)), frames_by_path[path]) for path in config["lexicons"])
+        frames = unique_frames((str(Path(path)), *frames_by_path[path]) for path in config["lexicons"])
     except ValueError as exc:
         raise ConfigError("lexicons", str(exc)) from None
     for pair in config["framing"]["index_pairs"]:
@@ -245,8 +245,8 @@ def _check_frames(config: dict, *, cache: Path | None = None) -> None:
                               f"no frame {f!r} in the active dictionaries; their frames: {frames}")
 
 
-def _lexicon_frames(paths: Sequence[str], *, cache: Path | None) -> dict[str, list[str]]:
-    """Frame names of each dictionary, in file order, after the full check of ``load_lexicon``."""
+def _lexicon_frames(paths: Sequence[str], *, cache: Path | None) -> dict[str, list]:
+    """[frame names in file order, language] of each dictionary, after the full check of ``load_lexicon``."""
     code = _code_fingerprint() if cache is not None else ""
     keys = {}
     for path in paths:
@@ -260,7 +260,8 @@ def _lexicon_frames(paths: Sequence[str], *, cache: Path | None) -> dict[str, li
         from analysis.lexicons import load_lexicon
 
         for path in todo:
-            known[keys[path]] = list(load_lexicon(path).frames)
+            lexicon = load_lexicon(path)
+            known[keys[path]] = [list(lexicon.frames), lexicon.language]
         if cache is not None:
             _write_cache(cache, {keys[p]: known[keys[p]] for p in paths if keys[p]})
     return {p: known[keys[p]] for p in paths}

@@ -27,12 +27,14 @@ import scipy.sparse as sp
 
 from analysis.describe import depth_bins
 from analysis.matcher import capital_word, long_word
-from analysis.stats import cluster_bootstrap_ratio, permutation_test
+from analysis.stats import cluster_bootstrap_ratio, percentile_interval, permutation_test, replicate_sums
 
 __all__ = ["choose_cluster", "cluster_codes", "add_period", "frame_rates", "framing_index", "article_vs_comments",
            "rates_and_indices", "columns_needed", "headline_numbers", "frames_not_available", "require_comments",
            "distinct_labellings", "shouted_matches", "fit_term_hits", "dictionary_fit", "dictionary_fit_of_shards",
-           "depth_bands", "band_order", "DEPTH_BAND_FROM", "DEPTH_BANDS", "FIT_SINGLE_TERM_SHARE", "FIT_TOP_TERMS"]
+           "depth_bands", "band_order", "DEPTH_BAND_FROM", "DEPTH_BANDS", "FIT_SINGLE_TERM_SHARE", "FIT_TOP_TERMS",
+           "measured_hits", "main_language", "in_main_language", "rates_by_language", "language_numbers",
+           "LANGUAGE_COLUMNS"]
 
 
 def choose_cluster(docs: pd.DataFrame, *, preferred: str = "thread_id", min_clusters: int = 10) -> tuple[str, str]:
@@ -189,18 +191,43 @@ def _frame_rates_many(clusters: _Clusters, *, frames: Sequence[str], bys: Sequen
     docs = clusters.docs
     if not len(frames):  # no frame dictionary: no rate, but tables with their columns
         return [pd.DataFrame(columns=RATE_COLUMNS) for _ in bys]
-    values = {"tokens": docs["n_tokens"].to_numpy()} | {f: docs[f"hits_{f}"].to_numpy() for f in frames}
+    tokens = docs["n_tokens"].to_numpy()
+    values = {"tokens": tokens}
+    measured = {}  # frame -> documents where it is measured, for frames missing (not measured) in some documents
+    for f in frames:
+        hits, ok = measured_hits(docs, f)
+        values[f] = hits
+        if not ok.all():
+            measured[f] = ok
+            values[f"tokens {f}"] = np.where(ok, tokens, 0)  # the frame's denominator: the words it was measured on
     parts = []
     for by in bys:
         groups, gcode, cells = clusters.grouping(by)
         mats = {name: cells.matrix(v) for name, v in values.items()}
         num = sp.hstack([mats[f] for f in frames]).tocsc()
-        den = sp.hstack([mats["tokens"]] * len(frames)).tocsc()
-        parts.append((by, groups, gcode, num, den))
+        den = sp.hstack([mats[f"tokens {f}" if f in measured else "tokens"] for f in frames]).tocsc()
+        n_docs = np.concatenate([np.bincount(gcode, weights=measured[f] if f in measured else None,
+                                             minlength=len(groups)).astype(np.int64) for f in frames])
+        parts.append((by, groups, n_docs, num, den))
     cis = _bootstrap_together([(num, den) for *_, num, den in parts], n_boot=n_boot, seed=seed, level=level,
                               scale=1000.0, keep_se=True)
-    return [_rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot)
-            for (by, groups, gcode, num, den), ci in zip(parts, cis)]
+    return [_rates_table(clusters, frames, by, groups, n_docs, num, den, ci, n_boot)
+            for (by, groups, n_docs, num, den), ci in zip(parts, cis)]
+
+
+def measured_hits(docs: pd.DataFrame, frame: str) -> tuple[np.ndarray, np.ndarray]:
+    """A frame's hits per document as int64 (0 where not measured) and where it is measured.
+
+    ``hits_<frame>`` is missing (``<NA>`` or NaN once read from Parquet) in
+    the documents of a language whose dictionaries lack the frame
+    (:func:`analysis.framing.mark_not_measured`): those documents count
+    neither in the frame's hits nor in its denominator.
+    """
+    col = docs[f"hits_{frame}"]
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":  # plain integers: measured everywhere
+        return col.to_numpy(), np.ones(len(col), dtype=bool)
+    ok = col.notna().to_numpy()
+    return col.fillna(0).to_numpy(dtype=np.int64), ok
 
 
 #: The columns of :func:`frame_rates` and :func:`framing_index` (also of their tables with no row).
@@ -212,8 +239,7 @@ TEST_COLUMNS = ["frame", "rate_article", "rate_comments", "difference", "p_value
                 "n_labellings"]
 
 
-def _rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) -> pd.DataFrame:
-    n_docs = np.bincount(gcode, minlength=len(groups))
+def _rates_table(clusters, frames, by, groups, n_docs, num, den, ci, n_boot) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "by": by,
@@ -221,7 +247,7 @@ def _rates_table(clusters, frames, by, groups, gcode, num, den, ci, n_boot) -> p
             "frame": np.repeat(list(frames), len(groups)),
             "hits": np.asarray(num.sum(axis=0)).ravel().astype(int),
             "tokens": np.asarray(den.sum(axis=0)).ravel().astype(int),
-            "n_docs": np.tile(n_docs, len(frames)),
+            "n_docs": n_docs,
         }
     )
     out = pd.concat([out, _single_cluster_no_ci(ci)[["estimate", "ci_low", "ci_high", "se", "n_clusters"]]], axis=1)
@@ -293,7 +319,9 @@ def _framing_index_many(clusters: _Clusters, *, jobs: Sequence[tuple[tuple[str, 
         return [pd.DataFrame(columns=INDEX_COLUMNS)]
     per_pair = {}  # a pair's per-document values, the same in every grouping
     for pair in dict.fromkeys(pair for pair, _ in jobs):
-        a, b = (docs[f"hits_{f}"].to_numpy().astype(float) for f in pair)
+        (a, ok_a), (b, ok_b) = (measured_hits(docs, f) for f in pair)
+        both = ok_a & ok_b  # a document where one of the two frames is not measured has no index
+        a, b = np.where(both, a, 0).astype(float), np.where(both, b, 0).astype(float)
         used = (a + b) > 0
         doc_index = np.where(used, (a - b) / np.where(used, a + b, 1), 0.0)
         per_pair[pair] = a, b, used, {"diff": a - b, "total": a + b, "doc_index": doc_index, "used": used.astype(float)}
@@ -369,12 +397,20 @@ def article_vs_comments(docs: pd.DataFrame, *, frames: Sequence[str], n_perm: in
         n_labellings = distinct_labellings(strata, labels)
     rows = []
     for f in frames:
+        hits, ok = measured_hits(sub, f) if not sub.empty else (None, None)
+        if not sub.empty and not ok.all():  # the frame is not measured in some documents: test the others
+            part = sub[ok]
+            part = part[part["thread_id"].isin(part.loc[part["doc"] == "article", "thread_id"])]
+            rows.append(article_vs_comments(part, frames=[f], n_perm=n_perm, seed=seed).iloc[0].to_dict()
+                        if len(part) else {"frame": f, "rate_article": np.nan, "rate_comments": np.nan,
+                                           "difference": np.nan, "p_value": np.nan, "n_perm": 0, "n_threads": 0,
+                                           "n_labellings": 0})
+            continue
         if sub.empty:
             rows.append({"frame": f, "rate_article": np.nan, "rate_comments": np.nan, "difference": np.nan,
                          "p_value": np.nan, "n_perm": 0, "n_threads": 0, "n_labellings": 0})
             continue
-        res = permutation_test(sub[f"hits_{f}"].to_numpy(), tokens, labels, strata=strata, n_perm=n_perm, seed=seed,
-                               scale=1000.0)
+        res = permutation_test(hits, tokens, labels, strata=strata, n_perm=n_perm, seed=seed, scale=1000.0)
         rows.append({"frame": f, "rate_article": res["rate_true"], "rate_comments": res["rate_false"],
                      "difference": res["observed"], "p_value": res["p_value"], "n_perm": res["n_perm"],
                      "n_threads": n_threads, "n_labellings": n_labellings})
@@ -461,15 +497,158 @@ def band_order(labels) -> list[str]:
     return sorted(dict.fromkeys(str(g) for g in labels), key=lambda g: int(re.match(r"\d+", g).group()))
 
 
+def main_language(lexicons: Sequence, *, languages: Sequence[str] = ()) -> str | None:
+    """The language the framing chapter's main tables are computed in, or None when one language is all there is.
+
+    None when every frame dictionary has the same language (each frame is
+    then measured in one language, and the documents of any other language
+    are simply not measured). Otherwise the first study language
+    (``languages``) that a frame dictionary has, else the first dictionary's:
+    rates are never pooled over the words of two languages, so with
+    dictionaries in several languages the main tables hold one language and
+    :func:`rates_by_language` compares the languages.
+    """
+    langs = list(dict.fromkeys(lx.language for lx in lexicons))
+    if len(langs) < 2:
+        return None
+    return next((lang for lang in languages if lang in langs), langs[0])
+
+
+def in_main_language(docs: pd.DataFrame, language: str | None, *, languages: Sequence[str] = ()) -> pd.DataFrame:
+    """The documents read as ``language`` (:func:`analysis.framing.reading_language`); all of them when
+    ``language`` is None or the documents carry no ``language`` column."""
+    if language is None or "language" not in docs.columns:
+        return docs
+    from analysis.framing import reading_language
+
+    keep = (reading_language(docs["language"], languages=languages) == language).to_numpy()
+    return docs[keep].reset_index(drop=True)
+
+
+#: Columns of :func:`rates_by_language`.
+LANGUAGE_COLUMNS = ["frame", "language", "status", "lexicon", "hits", "tokens", "n_docs", "rate", "ci_low", "ci_high",
+                    "unit", "reference", "difference", "diff_low", "diff_high", "diff_unit", "n_boot"]
+
+
+def rates_by_language(docs: pd.DataFrame, lexicons: Sequence, *, languages: Sequence[str] = (),
+                      cluster: str = "thread_id", min_clusters: int = 10, n_boot: int = 1000, seed: int = 0,
+                      level: float = 0.95) -> pd.DataFrame:
+    """Each frame's rate in each language, with its CI, and its difference from the first language, with its CI.
+
+    One row per (frame, language) of :func:`analysis.lexicons.frame_coverage`
+    (the study's ``languages``, then the dictionaries'). ``status``:
+    ``measured``, ``missing: ...`` (no dictionary of that language defines
+    the frame: no rate, never 0), or ``no documents``. A rate is hits per
+    1,000 word tokens of the documents read in that language
+    (:func:`analysis.framing.reading_language`) and its CI is
+    :func:`frame_rates` of those documents alone (the same as running that
+    language on its own: words of two languages never share an estimate).
+    ``reference`` is the first language in which the frame has a rate;
+    ``difference`` = rate − reference rate, with a percentile interval from
+    one cluster bootstrap of the documents of both languages (whole threads
+    resampled, so a thread holding both languages moves both rates
+    together; ``diff_unit`` says which unit :func:`choose_cluster` chose).
+
+    Higher means: a positive ``difference`` is a frame used more often, per
+    word, in this language than in the reference one. Caveats: the two term
+    lists are different instruments (words, morphology, tokenization); a
+    difference is one of dictionary-measured salience, to be read with each
+    list's validation (provenance and precision in the book). Reference:
+    field2007bootstrapping.
+    """
+    from analysis.framing import reading_language
+    from analysis.lexicons import frame_coverage
+
+    cover = frame_coverage(lexicons, languages=languages)
+    read = (reading_language(docs["language"], languages=languages) if "language" in docs.columns
+            else pd.Series(next(iter(dict.fromkeys(lx.language for lx in lexicons)), "en"), index=docs.index))
+    common = dict(cluster=cluster, min_clusters=min_clusters, n_boot=n_boot, seed=seed, level=level)
+    per_language = {}  # language -> its documents and the rates of its frames, bootstrapped in one pass
+    for lang, sub in cover[cover["measured"]].groupby("language", sort=False):
+        mine = docs[(read == lang).to_numpy()]
+        if len(mine):
+            rates = frame_rates(mine.assign(all="all", doc_key=np.arange(len(mine))), frames=list(sub["frame"]),
+                                by="all", **common).set_index("frame")
+            per_language[lang] = mine, rates
+    rows = []
+    for f, sub in cover.groupby("frame", sort=False):
+        reference = None
+        for r in sub.itertuples(index=False):
+            row = dict.fromkeys(LANGUAGE_COLUMNS, np.nan) | {"frame": f, "language": r.language,
+                                                              "lexicon": r.lexicon, "n_boot": n_boot}
+            if not r.measured:
+                rows.append(row | {"status": r.note, "hits": pd.NA, "tokens": pd.NA,
+                                   "n_docs": int((read == r.language).sum())})
+                continue
+            if r.language not in per_language:
+                rows.append(row | {"status": "no documents", "hits": 0, "tokens": 0, "n_docs": 0})
+                continue
+            mine, rates = per_language[r.language]
+            rate = rates.loc[f]
+            row |= {"status": "measured", "hits": int(rate["hits"]), "tokens": int(rate["tokens"]),
+                    "n_docs": int(rate["n_docs"]), "rate": rate["rate"], "ci_low": rate["ci_low"],
+                    "ci_high": rate["ci_high"], "unit": rate["unit"]}
+            if reference is None:
+                reference = (r.language, mine)
+            else:
+                row |= _rate_difference(reference[1], mine, f, **common) | {"reference": reference[0]}
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=LANGUAGE_COLUMNS)
+    for c in ("hits", "tokens", "n_docs"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def language_numbers(by_language: pd.DataFrame, *, main: str | None) -> dict:
+    """What the framing chapter says about languages, from :func:`rates_by_language`: the languages, the one the
+    main tables hold (``main``, '' when they hold every document), the frames compared across languages and the
+    (frame, language) pairs a dictionary misses."""
+    missing = by_language[by_language["status"].str.startswith("missing")]
+    compared = by_language[by_language["difference"].notna()]
+    frames = list(dict.fromkeys(compared["frame"].str.replace("_", " ")))
+    pairs = [f"{f.replace('_', ' ')} in {lang}" for f, lang in zip(missing["frame"], missing["language"])]
+    return {
+        "list": ", ".join(dict.fromkeys(by_language["language"])),
+        "main": main or "",
+        "n_compared": int(len(frames)),
+        "compared": (f"{len(frames)} frame(s) are measured in two or more languages: {', '.join(frames)}." if frames
+                     else "No frame is measured in two languages, so none is compared."),
+        "n_missing": int(len(missing)),
+        "missing": (f"Frames missing in a language: {'; '.join(pairs)}." if pairs
+                    else "Every frame is measured in every language."),
+    }
+
+
+def _rate_difference(ref: pd.DataFrame, other: pd.DataFrame, frame: str, *, cluster: str, min_clusters: int,
+                     n_boot: int, seed: int, level: float) -> dict:
+    """Rate of ``other`` − rate of ``ref`` (per 1,000 tokens) of ``frame``, with a cluster-bootstrap interval
+    resampling the clusters of both document sets together."""
+    both = pd.concat([ref.assign(_side=0), other.assign(_side=1)], ignore_index=True)
+    both["doc_key"] = np.arange(len(both))
+    clusters = _Clusters(both, cluster=cluster, min_clusters=min_clusters)
+    _groups, _gcode, cells = clusters.grouping("_side")
+    hits, _ok = measured_hits(both, frame)
+    num, den = cells.matrix(hits).toarray(), cells.matrix(both["n_tokens"].to_numpy()).toarray()
+    estimate = 1000.0 * (num[:, 1].sum() / den[:, 1].sum() - num[:, 0].sum() / den[:, 0].sum())
+    reps = replicate_sums(np.hstack([num, den]), n_boot=n_boot, seed=seed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = 1000.0 * (reps[:, 1] / reps[:, 3] - reps[:, 0] / reps[:, 2])
+    diff[~np.isfinite(diff)] = np.nan
+    low, high = percentile_interval(diff, level=level) if (clusters.codes.max() >= 1) else (np.nan, np.nan)
+    return {"difference": estimate, "diff_low": low, "diff_high": high, "diff_unit": clusters.reason}
+
+
 def columns_needed(available: Sequence[str], *, group_by: Sequence[str],
                    cluster: str = "thread_id") -> list[str] | None:
-    """The columns of the documents table that :func:`rates_and_indices`, :func:`article_vs_comments` and
-    :func:`headline_numbers` read, in table order; None (read all) when a configured column is not there,
-    so that the error names every column there is."""
+    """The columns of the documents table that :func:`rates_and_indices`, :func:`article_vs_comments`,
+    :func:`headline_numbers` and :func:`rates_by_language` read, in table order; None (read all) when a
+    configured column is not there, so that the error names every column there is."""
     made = {"period", "all", "doc_key"}  # added by rates_and_indices
     wanted = {"thread_id", "doc", "n_tokens", "created_at", cluster, *group_by}
     if not wanted - made <= set(available):
         return None
+    if "language" in available:  # the main tables' language, and the comparison across languages
+        wanted.add("language")
     return [c for c in available if c in wanted or c.startswith("hits_")]
 
 
@@ -653,8 +832,9 @@ def dictionary_fit(docs: pd.DataFrame, term_hits: pd.DataFrame, *, frames: Seque
     for f in frames:
         col = f"hits_{f}"
         with_hit = int((docs[col] > 0).sum()) if col in docs.columns else 0
-        frame = {"frame": f, "n_docs": n_docs, "docs_with_hit": with_hit,
-                 "share_docs": with_hit / n_docs if n_docs else np.nan}
+        n_f = int(docs[col].notna().sum()) if col in docs.columns else n_docs  # documents where it is measured
+        frame = {"frame": f, "n_docs": n_f, "docs_with_hit": with_hit,
+                 "share_docs": with_hit / n_f if n_f else np.nan}
         sub = th[th["frame"] == f]
         sub = sub[sub["hits"] > 0].sort_values(["hits", "term"], ascending=[False, True], kind="stable")
         total = int(sub["hits"].sum())

@@ -6,6 +6,12 @@ longest match, quotation and negation scope, what counts as a word). This
 module turns them into the framing tables of rule ``annotate``: every match
 of every active frame dictionary, and one row per document with its word
 tokens and counted hits per frame (:func:`score_frames`).
+
+Languages: a dictionary is matched only on documents of its ``language``
+(:func:`document_languages` says which language each document is read as).
+A document whose language no dictionary of a frame covers has that frame's
+hits missing (``<NA>``: not measured), never 0, so that no rate counts its
+words in the denominator of a frame it could not have matched.
 """
 
 from __future__ import annotations
@@ -15,11 +21,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.lexicons import Lexicon, unique_frames
+from analysis.lexicons import Lexicon, frame_languages, unique_frames
 from analysis.matcher import MATCH_COLUMNS, TokenIndex, document_texts, match_frames
 
 __all__ = [
+    "UNDETERMINED",
     "doc_frame_counts",
+    "document_languages",
+    "in_language",
+    "mark_not_measured",
+    "reading_language",
     "frames_of",
     "score_frames",
 ]
@@ -54,8 +65,82 @@ def doc_frame_counts(index: TokenIndex, matches: pd.DataFrame, *, frames: Sequen
 
 
 def frames_of(lexicons: Sequence[Lexicon]) -> list[str]:
-    """All frame names of the active dictionaries, in file order; names must be unique across them."""
-    return unique_frames((lx.path, lx.frames) for lx in lexicons)
+    """All frame names of the active dictionaries, in file order; names must be unique within a language.
+
+    The same frame id in dictionaries of two languages is one frame, measured
+    in each language by its own dictionary (it appears once here).
+    """
+    return unique_frames((lx.path, lx.frames, lx.language) for lx in lexicons)
+
+
+#: The language code of a text whose language could not be determined.
+UNDETERMINED = "und"
+
+_KEYS = ["thread_id", "comment_id", "doc"]
+
+
+def document_languages(comments: pd.DataFrame, threads: pd.DataFrame, *,
+                       languages: Sequence[str] | None = None) -> pd.DataFrame | None:
+    """The language each document is read as, for matching: columns ``thread_id``, ``comment_id``, ``doc``,
+    ``language``; None when the comments carry no ``language`` column (every document is then in every
+    dictionary's language: the behaviour before languages existed).
+
+    Comments take their ``language`` column, article bodies the threads'
+    ``article_language`` (``und`` when the threads have none). An
+    undetermined document (``und``, or missing) is read as the study's
+    language when ``languages`` (config key ``languages``) names exactly
+    one: in a one-language study a two-word comment is in that language.
+    With several study languages it stays ``und`` and no dictionary is
+    matched on it.
+    """
+    if "language" not in comments.columns:
+        return None
+    com = comments[["thread_id", "comment_id"]].assign(doc="comment", language=comments["language"].to_numpy())
+    art_lang = threads["article_language"] if "article_language" in threads.columns else UNDETERMINED
+    art = threads[["thread_id"]].assign(comment_id="", doc="article", language=art_lang)
+    out = pd.concat([com, art], ignore_index=True)
+    return out.assign(language=reading_language(out["language"], languages=languages))[[*_KEYS, "language"]]
+
+
+def reading_language(values: pd.Series, *, languages: Sequence[str] | None = None) -> pd.Series:
+    """The language documents of language ``values`` are matched in: the value itself, except that an
+    undetermined one (``und`` or missing) is read as the study's language when ``languages`` names exactly one
+    (see :func:`document_languages`)."""
+    lang = values.astype(object).where(values.notna(), UNDETERMINED).astype(str)
+    if languages is not None and len(languages) == 1:
+        lang = lang.where(lang != UNDETERMINED, languages[0])
+    return lang
+
+
+def in_language(rows: pd.DataFrame, doc_languages: pd.DataFrame | None, language: str) -> np.ndarray:
+    """Which ``rows`` (with the document keys) belong to documents read as ``language`` (all when
+    ``doc_languages`` is None)."""
+    if doc_languages is None:
+        return np.ones(len(rows), dtype=bool)
+    return _languages_of(rows, doc_languages) == language
+
+
+def _languages_of(rows: pd.DataFrame, doc_languages: pd.DataFrame) -> np.ndarray:
+    """The reading language of each row's document (:func:`document_languages`); ``und`` for a document it
+    does not list. One hash join on the document keys."""
+    keyed = rows[_KEYS].astype(str).merge(doc_languages.astype({k: str for k in _KEYS}), on=_KEYS, how="left",
+                                          validate="many_to_one")
+    return keyed["language"].fillna(UNDETERMINED).to_numpy(dtype=object)
+
+
+def mark_not_measured(docs: pd.DataFrame, doc_languages: pd.DataFrame | None,
+                      lexicons: Sequence[Lexicon]) -> pd.DataFrame:
+    """``docs`` with ``hits_<frame>`` missing (``<NA>``) in the documents whose language no dictionary of the
+    frame covers: not measured, never 0. Unchanged (same dtypes) when every document is measured."""
+    if doc_languages is None or docs.empty:
+        return docs
+    docs = docs.copy()
+    language = _languages_of(docs, doc_languages)
+    for f, langs in frame_languages(lexicons).items():
+        measured = np.isin(language, langs)
+        if not measured.all():
+            docs[f"hits_{f}"] = docs[f"hits_{f}"].astype("Int64").where(measured, pd.NA)
+    return docs
 
 
 def score_frames(
@@ -68,6 +153,7 @@ def score_frames(
     count_quoted: bool = False,
     count_negated: bool = True,
     texts: dict | None = None,
+    languages: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Matches of every active dictionary, and one row per document with its hits and attributes.
 
@@ -79,13 +165,24 @@ def score_frames(
     the comments' metadata. ``texts`` is
     :func:`~analysis.matcher.document_texts` of ``comments`` and ``threads``,
     when the caller already has it.
+
+    Languages: when ``comments`` carry a ``language`` column, each
+    dictionary's matches are kept only in documents of its ``language``
+    (:func:`document_languages`; ``languages`` are the study's languages,
+    which decide how undetermined documents are read), and a frame's hits
+    are missing (``<NA>``) in documents of a language none of its
+    dictionaries covers (:func:`mark_not_measured`). The table then carries
+    the documents' ``language`` (articles: the threads' ``article_language``).
     """
     texts = document_texts(comments, threads) if texts is None else texts
-    parts = [
-        match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
-                     count_negated=count_negated)
-        for lx in lexicons
-    ]
+    doc_languages = document_languages(comments, threads, languages=languages)
+    parts = []
+    for lx in lexicons:
+        found = match_frames(index, lx, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
+                             count_negated=count_negated)
+        if doc_languages is not None and len(found):
+            found = found[in_language(found, doc_languages, lx.language)]
+        parts.append(found)
     matches = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MATCH_COLUMNS)
     matches = matches.sort_values(["thread_id", "comment_id", "doc", "start", "lexicon", "frame"],
                                   kind="stable").reset_index(drop=True)
@@ -97,8 +194,11 @@ def score_frames(
                       *meta]].assign(doc="comment")
     art = threads[["thread_id", "source"]].assign(comment_id="", doc="article", depth=0, author_id="",
                                                   created_at=pd.NaT)
+    if "language" in meta:  # an article's language is its thread's article_language
+        art["language"] = threads["article_language"] if "article_language" in threads.columns else UNDETERMINED
     attrs = pd.concat([attrs, art], ignore_index=True)
     docs = docs.merge(attrs, on=["thread_id", "comment_id", "doc"], how="left", validate="one_to_one")
+    docs = mark_not_measured(docs, doc_languages, lexicons)
     hits = [c for c in docs.columns if c.startswith("hits_")]
     docs = docs[["thread_id", "comment_id", "doc", "source", "depth", "author_id", "created_at", "n_tokens",
                  "n_matches", *hits, *meta]]

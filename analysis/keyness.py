@@ -490,7 +490,8 @@ def keyness_by_grouping(
         repeats, fingerprints = repeated_documents(tokens, seen=fingerprints)
         n_repeats += int(repeats.sum())
         for by in present:
-            sums[by].add(*group_term_counts(tokens, docs, by=by, drop_noise=drop_noise, exclude=repeats))
+            sums[by].add(*group_term_counts(tokens, _with_language(docs, by), by=by, drop_noise=drop_noise,
+                                            exclude=repeats))
         if present and (min_docs > 1 or min_speakers > 1):
             spread.add(*term_spread(tokens, docs, drop_noise=drop_noise, exclude=repeats))
     allowed = spread.terms(min_docs=min_docs, min_speakers=min_speakers) if min_docs > 1 or min_speakers > 1 else None
@@ -502,18 +503,67 @@ def keyness_by_grouping(
     for by in groupings:
         if by not in seen:
             raise bad_value("by", by, "a column of the framing docs tables")
-        counts, groups, terms = sums[by].total()
-        if len(groups) < 2:
+        if by == "language":  # the words of two languages differ by construction: not a keyness contrast
             if log:
-                log.info("grouping %s has %d group(s): no keyness", by, len(groups))
+                log.info("grouping language: keyness compares groups within a language, not languages")
             continue
-        table = keyness(counts, groups=groups, terms=terms, comparison="one_vs_rest", min_count=min_count)
-        if allowed is not None:
-            table = table[table["term"].isin(allowed)].reset_index(drop=True)
-        tables.append(table.assign(by=by))
-        if log:
-            log.info("grouping %s: %d groups, %d terms", by, len(groups), len(terms))
+        strata = _language_strata(*sums[by].total())
+        for language, (counts, groups, terms) in strata.items():
+            where = f"grouping {by}" + (f" in language {language}" if len(strata) > 1 else "")
+            if len(groups) < 2:
+                if log:
+                    log.info("%s has %d group(s): no keyness", where, len(groups))
+                continue
+            table = keyness(counts, groups=groups, terms=terms, comparison="one_vs_rest", min_count=min_count)
+            if allowed is not None:
+                table = table[table["term"].isin(allowed)].reset_index(drop=True)
+            table = table.assign(by=by)
+            tables.append(table.assign(language=language) if len(strata) > 1 else table)
+            if log:
+                log.info("%s: %d groups, %d terms", where, len(groups), len(terms))
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["by", "group", "term"])
+
+
+_LANG_SEP = "\x1f"  # between a document's language and its group in the labels counted (never in either)
+
+
+def _with_language(docs: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``docs`` whose ``by`` values carry the document's language (``en\x1fpro``) when there is a ``language``
+    column, so that one counting pass keeps the languages apart (:func:`_language_strata` splits them again)."""
+    if "language" not in docs.columns or by == "language":
+        return docs
+    lang = docs["language"].astype(object).where(docs["language"].notna(), "und").astype(str)
+    return docs.assign(**{by: (lang + _LANG_SEP + docs[by].astype(str)).where(docs[by].notna())})
+
+
+def _language_strata(counts, groups: Sequence[str], terms: Sequence[str]) -> dict:
+    """The (counts, groups, terms) of each language from counts whose group labels carry a language
+    (:func:`_with_language`); ``{None: (counts, groups, terms)}`` when they carry none.
+
+    Keyness is computed within a language, never over the words of two: with one determined language, the
+    undetermined documents (``und``) are read as it (a one-language corpus gives the table it gave before
+    languages existed); with several, they belong to none and are left out.
+    """
+    if not len(groups) or _LANG_SEP not in groups[0]:
+        return {None: (counts, list(groups), list(terms))}
+    split = [g.split(_LANG_SEP, 1) for g in groups]
+    determined = sorted({lang for lang, _ in split if lang != "und"})
+    out = {}
+    for language in determined or ["und"]:
+        rows = {}
+        for i, (lang, group) in enumerate(split):
+            if lang == language or (lang == "und" and len(determined) == 1):
+                rows.setdefault(group, []).append(i)
+        labels = sorted(rows)
+        pick = sp.csr_array((np.ones(sum(len(r) for r in rows.values())),
+                             (np.repeat(np.arange(len(labels)), [len(rows[g]) for g in labels]),
+                              np.concatenate([rows[g] for g in labels]).astype(np.int64))),
+                            shape=(len(labels), len(groups)))
+        sub = (pick @ sp.csr_array(counts)).astype(np.int64)
+        used = np.flatnonzero(np.asarray(sub.sum(axis=0)).ravel())
+        out[language if len(determined) > 1 else None] = (sp.csr_array(sub[:, used]), labels,
+                                                         [terms[j] for j in used])
+    return out
 
 
 # ---------------------------------------------------------------- the tidy table

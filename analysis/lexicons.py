@@ -20,7 +20,18 @@ Terms are matched on case-folded tokens unless listed under
 of several words without ``*`` are multi-word expressions that tokenization
 joins into one token. The file's SHA-256 (first 12 hex digits) identifies the
 exact version used, and is recorded in every output that used it. An optional
-``changelog`` lists what changed in each version. ``data/lexicons/README.md``
+``changelog`` lists what changed in each version.
+
+Languages: the top-level ``language`` (an ISO 639-1 code, default ``en``) is
+the language of the terms, and the dictionary is matched only on documents of
+that language (:func:`analysis.framing.score_frames`). Two dictionaries of
+different languages may define the same frame id (``civil_war`` in
+``syria_frames.yaml``, ``en``, and in ``syria_frames_ar.yaml``, ``ar``): they
+measure one frame in two languages, each on its own documents
+(:func:`frame_languages`, :func:`frame_coverage`). The optional top-level
+``provenance`` says who wrote the term lists (``written_by``), from which
+source (``source``), who reviewed them (``reviewed_by``, e.g. "not yet
+reviewed by a native speaker") and when (``date``, YYYY-MM-DD). ``data/lexicons/README.md``
 documents the shipped dictionaries term by term.
 
 Term entries, exactly
@@ -68,7 +79,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +101,9 @@ __all__ = [
     "TERM_COLUMNS",
     "lexicon_stamp",
     "unique_frames",
+    "frame_languages",
+    "frame_coverage",
+    "COVERAGE_COLUMNS",
 ]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "lexicon.schema.yaml"
@@ -117,6 +131,8 @@ class Lexicon:
     sha256: str
     frames: dict  # frame -> {"label", "description", "terms", "exclude", "case_sensitive"}
     skipped: tuple[tuple[int, str], ...] = ()
+    language: str = "en"  # ISO 639-1 code of the terms: the dictionary is matched on documents of this language
+    provenance: dict | None = None  # who wrote the term lists, from which source, reviewed by whom, when
 
     @property
     def short_hash(self) -> str:
@@ -308,6 +324,8 @@ def load_lexicon(path: str | Path, *, check_terms: bool = True) -> Lexicon:
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
         frames=doc["frames"],
+        language=doc.get("language", "en"),
+        provenance=doc.get("provenance"),
     )
 
 
@@ -608,19 +626,77 @@ def hidden_terms(lexicons: Iterable[Lexicon]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).drop_duplicates().reset_index(drop=True)
 
 
-def unique_frames(frames_by_dictionary: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
-    """All frame names of the dictionaries, given as (path, frame names) pairs, in file order.
+def unique_frames(frames_by_dictionary: Iterable[tuple]) -> list[str]:
+    """All frame names of the dictionaries, given as (path, frame names[, language]) items, in file order.
 
-    Frame names must be unique across dictionaries: ``ValueError`` names
-    the two files that define the same frame.
+    A frame name may be defined once per language: two dictionaries of
+    different languages with the same frame measure that frame in each
+    language (the language defaults to ``en``, the default of a dictionary
+    file). The same frame twice in one language is a ``ValueError`` that
+    names the two files.
     """
-    seen: dict[str, str] = {}
-    for path, frames in frames_by_dictionary:
+    seen: dict[tuple[str, str], str] = {}
+    out: dict[str, None] = {}
+    for item in frames_by_dictionary:
+        path, frames = item[0], item[1]
+        language = item[2] if len(item) > 2 else "en"
         for f in frames:
-            if f in seen:
-                raise ValueError(f"frame {f!r} is defined in both {seen[f]} and {path}: frame names must be unique")
-            seen[f] = path
-    return list(seen)
+            if (f, language) in seen:
+                where = f" in language {language!r}" if len(item) > 2 else ""
+                raise ValueError(f"frame {f!r} is defined in both {seen[f, language]} and {path}{where}: frame names "
+                                 "must be unique within a language")
+            seen[f, language] = path
+            out[f] = None
+    return list(out)
+
+
+def frame_languages(lexicons: Iterable[Lexicon]) -> dict[str, list[str]]:
+    """Each frame of the dictionaries (in file order) and the languages whose dictionaries define it (in order).
+
+    A frame listed with ``["en"]`` only is measured on English documents and
+    not measured (missing) in every other language of the study.
+    """
+    lexicons = list(lexicons)
+    unique_frames((lx.path, lx.frames, lx.language) for lx in lexicons)
+    out: dict[str, list[str]] = {}
+    for lx in lexicons:
+        for f in lx.frames:
+            out.setdefault(f, [])
+            if lx.language not in out[f]:
+                out[f].append(lx.language)
+    return out
+
+
+#: Columns of :func:`frame_coverage`.
+COVERAGE_COLUMNS = ["frame", "language", "measured", "lexicon", "n_terms", "note"]
+
+
+def frame_coverage(lexicons: Iterable[Lexicon], *, languages: Sequence[str] = ()) -> pd.DataFrame:
+    """Which frame each language's dictionaries measure, and which they miss: one row per (frame, language).
+
+    ``languages``: the study's languages (config key ``languages``); the
+    languages of the dictionaries are added after them. ``measured`` is
+    false where no dictionary of that language defines the frame: its rate in
+    that language is not measured (missing, never zero), and ``note`` says
+    so. ``lexicon`` and ``n_terms`` (entries that count, exclusions left
+    out) name the term list that measures it. Rows by frame in file order,
+    then language in the order above.
+    """
+    lexicons = list(lexicons)
+    by_frame = frame_languages(lexicons)
+    langs = list(dict.fromkeys([*languages, *(lx.language for lx in lexicons)]))
+    rows = []
+    for f in by_frame:
+        for lang in langs:
+            lx = next((x for x in lexicons if x.language == lang and f in x.frames), None)
+            if lx is None:
+                rows.append((f, lang, False, "", 0, f"missing: no {lang} dictionary defines this frame, so it is "
+                                                   f"not measured in {lang} documents"))
+                continue
+            table = lx.term_table()
+            n = int(((table["frame"] == f) & ~table["exclude"]).sum())
+            rows.append((f, lang, True, lx.name, n, ""))
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
 
 
 def lexicon_stamp(lexicons) -> str:

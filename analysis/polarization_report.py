@@ -395,8 +395,19 @@ def polarization_report(
     estimator on the speakers' comment counts per stratum: topic choice,
     demszky2019analyzing) is added. Those rows carry a ``stratum`` column;
     the whole-corpus rows have ``stratum`` = "(whole corpus)".
+
+    Languages: when the comments' ``language`` column holds two or more
+    determined languages (:func:`comment_languages`), ``language`` is added
+    to the strata (undetermined comments belong to none), partisanship on all
+    tokens is reported within each language (and pooled over them) but not
+    over the whole corpus, and partisanship on frame terms is not computed:
+    no estimate mixes the word distributions of two languages.
     """
     comments = comments.reset_index(drop=True)
+    languages = comment_languages(comments)
+    if languages:  # several languages: word distributions are compared within a language, never across two
+        comments = comments.assign(language=comments["language"].where(comments["language"].isin(languages), ""))
+        strata = list(dict.fromkeys([*strata, "language"]))
     where = _comment_index(comments)
     scored, label, uncivil_of, uncivil_share = _comment_stance(where, comments, stance)
     del stance
@@ -439,8 +450,11 @@ def polarization_report(
                                   **counting, min_count=min_term_count, min_docs=min_term_docs,
                                   min_speakers=min_term_speakers, **measuring, label="all tokens",
                                   not_available=not_available, units=units)
-    f_part, f_contrib = _partisanship(count_frame_terms, matches, **counting, min_count=1, **measuring,
-                                      label="frame terms", not_available=not_available)
+    if languages:
+        part, contrib, f_part, f_contrib = _within_languages_only(part, contrib, languages, not_available)
+    else:
+        f_part, f_contrib = _partisanship(count_frame_terms, matches, **counting, min_count=1, **measuring,
+                                          label="frame terms", not_available=not_available)
     summary.update(_partisanship_summary(part[part["stratum"] == "(whole corpus)"] if "stratum" in part else part))
     partisan = pd.concat([part, f_part], ignore_index=True)
     contributions = pd.concat([contrib, f_contrib], ignore_index=True)
@@ -463,6 +477,31 @@ def polarization_report(
         summary.update(_strata_summary(partisan))
     return PolarizationReport(summary, partisan, contributions, network, incivility,
                               _speaker_table(group_of, pooled), _edges(pairs))
+
+
+def comment_languages(comments: pd.DataFrame) -> list[str]:
+    """The determined languages of the comments (``language`` column, ``und`` and missing left out), sorted,
+    when there are two or more; [] otherwise (one language, or no column: every measure as before)."""
+    if "language" not in comments.columns:
+        return []
+    found = sorted(set(comments["language"].dropna().astype(str)) - {"und", ""})
+    return found if len(found) > 1 else []
+
+
+def _within_languages_only(part: pd.DataFrame, contrib: pd.DataFrame, languages: Sequence[str],
+                           not_available: list) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """With comments in several languages: partisanship on all tokens only within each language (the strata
+    rows; the whole-corpus row, whose word distributions hold two languages, and its term contributions are
+    dropped), and none on frame terms (their terms are those of several dictionaries); the reasons recorded."""
+    which = ", ".join(languages)
+    not_available.append(f"all tokens, whole corpus: the comments are in several languages ({which}), so "
+                         "partisanship is measured within each language only (the rows of each language stratum, "
+                         "and their pooled estimate), never over the words of two languages")
+    not_available.append(f"frame terms: the comments are in several languages ({which}) and the frame terms are "
+                         "those of each language's dictionary, so they are not compared in one estimate")
+    if "stratum" in part.columns:
+        part = part[part["stratum"] != "(whole corpus)"].reset_index(drop=True)
+    return part, contrib.iloc[0:0], pd.DataFrame(), pd.DataFrame()
 
 
 def _units(comments: pd.DataFrame, speaker: pd.Series, sp_code: np.ndarray, sp_ids: pd.Index, strata: Sequence[str],

@@ -43,7 +43,7 @@ validity of content-analysis measures).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -425,6 +425,7 @@ def score_stance(
     negation_window: int = 3,
     count_quoted: bool = False,
     texts: dict | None = None,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Stance cues, label and incivility hits of every document of one shard (rule ``annotate``).
 
@@ -436,15 +437,27 @@ def score_stance(
     only (its sub-frames overlap it). ``texts``:
     :func:`analysis.matcher.document_texts` of ``comments`` and ``threads``,
     when the caller has it already.
+
+    Languages: when ``comments`` carry a ``language`` column, each dictionary
+    is matched only on documents of its own ``language``
+    (:func:`analysis.framing.document_languages`, with the study's
+    ``languages``): a document of another language has no cue of it (it
+    abstains, and has no uncivil hit).
     """
+    from analysis.framing import document_languages, in_language
+
     if negation_window < 0:
         raise ValueError(f"negation_window={negation_window!r}: expected a whole number >= 0")
     poles = stance_poles(stance_lexicon.path)
     texts = document_texts(comments, threads) if texts is None else texts
+    doc_languages = document_languages(comments, threads, languages=languages)
 
     def match(lexicon: Lexicon) -> pd.DataFrame:
-        return match_frames(index, lexicon, texts=texts, negation_window=negation_window, count_quoted=count_quoted,
-                            count_negated=True)
+        found = match_frames(index, lexicon, texts=texts, negation_window=negation_window,
+                             count_quoted=count_quoted, count_negated=True)
+        if doc_languages is not None and len(found):
+            found = found[in_language(found, doc_languages, lexicon.language)].reset_index(drop=True)
+        return found
 
     matches = match(stance_lexicon)
     # the documents in first-seen order: the first row of each run of a document, then distinct keys

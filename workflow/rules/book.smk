@@ -22,6 +22,7 @@ rule book:
         index=rules.frame_rates.output.index,
         article_vs_comments=rules.frame_rates.output.article_vs_comments,
         dictionary_fit=rules.frame_rates.output.fit,
+        by_language=rules.frame_rates.output.by_language,
         uptake=rules.frame_dynamics.output.uptake,
         frame_uses=rules.frame_dynamics.output.uses,
         quotes=rules.describe_corpus.output.quotes,

@@ -16,6 +16,7 @@ rule frame_rates:
         article_vs_comments=R + "/framing/article_vs_comments.csv",
         numbers=R + "/framing/numbers.json",
         fit=R + "/framing/dictionary_fit.csv",
+        by_language=R + "/framing/by_language.csv",
     params:
         framing=FRAMING,
     log:

@@ -25,7 +25,7 @@ def shards():
         present = [by for by in groupings if by in names]
         if present:  # author_id: the speakers of keyness_min_speakers
             docs = io.read_table(docs_path, columns=list(dict.fromkeys(
-                [*KEYS, *present, *(["author_id"] if "author_id" in names else [])])))
+                [*KEYS, *present, *(c for c in ("author_id", "language") if c in names)])))
             yield io.read_arrow(tokens_path, columns=TOKEN_COLUMNS, dictionary=[*KEYS, "norm"]), docs
 
 

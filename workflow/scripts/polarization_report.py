@@ -15,7 +15,8 @@ table = pd.read_csv(snakemake.input.author_groups[0], dtype=str) if snakemake.in
 # only the columns the report uses; tokens and matches are read chunk by chunk (see polarization_report)
 present = set().union(*(pq.read_schema(p).names for p in snakemake.input.comments))
 keys = ["thread_id", "comment_id", "parent_id", "author_id"]
-wanted = keys + list(dict.fromkeys(c for c in [opt["group_column"], *opt["strata"]] if c in present and c not in keys))
+wanted = keys + list(dict.fromkeys(c for c in [opt["group_column"], *opt["strata"], "language"]
+                                   if c in present and c not in keys))
 
 
 def comment_rows(paths, columns=None):
