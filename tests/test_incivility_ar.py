@@ -103,7 +103,8 @@ def test_documented_test_half_numbers_are_reproduced(lexicon):
     yt = yt.assign(label=(yt["offensive"] == "1").astype(int), split=yt["thread_id"].map(half),
                    thread_id="youtube:" + yt["thread_id"], set="YouTube")
     d = pd.concat([mp, yt], ignore_index=True)
-    d = d[d["split"] == "test"].assign(doc="comment")[["thread_id", "comment_id", "doc", "text", "label", "set"]]
+    d = d[d["split"] == "test"].assign(doc="comment", language="ar")[
+        ["thread_id", "comment_id", "doc", "text", "label", "set", "language"]]
     tokens = token_table(d, punkt=PunktSentenceTokenizer(), mwes=multiword_tuples(lexicon.terms()))
     pred = document_predictions(d, match_frames(TokenIndex(tokens), lexicon), frames=["incivility"])
     for name, expected in documented_rows().items():
