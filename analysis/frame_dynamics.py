@@ -44,7 +44,11 @@ def reply_pairs(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[
 
     ``docs`` has ``thread_id``, ``comment_id``, ``doc`` and ``hits_<frame>``;
     ``comments`` has ``thread_id``, ``comment_id``, ``parent_id``. Pairs whose
-    child or parent has no tokens (no row in ``docs``) are left out.
+    child or parent has no tokens (no row in ``docs``) are left out. A missing
+    ``hits_<frame>`` means the frame is not measured in that document (its
+    language has no dictionary for it): ``measured_<frame>`` is false for a
+    pair where the child or the parent is such a document, and the measures
+    leave the pair out for that frame.
 
     Documents are looked up by one integer per (thread, comment, doc) key
     (:func:`_key_codes`): each string is hashed once, no tuple index is built.
@@ -56,14 +60,29 @@ def reply_pairs(docs: pd.DataFrame, comments: pd.DataFrame, *, frames: Sequence[
         raise ValueError("docs: expected one row per (thread_id, comment_id, doc); some key occurs twice")
     child_at, parent_at = index.get_indexer(child_row), index.get_indexer(parent_row)
     ok = (child_at >= 0) & (parent_at >= 0)
-    uses = docs[[f"hits_{f}" for f in frames]].to_numpy() > 0 if len(frames) else np.zeros((len(docs), 0), bool)
+    uses, measured = _uses(docs, frames)
     out = pd.DataFrame({"thread_id": comments["thread_id"].to_numpy()[ok],
                         "kind": np.where(is_article, "article", "reply")[ok]})
     child_uses, parent_uses = uses[child_at[ok]], uses[parent_at[ok]]
+    both_measured = measured[child_at[ok]] & measured[parent_at[ok]]
     for i, f in enumerate(frames):
         out[f"child_{f}"] = child_uses[:, i]
         out[f"parent_{f}"] = parent_uses[:, i]
+        out[f"measured_{f}"] = both_measured[:, i]
     return out
+
+
+def _uses(docs: pd.DataFrame, frames: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per document and frame: whether it uses the frame (``hits_<frame>`` > 0), and whether the frame is measured
+    in it (not missing; a column that is absent is not measured anywhere)."""
+    uses = np.zeros((len(docs), len(frames)), dtype=bool)
+    measured = np.zeros((len(docs), len(frames)), dtype=bool)
+    for j, f in enumerate(frames):
+        if f"hits_{f}" in docs.columns:
+            hits = docs[f"hits_{f}"]
+            measured[:, j] = hits.notna().to_numpy(dtype=bool)
+            uses[:, j] = hits.fillna(0).to_numpy(dtype=float) > 0
+    return uses, measured
 
 
 def _key_codes(docs: pd.DataFrame, comments: pd.DataFrame, is_article: np.ndarray,
@@ -135,9 +154,10 @@ def frame_uptake(
     n_c = int(codes.max()) + 1 if len(codes) else 0
     per_frame = []
     for f in frames:
-        c = sub[f"child_{f}"].to_numpy(dtype=float)
-        p = sub[f"parent_{f}"].to_numpy(dtype=float)
-        cols = np.column_stack([c * p, p, c, np.ones_like(c)])  # a, b, c, d
+        m = sub[f"measured_{f}"].to_numpy(dtype=float) if f"measured_{f}" in sub.columns else np.ones(len(sub))
+        c = sub[f"child_{f}"].to_numpy(dtype=float) * m
+        p = sub[f"parent_{f}"].to_numpy(dtype=float) * m
+        cols = np.column_stack([c * p, p, c, m])  # a, b, c, d: over the pairs where the frame is measured
         per_frame.append(np.column_stack([np.bincount(codes, weights=col, minlength=n_c) for col in cols.T]) if n_c
                          else np.zeros((0, 4)))
     # one pass of replicates for all frames (the draws of ``seed``, as a call per frame would make): columns are summed
@@ -167,10 +187,15 @@ def _uptake(s: np.ndarray) -> np.ndarray:
 
 
 def transition_matrix(pairs: pd.DataFrame, *, frames: Sequence[str], kind: str = "reply") -> pd.DataFrame:
-    """P(reply uses G | parent uses F) in long form: parent_frame, reply_frame, n_parent, n_both, probability."""
+    """P(reply uses G | parent uses F) in long form: parent_frame, reply_frame, n_parent, n_both, probability.
+
+    Over the pairs where every frame is measured in both documents ("no frame" needs all of them)."""
     if not len(frames):  # no frame dictionary: nothing transits (a lone "(no frame)" cell would say nothing)
         return pd.DataFrame(columns=["kind", "parent_frame", "reply_frame", "n_parent", "n_both", "probability"])
     sub = pairs[pairs["kind"] == kind]
+    measured = [f"measured_{f}" for f in frames if f"measured_{f}" in sub.columns]
+    if measured:
+        sub = sub[sub[measured].all(axis=1)]
     parent = np.column_stack([sub[f"parent_{f}"].to_numpy(bool) for f in frames])
     child = np.column_stack([sub[f"child_{f}"].to_numpy(bool) for f in frames])
     parent = np.column_stack([parent, ~parent.any(axis=1)])
@@ -264,9 +289,7 @@ def _parent_uses(m: pd.DataFrame, docs: pd.DataFrame, comments: pd.DataFrame, *,
         raise ValueError("docs: expected one row per (thread_id, comment_id, doc); some key occurs twice")
     parent_at[has_comment] = doc_index.get_indexer(parent_code[comment_at[has_comment]])
     uses = np.zeros((len(docs) + 1, len(frames)), dtype=bool)  # the last row, no use: for "no parent" (-1)
-    for j, f in enumerate(frames):
-        if f"hits_{f}" in docs.columns:
-            uses[:-1, j] = docs[f"hits_{f}"].to_numpy() > 0
+    uses[:-1] = _uses(docs, frames)[0]  # a frame not measured in the parent is not used there
     frame_at = pd.Index(frames).get_indexer(m["frame"]) if len(frames) else np.zeros(len(m), dtype=np.int64)
     return uses[parent_at, frame_at]
 

@@ -110,3 +110,23 @@ def test_author_clusters_keep_unknown_authors_apart():
     assert len(set(codes)) == 2 + 8  # two authors, and each unknown-author comment alone
     out = frame_rates(d, frames=["a"], by="g", cluster="author_id", min_clusters=5, n_boot=100, seed=0).iloc[0]
     assert out["n_clusters"] == 10 and out["unit"].startswith("authors")
+
+
+def test_reply_measures_leave_out_pairs_where_a_frame_is_not_measured():
+    """A missing hits_<frame> (a language without a dictionary for the frame) is not 'no use': the pair is left
+    out for that frame, and out of the transition matrix, which needs every frame on both sides."""
+    from analysis.frame_dynamics import frame_uptake, reply_pairs, transition_matrix
+
+    comments = pd.DataFrame({"thread_id": "t", "comment_id": ["p", "r1", "r2", "r3"],
+                             "parent_id": ["", "p", "p", "r2"]})
+    docs = pd.DataFrame({"thread_id": "t", "comment_id": ["p", "r1", "r2", "r3"], "doc": "comment",
+                         "hits_f": pd.array([1, 1, None, 0], dtype="Int64"), "hits_g": [0, 2, 1, 1]})
+    pairs = reply_pairs(docs, comments, frames=["f", "g"])
+    # by hand: pairs (r1, p), (r2, p), (r3, r2); f is measured in the first only (r2 has no f)
+    assert pairs["measured_f"].tolist() == [True, False, False] and pairs["measured_g"].all()
+    up = frame_uptake(pairs, frames=["f", "g"], n_boot=50, min_clusters=1).set_index("frame")
+    assert (up.loc["f", "n_pairs"], up.loc["f", "n_parent_uses"], up.loc["f", "n_both"]) == (1, 1, 1)
+    # g over all three pairs: parents p (0), p (0), r2 (1); replies r1, r2, r3 all use g
+    assert (up.loc["g", "n_pairs"], up.loc["g", "n_parent_uses"], up.loc["g", "n_reply_uses"]) == (3, 1, 3)
+    tm = transition_matrix(pairs, frames=["f", "g"]).set_index(["parent_frame", "reply_frame"])
+    assert tm.loc[("f", "f"), "n_parent"] == 1 and tm["n_both"].sum() == 2  # one pair: r1 uses f and g

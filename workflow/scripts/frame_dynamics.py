@@ -14,9 +14,10 @@ lexicons = [load_lexicon(p, check_terms=False) for p in snakemake.input.lexicons
 frames = frames_of(lexicons)
 dictionaries = lexicon_stamp(lexicons)
 hits = [f"hits_{f}" for f in frames]
-# only whether a document uses a frame (hits > 0) is read: one byte per frame and document instead of eight
+# only whether a document uses a frame (hits > 0) is read, and whether it is measured there (missing: a language
+# without a dictionary for it): a nullable boolean, two bytes per frame and document instead of eight
 docs = io.read_tables(snakemake.input.docs, columns=["thread_id", "comment_id", "doc", *hits])
-docs[hits] = docs[hits] > 0
+docs[hits] = (docs[hits].fillna(0) > 0).astype("boolean").mask(docs[hits].isna())
 comments = io.read_tables(snakemake.input.comments, columns=["thread_id", "comment_id", "parent_id"])
 pairs, uptake, transitions = frame_dynamics(docs, comments, frames=frames, min_clusters=cfg["min_clusters"],
                                             n_boot=cfg["n_boot"], seed=cfg["seed"])
