@@ -18,9 +18,15 @@ the other Arabic varieties in :data:`DIALECTS`) count as ``ar``.
 
 A text with no letters, or with fewer than :data:`MIN_WORDS` words (runs of
 letters and their combining marks, so a vowelled Arabic word is one word), is
-``und``: one word says too little. Web addresses and @handles are not read. Only the first ``max_chars`` characters are
-read, which bounds the cost of a long text (see ``docs/performance.md`` for
-the agreement with whole-text labels).
+``und``: one word says too little. Web addresses and @handles are not read.
+Only the first ``max_chars`` characters are read, which bounds the cost of a
+long text (``benchmarks/language_id.py`` measures the agreement with
+whole-text labels).
+
+:func:`add_language` gives a comments table its ``language`` column and a
+threads table its ``article_language`` (rule ``shard``); a source that
+declares its language, or maps a column of codes, brings them along and is
+not identified (:func:`declared_codes` checks them).
 
 Caveats: code-switched comments get the one language with most evidence;
 romanised Arabic (Arabizi) is mostly labelled as some Latin-script language.
@@ -36,8 +42,8 @@ import numpy as np
 import pandas as pd
 import regex
 
-__all__ = ["UNDETERMINED", "MIN_WORDS", "MAX_CHARS", "DIALECTS", "BUCKET", "model_name", "candidates", "identify",
-           "shares"]
+__all__ = ["UNDETERMINED", "MIN_WORDS", "MAX_CHARS", "DIALECTS", "BUCKET", "COLUMN", "model_name", "candidates",
+           "identify", "declared_codes", "add_language", "shares"]
 
 UNDETERMINED = "und"
 #: Fewer words than this: undetermined.
@@ -56,6 +62,9 @@ DIALECTS = {
 #: dialectal Arabic comments of ../shared/data/arabic-comments, none of which was Persian (benchmarks/language_id.py).
 BUCKET = ("ar", "de", "en", "es", "fr", "he", "hi", "id", "it", "ja", "ko", "nl", "pl", "pt", "ru", "sv", "tr", "uk",
           "zh")
+
+#: The language column of each table that has one (analysis.columns.OPTIONAL), and the text it describes.
+COLUMN = {"comments": ("language", "text"), "threads": ("article_language", "article_text")}
 
 # a word: a letter, then letters and combining marks (Python's re would split a word at each Arabic diacritic)
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
@@ -133,6 +142,44 @@ def _enough_words(text: str) -> bool:
         if n >= MIN_WORDS:
             return True
     return False
+
+
+_CODE = regex.compile(r"[a-z]{2}|und")
+
+
+def declared_codes(values: pd.Series) -> np.ndarray:
+    """Language codes given with the data, as :func:`identify` gives them: lower case, dialect codes as their
+    language (``arz`` -> ``ar``), empty or missing as ``und``.
+
+    Raises ``ValueError`` naming the first value that is not an ISO 639-1 code (its position as ``.args[1]``).
+    """
+    codes, uniq = pd.factorize(values.fillna("").astype(str), sort=False)
+    out = np.empty(len(uniq), dtype=object)
+    for i, raw in enumerate(uniq):
+        v = raw.strip().lower()
+        v = DIALECTS.get(v, v) or UNDETERMINED
+        if not _CODE.fullmatch(v):
+            first = int(np.flatnonzero(codes == i)[0])
+            raise ValueError(f"language {raw!r} is not an ISO 639-1 code (two letters such as en or ar, or und)",
+                             first)
+        out[i] = v
+    return out[codes] if len(codes) else np.array([], dtype=object)
+
+
+def add_language(frame: pd.DataFrame, table: str, *, languages: Iterable[str]) -> pd.DataFrame:
+    """``frame`` (a comments or threads table of one source) with its language column (:data:`COLUMN`).
+
+    A column already there (the source declared its language or mapped a
+    column) is checked and normalised (:func:`declared_codes`); otherwise each
+    text is identified (:func:`identify`, candidates from the study's
+    ``languages``). Raises ``ValueError(message, row)`` for a bad declared code.
+    """
+    name, text = COLUMN[table]
+    if name in frame.columns:
+        values = declared_codes(frame[name])
+    else:
+        values = identify(frame[text], languages=languages)
+    return frame.assign(**{name: pd.Series(values, index=frame.index, dtype=object)})
 
 
 def shares(labels: pd.Series, *, languages: Sequence[str]) -> pd.DataFrame:
