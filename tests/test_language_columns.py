@@ -126,3 +126,35 @@ def test_convokit_export_carries_the_languages(tmp_path):
     assert langs == {"a:t1": "ar", "c0": "en", "c1": "ar"}  # the root utterance is the article
     convs = json.loads((tmp_path / "corpus" / "conversations.json").read_text(encoding="utf-8"))
     assert convs["a:t1"]["meta"]["article_language"] == "ar"
+
+
+def test_book_language_substitutions_warn_above_ten_percent_outside():
+    from analysis.book import language_substitutions, languages_table
+    from analysis.language import shares
+
+    # 8 en, 1 ar, 1 und: outside the configured [en] are ar only (und is no language): 10% exactly, no warning
+    labels = pd.Series(["en"] * 8 + ["ar", "und"])
+    s = shares(labels, languages=["en"])
+    numbers = {"share_outside": 0.1, "model": "py3langid 0.4.0", "configured": ["en"]}
+    subs = language_substitutions(numbers, s, sources=[{"id": "a"}, {"id": "b", "language": "ar"}])
+    assert subs["warn"] is False and subs["outside"] == "10.0%"
+    assert subs["summary"].replace("\\", "") == "en 80.0%, ar 10.0%, und 10.0%"  # MyST-escaped
+    assert "source(s) b was declared" in subs["declared"]
+    assert language_substitutions({**numbers, "share_outside": 0.11}, s, sources=[])["warn"] is True
+    html = languages_table(s)
+    assert "<td>ar</td>" in html.replace(' class="num"', "") or ">ar<" in html
+    assert "80.0%" in html
+
+
+def test_languages_figure_counts_the_share_outside(tmp_path):
+    import json
+
+    from analysis import figures
+    from analysis.language import shares
+
+    s = shares(pd.Series(["ar"] * 6 + ["en"] * 3 + ["und"]), languages=["ar"])
+    figures.languages(tmp_path / "languages", shares=s, languages=["ar"])
+    note = json.loads((tmp_path / "languages.json").read_text(encoding="utf-8"))
+    assert note["numbers"]["share_outside"] == 0.3  # en: 3 of 10; und is not counted as outside
+    assert note["numbers"]["n_comments"] == 10
+    assert pd.read_csv(tmp_path / "languages.csv")["language"].tolist() == ["ar", "en", "und"]
