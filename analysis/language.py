@@ -3,7 +3,7 @@
 :func:`identify` labels each text with a lower-case ISO 639-1 code (``en``,
 ``ar``, ...) or ``und`` (undetermined). The model is py3langid's
 (a fork of langid.py, Lui & Baldwin 2012: a naive Bayes classifier over
-byte n-grams, trained on 97 languages); it ships inside the PyPI wheel and
+byte n-grams, 140 labels in version 0.4); it ships inside the PyPI wheel and
 makes no network call.
 
 Which languages the classifier may answer (its *candidate set*) decides most
@@ -28,8 +28,12 @@ threads table its ``article_language`` (rule ``shard``); a source that
 declares its language, or maps a column of codes, brings them along and is
 not identified (:func:`declared_codes` checks them).
 
-Caveats: code-switched comments get the one language with most evidence;
-romanised Arabic (Arabizi) is mostly labelled as some Latin-script language.
+Caveats: a code-switched comment gets the one language with most evidence,
+and the model reads bytes, so an Arabic letter (two UTF-8 bytes) weighs about
+twice a Latin one: "I think الحرب الأهلية is the right name" comes out ``ar``.
+Romanised Arabic (Arabizi) is labelled as some Latin-script language. Persian
+and Urdu are candidates only when configured (see :data:`BUCKET`).
+Measured on real corpora by ``benchmarks/language_id.py`` (README, Languages).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ import pandas as pd
 import regex
 
 __all__ = ["UNDETERMINED", "MIN_WORDS", "MAX_CHARS", "DIALECTS", "BUCKET", "COLUMN", "model_name", "candidates",
-           "identify", "declared_codes", "add_language", "shares"]
+           "identify", "declared_codes", "add_language", "with_languages", "shares"]
 
 UNDETERMINED = "und"
 #: Fewer words than this: undetermined.
@@ -180,6 +184,28 @@ def add_language(frame: pd.DataFrame, table: str, *, languages: Iterable[str]) -
     else:
         values = identify(frame[text], languages=languages)
     return frame.assign(**{name: pd.Series(values, index=frame.index, dtype=object)})
+
+
+def with_languages(parts: Sequence[pd.DataFrame], table: str, *, languages: Iterable[str]) -> list[pd.DataFrame]:
+    """Rule shard: each source's part of one shard (comments or threads) with its language column
+    (:func:`add_language`), part by part, so a source that declares its language (or maps a column of codes) is
+    not identified; other tables are returned as they are. A declared code that is not an ISO 639-1 code stops
+    the run naming the comment's file and record (the source and thread, for threads)."""
+    from analysis.errors import InputError
+
+    if table not in COLUMN:
+        return list(parts)
+    out = []
+    for part in parts:
+        try:
+            out.append(add_language(part, table, languages=languages))
+        except ValueError as exc:
+            message, row = exc.args
+            if table == "comments":
+                raise InputError(str(part["file"].iloc[row]), message, record=int(part["record"].iloc[row])) from None
+            raise InputError(f"source {part['source'].iloc[row]!r}",
+                             f"thread {part['thread_id'].iloc[row]!r}: {message}") from None
+    return out
 
 
 def shares(labels: pd.Series, *, languages: Sequence[str]) -> pd.DataFrame:

@@ -48,20 +48,13 @@ def shard_of_path(relative_path: str, n_shards: int) -> int:
     return shard_of("file:" + PurePath(relative_path).as_posix(), n_shards)
 
 
-def shard(parts: Sequence[pd.DataFrame], table: str, *,
-          languages: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def shard(parts: Sequence[pd.DataFrame], table: str) -> tuple[pd.DataFrame, list[str]]:
     """Rule shard: one shard of every source (``parts``, in config order) combined into one table of contract
     ``table`` (comments, threads or mentions), sorted by thread (comments: then record and file; mentions: then
     comment and start); with the names of its metadata columns (beyond the contract, in order of first appearance;
-    mentions have none).
-
-    ``languages`` (config key ``languages``; None: no language column): comments get their ``language`` and
-    threads their ``article_language`` (:func:`analysis.language.add_language`), part by part, so a source that
-    declares its language (or maps a column of codes) is not identified. A declared code that is not an ISO 639-1
-    code stops the run naming the comment's file and record (the thread, for threads).
+    mentions have none). The rule first gives each part its language column
+    (:func:`analysis.language.with_languages`); such columns (:data:`analysis.columns.OPTIONAL`) are not metadata.
     """
-    if languages is not None and table in ("comments", "threads"):
-        parts = [_with_language(p, table, languages) for p in parts]
     frame = pd.concat(list(parts), ignore_index=True)
     optional = {c.name for c in columns.OPTIONAL.get(table, [])}
     meta = [c for p in parts for c in p.columns if c not in columns.core_names(table) and c not in optional]
@@ -70,16 +63,3 @@ def shard(parts: Sequence[pd.DataFrame], table: str, *,
             else ["thread_id"] + (["record", "file"] if table == "comments" else []))
     return frame.sort_values(keys, kind="stable").reset_index(drop=True), meta
 
-
-def _with_language(part: pd.DataFrame, table: str, languages: Sequence[str]) -> pd.DataFrame:
-    from analysis.errors import InputError
-    from analysis.language import add_language
-
-    try:
-        return add_language(part, table, languages=languages)
-    except ValueError as exc:
-        message, row = exc.args
-        if table == "comments":
-            raise InputError(str(part["file"].iloc[row]), message, record=int(part["record"].iloc[row])) from None
-        raise InputError(f"source {part['source'].iloc[row]!r}",
-                         f"thread {part['thread_id'].iloc[row]!r}: {message}") from None

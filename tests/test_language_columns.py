@@ -14,7 +14,8 @@ from analysis import columns, io
 from analysis.config import check_config
 from analysis.errors import ConfigError, InputError
 from analysis.ingest.sources import read_source
-from analysis.sharding import shard
+from analysis.language import with_languages
+from analysis.sharding import shard as shard_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 # hand-made fixtures
@@ -22,6 +23,11 @@ EN = "I think the war in Syria is a civil war, not a revolution."
 EN2 = "The rebels and the army both shelled the old city."
 AR = "الحرب الأهلية في سوريا مستمرة منذ سنوات"
 FR = "Je pense que cette guerre est une guerre civile et non une révolution."
+
+
+def shard(parts, table, *, languages=None):
+    """Rule shard as the script runs it: the language columns, then the shard."""
+    return shard_tables(with_languages(parts, table, languages=languages) if languages is not None else parts, table)
 
 
 def comments_part(source: str, texts: list[str], **extra) -> pd.DataFrame:
