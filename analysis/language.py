@@ -116,19 +116,22 @@ def identify(texts: Sequence[str] | pd.Series, *, languages: Iterable[str] = ("e
     ``languages`` (the study's, config key ``languages``) and ``bucket`` are
     the candidates (:func:`candidates`); ``max_chars`` characters are read
     from the start of each text (None: all). Texts with fewer than
-    :data:`MIN_WORDS` words are ``und``. Equal texts are classified once.
+    :data:`MIN_WORDS` words are ``und``. Texts with equal heads are classified once.
     """
     values = pd.Series(texts, dtype=object) if not isinstance(texts, pd.Series) else texts
     if not len(values):
         return np.array([], dtype=object)
-    codes, uniq = pd.factorize(values.fillna("").astype(str), sort=False)
+    heads = values.fillna("").astype(str)
+    if max_chars is not None:  # only the head is read: texts that start alike are classified once
+        heads = heads.str.slice(0, max_chars)
+    codes, uniq = pd.factorize(heads, sort=False)
     ident = _model()[0]
     ident.set_languages(list(candidates(languages, bucket=bucket)))  # from the full model each time: no state kept
     labels = np.empty(len(uniq), dtype=object)
     for i, text in enumerate(uniq):
         # NFKC: Arabic presentation forms (U+FB50-U+FEFF, as some keyboards and copied PDFs give them) become the
         # letters the model was trained on (without it such comments came out as zh)
-        head = unicodedata.normalize("NFKC", text if max_chars is None else text[:max_chars])
+        head = unicodedata.normalize("NFKC", text)
         head = _NOT_LANGUAGE.sub(" ", head) if ("@" in head or "://" in head or "www." in head.lower()) else head
         if not _enough_words(head):
             labels[i] = UNDETERMINED
