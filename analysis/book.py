@@ -400,6 +400,32 @@ def _tables(report: Mapping, threads: pd.DataFrame, framing: Mapping[str, pd.Dat
         "threads": html_table(top, caption=f"The {len(top)} largest of {len(threads)} thread(s)",
                               headers={"n_comments": "comments", "n_top_level": "top level", "max_depth": "max depth",
                                        "n_authors": "authors"}),
+    } | ({"languages": languages_table(framing["languages"])} if "languages" in framing else {})
+
+
+def languages_table(shares: pd.DataFrame) -> str:
+    """The languages table of the data page: comments per language (the figure's data,
+    :func:`analysis.language.shares`), shares as percentages, configured languages marked."""
+    table = pd.DataFrame({"language": shares["language"].astype(str), "comments": shares["n"],
+                          "share": [f"{v:.1%}" for v in shares["share"]],
+                          "configured": ["yes" if c else "no" for c in shares["configured"]]})
+    return html_table(table, caption="Comments by language (ISO 639-1 code; und: undetermined)")
+
+
+def language_substitutions(numbers: Mapping, shares: pd.DataFrame, *, sources: Sequence[Mapping]) -> dict:
+    """What the pages say about the comments' languages: the model, the configured languages, the share outside
+    them (``warn`` above 10%), the three largest languages, and the sources that declared their language."""
+    outside = float(numbers.get("share_outside", 0.0))
+    top = ", ".join(f"{lang} {v:.1%}" for lang, v in zip(shares["language"].head(3), shares["share"].head(3)))
+    declared = [s["id"] for s in sources if s.get("language") or (s.get("columns") or {}).get("language")]
+    return {
+        "model": myst_text(str(numbers.get("model", ""))),
+        "configured": ", ".join(numbers.get("configured", [])),
+        "outside": f"{outside:.1%}",
+        "warn": outside > 0.10,
+        "summary": myst_text(top or "no comment"),
+        "declared": (f"The language of source(s) {', '.join(declared)} was declared in the config (`language` or "
+                     "`columns.language`), not identified." if declared else ""),
     }
 
 
@@ -983,6 +1009,10 @@ def book(inputs: Mapping, *, src: str | Path, config: Mapping) -> Path:
         provenance=provenance,
         inputs=table_inputs,
     )
+    lang_files = {Path(p).name: p for p in inputs["figures"] if Path(p).stem == "languages"}
+    tables["languages"] = io.read_csv(lang_files["languages.csv"], dtype={"language": str})
+    subs["languages"] = language_substitutions(io.read_json(lang_files["languages.json"])["numbers"],
+                                               tables["languages"], sources=config["sources"])
     f = config["framing"]
     subs["keyness"] = {"text": keyness_sentence(tables["keyness"]), "min_docs": fmt_number(f["keyness_min_docs"]),
                        "min_speakers": fmt_number(f["keyness_min_speakers"])}

@@ -7,6 +7,11 @@ column fails at the rule that made it, with the table and column named.
 Tables may carry extra *metadata* columns after the core ones (for example a
 ``side_label`` column from a CSV); these are stored as nullable strings and are
 usable later as grouping variables. A metadata column may not reuse a core name.
+
+Some tables have *optional* columns (:data:`OPTIONAL`): the comments' ``language`` and the threads'
+``article_language``, which rule ``shard`` adds. A table without them (a source's ingest output, a
+table built in a test) means what it meant before they existed: every document is in the dictionaries'
+language. When present they are checked like core columns and stored right after them.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ __all__ = [
     "MENTIONS",
     "QUARANTINE",
     "LINES",
+    "OPTIONAL",
     "TableContractError",
     "conform",
     "core_names",
@@ -179,6 +185,14 @@ DOC_STANCE = [
     Column("n_uncivil", pa.int64(), "hits of the incivility dictionary's incivility frame"),
 ]
 
+#: Optional columns of a table (module docstring): checked and typed when present, never metadata.
+OPTIONAL: dict[str, list[Column]] = {
+    "comments": [Column("language", pa.string(),
+                        "language of the text: ISO 639-1 code (en, ar, ...) or 'und' (analysis.language)")],
+    "threads": [Column("article_language", pa.string(),
+                       "language of article_text, as comments' language ('und' when there is no article)")],
+}
+
 TABLES: dict[str, list[Column]] = {
     "records": RECORDS,
     "comments": COMMENTS,
@@ -201,6 +215,10 @@ _COUNT_PREFIX = "hits_"
 def core_names(table: str) -> list[str]:
     """Names of the core columns of ``table``, in order."""
     return [c.name for c in _contract(table)]
+
+
+def _optional_names(table: str) -> set[str]:
+    return {c.name for c in OPTIONAL.get(table, [])}
 
 
 def _contract(table: str) -> list[Column]:
@@ -232,20 +250,23 @@ def conform(df: pd.DataFrame, table: str, *, metadata: list[str] | tuple[str, ..
     """
     core = _contract(table)
     names = [c.name for c in core]
+    optional = [c for c in OPTIONAL.get(table, []) if c.name in df.columns]
     missing = [n for n in names if n not in df.columns]
     if missing:
         raise TableContractError(f"table {table!r} is missing column(s) {missing}; has {list(df.columns)}")
     counts = [c for c in df.columns if table == "doc_frames" and c.startswith(_COUNT_PREFIX)]
-    extra = [c for c in df.columns if c not in names and c not in counts]
+    extra = [c for c in df.columns if c not in names and c not in counts and c not in _optional_names(table)]
     if metadata is None:
         metadata = extra if table in _WITH_METADATA else []
     elif table not in _WITH_METADATA and metadata:
         raise TableContractError(f"table {table!r} takes no metadata columns, got {list(metadata)}")
+    # an optional column named among the metadata is stored as the optional column it is
+    metadata = [m for m in metadata if m not in _optional_names(table)]
     clash = [m for m in metadata if m in names]
     if clash:
         raise TableContractError(f"metadata column(s) {clash} of table {table!r} reuse core column names")
     arrays = []
-    for col in core:
+    for col in core + optional:
         arrays.append(_cast(df[col.name], col.type, table, col.name, col.nullable))
     for c in counts:  # a count is missing (null) where it was not measured (a document of another language)
         arrays.append(_cast(df[c], pa.int64(), table, c, True))
@@ -254,8 +275,9 @@ def conform(df: pd.DataFrame, table: str, *, metadata: list[str] | tuple[str, ..
             arrays.append(_cast(df[m], pa.string(), table, m, True))
         else:
             arrays.append(pa.nulls(len(df), pa.string()))
-    fields = _fields(table, []) + [pa.field(c, pa.int64(), nullable=bool(a.null_count))
-                                   for c, a in zip(counts, arrays[len(core):])]
+    fields = _fields(table, []) + [pa.field(c.name, c.type, nullable=c.nullable) for c in optional]
+    fields += [pa.field(c, pa.int64(), nullable=bool(a.null_count))
+               for c, a in zip(counts, arrays[len(core) + len(optional):])]
     fields += [pa.field(m, pa.string(), nullable=True) for m in metadata]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 

@@ -96,11 +96,28 @@ def check_config(config: dict, validate: Callable | None = None, *, given: dict 
         elif src.get("columns"):
             raise ConfigError(f"sources[{i}].columns", f"format {src['format']} takes no column mapping")
         _check_encoding_and_timezone(src, key=f"sources[{i}]")
+        if src.get("language") and (src.get("columns") or {}).get("language"):
+            raise ConfigError(f"sources[{i}].language", "the source declares one language for every comment and "
+                              "also maps a column of languages (columns.language); keep one of them")
+    _check_languages(config["languages"])
     for i, path in enumerate(config["lexicons"]):
         if not Path(path).is_file():
             raise ConfigError("lexicons", f"item {i}: no dictionary file {excerpt(path)}")
     _check_frames(config, cache=LEXICON_CHECK_CACHE if validate is not None else None)
     return config
+
+
+def _check_languages(languages: Sequence[str]) -> None:
+    """The study's languages must be known to the identification model (loaded only for a code outside its
+    default candidates)."""
+    from analysis import language
+
+    if set(languages) <= set(language.BUCKET):
+        return
+    try:
+        language.candidates(languages)
+    except ValueError as exc:
+        raise ConfigError("languages", str(exc)) from None
 
 
 #: Most values (list items, mapping entries, scalars) a config may hold, counted as if every YAML alias were copied.

@@ -9,15 +9,18 @@ a root utterance: id = ``thread_id``, speaker :data:`ROOT_SPEAKER`,
 ``article_text`` (or the title when there is no article text; meta
 ``text_is_title`` then says so, and reading it back gives an empty
 ``article_text`` again), meta ``{"is_thread_root": true, "source": ...,
-"text_is_title": ..., "threadscope": {...}}``.
+"text_is_title": ..., "language": ..., "threadscope": {...}}`` (``language``: the
+thread's ``article_language``, when the threads table has it).
 Every comment becomes an utterance: id = ``comment_id``, ``reply_to`` =
 ``parent_id``, or the thread root for a top-level comment; speaker =
 ``author_id`` (already a pseudonym), or ``<UNKNOWN_SPEAKER>:<utterance id>``
 when it is ``''``: each comment of unknown authorship is a speaker of its
 own (they are not one person); ``timestamp`` = Unix seconds (an integer
 when whole, else a float); meta = ``depth``, ``position``, ``source``,
-``is_placeholder``, every metadata column (text or null) and
-``threadscope``.
+``is_placeholder``, ``language`` (when the comments table has it: the
+column of :data:`analysis.columns.OPTIONAL`), every metadata column (text or
+null) and ``threadscope``; a conversation's meta carries the thread's
+``article_language`` likewise.
 
 Every utterance has a timestamp, so that ConvoKit's own
 ``Conversation.get_chronological_utterance_list()`` and ``traverse()``
@@ -294,6 +297,7 @@ class _Part:
             article = t.get("article_text") or ""
             source = t.get("source") or (first_source[k] if k is not None else "")
             root_meta = {"is_thread_root": True, "source": source, "text_is_title": not article and bool(title),
+                         **({"language": t["article_language"]} if "article_language" in t else {}),
                          _THREADSCOPE: {"timestamp_known": False, **articles.get(tid, {})}}
             root_metas.append(root_meta)
             root = _dumps({"id": tid, "conversation_id": tid, "reply_to": None, "speaker": ROOT_SPEAKER,

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from analysis import describe, io
 from analysis.lexicons import lexicon_stamp, load_lexicon
 
-__all__ = ["Figure", "FIGURES", "caption_file", "example_thread", "colour_table"]
+__all__ = ["Figure", "FIGURES", "caption_file", "example_thread", "colour_table", "language_shares"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,16 @@ def example_thread(threads: str | Path, comments: Sequence[str | Path], *, reque
     return pd.concat(parts, ignore_index=True)
 
 
+def language_shares(comments: Sequence[str | Path], *, languages: Sequence[str]) -> pd.DataFrame:
+    """Comments per language over the comment shards (their ``language`` column alone), as
+    :func:`analysis.language.shares` gives them."""
+    from analysis.language import shares
+
+    labels = pd.concat([pq.read_table(p, columns=["language"]).column("language").to_pandas() for p in comments]
+                       or [pd.Series([], dtype=object)], ignore_index=True)
+    return shares(labels, languages=languages)
+
+
 #: Every figure of the book, in book order: id -> :class:`Figure`. The id names
 #: the function that draws it, its files (<id>.png/.svg/.pdf/.csv/.json), its
 #: caption file (:func:`caption_file`) and its book label (fig-<id with dashes>).
@@ -101,6 +111,13 @@ FIGURES: dict[str, Figure] = {
         read=lambda i, p: {"thread": example_thread(i["threads"], i["comments"], requested=p["example_thread"]),
                            "max_comments": p["max_comments"]},
         cost=4),
+    "languages": Figure(
+        "Data", "Comments by language",
+        "Horizontal bars of the share of comments in each language, the configured languages in blue.", "70%",
+        inputs={"comments": "shard.comments"},
+        params={"languages": "languages"},
+        read=lambda i, p: {"shares": language_shares(i["comments"], languages=p["languages"]),
+                           "languages": p["languages"]}),
     "frame_rates": Figure(
         "Framing", "Frame rates, article and comments",
         "Dot plot of each frame's rate per 1,000 tokens in the article and in the comments, with confidence intervals.",

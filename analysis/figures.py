@@ -37,7 +37,7 @@ from analysis.parallel import forked_map
 from analysis.render import fmt_number
 
 __all__ = [
-    "figures", "draw", "comments_per_depth", "reply_tree", "frame_rates", "frame_rates_by_group",
+    "figures", "draw", "comments_per_depth", "languages", "reply_tree", "frame_rates", "frame_rates_by_group",
     "framing_over_time", "framing_index", "frame_transitions", "keyness", "partisanship", "reply_network",
     "rule_graph", "MAX_GROUPS", "DEPTH_BIN_FROM", "MAX_TREE_DEPTH",
 ]
@@ -100,6 +100,45 @@ def _notice_figure(message: str) -> plt.Figure:
 
 # --------------------------------------------------------------------------
 # data chapter
+
+
+def languages(stem: str | Path, *, shares: pd.DataFrame, languages: Sequence[str]) -> str:
+    """Share of comments in each language (:func:`analysis.language.shares`: ``language``, ``n``, ``share``,
+    ``configured``), the study's configured ``languages`` in blue, others orange, undetermined grey; beyond
+    :data:`MAX_GROUPS` bars the rest are pooled as "other". The data file is ``shares`` itself."""
+    from analysis.language import UNDETERMINED, model_name
+
+    total = int(shares["n"].sum()) if len(shares) else 0
+    outside = float(shares.loc[~shares["configured"] & (shares["language"] != UNDETERMINED), "share"].sum())
+    numbers = {"n_comments": total, "share_outside": round(outside, 4), "model": model_name(),
+               "configured": list(languages)}
+    plotting.style()
+    if not total:
+        plotting.save_figure(_notice_figure("No comment: no languages to show"), shares, stem,
+                             facts="No figure of the comments' languages: the corpus has no comment.", numbers=numbers)
+        return "0 comments: no figure"
+    top = shares.head(MAX_GROUPS)
+    rest = shares.iloc[MAX_GROUPS:]
+    labels = top["language"].tolist() + (["other"] if len(rest) else [])
+    values = top["share"].tolist() + ([float(rest["share"].sum())] if len(rest) else [])
+    colours = [plotting.OKABE_ITO[0] if c else ("#999999" if lang == UNDETERMINED else plotting.OKABE_ITO[1])
+               for lang, c in zip(top["language"], top["configured"])] + (["#999999"] if len(rest) else [])
+    fig, ax = plt.subplots(figsize=(5.2, 0.9 + 0.3 * len(labels)), layout="constrained")
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y, values, color=colours, height=0.65)
+    for k, v in zip(y, values):
+        ax.annotate(f"{v:.1%}", (v, k), va="center", ha="left", fontsize=7, xytext=(2, 0), textcoords="offset points")
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, min(1.0, max(values) * 1.2 + 0.05))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    ax.set_xlabel("Share of comments")
+    plotting.save_figure(
+        fig, shares, stem, numbers=numbers,
+        facts=f"n = {total:,} comments; configured languages: {', '.join(languages)} (blue); others orange, "
+              f"undetermined (und: no letters or under two words) grey; {outside:.1%} of the comments are in a "
+              f"language outside the configured ones. Identified with {model_name()} unless a source declared "
+              "its language.")
+    return f"{len(shares)} language label(s)"
 
 
 def comments_per_depth(stem: str | Path, *, depth: pd.DataFrame) -> str:

@@ -52,10 +52,14 @@ def shard(parts: Sequence[pd.DataFrame], table: str) -> tuple[pd.DataFrame, list
     """Rule shard: one shard of every source (``parts``, in config order) combined into one table of contract
     ``table`` (comments, threads or mentions), sorted by thread (comments: then record and file; mentions: then
     comment and start); with the names of its metadata columns (beyond the contract, in order of first appearance;
-    mentions have none)."""
+    mentions have none). The rule first gives each part its language column
+    (:func:`analysis.language.with_languages`); such columns (:data:`analysis.columns.OPTIONAL`) are not metadata.
+    """
     frame = pd.concat(list(parts), ignore_index=True)
-    meta = [c for p in parts for c in p.columns if c not in columns.core_names(table)]
+    optional = {c.name for c in columns.OPTIONAL.get(table, [])}
+    meta = [c for p in parts for c in p.columns if c not in columns.core_names(table) and c not in optional]
     meta = list(dict.fromkeys(meta)) if table != "mentions" else []
     keys = (["thread_id", "comment_id", "start"] if table == "mentions"
             else ["thread_id"] + (["record", "file"] if table == "comments" else []))
     return frame.sort_values(keys, kind="stable").reset_index(drop=True), meta
+

@@ -121,6 +121,11 @@ def calls() -> dict:
     depth = pd.DataFrame({"depth": range(1, 301), "n_comments": (1_000_000 / np.arange(1, 301) ** 3).astype(int) + 1})
     return {
         "comments_per_depth": dict(depth=depth),
+        "languages": dict(shares=pd.DataFrame({"language": [f"l{k}" for k in range(30)] + ["und"],
+                                               "n": [1000 - k for k in range(31)],
+                                               "share": [(1000 - k) / 30535 for k in range(31)],
+                                               "configured": [k < 2 for k in range(31)]}),
+                          languages=["l0", "l1"]),
         "reply_tree": dict(thread=thread_table(), max_comments=300),
         "frame_rates": dict(rates=rates),
         "frame_rates_by_group": dict(rates=rates, colours=col),

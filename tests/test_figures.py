@@ -169,4 +169,4 @@ def test_the_registry_names_a_function_a_caption_and_a_place_in_the_book_for_eve
         if fig.rule == "figures":  # drawn by the figures rule: it says what it reads and how
             assert fig.read is not None and fig.inputs, name
             assert all(isinstance(spec, (str, tuple)) for spec in fig.inputs.values())
-    assert [f.rule for f in FIGURES.values()].count("figures") == 10
+    assert [f.rule for f in FIGURES.values()].count("figures") == 11

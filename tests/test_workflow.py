@@ -214,7 +214,7 @@ def test_frac_example_runs_on_an_excerpt(tmp_path):
     assert "security_defense" in page
 
 
-FIGURES = ["comments_per_depth", "reply_tree", "frame_rates", "frame_rates_by_group", "framing_over_time",
+FIGURES = ["comments_per_depth", "reply_tree", "languages", "frame_rates", "frame_rates_by_group", "framing_over_time",
            "framing_index", "frame_transitions", "keyness", "partisanship", "reply_network", "rule_graph"]
 
 

@@ -15,6 +15,14 @@ input file (each corpus folder, for ConvoKit) to one shard by a stable hash of
 its path relative to the source's folder, :func:`read_source` with ``files``
 reads just those, and :func:`check_threads_in_one_file` stops the run when a
 thread turns out to span files.
+
+Language: a source may declare the language of all its comments
+(``language: ar``; its records get a ``language`` column and its articles an
+``article_language``), or a table source may map a column of language codes
+(``columns: {language: lang}``, renamed ``language``). Either way rule
+``shard`` checks the codes instead of identifying the language
+(:func:`analysis.language.add_language`). A column that happens to be called
+``language`` but is not mapped is kept as metadata ``meta_language``.
 """
 
 from __future__ import annotations
@@ -143,7 +151,8 @@ def read_source(source: Mapping, *, base: str | Path = ".", files: Sequence[str]
     elif fmt in ("csv", "jsonl", "parquet"):
         from analysis.ingest.tables import read_table
 
-        result = read_table(full, fmt=fmt, mapping=source.get("columns", {}), encoding=encoding,
+        mapping = {k: v for k, v in source.get("columns", {}).items() if k != "language"}  # language: see below
+        result = read_table(full, fmt=fmt, mapping=mapping, encoding=encoding,
                             delimiter=source.get("delimiter", ","), time_unit=source.get("time_unit"),
                             time_format=source.get("time_format"),
                             timezone=source.get("timezone", "UTC"))
@@ -156,7 +165,28 @@ def read_source(source: Mapping, *, base: str | Path = ".", files: Sequence[str]
 
         root_is_article = source.get("convokit", {}).get("root_is_article", True)
         result = _concat([read_convokit(f, encoding=encoding, root_is_article=root_is_article) for f in full])
-    return _relabel_files(result, dict(zip(full, paths)))
+    return _language(_relabel_files(result, dict(zip(full, paths))), source)
+
+
+def _language(result: ReadResult, source: Mapping) -> ReadResult:
+    """The source's declared language, or its mapped column of codes, as the records' ``language`` column."""
+    records = result.records
+    mapped = (source.get("columns") or {}).get("language")
+    if "language" in records and mapped != "language":  # a column of that name the user did not choose
+        records = records.rename(columns={"language": "meta_language"})
+    if mapped and len(records):
+        if mapped not in records:
+            raise InputError(source["path"], f"no column {mapped!r} (sources[].columns.language of source "
+                             f"{source['id']!r}); columns: {[c for c in records.columns if c != 'text']}")
+        records = records.rename(columns={mapped: "language"})
+    declared = source.get("language")
+    if declared:
+        records = records.assign(language=declared)
+        threads = result.threads
+        result.threads = threads.assign(article_language=np.where(
+            threads["article_text"].fillna("").astype(str).str.strip() != "", declared, "und"))
+    result.records = records
+    return result
 
 
 def _empty_result(fmt: str) -> ReadResult:

@@ -8,6 +8,11 @@ or negated, or a partial match of a multi-word term of f, see
 :func:`draw_coding_sample` draws from each stratum, reading a corpus held in
 shards one shard at a time.
 
+Documents that carry a ``language`` (rule ``shard``'s column) are also
+stratified by it when there are several languages: each (stratum, language)
+cell is drawn from on its own, so a small language is not crowded out of the
+sample, and the sample gets a ``language`` column.
+
 Reference: krippendorff2018content (sampling units for validation), card2015media.
 """
 
@@ -107,7 +112,14 @@ def draw_coding_sample(
       match of f): what the dictionary saw, for reading errors later;
     - ``stratum_size`` (documents in the stratum), ``n_drawn`` (drawn from
       it) and ``weight = stratum_size / n_drawn``: the inverse sampling
-      probability. Pass ``weights="weight"`` to
+      probability;
+    - ``language``, only when ``docs`` has a ``language`` column (missing
+      values count as ``und``). With two or more languages among the
+      documents, every (stratum, language) cell is a stratum of its own:
+      ``per_stratum`` documents are drawn from each, shuffled by
+      ``default_rng([seed, crc32(frame), crc32(stratum), crc32(language)])``,
+      and ``stratum_size``, ``n_drawn`` and ``weight`` are those of the cell.
+      With one language the draws are those without the column. Pass ``weights="weight"`` to
       :func:`analysis.validation.accuracy.by_frame` to estimate recall for
       the whole corpus; unweighted, the sample over-represents hits and near
       misses.
@@ -144,11 +156,14 @@ def draw_coding_sample(
     patterns = partial_patterns(lexicons, frames)
     finder = PartialFinder(patterns, frames)
     keys: list[pa.Table] = []
+    langs: list[np.ndarray] = []  # per shard, the language of each document kept (when docs carry one)
     codes: list[np.ndarray] = []
     kept: list[np.ndarray] = []  # per shard, the position in its docs of each document kept
     for i in range(n_shards):
         d, texts, text_code, m, at = _shard_docs(*load_shard(i), frames)
         keys.append(d.select(KEYS))
+        if "language" in d.column_names:
+            langs.append(d.column("language").to_numpy(zero_copy_only=False).astype(object))
         kept.append(at)
         has_match = np.zeros((d.num_rows, len(frames)), dtype=bool)
         has_counted = np.zeros((d.num_rows, len(frames)), dtype=bool)
@@ -162,6 +177,9 @@ def draw_coding_sample(
     shard_of = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
     local = np.concatenate([np.arange(len(k)) for k in keys]) if keys else np.zeros(0, dtype=np.int64)
     code = np.concatenate(codes) if codes else np.zeros((0, len(frames)), dtype=np.int8)
+    has_language = bool(langs) and len(langs) == len(keys)
+    language = np.concatenate(langs) if has_language else np.zeros(0, dtype=object)
+    cells = sorted(set(language.tolist())) if has_language else []
     del keys, codes
     order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in KEYS]).to_numpy()
     if len(order) > 1:
@@ -180,10 +198,14 @@ def draw_coding_sample(
     for j, frame in enumerate(frames):
         col = code[order, j]
         for s, stratum in enumerate(STRATA):
-            pool = order[col == s]
-            pick = stream(seed, frame, stratum).permutation(len(pool))[:per_stratum]
-            for draw, row in enumerate(pool[pick].tolist(), start=1):
-                drawn.append((j, s, draw, row, len(pool), len(pick)))
+            in_stratum = col == s
+            # several languages: one pool per (stratum, language); else the stratum's pool, drawn as without languages
+            pools = ([(order[in_stratum & (language[order] == lang)], (lang,)) for lang in cells] if len(cells) > 1
+                     else [(order[in_stratum], ())])
+            for pool, by in pools:
+                pick = stream(seed, frame, stratum, *by).permutation(len(pool))[:per_stratum]
+                for draw, row in enumerate(pool[pick].tolist(), start=1):
+                    drawn.append((j, s, draw, row, len(pool), len(pick)))
     rows: dict[tuple[int, int, int], dict] = {}
     wanted: dict[int, list[tuple[int, int]]] = {}
     for j, _, _, row, _, _ in drawn:
@@ -216,11 +238,12 @@ def draw_coding_sample(
         del docs, matches, picked, mt
     out = pd.DataFrame(
         [{**rows[(int(shard_of[row]), int(local[row]), j)], "frame": frames[j], "stratum": STRATA[s], "draw": draw,
-          "stratum_size": size, "n_drawn": n} for j, s, draw, row, size, n in drawn],
+          "stratum_size": size, "n_drawn": n, "language": language[row] if has_language else ""}
+         for j, s, draw, row, size, n in drawn],
         columns=KEYS + ["text", "n_counted", "n_matches", "terms", "partial", "frame", "stratum", "draw",
-                        "stratum_size", "n_drawn"],
+                        "stratum_size", "n_drawn", "language"],
     )
-    return _finish_sample(out)
+    return _finish_sample(out, language=has_language)
 
 
 
@@ -229,8 +252,9 @@ def _item_ids(frame: pd.Series, keys: pd.DataFrame) -> pd.Series:
 
 
 
-def _finish_sample(out: pd.DataFrame) -> pd.DataFrame:
-    """Item ids, labels and weights of the drawn rows; :data:`SAMPLE_COLUMNS`."""
+def _finish_sample(out: pd.DataFrame, *, language: bool = False) -> pd.DataFrame:
+    """Item ids, labels and weights of the drawn rows; :data:`SAMPLE_COLUMNS` (and ``language`` when the
+    documents carry one)."""
     out["item_id"] = _item_ids(out["frame"], out)
     if out["item_id"].duplicated().any():
         bad = out.loc[out["item_id"].duplicated(), "item_id"].iloc[0]
@@ -239,7 +263,7 @@ def _finish_sample(out: pd.DataFrame) -> pd.DataFrame:
     out["weight"] = out["stratum_size"] / out["n_drawn"]
     for c in ("draw", "n_counted", "n_matches", "stratum_size", "n_drawn"):
         out[c] = out[c].astype("int64")
-    return out[SAMPLE_COLUMNS].reset_index(drop=True)
+    return out[SAMPLE_COLUMNS + (["language"] if language else [])].reset_index(drop=True)
 
 
 
@@ -253,10 +277,13 @@ def _require_arrow(table, name: str, cols: Sequence[str]) -> None:
 
 
 def _arrow_docs(docs: pa.Table) -> pa.Table:
-    """Keys and text of a shard's documents as Arrow strings (text: ``""`` where missing)."""
+    """Keys and text of a shard's documents as Arrow strings (text: ``""`` where missing), and their language
+    when ``docs`` has one (``und`` where missing)."""
     _require_arrow(docs, "docs", KEYS + ["text"])
+    lang = ({"language": as_strings(docs.column("language")).fill_null("und")}
+            if "language" in docs.column_names else {})
     return pa.table({**{k: as_strings(docs.column(k)) for k in KEYS},
-                     "text": as_strings(docs.column("text")).fill_null("")})
+                     "text": as_strings(docs.column("text")).fill_null(""), **lang})
 
 
 def _arrow_matches(matches: pa.Table, frames: list[str], *, terms: bool) -> pa.Table:

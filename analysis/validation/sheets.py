@@ -42,7 +42,10 @@ def coding_sheets(
     the parent is in it, else empty), an empty ``code`` column for the coder
     (0 or 1; leave blank when unsure whether to code at all) and an empty
     ``note``. Nothing the dictionary decided (stratum, dict_label, terms) is
-    on the sheet: coders code blind.
+    on the sheet: coders code blind. When the sample has a ``language``
+    column (:func:`analysis.validation.sampling.draw_coding_sample`), the
+    sheet carries it after ``frame``, so each item can go to a coder who reads
+    its language.
 
     ``context`` is the comments table (columns thread_id, comment_id,
     parent_id, text): an item's parent is the comment ``parent_id`` of the
@@ -73,6 +76,10 @@ def coding_sheets(
     entries = frame_entries(lexicons_arg(lexicons))
     base = pd.DataFrame({"item_id": sample["item_id"].astype(str).to_numpy(),
                          "frame": sample["frame"].astype(str).to_numpy()})
+    columns = list(SHEET_COLUMNS)
+    if "language" in sample.columns:
+        base["language"] = sample["language"].fillna("und").astype(str).to_numpy()
+        columns.insert(columns.index("frame") + 1, "language")
     base["definition"] = [_definition(f, entries) for f in base["frame"]]
     base["text"] = sample["text"].fillna("").astype(str).to_numpy()
     base["context"] = ""
@@ -99,7 +106,7 @@ def coding_sheets(
     sheets = {}
     for coder in coders:
         order = stream(seed, coder).permutation(len(base))
-        sheets[coder] = base.iloc[order][SHEET_COLUMNS].reset_index(drop=True)
+        sheets[coder] = base.iloc[order][columns].reset_index(drop=True)
     return sheets
 
 

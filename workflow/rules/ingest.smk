@@ -139,6 +139,9 @@ rule shard:
         comments=R + "/comments/shard-{shard}.parquet",
         threads=R + "/threads/shard-{shard}.parquet",
         mentions=R + "/mentions/shard-{shard}.parquet",
+    params:
+        # the study's languages: candidates of the language identification (analysis.language)
+        languages=config["languages"],
     log:
         LOGS + "/shard/{shard}.log",
     priority: 10
