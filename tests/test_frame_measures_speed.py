@@ -121,6 +121,7 @@ def ref_reply_pairs(docs, comments, *, frames):
     for f in frames:
         out[f"child_{f}"] = child_uses[f"hits_{f}"].to_numpy()[ok].astype(bool)
         out[f"parent_{f}"] = parent_uses[f"hits_{f}"].to_numpy()[ok].astype(bool)
+        out[f"measured_{f}"] = True  # no missing hits here (tests/test_frame_measures.py has them)
     return out
 
 
