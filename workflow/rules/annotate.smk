@@ -67,6 +67,7 @@ rule annotate:
         framing=config["framing"],
         flip_negated=config["polarization"]["flip_negated"],
         count_quoted_text=config["quotes"]["count_quoted_text"],
+        languages=config["languages"],
     log:
         LOGS + "/annotate/{shard}.log",
     priority: 10

@@ -30,6 +30,7 @@ out = annotate(
     flip_negated=params.flip_negated,
     quotes=quotes,
     count_quoted_text=params.count_quoted_text,
+    languages=params.languages,
 )
 io.write_arrow(out.tokens, snakemake.output.tokens)  # the contract's schema by construction
 io.write_table(out.matches, snakemake.output.matches, "matches")
