@@ -164,7 +164,7 @@ def test_profile_keys_are_snakemake_options():
     """
     options = snakemake_options()
     slurm_installed = find_spec("snakemake_executor_plugin_slurm") is not None
-    for profile in ("default", "local-cluster", "slurm"):
+    for profile in ("default", "local-cluster", "slurm", "slurm-local"):
         config = yaml.safe_load((PROFILES / profile / "config.yaml").read_text(encoding="utf-8"))
         for key in config:
             if key.startswith("slurm-") and not slurm_installed:

@@ -20,6 +20,20 @@ except ConfigError as exc:
     print(f"threadscope stopped: {exc}", file=sys.stderr)
     raise SystemExit(1) from None
 
+# profiles/slurm ships placeholders for the values only its user knows; left in, sbatch would reject every
+# job ("Invalid partition name specified") once Snakemake had started: stop before anything is submitted.
+PLACEHOLDERS = {"slurm_partition": "my_partition", "slurm_account": "my_account"}
+_res = workflow.resource_settings
+for _where, _given in [("default-resources", _res.default_resources or {})] + [
+    (f"set-resources {rule}:", given) for rule, given in (_res.overwrite_resources or {}).items()
+]:
+    for _name, _placeholder in PLACEHOLDERS.items():
+        if _name in _given and str(getattr(_given[_name], "raw", _given[_name])).strip("'\"") == _placeholder:
+            print(f"threadscope stopped: {_where} {_name} is still the placeholder '{_placeholder}' of "
+                  "profiles/slurm/config.yaml: set your cluster's value there (keep the inner quotes), "
+                  "or delete the line to use the cluster's default", file=sys.stderr)
+            raise SystemExit(1)
+
 R = config["results"]
 SHARDS = [f"{i:03d}" for i in range(config["n_shards"])]
 SOURCES = {s["id"]: s for s in config["sources"]}
