@@ -81,7 +81,7 @@ def _uses(docs: pd.DataFrame, frames: Sequence[str]) -> tuple[np.ndarray, np.nda
         if f"hits_{f}" in docs.columns:
             hits = docs[f"hits_{f}"]
             measured[:, j] = hits.notna().to_numpy(dtype=bool)
-            uses[:, j] = hits.fillna(0).to_numpy(dtype=float) > 0
+            uses[:, j] = hits.to_numpy(dtype=float, na_value=0.0) > 0
     return uses, measured
 
 

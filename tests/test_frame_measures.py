@@ -122,6 +122,10 @@ def test_reply_measures_leave_out_pairs_where_a_frame_is_not_measured():
     docs = pd.DataFrame({"thread_id": "t", "comment_id": ["p", "r1", "r2", "r3"], "doc": "comment",
                          "hits_f": pd.array([1, 1, None, 0], dtype="Int64"), "hits_g": [0, 2, 1, 1]})
     pairs = reply_pairs(docs, comments, frames=["f", "g"])
+    # the job reads hits as nullable booleans (uses or not, missing where not measured): the same pairs
+    as_bool = docs.assign(**{h: (docs[h].fillna(0) > 0).astype("boolean").mask(docs[h].isna())
+                             for h in ("hits_f", "hits_g")})
+    pd.testing.assert_frame_equal(reply_pairs(as_bool, comments, frames=["f", "g"]), pairs)
     # by hand: pairs (r1, p), (r2, p), (r3, r2); f is measured in the first only (r2 has no f)
     assert pairs["measured_f"].tolist() == [True, False, False] and pairs["measured_g"].all()
     up = frame_uptake(pairs, frames=["f", "g"], n_boot=50, min_clusters=1).set_index("frame")
