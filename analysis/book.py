@@ -710,9 +710,11 @@ def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> d
     none = "<!-- not available for this corpus: the page says why -->\n"
     part = t["partisanship"]
     if len(part):  # with strata (or K groups): which stratum, and chance 1/K
-        part = part[[c for c in ("tokens", "stratum", "group_a", "group_b", "estimate", "ci_low", "ci_high",
-                                 "baseline_mean", "baseline_low", "baseline_high", "p_value", "chance", "n_speakers")
-                     if c in part or c not in ("stratum", "chance", "n_speakers")]]
+        # a table whose rows all say why there is no estimate has no interval columns: they are blank then
+        part = part.reindex(columns=[c for c in ("tokens", "stratum", "group_a", "group_b", "estimate", "ci_low",
+                                                 "ci_high", "baseline_mean", "baseline_low", "baseline_high",
+                                                 "p_value", "chance", "n_speakers")
+                                     if c in part or c not in ("stratum", "chance", "n_speakers")])
         if n_perm:
             part = part.assign(p_value=[fmt_p(p, n_perm=n_perm, short=True) for p in part["p_value"]])
     terms = t["polar_terms"]

@@ -74,3 +74,31 @@ def test_arabic_example_runs_on_an_excerpt(tmp_path):
     assert "\u2068" in framing  # Arabic terms isolated in the dictionary-fit list
     validation = (html / "validation.html").read_text(encoding="utf-8")
     assert "incivility" in validation and "offensive" in validation
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason=f"{DATA} is absent (real data live in ../shared/data)")
+def test_mixed_languages_example_runs_on_an_excerpt(tmp_path):
+    """The sample thread (English) and Arabic news comments in one run: each frame compared across the two
+    languages, and a book even where no stratum of partisanship has two groups (every row says why)."""
+    mpold = pd.read_csv(DATA / "mpold.csv", dtype=str, keep_default_na=False)
+    mpold = mpold[has_word(mpold["text"])].head(300)
+    mpold.to_csv(tmp_path / "mpold.csv", index=False)
+    config = example("mixed-languages")
+    for source in config["sources"]:
+        if source["id"] == "mpold":
+            source["path"] = str(tmp_path / "mpold.csv")
+    config["results"] = str(tmp_path / "results")
+    config["validation"]["n_boot"] = 200
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    done = subprocess.run([SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = tmp_path / "results"
+    by = pd.read_csv(results / "framing" / "by_language.csv")
+    compared = by[by["status"] == "measured"].groupby("frame")["language"].nunique()
+    assert {"civil_war", "terrorism", "incivility"} <= set(compared[compared == 2].index)
+    part = pd.read_csv(results / "polarization" / "partisanship.csv")
+    assert "(whole corpus)" not in set(part.get("stratum", pd.Series(dtype=str)))  # never over two languages
+    framing = (results / "book" / "_build" / "html" / "framing.html").read_text(encoding="utf-8")
+    assert "Frames compared across languages" in framing
