@@ -423,6 +423,7 @@ def language_substitutions(numbers: Mapping, shares: pd.DataFrame, *, sources: S
         "configured": ", ".join(numbers.get("configured", [])),
         "outside": f"{outside:.1%}",
         "warn": outside > 0.10,
+        "arabic": bool(((shares["language"].astype(str) == "ar") & (shares["n"] > 0)).any()),  # read by its rules
         "summary": myst_text(top or "no comment"),
         "declared": (f"The language of source(s) {', '.join(declared)} was declared in the config (`language` or "
                      "`columns.language`), not identified." if declared else ""),

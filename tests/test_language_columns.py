@@ -147,6 +147,10 @@ def test_book_language_substitutions_warn_above_ten_percent_outside():
     assert subs["summary"].replace("\\", "") == "en 80.0%, ar 10.0%, und 10.0%"  # MyST-escaped
     assert "source(s) b was declared" in subs["declared"]
     assert language_substitutions({**numbers, "share_outside": 0.11}, s, sources=[])["warn"] is True
+    # the page explains the Arabic rules only where there are Arabic comments
+    assert subs["arabic"] is True
+    english = shares(pd.Series(["en"] * 9 + ["und"]), languages=["en"])
+    assert language_substitutions(numbers, english, sources=[])["arabic"] is False
     html = languages_table(s)
     assert "<td>ar</td>" in html.replace(' class="num"', "") or ">ar<" in html
     assert "80.0%" in html
