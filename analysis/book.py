@@ -433,10 +433,13 @@ def language_substitutions(numbers: Mapping, shares: pd.DataFrame, *, sources: S
 def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
                     polar_n_perm: int | None = None, group_by: Sequence[str] | None = None) -> dict[str, str]:
     """Escaped HTML tables of the framing chapter and its evidence appendix."""
+    # the file of each is on the reproducibility page (with its whole hash); here the frames get the room
     lex = pd.DataFrame([{"dictionary": lx.name, "version": lx.version, "sha256": lx.short_hash,
-                         "file": public_path(lx.path), "language": lx.language,
-                         "frames": ", ".join(lx.frames), "terms": len(lx.terms()),
-                         **provenance_cells(lx.provenance)} for lx in lexicons])
+                         "language": lx.language, "terms": len(lx.terms()), "frames": ", ".join(lx.frames)}
+                        for lx in lexicons])
+    # who wrote and reviewed each term list: a table of its own, so that neither table is too wide to read
+    authorship = pd.DataFrame([{"dictionary": lx.name, "language": lx.language, **provenance_cells(lx.provenance)}
+                               for lx in lexicons])
     rates = t["rates"]
     sel = rates[rates["by"].isin(["all", "doc"])].copy()
     sel["column"] = np.where(sel["by"] == "all", "all documents", sel["group"].astype(str) + "s")
@@ -482,8 +485,10 @@ def _framing_tables(t: Mapping[str, pd.DataFrame], lexicons: Sequence, *,
     by_group = rates_by_group(rates, group_by)
     none = "<p><em>Nothing to show for this corpus.</em></p>\n"
     return polar_tables | language_tables(t.get("by_language")) | {
-        "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used), with "
-                                            "their language and who wrote and reviewed their term lists"),
+        "lexicons": html_table(lex, caption="Active dictionaries (the sha256 identifies the exact file used) and "
+                                            "their language"),
+        "lexicon_provenance": html_table(authorship, caption="Who wrote each dictionary's term lists, from which "
+                                                             "source, and who reviewed them"),
         "frame_rates": html_table(overall, caption="Hits per 1,000 word tokens (95% bootstrap CI)"),
         "framing_index": html_table(index,
                                     caption="Framing index (A - B) / (A + B): pooled and document-averaged, 95% CIs",

@@ -490,8 +490,8 @@ def keyness_by_grouping(
         repeats, fingerprints = repeated_documents(tokens, seen=fingerprints)
         n_repeats += int(repeats.sum())
         for by in present:
-            sums[by].add(*group_term_counts(tokens, _with_language(docs, by), by=by, drop_noise=drop_noise,
-                                            exclude=repeats))
+            labelled, column = _with_language(docs, by)
+            sums[by].add(*group_term_counts(tokens, labelled, by=column, drop_noise=drop_noise, exclude=repeats))
         if present and (min_docs > 1 or min_speakers > 1):
             spread.add(*term_spread(tokens, docs, drop_noise=drop_noise, exclude=repeats))
     allowed = spread.terms(min_docs=min_docs, min_speakers=min_speakers) if min_docs > 1 or min_speakers > 1 else None
@@ -527,13 +527,18 @@ def keyness_by_grouping(
 _LANG_SEP = "\x1f"  # between a document's language and its group in the labels counted (never in either)
 
 
-def _with_language(docs: pd.DataFrame, by: str) -> pd.DataFrame:
-    """``docs`` whose ``by`` values carry the document's language (``en\x1fpro``) when there is a ``language``
-    column, so that one counting pass keeps the languages apart (:func:`_language_strata` splits them again)."""
+_LANG_BY = "_language_and_group"  # the column of those labels (``by`` itself may be a key: doc)
+
+
+def _with_language(docs: pd.DataFrame, by: str) -> tuple[pd.DataFrame, str]:
+    """``docs`` and the column to count by: ``by``, or, when there is a ``language`` column, a column of ``by``'s
+    values carrying the document's language (``en\x1fpro``), so that one counting pass keeps the languages
+    apart (:func:`_language_strata` splits them again). ``by`` itself is left as it is: it may be a document
+    key (``doc``)."""
     if "language" not in docs.columns or by == "language":
-        return docs
+        return docs, by
     lang = docs["language"].astype(object).where(docs["language"].notna(), "und").astype(str)
-    return docs.assign(**{by: (lang + _LANG_SEP + docs[by].astype(str)).where(docs[by].notna())})
+    return docs.assign(**{_LANG_BY: (lang + _LANG_SEP + docs[by].astype(str)).where(docs[by].notna())}), _LANG_BY
 
 
 def _language_strata(counts, groups: Sequence[str], terms: Sequence[str]) -> dict:

@@ -404,6 +404,24 @@ def test_keyness_is_computed_within_each_language_and_equals_each_language_alone
     pd.testing.assert_frame_equal(one, plain)
 
 
+def test_keyness_by_a_document_key_keeps_the_key_with_a_language_column():
+    """Grouping by ``doc`` (article vs comments), itself a key of the documents: a language column must not
+    rewrite it (the sample's keyness table was empty: no token found its document)."""
+    import pyarrow as pa
+
+    from analysis.keyness import keyness_by_grouping
+
+    d = pd.DataFrame({"thread_id": ["t1", "t1", "t1", "t2", "t2", "t2"], "comment_id": ["", "c1", "c2", "", "c3", "c4"],
+                      "doc": ["article", "comment", "comment"] * 2,
+                      "text": ["war war rebels", "peace talks", "peace now", "war rebels", "talks peace", "now peace"]})
+    tokens = pa.table(token_table(d, punkt=PunktSentenceTokenizer()).to_pandas())
+    docs = d[["thread_id", "comment_id", "doc"]]
+    plain = keyness_by_grouping([(tokens, docs)], groupings=["doc"], min_count=1)
+    english = keyness_by_grouping([(tokens, docs.assign(language="en"))], groupings=["doc"], min_count=1)
+    assert set(plain["group"]) == {"article", "comment"}
+    pd.testing.assert_frame_equal(english, plain)
+
+
 # ---------------------------------------------------------------- partisanship within each language
 
 POLAR_OPTIONS = {"groups": "column", "group_column": "side", "unit": "auto", "min_known_share": 0.5,
