@@ -197,6 +197,8 @@ def direction(counts_i, counts_j) -> np.ndarray:
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?:/\S*)?", re.IGNORECASE)
 _NUMBER = re.compile(r"[+\-−]?[$€£¥]?\d[\d.,:/%\-–]*%?")
 _HANDLE = re.compile(r"@\w+")
+# a data set's own placeholder for what it removed: <url>, <user>, <number> (MPOLD writes <url> for links)
+_ANGLE_PLACEHOLDER = re.compile(r"<[^\W\d_]+>")
 
 
 def term_mask(terms: Sequence[str] | pd.Series, *, drop_noise: bool = True,
@@ -206,7 +208,9 @@ def term_mask(terms: Sequence[str] | pd.Series, *, drop_noise: bool = True,
     Always left out: tokens without a letter or digit (the rule of the
     frame-rate denominator, :func:`analysis.matcher.is_word`) and the
     placeholders and pseudonyms that stand for personal data
-    (:func:`analysis.privacy.is_redacted`). With ``drop_noise`` (the
+    (:func:`analysis.privacy.is_redacted`), and a data set's own
+    placeholders written as a word in angle brackets (``<url>``, ``<user>``).
+    With ``drop_noise`` (the
     default; config ``terms.drop_noise``) also: URLs and web domains
     (``https://…``, ``www.…``, ``bloomberg.com``), numbers (digits with
     number punctuation only: ``2013``, ``32,000``, ``10%``, ``$5``),
@@ -220,6 +224,8 @@ def term_mask(terms: Sequence[str] | pd.Series, *, drop_noise: bool = True,
 
     series = pd.Series(list(terms), dtype=object)
     keep = np.asarray(is_word(series), dtype=bool) & ~is_redacted(series)
+    keep &= ~np.fromiter((isinstance(t, str) and _ANGLE_PLACEHOLDER.fullmatch(t) is not None for t in series),
+                         dtype=bool, count=len(series))
     if drop_noise and len(series):
         known = {str(n).lower() for n in names}
         noise = [isinstance(t, str) and (_URL.fullmatch(t) is not None or _NUMBER.fullmatch(t) is not None

@@ -47,6 +47,9 @@ def test_term_mask_by_hand():
     assert [t for t, k in zip(terms, term_mask(terms, names=["Alice"])) if k] == ["war", "U.S.", "#syria", "1st"]
     assert [t for t, k in zip(terms, term_mask(terms, drop_noise=False)) if k] == [
         "war", "U.S.", "#syria", "1st", "9/11", "www.example.org", "Alice", "alice"]
+    # a data set's own placeholders in angle brackets (MPOLD's <url>) are never terms; words and brackets alone are
+    own = ["<url>", "<user>", "<رابط>", "<", "url", "<3", "<a1>"]
+    assert [t for t, k in zip(own, term_mask(own, drop_noise=False)) if k] == ["url", "<3", "<a1>"]
 
 
 def _shard(rows):
