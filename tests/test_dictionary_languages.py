@@ -322,6 +322,15 @@ def test_arabic_syria_frames_have_provenance_and_each_term_counts_for_its_frame(
     got = matches[matches["counted"]].groupby("comment_id")["frame"].agg(lambda f: sorted(set(f)))
     want = {f"c{i}": [f] for i, f in enumerate(terms["frame"])}
     assert got.to_dict() == want
+    # and behind a clitic prefix: و ("and") and بـ ("by, with") glued to the term's first word
+    for prefix in ("و", "ب"):
+        glued = [(t, c, lang, text.replace("قال إن ", f"قال إن {prefix}", 1)) for t, c, lang, text in rows]
+        matches, _ = frame_docs(*tables(glued, None), [ar], languages=["ar"])
+        got = matches[matches["counted"]].groupby("comment_id")["frame"].agg(lambda f: sorted(set(f)))
+        assert got.to_dict() == want, prefix
+        # what was stripped starts with the prefix (و before ال may be stripped with it: وال, where the rest is a
+        # term word too)
+        assert all(c.startswith(prefix) for c in matches.loc[matches["counted"], "clitic"])
     # exclusions count for no frame
     rows = [("t", "x", "ar", "الطابق العلوي و سيادة الرئيس و الثورة الإسلامية")]
     matches, docs = frame_docs(*tables(rows, None), [ar], languages=["ar"])
