@@ -202,20 +202,21 @@ _ANGLE_PLACEHOLDER = re.compile(r"<[^\W\d_]+>")
 
 
 def term_mask(terms: Sequence[str] | pd.Series, *, drop_noise: bool = True,
-              names: Iterable[str] = ()) -> np.ndarray:
+              ignore: Iterable[str] = ()) -> np.ndarray:
     """Which tokens may be terms of a term list (keyness, partisanship): a boolean per entry of ``terms``.
 
     Always left out: tokens without a letter or digit (the rule of the
     frame-rate denominator, :func:`analysis.matcher.is_word`) and the
     placeholders and pseudonyms that stand for personal data
     (:func:`analysis.privacy.is_redacted`), and a data set's own
-    placeholders written as a word in angle brackets (``<url>``, ``<user>``).
-    With ``drop_noise`` (the
-    default; config ``terms.drop_noise``) also: URLs and web domains
-    (``https://…``, ``www.…``, ``bloomberg.com``), numbers (digits with
-    number punctuation only: ``2013``, ``32,000``, ``10%``, ``$5``),
-    ``@handles``, and the known user ``names`` (compared lowercased, e.g.
-    authors' names when names are not pseudonymised).
+    placeholders written as a word in angle brackets (``<url>``, ``<user>``),
+    and the tokens of ``ignore`` (config ``terms.ignore``; compared
+    case-folded: a data set's own placeholders such as MPOLD's ``IDX`` of
+    ``@User.IDX``, or authors' names when names are not pseudonymised).
+    With ``drop_noise`` (the default; config ``terms.drop_noise``) also:
+    URLs and web domains (``https://…``, ``www.…``, ``bloomberg.com``),
+    numbers (digits with number punctuation only: ``2013``, ``32,000``,
+    ``10%``, ``$5``) and ``@handles``.
 
     Caveat: a number that names an event (``9/11``) is a number here.
     """
@@ -224,12 +225,13 @@ def term_mask(terms: Sequence[str] | pd.Series, *, drop_noise: bool = True,
 
     series = pd.Series(list(terms), dtype=object)
     keep = np.asarray(is_word(series), dtype=bool) & ~is_redacted(series)
-    keep &= ~np.fromiter((isinstance(t, str) and _ANGLE_PLACEHOLDER.fullmatch(t) is not None for t in series),
+    ignored = {str(n).casefold() for n in ignore}
+    keep &= ~np.fromiter((isinstance(t, str) and (_ANGLE_PLACEHOLDER.fullmatch(t) is not None
+                                                  or (bool(ignored) and t.casefold() in ignored)) for t in series),
                          dtype=bool, count=len(series))
     if drop_noise and len(series):
-        known = {str(n).lower() for n in names}
         noise = [isinstance(t, str) and (_URL.fullmatch(t) is not None or _NUMBER.fullmatch(t) is not None
-                                         or _HANDLE.fullmatch(t) is not None or t.lower() in known)
+                                         or _HANDLE.fullmatch(t) is not None)
                  for t in series]
         keep &= ~np.asarray(noise, dtype=bool)
     return keep
@@ -275,7 +277,7 @@ def repeated_documents(tokens: pa.Table, *, seen: frozenset = frozenset()) -> tu
 
 def group_term_counts(
     tokens: pa.Table, docs: pd.DataFrame, *, by: str, drop_stopwords: bool = True, drop_noise: bool = True,
-    exclude: np.ndarray | None = None,
+    exclude: np.ndarray | None = None, ignore: Sequence[str] = (),
 ) -> tuple[sp.csr_array, list[str], list[str]]:
     """How often each term occurs in each group of documents: the (groups x terms) input of :func:`keyness`.
 
@@ -284,7 +286,7 @@ def group_term_counts(
     the grouping column ``by`` (one row per document). A term is a token's
     ``norm``; only tokens :func:`term_mask` keeps count (word tokens, never
     placeholders or pseudonyms; no URLs, numbers or handles unless
-    ``drop_noise`` is false), and stopwords are dropped unless
+    ``drop_noise`` is false; never the tokens of ``ignore``), and stopwords are dropped unless
     ``drop_stopwords`` is false. ``exclude`` (a boolean per token row, e.g.
     the repeats of :func:`repeated_documents`) leaves those rows out. Documents
     without a value of ``by`` are left out; group values are compared as
@@ -332,7 +334,7 @@ def group_term_counts(
     # word tokens (tested once per distinct norm), without stopwords unless asked
     norm_codes, vocab = string_codes(tokens.column("norm"))
     vocab = vocab.to_pylist()
-    keep = (tok_group >= 0) & term_mask(vocab, drop_noise=drop_noise)[norm_codes]
+    keep = (tok_group >= 0) & term_mask(vocab, drop_noise=drop_noise, ignore=ignore)[norm_codes]
     if exclude is not None:
         keep &= ~np.asarray(exclude, dtype=bool)
     if drop_stopwords:
@@ -418,10 +420,10 @@ _SPEAKER = "__speaker__"
 
 def term_spread(
     tokens: pa.Table, docs: pd.DataFrame, *, drop_stopwords: bool = True, drop_noise: bool = True,
-    exclude: np.ndarray | None = None,
+    exclude: np.ndarray | None = None, ignore: Sequence[str] = (),
 ) -> tuple[sp.csr_array, list[str], list[str], sp.csr_array, list[str]]:
     """Who uses each term: ``(per_doc, speakers, terms, per_speaker, speaker_terms)``, with the terms
-    :func:`group_term_counts` counts (same ``drop_stopwords``, ``drop_noise``, ``exclude``).
+    :func:`group_term_counts` counts (same ``drop_stopwords``, ``drop_noise``, ``exclude``, ``ignore``).
 
     ``per_doc`` is a (1 x terms) row of how many documents of ``docs`` use each term; ``per_speaker`` a (speakers x
     terms) 0/1 matrix of which speaker uses which term (rows labelled ``speakers``; its columns ``speaker_terms``).
@@ -436,7 +438,7 @@ def term_spread(
     author = (docs.drop_duplicates(keys)["author_id"].astype(object).fillna("").astype(str)
               if "author_id" in docs.columns else pd.Series("", index=d.index))
     d = d.assign(**{_DOC: label, _SPEAKER: np.where(author != "", "a\x1f" + author, "d\x1f" + label)})
-    opts = dict(drop_stopwords=drop_stopwords, drop_noise=drop_noise, exclude=exclude)
+    opts = dict(drop_stopwords=drop_stopwords, drop_noise=drop_noise, exclude=exclude, ignore=ignore)
     per_doc, _, terms = group_term_counts(tokens, d, by=_DOC, **opts)
     per_speaker, speakers, speaker_terms = group_term_counts(tokens, d, by=_SPEAKER, **opts)
     used = sp.csr_array((per_doc > 0).astype(np.int64).sum(axis=0).reshape(1, -1)) if per_doc.shape[1] else per_doc
@@ -467,6 +469,7 @@ class TermSpread:
 def keyness_by_grouping(
     shards: Iterable[tuple[pa.Table, pd.DataFrame]], *, groupings: Sequence[str], min_count: int,
     drop_noise: bool = True, min_docs: int = 1, min_speakers: int = 1, log: logging.Logger | None = None,
+    ignore: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One-vs-rest :func:`keyness` of every grouping column, over documents given shard by shard.
 
@@ -474,7 +477,7 @@ def keyness_by_grouping(
     takes them (a document lies in one shard); ``docs`` holds the key
     columns, ``author_id`` when known, and those of ``groupings`` it has. Each shard's counts are added
     to running totals (:class:`TermCountSum`), so memory is that of one
-    shard. ``drop_noise``: see :func:`term_mask`. A document repeated verbatim counts once
+    shard. ``drop_noise`` and ``ignore``: see :func:`term_mask`. A document repeated verbatim counts once
     (:func:`repeated_documents`, over all shards). Only terms used in at least ``min_docs`` documents by at least
     ``min_speakers`` distinct speakers (:func:`term_spread`; config ``framing.keyness_min_docs`` and
     ``framing.keyness_min_speakers``, demszky2019analyzing keep terms of at least two speakers) are reported; as
@@ -497,9 +500,10 @@ def keyness_by_grouping(
         n_repeats += int(repeats.sum())
         for by in present:
             labelled, column = _with_language(docs, by)
-            sums[by].add(*group_term_counts(tokens, labelled, by=column, drop_noise=drop_noise, exclude=repeats))
+            sums[by].add(*group_term_counts(tokens, labelled, by=column, drop_noise=drop_noise, exclude=repeats,
+                                            ignore=ignore))
         if present and (min_docs > 1 or min_speakers > 1):
-            spread.add(*term_spread(tokens, docs, drop_noise=drop_noise, exclude=repeats))
+            spread.add(*term_spread(tokens, docs, drop_noise=drop_noise, exclude=repeats, ignore=ignore))
     allowed = spread.terms(min_docs=min_docs, min_speakers=min_speakers) if min_docs > 1 or min_speakers > 1 else None
     if log:
         log.info("%d token(s) of repeated documents not counted", n_repeats)

@@ -286,12 +286,12 @@ def _whole_documents(chunks: Iterable[pa.RecordBatch | pa.Table]) -> Iterator[pa
 
 
 def count_tokens(counter: TermCounts, chunks: Iterable[pa.RecordBatch | pa.Table], *, drop_noise: bool = True,
-                 drop_repeats: bool = False) -> TermCounts:
+                 drop_repeats: bool = False, ignore: Sequence[str] = ()) -> TermCounts:
     """Add the word tokens of comments (not stopwords) per speaker: the counts of partisanship on all tokens.
 
     ``chunks``: Arrow record batches (or tables) with :data:`TOKEN_COLUMNS`, e.g. :func:`read_chunks`, each
     document's rows together (a document cut between chunks is put together again). Terms are those
-    :func:`analysis.keyness.term_mask` keeps (``drop_noise``: config ``terms.drop_noise``), as in keyness; with
+    :func:`analysis.keyness.term_mask` keeps (``drop_noise``, ``ignore``: config ``terms``), as in keyness; with
     ``drop_repeats`` a document repeated verbatim counts once (:func:`analysis.keyness.repeated_documents`, over all
     chunks), as in keyness. The documents using each term are counted too (:meth:`TermCounts.docs_of`).
     """
@@ -307,7 +307,8 @@ def count_tokens(counter: TermCounts, chunks: Iterable[pa.RecordBatch | pa.Table
         before = len(counter.names)
         codes = counter.encode(norm_v)
         if len(counter.names) > before:  # word or not: decided once per distinct norm
-            word = np.append(word, term_mask(counter.names[before:], drop_noise=drop_noise))  # no placeholders
+            word = np.append(word, term_mask(counter.names[before:], drop_noise=drop_noise,  # no placeholders
+                                             ignore=ignore))
         mask &= _per_row(word[codes], norm)
         run = np.cumsum(run_starts([string_codes(chunk.column(k))[0] for k in KEYS + ["doc"]], chunk.num_rows)) - 1
         counter.add(counter.speakers(chunk, mask), codes[norm[mask]], doc=run[mask])
@@ -360,6 +361,7 @@ def polarization_report(
     min_term_docs: int = 1,
     min_term_speakers: int = 1,
     drop_noise: bool = True,
+    ignore: Sequence[str] = (),
 ) -> PolarizationReport:
     """Speakers, groups, partisanship (all tokens, frame terms), Esteban–Ray, reply network, incivility.
 
@@ -373,8 +375,8 @@ def polarization_report(
     grow with the number of tokens.
 
     Partisanship on all tokens counts the terms keyness counts
-    (:func:`analysis.keyness.term_mask`, ``drop_noise`` = config
-    ``terms.drop_noise``), a post repeated verbatim once
+    (:func:`analysis.keyness.term_mask`, ``drop_noise`` and ``ignore`` =
+    config ``terms``), a post repeated verbatim once
     (:func:`analysis.keyness.repeated_documents`), and only terms used in at
     least ``min_term_docs`` documents by at least ``min_term_speakers``
     distinct speakers with a group (demszky2019analyzing).
@@ -446,7 +448,8 @@ def polarization_report(
     group_code = group_of.reindex(sp_ids).fillna("").to_numpy(dtype=object)  # group per speaker code
     counting = dict(where=where, sp_code=sp_code, sp_ids=sp_ids, grouped=group_code != "", group_of=group_of)
     measuring = dict(n_perm=n_perm, n_boot=n_boot, seed=seed, top_terms=top_terms)
-    part, contrib = _partisanship(partial(count_tokens, drop_noise=drop_noise, drop_repeats=True), tokens,
+    counter = partial(count_tokens, drop_noise=drop_noise, drop_repeats=True, ignore=ignore)
+    part, contrib = _partisanship(counter, tokens,
                                   **counting, min_count=min_term_count, min_docs=min_term_docs,
                                   min_speakers=min_term_speakers, **measuring, label="all tokens",
                                   not_available=not_available, units=units)

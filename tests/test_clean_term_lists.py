@@ -40,11 +40,17 @@ def test_keyness_table_has_no_noise_term():
     tokens, docs = _tokens_and_docs()
     table = keyness_by_grouping([(tokens, docs)], groupings=["side"], min_count=1)
     assert set(table["term"]) == {"peace", "terror", "war"}
+    # terms.ignore: a token the data uses as a placeholder is no term (case-folded)
+    table = keyness_by_grouping([(tokens, docs)], groupings=["side"], min_count=1, ignore=["TERROR"])
+    assert set(table["term"]) == {"peace", "war"}
 
 
 def test_term_mask_by_hand():
     terms = ["war", "U.S.", "#syria", "1st", "9/11", "www.example.org", "Alice", "alice", ",", "<phone>"]
-    assert [t for t, k in zip(terms, term_mask(terms, names=["Alice"])) if k] == ["war", "U.S.", "#syria", "1st"]
+    assert [t for t, k in zip(terms, term_mask(terms, ignore=["Alice"])) if k] == ["war", "U.S.", "#syria", "1st"]
+    # ignored tokens are left out also when noise is kept (case-folded: IDX and idx alike)
+    assert [t for t, k in zip(["IDX", "idx", "war"], term_mask(["IDX", "idx", "war"], drop_noise=False,
+                                                              ignore=["idx"])) if k] == ["war"]
     assert [t for t, k in zip(terms, term_mask(terms, drop_noise=False)) if k] == [
         "war", "U.S.", "#syria", "1st", "9/11", "www.example.org", "Alice", "alice"]
     # a data set's own placeholders in angle brackets (MPOLD's <url>) are never terms; words and brackets alone are

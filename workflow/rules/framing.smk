@@ -107,6 +107,7 @@ rule keyness:
         min_docs=FRAMING["keyness_min_docs"],
         min_speakers=FRAMING["keyness_min_speakers"],
         drop_noise=config["terms"]["drop_noise"],
+        ignore=config["terms"]["ignore"],
     log:
         LOGS + "/keyness.log",
     threads: 1

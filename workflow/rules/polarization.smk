@@ -23,6 +23,7 @@ rule polarization_report:
     params:
         options=POLAR,
         drop_noise=config["terms"]["drop_noise"],
+        ignore=config["terms"]["ignore"],
         salt=run_salt(config["pseudonym_salt"]),
     log:
         LOGS + "/polarization_report.log",
