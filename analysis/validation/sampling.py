@@ -194,6 +194,8 @@ def draw_coding_sample(
     code = np.concatenate(codes) if codes else np.zeros((0, len(frames)), dtype=np.int8)
     has_language = bool(langs) and len(langs) == len(keys)
     language = np.concatenate(langs) if has_language else np.zeros(0, dtype=object)
+    lang_code, lang_names = pd.factorize(language, sort=True)  # codes in sorted language order
+    lang_names = [str(v) for v in lang_names]
     del keys, codes
     order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in KEYS]).to_numpy()
     if len(order) > 1:
@@ -209,16 +211,20 @@ def draw_coding_sample(
                             "one row per document (thread_id, comment_id, doc); this one is repeated")
         del srt
     drawn = []  # (frame position, stratum position, draw, global row, stratum size, n drawn)
+    ordered_lang = lang_code[order] if has_language else None
     for j, frame in enumerate(frames):
         col = code[order, j]
         # the languages of the documents where the frame is measured; undetermined ones alone make no second language
-        cells = sorted(set(language[order[col != NOT_MEASURED]].tolist())) if has_language else []
-        if len(set(cells) - {UNDETERMINED}) < 2:
-            cells = []
+        cells: list[int] = []
+        if ordered_lang is not None:
+            present = np.bincount(ordered_lang[col != NOT_MEASURED], minlength=len(lang_names)) > 0
+            cells = np.flatnonzero(present).tolist()
+            if len({lang_names[c] for c in cells} - {UNDETERMINED}) < 2:
+                cells = []
         for s, stratum in enumerate(STRATA):
             in_stratum = col == s
             # several languages: one pool per (stratum, language); else the stratum's pool, drawn as without languages
-            pools = ([(order[in_stratum & (language[order] == lang)], (lang,)) for lang in cells] if len(cells) > 1
+            pools = ([(order[in_stratum & (ordered_lang == c)], (lang_names[c],)) for c in cells] if cells
                      else [(order[in_stratum], ())])
             for pool, by in pools:
                 pick = stream(seed, frame, stratum, *by).permutation(len(pool))[:per_stratum]
