@@ -306,6 +306,10 @@ def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequ
         labels = (f"The data carry human labels in the column {label_column}; each frame is compared with "
                   "the label values mapped to it in the config (validation.code_of_frame). Intervals are 95% bootstrap "
                   "intervals over documents" + (f" clustered by {cluster}." if cluster else "."))
+        if v.get("labels_not_measured"):
+            labels += (" Labelled documents in a language where a frame is not measured (none of its dictionaries "
+                       "covers it) are left out of that frame's comparison, not counted as misses: "
+                       + "; ".join(f"{fmt_number(n)} for {f}" for f, n in v["labels_not_measured"].items()) + ".")
         if v.get("label_problem"):
             labels = f"The configured label column could not be used: {v['label_problem']}."
     else:

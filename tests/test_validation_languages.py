@@ -255,3 +255,22 @@ def test_the_page_shows_the_languages_only_when_the_tables_have_them():
     text = page(two)
     assert "{{ valid.coded_languages }} The sample is stratified by language" in text
     assert "{{ valid.labels_text }}\n{{ valid.label_languages }}\n" in text
+
+
+def test_the_report_counts_the_labelled_documents_left_out_as_not_measured():
+    opts = dict(coders=["ann"], code_of_frame={"incivility": "1"}, cluster=None, n_boot=0, seed=1, n_errors=3)
+    got = validation_report(label_docs(), pd.DataFrame(columns=["item_id", "frame"]), {}, label_column="offensive",
+                            **opts)
+    # by hand: the three English comments are labelled and have no measured hits (the article is no label row)
+    assert got["summary"]["labels_not_measured"] == {"incivility": 3}
+    assert got["labels"]["language"].tolist() == [ALL, "ar"]
+    kw = dict(n_sample=0, results="results", coders=["ann"], label_column="offensive", cluster="", per_stratum=5,
+              seed=1, coded_sheets="coded")
+    text = valid_substitutions(got["summary"], **kw)["labels_text"]
+    assert "not counted as misses: 3 for incivility." in text
+    # every document measured: no such count, and no such sentence
+    measured = label_docs().assign(hits_incivility=0)
+    plain = validation_report(measured, pd.DataFrame(columns=["item_id", "frame"]), {}, label_column="offensive",
+                              **opts)
+    assert "labels_not_measured" not in plain["summary"]
+    assert "not counted as misses" not in valid_substitutions(plain["summary"], **kw)["labels_text"]

@@ -71,8 +71,9 @@ def validation_report(
     ``by="language"``), and the summary lists those languages
     (``coded_languages``, ``label_languages``). A
     frame's label comparison leaves out the documents where it is not
-    measured (``hits_<frame>`` missing). With one language the tables and
-    summary are those of a run without languages.
+    measured (``hits_<frame>`` missing); the summary's
+    ``labels_not_measured`` counts them per frame (when any). With one
+    language the tables and summary are those of a run without languages.
     """
     common = dict(n_boot=n_boot, seed=seed)
     out = {"summary": {"coders_returned": sorted(sheets), "coders": list(coders), "label_column": label_column}}
@@ -103,6 +104,22 @@ def validation_report(
                 out["summary"]["label_languages"] = sorted(_determined(labels, by))
             out["labels"] = compare_to_labels(docs, labels, mapping=code_of_frame, label_column=label_column,
                                               clusters=clusters, by=by, **common)
+            left_out = _not_measured(labels, label_column, code_of_frame)
+            if left_out:
+                out["summary"]["labels_not_measured"] = left_out
+    return out
+
+
+def _not_measured(labels: pd.DataFrame, label_column: str, frames) -> dict[str, int]:
+    """Frame -> labelled documents left out of its comparison because it is not measured in them (``hits_<frame>``
+    missing), for the frames with any."""
+    labelled = labels[label_column].notna() & (labels[label_column].astype(str).str.strip() != "")
+    out = {}
+    for f in frames:
+        col = f"hits_{f}"
+        n = int((labelled & labels[col].isna()).sum()) if col in labels.columns else 0
+        if n:
+            out[f] = n
     return out
 
 
