@@ -291,7 +291,8 @@ def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequ
     """Sentences of the validation chapter: what was validated in this run, and how.
 
     ``v`` is the validation summary, ``n_sample`` the items drawn, ``results`` the results folder; the other
-    keywords are the settings of the config's ``validation`` section the chapter states.
+    keywords are the settings of the config's ``validation`` section the chapter states. ``coded_languages`` and
+    ``label_languages`` are there only when the summary has them (those tables have rows per language).
     """
     coder_list = ", ".join(coders)
     returned = v.get("coders_returned", [])
@@ -305,12 +306,22 @@ def valid_substitutions(v: Mapping, *, n_sample: int, results: str, coders: Sequ
         labels = (f"The data carry human labels in the column {label_column}; each frame is compared with "
                   "the label values mapped to it in the config (validation.code_of_frame). Intervals are 95% bootstrap "
                   "intervals over documents" + (f" clustered by {cluster}." if cluster else "."))
+        if v.get("labels_not_measured"):
+            labels += (" Labelled documents in a language where a frame is not measured (none of its dictionaries "
+                       "covers it) are left out of that frame's comparison, not counted as misses: "
+                       + "; ".join(f"{fmt_number(n)} for {f}" for f, n in v["labels_not_measured"].items()) + ".")
         if v.get("label_problem"):
             labels = f"The configured label column could not be used: {v['label_problem']}."
     else:
         labels = ("No label column is configured for this corpus (validation.label_column); the FrAC example "
                   "(config/examples/frac.yaml) shows this comparison against human frame codes.")
-    return {"sample_text": sample.replace("{results}", results), "labels_text": labels,
+    languages = {f"{table}_languages": (
+        f"The {what} are in several languages ({', '.join(v[f'{table}_languages'])}): each frame's first row "
+        "(language all) is over every language, the rows after it are each language alone, with its own interval. "
+        "A frame is validated only in the languages where it is measured (a language none of its dictionaries "
+        "covers has no row).") for table, what in (("coded", "coded items"), ("label", "labelled documents"))
+        if v.get(f"{table}_languages")}
+    return {**languages, "sample_text": sample.replace("{results}", results), "labels_text": labels,
             "per_stratum": fmt_number(per_stratum), "seed": str(seed),
             # one substitution for the whole path: MyST fills no {{ }} inside `code`
             "coded_sheets_path": myst_text(f"{coded_sheets}/<coder>.csv")}
@@ -762,7 +773,7 @@ def _polar_tables(t: Mapping[str, pd.DataFrame], n_perm: int | None = None) -> d
 
 def _valid_tables(t: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     none = "<!-- nothing to show: the page says why (no coded sheet returned, or no label column) -->\n"
-    prf = ["frame", "n", "support", "tp", "fp", "fn", "precision", "precision_low", "precision_high",
+    prf = ["frame", "language", "n", "support", "tp", "fp", "fn", "precision", "precision_low", "precision_high",
            "recall", "recall_low", "recall_high", "f1", "f1_low", "f1_high"]
     def table(name, caption, cols=None):
         df = t[name]

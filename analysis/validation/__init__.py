@@ -23,6 +23,13 @@ step, each of pure functions (import them from their module):
    errors to read. :mod:`~analysis.validation.frac` adapts the FrAC
    sentences (guida2025frac) to it.
 
+Languages: documents carry their language into the coding sample (several
+languages are strata of their own), a frame is drawn and validated only on
+the documents where it is measured (``hits_<frame>`` not missing), and the
+accuracy tables have rows per language when the items hold two or more
+(``by="language"`` of :func:`~analysis.validation.accuracy.by_frame` and
+:func:`~analysis.validation.accuracy.compare_to_labels`).
+
 The workflow's two rules have a module each, named after the rule, whose
 function of the same name the rule's script calls:
 :func:`analysis.validation.coding_sample.coding_sample` and

@@ -24,6 +24,7 @@ from analysis.validation.codes import parse_code
 from analysis.validation.common import KEYS, key_frame, names_arg, require
 
 __all__ = [
+    "ALL",
     "METRIC_COLUMNS",
     "precision_recall",
     "by_frame",
@@ -182,6 +183,7 @@ def by_frame(
     frame: str = "frame",
     weights: str | None = None,
     clusters: str | None = None,
+    by: str | None = None,
     n_boot: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
@@ -195,18 +197,41 @@ def by_frame(
     per frame, in order of first appearance: ``frame`` then
     :data:`METRIC_COLUMNS`. Every frame is bootstrapped with the same
     ``seed``.
+
+    ``by`` (optional) names a column of ``table``, e.g. ``"language"``:
+    each frame's row over all its items (``by`` value :data:`ALL`) is then
+    followed by one row per value of that column (sorted; missing values
+    as ``und``), each :func:`precision_recall` of those items alone (same
+    seed), and the table has the column ``by`` after ``frame``. With the
+    sampling weights of a sample stratified by language, each language's
+    rows estimate that language's documents.
     """
-    cols = [frame, predicted, gold] + [c for c in (weights, clusters) if c is not None]
+    cols = [frame, predicted, gold] + [c for c in (weights, clusters, by) if c is not None]
     require(table, "table", cols)
     rows = []
     for name in pd.unique(table[frame]):
         part = table[table[frame] == name]
-        res = precision_recall(part[predicted].reset_index(drop=True), part[gold].reset_index(drop=True),
-                               weights=None if weights is None else part[weights].to_numpy(),
-                               clusters=None if clusters is None else part[clusters].to_numpy(),
-                               n_boot=n_boot, seed=seed, confidence=confidence)
-        rows.append({"frame": name, **res})
-    return pd.DataFrame(rows, columns=["frame"] + METRIC_COLUMNS)
+        for value, sub in _parts(part, by):
+            res = precision_recall(sub[predicted].reset_index(drop=True), sub[gold].reset_index(drop=True),
+                                   weights=None if weights is None else sub[weights].to_numpy(),
+                                   clusters=None if clusters is None else sub[clusters].to_numpy(),
+                                   n_boot=n_boot, seed=seed, confidence=confidence)
+            rows.append({"frame": name, **({by: value} if by else {}), **res})
+    return pd.DataFrame(rows, columns=["frame"] + ([by] if by else []) + METRIC_COLUMNS)
+
+
+#: The ``by`` value of a frame's row over all its items (:func:`by_frame`, :func:`compare_to_labels`).
+ALL = "all"
+
+
+def _parts(part: pd.DataFrame, by: str | None):
+    """``(value, rows)``: all of ``part`` (value :data:`ALL`), then, with ``by``, its rows of each value of that
+    column (sorted; missing as ``und``)."""
+    yield ALL, part
+    if by:
+        values = part[by].astype(object).where(part[by].notna(), "und").astype(str)
+        for value in sorted(set(values)):
+            yield value, part[(values == value).to_numpy()]
 
 
 def confusion(predicted, gold) -> pd.DataFrame:
@@ -259,6 +284,7 @@ def compare_to_labels(
     mapping: Mapping[str, object],
     label_column: str = "label",
     clusters: str | None = None,
+    by: str | None = None,
     n_boot: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
@@ -282,8 +308,17 @@ def compare_to_labels(
     ``clusters`` names a column of ``labels`` to resample (e.g. the source
     article of each sentence).
 
+    A document whose ``hits_f`` is *missing* in ``doc_predictions`` (its
+    language has no dictionary of f: not measured, see
+    :func:`analysis.framing.mark_not_measured`) is no item of f: it is left
+    out, never predicted 0.
+
     Returns ``frame``, ``codes`` (the mapped values, ``"; "``-joined) and
-    :data:`METRIC_COLUMNS`, one row per frame of ``mapping``.
+    :data:`METRIC_COLUMNS`, one row per frame of ``mapping``. With ``by``
+    (a column of ``labels``, e.g. ``"language"``), each frame's row
+    (``by`` value :data:`ALL`) is followed by one per value of that column
+    among the frame's measured documents, as in :func:`by_frame` (a
+    language where the frame is not measured has no row).
 
     Caveats: a single-label annotation (one label per text) makes every
     other frame's "gold" 0 even when the text also uses it, so precision
@@ -295,13 +330,15 @@ def compare_to_labels(
         raise bad_value("mapping", mapping, "a non-empty dict frame -> label value(s)")
     frames = names_arg("mapping", list(mapping), what="frame")
     require(doc_predictions, "doc_predictions", ["thread_id", "comment_id"] + [f"hits_{f}" for f in frames])
-    require(labels, "labels", ["thread_id", "comment_id", label_column] + ([clusters] if clusters else []))
+    require(labels, "labels", ["thread_id", "comment_id", label_column] + [c for c in (clusters, by) if c])
     lab = labels[["thread_id", "comment_id"]].astype(str).reset_index(drop=True)
     lab["doc"] = labels["doc"].astype(str).to_numpy() if "doc" in labels.columns else "comment"
     raw = labels[label_column].reset_index(drop=True)
     lab["_label"] = raw.where(raw.notna(), "").astype(str).str.strip()
     if clusters:
         lab["_cluster"] = labels[clusters].astype(str).to_numpy()
+    if by:
+        lab["_by"] = labels[by].to_numpy()
     if lab.duplicated(KEYS).any():
         raise bad_value("labels", lab.loc[lab.duplicated(KEYS), KEYS].iloc[0].tolist(), "one label row per document")
     pred = doc_predictions.copy()
@@ -312,18 +349,23 @@ def compare_to_labels(
         raise bad_value("doc_predictions", pred.loc[pred.duplicated(KEYS), KEYS].iloc[0].tolist(),
                         "one row per document")
     hit_cols = [f"hits_{f}" for f in frames]
-    both = lab.merge(pred[KEYS + hit_cols], on=KEYS, how="left")
-    both[hit_cols] = both[hit_cols].fillna(0)
+    pred["_row"] = True  # which labelled documents have a row: a missing hits_f there means "not measured"
+    both = lab.merge(pred[KEYS + hit_cols + ["_row"]], on=KEYS, how="left")
+    present = both["_row"].notna().to_numpy()
     labelled = both["_label"] != ""
     rows = []
     for f in frames:
         codes = _code_set(mapping[f])
-        gold = pd.Series(np.where(labelled, both["_label"].isin(codes).astype(float), np.nan))
-        res = precision_recall((both[f"hits_{f}"] > 0).astype("int64"), gold,
-                               clusters=None if not clusters else both["_cluster"].to_numpy(),
-                               n_boot=n_boot, seed=seed, confidence=confidence)
-        rows.append({"frame": f, "codes": "; ".join(codes), **res})
-    return pd.DataFrame(rows, columns=["frame", "codes"] + METRIC_COLUMNS)
+        hits = both[f"hits_{f}"]
+        measured = ~(present & hits.isna().to_numpy())  # a document without a row (no tokens) is predicted 0
+        item = both.assign(_pred=(hits.fillna(0) > 0).astype("int64").to_numpy(),
+                           _gold=np.where(labelled, both["_label"].isin(codes).astype(float), np.nan))[measured]
+        for value, sub in _parts(item, "_by" if by else None):
+            res = precision_recall(sub["_pred"].reset_index(drop=True), sub["_gold"].reset_index(drop=True),
+                                   clusters=None if not clusters else sub["_cluster"].to_numpy(),
+                                   n_boot=n_boot, seed=seed, confidence=confidence)
+            rows.append({"frame": f, **({by: value} if by else {}), "codes": "; ".join(codes), **res})
+    return pd.DataFrame(rows, columns=["frame"] + ([by] if by else []) + ["codes"] + METRIC_COLUMNS)
 
 
 def worst_errors(sample_with_gold: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
@@ -344,7 +386,8 @@ def worst_errors(sample_with_gold: pd.DataFrame, *, n: int = 10) -> pd.DataFrame
 
     Returns: frame, error (``false_positive`` / ``false_negative``), item_id,
     stratum, gold, dict_label, agreement, n_counted, n_matches, terms (the
-    matched terms, which explain a false positive), partial, text. Texts are
+    matched terms, which explain a false positive), partial, text; and
+    ``language`` after frame when the sample has that column. Texts are
     returned unchanged and are untrusted: escape them before showing.
     """
     n = int_arg("n", n, minimum=1)
@@ -372,6 +415,6 @@ def worst_errors(sample_with_gold: pd.DataFrame, *, n: int = 10) -> pd.DataFrame
     t = t.sort_values(["_frame_order", "_error_order", "_agree", "_matches", "item_id"],
                       ascending=[True, True, False, False, True], kind="stable")
     t = t.groupby(["_frame_order", "_error_order"], sort=False).head(n)
-    cols = ["frame", "error", "item_id", "stratum", "gold", "dict_label", "agreement", "n_counted", "n_matches",
-            "terms", "partial", "text"]
+    cols = ["frame", *(["language"] if "language" in t.columns else []), "error", "item_id", "stratum", "gold",
+            "dict_label", "agreement", "n_counted", "n_matches", "terms", "partial", "text"]
     return t[cols].reset_index(drop=True)

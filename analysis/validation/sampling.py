@@ -11,7 +11,10 @@ shards one shard at a time.
 Documents that carry a ``language`` (rule ``shard``'s column) are also
 stratified by it when there are several languages: each (stratum, language)
 cell is drawn from on its own, so a small language is not crowded out of the
-sample, and the sample gets a ``language`` column.
+sample, and the sample gets a ``language`` column. A frame is drawn only from
+the documents where it is measured: a document whose ``hits_<frame>`` is
+missing (a language none of the frame's dictionaries covers) is in none of
+the frame's strata, never a "no hit" of it.
 
 Reference: krippendorff2018content (sampling units for validation), card2015media.
 """
@@ -27,6 +30,7 @@ import pyarrow.compute as pc
 
 from analysis.codes import string_codes
 from analysis.errors import bad_value, int_arg
+from analysis.language import UNDETERMINED
 from analysis.lexicons import Lexicon
 from analysis.validation.common import KEYS, as_strings, frame_entries, joined_key, lexicons_arg, names_arg, stream
 from analysis.validation.partial import PartialFinder, partial_patterns
@@ -35,6 +39,9 @@ __all__ = ["STRATA", "SAMPLE_COLUMNS", "draw_coding_sample"]
 
 #: The strata, in sampling order.
 STRATA = ("hit", "near_miss", "random_non_hit")
+
+#: The stratum code of a document where a frame is not measured (after the positions of :data:`STRATA`).
+NOT_MEASURED = len(STRATA)
 
 #: Columns of :func:`draw_coding_sample`.
 SAMPLE_COLUMNS = [
@@ -76,6 +83,10 @@ def draw_coding_sample(
     document must be in the shard of the document (as the per-shard framing
     tables are); a document in two shards is an error. Documents whose text
     is empty or only whitespace are left out: there is nothing to code.
+    ``docs`` may carry ``hits_<frame>`` columns (the framing documents'):
+    a document whose ``hits_<frame>`` is missing is not measured for that
+    frame (its language has no dictionary of it) and is in none of the
+    frame's strata; without the column every document is measured.
 
     Strata, for each frame f and document d: ``hit`` when d has at least
     one counted match of f; ``near_miss`` when it has none but has a match
@@ -114,12 +125,14 @@ def draw_coding_sample(
       it) and ``weight = stratum_size / n_drawn``: the inverse sampling
       probability;
     - ``language``, only when ``docs`` has a ``language`` column (missing
-      values count as ``und``). With two or more languages among the
-      documents, every (stratum, language) cell is a stratum of its own:
+      values count as ``und``). With two or more determined languages (not
+      ``und``) among the documents where a frame is measured, every
+      (stratum, language) cell of that frame is a stratum of its own:
       ``per_stratum`` documents are drawn from each, shuffled by
       ``default_rng([seed, crc32(frame), crc32(stratum), crc32(language)])``,
       and ``stratum_size``, ``n_drawn`` and ``weight`` are those of the cell.
-      With one language the draws are those without the column. Pass ``weights="weight"`` to
+      With one language (undetermined documents besides it or not) the
+      draws are those without the column. Pass ``weights="weight"`` to
       :func:`analysis.validation.accuracy.by_frame` to estimate recall for
       the whole corpus; unweighted, the sample over-represents hits and near
       misses.
@@ -171,7 +184,9 @@ def draw_coding_sample(
         c = m["counted"]
         has_counted[m["row"][c], m["col"][c]] = True
         partial = finder.flags(texts)[text_code]
-        codes.append(np.where(has_counted, 0, np.where(has_match | partial, 1, 2)).astype(np.int8))
+        code = np.where(has_counted, 0, np.where(has_match | partial, 1, 2)).astype(np.int8)
+        code[~_measured(d, frames)] = NOT_MEASURED  # in no stratum of the frame
+        codes.append(code)
         del d, texts, text_code, m, at
     table = pa.concat_tables(keys) if keys else pa.table({k: pa.array([], type=pa.string()) for k in KEYS})
     shard_of = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
@@ -179,7 +194,8 @@ def draw_coding_sample(
     code = np.concatenate(codes) if codes else np.zeros((0, len(frames)), dtype=np.int8)
     has_language = bool(langs) and len(langs) == len(keys)
     language = np.concatenate(langs) if has_language else np.zeros(0, dtype=object)
-    cells = sorted(set(language.tolist())) if has_language else []
+    lang_code, lang_names = pd.factorize(language, sort=True)  # codes in sorted language order
+    lang_names = [str(v) for v in lang_names]
     del keys, codes
     order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in KEYS]).to_numpy()
     if len(order) > 1:
@@ -195,12 +211,20 @@ def draw_coding_sample(
                             "one row per document (thread_id, comment_id, doc); this one is repeated")
         del srt
     drawn = []  # (frame position, stratum position, draw, global row, stratum size, n drawn)
+    ordered_lang = lang_code[order] if has_language else None
     for j, frame in enumerate(frames):
         col = code[order, j]
+        # the languages of the documents where the frame is measured; undetermined ones alone make no second language
+        cells: list[int] = []
+        if ordered_lang is not None:
+            present = np.bincount(ordered_lang[col != NOT_MEASURED], minlength=len(lang_names)) > 0
+            cells = np.flatnonzero(present).tolist()
+            if len({lang_names[c] for c in cells} - {UNDETERMINED}) < 2:
+                cells = []
         for s, stratum in enumerate(STRATA):
             in_stratum = col == s
             # several languages: one pool per (stratum, language); else the stratum's pool, drawn as without languages
-            pools = ([(order[in_stratum & (language[order] == lang)], (lang,)) for lang in cells] if len(cells) > 1
+            pools = ([(order[in_stratum & (ordered_lang == c)], (lang_names[c],)) for c in cells] if cells
                      else [(order[in_stratum], ())])
             for pool, by in pools:
                 pick = stream(seed, frame, stratum, *by).permutation(len(pool))[:per_stratum]
@@ -247,6 +271,16 @@ def draw_coding_sample(
 
 
 
+def _measured(d: pa.Table, frames: list[str]) -> np.ndarray:
+    """Rows x frames: whether the frame is measured in the document (its ``hits_<frame>`` is not missing; all
+    documents when ``d`` has no such column)."""
+    out = np.ones((d.num_rows, len(frames)), dtype=bool)
+    for j, f in enumerate(frames):
+        if f"hits_{f}" in d.column_names:
+            out[:, j] = pc.is_valid(d.column(f"hits_{f}")).to_numpy(zero_copy_only=False)
+    return out
+
+
 def _item_ids(frame: pd.Series, keys: pd.DataFrame) -> pd.Series:
     return frame.astype(str) + ":" + keys["thread_id"] + ":" + keys["comment_id"] + ":" + keys["doc"]
 
@@ -278,12 +312,13 @@ def _require_arrow(table, name: str, cols: Sequence[str]) -> None:
 
 def _arrow_docs(docs: pa.Table) -> pa.Table:
     """Keys and text of a shard's documents as Arrow strings (text: ``""`` where missing), and their language
-    when ``docs`` has one (``und`` where missing)."""
+    when ``docs`` has one (``und`` where missing), and its ``hits_<frame>`` columns (missing: not measured)."""
     _require_arrow(docs, "docs", KEYS + ["text"])
     lang = ({"language": as_strings(docs.column("language")).fill_null("und")}
             if "language" in docs.column_names else {})
+    hits = {c: docs.column(c) for c in docs.column_names if c.startswith("hits_")}
     return pa.table({**{k: as_strings(docs.column(k)) for k in KEYS},
-                     "text": as_strings(docs.column("text")).fill_null(""), **lang})
+                     "text": as_strings(docs.column("text")).fill_null(""), **lang, **hits})
 
 
 def _arrow_matches(matches: pa.Table, frames: list[str], *, terms: bool) -> pa.Table:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.language import UNDETERMINED
 from analysis.validation.accuracy import by_frame, compare_to_labels, worst_errors
 from analysis.validation.agreement import agreement_by_frame
 from analysis.validation.codes import adjudicate, read_codes
@@ -60,6 +61,19 @@ def validation_report(
     ``label_problem`` when the label column is missing) and the tables
     ``alpha`` (two sheets or more), ``coded`` and ``errors`` (one sheet or
     more) and ``labels`` (with a label column); a table not computed is empty.
+
+    Languages: when the coded items (the sample's ``language`` column) or
+    the labelled documents (``docs``' ``language``) hold two or more
+    determined languages, ``coded`` or ``labels`` has a ``language`` column:
+    each frame's row over all languages (``all``) and one per language
+    (:func:`~analysis.validation.accuracy.by_frame` and
+    :func:`~analysis.validation.accuracy.compare_to_labels` with
+    ``by="language"``), and the summary lists those languages
+    (``coded_languages``, ``label_languages``). A
+    frame's label comparison leaves out the documents where it is not
+    measured (``hits_<frame>`` missing); the summary's
+    ``labels_not_measured`` counts them per frame (when any). With one
+    language the tables and summary are those of a run without languages.
     """
     common = dict(n_boot=n_boot, seed=seed)
     out = {"summary": {"coders_returned": sorted(sheets), "coders": list(coders), "label_column": label_column}}
@@ -69,8 +83,12 @@ def validation_report(
         codes = read_codes(sheets, sample)
         gold = adjudicate(codes)
         table = sample.merge(gold, on="item_id", how="left")
-        out["coded"] = by_frame(table.dropna(subset=["gold"]), weights="weight", **common)
-        out["errors"] = worst_errors(table.dropna(subset=["gold"]), n=n_errors)
+        coded = table.dropna(subset=["gold"])
+        by = _language_column(coded)
+        if by:
+            out["summary"]["coded_languages"] = sorted(_determined(coded, by))
+        out["coded"] = by_frame(coded, weights="weight", by=by, **common)
+        out["errors"] = worst_errors(coded, n=n_errors)
         out["summary"].update(n_codes=int(codes["code"].notna().sum()), n_ties=int(gold["tie"].sum()),
                               n_gold=int(gold["gold"].notna().sum()))
         if len(sheets) >= 2:
@@ -81,6 +99,38 @@ def validation_report(
         else:
             labels = docs[docs["doc"] == "comment"]
             clusters = cluster if cluster in labels.columns else None
-            out["labels"] = compare_to_labels(docs, labels, mapping=code_of_frame,
-                                              label_column=label_column, clusters=clusters, **common)
+            by = _language_column(labels)
+            if by:
+                out["summary"]["label_languages"] = sorted(_determined(labels, by))
+            out["labels"] = compare_to_labels(docs, labels, mapping=code_of_frame, label_column=label_column,
+                                              clusters=clusters, by=by, **common)
+            left_out = _not_measured(labels, label_column, code_of_frame)
+            if left_out:
+                out["summary"]["labels_not_measured"] = left_out
     return out
+
+
+def _not_measured(labels: pd.DataFrame, label_column: str, frames) -> dict[str, int]:
+    """Frame -> labelled documents left out of its comparison because it is not measured in them (``hits_<frame>``
+    missing), for the frames with any."""
+    labelled = labels[label_column].notna() & (labels[label_column].astype(str).str.strip() != "")
+    out = {}
+    for f in frames:
+        col = f"hits_{f}"
+        n = int((labelled & labels[col].isna()).sum()) if col in labels.columns else 0
+        if n:
+            out[f] = n
+    return out
+
+
+def _determined(table: pd.DataFrame, column: str | None) -> set[str]:
+    """The determined languages (not ``und``, not missing) of ``table``'s ``column`` (none without a column)."""
+    if column is None:
+        return set()
+    return set(table[column].dropna().astype(str)) - {UNDETERMINED}
+
+
+def _language_column(table: pd.DataFrame) -> str | None:
+    """``"language"`` when ``table`` has that column with two or more determined languages, else None: rows per
+    language only where there are several."""
+    return "language" if len(_determined(table, "language" if "language" in table.columns else None)) >= 2 else None
