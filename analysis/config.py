@@ -247,6 +247,16 @@ def _check_frames(config: dict, *, cache: Path | None = None) -> None:
     from analysis.lexicons import unique_frames  # here, as load_lexicon below: not at import
 
     frames_by_path = _lexicon_frames(config["lexicons"], cache=cache)
+    study = list(config["languages"])
+    for path in config["lexicons"]:  # a dictionary of another language would be matched on no document
+        language = frames_by_path[path][1]
+        if len(study) > 1 and language not in study:
+            raise ConfigError("lexicons", f"{path} is in {language!r}, which is not among the study's languages "
+                              f"{study}: add {language!r} to languages, or leave the dictionary out")
+        if len(study) == 1 and language != study[0]:
+            raise ConfigError("languages", f"the dictionary {path} is in {language!r} but the study's languages "
+                              f"are {study}, so every comment is read as {study[0]!r}: name every language of "
+                              f"the study, e.g. languages: [{study[0]}, {language}]")
     try:
         frames = unique_frames((str(Path(path)), *frames_by_path[path]) for path in config["lexicons"])
     except ValueError as exc:

@@ -469,21 +469,21 @@ class TermSpread:
 def keyness_by_grouping(
     shards: Iterable[tuple[pa.Table, pd.DataFrame]], *, groupings: Sequence[str], min_count: int,
     drop_noise: bool = True, min_docs: int = 1, min_speakers: int = 1, log: logging.Logger | None = None,
-    ignore: Sequence[str] = (),
+    ignore: Sequence[str] = (), languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One-vs-rest :func:`keyness` of every grouping column, over documents given shard by shard.
 
-    ``shards`` yields ``(tokens, docs)`` pairs as :func:`group_term_counts`
-    takes them (a document lies in one shard); ``docs`` holds the key
-    columns, ``author_id`` when known, and those of ``groupings`` it has. Each shard's counts are added
-    to running totals (:class:`TermCountSum`), so memory is that of one
-    shard. ``drop_noise`` and ``ignore``: see :func:`term_mask`. A document repeated verbatim counts once
-    (:func:`repeated_documents`, over all shards). Only terms used in at least ``min_docs`` documents by at least
-    ``min_speakers`` distinct speakers (:func:`term_spread`; config ``framing.keyness_min_docs`` and
-    ``framing.keyness_min_speakers``, demszky2019analyzing keep terms of at least two speakers) are reported; as
-    with ``min_count``, the numbers of a reported term do not depend on which others are left out. A grouping
-    with fewer than two groups gets no rows; one that no shard has is an error. Returns the tables of all
-    groupings, with a column ``by`` naming the grouping. ``log`` (optional) gets a line per grouping.
+    ``shards`` yields ``(tokens, docs)`` pairs as :func:`group_term_counts` takes them (a document lies in one
+    shard); ``docs`` holds the key columns, ``author_id`` when known, and those of ``groupings`` it has. Each
+    shard's counts are added to running totals (:class:`TermCountSum`), so memory is that of one shard.
+    ``drop_noise`` and ``ignore``: see :func:`term_mask`. ``languages``: the study's (config ``languages``); a
+    document is read in the language :func:`analysis.framing.reading_language` gives it. A document repeated
+    verbatim counts once (:func:`repeated_documents`, over all shards). Only terms used in at least ``min_docs``
+    documents by at least ``min_speakers`` distinct speakers (:func:`term_spread`; config
+    ``framing.keyness_min_docs`` and ``framing.keyness_min_speakers``, demszky2019analyzing keep terms of at least
+    two speakers) are reported; as with ``min_count``, the numbers of a reported term do not depend on which others
+    are left out. A grouping with fewer than two groups gets no rows; one that no shard has is an error. Returns the
+    tables of all groupings, with a column ``by`` naming the grouping. ``log`` (optional) gets a line per grouping.
     """
     for name, value in (("min_docs", min_docs), ("min_speakers", min_speakers)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -499,7 +499,7 @@ def keyness_by_grouping(
         repeats, fingerprints = repeated_documents(tokens, seen=fingerprints)
         n_repeats += int(repeats.sum())
         for by in present:
-            labelled, column = _with_language(docs, by)
+            labelled, column = _with_language(docs, by, languages)
             sums[by].add(*group_term_counts(tokens, labelled, by=column, drop_noise=drop_noise, exclude=repeats,
                                             ignore=ignore))
         if present and (min_docs > 1 or min_speakers > 1):
@@ -540,14 +540,16 @@ _LANG_SEP = "\x1f"  # between a document's language and its group in the labels 
 _LANG_BY = "_language_and_group"  # the column of those labels (``by`` itself may be a key: doc)
 
 
-def _with_language(docs: pd.DataFrame, by: str) -> tuple[pd.DataFrame, str]:
+def _with_language(docs: pd.DataFrame, by: str, languages: Sequence[str] | None = None) -> tuple[pd.DataFrame, str]:
     """``docs`` and the column to count by: ``by``, or, when there is a ``language`` column, a column of ``by``'s
     values carrying the document's language (``en\x1fpro``), so that one counting pass keeps the languages
     apart (:func:`_language_strata` splits them again). ``by`` itself is left as it is: it may be a document
     key (``doc``)."""
+    from analysis.framing import reading_language
+
     if "language" not in docs.columns or by == "language":
         return docs, by
-    lang = docs["language"].astype(object).where(docs["language"].notna(), "und").astype(str)
+    lang = reading_language(docs["language"], languages=languages)
     return docs.assign(**{_LANG_BY: (lang + _LANG_SEP + docs[by].astype(str)).where(docs[by].notna())}), _LANG_BY
 
 

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from analysis.codes import run_starts, string_codes
 from analysis.errors import ConfigError
+from analysis.framing import reading_language
 from analysis.groups import MISSING_LABELS, map_groups, speaker_groups, speakers
 from analysis.incivility import incivility_by_reply_type
 from analysis.keyness import repeated_documents, term_mask
@@ -362,6 +363,7 @@ def polarization_report(
     min_term_speakers: int = 1,
     drop_noise: bool = True,
     ignore: Sequence[str] = (),
+    study_languages: Sequence[str] | None = None,
 ) -> PolarizationReport:
     """Speakers, groups, partisanship (all tokens, frame terms), Esteban–Ray, reply network, incivility.
 
@@ -398,17 +400,19 @@ def polarization_report(
     demszky2019analyzing) is added. Those rows carry a ``stratum`` column;
     the whole-corpus rows have ``stratum`` = "(whole corpus)".
 
-    Languages: when the comments' ``language`` column holds two or more
-    determined languages (:func:`comment_languages`), ``language`` is added
+    Languages: when the comments' ``language`` column, read in the study's
+    ``languages`` (:func:`analysis.framing.reading_language`), holds two or
+    more languages (:func:`comment_languages`), ``language`` is added
     to the strata (undetermined comments belong to none), partisanship on all
     tokens is reported within each language (and pooled over them) but not
     over the whole corpus, and partisanship on frame terms is not computed:
     no estimate mixes the word distributions of two languages.
     """
     comments = comments.reset_index(drop=True)
-    languages = comment_languages(comments)
+    languages = comment_languages(comments, study=study_languages)
     if languages:  # several languages: word distributions are compared within a language, never across two
-        comments = comments.assign(language=comments["language"].where(comments["language"].isin(languages), ""))
+        read = reading_language(comments["language"], languages=study_languages)
+        comments = comments.assign(language=read.where(read.isin(languages), ""))
         strata = list(dict.fromkeys([*strata, "language"]))
     where = _comment_index(comments)
     scored, label, uncivil_of, uncivil_share = _comment_stance(where, comments, stance)
@@ -482,12 +486,13 @@ def polarization_report(
                               _speaker_table(group_of, pooled), _edges(pairs))
 
 
-def comment_languages(comments: pd.DataFrame) -> list[str]:
-    """The determined languages of the comments (``language`` column, ``und`` and missing left out), sorted,
-    when there are two or more; [] otherwise (one language, or no column: every measure as before)."""
+def comment_languages(comments: pd.DataFrame, *, study: Sequence[str] | None = None) -> list[str]:
+    """The languages the comments are read in (``language`` column by :func:`analysis.framing.reading_language`
+    with the ``study`` languages; ``und`` and missing left out), sorted, when there are two or more; []
+    otherwise (one language, or no column: every measure as before)."""
     if "language" not in comments.columns:
         return []
-    found = sorted(set(comments["language"].dropna().astype(str)) - {"und", ""})
+    found = sorted(set(reading_language(comments["language"], languages=study)) - {"und", ""})
     return found if len(found) > 1 else []
 
 

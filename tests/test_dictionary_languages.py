@@ -291,15 +291,19 @@ def test_main_tables_hold_one_language(lexicons):
 
 
 def test_rates_leave_unmeasured_documents_out_of_the_denominator(lexicons):
-    """One dictionary (English) and a French comment: the comment's words are not in any rate's denominator."""
+    """A study of English and French with an English dictionary only: the French comment's words are in no
+    rate's denominator. A one-language study reads every comment in its language (identification errs on short
+    texts; the book's languages section counts the comments that look like another language)."""
     en, _ = lexicons
     rows = [("t1", "c1", "en", "A revolution"), ("t2", "c2", "fr", "Une revolution dans la rue")]
-    docs = docs_of([en], rows, None, languages=["en"])
+    docs = docs_of([en], rows, None, languages=["en", "fr"])
     assert pd.isna(docs.set_index("comment_id").loc["c2", "hits_civil_war"])
     rates, _ = rates_and_indices(docs, frames=["civil_war"], period="year", group_by=[], index_pairs=[],
                                  min_clusters=2, n_boot=20, seed=0)
     r = rates[rates["by"] == "all"].iloc[0]
     assert (r["hits"], r["tokens"], r["n_docs"], r["rate"]) == (1, 2, 1, 500.0)  # c1 alone: 1 hit in 2 words
+    one = docs_of([en], rows, None, languages=["en"]).set_index("comment_id")
+    assert one.loc["c2", "hits_civil_war"] == 1  # read as English: "revolution" is a term
 
 
 # ---------------------------------------------------------------- the shipped Arabic Syria frames
@@ -438,7 +442,7 @@ POLAR_OPTIONS = {"groups": "column", "group_column": "side", "unit": "auto", "mi
                  "er_alpha": 1.3, "er_bins": 10, "rwc_k": 2, "stance_mapping": {}}
 
 
-def polar_run(speakers, *, language=True):
+def polar_run(speakers, *, language=True, study_languages=None):
     """speakers: (author, side, language, words); author j writes two comments saying its words 2j + 1 and 2j + 2
     times (no two posts alike: a repeated post would count once)."""
     import pyarrow as pa
@@ -461,7 +465,8 @@ def polar_run(speakers, *, language=True):
     def batches(df):
         return pa.Table.from_pandas(df, preserve_index=False).to_batches(max_chunksize=50)
 
-    return polarization_report(c, docs, stance, batches(tokens), batches(matches), **POLAR_OPTIONS, salt="s")
+    return polarization_report(c, docs, stance, batches(tokens), batches(matches), **POLAR_OPTIONS, salt="s",
+                               study_languages=study_languages)
 
 
 # English: R says rebels war, D says war order (each speaker's leave-out posterior of its own group:
@@ -497,3 +502,27 @@ def test_partisanship_of_one_language_with_undetermined_comments_is_unchanged():
     pd.testing.assert_frame_equal(with_column.partisanship, without.partisanship)
     assert with_column.summary.keys() == without.summary.keys()
     assert with_column.summary["partisanship_all"] == without.summary["partisanship_all"]
+
+
+def test_a_one_language_study_reads_a_comment_that_looks_foreign_in_its_language():
+    """English study, one comment identified as French (short texts are misread): no language strata, the
+    whole-corpus estimate and keyness's table as without a language column (the hostile test book lost its
+    whole-corpus partisanship to such a comment)."""
+    from analysis.keyness import keyness_by_grouping
+
+    speakers = EN_SPEAKERS[:3] + [("e4", "D", "fr", ["war", "order"])]
+    study = polar_run(speakers, study_languages=["en"])
+    without = polar_run(speakers, language=False)
+    pd.testing.assert_frame_equal(study.partisanship, without.partisanship)
+    assert study.summary["partisanship_all"] == without.summary["partisanship_all"]
+    rows = [r[:2] + ("fr" if r[1] == "k4" else "en",) + r[3:] for r in KEY_DOCS if r[2] == "en"]
+    d = pd.DataFrame({"thread_id": [r[0] for r in rows], "comment_id": [r[1] for r in rows], "doc": "comment",
+                      "text": [r[4] for r in rows]})
+    import pyarrow as pa
+
+    tokens = pa.table(token_table(d, punkt=PunktSentenceTokenizer()).to_pandas())
+    docs = d[["thread_id", "comment_id", "doc"]].assign(side=[r[3] for r in rows])
+    one = keyness_by_grouping([(tokens, docs.assign(language=[r[2] for r in rows]))], groupings=["side"],
+                              min_count=1, languages=["en"])
+    plain = keyness_by_grouping([(tokens, docs)], groupings=["side"], min_count=1)
+    pd.testing.assert_frame_equal(one, plain)

@@ -108,7 +108,12 @@ def in_project(monkeypatch):
 
 def test_config_languages(in_project):
     assert check_config(sample_config())["languages"] == ["en"]
-    assert check_config(sample_config(languages=["ar", "fa"]))["languages"] == ["ar", "fa"]  # fa: not in the bucket
+    assert check_config(sample_config(languages=["en", "ar", "fa"]))["languages"] == ["en", "ar", "fa"]  # fa: no bucket
+    # the sample's English dictionaries would be matched on no comment of a study in other languages
+    with pytest.raises(ConfigError, match="syria_frames.yaml is in 'en'"):
+        check_config(sample_config(languages=["ar", "fa"]))
+    with pytest.raises(ConfigError, match="languages: \\[ar, en\\]"):
+        check_config(sample_config(languages=["ar"]))
     for bad, key in [(["EN"], "languages"), (["xx"], "languages"), ([], "languages")]:
         with pytest.raises(ConfigError, match=key):
             check_config(sample_config(languages=bad))

@@ -108,6 +108,7 @@ rule keyness:
         min_speakers=FRAMING["keyness_min_speakers"],
         drop_noise=config["terms"]["drop_noise"],
         ignore=config["terms"]["ignore"],
+        languages=config["languages"],
     log:
         LOGS + "/keyness.log",
     threads: 1

@@ -24,6 +24,7 @@ rule polarization_report:
         options=POLAR,
         drop_noise=config["terms"]["drop_noise"],
         ignore=config["terms"]["ignore"],
+        languages=config["languages"],
         salt=run_salt(config["pseudonym_salt"]),
     log:
         LOGS + "/polarization_report.log",

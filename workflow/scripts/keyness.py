@@ -31,5 +31,6 @@ def shards():
 
 table = keyness_by_grouping(shards(), groupings=groupings, min_count=snakemake.params.min_count,
                             min_docs=snakemake.params.min_docs, min_speakers=snakemake.params.min_speakers,
-                            drop_noise=snakemake.params.drop_noise, ignore=snakemake.params.ignore, log=log)
+                            drop_noise=snakemake.params.drop_noise, ignore=snakemake.params.ignore,
+                            languages=snakemake.params.languages, log=log)
 io.write_csv(table, snakemake.output.table)

@@ -39,7 +39,7 @@ report = polarization_report(
     stance_mapping=opt["stance_mapping"], strata=opt["strata"], group_values=opt["group_values"],
     min_group_size=opt["min_group_size"], min_term_docs=opt["min_term_docs"],
     min_term_speakers=opt["min_term_speakers"], drop_noise=snakemake.params.drop_noise,
-    ignore=snakemake.params.ignore,
+    ignore=snakemake.params.ignore, study_languages=snakemake.params.languages,
 )
 io.write_json(report.summary, snakemake.output.summary)
 for name in ("partisanship", "terms", "network", "incivility", "speakers", "edges"):
