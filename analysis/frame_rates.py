@@ -560,6 +560,9 @@ def rates_by_language(docs: pd.DataFrame, lexicons: Sequence, *, languages: Sequ
     from analysis.lexicons import frame_coverage
 
     cover = frame_coverage(lexicons, languages=languages)
+    if not len(cover):  # no frame dictionary (lexicons: []): no frame to compare
+        return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("hits", "tokens", "n_docs") else object)
+                             for c in LANGUAGE_COLUMNS})
     read = (reading_language(docs["language"], languages=languages) if "language" in docs.columns
             else pd.Series(next(iter(dict.fromkeys(lx.language for lx in lexicons)), "en"), index=docs.index))
     common = dict(cluster=cluster, min_clusters=min_clusters, n_boot=n_boot, seed=seed, level=level)

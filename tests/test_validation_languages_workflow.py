@@ -23,7 +23,9 @@ def mixed(tmp_path_factory):
     config = {
         "sources": [{"id": "mixed", "format": "csv", "path": str(ROOT / "tests/fixtures/mixed/forum.csv"),
                      "columns": {"id": "comment_id", "parent_id": "parent_id", "thread_id": "thread_id",
-                                 "author": "user", "created_at": "posted", "text": "body", "title": "thread_title"}}],
+                                 "author": "user", "created_at": "posted", "text": "body", "title": "thread_title",
+                                 "language": "language"}}],  # the fixture's own languages, not identified
+        "languages": ["en", "ar"],
         "results": str(tmp / "results"),
         "n_shards": 2,
         "lexicons": LEXICONS,
