@@ -106,3 +106,19 @@ def with_sample_dictionaries(config: dict) -> dict:
     """``config`` with the sample's frame dictionaries and stance lexicon named (kept where it names its own)."""
     polarization = {"stance_lexicon": SAMPLE_DICTIONARIES["stance_lexicon"], **config.get("polarization", {})}
     return {"lexicons": SAMPLE_DICTIONARIES["lexicons"], **config, "polarization": polarization}
+
+
+#: The hand-made English + Arabic forum (tests/fixtures/mixed/forum.csv) as a run's source, with the fixture's own
+#: languages (mapped, not identified), the study's two languages and the dictionaries of both.
+MIXED_FORUM = {
+    "sources": [{"id": "mixed", "format": "csv",
+                 "path": str(Path(__file__).resolve().parent / "fixtures" / "mixed" / "forum.csv"),
+                 "columns": {"id": "comment_id", "parent_id": "parent_id", "thread_id": "thread_id",
+                             "author": "user", "created_at": "posted", "text": "body", "title": "thread_title",
+                             "language": "language"}}],
+    "languages": ["en", "ar"],
+    "lexicons": ["data/lexicons/syria_frames.yaml", "data/lexicons/syria_actors.yaml",
+                 "data/lexicons/syria_frames_ar.yaml"],
+    "polarization": {"stance_lexicon": "data/lexicons/syria_stance.yaml", "group_column": "side",
+                     "groups": "column"},
+}

@@ -4,20 +4,16 @@ validated against the offensive labels, reply chains of the YouTube threads, Ara
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from test_workflow import ROOT, run_workflow
 
 pytestmark = pytest.mark.workflow
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "arabic-comments"
-SNAKEMAKE = shutil.which("snakemake", path=str(Path(sys.executable).parent)) or shutil.which("snakemake")
 
 
 def example(name: str) -> dict:
@@ -46,10 +42,7 @@ def test_arabic_example_runs_on_an_excerpt(tmp_path):
         source["path"] = str(tmp_path / Path(source["path"]).name)
     config["results"] = str(tmp_path / "results")
     config["validation"]["n_boot"] = 200
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    done = subprocess.run([SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
+    done = run_workflow(config, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     results = tmp_path / "results"
 
@@ -89,10 +82,7 @@ def test_mixed_languages_example_runs_on_an_excerpt(tmp_path):
             source["path"] = str(tmp_path / "mpold.csv")
     config["results"] = str(tmp_path / "results")
     config["validation"]["n_boot"] = 200
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    done = subprocess.run([SNAKEMAKE, "--cores", "2", "--configfile", str(cfg), "--nolock"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
+    done = run_workflow(config, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     results = tmp_path / "results"
     by = pd.read_csv(results / "framing" / "by_language.csv")

@@ -5,6 +5,7 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import MIXED_FORUM
 from test_workflow import ROOT, run_workflow
 
 pytestmark = pytest.mark.workflow
@@ -13,19 +14,7 @@ pytestmark = pytest.mark.workflow
 @pytest.fixture(scope="module")
 def mixed_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mixed")
-    config = {
-        "sources": [{"id": "mixed", "format": "csv", "path": str(ROOT / "tests/fixtures/mixed/forum.csv"),
-                     "columns": {"id": "comment_id", "parent_id": "parent_id", "thread_id": "thread_id",
-                                 "author": "user", "created_at": "posted", "text": "body", "title": "thread_title",
-                                 "language": "language"}}],  # the fixture's own languages, not identified
-        "languages": ["en", "ar"],
-        "results": str(tmp / "results"),
-        "n_shards": 2,
-        "lexicons": ["data/lexicons/syria_frames.yaml", "data/lexicons/syria_actors.yaml",
-                     "data/lexicons/syria_frames_ar.yaml"],
-        "polarization": {"stance_lexicon": "data/lexicons/syria_stance.yaml", "group_column": "side",
-                         "groups": "column"},
-    }
+    config = {**MIXED_FORUM, "results": str(tmp / "results"), "n_shards": 2}
     done = run_workflow(config, tmp)
     assert done.returncode == 0, done.stderr[-5000:]
     return tmp / "results"

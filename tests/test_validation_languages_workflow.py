@@ -6,13 +6,14 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import MIXED_FORUM
 from test_workflow import ROOT, run_workflow
 
 from analysis.lexicons import load_lexicon
 
 pytestmark = pytest.mark.workflow
 
-LEXICONS = ["data/lexicons/syria_frames.yaml", "data/lexicons/syria_actors.yaml", "data/lexicons/syria_frames_ar.yaml"]
+LEXICONS = MIXED_FORUM["lexicons"]
 #: A stand-in label for the test: the fixture's `side` column, "pro" read as the frame's gold label.
 CODE_OF_FRAME = {"civil_war": "pro", "government_as_regime": "pro"}
 
@@ -21,16 +22,9 @@ CODE_OF_FRAME = {"civil_war": "pro", "government_as_regime": "pro"}
 def mixed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mixed_validation")
     config = {
-        "sources": [{"id": "mixed", "format": "csv", "path": str(ROOT / "tests/fixtures/mixed/forum.csv"),
-                     "columns": {"id": "comment_id", "parent_id": "parent_id", "thread_id": "thread_id",
-                                 "author": "user", "created_at": "posted", "text": "body", "title": "thread_title",
-                                 "language": "language"}}],  # the fixture's own languages, not identified
-        "languages": ["en", "ar"],
+        **MIXED_FORUM,
         "results": str(tmp / "results"),
         "n_shards": 2,
-        "lexicons": LEXICONS,
-        "polarization": {"stance_lexicon": "data/lexicons/syria_stance.yaml", "group_column": "side",
-                         "groups": "column"},
         "validation": {"coders": ["ann"], "per_stratum": 4, "coded_sheets": str(tmp / "coded"),
                        "label_column": "side", "code_of_frame": CODE_OF_FRAME, "n_boot": 50},
     }
